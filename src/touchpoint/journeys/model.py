@@ -1,0 +1,184 @@
+"""The journey language as typed data. A YAML file is loaded into :class:`Journey` (see ``loader``).
+
+The JSON Schema shipped in ``schema/journey.schema.json`` is generated from these classes
+(``touchpoint journey schema``), so editors complete and check journey files as they are typed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+
+from touchpoint.journeys.durations import format_duration, parse_duration
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+OWNER_PATTERN = r"^(customer|carrier|system|team:[a-z][a-z0-9_-]*)$"
+ACTOR_PATTERN = r"^(customer|carrier|system|staff|team:[a-z][a-z0-9_-]*|role:(agent|lead|admin))$"
+DURATION_SCHEMA = {
+    "type": "string",
+    "pattern": r"^(\d+w)?\s*(\d+d)?\s*(\d+h)?\s*(\d+m)?\s*(\d+s)?$|^P",
+    "description": "A duration: `30m`, `4h`, `2d`, `1w`, `1d12h`, or ISO 8601 like `P2DT4H`.",
+    "examples": ["4h", "2d", "1d12h"],
+}
+
+
+def _seconds(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("a duration is written as text with a unit, e.g. `4h` or `2d`")
+    raise ValueError(f"`{value}` has no unit — write e.g. `{value}h` or `{value}d`")
+
+
+Duration = Annotated[
+    int,
+    BeforeValidator(_seconds),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(DURATION_SCHEMA),
+]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True)
+
+
+class Sim(_Strict):
+    """What simulation assumes for a transition until history can be measured."""
+
+    weight: Annotated[float, Field(ge=0, le=1, description="Chance this transition is the one taken from its state.")]
+    after: Duration | None = Field(default=None, description="Fixed time spent before it happens.")
+    median: Duration | None = Field(default=None, description="Median time before it happens (log-normal).")
+    p90: Duration | None = Field(default=None, description="90th percentile of that time (log-normal).")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Sim:
+        if self.after is not None and (self.median is not None or self.p90 is not None):
+            raise ValueError("give either `after` or `median` with `p90`, not both")
+        if (self.median is None) != (self.p90 is None):
+            raise ValueError("`median` and `p90` go together — give both, or `after` alone")
+        if self.median is not None and self.p90 is not None and self.p90 < self.median:
+            raise ValueError("`p90` is shorter than `median` — the 90th percentile can't be below the median")
+        return self
+
+
+class State(_Strict):
+    """Where a case can be, who must act there, and how long it may wait."""
+
+    owner: Annotated[str, Field(pattern=OWNER_PATTERN, description="customer | team:<name> | carrier | system")]
+    label: Text = Field(description="What the customer sees for this step on their tracking page.")
+    next_step: Text | None = Field(default=None, description="One sentence: what happens next, for the customer.")
+    wait_limit: Duration | None = Field(default=None, description="How long a case may sit here.")
+    on_timeout: Name | None = Field(default=None, description="The event fired when the wait limit runs out.")
+    accept_within: Duration | None = Field(
+        default=None, description="For a team or carrier receiving a handoff: time to accept it."
+    )
+    outcome: Literal["success", "failure"] | None = Field(default=None, description="Set on terminal states only.")
+    exception: bool = Field(default=False, description="Something has gone wrong; people must own it.")
+
+    @property
+    def terminal(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def owner_kind(self) -> str:
+        return self.owner.split(":", 1)[0]
+
+    @property
+    def team(self) -> str | None:
+        return self.owner.split(":", 1)[1] if self.owner.startswith("team:") else None
+
+    @model_validator(mode="after")
+    def _shape(self) -> State:
+        if self.on_timeout is not None and self.wait_limit is None:
+            raise ValueError("`on_timeout` needs a `wait_limit` — say how long the case may wait before it fires")
+        if self.wait_limit is not None and self.on_timeout is None:
+            raise ValueError("`wait_limit` needs `on_timeout` — name the event that fires when the limit runs out")
+        if self.outcome is not None and self.wait_limit is not None:
+            raise ValueError(
+                "a terminal state (with `outcome`) can't have a `wait_limit` — nothing waits after the end"
+            )
+        if self.accept_within is not None and self.wait_limit is not None and self.accept_within > self.wait_limit:
+            raise ValueError(
+                "`accept_within` is longer than `wait_limit` — the handoff must be accepted before the wait runs out"
+            )
+        return self
+
+
+class Transition(_Strict):
+    """On an event in one of the ``from`` states, move to ``to``."""
+
+    from_: Annotated[list[Name], BeforeValidator(_one_or_many), Field(alias="from", min_length=1)]
+    on: Name = Field(description="The event that causes this move.")
+    to: Name
+    guard: str | None = Field(default=None, description="A condition over case data, e.g. `quote_total > 150`.")
+    by: Annotated[
+        list[Annotated[str, Field(pattern=ACTOR_PATTERN)]], BeforeValidator(_one_or_many), Field(min_length=1)
+    ] = Field(description="Who may trigger it: customer, staff, team:<name>, role:<agent|lead|admin>, carrier, system.")
+    touchpoint: Name | None = Field(default=None, description="The message to the customer this move sends.")
+    silent: Text | None = Field(default=None, description="Why this move sends no message.")
+    sim: Sim | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Transition:
+        if self.touchpoint is not None and self.silent is not None:
+            raise ValueError("a transition has either a `touchpoint` or `silent: <reason>`, not both")
+        return self
+
+
+class Journey(_Strict):
+    """A versioned definition of one service process."""
+
+    model_config = ConfigDict(json_schema_extra={"title": "Touchpoint journey"})
+
+    name: Name
+    version: Annotated[int, Field(ge=1, strict=True)]
+    title: Text | None = None
+    persona: Name = "norm"
+    max_silence: Duration = Field(description="The longest a customer may go without hearing from us.")
+    start: Name = Field(description="The state a new case starts in.")
+    touchpoints: dict[Name, Text] = Field(
+        default_factory=dict, description="Each message to the customer, by key, with a one-line summary."
+    )
+    states: Annotated[dict[Name, State], Field(min_length=1)]
+    transitions: list[Transition] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @cached_property
+    def index(self) -> dict[tuple[str, str], list[int]]:
+        """(state, event) → indexes of the transitions that may fire, in file order."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for i, transition in enumerate(self.transitions):
+            for source in transition.from_:
+                out.setdefault((source, transition.on), []).append(i)
+        return out
+
+    def events_from(self, state: str) -> list[str]:
+        """The events a case in ``state`` can take, in file order."""
+        seen: dict[str, None] = {}
+        for source, event in self.index:
+            if source == state:
+                seen[event] = None
+        return list(seen)
+
+    def customer_visible(self, transition: Transition, source: str) -> bool:
+        """A move the customer can see: their tracking page shows a different step, or the case ends."""
+        before, after = self.states.get(source), self.states.get(transition.to)
+        if before is None or after is None:
+            return False
+        return before.label != after.label or (after.terminal and not before.terminal)
+
+
+SLUG = re.compile(NAME_PATTERN)
