@@ -1,0 +1,83 @@
+"""The journeys cases run on: registered from files into the database, parsed once per process.
+
+A journey version's source is stored verbatim (``JourneyVersion``), so a case keeps running on
+the version it started with whatever happens to the file later. The parse cache is keyed by the
+row's id and content hash: derived data, safe to hold in each process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from touchpoint.cases.errors import JourneyInvalid, JourneyNotFound
+from touchpoint.cases.models import JourneyVersion
+from touchpoint.journeys import Journey, JourneyLoadError, Severity, parse_journey
+
+
+def _errors_in(source: str, filename: str) -> list[str]:
+    try:
+        loaded = parse_journey(source, filename)
+    except JourneyLoadError as exc:
+        return [d.format() for d in exc.diagnostics]
+    from touchpoint.journeys.checker import check
+
+    return [d.format() for d in check(loaded) if d.severity == Severity.ERROR]
+
+
+def journey_register(*, source: str, filename: str) -> JourneyVersion:
+    """Store a journey version. Refuses a journey with errors, and a changed file that kept its version."""
+    problems = _errors_in(source, filename)
+    if problems:
+        raise JourneyInvalid("the journey has errors — fix them and register again:\n" + "\n".join(problems))
+    journey = parse_journey(source, filename).journey
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    existing = JourneyVersion.objects.filter(name=journey.name, version=journey.version).first()
+    if existing is not None:
+        if existing.sha256 != digest:
+            raise JourneyInvalid(
+                f"{filename}: {journey.key} is already registered with different content — "
+                f"raise `version` to {journey.version + 1} so running cases keep the version they started with"
+            )
+        return existing
+    try:
+        with transaction.atomic():
+            return JourneyVersion.objects.create(
+                name=journey.name, version=journey.version, source=source, sha256=digest
+            )
+    except IntegrityError:  # another process registered it at the same moment
+        return JourneyVersion.objects.get(name=journey.name, version=journey.version)
+
+
+def journeys_sync(directories: list[Path] | None = None) -> list[JourneyVersion]:
+    """Register every ``*.yaml`` journey in the configured directories (idempotent)."""
+    found = []
+    for directory in directories or [Path(d) for d in settings.TOUCHPOINT_JOURNEY_DIRS]:
+        for path in sorted(Path(directory).glob("*.yaml")):
+            found.append(journey_register(source=path.read_text(encoding="utf-8"), filename=str(path)))
+    return found
+
+
+def journey_latest(name: str) -> JourneyVersion:
+    """The newest registered version of ``name``, registering the shipped files first if needed."""
+    version = JourneyVersion.objects.filter(name=name).order_by("-version").first()
+    if version is None:
+        journeys_sync()
+        version = JourneyVersion.objects.filter(name=name).order_by("-version").first()
+    if version is None:
+        known = sorted(set(JourneyVersion.objects.values_list("name", flat=True)))
+        raise JourneyNotFound(f"no journey called {name!r} — known journeys: {', '.join(known) or 'none'}")
+    return version
+
+
+def journey_of(version: JourneyVersion) -> Journey:
+    return _parsed(version.pk, version.sha256, version.source, str(version))
+
+
+@lru_cache(maxsize=256)
+def _parsed(pk: int, sha256: str, source: str, name: str) -> Journey:
+    return parse_journey(source, name).journey

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.db import models
+
+from touchpoint.cases.models.journey_version import JourneyVersion
+from touchpoint.customers.models import Customer
+
+
+class Case(models.Model):
+    """One customer's run through a journey. ``version`` is bumped by every write (optimistic locking);
+    ``state_seq`` only by state changes, so a timer can tell whether the state it was set for is gone."""
+
+    reference = models.CharField(max_length=12, unique=True)
+    journey = models.ForeignKey(JourneyVersion, on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    state = models.CharField(max_length=80)
+    owner = models.CharField(max_length=60, help_text="customer, team:<slug>, carrier or system")
+    outcome = models.CharField(max_length=10, blank=True, help_text="success or failure once the case has ended")
+    data = models.JSONField(default=dict, blank=True, help_text="Case data that journey guards read.")
+    version = models.PositiveIntegerField(default=1)
+    state_seq = models.PositiveIntegerField(default=1)
+    opened_at = models.DateTimeField()
+    state_entered_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["journey", "state"], name="case_journey_state"),
+            models.Index(fields=["owner", "state_entered_at"], name="case_owner_entered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome

@@ -1,0 +1,160 @@
+"""Open cases and move them through their journey: state, timeline, outbox and timers in one commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from touchpoint.cases.actors import CaseActor
+from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
+from touchpoint.cases.journeys import journey_latest, journey_of
+from touchpoint.cases.models import Case, TaskKind, TimelineEntry, TimelineKind, Timer, TimerStatus
+from touchpoint.cases.services.tasks import task_open
+from touchpoint.cases.services.timeline import timeline_append
+from touchpoint.core.clock import now
+from touchpoint.core.ids import new_reference
+from touchpoint.customers.models import Customer
+from touchpoint.journeys import Advanced, Journey, advance, open_case
+from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, SendTouchpoint, StartTimer
+from touchpoint.outbox.services import touchpoint_enqueue
+
+
+@dataclass(frozen=True)
+class AdvanceResult:
+    case: Case
+    entry: TimelineEntry
+    replayed: bool  # True when the idempotency key had been seen: nothing was done this time
+
+
+def case_open(
+    *,
+    journey: str,
+    customer: Customer,
+    actor: CaseActor,
+    data: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    touchpoint: str | None = None,
+) -> AdvanceResult:
+    """Open a case on the newest version of ``journey`` in its start state.
+
+    Opens its own transaction; with an ``idempotency_key`` seen before, returns the first result."""
+    version = journey_latest(journey)
+    definition = journey_of(version)
+    if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
+        return replay
+    result = open_case(definition, touchpoint=touchpoint)
+    at = now()
+    for _ in range(10):  # a reference collision is rare (1 in 33 million per case); try another
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    reference=new_reference(), journey=version, customer=customer, state=result.target,
+                    owner=result.owner, data=dict(data or {}), opened_at=at, state_entered_at=at, updated_at=at,
+                )
+                label = definition.states[result.target].label
+                entry = timeline_append(
+                    case=case, kind=TimelineKind.OPENED, actor=actor, at=at, event="opened", to_state=result.target,
+                    summary=f"Case opened on {definition.key}: {label}", idempotency_key=idempotency_key,
+                )
+                _apply_effects(case, definition, result, at)
+                return AdvanceResult(case, entry, replayed=False)
+        except IntegrityError:
+            if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
+                return replay
+            continue
+    raise RuntimeError("could not find a free case reference after 10 tries")  # pragma: no cover
+
+
+def case_advance(
+    *,
+    case: Case,
+    event: str,
+    actor: CaseActor,
+    data: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> AdvanceResult:
+    """Apply ``event`` to ``case`` as read by the caller (its ``version`` is the one they saw).
+
+    Opens its own transaction (a savepoint when called inside one). Raises :class:`TransitionRefused`
+    when the journey doesn't allow it, :class:`CaseConflict` when the case changed since it was read;
+    in both cases nothing is written. A repeated ``idempotency_key`` returns the first result."""
+    if idempotency_key is not None and (replay := _replay(idempotency_key, case.pk, event)) is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            return _advance(case, event, actor, data or {}, idempotency_key)
+    except (CaseConflict, IntegrityError):
+        # Lost a race: if it was the same event under the same key, the winner's result is ours.
+        if idempotency_key is not None and (replay := _replay(idempotency_key, case.pk, event)) is not None:
+            return replay
+        current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
+        raise CaseConflict(case.reference, case.version, current or case.version) from None
+
+
+def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key: str | None) -> AdvanceResult:
+    definition = journey_of(case.journey)
+    merged = {**case.data, **data}
+    result = advance(definition, state=case.state, event=event, data=merged, actor=actor.for_journey())
+    if not isinstance(result, Advanced):
+        raise TransitionRefused(result.code, f"{case.reference}: {result.reason}")
+    at = now()
+    ended = result.outcome is not None
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        state=result.target, owner=result.owner, outcome=result.outcome or "", data=merged,
+        version=F("version") + 1, state_seq=F("state_seq") + 1, state_entered_at=at,
+        closed_at=at if ended else None, updated_at=at,
+    )
+    if updated != 1:
+        current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
+        raise CaseConflict(case.reference, case.version, current or case.version)
+    case.refresh_from_db()
+    before, after = definition.states[result.source or case.state], definition.states[result.target]
+    summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
+    entry = timeline_append(
+        case=case, kind=TimelineKind.TRANSITION, actor=actor, at=at, event=event,
+        from_state=result.source or "", to_state=result.target,
+        summary=f"{summary} ({event.replace('_', ' ')}, by {actor.describe()})",
+        detail={"data": data, "touchpoints": result.touchpoints, "silent": result.silent_reason,
+                "handoff": result.handoff},
+        idempotency_key=key,
+    )
+    _apply_effects(case, definition, result, at)
+    return AdvanceResult(case, entry, replayed=False)
+
+
+def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime) -> None:
+    """Persist the transition function's effects; the caller's transaction makes them atomic with the move."""
+    effects: tuple[Effect, ...] = result.effects
+    for effect in effects:
+        if isinstance(effect, CancelTimers):
+            Timer.objects.filter(case=case, status=TimerStatus.PENDING).update(
+                status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
+            )
+        elif isinstance(effect, SendTouchpoint):
+            touchpoint_enqueue(case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq)
+        elif isinstance(effect, StartTimer):
+            Timer.objects.create(
+                case=case, purpose=effect.purpose, event=effect.event or "", state=case.state,
+                state_seq=case.state_seq, due_at=at + timedelta(seconds=effect.after_seconds), created_at=at,
+            )
+        elif isinstance(effect, OpenTask):
+            kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
+            due = at + timedelta(seconds=effect.due_in_seconds) if effect.due_in_seconds else None
+            task_open(
+                kind=kind, owner=effect.owner, title=f"{case.reference}: {effect.reason}", case=case, due_at=due,
+                priority=1 if kind == TaskKind.EXCEPTION else 2,
+                source_key=f"{case.pk}:{case.state_seq}:{effect.kind}",
+            )
+
+
+def _replay(key: str, case_id: int | None, event: str) -> AdvanceResult | None:
+    entry = TimelineEntry.objects.select_related("case").filter(idempotency_key=key).first()
+    if entry is None:
+        return None
+    if (case_id is not None and entry.case_id != case_id) or entry.event != event:
+        raise IdempotencyKeyReused(key)
+    return AdvanceResult(entry.case, entry, replayed=True)

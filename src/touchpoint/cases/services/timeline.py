@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Max
+
+from touchpoint.cases.actors import CaseActor
+from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
+
+
+def timeline_append(
+    *,
+    case: Case,
+    kind: TimelineKind,
+    actor: CaseActor,
+    summary: str,
+    at: datetime,
+    event: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    detail: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> TimelineEntry:
+    """Append one entry. The caller holds the case's row (it has just updated it) inside a transaction,
+    so the next sequence number can't be taken by anyone else."""
+    last = TimelineEntry.objects.filter(case=case).aggregate(last=Max("seq"))["last"] or 0
+    return TimelineEntry.objects.create(
+        case=case, seq=last + 1, at=at, kind=kind, event=event, from_state=from_state, to_state=to_state,
+        actor_kind=actor.kind, actor_user=actor.user, summary=summary[:500], detail=detail or {},
+        idempotency_key=idempotency_key,
+    )

@@ -1,0 +1,37 @@
+"""Customers: who a case is for, and what we know that changes how we talk to them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Tier(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    GOLD = "gold", "Gold"
+    PLATINUM = "platinum", "Platinum"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254, unique=True)
+    phone = models.CharField(max_length=40, blank=True)
+    tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
+    preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    plain_messages = models.BooleanField(default=False, help_text="The customer asked for plain, sober messages.")
+    email_failing = models.BooleanField(default=False, help_text="Mail to this address bounced.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else ""

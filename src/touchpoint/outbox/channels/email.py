@@ -1,0 +1,77 @@
+"""Email through Django's email framework: SMTP by default, any EMAIL_BACKEND (e.g. anymail) works."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from types import TracebackType
+from typing import Any, Self
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
+from touchpoint.outbox.models import OutboxMessage
+
+
+class EmailChannel:
+    def __init__(self) -> None:
+        self.connection: Any = None
+
+    def __enter__(self) -> Self:
+        self.connection = get_connection(fail_silently=False)
+        return self
+
+    def _ensure_open(self) -> None:
+        """One SMTP session for the whole batch; reopened after an error broke it."""
+        try:
+            self.connection.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TemporaryFailure(f"can't connect to the mail server: {type(exc).__name__}: {exc}") from exc
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except (OSError, smtplib.SMTPException):
+                pass  # the server hung up first; every message already has its own outcome
+            self.connection = None
+
+    def send(self, message: OutboxMessage) -> None:
+        mail = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers=dict(message.headers),
+            connection=self.connection,
+        )
+        if message.body_html:
+            mail.attach_alternative(message.body_html, "text/html")
+        self._ensure_open()
+        try:
+            mail.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if all(400 <= code < 500 for code in codes):
+                raise TemporaryFailure(f"recipient deferred: {exc.recipients}") from exc
+            raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+        except smtplib.SMTPResponseException as exc:
+            self._reset()
+            text = f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"
+            if 500 <= exc.smtp_code < 600:
+                raise PermanentFailure(text) from exc
+            raise TemporaryFailure(text) from exc
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            self._reset()
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+
+    def _reset(self) -> None:
+        """After an error the SMTP session may be unusable; the next send reconnects."""
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except (OSError, smtplib.SMTPException):
+                pass  # it is broken either way; the next send opens a new session

@@ -1,0 +1,115 @@
+"""The outbox: enqueue in the caller's transaction, claim under leases, record each attempt.
+
+Sending happens outside any transaction; a worker that dies mid-send leaves its lease to run out,
+and the message is claimed and sent again (at least once). Retries back off exponentially up to a
+cap; after the last attempt the message is dead and a person gets a task, never a silent drop.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.models import Case, TaskKind, TimelineKind
+from touchpoint.cases.services.handoffs import fallback_owner
+from touchpoint.cases.services.tasks import task_open
+from touchpoint.cases.services.timeline import timeline_append
+from touchpoint.core.clock import now
+from touchpoint.journeys import Journey
+from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.outbox.rendering import render_touchpoint
+
+
+def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, state_seq: int) -> OutboxMessage:
+    """Write the touch point's message for ``case``. Call inside the transaction that moved the case."""
+    rendered = render_touchpoint(case=case, journey=journey, key=key)
+    domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
+    message_id = make_msgid(idstring=f"{case.reference}.{state_seq}.{key}", domain=domain)
+    return OutboxMessage.objects.create(
+        case=case, channel=case.customer.preferred_channel if case.customer.preferred_channel == "email" else "email",
+        recipient=case.customer.email, touchpoint=key, tone=rendered.tone, subject=rendered.subject,
+        body_text=rendered.text, body_html=rendered.html, headers={"Message-ID": message_id},
+        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS, next_attempt_at=at,
+        idempotency_key=f"{case.pk}:{state_seq}:{key}", created_at=at,
+    )
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next try after ``attempts`` failed ones: base·2^(n−1), capped."""
+    base = settings.TOUCHPOINT_OUTBOX_BACKOFF_BASE
+    cap = settings.TOUCHPOINT_OUTBOX_BACKOFF_CAP
+    return float(min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def claim_due(model: type[OutboxMessage] | type, *, due_field: str, worker_id: str, batch: int,
+              lease_seconds: float) -> list[int]:
+    """Lease up to ``batch`` due pending rows of ``model`` to ``worker_id``; return their ids.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets many workers claim side by side without waiting
+    on each other's rows; on SQLite the IMMEDIATE transaction makes one claim at a time. A row whose
+    lease has run out (its worker died) is due again."""
+    with transaction.atomic():
+        at = now()
+        rows = model.objects.filter(status="pending", **{f"{due_field}__lte": at}).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=at)
+        ).order_by(due_field)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("id", flat=True)[:batch])
+        if ids:
+            model.objects.filter(id__in=ids).update(
+                lease_owner=worker_id, lease_until=at + timedelta(seconds=lease_seconds)
+            )
+        return ids
+
+
+def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:
+    """Record a successful send. False if this worker no longer held the lease (it ran out mid-send)."""
+    with transaction.atomic():
+        return bool(
+            OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id).update(
+                status=MessageStatus.SENT, sent_at=now(), attempts=F("attempts") + 1, lease_owner="",
+                lease_until=None, last_error="",
+            )
+        )
+
+
+def message_mark_failed(*, message: OutboxMessage, worker_id: str, error: str, permanent: bool) -> MessageStatus:
+    """Record a failed attempt: retry later with backoff, or give up and hand it to a person."""
+    with transaction.atomic():
+        current = OutboxMessage.objects.select_for_update().filter(
+            pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id
+        ).first()
+        if current is None:
+            return MessageStatus.PENDING  # someone else holds it now; their attempt counts
+        attempts = current.attempts + 1
+        at = now()
+        if not permanent and attempts < current.max_attempts:
+            OutboxMessage.objects.filter(pk=current.pk).update(
+                attempts=attempts, last_error=error[:2000], lease_owner="", lease_until=None,
+                next_attempt_at=at + timedelta(seconds=backoff_seconds(attempts)),
+            )
+            return MessageStatus.PENDING
+        OutboxMessage.objects.filter(pk=current.pk).update(
+            status=MessageStatus.DEAD, attempts=attempts, last_error=error[:2000], lease_owner="", lease_until=None
+        )
+        why = "was refused" if permanent else f"failed {attempts} times"
+        case = current.case
+        task_open(
+            kind=TaskKind.DELIVERY_FAILED, owner=fallback_owner(), case=case, priority=1, due_at=at,
+            title=f"{case.reference if case else 'No case'}: message to {current.recipient} {why}",
+            detail=f"{current.subject}\n\nLast error: {error}\n\nThe customer has not heard this from us: "
+            "reach them another way.",
+            source_key=f"outbox:{current.pk}:dead",
+        )
+        if case is not None:
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            timeline_append(case=locked, kind=TimelineKind.DELIVERY, actor=SYSTEM, at=at, event="message_failed",
+                            summary=f"Message “{current.subject}” could not be delivered ({why})",
+                            detail={"message": current.pk, "error": error[:500]})
+        return MessageStatus.DEAD

@@ -1,0 +1,11 @@
+"""Settings, one module per concern, all read from environment variables.
+
+``touchpoint.settings`` is the runtime configuration; ``touchpoint.settings.test`` only swaps
+the password hasher for a fast one and turns off things tests must not depend on.
+"""
+
+from touchpoint.settings.base import *  # noqa: F403
+from touchpoint.settings.database import *  # noqa: F403
+from touchpoint.settings.delivery import *  # noqa: F403
+from touchpoint.settings.logging import *  # noqa: F403
+from touchpoint.settings.security import *  # noqa: F403

@@ -1,0 +1,57 @@
+"""The database: embedded SQLite by default, PostgreSQL when ``DATABASE_URL`` says so.
+
+SQLite is tuned for a small shop's single machine: WAL so readers don't block the writer,
+synchronous=NORMAL (durable at each checkpoint, safe with WAL), a busy timeout so a second
+process waits instead of failing, and IMMEDIATE transactions so a transaction takes the write
+lock when it begins rather than failing half-way with "database is locked".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from touchpoint.settings.base import VAR_DIR
+from touchpoint.settings.env import env_int, env_str
+
+SQLITE_PATH = env_str("TOUCHPOINT_SQLITE_PATH", str(VAR_DIR / "touchpoint.sqlite3"))
+
+
+def _sqlite(path: str) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("TOUCHPOINT_SQLITE_BUSY_TIMEOUT", 20),
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+                "PRAGMA temp_store=MEMORY;"
+                "PRAGMA cache_size=-32000;"
+            ),
+        },
+        "TEST": {"NAME": env_str("TOUCHPOINT_SQLITE_TEST_PATH", str(VAR_DIR / "test.sqlite3"))},
+    }
+
+
+def _database() -> dict[str, Any]:
+    url = env_str("DATABASE_URL", "")
+    if not url:
+        return _sqlite(SQLITE_PATH)
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url.split('@')[-1]!r} is not a PostgreSQL URL — use "
+            "postgresql://user:password@host:5432/name, or unset it for the embedded SQLite"
+        )
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("TOUCHPOINT_DB_CONN_MAX_AGE", 60)))
+    config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {})
+    return config
+
+
+DATABASES = {"default": _database()}

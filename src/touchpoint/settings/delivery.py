@@ -1,0 +1,29 @@
+"""Outgoing messages and the worker that sends them."""
+
+from __future__ import annotations
+
+from touchpoint.settings.env import env_bool, env_int, env_str
+
+EMAIL_BACKEND = env_str("TOUCHPOINT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("TOUCHPOINT_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("TOUCHPOINT_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("TOUCHPOINT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("TOUCHPOINT_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TOUCHPOINT_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("TOUCHPOINT_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("TOUCHPOINT_SMTP_TIMEOUT", 20)  # well inside the worker's lease
+EMAIL_FILE_PATH = env_str("TOUCHPOINT_MAIL_DIR", "")
+DEFAULT_FROM_EMAIL = env_str("TOUCHPOINT_FROM_EMAIL", "Norm at the Repair Shop <norm@touchpoint.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+TOUCHPOINT_MAIL_DOMAIN = env_str("TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
+
+TOUCHPOINT_CHANNELS = {"email": "touchpoint.outbox.channels.email.EmailChannel"}
+TOUCHPOINT_OUTBOX_MAX_ATTEMPTS = env_int("TOUCHPOINT_OUTBOX_MAX_ATTEMPTS", 6)
+TOUCHPOINT_OUTBOX_BACKOFF_BASE = env_int("TOUCHPOINT_OUTBOX_BACKOFF_BASE", 30)  # seconds: 30s, 1m, 2m, 4m…
+TOUCHPOINT_OUTBOX_BACKOFF_CAP = env_int("TOUCHPOINT_OUTBOX_BACKOFF_CAP", 3600)
+TOUCHPOINT_TIMER_MAX_ATTEMPTS = env_int("TOUCHPOINT_TIMER_MAX_ATTEMPTS", 5)
+
+TOUCHPOINT_WORKER_BATCH = env_int("TOUCHPOINT_WORKER_BATCH", 100)
+TOUCHPOINT_WORKER_LEASE_SECONDS = env_int("TOUCHPOINT_WORKER_LEASE_SECONDS", 120)
+TOUCHPOINT_WORKER_IDLE_SLEEP = float(env_str("TOUCHPOINT_WORKER_IDLE_SLEEP", "0.5"))
+TOUCHPOINT_FALLBACK_TEAM = env_str("TOUCHPOINT_FALLBACK_TEAM", "care")

@@ -1,0 +1,42 @@
+"""Staff: Django users with a role, grouped in teams that own journey states (``team:bench``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    LEAD = "lead", "Lead"
+    ADMIN = "admin", "Admin"
+
+
+class Team(models.Model):
+    """A group of people that can own a state; ``slug`` is the name journeys use after ``team:``."""
+
+    slug = models.SlugField(max_length=40, unique=True, help_text="As written in journeys: team:<slug>")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def owner(self) -> str:
+        return f"team:{self.slug}"
+
+
+class StaffUser(AbstractUser):
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+
+    class Meta:
+        verbose_name = "staff member"
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,1 @@
+"""The worker: fires due timers and sends due outbox messages, relentlessly, under leases."""

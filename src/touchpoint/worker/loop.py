@@ -1,0 +1,156 @@
+"""One worker process. Many may run against one PostgreSQL; on SQLite run one.
+
+Each pass claims a batch of due timers and a batch of due messages under leases, works them, and
+beats its heartbeat. ``stop()`` (SIGTERM) lets the current item finish, then the loop ends; what
+was claimed but not worked goes back when its lease runs out, so nothing is lost either way.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import structlog
+from django.conf import settings
+from django.db import close_old_connections
+
+from touchpoint.cases.models import Timer
+from touchpoint.cases.services.timers import TimerOutcome, timer_fire, timer_record_error
+from touchpoint.core.clock import now
+from touchpoint.ops.models import WorkerHeartbeat
+from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, channel_for
+from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.outbox.services import claim_due, message_mark_failed, message_mark_sent
+
+log = structlog.get_logger("touchpoint.worker")
+
+
+@dataclass
+class PassResult:
+    timers: dict[str, int] = field(default_factory=dict)
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+    @property
+    def worked(self) -> int:
+        return sum(self.timers.values()) + self.sent + self.retried + self.dead
+
+
+class Worker:
+    def __init__(self, *, batch: int | None = None, lease_seconds: float | None = None,
+                 idle_sleep: float | None = None, worker_id: str | None = None) -> None:
+        self.batch = batch or settings.TOUCHPOINT_WORKER_BATCH
+        self.lease_seconds = lease_seconds or settings.TOUCHPOINT_WORKER_LEASE_SECONDS
+        self.idle_sleep = idle_sleep if idle_sleep is not None else settings.TOUCHPOINT_WORKER_IDLE_SLEEP
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stopping = threading.Event()
+        self.totals = PassResult()
+
+    def stop(self) -> None:
+        """Ask the loop to end after the item in hand (safe to call from a signal handler)."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def run(self, *, until_idle: bool = False, max_passes: int | None = None) -> PassResult:
+        """Loop until stopped (or, with ``until_idle``, until a pass finds nothing due)."""
+        self._beat(started=True)
+        log.info("worker.started", worker=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds)
+        passes = 0
+        try:
+            while not self.stopping:
+                close_old_connections()
+                result = self.run_once()
+                passes += 1
+                self._beat()
+                if (until_idle and result.worked == 0) or (max_passes is not None and passes >= max_passes):
+                    break
+                if result.worked == 0:
+                    self._stopping.wait(self.idle_sleep)
+        finally:
+            self._beat(stopped=True)
+            log.info("worker.stopped", worker=self.worker_id, sent=self.totals.sent, timers=self.totals.timers)
+        return self.totals
+
+    def run_once(self) -> PassResult:
+        result = PassResult()
+        self._fire_timers(result)
+        if not self.stopping:
+            self._send_messages(result)
+        self.totals.sent += result.sent
+        self.totals.retried += result.retried
+        self.totals.dead += result.dead
+        for key, count in result.timers.items():
+            self.totals.timers[key] = self.totals.timers.get(key, 0) + count
+        return result
+
+    def _fire_timers(self, result: PassResult) -> None:
+        ids = claim_due(Timer, due_field="due_at", worker_id=self.worker_id, batch=self.batch,
+                        lease_seconds=self.lease_seconds)
+        for timer_id in ids:
+            if self.stopping:
+                return  # the rest go back when their lease runs out
+            try:
+                outcome = timer_fire(timer_id=timer_id, worker_id=self.worker_id)
+            except Exception as exc:  # one bad timer must not stop the others
+                log.exception("worker.timer_error", timer=timer_id)
+                outcome = timer_record_error(timer_id=timer_id, worker_id=self.worker_id, error=repr(exc))
+            result.timers[outcome.value] = result.timers.get(outcome.value, 0) + 1
+            log.info("worker.timer", timer=timer_id, outcome=outcome.value)
+
+    def _send_messages(self, result: PassResult) -> None:
+        ids = claim_due(OutboxMessage, due_field="next_attempt_at", worker_id=self.worker_id, batch=self.batch,
+                        lease_seconds=self.lease_seconds)
+        if not ids:
+            return
+        messages = list(OutboxMessage.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
+        by_channel: dict[str, list[OutboxMessage]] = {}
+        for message in messages:
+            by_channel.setdefault(message.channel, []).append(message)
+        for name, group in by_channel.items():
+            try:
+                channel = channel_for(name)
+            except PermanentFailure as exc:
+                for message in group:
+                    self._failed(message, str(exc), permanent=True, result=result)
+                continue
+            with channel:
+                for message in group:
+                    if self.stopping:
+                        return
+                    try:
+                        channel.send(message)
+                    except TemporaryFailure as exc:
+                        self._failed(message, str(exc), permanent=False, result=result)
+                    except PermanentFailure as exc:
+                        self._failed(message, str(exc), permanent=True, result=result)
+                    else:
+                        message_mark_sent(message=message, worker_id=self.worker_id)
+                        result.sent += 1
+                        log.info("worker.sent", message=message.pk, case=message.case_id, to=message.recipient)
+
+    def _failed(self, message: OutboxMessage, error: str, *, permanent: bool, result: PassResult) -> None:
+        status = message_mark_failed(message=message, worker_id=self.worker_id, error=error, permanent=permanent)
+        if status == MessageStatus.DEAD:
+            result.dead += 1
+            log.error("worker.message_dead", message=message.pk, error=error)
+        else:
+            result.retried += 1
+            log.warning("worker.message_retry", message=message.pk, error=error)
+
+    def _beat(self, *, started: bool = False, stopped: bool = False) -> None:
+        at = now()
+        defaults = {"hostname": socket.gethostname(), "pid": os.getpid(), "beat_at": at,
+                    "messages_sent": self.totals.sent, "timers_fired": self.totals.timers.get(TimerOutcome.FIRED, 0)}
+        if started:
+            defaults |= {"started_at": at, "stopped_at": None}
+        if stopped:
+            defaults["stopped_at"] = at
+        WorkerHeartbeat.objects.update_or_create(worker_id=self.worker_id, defaults=defaults,
+                                                 create_defaults={**defaults, "started_at": at})
