@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from touchpoint.journeys.durations import format_duration, parse_duration
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+JOURNEY_NAME_PATTERN = r"^[a-z][a-z0-9_-]*$"  # journeys are named like files: mail-in-repair
 OWNER_PATTERN = r"^(customer|carrier|system|team:[a-z][a-z0-9_-]*)$"
 ACTOR_PATTERN = r"^(customer|carrier|system|staff|team:[a-z][a-z0-9_-]*|role:(agent|lead|admin))$"
 DURATION_SCHEMA = {
@@ -140,7 +141,7 @@ class Journey(_Strict):
 
     model_config = ConfigDict(json_schema_extra={"title": "Touchpoint journey"})
 
-    name: Name
+    name: Annotated[str, Field(pattern=JOURNEY_NAME_PATTERN, max_length=80)]
     version: Annotated[int, Field(ge=1, strict=True)]
     title: Text | None = None
     persona: Name = "norm"
