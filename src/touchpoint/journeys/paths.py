@@ -1,0 +1,337 @@
+"""Every customer path: the distinct routes a case can take from the start to an end.
+
+Seed 000 asks to "map the end-to-end process and every possible route through it". A route is a
+walk from ``start`` to a terminal state (one with an ``outcome``) along transitions whose target
+exists, in which each state appears at most twice — so each loop is taken at most once. Guards are
+not evaluated: every branch a file declares is a route a customer may take.
+
+The count can explode on dense graphs, so enumeration stops at ``max_paths`` routes or
+``max_steps`` search steps and says so in a plain sentence (``PathLayout.bound``) instead of hanging.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from touchpoint.journeys.durations import format_duration
+from touchpoint.journeys.model import Journey
+
+MAX_VISITS = 2  # a state may appear twice in a route: each loop is taken at most once
+
+
+class Edge(NamedTuple):
+    """One move in the graph: a transition taken from one of its ``from`` states."""
+
+    source: str
+    transition: int  # index into journey.transitions
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way through the journey, from ``start`` to a terminal state."""
+
+    states: tuple[str, ...]
+    transitions: tuple[int, ...]
+    events: tuple[str, ...]
+    touchpoints: tuple[str, ...]  # the messages the customer receives, in order
+    worst_case_seconds: int | None  # sum of wait limits of the non-terminal states; None if one has none
+    outcome: Literal["success", "failure"]
+    terminal: str
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        return tuple(Edge(s, t) for s, t in zip(self.states, self.transitions, strict=False))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "terminal": self.terminal,
+            "worst_case_seconds": self.worst_case_seconds,
+            "worst_case": None if self.worst_case_seconds is None else format_duration(self.worst_case_seconds),
+            "states": list(self.states),
+            "events": list(self.events),
+            "transitions": list(self.transitions),
+            "touchpoints": list(self.touchpoints),
+        }
+
+
+@dataclass(frozen=True)
+class PathLayout:
+    """The routes found, whether they are all of them, and how often each edge is used."""
+
+    routes: tuple[Route, ...]
+    complete: bool
+    bound: str | None  # why enumeration stopped early, as a sentence; None when complete
+    edges_covered: frozenset[Edge]
+    edge_use: Mapping[Edge, int] = field(hash=False)  # edge → number of routes that take it
+    steps: int  # search steps spent
+
+
+def graph_edges(journey: Journey) -> dict[str, list[Edge]]:
+    """Each state's exits in file order, keeping only transitions whose target is a defined state."""
+    out: dict[str, list[Edge]] = {name: [] for name in journey.states}
+    for index, transition in enumerate(journey.transitions):
+        if transition.to not in journey.states:
+            continue
+        for source in dict.fromkeys(transition.from_):  # `from: [a, a]` is one edge
+            if source in out:
+                out[source].append(Edge(source, index))
+    return out
+
+
+def can_finish(journey: Journey, exits: Mapping[str, list[Edge]]) -> set[str]:
+    """States from which some terminal state can be reached (terminals included)."""
+    incoming: dict[str, list[str]] = {name: [] for name in journey.states}
+    for source, edges in exits.items():
+        if journey.states[source].terminal:
+            continue  # nothing leaves an ended case
+        for edge in edges:
+            incoming[journey.transitions[edge.transition].to].append(source)
+    alive = {name for name, state in journey.states.items() if state.terminal}
+    queue = deque(alive)
+    while queue:
+        for source in incoming[queue.popleft()]:
+            if source not in alive:
+                alive.add(source)
+                queue.append(source)
+    return alive
+
+
+def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int = 200_000) -> PathLayout:
+    """All routes from ``start`` to a terminal state, depth-first in file order, then sorted.
+
+    Stops when a route beyond ``max_paths`` turns up or after ``max_steps`` moves of the search;
+    ``complete`` is then false and ``bound`` says which limit was hit.
+    """
+    exits = graph_edges(journey)
+    alive = can_finish(journey, exits)
+    start = journey.start
+    found: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+    bound: str | None = None
+    steps = 0
+    if start in alive:
+        # Only moves into states that can still finish are worth following.
+        live_exits = {
+            name: [e for e in edges if journey.transitions[e.transition].to in alive]
+            for name, edges in exits.items()
+            if name in alive and not journey.states[name].terminal
+        }
+        path_states = [start]
+        path_moves: list[int] = []
+        visits: Counter[str] = Counter({start: 1})
+        cursors = [0]  # next exit to try, per depth
+        if journey.states[start].terminal:
+            found.append(((start,), ()))
+            cursors = []
+        while cursors:
+            here = path_states[-1]
+            options = live_exits[here]
+            cursor = cursors[-1]
+            if cursor >= len(options):  # backtrack
+                cursors.pop()
+                visits[path_states.pop()] -= 1
+                if path_moves:
+                    path_moves.pop()
+                continue
+            cursors[-1] = cursor + 1
+            steps += 1
+            if steps > max_steps:
+                bound = (
+                    f"stopped after {max_steps:,} search steps with {len(found):,} routes found "
+                    "(raise --max-steps to search further)"
+                )
+                break
+            edge = options[cursor]
+            target = journey.transitions[edge.transition].to
+            if visits[target] >= MAX_VISITS:
+                continue
+            if journey.states[target].terminal:
+                if len(found) >= max_paths:
+                    bound = f"stopped after {max_paths:,} routes (raise --max-paths to see more)"
+                    break
+                found.append(((*path_states, target), (*path_moves, edge.transition)))
+                continue
+            path_states.append(target)
+            path_moves.append(edge.transition)
+            visits[target] += 1
+            cursors.append(0)
+    routes = sorted((_route(journey, states, moves) for states, moves in found), key=_order)
+    use: Counter[Edge] = Counter(edge for route in routes for edge in route.edges)
+    return PathLayout(tuple(routes), bound is None, bound, frozenset(use), dict(use), steps)
+
+
+def _route(journey: Journey, states: tuple[str, ...], moves: tuple[int, ...]) -> Route:
+    worst: int | None = 0
+    for name in states[:-1]:
+        limit = journey.states[name].wait_limit
+        worst = None if worst is None or limit is None else worst + limit
+    transitions = [journey.transitions[i] for i in moves]
+    end = journey.states[states[-1]]
+    assert end.outcome is not None
+    return Route(
+        states=states,
+        transitions=moves,
+        events=tuple(t.on for t in transitions),
+        touchpoints=tuple(t.touchpoint for t in transitions if t.touchpoint is not None),
+        worst_case_seconds=worst,
+        outcome=end.outcome,
+        terminal=states[-1],
+    )
+
+
+def _order(route: Route) -> tuple[bool, tuple[int, ...]]:
+    # Successes first, then file order: the first route is the one the file tells first (its happy path).
+    return (route.outcome != "success", route.transitions)
+
+
+def route_steps(route: Route) -> list[str]:
+    """``a``, ``─event→ b``, …: the states with the event of each move, so twin routes stay apart."""
+    return [route.states[0]] + [f"─{e}→ {s}" for e, s in zip(route.events, route.states[1:], strict=True)]
+
+
+# --- formatters ----------------------------------------------------------------------------
+
+
+def _summary(journey: Journey, layout: PathLayout) -> str:
+    outcomes = Counter(route.outcome for route in layout.routes)
+    total = len(layout.routes)
+    head = f"{journey.key}: {total:,} route{'s' if total != 1 else ''}"
+    if total:
+        head += f" ({outcomes['success']:,} success, {outcomes['failure']:,} failure)"
+    return head
+
+
+def paths_text(journey: Journey, layout: PathLayout) -> str:
+    """A readable table: number, outcome, worst-case duration, the states and the touch points."""
+    lines = [_summary(journey, layout)]
+    if not layout.routes:
+        lines.append(f"no route leads from `{journey.start}` to an end state")
+    else:
+        header = ("#", "outcome", "worst case", ["route"], ["touch points"])
+        rows = [
+            (
+                str(n),
+                route.outcome,
+                "no limit" if route.worst_case_seconds is None else format_duration(route.worst_case_seconds),
+                route_steps(route),
+                list(route.touchpoints) or ["(none)"],
+            )
+            for n, route in enumerate(layout.routes, 1)
+        ]
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+        route_width = max(40, min(80, max(len(" ".join(row[3])) for row in [header, *rows])))
+        for row in [header, *rows]:
+            left = _wrap(row[3], route_width, " ")
+            right = _wrap(row[4], 50, ", ")
+            for k in range(max(len(left), len(right))):
+                first = k == 0
+                cells = [
+                    row[0].rjust(widths[0]) if first else " " * widths[0],
+                    row[1].ljust(widths[1]) if first else " " * widths[1],
+                    row[2].ljust(widths[2]) if first else " " * widths[2],
+                    (left[k] if k < len(left) else "").ljust(route_width),
+                    right[k] if k < len(right) else "",
+                ]
+                lines.append("  ".join(cells).rstrip())
+    used = len(layout.edges_covered)
+    total_edges = sum(len(edges) for edges in graph_edges(journey).values())
+    lines.append(f"moves used by some route: {used} of {total_edges}")
+    if layout.bound:
+        lines.append(f"incomplete: {layout.bound}")
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(parts: list[str], width: int, joiner: str) -> list[str]:
+    """Join ``parts`` into lines of about ``width``, breaking only between parts."""
+    out: list[str] = []
+    current = ""
+    for part in parts:
+        candidate = f"{current}{joiner}{part}" if current else part
+        if current and len(candidate) > width:
+            out.append(current + joiner.rstrip())
+            current = "  " + part
+        else:
+            current = candidate
+    out.append(current)
+    return out
+
+
+def paths_json(journey: Journey, layout: PathLayout) -> dict[str, Any]:
+    """The layout as JSON-ready data."""
+    edges = []
+    for source, exits in graph_edges(journey).items():
+        for edge in exits:
+            transition = journey.transitions[edge.transition]
+            edges.append(
+                {
+                    "from": source,
+                    "to": transition.to,
+                    "event": transition.on,
+                    "transition": edge.transition,
+                    "touchpoint": transition.touchpoint,
+                    "routes": layout.edge_use.get(edge, 0),
+                }
+            )
+    return {
+        "journey": journey.key,
+        "complete": layout.complete,
+        "bound": layout.bound,
+        "count": len(layout.routes),
+        "routes": [{"number": n, **route.as_dict()} for n, route in enumerate(layout.routes, 1)],
+        "edges": edges,
+    }
+
+
+_MERMAID_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.,:'!?/+*=@%~^$")
+
+
+def mermaid_text(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: anything unusual becomes an entity code (``#34;``)."""
+    flat = " ".join(text.split())
+    return "".join(ch if ch in _MERMAID_SAFE or ord(ch) > 127 else f"#{ord(ch)};" for ch in flat)
+
+
+def paths_mermaid(journey: Journey, layout: PathLayout) -> str:
+    """A Mermaid ``flowchart LR`` of the journey, each edge annotated with how many routes take it."""
+    ids = {name: f"s{i}" for i, name in enumerate(journey.states)}  # ids can't clash with keywords like `end`
+    lines = ["flowchart LR"]
+    for name, state in journey.states.items():
+        label = f"{mermaid_text(state.label)}<br/><small>{mermaid_text(name)}</small>"
+        shape = f'(["{label}"])' if state.terminal else f'["{label}"]'
+        lines.append(f"    {ids[name]}{shape}")
+    most = max(layout.edge_use.values(), default=1)
+    styles: list[str] = []
+    count = 0
+    for source, exits in graph_edges(journey).items():
+        for edge in exits:
+            transition = journey.transitions[edge.transition]
+            used = layout.edge_use.get(edge, 0)
+            parts = [mermaid_text(transition.on)]
+            if transition.touchpoint:
+                parts.append(f"✉ {mermaid_text(transition.touchpoint)}")
+            parts.append(f"{used} route{'s' if used != 1 else ''}")
+            arrow = "-->" if used else "-.->"
+            lines.append(f'    {ids[source]} {arrow}|"{"<br/>".join(parts)}"| {ids[transition.to]}')
+            if used:
+                width = 1 + round(4 * used / most)
+                styles.append(f"    linkStyle {count} stroke-width:{width}px")
+            count += 1
+    lines += styles
+    lines += [
+        "    classDef exception fill:#fde2e0,stroke:#c5221f,stroke-width:2px,color:#5f0f0c",
+        "    classDef success fill:#dcf3e1,stroke:#1e8e3e,stroke-width:2px,color:#0d3d1a",
+        "    classDef failure fill:#ececec,stroke:#5f6368,stroke-width:2px,color:#202124",
+        "    classDef entry fill:#e3efff,stroke:#1a5fd0,stroke-width:2px",
+    ]
+    groups: dict[str, list[str]] = {"entry": [ids[journey.start]] if journey.start in ids else []}
+    for name, state in journey.states.items():
+        kind = state.outcome or ("exception" if state.exception else None)
+        if kind is not None and name != journey.start:
+            groups.setdefault(kind, []).append(ids[name])
+    for group, members in groups.items():
+        if members:
+            lines.append(f"    class {','.join(members)} {group}")
+    return "\n".join(lines) + "\n"
