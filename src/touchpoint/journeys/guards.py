@@ -284,13 +284,13 @@ _FALSY_VALUES: tuple[Const, ...] = (None, False, 0, "")
 
 def _candidates(atoms: list[Atom]) -> list[Any]:
     """Values worth trying for one field: every constant mentioned, its neighbours, and a stranger."""
-    values: list[Any] = [None, False, True, 0, "", "\x00stranger"]
+    values: list[Any] = [False, True, 0, "", None, "\x00stranger"]
     for atom in atoms:
         consts = atom.value if isinstance(atom.value, tuple) else (atom.value,)
         for c in consts:
             values.append(c)
             if isinstance(c, (int, float)) and not isinstance(c, bool):
-                values.extend((c - 1, c - 0.5, c + 0.5, c + 1))
+                values.extend((c + 1, c - 1, c + 0.5, c - 0.5))
     return values
 
 
@@ -335,3 +335,33 @@ def may_overlap(first: str | None, second: str | None) -> bool:
 def satisfiable(guard: str | None) -> bool:
     """Can the guard hold for some case data at all?"""
     return may_overlap(guard, None)
+
+
+def witness(guard: str | None) -> dict[str, Any] | None:
+    """Some case data for which ``guard`` holds (fields it doesn't mention are left out), or None
+    if it can never hold. The demo uses it to walk guarded branches."""
+    if guard is None:
+        return {}
+    try:
+        clauses = _dnf(parse_guard(guard))
+    except GuardError:
+        return None
+    for clause in clauses or []:
+        by_field: dict[str, list[Atom]] = {}
+        for atom in clause:
+            by_field.setdefault(atom.field, []).append(atom)
+        found: dict[str, Any] = {}
+        for name, atoms in by_field.items():
+            consts = sorted({c for a in atoms for c in (a.value if isinstance(a.value, tuple) else (a.value,))
+                             if isinstance(c, (int, float)) and not isinstance(c, bool)})
+            extra = [(x + y) / 2 for x, y in itertools.pairwise(consts)]
+            value = next((v for v in _candidates(atoms) + extra if all(eval_atom(a, v) for a in atoms)), _NOTHING)
+            if value is _NOTHING:
+                break
+            found[name] = value
+        else:
+            return found
+    return None
+
+
+_NOTHING = object()

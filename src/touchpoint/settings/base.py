@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
+
 from touchpoint.settings.env import env_bool, env_str
+
+django_stubs_ext.monkeypatch()  # lets admin classes be written ModelAdmin[Model] for mypy
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = SRC_DIR.parent.parent
@@ -22,6 +26,7 @@ INSTALLED_APPS = [
     "touchpoint.core",
     "touchpoint.staff",
     "touchpoint.customers",
+    "touchpoint.catalog",
     "touchpoint.cases",
     "touchpoint.outbox",
     "touchpoint.ops",

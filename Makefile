@@ -1,0 +1,70 @@
+# Touchpoint: two commands for a fresh machine with Python 3.12+.
+#   make run    the demo repair shop (web app + worker, embedded SQLite) on http://127.0.0.1:8000
+#   make test   the whole suite: lint, types, then the tests on SQLite and again on PostgreSQL
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+UV_VERSION := 0.13.9
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/touchpoint
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+UV := .tools/bin/uv
+DEMO_ENV := TOUCHPOINT_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend TOUCHPOINT_MAIL_DIR=$(CURDIR)/var/mail
+
+.PHONY: help run test lint types test-sqlite test-postgres bench install clean
+
+help:
+	@echo "make run    start the demo on http://127.0.0.1:$(PORT) (PORT=8080 make run to change it)"
+	@echo "make test   run the whole suite (SQLite, then PostgreSQL if a server is at 127.0.0.1:5432)"
+	@echo "make bench  print the benchmarks"
+
+$(UV):
+	@test -n "$(PYTHON)" || { echo "Touchpoint needs Python 3.12 or newer on PATH (python3.12, python3.13 or python3)."; exit 1; }
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	@mkdir -p var/mail
+	$(BIN)/touchpoint migrate --verbosity 0
+	$(BIN)/touchpoint collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(BIN)/touchpoint demo
+	$(DEMO_ENV) $(BIN)/touchpoint run --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy
+
+test: lint types test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	$(BIN)/pytest
+
+# CI sets TOUCHPOINT_REQUIRE_POSTGRES=1: there a missing server fails the run instead of skipping.
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== tests on PostgreSQL ($(PG_URL)) =="; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/journeys; \
+	elif [ "$${TOUCHPOINT_REQUIRE_POSTGRES:-0}" = 1 ]; then \
+		echo "PostgreSQL is required here but no server answers at $(PG_URL)"; exit 1; \
+	else \
+		echo "== PostgreSQL leg SKIPPED: no server answers at $(PG_URL) (set PG_URL to point at one) =="; \
+	fi
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,34 @@
+"""``touchpoint``: the one command-line entry point.
+
+``touchpoint journey …`` works on journey files without Django or a database; everything else is
+a Django management command (``touchpoint run``, ``touchpoint worker``, ``touchpoint demo``,
+``touchpoint migrate``, …)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "journey":
+        from touchpoint.journeys.cli import main as journey_main
+
+        return journey_main(args[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchpoint.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the settings now, so a bad variable is reported plainly
+    except ImproperlyConfigured as exc:
+        print(f"touchpoint: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    execute_from_command_line(["touchpoint", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from touchpoint.demo.loader import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo repair shop (staff, catalog, ~50 cases). Running it again duplicates nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=50)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("TOUCHPOINT_DEMO_PASSWORD", "touchpoint-demo")
+        tty = sys.stderr.isatty()
+
+        def progress(done: int, total: int) -> None:
+            if tty:
+                sys.stderr.write(f"\rloading demo cases {done + 1}/{total}")
+                sys.stderr.flush()
+
+        summary = demo_load(password=password, cases=options["cases"], seed=options["seed"], progress=progress)
+        if tty:
+            sys.stderr.write("\n")
+        self.stdout.write(f"Demo repair shop ready: {summary.created} new cases ({summary.cases} in the demo).")
+        self.stdout.write("Staff logins (password for all: " + summary.password + "):")
+        for username in summary.staff:
+            self.stdout.write(f"  {username}")

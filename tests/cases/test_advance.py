@@ -1,0 +1,182 @@
+"""case_open / case_advance: state, timeline, outbox and timers commit together, or nothing does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
+from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
+from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry, Timer, TimerStatus
+from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.staff.models import StaffUser
+
+
+def snapshot(case: Case) -> dict[str, Any]:
+    """Everything a transition could have written, to compare before and after a refusal."""
+    case.refresh_from_db()
+    return {
+        "case": (case.state, case.owner, case.version, case.state_seq, case.outcome, case.data),
+        "timeline": list(TimelineEntry.objects.filter(case=case).values_list("seq", "event")),
+        "outbox": list(OutboxMessage.objects.filter(case=case).values_list("id", "status")),
+        "timers": list(Timer.objects.filter(case=case).values_list("id", "status")),
+        "tasks": list(Task.objects.filter(case=case).values_list("id", "status")),
+    }
+
+
+def test_opening_a_case_writes_the_case_its_timeline_and_its_wait_timer(new_case: Case) -> None:
+    # given a case opened on the mini journey (fixture)
+    # then it sits in the start state with one timeline entry and the start state's wait timer
+    assert new_case.reference.startswith("TP-") and len(new_case.reference) == 8
+    assert (new_case.state, new_case.owner, new_case.version, new_case.state_seq) == ("ordered", "system", 1, 1)
+    entries = list(TimelineEntry.objects.filter(case=new_case).values_list("seq", "kind", "event", "to_state"))
+    assert entries == [(1, "opened", "opened", "ordered")]
+    timer = Timer.objects.get(case=new_case)
+    assert (timer.purpose, timer.event, timer.state, timer.status) == ("wait", "payment_timeout", "ordered", "pending")
+    assert timer.due_at - new_case.opened_at == timedelta(hours=1)
+    assert OutboxMessage.objects.filter(case=new_case).count() == 0
+
+
+def test_an_allowed_event_moves_the_case_and_writes_every_effect_once(new_case: Case) -> None:
+    # when payment arrives
+    result = case_advance(case=new_case, event="payment_received", actor=SYSTEM, idempotency_key="pay-1")
+    # then the case moved, with one new timeline entry, one message and a fresh wait timer
+    case = result.case
+    assert (case.state, case.owner, case.version, case.state_seq, result.replayed) == (
+        "awaiting_device", "customer", 2, 2, False)
+    assert result.entry.seq == 2 and result.entry.summary == (
+        "Order received → Waiting for your device (payment received, by system)")
+    message = OutboxMessage.objects.get(case=case)
+    assert (message.touchpoint, message.recipient, message.status, message.channel) == (
+        "send_device", "ian@example.com", "pending", "email")
+    assert message.subject == f"{case.reference}: Paid; how to send the device."
+    assert "Waiting for your device" in message.body_text and "Post the device to us." in message.body_text
+    timers = list(Timer.objects.filter(case=case).order_by("id").values_list("event", "status", "state_seq"))
+    assert timers == [("payment_timeout", "cancelled", 1), ("not_sent", "pending", 2)]
+
+
+def test_a_repeated_idempotency_key_returns_the_first_result_and_does_nothing_twice(new_case: Case) -> None:
+    first = case_advance(case=new_case, event="payment_received", actor=SYSTEM, idempotency_key="evt_123")
+    stale_copy = Case.objects.get(pk=new_case.pk)
+    stale_copy.version = 1  # a webhook retried with what it read before
+    again = case_advance(case=stale_copy, event="payment_received", actor=SYSTEM, idempotency_key="evt_123")
+    assert again.replayed is True
+    assert again.entry.pk == first.entry.pk
+    assert OutboxMessage.objects.filter(case=new_case).count() == 1
+    assert TimelineEntry.objects.filter(case=new_case).count() == 2
+
+
+def test_an_idempotency_key_reused_for_another_event_is_refused(new_case: Case) -> None:
+    case_advance(case=new_case, event="payment_received", actor=SYSTEM, idempotency_key="evt_9")
+    before = snapshot(new_case)
+    with pytest.raises(IdempotencyKeyReused, match="evt_9"):
+        case_advance(case=new_case, event="device_arrived", actor=CARRIER, idempotency_key="evt_9")
+    assert snapshot(new_case) == before
+
+
+def test_a_stale_version_is_a_clear_conflict_and_writes_nothing(new_case: Case) -> None:
+    # given two people who read the case at version 1
+    mine, theirs = Case.objects.get(pk=new_case.pk), Case.objects.get(pk=new_case.pk)
+    case_advance(case=theirs, event="payment_received", actor=SYSTEM)
+    before = snapshot(new_case)
+    # when the second acts on what they read
+    with pytest.raises(CaseConflict) as caught:
+        case_advance(case=mine, event="payment_timeout", actor=SYSTEM)
+    # then they are told plainly, and nothing changed
+    assert str(caught.value) == (
+        f"{new_case.reference} was changed by someone else while you were looking at it "
+        "(you had version 1, it is now 2) — reload the case and try again")
+    assert snapshot(new_case) == before
+
+
+@pytest.mark.parametrize(
+    ("event", "actor_name", "code", "reason"),
+    [
+        ("repaired", "system", "unknown-event",
+         "`repaired` can't happen in `ordered` (Order received); allowed: payment_received, payment_timeout"),
+        ("payment_received", "customer", "actor-not-allowed",
+         "customer may not trigger `payment_received` here; allowed: staff, system"),
+    ],
+)
+def test_an_event_not_allowed_is_refused_with_a_reason_and_changes_nothing(
+    new_case: Case, event: str, actor_name: str, code: str, reason: str
+) -> None:
+    actor = {"system": SYSTEM, "customer": CUSTOMER}[actor_name]
+    before = snapshot(new_case)
+    with pytest.raises(TransitionRefused) as caught:
+        case_advance(case=new_case, event=event, actor=actor, data={"note": "x"})
+    assert caught.value.code == code
+    assert str(caught.value) == f"{new_case.reference}: {reason}"
+    assert snapshot(new_case) == before
+
+
+def test_a_staff_member_outside_the_team_may_not_act_and_one_inside_may(
+    new_case: Case, bench_tech: StaffUser, lead: StaffUser
+) -> None:
+    case = case_advance(case=new_case, event="payment_received", actor=SYSTEM).case
+    case = case_advance(case=case, event="device_arrived", actor=CARRIER).case
+    before = snapshot(case)
+    with pytest.raises(TransitionRefused, match="may not trigger `repaired`"):
+        case_advance(case=case, event="repaired", actor=staff_actor(lead))  # care lead, not bench
+    assert snapshot(case) == before
+    moved = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": True})
+    assert (moved.case.state, moved.case.data) == ("awaiting_ok", {"model": "nano-4g", "needs_ok": True})
+
+
+def test_reaching_a_terminal_state_closes_the_case_and_leaves_no_pending_timer(new_case: Case) -> None:
+    result = case_advance(case=new_case, event="payment_timeout", actor=SYSTEM)
+    case = result.case
+    assert (case.state, case.outcome, case.closed_at is not None) == ("cancelled", "failure", True)
+    assert list(Timer.objects.filter(case=case).values_list("status", flat=True)) == ["cancelled"]
+    assert OutboxMessage.objects.get(case=case).tone == "sober"
+    with pytest.raises(TransitionRefused, match="the case has ended"):
+        case_advance(case=case, event="payment_received", actor=SYSTEM)
+
+
+def test_entering_an_exception_opens_a_task_for_the_team(new_case: Case) -> None:
+    case = case_advance(case=new_case, event="payment_received", actor=SYSTEM).case
+    case = case_advance(case=case, event="not_sent", actor=SYSTEM).case
+    tasks = list(Task.objects.filter(case=case).order_by("kind").values_list("kind", "owner", "priority", "title"))
+    assert tasks == [
+        ("exception", "team:care", 1, f"{case.reference}: We are looking into it"),
+        ("handoff", "team:care", 2, f"{case.reference}: accept: We are looking into it"),
+    ]
+    assert set(Timer.objects.filter(case=case, status=TimerStatus.PENDING).values_list("purpose", "event")) == {
+        ("wait", "give_up"), ("accept", "")}
+
+
+def test_a_failure_while_writing_effects_rolls_back_the_whole_transition(
+    new_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given rendering the touch point fails half-way through the transaction
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr("touchpoint.cases.services.advance.touchpoint_enqueue", broken)
+    before = snapshot(new_case)
+    with pytest.raises(RuntimeError, match="template exploded"):
+        case_advance(case=new_case, event="payment_received", actor=SYSTEM)
+    # then the state change, its timeline entry and its timer changes are all gone too
+    assert snapshot(new_case) == before
+
+
+def test_timeline_entries_are_append_only(new_case: Case) -> None:
+    entry = TimelineEntry.objects.get(case=new_case)
+    entry.summary = "rewritten history"
+    with pytest.raises(TypeError, match="append-only"):
+        entry.save()
+    with pytest.raises(TypeError, match="append-only"):
+        TimelineEntry.objects.filter(case=new_case).update(summary="x")
+    with pytest.raises(TypeError, match="append-only"):
+        TimelineEntry.objects.filter(case=new_case).delete()
+    assert TimelineEntry.objects.get(case=new_case).summary.startswith("Case opened on mini-repair@1")
+
+
+def test_opening_with_the_same_idempotency_key_opens_one_case(mini_journey: Any, customer: Any) -> None:
+    first = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, idempotency_key="order-77")
+    second = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, idempotency_key="order-77")
+    assert (second.replayed, second.case.pk) == (True, first.case.pk)
+    assert Case.objects.count() == 1
