@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 SUPPORT = Path(__file__).parent / "support"
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 

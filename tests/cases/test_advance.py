@@ -9,7 +9,7 @@ import pytest
 
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
-from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry, Timer, TimerStatus
+from touchpoint.cases.models import Case, Task, TimelineEntry, Timer, TimerStatus
 from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
@@ -46,12 +46,22 @@ def test_an_allowed_event_moves_the_case_and_writes_every_effect_once(new_case: 
     # then the case moved, with one new timeline entry, one message and a fresh wait timer
     case = result.case
     assert (case.state, case.owner, case.version, case.state_seq, result.replayed) == (
-        "awaiting_device", "customer", 2, 2, False)
+        "awaiting_device",
+        "customer",
+        2,
+        2,
+        False,
+    )
     assert result.entry.seq == 2 and result.entry.summary == (
-        "Order received → Waiting for your device (payment received, by system)")
+        "Order received → Waiting for your device (payment received, by system)"
+    )
     message = OutboxMessage.objects.get(case=case)
     assert (message.touchpoint, message.recipient, message.status, message.channel) == (
-        "send_device", "ian@example.com", "pending", "email")
+        "send_device",
+        "ian@example.com",
+        "pending",
+        "email",
+    )
     assert message.subject == f"{case.reference}: Paid; how to send the device."
     assert "Waiting for your device" in message.body_text and "Post the device to us." in message.body_text
     timers = list(Timer.objects.filter(case=case).order_by("id").values_list("event", "status", "state_seq"))
@@ -88,17 +98,26 @@ def test_a_stale_version_is_a_clear_conflict_and_writes_nothing(new_case: Case) 
     # then they are told plainly, and nothing changed
     assert str(caught.value) == (
         f"{new_case.reference} was changed by someone else while you were looking at it "
-        "(you had version 1, it is now 2) — reload the case and try again")
+        "(you had version 1, it is now 2) — reload the case and try again"
+    )
     assert snapshot(new_case) == before
 
 
 @pytest.mark.parametrize(
     ("event", "actor_name", "code", "reason"),
     [
-        ("repaired", "system", "unknown-event",
-         "`repaired` can't happen in `ordered` (Order received); allowed: payment_received, payment_timeout"),
-        ("payment_received", "customer", "actor-not-allowed",
-         "customer may not trigger `payment_received` here; allowed: staff, system"),
+        (
+            "repaired",
+            "system",
+            "unknown-event",
+            "`repaired` can't happen in `ordered` (Order received); allowed: payment_received, payment_timeout",
+        ),
+        (
+            "payment_received",
+            "customer",
+            "actor-not-allowed",
+            "customer may not trigger `payment_received` here; allowed: staff, system",
+        ),
     ],
 )
 def test_an_event_not_allowed_is_refused_with_a_reason_and_changes_nothing(
@@ -145,7 +164,9 @@ def test_entering_an_exception_opens_a_task_for_the_team(new_case: Case) -> None
         ("handoff", "team:care", 2, f"{case.reference}: accept: We are looking into it"),
     ]
     assert set(Timer.objects.filter(case=case, status=TimerStatus.PENDING).values_list("purpose", "event")) == {
-        ("wait", "give_up"), ("accept", "")}
+        ("wait", "give_up"),
+        ("accept", ""),
+    }
 
 
 def test_a_failure_while_writing_effects_rolls_back_the_whole_transition(

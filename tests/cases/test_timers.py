@@ -33,10 +33,14 @@ def test_a_due_wait_timer_fires_the_states_timeout_event(new_case: Case) -> None
     assert totals.timers == {"fired": 1}
     entry = TimelineEntry.objects.filter(case=new_case).order_by("seq").last()
     assert entry is not None
-    assert (entry.event, entry.actor_kind, entry.idempotency_key) == ("payment_timeout", "timer",
-                                                                      f"timer:{Timer.objects.get().pk}")
+    assert (entry.event, entry.actor_kind, entry.idempotency_key) == (
+        "payment_timeout",
+        "timer",
+        f"timer:{Timer.objects.get().pk}",
+    )
     assert list(OutboxMessage.objects.filter(case=new_case).values_list("touchpoint", flat=True)) == [
-        "cancelled_unpaid"]
+        "cancelled_unpaid"
+    ]
     assert Timer.objects.get(case=new_case).status == TimerStatus.FIRED
 
 
@@ -100,7 +104,10 @@ def test_an_unaccepted_handoff_becomes_an_urgent_task_when_its_limit_runs_out(ne
     Worker(worker_id="w1").run(until_idle=True)
     overdue = Task.objects.get(case=case, kind=TaskKind.HANDOFF_OVERDUE)
     assert (overdue.owner, overdue.priority, overdue.title) == (
-        "team:bench", 1, f"{case.reference}: handoff to team:bench not accepted in time")
+        "team:bench",
+        1,
+        f"{case.reference}: handoff to team:bench not accepted in time",
+    )
     case.refresh_from_db()
     assert case.state == "on_bench"  # the case itself waits for its own wait limit
 

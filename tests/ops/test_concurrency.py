@@ -13,7 +13,7 @@ from tests.cases.conftest import customer, mini_journey  # noqa: F401
 from tests.support.processes import django_env, python, touchpoint, wait_for
 from tests.support.smtp import smtp_sink
 from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.cases.models import TimelineEntry
 from touchpoint.cases.services.advance import case_open
 from touchpoint.core.clock import now
 from touchpoint.ops.models import WorkerHeartbeat
@@ -25,9 +25,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def enqueue(count: int) -> list[str]:
     at = now() - timedelta(seconds=1)
     rows = [
-        OutboxMessage(channel="email", recipient=f"c{i}@example.com", subject=f"message {i}", body_text="hello",
-                      headers={"Message-ID": f"<m{i}@touchpoint.test>"}, next_attempt_at=at,
-                      idempotency_key=f"bulk-{i}", created_at=at)
+        OutboxMessage(
+            channel="email",
+            recipient=f"c{i}@example.com",
+            subject=f"message {i}",
+            body_text="hello",
+            headers={"Message-ID": f"<m{i}@touchpoint.test>"},
+            next_attempt_at=at,
+            idempotency_key=f"bulk-{i}",
+            created_at=at,
+        )
         for i in range(count)
     ]
     OutboxMessage.objects.bulk_create(rows)
@@ -35,19 +42,28 @@ def enqueue(count: int) -> list[str]:
 
 
 def smtp_env(port: int, **extra: str) -> dict[str, str]:
-    return django_env(TOUCHPOINT_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                      TOUCHPOINT_SMTP_PORT=str(port), **extra)
+    return django_env(
+        TOUCHPOINT_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", TOUCHPOINT_SMTP_PORT=str(port), **extra
+    )
 
 
 def test_two_processes_advancing_one_case_at_once_one_wins_and_the_other_gets_the_conflict(
     mini_journey: Any, customer: Any
 ) -> None:
     case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
-    start = time.time() + 2.5  # both children have read version 1 by then
-    children = [python("tests.support.race_advance", str(case.pk), event, str(start), env=django_env())
-                for event in ("payment_received", "payment_timeout")]
-    outputs = sorted(child.communicate(timeout=60)[0].strip() for child in children)
-    assert [child.returncode for child in children] == [0, 0], outputs
+    children = [
+        python("tests.support.race_advance", str(case.pk), event, env=django_env())
+        for event in ("payment_received", "payment_timeout")
+    ]
+    for child in children:  # both have read the case at version 1 …
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    for child in children:  # … before either acts
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    results = [child.communicate(timeout=60) for child in children]
+    outputs = sorted(out.strip() for out, _ in results)
+    assert [child.returncode for child in children] == [0, 0], results
     assert outputs[0].startswith("conflict ") and "(you had version 1, it is now 2)" in outputs[0]
     assert outputs[1].startswith("won ") and outputs[1].endswith(" v2")
     case.refresh_from_db()
@@ -81,8 +97,11 @@ def test_two_workers_drain_one_outbox_without_working_any_row_twice_and_stop_on_
     with smtp_sink(delay=0.01) as (sink, port):
         env = smtp_env(port)
         workers = [touchpoint("worker", "--batch", "10", "--id", name, env=env) for name in ("left", "right")]
-        wait_for(lambda: OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 300, timeout=180,
-                 what="two workers to send 300 messages")
+        wait_for(
+            lambda: OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 300,
+            timeout=180,
+            what="two workers to send 300 messages",
+        )
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         results = [worker.communicate(timeout=30) for worker in workers]

@@ -24,14 +24,19 @@ def test_healthz_reports_the_database_and_a_fresh_worker(client: Client) -> None
     body = response.json()
     assert response.status_code == 200
     assert (body["status"], body["database"], body["worker"]["state"], body["worker"]["id"]) == (
-        "ok", "ok", "alive", "w1")
+        "ok",
+        "ok",
+        "alive",
+        "w1",
+    )
     assert response["Cache-Control"].startswith("max-age=0")
 
 
 @pytest.mark.django_db
 def test_healthz_says_degraded_when_no_worker_has_beaten_for_a_minute(client: Client) -> None:
-    WorkerHeartbeat.objects.create(worker_id="w1", hostname="h", pid=1, started_at=now(),
-                                   beat_at=now() - timedelta(minutes=5))
+    WorkerHeartbeat.objects.create(
+        worker_id="w1", hostname="h", pid=1, started_at=now(), beat_at=now() - timedelta(minutes=5)
+    )
     body = client.get("/healthz").json()
     assert (body["status"], body["worker"]["state"]) == ("degraded", "stale")
     assert 299 < body["worker"]["age_seconds"] < 330
@@ -52,19 +57,34 @@ def test_every_model_change_has_its_migration() -> None:
 
 def test_deploy_checks_are_clean_with_production_settings(tmp_path: Any) -> None:
     env = django_env(
-        DJANGO_SETTINGS_MODULE="touchpoint.settings", TOUCHPOINT_HTTPS="1",
-        TOUCHPOINT_ALLOWED_HOSTS="repairs.example.com", TOUCHPOINT_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="touchpoint.settings",
+        TOUCHPOINT_HTTPS="1",
+        TOUCHPOINT_ALLOWED_HOSTS="repairs.example.com",
+        TOUCHPOINT_VAR_DIR=str(tmp_path),
     )
-    result = subprocess.run([sys.executable, "-m", "touchpoint.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "touchpoint.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_a_bad_environment_value_names_the_variable_and_the_fix(tmp_path: Any) -> None:
-    env = django_env(DJANGO_SETTINGS_MODULE="touchpoint.settings", TOUCHPOINT_HTTPS="maybe",
-                     TOUCHPOINT_VAR_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "-m", "touchpoint.cli", "check"], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    env = django_env(
+        DJANGO_SETTINGS_MODULE="touchpoint.settings", TOUCHPOINT_HTTPS="maybe", TOUCHPOINT_VAR_DIR=str(tmp_path)
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "touchpoint.cli", "check"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "TOUCHPOINT_HTTPS='maybe' is not a yes/no value — set it to 1 or 0" in result.stderr

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 
-from tests.support.smtp import SinkHandler, free_port, smtp_sink
+from tests.support.smtp import SinkHandler, free_port, smtp_mailers, smtp_sink
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
 from touchpoint.cases.services.advance import case_advance
@@ -17,12 +17,10 @@ from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.services import backoff_seconds
 from touchpoint.worker.loop import Worker
 
-SMTP = "django.core.mail.backends.smtp.EmailBackend"
-
 
 @pytest.fixture
 def sink() -> Iterator[SinkHandler]:
-    with smtp_sink() as (handler, port), override_settings(EMAIL_BACKEND=SMTP, EMAIL_PORT=port, EMAIL_HOST="127.0.0.1"):
+    with smtp_sink() as (handler, port), override_settings(MAILERS=smtp_mailers(port)):
         yield handler
 
 
@@ -59,9 +57,7 @@ def test_a_touchpoint_reaches_a_real_smtp_server_as_multipart_text_and_html(new_
 def test_a_temporary_failure_is_retried_with_backoff_then_sent(
     new_case: Case, behaviour: dict[str, object], error_fragment: str
 ) -> None:
-    with smtp_sink(fail_times=1, **behaviour) as (handler, port), override_settings(
-        EMAIL_BACKEND=SMTP, EMAIL_PORT=port
-    ):
+    with smtp_sink(fail_times=1, **behaviour) as (handler, port), override_settings(MAILERS=smtp_mailers(port)):
         message = paid(new_case)
         before = now()
         Worker(worker_id="w1").run(max_passes=1)
@@ -79,7 +75,7 @@ def test_a_temporary_failure_is_retried_with_backoff_then_sent(
 
 def test_a_refused_connection_is_retried_until_the_last_attempt_then_a_person_gets_a_task(new_case: Case) -> None:
     closed_port = free_port()  # nothing listens here
-    with override_settings(EMAIL_BACKEND=SMTP, EMAIL_PORT=closed_port, TOUCHPOINT_OUTBOX_MAX_ATTEMPTS=3):
+    with override_settings(MAILERS=smtp_mailers(closed_port), TOUCHPOINT_OUTBOX_MAX_ATTEMPTS=3):
         message = paid(new_case)
         OutboxMessage.objects.filter(pk=message.pk).update(max_attempts=3)
         for _ in range(3):
@@ -96,8 +92,9 @@ def test_a_refused_connection_is_retried_until_the_last_attempt_then_a_person_ge
 
 
 def test_a_permanent_refusal_is_not_retried_and_goes_to_a_person_at_once(new_case: Case) -> None:
-    with smtp_sink(fail_with="550 5.1.1 no such user") as (handler, port), override_settings(
-        EMAIL_BACKEND=SMTP, EMAIL_PORT=port
+    with (
+        smtp_sink(fail_with="550 5.1.1 no such user") as (handler, port),
+        override_settings(MAILERS=smtp_mailers(port)),
     ):
         message = paid(new_case)
         Worker(worker_id="w1").run(until_idle=True)
@@ -105,7 +102,8 @@ def test_a_permanent_refusal_is_not_retried_and_goes_to_a_person_at_once(new_cas
     assert (message.status, message.attempts) == (MessageStatus.DEAD, 1)
     assert "SMTP 550" in message.last_error
     assert Task.objects.get(kind=TaskKind.DELIVERY_FAILED).title == (
-        f"{new_case.reference}: message to ian@example.com was refused")
+        f"{new_case.reference}: message to ian@example.com was refused"
+    )
 
 
 def test_backoff_doubles_and_is_capped() -> None:

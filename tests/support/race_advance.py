@@ -1,15 +1,14 @@
-"""Child process for the race test: read a case, wait for the starting gun, advance it."""
+"""Child process for the race test: read a case, say "ready", wait for "go" on stdin, advance it."""
 
 from __future__ import annotations
 
 import sys
-import time
 
 import django
 
 
 def main() -> None:
-    case_id, event, start_at = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+    case_id, event = int(sys.argv[1]), sys.argv[2]
     django.setup()
     from touchpoint.cases.actors import SYSTEM
     from touchpoint.cases.errors import CaseConflict
@@ -17,7 +16,8 @@ def main() -> None:
     from touchpoint.cases.services.advance import case_advance
 
     case = Case.objects.get(pk=case_id)
-    time.sleep(max(0.0, start_at - time.time()))
+    print("ready", flush=True)
+    sys.stdin.readline()  # the starting gun: both children have read version 1
     try:
         result = case_advance(case=case, event=event, actor=SYSTEM)
     except CaseConflict as exc:

@@ -41,12 +41,12 @@ class SinkHandler:
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             time.sleep(self.delay)  # deliberately blocking: a slow server, one message at a time
         with self.lock:
             if self.hang_up:
-                session.transport.close()
+                server.transport.close()  # drop the connection mid-conversation
                 return "421 closing"
             if self.fail_with and (self.fail_times is None or self.fail_times > 0):
                 if self.fail_times is not None:
@@ -71,3 +71,13 @@ def smtp_sink(**behaviour: Any) -> Iterator[tuple[SinkHandler, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+def smtp_mailers(port: int) -> dict[str, Any]:
+    """A MAILERS setting that sends to the sink on ``port``."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }

@@ -36,9 +36,7 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], name="outbox_pending_due", condition=models.Q(status="pending")
-            ),
+            models.Index(fields=["next_attempt_at"], name="outbox_pending_due", condition=models.Q(status="pending")),
             models.Index(fields=["case", "created_at"], name="outbox_case_created"),
         ]
 

@@ -31,11 +31,19 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
     message_id = make_msgid(idstring=f"{case.reference}.{state_seq}.{key}", domain=domain)
     return OutboxMessage.objects.create(
-        case=case, channel=case.customer.preferred_channel if case.customer.preferred_channel == "email" else "email",
-        recipient=case.customer.email, touchpoint=key, tone=rendered.tone, subject=rendered.subject,
-        body_text=rendered.text, body_html=rendered.html, headers={"Message-ID": message_id},
-        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS, next_attempt_at=at,
-        idempotency_key=f"{case.pk}:{state_seq}:{key}", created_at=at,
+        case=case,
+        channel=case.customer.preferred_channel if case.customer.preferred_channel == "email" else "email",
+        recipient=case.customer.email,
+        touchpoint=key,
+        tone=rendered.tone,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers={"Message-ID": message_id},
+        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
+        next_attempt_at=at,
+        idempotency_key=f"{case.pk}:{state_seq}:{key}",
+        created_at=at,
     )
 
 
@@ -46,8 +54,9 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
-def claim_due(model: type[OutboxMessage] | type, *, due_field: str, worker_id: str, batch: int,
-              lease_seconds: float) -> list[int]:
+def claim_due(
+    model: type[OutboxMessage] | type, *, due_field: str, worker_id: str, batch: int, lease_seconds: float
+) -> list[int]:
     """Lease up to ``batch`` due pending rows of ``model`` to ``worker_id``; return their ids.
 
     On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets many workers claim side by side without waiting
@@ -55,9 +64,11 @@ def claim_due(model: type[OutboxMessage] | type, *, due_field: str, worker_id: s
     lease has run out (its worker died) is due again."""
     with transaction.atomic():
         at = now()
-        rows = model.objects.filter(status="pending", **{f"{due_field}__lte": at}).filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=at)
-        ).order_by(due_field)
+        rows = (
+            model.objects.filter(status="pending", **{f"{due_field}__lte": at})
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=at))
+            .order_by(due_field)
+        )
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         ids = list(rows.values_list("id", flat=True)[:batch])
@@ -73,8 +84,12 @@ def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:
     with transaction.atomic():
         return bool(
             OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id).update(
-                status=MessageStatus.SENT, sent_at=now(), attempts=F("attempts") + 1, lease_owner="",
-                lease_until=None, last_error="",
+                status=MessageStatus.SENT,
+                sent_at=now(),
+                attempts=F("attempts") + 1,
+                lease_owner="",
+                lease_until=None,
+                last_error="",
             )
         )
 
@@ -82,16 +97,21 @@ def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:
 def message_mark_failed(*, message: OutboxMessage, worker_id: str, error: str, permanent: bool) -> MessageStatus:
     """Record a failed attempt: retry later with backoff, or give up and hand it to a person."""
     with transaction.atomic():
-        current = OutboxMessage.objects.select_for_update().filter(
-            pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id
-        ).first()
+        current = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id)
+            .first()
+        )
         if current is None:
             return MessageStatus.PENDING  # someone else holds it now; their attempt counts
         attempts = current.attempts + 1
         at = now()
         if not permanent and attempts < current.max_attempts:
             OutboxMessage.objects.filter(pk=current.pk).update(
-                attempts=attempts, last_error=error[:2000], lease_owner="", lease_until=None,
+                attempts=attempts,
+                last_error=error[:2000],
+                lease_owner="",
+                lease_until=None,
                 next_attempt_at=at + timedelta(seconds=backoff_seconds(attempts)),
             )
             return MessageStatus.PENDING
@@ -101,7 +121,11 @@ def message_mark_failed(*, message: OutboxMessage, worker_id: str, error: str, p
         why = "was refused" if permanent else f"failed {attempts} times"
         case = current.case
         task_open(
-            kind=TaskKind.DELIVERY_FAILED, owner=fallback_owner(), case=case, priority=1, due_at=at,
+            kind=TaskKind.DELIVERY_FAILED,
+            owner=fallback_owner(),
+            case=case,
+            priority=1,
+            due_at=at,
             title=f"{case.reference if case else 'No case'}: message to {current.recipient} {why}",
             detail=f"{current.subject}\n\nLast error: {error}\n\nThe customer has not heard this from us: "
             "reach them another way.",
@@ -109,7 +133,13 @@ def message_mark_failed(*, message: OutboxMessage, worker_id: str, error: str, p
         )
         if case is not None:
             locked = Case.objects.select_for_update().get(pk=case.pk)
-            timeline_append(case=locked, kind=TimelineKind.DELIVERY, actor=SYSTEM, at=at, event="message_failed",
-                            summary=f"Message “{current.subject}” could not be delivered ({why})",
-                            detail={"message": current.pk, "error": error[:500]})
+            timeline_append(
+                case=locked,
+                kind=TimelineKind.DELIVERY,
+                actor=SYSTEM,
+                at=at,
+                event="message_failed",
+                summary=f"Message “{current.subject}” could not be delivered ({why})",
+                detail={"message": current.pk, "error": error[:500]},
+            )
         return MessageStatus.DEAD

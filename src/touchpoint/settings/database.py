@@ -23,6 +23,7 @@ def _sqlite(path: str) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        "CONN_MAX_AGE": None,  # an embedded file: keep the connection (and its PRAGMAs) for the process's life
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": env_int("TOUCHPOINT_SQLITE_BUSY_TIMEOUT", 20),

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from touchpoint.settings.env import env_bool, env_int, env_str
+from touchpoint.settings.env import env_bool, env_int, env_json, env_str
 
-EMAIL_BACKEND = env_str("TOUCHPOINT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("TOUCHPOINT_SMTP_HOST", "127.0.0.1")
-EMAIL_PORT = env_int("TOUCHPOINT_SMTP_PORT", 25)
-EMAIL_HOST_USER = env_str("TOUCHPOINT_SMTP_USER", "")
-EMAIL_HOST_PASSWORD = env_str("TOUCHPOINT_SMTP_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("TOUCHPOINT_SMTP_STARTTLS", False)
-EMAIL_USE_SSL = env_bool("TOUCHPOINT_SMTP_SSL", False)
-EMAIL_TIMEOUT = env_int("TOUCHPOINT_SMTP_TIMEOUT", 20)  # well inside the worker's lease
-EMAIL_FILE_PATH = env_str("TOUCHPOINT_MAIL_DIR", "")
+_BACKEND = env_str("TOUCHPOINT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+if _BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    _OPTIONS: dict[str, object] = {
+        "host": env_str("TOUCHPOINT_SMTP_HOST", "127.0.0.1"),
+        "port": env_int("TOUCHPOINT_SMTP_PORT", 25),
+        "username": env_str("TOUCHPOINT_SMTP_USER", ""),
+        "password": env_str("TOUCHPOINT_SMTP_PASSWORD", ""),
+        "use_tls": env_bool("TOUCHPOINT_SMTP_STARTTLS", False),
+        "use_ssl": env_bool("TOUCHPOINT_SMTP_SSL", False),
+        "timeout": env_int("TOUCHPOINT_SMTP_TIMEOUT", 20),  # well inside the worker's lease
+    }
+elif _BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    _OPTIONS = {"file_path": env_str("TOUCHPOINT_MAIL_DIR", "var/mail")}
+else:  # a provider backend (e.g. anymail): its options as JSON
+    _OPTIONS = env_json("TOUCHPOINT_EMAIL_OPTIONS", {})
+MAILERS = {"default": {"BACKEND": _BACKEND, "OPTIONS": _OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("TOUCHPOINT_FROM_EMAIL", "Norm at the Repair Shop <norm@touchpoint.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TOUCHPOINT_MAIL_DOMAIN = env_str("TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")

@@ -11,7 +11,7 @@ import secrets
 
 from django.utils.csp import CSP
 
-from touchpoint.settings.base import DEBUG, VAR_DIR
+from touchpoint.settings.base import VAR_DIR
 from touchpoint.settings.env import env_bool, env_int, env_list
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from touchpoint.cases.models import Timer
 from touchpoint.cases.services.timers import TimerOutcome, timer_fire, timer_record_error
@@ -41,8 +41,14 @@ class PassResult:
 
 
 class Worker:
-    def __init__(self, *, batch: int | None = None, lease_seconds: float | None = None,
-                 idle_sleep: float | None = None, worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        batch: int | None = None,
+        lease_seconds: float | None = None,
+        idle_sleep: float | None = None,
+        worker_id: str | None = None,
+    ) -> None:
         self.batch = batch or settings.TOUCHPOINT_WORKER_BATCH
         self.lease_seconds = lease_seconds or settings.TOUCHPOINT_WORKER_LEASE_SECONDS
         self.idle_sleep = idle_sleep if idle_sleep is not None else settings.TOUCHPOINT_WORKER_IDLE_SLEEP
@@ -65,7 +71,8 @@ class Worker:
         passes = 0
         try:
             while not self.stopping:
-                close_old_connections()
+                if not connection.in_atomic_block:  # (never true in production; tests run inside one)
+                    close_old_connections()  # drop a connection the database closed, as Django does per request
                 result = self.run_once()
                 passes += 1
                 self._beat()
@@ -91,8 +98,9 @@ class Worker:
         return result
 
     def _fire_timers(self, result: PassResult) -> None:
-        ids = claim_due(Timer, due_field="due_at", worker_id=self.worker_id, batch=self.batch,
-                        lease_seconds=self.lease_seconds)
+        ids = claim_due(
+            Timer, due_field="due_at", worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds
+        )
         for timer_id in ids:
             if self.stopping:
                 return  # the rest go back when their lease runs out
@@ -105,8 +113,13 @@ class Worker:
             log.info("worker.timer", timer=timer_id, outcome=outcome.value)
 
     def _send_messages(self, result: PassResult) -> None:
-        ids = claim_due(OutboxMessage, due_field="next_attempt_at", worker_id=self.worker_id, batch=self.batch,
-                        lease_seconds=self.lease_seconds)
+        ids = claim_due(
+            OutboxMessage,
+            due_field="next_attempt_at",
+            worker_id=self.worker_id,
+            batch=self.batch,
+            lease_seconds=self.lease_seconds,
+        )
         if not ids:
             return
         messages = list(OutboxMessage.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
@@ -146,11 +159,17 @@ class Worker:
 
     def _beat(self, *, started: bool = False, stopped: bool = False) -> None:
         at = now()
-        defaults = {"hostname": socket.gethostname(), "pid": os.getpid(), "beat_at": at,
-                    "messages_sent": self.totals.sent, "timers_fired": self.totals.timers.get(TimerOutcome.FIRED, 0)}
+        defaults = {
+            "hostname": socket.gethostname(),
+            "pid": os.getpid(),
+            "beat_at": at,
+            "messages_sent": self.totals.sent,
+            "timers_fired": self.totals.timers.get(TimerOutcome.FIRED, 0),
+        }
         if started:
             defaults |= {"started_at": at, "stopped_at": None}
         if stopped:
             defaults["stopped_at"] = at
-        WorkerHeartbeat.objects.update_or_create(worker_id=self.worker_id, defaults=defaults,
-                                                 create_defaults={**defaults, "started_at": at})
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id, defaults=defaults, create_defaults={**defaults, "started_at": at}
+        )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 from types import TracebackType
 from typing import Any, Self
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 
 from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
 from touchpoint.outbox.models import OutboxMessage
@@ -19,7 +18,7 @@ class EmailChannel:
         self.connection: Any = None
 
     def __enter__(self) -> Self:
-        self.connection = get_connection(fail_silently=False)
+        self.connection = mailers.default
         return self
 
     def _ensure_open(self) -> None:
@@ -46,13 +45,12 @@ class EmailChannel:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
             headers=dict(message.headers),
-            connection=self.connection,
         )
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
         self._ensure_open()
         try:
-            mail.send()
+            self.connection.send_messages([mail])
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             if all(400 <= code < 500 for code in codes):
@@ -64,7 +62,7 @@ class EmailChannel:
             if 500 <= exc.smtp_code < 600:
                 raise PermanentFailure(text) from exc
             raise TemporaryFailure(text) from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self._reset()
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 

@@ -28,5 +28,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         totals = worker.run(until_idle=options["until_idle"])
         fired = ", ".join(f"{count} {outcome}" for outcome, count in sorted(totals.timers.items())) or "none"
-        self.stdout.write(f"worker {worker.worker_id} stopped: {totals.sent} sent, {totals.retried} to retry, "
-                          f"{totals.dead} given to a person; timers: {fired}")
+        self.stdout.write(
+            f"worker {worker.worker_id} stopped: {totals.sent} sent, {totals.retried} to retry, "
+            f"{totals.dead} given to a person; timers: {fired}"
+        )

@@ -1,0 +1,224 @@
+"""Durable transitions per second: case update, timeline entry, outbox message and timers, each
+committed — through ``case_advance``, beside the same writes in raw SQL measured in the same run.
+
+    python bench/bench_engine.py                    # every configuration, a table at the end
+    python bench/bench_engine.py --db sqlite --procs 1 --child   # one configuration (used internally)
+
+Target (issue 3): at least 20% of the raw ceiling in every configuration, and 2,000 transitions/s
+in the best configuration of each database. Printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench"
+PG_ADMIN_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/touchpoint").rsplit("/", 1)[0]
+CASES_PER_PROC = 200
+TRANSITIONS_PER_PROC = 3000
+
+
+def configure(db: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "touchpoint.settings"
+    os.environ["TOUCHPOINT_LOG_LEVEL"] = "WARNING"
+    os.environ["TOUCHPOINT_VAR_DIR"] = str(BENCH_DIR)
+    if db == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["TOUCHPOINT_SQLITE_PATH"] = str(BENCH_DIR / "bench.sqlite3")
+    else:
+        os.environ["DATABASE_URL"] = f"{PG_ADMIN_URL}/touchpoint_bench"
+
+
+def prepare(db: str) -> None:
+    """A fresh database with the schema and the bench journey."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(BENCH_DIR / "bench.sqlite3") + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS touchpoint_bench WITH (FORCE)")
+            conn.execute("CREATE DATABASE touchpoint_bench")
+    configure(db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from touchpoint.cases.journeys import journey_register
+
+    call_command("migrate", verbosity=0)
+    path = Path(__file__).with_name("bench-ping.yaml")
+    journey_register(source=path.read_text(), filename=str(path))
+
+
+def open_cases(count: int, tag: str) -> list[int]:
+    from touchpoint.cases.actors import SYSTEM
+    from touchpoint.cases.services.advance import case_open
+    from touchpoint.customers.models import Customer
+
+    customer, _ = Customer.objects.get_or_create(email=f"bench-{tag}@example.com", defaults={"name": "Bench"})
+    return [case_open(journey="bench-ping", customer=customer, actor=SYSTEM).case.pk for _ in range(count)]
+
+
+def run_services(case_ids: list[int], transitions: int) -> float:
+    from touchpoint.cases.actors import SYSTEM
+    from touchpoint.cases.models import Case
+    from touchpoint.cases.services.advance import case_advance
+
+    cases = list(Case.objects.select_related("journey", "customer").filter(pk__in=case_ids))
+    start = time.perf_counter()
+    for n in range(transitions):
+        i = n % len(cases)
+        cases[i] = case_advance(case=cases[i], event="flip", actor=SYSTEM).case
+    return time.perf_counter() - start
+
+
+def run_raw(case_ids: list[int], transitions: int) -> float:
+    """The same rows through the DB-API cursor: the ceiling for these writes on this database."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from touchpoint.cases.models import Case
+
+    state = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "state"))
+    version = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "version"))
+    seq = {pk: 100 for pk in case_ids}
+    p = "%s"
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        for n in range(transitions):
+            pk = case_ids[n % len(case_ids)]
+            now = timezone.now()
+            new = "pong" if state[pk] == "ping" else "ping"
+            with transaction.atomic():
+                cur.execute(
+                    f"UPDATE cases_case SET state={p}, version={p}, state_seq=state_seq+1, "
+                    f"state_entered_at={p}, updated_at={p} WHERE id={p} AND version={p}",
+                    [new, version[pk] + 1, now, now, pk, version[pk]],
+                )
+                seq[pk] += 1
+                cur.execute(
+                    "INSERT INTO cases_timelineentry (case_id, seq, at, kind, event, from_state, to_state, "
+                    f"actor_kind, summary, detail) VALUES ({p},{p},{p},'transition','flip',{p},{p},"
+                    f"'system',{p},{p})",
+                    [pk, seq[pk], now, state[pk], new, "Ping → Pong (flip)", "{}"],
+                )
+                cur.execute(
+                    f"UPDATE cases_timer SET status='cancelled', finished_at={p} "
+                    f"WHERE case_id={p} AND status='pending'",
+                    [now, pk],
+                )
+                cur.execute(
+                    "INSERT INTO outbox_outboxmessage (case_id, channel, recipient, touchpoint, tone, subject, "
+                    "body_text, body_html, headers, status, attempts, max_attempts, next_attempt_at, "
+                    "lease_owner, last_error, idempotency_key, created_at) VALUES "
+                    f"({p},'email','bench@example.com','pinged','playful',{p},{p},{p},'{{}}','pending',0,6,"
+                    f"{p},'','',{p},{p})",
+                    [pk, "TP-XXXXX: Ping.", "Hello\n" * 10, "<p>Hello</p>" * 10, now, f"raw:{pk}:{seq[pk]}", now],
+                )
+                cur.execute(
+                    "INSERT INTO cases_timer (case_id, purpose, event, state, state_seq, due_at, status, "
+                    f"lease_owner, attempts, last_error, created_at) VALUES ({p},'wait','finish',{p},{p},"
+                    f"{p},'pending','',0,'',{p})",
+                    [pk, new, seq[pk], now, now],
+                )
+            state[pk], version[pk] = new, version[pk] + 1
+    return time.perf_counter() - start
+
+
+def child(db: str, mode: str, tag: str, queue: Any) -> None:
+    configure(db)
+    import django
+
+    django.setup()
+    ids = open_cases(CASES_PER_PROC, f"{mode}-{tag}")
+    seconds = (run_services if mode == "services" else run_raw)(ids, TRANSITIONS_PER_PROC)
+    queue.put(seconds)
+
+
+def measure(db: str, procs: int, mode: str) -> float:
+    """Transitions per second over all processes (total work / the slowest process's time)."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    workers = [ctx.Process(target=child, args=(db, mode, str(i), queue)) for i in range(procs)]
+    for w in workers:
+        w.start()
+    times = [queue.get() for _ in workers]
+    for w in workers:
+        w.join()
+    return procs * TRANSITIONS_PER_PROC / max(times)
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(f"{PG_ADMIN_URL}/postgres", connect_timeout=3).close()
+    except Exception:
+        return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgres"])
+    parser.add_argument("--procs", type=int)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    configs = [("sqlite", 1), ("postgres", 1), ("postgres", 4)]
+    if args.db:
+        configs = [(args.db, args.procs or 1)]
+    if not postgres_available():
+        print("PostgreSQL: no server answers; its configurations are skipped")
+        configs = [c for c in configs if c[0] == "sqlite"]
+    rows = []
+    for db, procs in configs:
+        if not args.db:  # a fresh process per configuration, so Django is set up for that database
+            out = subprocess.run(
+                [sys.executable, __file__, "--db", db, "--procs", str(procs), "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            continue
+        prepare(db)
+        raw = measure(db, procs, "raw")
+        prepare(db)
+        services = measure(db, procs, "services")
+        rows.append({"db": db, "procs": procs, "services": services, "raw": raw})
+    if args.json:
+        print(json.dumps(rows[0]))
+        return
+    print(
+        f"Durable transitions/s ({TRANSITIONS_PER_PROC:,} per process over {CASES_PER_PROC} cases each; "
+        "each commits the case update, a timeline entry, an outbox message and timers)"
+    )
+    print(f"{'configuration':<22}{'case_advance':>14}{'raw SQL':>12}{'share':>9}   target: ≥20% of raw")
+    for row in rows:
+        share = row["services"] / row["raw"]
+        name = f"{row['db']} × {row['procs']} proc"
+        print(f"{name:<22}{row['services']:>14,.0f}{row['raw']:>12,.0f}{share:>9.0%}")
+    best: dict[str, float] = {}
+    for row in rows:
+        best[row["db"]] = max(best.get(row["db"], 0), row["services"])
+    for db, figure in best.items():
+        print(f"best on {db}: {figure:,.0f} transitions/s (target ≥ 2,000)")
+    shutil.rmtree(BENCH_DIR / "static", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
