@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.cases.conftest import customer, mini_journey  # noqa: F401
 from tests.support.processes import django_env, python, touchpoint, wait_for
 from tests.support.smtp import smtp_sink
 from touchpoint.cases.actors import SYSTEM
@@ -85,7 +84,7 @@ def test_a_worker_killed_mid_batch_loses_nothing() -> None:
         assert orphaned > 0
         time.sleep(3.2)  # let its leases run out
         rescuer = touchpoint("worker", "--until-idle", "--id", "rescuer", env=env)
-        out, err = rescuer.communicate(timeout=120)
+        _, err = rescuer.communicate(timeout=120)
         assert rescuer.returncode == 0, err
     assert set(ids) <= set(sink.message_ids())  # every message sent at least once
     assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 60

@@ -93,7 +93,7 @@ def test_a_refused_connection_is_retried_until_the_last_attempt_then_a_person_ge
 
 def test_a_permanent_refusal_is_not_retried_and_goes_to_a_person_at_once(new_case: Case) -> None:
     with (
-        smtp_sink(fail_with="550 5.1.1 no such user") as (handler, port),
+        smtp_sink(fail_with="550 5.1.1 no such user") as (_, port),
         override_settings(MAILERS=smtp_mailers(port)),
     ):
         message = paid(new_case)

@@ -24,8 +24,21 @@ class CaseAdmin(admin.ModelAdmin[Case]):
     list_display = ["reference", "journey", "state", "owner", "outcome", "customer", "state_entered_at"]
     list_filter = ["journey", "state", "outcome"]
     search_fields = ["reference", "customer__email", "customer__name"]
-    readonly_fields = ["reference", "journey", "customer", "state", "owner", "outcome", "data", "version",
-                       "state_seq", "opened_at", "state_entered_at", "closed_at", "updated_at"]
+    readonly_fields = [
+        "reference",
+        "journey",
+        "customer",
+        "state",
+        "owner",
+        "outcome",
+        "data",
+        "version",
+        "state_seq",
+        "opened_at",
+        "state_entered_at",
+        "closed_at",
+        "updated_at",
+    ]
     inlines = [TimelineInline]
     list_select_related = ["journey", "customer"]
 

@@ -47,12 +47,26 @@ PROBLEMS = [
 ]
 
 CUSTOMERS = [
-    ("Ian Kearns", "Leeds"), ("Maya Okafor", "Bristol"), ("Tom Riley", "York"), ("Sofia Marin", "Brighton"),
-    ("Dev Patel", "Leicester"), ("Hannah Kim", "Glasgow"), ("Owen Price", "Cardiff"), ("Lena Vogel", "Bath"),
-    ("Sam Adeyemi", "Manchester"), ("Chloe Martin", "Norwich"), ("Ravi Shah", "Coventry"),
-    ("Grace O'Neill", "Belfast"), ("Luca Bianchi", "Oxford"), ("Aisha Rahman", "Birmingham"),
-    ("Ben Carter", "Exeter"), ("Nina Petrova", "Edinburgh"), ("Jack Turner", "Sheffield"),
-    ("Emma Lewis", "Swansea"), ("Noah Evans", "Derby"), ("Zara Ali", "Nottingham"),
+    ("Ian Kearns", "Leeds"),
+    ("Maya Okafor", "Bristol"),
+    ("Tom Riley", "York"),
+    ("Sofia Marin", "Brighton"),
+    ("Dev Patel", "Leicester"),
+    ("Hannah Kim", "Glasgow"),
+    ("Owen Price", "Cardiff"),
+    ("Lena Vogel", "Bath"),
+    ("Sam Adeyemi", "Manchester"),
+    ("Chloe Martin", "Norwich"),
+    ("Ravi Shah", "Coventry"),
+    ("Grace O'Neill", "Belfast"),
+    ("Luca Bianchi", "Oxford"),
+    ("Aisha Rahman", "Birmingham"),
+    ("Ben Carter", "Exeter"),
+    ("Nina Petrova", "Edinburgh"),
+    ("Jack Turner", "Sheffield"),
+    ("Emma Lewis", "Swansea"),
+    ("Noah Evans", "Derby"),
+    ("Zara Ali", "Nottingham"),
 ]
 
 TIERS = ["standard"] * 6 + ["gold"] * 3 + ["platinum"]

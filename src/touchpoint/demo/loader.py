@@ -47,8 +47,9 @@ class DemoSummary:
     created: int
 
 
-def demo_load(*, password: str, cases: int = 50, seed: int = 7,
-              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+def demo_load(
+    *, password: str, cases: int = 50, seed: int = 7, progress: Callable[[int, int], None] | None = None
+) -> DemoSummary:
     """Create or refresh the demo business. Safe to run again: nothing is duplicated."""
     journeys_sync()
     with transaction.atomic():
@@ -61,7 +62,7 @@ def demo_load(*, password: str, cases: int = 50, seed: int = 7,
     for i in range(cases):
         if progress is not None:
             progress(i, cases)
-        rng = random.Random(f"{seed}:{i}")
+        rng = random.Random(f"{seed}:{i}")  # noqa: S311 - a reproducible demo, not a secret
         customer = customers[i % len(customers)]
         if _replay_case(i, journey, customer, staff, rng):
             created += 1
@@ -80,14 +81,22 @@ def _catalog() -> None:
 
 
 def _staff(password: str) -> dict[str, StaffUser]:
-    teams = {slug: Team.objects.update_or_create(slug=slug, defaults={"name": name})[0]
-             for slug, name in business.TEAMS.items()}
+    teams = {
+        slug: Team.objects.update_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in business.TEAMS.items()
+    }
     out = {}
     for username, first, last, role, team_slugs in business.STAFF:
         user, created = StaffUser.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "role": role, "email": f"{username}@repairshop.test",
-                      "is_staff": True, "is_superuser": role == "admin"},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": role,
+                "email": f"{username}@repairshop.test",
+                "is_staff": True,
+                "is_superuser": role == "admin",
+            },
         )
         if created:
             user.set_password(password)
@@ -99,12 +108,16 @@ def _staff(password: str) -> dict[str, StaffUser]:
 
 def _customers() -> list[Customer]:
     out = []
-    for n, (name, town) in enumerate(business.CUSTOMERS):
+    for n, (name, _town) in enumerate(business.CUSTOMERS):
         email = name.lower().replace(" ", ".").replace("'", "") + "@example.com"
         customer, _ = Customer.objects.get_or_create(
             email=email,
-            defaults={"name": name, "tier": business.TIERS[n % len(business.TIERS)],
-                      "phone": f"07700 900{n:03d}", "plain_messages": n % 9 == 8},
+            defaults={
+                "name": name,
+                "tier": business.TIERS[n % len(business.TIERS)],
+                "phone": f"07700 900{n:03d}",
+                "plain_messages": n % 9 == 8,
+            },
         )
         out.append(customer)
     return out
@@ -169,12 +182,14 @@ def _case_actor(by: str, staff: dict[str, StaffUser]) -> CaseActor:
     return staff_actor(staff["priya"] if by == "role:lead" else staff["admin"])
 
 
-def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, StaffUser],
-                 rng: random.Random) -> bool:
+def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, StaffUser], rng: random.Random) -> bool:
     models = list(DeviceModel.objects.values_list("slug", flat=True))
     problems = list(Problem.objects.values_list("slug", flat=True))
-    data: dict[str, Any] = {"model": rng.choice(models), "problem": rng.choice(problems),
-                            "prepaid_box": rng.random() < 0.6}
+    data: dict[str, Any] = {
+        "model": rng.choice(models),
+        "problem": rng.choice(problems),
+        "prepaid_box": rng.random() < 0.6,
+    }
     opening = dict(data)
     steps = _walk(journey, rng, data, max_steps=rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20]))
     # Lay the history down so that the current state was entered a little while ago, well inside its limit.
@@ -183,16 +198,22 @@ def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, 
     started = clock.now() - timedelta(seconds=sum(s.seconds for s in steps) + rng.uniform(0.05, 0.6) * wait)
     moment = started
     with clock.at(moment):
-        result = case_open(journey=journey.name, customer=customer, actor=CUSTOMER, data=opening,
-                           idempotency_key=f"demo:{i}:open")
+        result = case_open(
+            journey=journey.name, customer=customer, actor=CUSTOMER, data=opening, idempotency_key=f"demo:{i}:open"
+        )
     if result.replayed:
         return False
     case: Case = result.case
     for n, step in enumerate(steps):
         moment += timedelta(seconds=step.seconds)
         with clock.at(moment):
-            case = case_advance(case=case, event=step.event, actor=_case_actor(step.by, staff), data=step.data,
-                                idempotency_key=f"demo:{i}:{n}").case
+            case = case_advance(
+                case=case,
+                event=step.event,
+                actor=_case_actor(step.by, staff),
+                data=step.data,
+                idempotency_key=f"demo:{i}:{n}",
+            ).case
     return True
 
 

@@ -6,65 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+            model_name="task",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='timelineentry',
-            name='actor_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='timeline_entries', to=settings.AUTH_USER_MODEL),
+            model_name="timelineentry",
+            name="actor_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="timeline_entries",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='timelineentry',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='timeline', to='cases.case'),
+            model_name="timelineentry",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="timeline", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='timer',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='timers', to='cases.case'),
+            model_name="timer",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="timers", to="cases.case"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['journey', 'state'], name='case_journey_state'),
+            model_name="case",
+            index=models.Index(fields=["journey", "state"], name="case_journey_state"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['owner', 'state_entered_at'], name='case_owner_entered'),
+            model_name="case",
+            index=models.Index(fields=["owner", "state_entered_at"], name="case_owner_entered"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['owner', 'status'], name='task_owner_status'),
+            model_name="task",
+            index=models.Index(fields=["owner", "status"], name="task_owner_status"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_key__isnull', False)), fields=('source_key',), name='task_source_unique'),
+            model_name="task",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_key__isnull", False)), fields=("source_key",), name="task_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timelineentry',
-            constraint=models.UniqueConstraint(fields=('case', 'seq'), name='timeline_case_seq_unique'),
+            model_name="timelineentry",
+            constraint=models.UniqueConstraint(fields=("case", "seq"), name="timeline_case_seq_unique"),
         ),
         migrations.AddConstraint(
-            model_name='timelineentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('idempotency_key',), name='timeline_idempotency_unique'),
+            model_name="timelineentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("idempotency_key",),
+                name="timeline_idempotency_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['due_at'], name='timer_pending_due'),
+            model_name="timer",
+            index=models.Index(condition=models.Q(("status", "pending")), fields=["due_at"], name="timer_pending_due"),
         ),
         migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(fields=['case', 'status'], name='timer_case_status'),
+            model_name="timer",
+            index=models.Index(fields=["case", "status"], name="timer_case_status"),
         ),
     ]

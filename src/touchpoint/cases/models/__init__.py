@@ -5,5 +5,13 @@ from touchpoint.cases.models.timeline import TimelineEntry, TimelineKind
 from touchpoint.cases.models.timer import Timer, TimerStatus
 
 __all__ = [
-    "Case", "JourneyVersion", "Task", "TaskKind", "TaskStatus", "TimelineEntry", "TimelineKind", "Timer", "TimerStatus",
+    "Case",
+    "JourneyVersion",
+    "Task",
+    "TaskKind",
+    "TaskStatus",
+    "TimelineEntry",
+    "TimelineKind",
+    "Timer",
+    "TimerStatus",
 ]

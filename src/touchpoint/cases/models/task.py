@@ -29,7 +29,7 @@ class Task(models.Model):
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     priority = models.PositiveSmallIntegerField(default=2, help_text="1 urgent, 2 normal, 3 low")
     due_at = models.DateTimeField(null=True, blank=True)
-    source_key = models.CharField(
+    source_key = models.CharField(  # noqa: DJ001 - NULL means no key; '' would collide under the unique index
         max_length=200, null=True, blank=True, help_text="What opened it, so the same cause opens one task"
     )
     created_at = models.DateTimeField()

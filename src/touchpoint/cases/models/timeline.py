@@ -39,7 +39,8 @@ class TimelineEntry(models.Model):
     )
     summary = models.CharField(max_length=500)
     detail = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    # NULL means no key; '' would collide under the unique index
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -35,9 +35,7 @@ class Timer(models.Model):
     class Meta:
         ordering = ["due_at"]
         indexes = [
-            models.Index(
-                fields=["due_at"], name="timer_pending_due", condition=models.Q(status="pending")
-            ),
+            models.Index(fields=["due_at"], name="timer_pending_due", condition=models.Q(status="pending")),
             models.Index(fields=["case", "status"], name="timer_case_status"),
         ]
 

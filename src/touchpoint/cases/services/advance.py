@@ -52,13 +52,26 @@ def case_open(
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    reference=new_reference(), journey=version, customer=customer, state=result.target,
-                    owner=result.owner, data=dict(data or {}), opened_at=at, state_entered_at=at, updated_at=at,
+                    reference=new_reference(),
+                    journey=version,
+                    customer=customer,
+                    state=result.target,
+                    owner=result.owner,
+                    data=dict(data or {}),
+                    opened_at=at,
+                    state_entered_at=at,
+                    updated_at=at,
                 )
                 label = definition.states[result.target].label
                 entry = timeline_append(
-                    case=case, kind=TimelineKind.OPENED, actor=actor, at=at, event="opened", to_state=result.target,
-                    summary=f"Case opened on {definition.key}: {label}", idempotency_key=idempotency_key,
+                    case=case,
+                    kind=TimelineKind.OPENED,
+                    actor=actor,
+                    at=at,
+                    event="opened",
+                    to_state=result.target,
+                    summary=f"Case opened on {definition.key}: {label}",
+                    idempotency_key=idempotency_key,
                 )
                 _apply_effects(case, definition, result, at)
                 return AdvanceResult(case, entry, replayed=False)
@@ -104,9 +117,15 @@ def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key
     at = now()
     ended = result.outcome is not None
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
-        state=result.target, owner=result.owner, outcome=result.outcome or "", data=merged,
-        version=F("version") + 1, state_seq=F("state_seq") + 1, state_entered_at=at,
-        closed_at=at if ended else None, updated_at=at,
+        state=result.target,
+        owner=result.owner,
+        outcome=result.outcome or "",
+        data=merged,
+        version=F("version") + 1,
+        state_seq=F("state_seq") + 1,
+        state_entered_at=at,
+        closed_at=at if ended else None,
+        updated_at=at,
     )
     if updated != 1:
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
@@ -115,11 +134,20 @@ def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key
     before, after = definition.states[result.source or case.state], definition.states[result.target]
     summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
     entry = timeline_append(
-        case=case, kind=TimelineKind.TRANSITION, actor=actor, at=at, event=event,
-        from_state=result.source or "", to_state=result.target,
+        case=case,
+        kind=TimelineKind.TRANSITION,
+        actor=actor,
+        at=at,
+        event=event,
+        from_state=result.source or "",
+        to_state=result.target,
         summary=f"{summary} ({event.replace('_', ' ')}, by {actor.describe()})",
-        detail={"data": data, "touchpoints": result.touchpoints, "silent": result.silent_reason,
-                "handoff": result.handoff},
+        detail={
+            "data": data,
+            "touchpoints": result.touchpoints,
+            "silent": result.silent_reason,
+            "handoff": result.handoff,
+        },
         idempotency_key=key,
     )
     _apply_effects(case, definition, result, at)
@@ -138,14 +166,23 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime)
             touchpoint_enqueue(case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq)
         elif isinstance(effect, StartTimer):
             Timer.objects.create(
-                case=case, purpose=effect.purpose, event=effect.event or "", state=case.state,
-                state_seq=case.state_seq, due_at=at + timedelta(seconds=effect.after_seconds), created_at=at,
+                case=case,
+                purpose=effect.purpose,
+                event=effect.event or "",
+                state=case.state,
+                state_seq=case.state_seq,
+                due_at=at + timedelta(seconds=effect.after_seconds),
+                created_at=at,
             )
         elif isinstance(effect, OpenTask):
             kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
             due = at + timedelta(seconds=effect.due_in_seconds) if effect.due_in_seconds else None
             task_open(
-                kind=kind, owner=effect.owner, title=f"{case.reference}: {effect.reason}", case=case, due_at=due,
+                kind=kind,
+                owner=effect.owner,
+                title=f"{case.reference}: {effect.reason}",
+                case=case,
+                due_at=due,
                 priority=1 if kind == TaskKind.EXCEPTION else 2,
                 source_key=f"{case.pk}:{case.state_seq}:{effect.kind}",
             )

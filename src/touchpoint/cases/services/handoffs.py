@@ -35,7 +35,9 @@ def case_accept_handoff(*, case: Case, actor: CaseActor) -> Case:
         raise TransitionRefused("actor-not-allowed", f"{case.reference} is handed to {owner}; only they can accept it")
     at = now()
     with transaction.atomic():
-        pending = Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING, state_seq=case.state_seq)
+        pending = Timer.objects.filter(
+            case=case, purpose="accept", status=TimerStatus.PENDING, state_seq=case.state_seq
+        )
         task = handoff_task(case)
         if task is None and not pending.exists():
             raise TransitionRefused("nothing-to-accept", f"{case.reference} has no handoff waiting to be accepted")
@@ -46,8 +48,14 @@ def case_accept_handoff(*, case: Case, actor: CaseActor) -> Case:
         if task is not None:
             Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE, closed_at=at, closed_by=actor.user)
         case.refresh_from_db()
-        timeline_append(case=case, kind=TimelineKind.TASK, actor=actor, at=at, event="handoff_accepted",
-                        summary=f"Handoff to {owner} accepted by {actor.describe()}")
+        timeline_append(
+            case=case,
+            kind=TimelineKind.TASK,
+            actor=actor,
+            at=at,
+            event="handoff_accepted",
+            summary=f"Handoff to {owner} accepted by {actor.describe()}",
+        )
     return case
 
 

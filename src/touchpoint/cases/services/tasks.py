@@ -31,8 +31,15 @@ def task_open(
     try:
         with transaction.atomic():
             return Task.objects.create(
-                case=case, kind=kind, owner=owner, title=title[:300], detail=detail, due_at=due_at,
-                priority=priority, source_key=source_key, created_at=now(),
+                case=case,
+                kind=kind,
+                owner=owner,
+                title=title[:300],
+                detail=detail,
+                due_at=due_at,
+                priority=priority,
+                source_key=source_key,
+                created_at=now(),
             )
     except IntegrityError:
         return Task.objects.get(source_key=source_key)

@@ -26,7 +26,16 @@ def timeline_append(
     so the next sequence number can't be taken by anyone else."""
     last = TimelineEntry.objects.filter(case=case).aggregate(last=Max("seq"))["last"] or 0
     return TimelineEntry.objects.create(
-        case=case, seq=last + 1, at=at, kind=kind, event=event, from_state=from_state, to_state=to_state,
-        actor_kind=actor.kind, actor_user=actor.user, summary=summary[:500], detail=detail or {},
+        case=case,
+        seq=last + 1,
+        at=at,
+        kind=kind,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        actor_kind=actor.kind,
+        actor_user=actor.user,
+        summary=summary[:500],
+        detail=detail or {},
         idempotency_key=idempotency_key,
     )

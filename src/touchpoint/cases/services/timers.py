@@ -45,9 +45,14 @@ def timer_fire(*, timer_id: int, worker_id: str) -> TimerOutcome:
             _finish(timer, TimerStatus.FIRED, error=str(exc))
             state = journey_of(case.journey).states.get(case.state)
             task_open(
-                kind=TaskKind.TIMER_FAILED, owner=state.owner if state and state.team else fallback_owner(),
+                kind=TaskKind.TIMER_FAILED,
+                owner=state.owner if state and state.team else fallback_owner(),
                 title=f"{case.reference}: the wait limit ran out but `{timer.event}` was refused",
-                detail=str(exc), case=case, due_at=at, priority=1, source_key=f"timer:{timer.pk}:failed",
+                detail=str(exc),
+                case=case,
+                due_at=at,
+                priority=1,
+                source_key=f"timer:{timer.pk}:failed",
             )
             return TimerOutcome.FAILED
         _finish(timer, TimerStatus.FIRED)
@@ -58,14 +63,24 @@ def _acceptance_overdue(timer: Timer, case: Case) -> TimerOutcome:
     task = handoff_task(case)
     owner = case.owner if case.owner.startswith("team:") else fallback_owner()
     task_open(
-        kind=TaskKind.HANDOFF_OVERDUE, owner=owner, case=case, priority=1, due_at=now(),
+        kind=TaskKind.HANDOFF_OVERDUE,
+        owner=owner,
+        case=case,
+        priority=1,
+        due_at=now(),
         title=f"{case.reference}: handoff to {case.owner} not accepted in time",
         detail="The new owner did not acknowledge the handoff within its limit. Chase it or reassign.",
         source_key=f"timer:{timer.pk}:overdue",
     )
-    timeline_append(case=case, kind=TimelineKind.TASK, actor=TIMER, at=now(), event="handoff_overdue",
-                    summary=f"Handoff to {case.owner} not accepted in time; escalated",
-                    detail={"handoff_task": task.pk if task else None})
+    timeline_append(
+        case=case,
+        kind=TimelineKind.TASK,
+        actor=TIMER,
+        at=now(),
+        event="handoff_overdue",
+        summary=f"Handoff to {case.owner} not accepted in time; escalated",
+        detail={"handoff_task": task.pk if task else None},
+    )
     _finish(timer, TimerStatus.FIRED)
     return TimerOutcome.FIRED
 
@@ -80,9 +95,11 @@ def timer_record_error(*, timer_id: int, worker_id: str, error: str) -> TimerOut
     """Firing raised unexpectedly. Retry on a later pass (the lease is released), up to
     ``TOUCHPOINT_TIMER_MAX_ATTEMPTS``; then give up and hand the case to a person."""
     with transaction.atomic():
-        timer = Timer.objects.select_for_update().filter(
-            pk=timer_id, status=TimerStatus.PENDING, lease_owner=worker_id
-        ).first()
+        timer = (
+            Timer.objects.select_for_update()
+            .filter(pk=timer_id, status=TimerStatus.PENDING, lease_owner=worker_id)
+            .first()
+        )
         if timer is None:
             return TimerOutcome.SKIPPED
         attempts = timer.attempts + 1
@@ -94,8 +111,13 @@ def timer_record_error(*, timer_id: int, worker_id: str, error: str) -> TimerOut
         Timer.objects.filter(pk=timer.pk).update(attempts=attempts)
         _finish(timer, TimerStatus.FIRED, error=error)
         task_open(
-            kind=TaskKind.TIMER_FAILED, owner=fallback_owner(), case=timer.case, due_at=now(), priority=1,
+            kind=TaskKind.TIMER_FAILED,
+            owner=fallback_owner(),
+            case=timer.case,
+            due_at=now(),
+            priority=1,
             title=f"{timer.case.reference}: the wait limit ran out but firing `{timer.event}` kept failing",
-            detail=error, source_key=f"timer:{timer.pk}:failed",
+            detail=error,
+            source_key=f"timer:{timer.pk}:failed",
         )
         return TimerOutcome.FAILED

@@ -4,28 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('tier', models.CharField(choices=[('standard', 'Standard'), ('gold', 'Gold'), ('platinum', 'Platinum')], default='standard', max_length=10)),
-                ('preferred_channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], default='email', max_length=10)),
-                ('plain_messages', models.BooleanField(default=False, help_text='The customer asked for plain, sober messages.')),
-                ('email_failing', models.BooleanField(default=False, help_text='Mail to this address bounced.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("gold", "Gold"), ("platinum", "Platinum")],
+                        default="standard",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(choices=[("email", "Email"), ("sms", "SMS")], default="email", max_length=10),
+                ),
+                (
+                    "plain_messages",
+                    models.BooleanField(default=False, help_text="The customer asked for plain, sober messages."),
+                ),
+                ("email_failing", models.BooleanField(default=False, help_text="Mail to this address bounced.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

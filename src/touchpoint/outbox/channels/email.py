@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from types import TracebackType
 from typing import Any, Self
@@ -32,10 +33,8 @@ class EmailChannel:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self.connection is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # the server hung up first; no matter
                 self.connection.close()
-            except (OSError, smtplib.SMTPException):
-                pass  # the server hung up first; every message already has its own outcome
             self.connection = None
 
     def send(self, message: OutboxMessage) -> None:
@@ -69,7 +68,5 @@ class EmailChannel:
     def _reset(self) -> None:
         """After an error the SMTP session may be unusable; the next send reconnects."""
         if self.connection is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # broken either way; next send reopens
                 self.connection.close()
-            except (OSError, smtplib.SMTPException):
-                pass  # it is broken either way; the next send opens a new session

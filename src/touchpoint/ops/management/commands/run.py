@@ -24,8 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        server = create_server(application, host=options["host"], port=options["port"], threads=options["threads"],
-                               ident="touchpoint")
+        server = create_server(
+            application, host=options["host"], port=options["port"], threads=options["threads"], ident="touchpoint"
+        )
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
             # A separate process, as in production: nothing the worker needs lives in the web process.
@@ -36,8 +37,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         url = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(f"Touchpoint is serving on {url} (admin: {url}/admin/, health: {url}/healthz)"
-                          + ("" if worker is None else f", worker pid {worker.pid}"))
+        self.stdout.write(
+            f"Touchpoint is serving on {url} (admin: {url}/admin/, health: {url}/healthz)"
+            + ("" if worker is None else f", worker pid {worker.pid}")
+        )
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}. Stop with Ctrl-C.")
         try:
             server.run()
