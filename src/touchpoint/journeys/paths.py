@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Journey
@@ -136,14 +136,14 @@ def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int =
                 if path_moves:
                     path_moves.pop()
                 continue
-            cursors[-1] = cursor + 1
-            steps += 1
-            if steps > max_steps:
+            if steps >= max_steps:
                 bound = (
                     f"stopped after {max_steps:,} search steps with {len(found):,} routes found "
                     "(raise --max-steps to search further)"
                 )
                 break
+            steps += 1
+            cursors[-1] = cursor + 1
             edge = options[cursor]
             target = journey.transitions[edge.transition].to
             if visits[target] >= MAX_VISITS:
@@ -158,28 +158,37 @@ def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int =
             path_moves.append(edge.transition)
             visits[target] += 1
             cursors.append(0)
-    routes = sorted((_route(journey, states, moves) for states, moves in found), key=_order)
-    use: Counter[Edge] = Counter(edge for route in routes for edge in route.edges)
-    return PathLayout(tuple(routes), bound is None, bound, frozenset(use), dict(use), steps)
+    routes = sorted(_routes(journey, found), key=_order)
+    use: Counter[tuple[str, int]] = Counter()
+    for route in routes:  # plain tuples: counting hundreds of thousands of moves must stay cheap
+        use.update(set(zip(route.states, route.transitions, strict=False)))
+    edge_use = {Edge(*edge): count for edge, count in use.items()}
+    return PathLayout(tuple(routes), bound is None, bound, frozenset(edge_use), edge_use, steps)
 
 
-def _route(journey: Journey, states: tuple[str, ...], moves: tuple[int, ...]) -> Route:
-    worst: int | None = 0
-    for name in states[:-1]:
-        limit = journey.states[name].wait_limit
-        worst = None if worst is None or limit is None else worst + limit
-    transitions = [journey.transitions[i] for i in moves]
-    end = journey.states[states[-1]]
-    assert end.outcome is not None
-    return Route(
-        states=states,
-        transitions=moves,
-        events=tuple(t.on for t in transitions),
-        touchpoints=tuple(t.touchpoint for t in transitions if t.touchpoint is not None),
-        worst_case_seconds=worst,
-        outcome=end.outcome,
-        terminal=states[-1],
-    )
+def _routes(journey: Journey, found: list[tuple[tuple[str, ...], tuple[int, ...]]]) -> list[Route]:
+    # Lookups by index, built once: a large layout holds close to a million moves.
+    waits = {name: state.wait_limit for name, state in journey.states.items()}
+    events = [t.on for t in journey.transitions]
+    touchpoints = [t.touchpoint for t in journey.transitions]
+    out = []
+    for states, moves in found:
+        limits = list(map(waits.__getitem__, states[:-1]))
+        worst = None if None in limits else sum(cast(list[int], limits))
+        outcome = journey.states[states[-1]].outcome
+        assert outcome is not None
+        out.append(
+            Route(
+                states=states,
+                transitions=moves,
+                events=tuple(map(events.__getitem__, moves)),
+                touchpoints=tuple(filter(None, map(touchpoints.__getitem__, moves))),  # keys are never empty
+                worst_case_seconds=worst,
+                outcome=outcome,
+                terminal=states[-1],
+            )
+        )
+    return out
 
 
 def _order(route: Route) -> tuple[bool, tuple[int, ...]]:
