@@ -197,6 +197,7 @@ class _Node:
     down: list[int] = field(default_factory=list)
     x: float = 0.0
     reserve: float = 0.0  # extra width on the right, for self-loops
+    body: float = 0.0  # a state's box height; ``height`` may be more, to fit its self-loop labels
 
     @property
     def anchor(self) -> float:
@@ -375,7 +376,7 @@ def _assign_x(ranks: list[list[int]], nodes: list[_Node]) -> None:
             offsets.append(offsets[-1] + (na.width + na.reserve) / 2 + (nb.width + nb.reserve) / 2 + gap(na, nb))
         offsets_by_rank.append(offsets)
         for n, offset in zip(rank, offsets, strict=True):
-            nodes[n].x = offset
+            nodes[n].x = offset - nodes[n].reserve / 2
 
     def weight(a: _Node, b: _Node) -> float:
         virtual = (a.kind != "state") + (b.kind != "state")
@@ -418,6 +419,42 @@ class _Graph:
     loops: dict[str, list[tuple[int, list[tuple[str, Style]]]]]
 
 
+def _straighten(ranks: list[list[int]], nodes: list[_Node], chains: list[_Chain]) -> None:
+    """Line up each edge's run of label and dummy nodes on one x where the neighbours leave room,
+    so long edges fall straight instead of wavering from rank to rank."""
+    pos = _positions(ranks)
+
+    def fits(n: int, centre: float) -> bool:
+        node, rank, i = nodes[n], ranks[nodes[n].rank], pos[n]
+        half = node.width / 2
+        if i > 0:
+            left = nodes[rank[i - 1]]
+            if centre - half < left.x + left.width / 2 + left.reserve + VIRTUAL_GAP:
+                return False
+        if i + 1 < len(rank):
+            right = nodes[rank[i + 1]]
+            if centre + half > right.x - right.width / 2 - VIRTUAL_GAP:
+                return False
+        return True
+
+    for chain in chains:
+        run = chain.nodes[1:-1]
+        if len(run) < 2:
+            continue
+        for target in _median_first([nodes[n].anchor for n in run]):
+            moved = {n: nodes[n].x + target - nodes[n].anchor for n in run}
+            if all(fits(n, x) for n, x in moved.items()):
+                for n, x in moved.items():
+                    nodes[n].x = x
+                break
+
+
+def _median_first(values: list[float]) -> list[float]:
+    """The distinct values, nearest the median first."""
+    middle = sorted(values)[len(values) // 2]
+    return sorted(set(values), key=lambda value: (abs(value - middle), value))
+
+
 def _build(journey: Journey) -> _Graph:
     exits = {
         name: [(e.transition, journey.transitions[e.transition].to) for e in edges]
@@ -443,6 +480,7 @@ def _build(journey: Journey) -> _Graph:
                 height + PAD_TOP + PAD_BOTTOM,
                 "state",
                 name,
+                body=height + PAD_TOP + PAD_BOTTOM,
             )
         )
     for source in order:
@@ -477,7 +515,9 @@ def _build(journey: Journey) -> _Graph:
                 nodes[b].up.append(a)
             graph.chains.append(_Chain(source, target, index, members, is_back, label))
     for name, items in graph.loops.items():
-        nodes[graph.state_node[name]].reserve = LOOP_SPAN + 6 + max(_size(lines, 2, 2)[0] for _, lines in items)
+        node = nodes[graph.state_node[name]]
+        node.reserve = LOOP_SPAN + 6 * len(items) + max(_size(lines, 2, 2)[0] for _, lines in items)
+        node.height = max(node.height, 8 + sum(_size(lines, 2, 2)[1] for _, lines in items))
     return graph
 
 
@@ -504,6 +544,8 @@ def layout_journey(journey: Journey) -> GraphLayout:
     order = sorted(graph.state_node, key=graph.state_node.__getitem__)
     ranks = _order_ranks(_first_ranks(graph, order), nodes)
     _assign_x(ranks, nodes)
+    for _ in range(3):  # a run moved aside can make room for another
+        _straighten(ranks, nodes, chains)
 
     # Each edge runs straight through every band it crosses and bends only in the gaps between
     # bands, so it never cuts a box or a label; a gap is as tall as its sharpest bend needs.
@@ -525,7 +567,7 @@ def layout_journey(journey: Journey) -> GraphLayout:
         node = nodes[graph.state_node[name]]
         top = band_top[node.rank] + (band_height[node.rank] - node.height) / 2
         lines = tuple(_box_lines(name, journey.states[name]))
-        boxes[name] = Box(name, node.x - node.width / 2, top, node.width, node.height, lines)
+        boxes[name] = Box(name, node.x - node.width / 2, top, node.width, node.body, lines)
 
     shapes: list[EdgeShape] = []
     for chain, xs in zip(chains, runs, strict=True):
