@@ -1,0 +1,378 @@
+"""Every customer path: exact routes on hand-made journeys, the stated bound, and properties on
+generated graphs checked against a brute-force oracle."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import deque
+
+from hypothesis import HealthCheck, assume, given, settings
+from tests.journeys.strategies import journeys
+
+from touchpoint.journeys.loader import parse_journey
+from touchpoint.journeys.model import Journey
+from touchpoint.journeys.paths import Edge, enumerate_paths, graph_edges, paths_json, paths_mermaid, paths_text
+
+DIAMOND = """
+name: diamond
+version: 1
+max_silence: 1d
+start: a
+touchpoints: {hello: Hello, done: Done, sorry: Sorry, retry: Try again}
+states:
+  a: {owner: customer, label: Start here, wait_limit: 1h, on_timeout: alt}
+  b: {owner: team:ops, label: Left, wait_limit: 2h, on_timeout: fail}
+  c: {owner: system, label: Right, wait_limit: 3h, on_timeout: go}
+  d: {owner: system, label: Done, outcome: success}
+  e: {owner: system, label: Failed, outcome: failure}
+transitions:
+  - {from: a, on: go, to: b, by: customer, touchpoint: hello}
+  - {from: a, on: alt, to: c, by: system, silent: nothing to say yet}
+  - {from: b, on: go, to: d, by: staff, touchpoint: done}
+  - {from: c, on: go, to: d, by: system, touchpoint: done}
+  - {from: b, on: fail, to: e, by: staff, touchpoint: sorry}
+  - {from: c, on: back, to: a, by: system, touchpoint: retry}
+"""
+
+
+def load(text: str) -> Journey:
+    return parse_journey(text, "test.yaml").journey
+
+
+def test_diamond_with_a_loop_has_exactly_these_routes() -> None:
+    # given a diamond a→{b,c}→d, a failure exit from b, and a loop c→a
+    journey = load(DIAMOND)
+    # when its paths are laid out
+    layout = enumerate_paths(journey)
+    # then every route is there, the loop taken at most once, successes first, in file order
+    assert layout.complete is True
+    assert layout.bound is None
+    assert [(r.states, r.transitions) for r in layout.routes] == [
+        (("a", "b", "d"), (0, 2)),
+        (("a", "c", "d"), (1, 3)),
+        (("a", "c", "a", "b", "d"), (1, 5, 0, 2)),
+        (("a", "c", "a", "c", "d"), (1, 5, 1, 3)),
+        (("a", "b", "e"), (0, 4)),
+        (("a", "c", "a", "b", "e"), (1, 5, 0, 4)),
+    ]
+    assert [r.touchpoints for r in layout.routes] == [
+        ("hello", "done"),
+        ("done",),
+        ("retry", "hello", "done"),
+        ("retry", "done"),
+        ("hello", "sorry"),
+        ("retry", "hello", "sorry"),
+    ]
+    assert [r.worst_case_seconds for r in layout.routes] == [10800, 14400, 25200, 28800, 10800, 25200]
+    assert [r.outcome for r in layout.routes] == ["success"] * 4 + ["failure"] * 2
+    assert [r.terminal for r in layout.routes] == ["d", "d", "d", "d", "e", "e"]
+    assert layout.routes[2].events == ("alt", "back", "go", "go")
+
+
+def test_edge_use_counts_routes_per_move() -> None:
+    # given the diamond
+    layout = enumerate_paths(load(DIAMOND))
+    # then each move is counted once per route that takes it
+    assert layout.edge_use == {
+        Edge("a", 0): 4,
+        Edge("a", 1): 4,
+        Edge("b", 2): 2,
+        Edge("c", 3): 2,
+        Edge("b", 4): 2,
+        Edge("c", 5): 3,
+    }
+    assert layout.edges_covered == frozenset(layout.edge_use)
+
+
+def test_a_state_without_wait_limit_makes_the_worst_case_unknown() -> None:
+    # given the diamond where c has no wait limit
+    journey = load(DIAMOND.replace("label: Right, wait_limit: 3h, on_timeout: go", "label: Right"))
+    # when laid out
+    worst = {r.transitions: r.worst_case_seconds for r in enumerate_paths(journey).routes}
+    # then routes through c have no bound, the others keep theirs
+    assert worst == {(0, 2): 10800, (1, 3): None, (1, 5, 0, 2): None, (1, 5, 1, 3): None, (0, 4): 10800,
+                     (1, 5, 0, 4): None}  # fmt: skip
+
+
+def test_transitions_to_undefined_states_and_traps_are_not_routes() -> None:
+    # given a journey with a move to a state that doesn't exist and a trap (t never ends)
+    journey = load(
+        """
+name: broken
+version: 1
+max_silence: 1d
+start: a
+states:
+  a: {owner: customer, label: A, wait_limit: 1h, on_timeout: go}
+  t: {owner: customer, label: Trap}
+  d: {owner: system, label: D, outcome: success}
+transitions:
+  - {from: a, on: go, to: d, by: customer, silent: x}
+  - {from: a, on: lost, to: nowhere, by: customer, silent: x}
+  - {from: a, on: stuck, to: t, by: customer, silent: x}
+  - {from: t, on: loop, to: t, by: customer, silent: x}
+"""
+    )
+    # when laid out
+    layout = enumerate_paths(journey)
+    # then only the real route remains, and the search never wandered into the trap
+    assert [r.states for r in layout.routes] == [("a", "d")]
+    assert layout.complete
+    assert layout.steps == 1
+
+
+def test_start_that_is_terminal_is_one_empty_route() -> None:
+    journey = load(
+        "name: x\nversion: 1\nmax_silence: 1d\nstart: d\nstates:\n  d: {owner: system, label: D, outcome: failure}\n"
+    )
+    layout = enumerate_paths(journey)
+    assert [(r.states, r.transitions, r.worst_case_seconds, r.outcome) for r in layout.routes] == [
+        (("d",), (), 0, "failure")
+    ]
+
+
+def test_no_route_when_start_cannot_finish() -> None:
+    journey = load(
+        "name: x\nversion: 1\nmax_silence: 1d\nstart: a\nstates:\n  a: {owner: system, label: A}\n"
+        "  d: {owner: system, label: D, outcome: success}\n"
+    )
+    layout = enumerate_paths(journey)
+    assert layout.routes == ()
+    assert layout.complete
+    assert "no route leads from `a` to an end state" in paths_text(journey, layout)
+
+
+def dense(states: int) -> Journey:
+    """Every state can move to every other: the number of routes explodes."""
+    names = [f"s{i}" for i in range(states)]
+    lines = [
+        "name: dense",
+        "version: 1",
+        "max_silence: 1d",
+        "start: s0",
+        "states:",
+        *(f"  {n}: {{owner: customer, label: {n}, wait_limit: 1h, on_timeout: to_{n}}}" for n in names),
+        "  end: {owner: system, label: End, outcome: success}",
+        "transitions:",
+        *(f"  - {{from: {a}, on: to_{b}, to: {b}, by: customer, silent: x}}" for a in names for b in names if a != b),
+        *(f"  - {{from: {a}, on: finish, to: end, by: customer, touchpoint: bye}}" for a in names),
+    ]
+    return load("\n".join(lines))
+
+
+def test_dense_graph_stops_at_max_paths_and_says_so_quickly() -> None:
+    # given a complete graph on 12 states (billions of routes)
+    journey = dense(12)
+    # when laid out with the default bounds
+    started = time.perf_counter()
+    layout = enumerate_paths(journey)
+    elapsed = time.perf_counter() - started
+    # then it stops at 5,000 routes, says why in a sentence, and doesn't take long
+    assert len(layout.routes) == 5000
+    assert layout.complete is False
+    assert layout.bound == "stopped after 5,000 routes (raise --max-paths to see more)"
+    assert elapsed < 2.0
+    assert paths_text(journey, layout).endswith(
+        "incomplete: stopped after 5,000 routes (raise --max-paths to see more)\n"
+    )
+    assert paths_json(journey, layout)["bound"] == layout.bound
+
+
+def test_step_bound_is_stated_too() -> None:
+    layout = enumerate_paths(dense(12), max_paths=10**9, max_steps=1000)
+    assert layout.complete is False
+    assert layout.steps == 1000
+    assert layout.bound is not None
+    assert layout.bound.startswith("stopped after 1,000 search steps with ")
+    assert layout.bound.endswith("routes found (raise --max-steps to search further)")
+
+
+def test_exactly_max_paths_routes_is_complete() -> None:
+    # given a journey with exactly 6 routes, and max_paths 6
+    layout = enumerate_paths(load(DIAMOND), max_paths=6)
+    # then nothing is missing, so nothing is stated
+    assert (len(layout.routes), layout.complete, layout.bound) == (6, True, None)
+    assert enumerate_paths(load(DIAMOND), max_paths=5).bound == (
+        "stopped after 5 routes (raise --max-paths to see more)"
+    )
+
+
+def test_paths_text_is_a_table() -> None:
+    journey = load(DIAMOND)
+    text = paths_text(journey, enumerate_paths(journey))
+    assert text.splitlines()[:4] == [
+        "diamond@1: 6 routes (4 success, 2 failure)",
+        "#  outcome  worst case  route                                     touch points",
+        "1  success  3h          a ─go→ b ─go→ d                           hello, done",
+        "2  success  4h          a ─alt→ c ─go→ d                          done",
+    ]
+    assert text.splitlines()[-1] == "moves used by some route: 6 of 6"
+
+
+def test_paths_json_round_trips() -> None:
+    journey = load(DIAMOND)
+    data = paths_json(journey, enumerate_paths(journey))
+    assert json.loads(json.dumps(data)) == data
+    assert data["count"] == 6
+    assert data["routes"][0] == {
+        "number": 1,
+        "outcome": "success",
+        "terminal": "d",
+        "worst_case_seconds": 10800,
+        "worst_case": "3h",
+        "states": ["a", "b", "d"],
+        "events": ["go", "go"],
+        "transitions": [0, 2],
+        "touchpoints": ["hello", "done"],
+    }
+    assert data["edges"][0] == {
+        "from": "a",
+        "to": "b",
+        "event": "go",
+        "transition": 0,
+        "touchpoint": "hello",
+        "routes": 4,
+    }
+
+
+MERMAID_NODE = re.compile(r'^    s\d+(\["[^"]*"\]|\(\["[^"]*"\]\))$')
+MERMAID_EDGE = re.compile(r'^    s\d+ (-->|-\.->)\|"[^"|]*"\| s\d+$')
+MERMAID_OTHER = re.compile(r"^    (linkStyle \d+ stroke-width:\d+px|classDef \w+ [\w#:,-]+|class s\d+(,s\d+)* \w+)$")
+
+
+def mermaid_problems(text: str) -> list[str]:
+    lines = text.splitlines()
+    problems = [] if lines[0] == "flowchart LR" else ["first line"]
+    edges = 0
+    for line in lines[1:]:
+        if MERMAID_EDGE.match(line):
+            edges += 1
+        elif not (MERMAID_NODE.match(line) or MERMAID_OTHER.match(line)):
+            problems.append(line)
+    for index in re.findall(r"linkStyle (\d+)", text):
+        if int(index) >= edges:
+            problems.append(f"linkStyle {index} of {edges} edges")
+    return problems
+
+
+def test_mermaid_is_well_formed_and_escapes_labels() -> None:
+    # given a journey whose labels hold quotes, brackets and pipes, and a state named `end`
+    journey = load(DIAMOND.replace("label: Start here", "label: 'Say \"hi\" <now> | [x] & #1;'").replace(" d", " end"))
+    # when drawn as Mermaid
+    text = paths_mermaid(journey, enumerate_paths(journey))
+    # then every line has a known shape, and the awkward characters are entity codes
+    assert mermaid_problems(text) == []
+    assert 's0["Say #34;hi#34; #60;now#62; #124; #91;x#93; #38; #35;1#59;<br/><small>a</small>"]' in text
+    assert '    s0 -->|"go<br/>✉ hello<br/>4 routes"| s1' in text
+    assert "    s3([" in text  # `end` gets an id, never the keyword
+    assert "    class s3 success" in text
+    assert "    class s0 entry" in text
+
+
+def test_unused_edges_are_dotted_in_mermaid() -> None:
+    journey = load(DIAMOND + "  - {from: e, on: reopen, to: a, by: staff, silent: x}\n")
+    text = paths_mermaid(journey, enumerate_paths(journey))
+    assert '    s4 -.->|"reopen<br/>0 routes"| s0' in text
+    assert mermaid_problems(text) == []
+
+
+# --- properties on generated graphs -----------------------------------------------------------
+
+
+def oracle_edges(journey: Journey) -> set[Edge]:
+    """Edges out of a non-terminal state reachable from start (through non-terminals) whose target
+    can reach a terminal — by plain breadth-first search, independent of ``paths``."""
+    outs: dict[str, list[Edge]] = {name: [] for name in journey.states}
+    for i, t in enumerate(journey.transitions):
+        for source in t.from_:
+            if source in outs and t.to in journey.states and Edge(source, i) not in outs[source]:
+                outs[source].append(Edge(source, i))
+    ends = {n for n, s in journey.states.items() if s.terminal}
+
+    def finishes(name: str) -> bool:
+        seen, queue = {name}, deque([name])
+        while queue:
+            here = queue.popleft()
+            if here in ends:
+                return True
+            for e in outs[here]:
+                there = journey.transitions[e.transition].to
+                if there not in seen:
+                    seen.add(there)
+                    queue.append(there)
+        return False
+
+    reached: set[str] = set()
+    if journey.start in journey.states and journey.start not in ends:
+        reached, queue = {journey.start}, deque([journey.start])
+        while queue:
+            here = queue.popleft()
+            for e in outs[here]:
+                there = journey.transitions[e.transition].to
+                if there not in reached and there not in ends:
+                    reached.add(there)
+                    queue.append(there)
+    return {e for name in reached for e in outs[name] if finishes(journey.transitions[e.transition].to)}
+
+
+def brute_force_routes(journey: Journey, limit: int = 20000) -> set[tuple[int, ...]] | None:
+    """Every walk start→terminal with each state at most twice, by unpruned recursion (None if too many)."""
+    found: set[tuple[int, ...]] = set()
+    budget = [limit]
+
+    def walk(path: list[str], moves: list[int]) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        here = path[-1]
+        if journey.states[here].terminal:
+            found.add(tuple(moves))
+            return
+        for i, t in enumerate(journey.transitions):
+            if here in t.from_ and t.to in journey.states and path.count(t.to) < 2:
+                walk([*path, t.to], [*moves, i])
+
+    if journey.start in journey.states:
+        walk([journey.start], [])
+    return found if budget[0] >= 0 else None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journeys())
+def test_complete_layout_covers_exactly_the_live_reachable_edges(journey: Journey) -> None:
+    layout = enumerate_paths(journey)
+    assert layout.edges_covered <= oracle_edges(journey)
+    if layout.complete:
+        assert layout.edges_covered == oracle_edges(journey)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journeys(max_states=5, max_transitions=9))
+def test_routes_agree_with_brute_force(journey: Journey) -> None:
+    expected = brute_force_routes(journey)
+    assume(expected is not None)
+    layout = enumerate_paths(journey, max_paths=100_000, max_steps=10**7)
+    assert layout.complete
+    assert {r.transitions for r in layout.routes} == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(journeys())
+def test_every_route_is_a_real_walk(journey: Journey) -> None:
+    layout = enumerate_paths(journey, max_paths=300)
+    for route in layout.routes:
+        assert route.states[0] == journey.start
+        assert journey.states[route.terminal].outcome == route.outcome
+        assert all(not journey.states[s].terminal for s in route.states[:-1])
+        assert all(route.states.count(s) <= 2 for s in route.states)
+        for (source, target), index in zip(zip(route.states, route.states[1:], strict=False), route.transitions,
+                                           strict=True):  # fmt: skip
+            transition = journey.transitions[index]
+            assert source in transition.from_ and transition.to == target
+        limits = [journey.states[s].wait_limit for s in route.states[:-1]]
+        assert route.worst_case_seconds == (None if None in limits else sum(x or 0 for x in limits))
+    assert len({r.transitions for r in layout.routes}) == len(layout.routes)
+    assert mermaid_problems(paths_mermaid(journey, layout)) == []
+    assert sum(len(v) for v in graph_edges(journey).values()) == len(paths_json(journey, layout)["edges"])
