@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,11 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from touchpoint.journeys.checker import SilenceBound, check, silence_bound
 from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError, Location, Severity
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.library import library_file, library_files
 from touchpoint.journeys.loader import LoadedJourney, load_journey
 from touchpoint.journeys.model import Journey
+from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_mermaid, paths_text
+from touchpoint.journeys.render import render_html, render_svg
+from touchpoint.journeys.simulate import simulate
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -57,12 +62,12 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that returns instead of calling ``sys.exit`` (``main`` must return its code)."""
 
-    def exit(self, status: int = 0, message: str | None = None) -> Any:  # type: ignore[override]
+    def exit(self, status: int = 0, message: str | None = None) -> Any:
         if message:
             sys.stderr.write(message)
         raise _UsageError(status)
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise _UsageError(EXIT_UNREADABLE)
@@ -90,14 +95,17 @@ def _seed(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     shipped = ", ".join(p.stem for p in library_files())
+    epilog = (
+        f"FILE is a journey's .yaml file, or the bare name of a shipped journey ({shipped}). "
+        "Exit codes: 0 done and clean, 1 findings, 2 a file can't be read or parsed. "
+        "Reference: docs/journeys.md."
+    )
     parser = _Parser(
         prog="touchpoint journey",
         description="Check, lay out, draw and simulate journey files.",
-        epilog=(
-            f"FILE is a journey's .yaml file, or the bare name of a shipped journey ({shipped}). "
-            "Exit codes: 0 done and clean, 1 findings, 2 a file can't be read or parsed. "
-            "Reference: docs/journeys.md."
-        ),
+        # wrapped here so journey names never break at their hyphens
+        epilog=textwrap.fill(epilog, width=78, break_on_hyphens=False),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
@@ -212,7 +220,7 @@ def _load_all(arguments: Sequence[str]) -> Iterator[_Loaded]:
 # --- check -----------------------------------------------------------------------------------
 
 
-def _silence_summary(journey: Journey, bound: Any) -> tuple[str, dict[str, Any]]:
+def _silence_summary(journey: Journey, bound: SilenceBound) -> tuple[str, dict[str, Any]]:
     allowed = format_duration(journey.max_silence)
     if bound.worst_seconds is None:
         text = f"worst silence unbounded, {allowed} allowed"
@@ -234,8 +242,6 @@ def _count(n: int, word: str) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from touchpoint.journeys.checker import check, silence_bound
-
     code = EXIT_OK
     results: list[dict[str, Any]] = []
     for item in _load_all(args.files):
@@ -290,8 +296,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_paths(args: argparse.Namespace) -> int:
-    from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_mermaid, paths_text
-
     code = EXIT_OK
     out: list[dict[str, Any]] = []
     first = True
@@ -324,8 +328,6 @@ def _cmd_paths(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from touchpoint.journeys.render import render_html, render_svg
-
     kind = args.format
     if args.out is not None:
         suffix = Path(args.out).suffix.lower()
@@ -384,8 +386,6 @@ def _progress(label: str, stream: IO[str]) -> Iterator[None]:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from touchpoint.journeys.simulate import simulate
-
     try:
         loaded = _load(args.file)
     except JourneyLoadError as error:
