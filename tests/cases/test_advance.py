@@ -201,3 +201,17 @@ def test_opening_with_the_same_idempotency_key_opens_one_case(mini_journey: Any,
     second = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, idempotency_key="order-77")
     assert (second.replayed, second.case.pk) == (True, first.case.pk)
     assert Case.objects.count() == 1
+
+
+def test_leaving_a_state_settles_the_tasks_about_it(new_case: Case, lead: StaffUser) -> None:
+    # given a case in an exception, with its exception and handoff tasks open
+    case = case_advance(case=new_case, event="payment_received", actor=SYSTEM).case
+    case = case_advance(case=case, event="not_sent", actor=SYSTEM).case
+    assert Task.objects.filter(case=case, status="open").count() == 2
+    # when the care team resolves it by moving the case on
+    case = case_advance(case=case, event="give_up", actor=staff_actor(lead)).case
+    # then those tasks are closed by that person, and nothing else is left open
+    assert list(Task.objects.filter(case=case).values_list("status", "closed_by")) == [
+        ("done", lead.pk),
+        ("done", lead.pk),
+    ]

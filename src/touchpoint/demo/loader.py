@@ -18,8 +18,9 @@ from django.db import transaction
 
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, TIMER, CaseActor, staff_actor
 from touchpoint.cases.journeys import journey_latest, journey_of, journeys_sync
-from touchpoint.cases.models import Case
+from touchpoint.cases.models import Case, Timer, TimerStatus
 from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.core import clock
 from touchpoint.customers.models import Customer
@@ -214,7 +215,20 @@ def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, 
                 data=step.data,
                 idempotency_key=f"demo:{i}:{n}",
             ).case
+    _maybe_accept(case, journey, staff, rng)
     return True
+
+
+def _maybe_accept(case: Case, journey: Journey, staff: dict[str, StaffUser], rng: random.Random) -> None:
+    """Most handoffs are accepted promptly; leave a few waiting so the console has some to show."""
+    state = journey.states[case.state]
+    if state.accept_within is None or rng.random() < 0.2:
+        return
+    if not Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).exists():
+        return
+    actor = CARRIER if state.owner == "carrier" else _case_actor(state.owner, staff)
+    with clock.at(case.state_entered_at + timedelta(seconds=state.accept_within * rng.uniform(0.1, 0.6))):
+        case_accept_handoff(case=case, actor=actor)
 
 
 def _state_after(journey: Journey, steps: list[Step], data: dict[str, Any]) -> str:

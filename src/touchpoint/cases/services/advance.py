@@ -12,7 +12,7 @@ from django.db.models import F
 from touchpoint.cases.actors import CaseActor
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
 from touchpoint.cases.journeys import journey_latest, journey_of
-from touchpoint.cases.models import Case, TaskKind, TimelineEntry, TimelineKind, Timer, TimerStatus
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, TimelineKind, Timer, TimerStatus
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
@@ -21,6 +21,8 @@ from touchpoint.customers.models import Customer
 from touchpoint.journeys import Advanced, Journey, advance, open_case
 from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, SendTouchpoint, StartTimer
 from touchpoint.outbox.services import touchpoint_enqueue
+
+STATE_TASKS = [TaskKind.EXCEPTION, TaskKind.HANDOFF, TaskKind.HANDOFF_OVERDUE]
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
         raise CaseConflict(case.reference, case.version, current or case.version)
     case.refresh_from_db()
+    # Tasks about the state being left (its exception, its handoff) are settled by leaving it.
+    Task.objects.filter(case=case, status=TaskStatus.OPEN, kind__in=STATE_TASKS).update(
+        status=TaskStatus.DONE, closed_at=at, closed_by=actor.user
+    )
     before, after = definition.states[result.source or case.state], definition.states[result.target]
     summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
     entry = timeline_append(
