@@ -237,8 +237,8 @@ def test_paths_json_round_trips() -> None:
     }
 
 
-MERMAID_NODE = re.compile(r'^    s\d+(\["[^"]*"\]|\(\["[^"]*"\]\))$')
-MERMAID_EDGE = re.compile(r'^    s\d+ (-->|-\.->)\|"[^"|]*"\| s\d+$')
+MERMAID_NODE = re.compile(r'^    s\d+(\["[^"#]*"\]|\(\["[^"#]*"\]\))$')
+MERMAID_EDGE = re.compile(r'^    s\d+ (-->|-\.->)\|"[^"#]*"\| s\d+$')
 MERMAID_OTHER = re.compile(r"^    (linkStyle \d+ stroke-width:\d+px|classDef \w+ [\w#:,-]+|class s\d+(,s\d+)* \w+)$")
 
 
@@ -262,9 +262,9 @@ def test_mermaid_is_well_formed_and_escapes_labels() -> None:
     journey = load(DIAMOND.replace("label: Start here", "label: 'Say \"hi\" <now> | [x] & #1;'").replace(" d", " end"))
     # when drawn as Mermaid
     text = paths_mermaid(journey, enumerate_paths(journey))
-    # then every line has a known shape, and the awkward characters are entity codes
+    # then every line has a known shape, and the awkward characters are HTML entities
     assert mermaid_problems(text) == []
-    assert 's0["Say #34;hi#34; #60;now#62; #124; #91;x#93; #38; #35;1#59;<br/><small>a</small>"]' in text
+    assert 's0["Say &quot;hi&quot; &lt;now&gt; | [x] &amp; &num;1;<br/><small>a</small>"]' in text
     assert '    s0 -->|"go<br/>✉ hello<br/>4 routes"| s1' in text
     assert "    s3([" in text  # `end` gets an id, never the keyword
     assert "    class s3 success" in text

@@ -294,13 +294,14 @@ def paths_json(journey: Journey, layout: PathLayout) -> dict[str, Any]:
     }
 
 
-_MERMAID_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.,:'!?/+*=@%~^$")
+# Named HTML entities: Mermaid passes them to the browser as they are. Its own `#34;` codes are not
+# decoded in every version, and a bare `#word;` would be taken for one, so `#` is escaped too.
+_MERMAID_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "#": "&num;", "`": "&grave;"})
 
 
 def mermaid_text(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: anything unusual becomes an entity code (``#34;``)."""
-    flat = " ".join(text.split())
-    return "".join(ch if ch in _MERMAID_SAFE or ord(ch) > 127 else f"#{ord(ch)};" for ch in flat)
+    """Text safe inside a quoted Mermaid label (``["…"]`` or ``|"…"|``), on one line."""
+    return " ".join(text.split()).translate(_MERMAID_ESCAPES)
 
 
 def paths_mermaid(journey: Journey, layout: PathLayout) -> str:
