@@ -10,7 +10,7 @@ from touchpoint.cases.models import Case, JourneyVersion, Task, TimelineEntry, T
 
 class TimelineInline(admin.TabularInline[TimelineEntry, Case]):
     model = TimelineEntry
-    fields = ["seq", "at", "kind", "event", "from_state", "to_state", "actor_kind", "summary"]
+    fields = ("seq", "at", "kind", "event", "from_state", "to_state", "actor_kind", "summary")
     readonly_fields = fields
     extra = 0
     can_delete = False

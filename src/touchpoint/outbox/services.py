@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.models import Case, TaskKind, TimelineKind
+from touchpoint.cases.models import Case, TaskKind, TimelineKind, Timer
 from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
@@ -55,7 +55,7 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def claim_due(
-    model: type[OutboxMessage] | type, *, due_field: str, worker_id: str, batch: int, lease_seconds: float
+    model: type[OutboxMessage] | type[Timer], *, due_field: str, worker_id: str, batch: int, lease_seconds: float
 ) -> list[int]:
     """Lease up to ``batch`` due pending rows of ``model`` to ``worker_id``; return their ids.
 

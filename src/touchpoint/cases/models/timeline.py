@@ -60,7 +60,7 @@ class TimelineEntry(models.Model):
         return f"{self.case_id}#{self.seq} {self.summary}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise TypeError("the timeline is append-only: entries can't be changed once written")
         super().save(*args, **kwargs)
 
