@@ -37,6 +37,7 @@ VIRTUAL_GAP = 14  # next to a label or a dummy
 BAND_GAP = 14  # between ranks
 BOX_MIN_WIDTH, BOX_MAX_WIDTH = 150, 270
 PAD_X, PAD_TOP, PAD_BOTTOM = 12, 14, 9
+CENTRE_PULL = 2.0  # against the pull of neighbours (1 for each neighbouring box)
 PORT_GAP = 12  # between two edge ends on one side of a box
 LOOP_SPAN = 34  # how far a self-loop bulges to the right of its box
 
@@ -300,8 +301,10 @@ def _order_ranks(ranks: list[list[int]], nodes: list[_Node]) -> list[list[int]]:
     for sweep in range(16):
         downward = sweep % 2 == 0
         indexes = range(1, len(current)) if downward else range(len(current) - 2, -1, -1)
+        pos = _positions(current)
         for r in indexes:
-            current[r].sort(key=_barycenter(nodes, _positions(current), downward))
+            current[r].sort(key=_barycenter(nodes, pos, downward))
+            pos.update((n, i) for i, n in enumerate(current[r]))
         _transpose(current, nodes)
         count = _crossings(current, nodes, _positions(current))
         if count < best_count:
@@ -382,15 +385,17 @@ def _assign_x(ranks: list[list[int]], nodes: list[_Node]) -> None:
         virtual = (a.kind != "state") + (b.kind != "state")
         return (1.0, 3.0, 16.0)[virtual]
 
-    def settle(r: int, attrs: tuple[str, ...]) -> None:
+    def settle(r: int, attrs: tuple[str, ...], centre: float) -> None:
         desired = []
         for n in ranks[r]:
             node = nodes[n]
             near = [m for attr in attrs for m in getattr(node, attr)]
-            if near:
-                total = sum(weight(node, nodes[m]) for m in near)
-                pull = sum(weight(node, nodes[m]) * nodes[m].anchor for m in near) / total
-                desired.append(pull + (node.x - node.anchor) + node.reserve / 2)
+            total = sum(weight(node, nodes[m]) for m in near)
+            pull = sum(weight(node, nodes[m]) * nodes[m].anchor for m in near)
+            if node.kind == "state":  # a weak pull to the middle keeps the picture from drifting sideways
+                total, pull = total + CENTRE_PULL, pull + CENTRE_PULL * centre
+            if total:
+                desired.append(pull / total + (node.x - node.anchor) + node.reserve / 2)
             else:
                 desired.append(node.x + node.reserve / 2)
         placed = _isotonic(desired, offsets_by_rank[r])
@@ -398,12 +403,14 @@ def _assign_x(ranks: list[list[int]], nodes: list[_Node]) -> None:
             nodes[n].x = x - nodes[n].reserve / 2
 
     for sweep in range(24):
+        states = sorted(node.x for node in nodes if node.kind == "state")
+        centre = states[len(states) // 2] if states else 0.0
         if sweep % 2 == 0:
             for r in range(1, len(ranks)):
-                settle(r, ("up",) if sweep < 16 else ("up", "down"))
+                settle(r, ("up",) if sweep < 16 else ("up", "down"), centre)
         else:
             for r in range(len(ranks) - 2, -1, -1):
-                settle(r, ("down",) if sweep < 16 else ("up", "down"))
+                settle(r, ("down",) if sweep < 16 else ("up", "down"), centre)
     left = min((nodes[n].x - nodes[n].width / 2 for rank in ranks for n in rank), default=0.0)
     for node in nodes:
         node.x += MARGIN - left
