@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from touchpoint.journeys.checker import check, silence_bound
+from touchpoint.journeys.checker import RULES, check, silence_bound
+from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.engine import Actor, Advanced, OpenTask, Refused, StartTimer, advance
 from touchpoint.journeys.library import library_dir, library_file, library_files
-from touchpoint.journeys.loader import load_journey
+from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
 
 CUSTOMER = Actor("customer")
@@ -533,3 +534,39 @@ def test_still_wrong_brings_a_person_then_another_replacement() -> None:
             ("replacement_requested", staff("care"), {}, "sent_to_warehouse", "another_replacement"),
         ],
     )
+
+
+# --- the reference docs stay true ------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "journeys.md"
+
+
+def _docs_example() -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    after = text.split("<!-- journey-example:", 1)[1]
+    return after.split("```yaml\n", 1)[1].split("\n```", 1)[0] + "\n"
+
+
+def test_the_annotated_example_in_the_docs_is_clean() -> None:
+    loaded = parse_journey(_docs_example(), "docs/journeys.md#example")
+    assert loaded.journey.key == "mini-repair@1"
+    assert [d.format() for d in check(loaded)] == []
+
+
+def test_the_docs_name_every_rule() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| {rule.code} | `{rule.slug}` | {rule.severity} |" in text, rule.code
+
+
+def test_the_docs_table_of_shipped_journeys_is_current() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for path in library_files():
+        j = load_journey(path).journey
+        bound = silence_bound(j).worst_seconds
+        assert bound is not None
+        row = (
+            f"| `{j.name}` | {len(j.states)} | {len(j.transitions)} | "
+            f"{format_duration(bound)} of {format_duration(j.max_silence)} |"
+        )
+        assert row in text, row
