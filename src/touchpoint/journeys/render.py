@@ -427,39 +427,29 @@ class _Graph:
 
 
 def _straighten(ranks: list[list[int]], nodes: list[_Node], chains: list[_Chain]) -> None:
-    """Line up each edge's run of label and dummy nodes on one x where the neighbours leave room,
-    so long edges fall straight instead of wavering from rank to rank."""
+    """Stand each long edge's dummy nodes on one x, where its neighbours leave room, so the edge
+    falls straight instead of drifting a little on every rank. Of the room there is, the x nearest
+    the run's median wins; runs are visited from both sides, as one freed lane makes room for the next."""
     pos = _positions(ranks)
-
-    def fits(n: int, centre: float) -> bool:
-        node, rank, i = nodes[n], ranks[nodes[n].rank], pos[n]
-        half = node.width / 2
-        if i > 0:
-            left = nodes[rank[i - 1]]
-            if centre - half < left.x + left.width / 2 + left.reserve + VIRTUAL_GAP:
-                return False
-        if i + 1 < len(rank):
-            right = nodes[rank[i + 1]]
-            if centre + half > right.x - right.width / 2 - VIRTUAL_GAP:
-                return False
-        return True
-
-    for chain in chains:
-        run = chain.nodes[1:-1]
-        if len(run) < 2:
-            continue
-        for target in _median_first([nodes[n].anchor for n in run]):
-            moved = {n: nodes[n].x + target - nodes[n].anchor for n in run}
-            if all(fits(n, x) for n, x in moved.items()):
-                for n, x in moved.items():
-                    nodes[n].x = x
-                break
-
-
-def _median_first(values: list[float]) -> list[float]:
-    """The distinct values, nearest the median first."""
-    middle = sorted(values)[len(values) // 2]
-    return sorted(set(values), key=lambda value: (abs(value - middle), value))
+    runs = [[n for n in chain.nodes if nodes[n].kind == "dummy"] for chain in chains]
+    runs = [run for run in runs if len(run) >= 2]
+    runs.sort(key=lambda run: sum(nodes[n].x for n in run) / len(run))
+    for ordered in (runs, runs[::-1], runs):
+        for run in ordered:
+            low, high = -math.inf, math.inf
+            for n in run:
+                rank, i, half = ranks[nodes[n].rank], pos[n], nodes[n].width / 2
+                if i > 0:
+                    left = nodes[rank[i - 1]]
+                    low = max(low, left.x + left.width / 2 + left.reserve + VIRTUAL_GAP + half)
+                if i + 1 < len(rank):
+                    right = nodes[rank[i + 1]]
+                    high = min(high, right.x - right.width / 2 - VIRTUAL_GAP - half)
+            if low <= high:
+                xs = sorted(nodes[n].x for n in run)
+                target = min(max(xs[len(xs) // 2], low), high)
+                for n in run:
+                    nodes[n].x = target
 
 
 def _build(journey: Journey) -> _Graph:
@@ -551,8 +541,7 @@ def layout_journey(journey: Journey) -> GraphLayout:
     order = sorted(graph.state_node, key=graph.state_node.__getitem__)
     ranks = _order_ranks(_first_ranks(graph, order), nodes)
     _assign_x(ranks, nodes)
-    for _ in range(3):  # a run moved aside can make room for another
-        _straighten(ranks, nodes, chains)
+    _straighten(ranks, nodes, chains)
 
     # Each edge runs straight through every band it crosses and bends only in the gaps between
     # bands, so it never cuts a box or a label; a gap is as tall as its sharpest bend needs.
