@@ -38,10 +38,16 @@ _OPS = {
 _NEGATE = {
     "==": "!=",
     "!=": "==",
-    "<": ">=",
-    ">=": "<",
-    ">": "<=",
-    "<=": ">",
+    # An ordering is false for data of another type (or missing), so its negation is not the
+    # opposite ordering: `not (x > 5)` holds when x is missing, `x <= 5` doesn't.
+    "<": "not <",
+    "not <": "<",
+    ">": "not >",
+    "not >": ">",
+    "<=": "not <=",
+    "not <=": "<=",
+    ">=": "not >=",
+    "not >=": ">=",
     "in": "not in",
     "not in": "in",
     "truthy": "falsy",
@@ -98,18 +104,24 @@ def parse_guard(text: str) -> Expr:
         raise GuardError("the guard is empty — write a condition such as `prepaid_box == true`, or remove `guard`")
     if len(text) > 2000:
         raise GuardError("the guard is longer than 2000 characters — split the decision into states")
+    stripped = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
-        offset = max((exc.offset or 1) - 1, 0)
+        # Python counts from 1 in characters, and says 0 when the guard stops short (`x >`).
+        offset = exc.offset - 1 if exc.offset and exc.lineno == 1 else len(stripped.split("\n", 1)[0])
         raise GuardError(
-            f"the guard `{text.strip()}` is not a valid condition ({exc.msg}) — write e.g. "
+            f"the guard `{stripped}` is not a valid condition ({exc.msg}) — write e.g. "
             "`quote_total > 150 and not prepaid_box`",
-            offset,
+            max(offset, 0),
         ) from None
     except (ValueError, RecursionError, MemoryError):
         raise GuardError("the guard can't be read — keep it to names, constants, comparisons, and/or/not") from None
-    return _convert(tree.body, depth=0)
+    try:
+        return _convert(tree.body, depth=0)
+    except GuardError as exc:  # ast columns count UTF-8 bytes; a person counts characters
+        exc.offset = len(stripped.encode()[: exc.offset].decode(errors="ignore"))
+        raise
 
 
 def _bad(node: ast.AST, what: str) -> GuardError:
@@ -219,16 +231,18 @@ def eval_atom(atom: Atom, value: Any) -> bool:
         consts = const if isinstance(const, tuple) else (const,)
         found = any(_equal(value, c) for c in consts)
         return found if op == "in" else not found
+    if op.startswith("not "):
+        return not eval_atom(Atom(atom.field, op[4:], const), value)
     if not _same_kind(value, const) or value is None or isinstance(value, bool):
         return False
     try:
         if op == "<":
-            return bool(value < const)  # type: ignore[operator]
+            return bool(value < const)
         if op == "<=":
-            return bool(value <= const)  # type: ignore[operator]
+            return bool(value <= const)
         if op == ">":
-            return bool(value > const)  # type: ignore[operator]
-        return bool(value >= const)  # type: ignore[operator]
+            return bool(value > const)
+        return bool(value >= const)
     except TypeError:
         return False
 
@@ -265,15 +279,18 @@ def _dnf(expr: Expr, negate: bool = False) -> list[tuple[Atom, ...]] | None:
     if isinstance(expr, Not):
         return _dnf(expr.part, not negate)
     conjunctive = isinstance(expr, And) != negate  # De Morgan
-    children = [_dnf(p, negate) for p in expr.parts]
-    if any(c is None for c in children):
-        return None
+    children: list[list[tuple[Atom, ...]]] = []
+    for part in expr.parts:
+        child = _dnf(part, negate)
+        if child is None:
+            return None
+        children.append(child)
     if not conjunctive:
-        out = [clause for child in children for clause in child]  # type: ignore[union-attr]
-        return out if len(out) <= _MAX_CLAUSES else None
-    out = [()]  # type: list[tuple[Atom, ...]]
+        either = [clause for child in children for clause in child]
+        return either if len(either) <= _MAX_CLAUSES else None
+    out: list[tuple[Atom, ...]] = [()]
     for child in children:
-        out = [a + b for a in out for b in child]  # type: ignore[union-attr]
+        out = [a + b for a in out for b in child]
         if len(out) > _MAX_CLAUSES:
             return None
     return out
@@ -291,6 +308,10 @@ def _candidates(atoms: list[Atom]) -> list[Any]:
             values.append(c)
             if isinstance(c, (int, float)) and not isinstance(c, bool):
                 values.extend((c + 1, c - 1, c + 0.5, c - 0.5))
+            elif isinstance(c, str):
+                values.append(c + "\x00")  # the next text after c: between c and any longer constant
+    # Values no ordering applies to and no constant equals: an empty and a non-empty list.
+    values.extend(((), (None,)))
     return values
 
 
@@ -352,8 +373,14 @@ def witness(guard: str | None) -> dict[str, Any] | None:
             by_field.setdefault(atom.field, []).append(atom)
         found: dict[str, Any] = {}
         for name, atoms in by_field.items():
-            consts = sorted({c for a in atoms for c in (a.value if isinstance(a.value, tuple) else (a.value,))
-                             if isinstance(c, (int, float)) and not isinstance(c, bool)})
+            consts = sorted(
+                {
+                    c
+                    for a in atoms
+                    for c in (a.value if isinstance(a.value, tuple) else (a.value,))
+                    if isinstance(c, (int, float)) and not isinstance(c, bool)
+                }
+            )
             extra = [(x + y) / 2 for x, y in itertools.pairwise(consts)]
             value = next((v for v in _candidates(atoms) + extra if all(eval_atom(a, v) for a in atoms)), _NOTHING)
             if value is _NOTHING:
