@@ -1,0 +1,86 @@
+"""Helpers for the journey tests: journeys are written inline as YAML, exactly as a person would.
+
+Line 1 of a journey is the first line after the opening triple quote, so the lines and columns
+the tests assert can be counted by eye.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from touchpoint.journeys.checker import check
+from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError
+from touchpoint.journeys.loader import LoadedJourney, parse_journey
+
+FILE = "journey.yaml"
+
+
+def source(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def load(text: str) -> LoadedJourney:
+    return parse_journey(source(text), FILE)
+
+
+def findings(text: str) -> list[Diagnostic]:
+    return check(load(text))
+
+
+def where(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int]]:
+    """Each finding as (code, line, column): what a person needs to find it."""
+    return [(d.code, d.location.line, d.location.column) for d in diagnostics]
+
+
+def load_errors(text: str | bytes) -> list[Diagnostic]:
+    """The diagnostics of a file that must not load (fails the test if it loads)."""
+    try:
+        parse_journey(source(text) if isinstance(text, str) else text, FILE)
+    except JourneyLoadError as exc:
+        return exc.diagnostics
+    raise AssertionError("the journey loaded, but it should have been refused")
+
+
+CLEAN = source(
+    """
+    name: tiny
+    version: 1
+    max_silence: 3d
+    start: waiting
+    touchpoints:
+      thanks: Thanks, all done.
+      sorry: We closed your request.
+    states:
+      waiting:
+        owner: customer
+        label: Waiting for you
+        wait_limit: 2d
+        on_timeout: expired
+      done:
+        owner: system
+        label: Done
+        outcome: success
+      closed:
+        owner: system
+        label: Closed
+        outcome: failure
+    transitions:
+      - from: waiting
+        on: reply
+        to: done
+        by: customer
+        touchpoint: thanks
+      - from: waiting
+        on: expired
+        to: closed
+        by: system
+        touchpoint: sorry
+    """
+)
+"""A minimal clean journey of 32 lines: `waiting` at line 9, its transitions at lines 23 and 28.
+Tests edit a copy (the lines stay put) or append transitions with :func:`more_transitions`."""
+
+
+def more_transitions(text: str) -> str:
+    """Transitions to append to :data:`CLEAN` (they start at line 33), written at any indentation."""
+    return textwrap.indent(source(text), "  ")

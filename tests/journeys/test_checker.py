@@ -1,0 +1,779 @@
+"""The checker, rule by rule: a failing journey for each, with the exact code, place and words.
+
+Most journeys here are :data:`CLEAN` with one thing changed, so the lines named in each test are
+those of ``CLEAN`` (see conftest) unless the test writes the journey out in full.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from tests.journeys.conftest import CLEAN, FILE, findings, load, more_transitions, where
+
+from touchpoint.journeys.checker import RULES, Rule, SilenceBound, check, silence_bound
+from touchpoint.journeys.diagnostics import Severity
+from touchpoint.journeys.library import library_files
+from touchpoint.journeys.loader import load_journey, parse_journey
+from touchpoint.journeys.model import Journey
+
+DAY = 86400
+
+
+def test_a_clean_minimal_journey_has_no_findings() -> None:
+    assert findings(CLEAN) == []
+
+
+def test_the_rule_table_is_stable() -> None:
+    # Given the published rules, then their codes, slugs and severities never change
+    assert {code: (rule.slug, rule.severity) for code, rule in RULES.items()} == {
+        "J101": ("unknown-state", Severity.ERROR),
+        "J102": ("unknown-event", Severity.ERROR),
+        "J103": ("unknown-touchpoint", Severity.ERROR),
+        "J104": ("unused-touchpoint", Severity.WARNING),
+        "J201": ("unreachable-state", Severity.ERROR),
+        "J202": ("trap-state", Severity.ERROR),
+        "J203": ("no-wait-limit", Severity.ERROR),
+        "J204": ("nondeterministic", Severity.ERROR),
+        "J205": ("handoff-without-limit", Severity.ERROR),
+        "J206": ("untold-visible-transition", Severity.ERROR),
+        "J207": ("exception-not-people", Severity.ERROR),
+        "J208": ("untold-failure", Severity.ERROR),
+        "J209": ("silence-bound", Severity.ERROR),
+        "J210": ("exit-from-terminal", Severity.WARNING),
+        "J211": ("guard-never-holds", Severity.WARNING),
+        "J212": ("timeout-may-be-refused", Severity.ERROR),
+    }
+    assert all(isinstance(rule, Rule) and rule.summary.endswith(".") for rule in RULES.values())
+
+
+# --- J101 unknown-state ----------------------------------------------------------------------
+
+
+def test_j101_a_misspelt_target_is_located_at_to_with_a_suggestion() -> None:
+    # Given a transition to `doen`
+    text = CLEAN + more_transitions(
+        """
+        - from: waiting
+          on: paid
+          to: doen
+          by: customer
+          touchpoint: thanks
+        """
+    )
+    # When checked
+    [finding] = findings(text)
+    # Then the `to:` value is named, with the state it probably meant
+    assert where([finding]) == [("J101", 35, 9)]
+    assert finding.slug == "unknown-state"
+    assert finding.severity == Severity.ERROR
+    assert finding.message == "unknown state `doen`: transition #3 goes to a state that isn't under `states:`"
+    assert finding.fix == "did you mean `done`?"
+    assert finding.format() == (
+        "journey.yaml:35:9: error J101 unknown-state: unknown state `doen`: transition #3 goes to a state "
+        "that isn't under `states:` — did you mean `done`?"
+    )
+
+
+def test_j101_arived_suggests_arrived() -> None:
+    text = CLEAN.replace("  done:", "  arrived:").replace("to: done", "to: arrived") + more_transitions(
+        """
+        - from: waiting
+          on: scanned
+          to: arived
+          by: system
+          touchpoint: thanks
+        """
+    )
+    [finding] = findings(text)
+    assert (finding.code, finding.location.line, finding.location.column) == ("J101", 35, 9)
+    assert finding.message.startswith("unknown state `arived`")
+    assert finding.fix == "did you mean `arrived`?"
+
+
+def test_j101_an_unknown_start_is_located_at_start_and_later_rules_skip_the_graph() -> None:
+    [finding] = findings(CLEAN.replace("start: waiting", "start: wating"))
+    assert where([finding]) == [("J101", 4, 8)]
+    assert finding.message == "unknown state `wating`: `start` names a state that isn't under `states:`"
+    assert finding.fix == "did you mean `waiting`?"
+
+
+def test_j101_an_unknown_source_in_a_list_is_located_at_the_list_item() -> None:
+    text = CLEAN + more_transitions(
+        """
+        - from: [waiting, wating]
+          on: paid
+          to: done
+          by: customer
+          touchpoint: thanks
+        """
+    )
+    [finding] = findings(text)
+    assert where([finding]) == [("J101", 33, 21)]
+    assert finding.message == "unknown state `wating`: transition #3 leaves from a state that isn't under `states:`"
+
+
+def test_j101_without_a_close_name_lists_the_states() -> None:
+    text = CLEAN + more_transitions(
+        """
+        - from: waiting
+          on: paid
+          to: zzz
+          by: customer
+          touchpoint: thanks
+        """
+    )
+    [finding] = findings(text)
+    assert finding.fix == "add it under `states:`, or use one of `waiting`, `done`, `closed`"
+
+
+# --- J102 unknown-event ----------------------------------------------------------------------
+
+
+def test_j102_a_timeout_event_no_transition_takes() -> None:
+    [finding] = findings(CLEAN.replace("on_timeout: expired", "on_timeout: expird"))
+    assert where([finding]) == [("J102", 13, 17)]
+    assert finding.message == (
+        "unknown event `expird`: `waiting` fires it when its wait limit runs out, "
+        "but no transition leaves `waiting` on `expird`"
+    )
+    assert finding.fix == "did you mean `expired`?"
+
+
+# --- J103 unknown-touchpoint, J104 unused-touchpoint -----------------------------------------
+
+
+def test_j103_an_undeclared_touchpoint() -> None:
+    text = CLEAN + more_transitions(
+        """
+        - from: waiting
+          on: paid
+          to: done
+          by: customer
+          touchpoint: receipt
+        """
+    )
+    [finding] = findings(text)
+    assert where([finding]) == [("J103", 37, 17)]
+    assert finding.fix == "declare it under `touchpoints:` as `receipt: <what the message says>`"
+
+
+def test_j103_a_misspelt_touchpoint_also_leaves_the_real_one_unused() -> None:
+    found = findings(CLEAN.replace("touchpoint: thanks", "touchpoint: thank"))
+    assert where(found) == [("J104", 6, 3), ("J103", 27, 17)]
+    assert found[1].fix == "did you mean `thanks`?"
+    assert found[0].severity == Severity.WARNING
+    assert found[0].message == "touch point `thanks` is declared but no transition sends it"
+
+
+def test_j104_a_declared_touchpoint_nobody_sends() -> None:
+    text = CLEAN.replace(
+        "  sorry: We closed your request.\n", "  sorry: We closed your request.\n  nudge: Still there?\n"
+    )
+    [finding] = findings(text)
+    assert where([finding]) == [("J104", 8, 3)]
+    assert finding.fix == "send it from a transition (`touchpoint: nudge`), or remove it"
+
+
+# --- J201 unreachable-state, J202 trap-state -------------------------------------------------
+
+ARCHIVED = "  archived:\n    owner: system\n    label: Archived\n    outcome: success\ntransitions:\n"
+
+
+def test_j201_a_state_with_no_way_in() -> None:
+    [finding] = findings(CLEAN.replace("transitions:\n", ARCHIVED))
+    assert where([finding]) == [("J201", 22, 3)]
+    assert finding.message == "state `archived` can't be reached: no route leads to it from `waiting`"
+
+
+def test_j201_a_way_in_that_can_never_fire_does_not_count() -> None:
+    # Given `archived` is entered only from an end, and by a guard that can never hold
+    text = CLEAN.replace("transitions:\n", ARCHIVED) + more_transitions(
+        """
+        - from: done
+          on: archive
+          to: archived
+          by: system
+          silent: housekeeping
+        - from: waiting
+          on: archive
+          to: archived
+          by: system
+          guard: flag and not flag
+          touchpoint: thanks
+        """
+    )
+    # Then it is still unreachable, and each dead way in is reported where it is
+    assert where(findings(text)) == [("J201", 22, 3), ("J210", 37, 11), ("J211", 46, 12)]
+
+
+TRAP = """
+name: tiny
+version: 1
+max_silence: 3d
+start: waiting
+touchpoints:
+  thanks: Thanks, all done.
+  nudge: Still waiting for your reply.
+states:
+  waiting:
+    owner: customer
+    label: Waiting for you
+    wait_limit: 2d
+    on_timeout: pause
+  paused:
+    owner: customer
+    label: Waiting for you
+    wait_limit: 1d
+    on_timeout: nudge
+  done:
+    owner: system
+    label: Done
+    outcome: success
+transitions:
+  - from: waiting
+    on: reply
+    to: done
+    by: customer
+    touchpoint: thanks
+  - from: waiting
+    on: pause
+    to: paused
+    by: system
+    silent: nothing changes for the customer
+  - from: paused
+    on: nudge
+    to: paused
+    by: system
+    touchpoint: nudge
+"""
+
+
+def test_j202_a_reachable_state_from_which_no_end_can_be_reached() -> None:
+    [finding] = findings(TRAP)
+    assert where([finding]) == [("J202", 14, 3)]
+    assert finding.message == (
+        "state `paused` is a trap: no route leads from it to an end (a state with `outcome`), "
+        "so a case there can never finish"
+    )
+
+
+def test_j202_every_state_of_a_closed_loop_is_a_trap() -> None:
+    text = TRAP.replace(
+        "  - from: paused\n    on: nudge\n    to: paused", "  - from: paused\n    on: nudge\n    to: waiting"
+    )
+    text = text.replace("    on: reply\n", "    on: reply\n    guard: flag and not flag\n")
+    # `reply` can never fire, so neither `waiting` nor `paused` can reach `done`
+    assert where(findings(text)) == [("J202", 9, 3), ("J202", 14, 3), ("J201", 19, 3), ("J211", 26, 12)]
+
+
+# --- J203 no-wait-limit ----------------------------------------------------------------------
+
+
+def test_j203_a_state_without_a_wait_limit_and_the_unbounded_silence_it_causes() -> None:
+    found = findings(CLEAN.replace("    wait_limit: 2d\n    on_timeout: expired\n", ""))
+    assert where(found) == [("J209", 3, 14), ("J203", 9, 3)]
+    assert found[1].message == (
+        "state `waiting` has no `wait_limit`: a case could wait there forever and fall through the gaps"
+    )
+    assert found[0].message == (
+        "the silence has no bound: `waiting` has no `wait_limit` (J203), "
+        "so a case can wait there forever without a message"
+    )
+    assert found[0].fix == "give `waiting` a `wait_limit` and an `on_timeout` transition (see J203)"
+    assert found[0].path == ("waiting",)
+
+
+# --- J204 nondeterministic -------------------------------------------------------------------
+
+
+def test_j204_two_unguarded_transitions_on_one_event_are_reported_at_the_second() -> None:
+    text = CLEAN + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          touchpoint: sorry
+        """
+    )
+    [finding] = findings(text)
+    assert where([finding]) == [("J204", 34, 9)]
+    assert finding.message == (
+        "transitions #1 (line 23) and #3 both leave `waiting` on `reply`, and their guards can both hold"
+    )
+
+
+def test_j204_overlapping_guards_name_the_first_transition_they_overlap() -> None:
+    text = CLEAN.replace("    on: reply\n", "    on: reply\n    guard: rating >= 3\n") + more_transitions(
+        """
+            - from: waiting
+              on: reply
+              to: closed
+              by: customer
+              guard: rating < 3
+              touchpoint: sorry
+            - from: waiting
+              on: reply
+              to: closed
+              by: customer
+              guard: rating > 4
+              touchpoint: sorry
+            """
+    )
+    # #3 excludes #1; #4 overlaps #1 (rating 5) and is reported naming it
+    [finding] = findings(text)
+    assert where([finding]) == [("J204", 41, 9)]
+    assert finding.message.startswith("transitions #1 (line 23) and #4 both leave `waiting` on `reply`")
+
+
+def test_j204_a_guard_and_its_negation_exclude_each_other() -> None:
+    text = CLEAN.replace("    on: reply\n", "    on: reply\n    guard: rating >= 3\n") + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          guard: not (rating >= 3)
+          touchpoint: sorry
+        """
+    )
+    assert findings(text) == []
+
+
+# --- J205 handoff-without-limit --------------------------------------------------------------
+
+HANDOFF = """
+name: tiny
+version: 1
+max_silence: 3d
+start: waiting
+touchpoints:
+  thanks: Thanks, all done.
+  sorry: We closed your request.
+states:
+  waiting:
+    owner: customer
+    label: Waiting for you
+    wait_limit: 2d
+    on_timeout: expired
+  review:
+    owner: team:desk
+    label: Being reviewed
+    wait_limit: 1d
+    on_timeout: approve
+  done:
+    owner: system
+    label: Done
+    outcome: success
+  closed:
+    owner: system
+    label: Closed
+    outcome: failure
+transitions:
+  - from: waiting
+    on: reply
+    to: review
+    by: customer
+    touchpoint: thanks
+  - from: waiting
+    on: expired
+    to: closed
+    by: system
+    touchpoint: sorry
+  - from: review
+    on: approve
+    to: done
+    by: [team:desk, system]
+    touchpoint: thanks
+"""
+
+
+def test_j205_a_handoff_to_a_team_without_accept_within() -> None:
+    [finding] = findings(HANDOFF)
+    assert where([finding]) == [("J205", 30, 9)]
+    assert finding.message == (
+        "transition #1 hands the case from `waiting` (customer) to `review` (team `desk`), "
+        "but `review` has no `accept_within`"
+    )
+    assert finding.fix == "add `accept_within: <e.g. 4h>` to `review`, so its new owner must accept the case in time"
+
+
+def test_j205_a_handoff_to_a_carrier_needs_it_too_and_accept_within_fixes_it() -> None:
+    carrier = HANDOFF.replace("owner: team:desk", "owner: carrier").replace("[team:desk, system]", "[carrier, system]")
+    assert where(findings(carrier)) == [("J205", 30, 9)]
+    assert findings(HANDOFF.replace("    wait_limit: 1d\n", "    wait_limit: 1d\n    accept_within: 4h\n")) == []
+
+
+def test_j205_no_handoff_when_the_owner_stays_the_same() -> None:
+    same = HANDOFF.replace("    owner: customer\n", "    owner: team:desk\n")
+    assert findings(same) == []
+
+
+# --- J206 untold-visible-transition ----------------------------------------------------------
+
+
+def test_j206_a_visible_move_without_a_touchpoint_or_reason() -> None:
+    found = findings(CLEAN.replace("    touchpoint: thanks\n", "    note: forgot to tell them\n"))
+    assert where(found) == [("J104", 6, 3), ("J206", 25, 9)]
+    assert found[1].message == (
+        "transition #1 changes what the customer sees (“Waiting for you” becomes “Done”) but sends no message"
+    )
+
+
+def test_j206_a_stated_reason_is_enough() -> None:
+    found = findings(CLEAN.replace("    touchpoint: thanks\n", "    silent: they pressed the button themselves\n"))
+    assert where(found) == [("J104", 6, 3)]
+
+
+def test_j206_ending_the_case_is_visible_even_with_the_same_label() -> None:
+    text = CLEAN.replace("    label: Done\n", "    label: Waiting for you\n").replace("    touchpoint: thanks\n", "")
+    found = findings(text.replace("  thanks: Thanks, all done.\n", ""))
+    assert where(found) == [("J206", 24, 9)]
+    assert "(the case ends)" in found[0].message
+
+
+# --- J207 exception-not-people ---------------------------------------------------------------
+
+
+def test_j207_an_exception_owned_by_the_system() -> None:
+    [finding] = findings(CLEAN.replace("    outcome: failure\n", "    outcome: failure\n    exception: true\n"))
+    assert where([finding]) == [("J207", 19, 12)]
+    assert finding.fix == "set `owner: team:<name>` so a person owns it"
+
+
+# --- J208 untold-failure ---------------------------------------------------------------------
+
+
+def test_j208_bad_news_is_not_excused_by_silent() -> None:
+    found = findings(CLEAN.replace("    touchpoint: sorry\n", "    silent: nobody to tell\n"))
+    assert where(found) == [("J104", 7, 3), ("J208", 30, 9)]
+    assert found[1].message == (
+        "transition #2 ends the case in failure at `closed` without telling the customer "
+        "(`silent` doesn't excuse bad news)"
+    )
+
+
+def test_j208_replaces_j206_on_an_untold_failure() -> None:
+    found = findings(CLEAN.replace("    touchpoint: sorry\n", ""))
+    assert where(found) == [("J104", 7, 3), ("J208", 30, 9)]
+
+
+# --- J209 silence-bound ----------------------------------------------------------------------
+
+
+def test_j209_a_wait_longer_than_max_silence() -> None:
+    [finding] = findings(CLEAN.replace("max_silence: 3d", "max_silence: 1d"))
+    assert where([finding]) == [("J209", 3, 14)]
+    assert finding.message == (
+        "a customer can go 2d without hearing from us, more than `max_silence` (1d): `waiting` (2d)"
+    )
+    assert finding.path == ("waiting",)
+
+
+def test_j209_a_loop_of_silent_moves_is_unbounded() -> None:
+    text = TRAP.replace("    touchpoint: nudge\n", "    silent: still waiting\n").replace(
+        "  nudge: Still", "  later: Still"
+    )
+    text += "  - from: paused\n    on: reply\n    to: done\n    by: customer\n    touchpoint: later\n"
+    [finding] = findings(text)
+    assert where([finding]) == [("J209", 3, 14)]
+    assert finding.message == (
+        "the silence has no bound: the moves `paused` → `paused` send no message and go round forever "
+        "(reached by `waiting` → `paused`)"
+    )
+    assert finding.path == ("waiting", "paused", "paused")
+
+
+# --- J210 exit-from-terminal, J211 guard-never-holds -----------------------------------------
+
+
+def test_j210_a_transition_out_of_an_end() -> None:
+    text = CLEAN + more_transitions(
+        """
+        - from: done
+          on: reopen
+          to: waiting
+          by: customer
+          touchpoint: thanks
+        """
+    )
+    [finding] = findings(text)
+    assert where([finding]) == [("J210", 33, 11)]
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        "transition #3 leaves `done`, an end (outcome: success); "
+        "a case that has ended never moves again, so it never fires"
+    )
+
+
+def test_j211_a_guard_that_contradicts_itself() -> None:
+    text = CLEAN + more_transitions(
+        """
+        - from: waiting
+          on: paid
+          to: done
+          by: customer
+          guard: rating > 5 and rating < 3
+          touchpoint: thanks
+        """
+    )
+    [finding] = findings(text)
+    assert where([finding]) == [("J211", 37, 12)]
+    assert finding.message == "the guard `rating > 5 and rating < 3` can never be true, so transition #3 never fires"
+
+
+# --- J212 timeout-may-be-refused -------------------------------------------------------------
+
+
+def _timeout_guards(first: str, second: str) -> str:
+    return CLEAN.replace(
+        "    by: system\n    touchpoint: sorry\n", f"    by: system\n    guard: {first}\n    touchpoint: sorry\n"
+    ) + (
+        more_transitions(
+            f"""
+            - from: waiting
+              on: expired
+              to: done
+              by: system
+              guard: {second}
+              touchpoint: thanks
+            """
+        )
+    )
+
+
+def test_j212_guarded_timeouts_that_can_all_be_false() -> None:
+    [finding] = findings(_timeout_guards("rating < 2", "rating > 3"))
+    assert where([finding]) == [("J212", 13, 17)]
+    assert finding.message == (
+        "the timer in `waiting` may be refused: every transition on `expired` has a guard, "
+        "and they can all be false at once (e.g. when rating is missing), leaving the case stuck"
+    )
+    assert finding.fix == (
+        "add an unguarded transition `from: waiting`, `on: expired` as the fallback, "
+        "or make the guards cover every case (e.g. `flag` and `not flag`)"
+    )
+
+
+def test_j212_names_a_gap_that_is_not_missing_data() -> None:
+    [finding] = findings(_timeout_guards("not (rating > 3)", "rating > 5"))
+    assert "(e.g. when rating is 4)" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("flag", "not flag"), ("rating >= 3", "not (rating >= 3)"), ('tier in ["gold"]', 'tier not in ["gold"]')],
+)
+def test_j212_guards_that_cover_every_case_are_fine(first: str, second: str) -> None:
+    assert findings(_timeout_guards(first, second)) == []
+
+
+def test_j212_a_missing_value_makes_an_ordering_and_its_opposite_both_false() -> None:
+    # `rating > 3` and `rating <= 3` are both false when there is no rating at all
+    assert where(findings(_timeout_guards("rating > 3", "rating <= 3"))) == [("J212", 13, 17)]
+
+
+# --- robustness ------------------------------------------------------------------------------
+
+
+def test_unknown_references_are_reported_once_and_never_crash_later_rules() -> None:
+    text = """
+    name: broken
+    version: 1
+    max_silence: 1d
+    start: nowhere
+    touchpoints:
+      hi: Hello.
+    states:
+      a:
+        owner: customer
+        label: A
+        wait_limit: 1d
+        on_timeout: ghost_event
+    transitions:
+      - from: [a, ghost]
+        on: go
+        to: ghost_target
+        by: system
+        touchpoint: ghost_message
+    """
+    assert where(findings(text)) == [
+        ("J101", 4, 8),
+        ("J104", 6, 3),
+        ("J102", 12, 17),
+        ("J101", 14, 15),
+        ("J101", 16, 9),
+        ("J103", 18, 17),
+    ]
+
+
+def test_findings_are_sorted_by_line_then_column_then_code() -> None:
+    text = CLEAN.replace("max_silence: 3d", "max_silence: 1h") + more_transitions(
+        """
+        - from: [done, closed]
+          on: reopen
+          to: waiting
+          by: customer
+          touchpoint: thanks
+        """
+    )
+    found = check(load(text))
+    assert where(found) == [("J209", 3, 14), ("J210", 33, 12), ("J210", 33, 18)]
+
+
+def test_each_finding_carries_its_rule() -> None:
+    for finding in findings(CLEAN.replace("start: waiting", "start: wating")) + findings(TRAP):
+        rule = RULES[finding.code]
+        assert (finding.slug, finding.severity) == (rule.slug, rule.severity)
+        assert finding.location.file == FILE
+
+
+@pytest.mark.parametrize("path", library_files(), ids=lambda p: p.stem)
+def test_the_shipped_journeys_are_clean(path: Any) -> None:
+    assert [d.format() for d in check(load_journey(path))] == []
+
+
+def test_a_large_generated_journey_is_checked() -> None:
+    # Given 200 states and 600 transitions (the benchmark's size; timing lives in `make bench`)
+    loaded = parse_journey(big_journey(200, 600, seed=7), "big.yaml")
+    # When checked, then it finishes with findings that all point into the file
+    found = check(loaded)
+    assert all(d.location.line > 0 for d in found)
+
+
+def big_journey(states: int, transitions: int, *, seed: int) -> str:
+    """A generated journey: a spine from s0 to the end with random extra moves and guards."""
+    rng = random.Random(seed)
+    lines = ["name: big", "version: 1", "max_silence: 3d", "start: s0", "touchpoints:", "  hi: Hello.", "states:"]
+    for i in range(states):
+        lines += [f"  s{i}:", f"    owner: {rng.choice(['customer', 'team:desk', 'carrier', 'system'])}"]
+        lines += [f"    label: Step {i % 17}"]
+        if i == states - 1:
+            lines += ["    outcome: success"]
+        else:
+            lines += [f"    wait_limit: {rng.randint(1, 48)}h", "    on_timeout: late", "    accept_within: 1h"]
+    lines.append("transitions:")
+    moves = [(i, i + 1, "late", None) for i in range(states - 1)]
+    while len(moves) < transitions:
+        a, b = rng.randrange(states - 1), rng.randrange(states)
+        guard = rng.choice([None, "flag", "not flag", "amount > 10", "amount <= 10", 'tier == "gold"'])
+        moves.append((a, b, rng.choice(["go", "back", "fail"]), guard))
+    for a, b, event, guard in moves:
+        lines += [f"  - from: s{a}", f"    on: {event}", f"    to: s{b}", "    by: system"]
+        lines += [f"    guard: {guard}"] if guard else []
+        lines += ["    touchpoint: hi"] if rng.random() < 0.5 else ["    silent: internal"]
+    return "\n".join(lines) + "\n"
+
+
+# --- the silence bound -----------------------------------------------------------------------
+
+
+def journey(states: dict[str, dict[str, Any]], transitions: list[dict[str, Any]], start: str = "a") -> Journey:
+    return Journey.model_validate(
+        {
+            "name": "j",
+            "version": 1,
+            "max_silence": "1w",
+            "start": start,
+            "touchpoints": {"hi": "Hello."},
+            "states": {name: {"owner": "customer", "label": name, **fields} for name, fields in states.items()},
+            "transitions": [{"by": "system", **t} for t in transitions],
+        }
+    )
+
+
+def wait(limit: str) -> dict[str, str]:
+    return {"wait_limit": limit, "on_timeout": "late"}
+
+
+END = {"outcome": "success"}
+
+
+def test_silence_of_the_clean_journey_is_its_one_wait() -> None:
+    assert silence_bound(load(CLEAN).journey) == SilenceBound(2 * DAY, ("waiting",), None)
+
+
+def test_silence_adds_up_along_silent_moves_and_a_touchpoint_resets_it() -> None:
+    # a (1d) -silent-> b (2d) -told-> c (1d) -silent-> end
+    j = journey(
+        {"a": wait("1d"), "b": wait("2d"), "c": wait("1d"), "end": END},
+        [
+            {"from": "a", "on": "late", "to": "b", "silent": "internal"},
+            {"from": "b", "on": "late", "to": "c", "touchpoint": "hi"},
+            {"from": "c", "on": "late", "to": "end", "silent": "done"},
+        ],
+    )
+    assert silence_bound(j) == SilenceBound(3 * DAY, ("a", "b"), None)
+
+
+def test_the_worst_stretch_may_begin_after_a_message() -> None:
+    # a (1h) -told-> b (2d) -silent-> c (2d) -told-> end
+    j = journey(
+        {"a": wait("1h"), "b": wait("2d"), "c": wait("2d"), "end": END},
+        [
+            {"from": "a", "on": "late", "to": "b", "touchpoint": "hi"},
+            {"from": "b", "on": "late", "to": "c", "silent": "internal"},
+            {"from": "c", "on": "late", "to": "end", "touchpoint": "hi"},
+        ],
+    )
+    assert silence_bound(j) == SilenceBound(4 * DAY, ("b", "c"), None)
+
+
+def test_the_longest_of_two_silent_branches_counts() -> None:
+    j = journey(
+        {"a": wait("1d"), "short": wait("1h"), "long": wait("3d"), "end": END},
+        [
+            {"from": "a", "on": "late", "to": "short", "silent": "x"},
+            {"from": "a", "on": "other", "to": "long", "silent": "x"},
+            {"from": ["short", "long"], "on": "late", "to": "end", "touchpoint": "hi"},
+        ],
+    )
+    assert silence_bound(j) == SilenceBound(4 * DAY, ("a", "long"), None)
+
+
+def test_a_silent_loop_is_unbounded_and_named() -> None:
+    j = journey(
+        {"a": wait("1d"), "b": wait("1d"), "end": END},
+        [
+            {"from": "a", "on": "late", "to": "b", "silent": "x"},
+            {"from": "b", "on": "late", "to": "a", "silent": "x"},
+            {"from": "b", "on": "done", "to": "end", "touchpoint": "hi"},
+        ],
+    )
+    bound = silence_bound(j)
+    assert (bound.worst_seconds, bound.path) == (None, ("a", "b", "a"))
+    assert bound.unbounded_reason == "the moves `a` → `b` → `a` send no message and go round forever"
+
+
+def test_a_state_without_a_wait_limit_on_the_way_is_unbounded() -> None:
+    j = journey(
+        {"a": wait("1d"), "b": {}, "end": END},
+        [
+            {"from": "a", "on": "late", "to": "b", "silent": "x"},
+            {"from": "b", "on": "done", "to": "end", "touchpoint": "hi"},
+        ],
+    )
+    bound = silence_bound(j)
+    assert (bound.worst_seconds, bound.path) == (None, ("a", "b"))
+    assert bound.unbounded_reason == (
+        "`b` has no `wait_limit` (J203), so a case can wait there forever without a message (reached by `a` → `b`)"
+    )
+
+
+def test_silence_ends_at_an_end_and_ignores_what_cannot_happen() -> None:
+    j = journey(
+        {"a": wait("1d"), "end": END, "unreached": {}},
+        [
+            {"from": "a", "on": "late", "to": "end", "silent": "x"},
+            {"from": "a", "on": "never", "to": "unreached", "guard": "x and not x", "silent": "x"},
+        ],
+    )
+    assert silence_bound(j) == SilenceBound(DAY, ("a",), None)
+
+
+def test_silence_when_the_case_starts_at_its_end_or_nowhere() -> None:
+    assert silence_bound(journey({"end": END}, [], start="end")) == SilenceBound(0, (), None)
+    bound = silence_bound(journey({"end": END}, [], start="nowhere"))
+    assert bound == SilenceBound(None, (), "the start state `nowhere` isn't defined (J101)")

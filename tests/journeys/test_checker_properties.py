@@ -1,0 +1,245 @@
+"""Property tests: the checker against brute-force oracles written here, independently of it.
+
+Journeys are random small graphs (1 to 12 states, random owners, ends, wait limits, transitions,
+some naming states that don't exist, some with a guard that can never hold). The oracles are plain
+depth-first searches over the data as written, knowing by construction which guard is dead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from touchpoint.journeys.checker import check, silence_bound
+from touchpoint.journeys.guards import guard_holds, may_overlap, satisfiable
+from touchpoint.journeys.loader import LoadedJourney, parse_journey
+
+FAST = settings(max_examples=200, deadline=None)
+EVENTS = ["go", "back", "late"]
+OWNERS = ["customer", "system", "carrier", "team:desk"]
+WAITS = {"1h": 3600, "4h": 4 * 3600, "1d": 86400, "2d": 2 * 86400}
+LIVE_GUARDS = [None, None, "flag", "not flag", "amount > 10"]
+DEAD = "flag and not flag"  # can never hold: the engine never takes it, so neither may the oracle
+GHOST = "ghost"
+
+
+@st.composite
+def journeys(draw: st.DrawFn, max_states: int = 12, max_transitions: int = 30) -> dict[str, Any]:
+    names = [f"s{i}" for i in range(draw(st.integers(1, max_states)))]
+    states: dict[str, Any] = {}
+    for name in names:
+        state: dict[str, Any] = {"owner": draw(st.sampled_from(OWNERS)), "label": draw(st.sampled_from("ABC"))}
+        if draw(st.integers(0, 3)) == 0:
+            state["outcome"] = draw(st.sampled_from(["success", "failure"]))
+        elif draw(st.integers(0, 4)) > 0:
+            state["wait_limit"] = draw(st.sampled_from(sorted(WAITS)))
+            state["on_timeout"] = draw(st.sampled_from(EVENTS))
+        states[name] = state
+    targets = [*names, GHOST]
+    transitions = []
+    for _ in range(draw(st.integers(0, max_transitions))):
+        transition: dict[str, Any] = {
+            "from": draw(st.lists(st.sampled_from(targets), min_size=1, max_size=2)),
+            "on": draw(st.sampled_from(EVENTS)),
+            "to": draw(st.sampled_from(targets)),
+            "by": "system",
+        }
+        guard = draw(st.sampled_from([*LIVE_GUARDS, DEAD]))
+        if guard is not None:
+            transition["guard"] = guard
+        if draw(st.booleans()):
+            transition["touchpoint"] = "hello"
+        else:
+            transition["silent"] = "internal"
+        transitions.append(transition)
+    return {
+        "name": "generated",
+        "version": 1,
+        "max_silence": "1w",
+        "start": draw(st.sampled_from(names)),
+        "touchpoints": {"hello": "Hello."},
+        "states": states,
+        "transitions": transitions,
+    }
+
+
+def loaded(data: dict[str, Any]) -> LoadedJourney:
+    return parse_journey(yaml.safe_dump(data, sort_keys=False), "generated.yaml")
+
+
+# --- the oracle: plain searches over the data as written -------------------------------------
+
+
+def moves(data: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(source, target, sends a message) for every move the engine could make."""
+    states = data["states"]
+    out = []
+    for t in data["transitions"]:
+        if t.get("guard") == DEAD or t["to"] not in states:
+            continue
+        for source in t["from"]:
+            if source in states and "outcome" not in states[source]:
+                out.append((source, t["to"], "touchpoint" in t))
+    return out
+
+
+def search(start: str, step: dict[str, set[str]]) -> set[str]:
+    seen, stack = {start}, [start]
+    while stack:
+        for nxt in step[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def oracle(data: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(unreachable states, trap states) by brute force: a search from each state."""
+    states = data["states"]
+    step: dict[str, set[str]] = {name: set() for name in states}
+    for source, target, _ in moves(data):
+        step[source].add(target)
+    reached = search(data["start"], step)
+    ends = {name for name, state in states.items() if "outcome" in state}
+    traps = {name for name in reached if not search(name, step) & ends}
+    return set(states) - reached, traps
+
+
+def states_named(found: list[Any], code: str, journey: LoadedJourney) -> set[str]:
+    at = {journey.state_at(name): name for name in journey.journey.states}
+    return {at[d.location] for d in found if d.code == code}
+
+
+@FAST
+@given(journeys())
+def test_unreachable_and_trap_findings_agree_with_brute_force(data: dict[str, Any]) -> None:
+    journey = loaded(data)
+    found = check(journey)
+    unreachable, traps = oracle(data)
+    assert states_named(found, "J201", journey) == unreachable
+    assert states_named(found, "J202", journey) == traps
+    # and, whatever the journey holds, every finding points into the file, in order
+    assert all(d.location.line >= 1 and d.location.column >= 1 for d in found)
+    keys = [(d.location.line, d.location.column, d.code) for d in found]
+    assert keys == sorted(keys)
+
+
+def worst_silence(data: dict[str, Any]) -> int | None:
+    """Every silent stretch enumerated path by path; a state met twice on one path is a loop."""
+    states = data["states"]
+    all_moves = moves(data)
+    step: dict[str, set[str]] = {name: set() for name in states}
+    for source, target, _ in all_moves:
+        step[source].add(target)
+    reached = search(data["start"], step)
+    live = {name for name in reached if "outcome" not in states[name]}
+    if any("wait_limit" not in states[name] for name in live):
+        return None
+    silent: dict[str, set[str]] = {name: set() for name in live}
+    entries = {data["start"]} & live
+    for source, target, told in all_moves:
+        if source in live and target in live:
+            if told:
+                entries.add(target)
+            else:
+                silent[source].add(target)
+
+    def longest(state: str, path: tuple[str, ...]) -> int | None:
+        if state in path:
+            return None
+        best = 0
+        for nxt in silent[state]:
+            rest = longest(nxt, (*path, state))
+            if rest is None:
+                return None
+            best = max(best, rest)
+        return WAITS[states[state]["wait_limit"]] + best
+
+    results = [longest(entry, ()) for entry in entries]
+    if any(r is None for r in results):
+        return None
+    return max((r for r in results if r is not None), default=0)
+
+
+@FAST
+@given(journeys(max_states=7, max_transitions=14))
+def test_the_silence_bound_agrees_with_every_path_enumerated(data: dict[str, Any]) -> None:
+    journey = loaded(data).journey
+    bound = silence_bound(journey)
+    assert bound.worst_seconds == worst_silence(data)
+    if bound.worst_seconds is not None and bound.path:
+        # the path it names is a real silent stretch adding up to the figure
+        assert sum(WAITS[data["states"][s]["wait_limit"]] for s in bound.path) == bound.worst_seconds
+        silent = {(s, t) for s, t, told in moves(data) if not told}
+        assert all(pair in silent for pair in itertools.pairwise(bound.path))
+    if bound.worst_seconds is None:
+        assert bound.unbounded_reason
+
+
+# --- guards: "can't overlap" must be true for every value ------------------------------------
+
+FIELDS = ["a", "b", "c"]
+CONSTANTS = st.sampled_from([-1, 0, 1, 2, "x", "y", True, False, None])
+DOMAIN: list[Any] = [None, True, False, -2, -1, 0, 1, 2, 3, 0.5, 1.5, "x", "y", "", "xa", ()]
+MISSING = object()
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@st.composite
+def atoms(draw: st.DrawFn) -> str:
+    name = draw(st.sampled_from(FIELDS))
+    op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in", "truthy"]))
+    if op == "truthy":
+        return name
+    if op in ("in", "not in"):
+        items = draw(st.lists(CONSTANTS, min_size=1, max_size=3))
+        return f"{name} {op} [{', '.join(_literal(i) for i in items)}]"
+    return f"{name} {op} {_literal(draw(CONSTANTS))}"
+
+
+def guards() -> st.SearchStrategy[str]:
+    return st.recursive(
+        atoms(),
+        lambda inner: st.one_of(
+            inner.map(lambda g: f"not ({g})"),
+            st.tuples(inner, inner, st.sampled_from(["and", "or"])).map(lambda t: f"({t[0]}) {t[2]} ({t[1]})"),
+        ),
+        max_leaves=5,
+    )
+
+
+def every_case(*texts: str) -> list[dict[str, Any]]:
+    """Every assignment of the domain (or nothing) to the fields the guards read."""
+    used = [f for f in FIELDS if any(re.search(rf"\b{f}\b", t) for t in texts)]
+    out = []
+    for values in itertools.product([MISSING, *DOMAIN], repeat=len(used)):
+        out.append({f: v for f, v in zip(used, values, strict=True) if v is not MISSING})
+    return out
+
+
+@FAST
+@given(guards(), guards())
+def test_may_overlap_is_sound(first: str, second: str) -> None:
+    if may_overlap(first, second):
+        return
+    for data in every_case(first, second):
+        assert not (guard_holds(first, data) and guard_holds(second, data)), data
+
+
+@FAST
+@given(guards())
+def test_satisfiable_is_sound(guard: str) -> None:
+    if not satisfiable(guard):
+        assert not any(guard_holds(guard, data) for data in every_case(guard))
