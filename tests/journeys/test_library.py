@@ -255,6 +255,22 @@ def test_payment_is_retried_once_then_given_up() -> None:
     )
 
 
+def test_a_late_answer_from_the_payment_provider_still_counts() -> None:
+    walk(
+        MAIL_IN,
+        "payment_processing",
+        [
+            ("payment_unconfirmed", TIMER, {}, "payment_failed", "payment_unconfirmed"),
+            ("payment_succeeded", SYSTEM, {"prepaid_box": True}, "box_to_send", "order_confirmed_box_coming"),
+        ],
+    )
+
+
+def test_a_device_that_turns_up_unannounced_is_scanned_in() -> None:
+    for source in ("awaiting_device", "device_reminded", "device_not_sent"):
+        walk(MAIL_IN, source, [("device_arrived", staff("intake"), {}, "resting", "arrived_resting")])
+
+
 def test_an_unpaid_order_is_chased_then_closed() -> None:
     walk(
         MAIL_IN,
