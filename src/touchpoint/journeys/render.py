@@ -5,11 +5,16 @@ The layout is a small Sugiyama-style pipeline in pure Python, so nothing needs i
 1. a depth-first walk from ``start`` in file order marks back edges (loops), which are reversed so
    the graph is acyclic and loops point backwards (upwards);
 2. longest-path layering from the start; every edge then spans one or more layers, and gets a
-   *label node* on the rank just after its source plus one *dummy node* per further rank, as dot
-   does — so edge labels take part in the layout and never sit on a box or on each other;
+   *label node* on the rank just below its upper end plus one *dummy node* per further rank, as
+   dot does — so edge labels take part in the layout and never sit on a box or on each other;
 3. barycenter sweeps (down and up) with a transpose pass reduce crossings, keeping the best order;
-4. x coordinates come from repeated neighbour-averaging, each rank solved as an isotonic
-   regression (pool adjacent violators) so boxes keep their order and never overlap.
+4. x coordinates come from repeated neighbour-averaging with a weak pull to the middle, each rank
+   solved as an isotonic regression (pool adjacent violators) so boxes keep their order and never
+   overlap; then each long edge's dummies are stood in one straight lane where there is room.
+
+Edges run straight through the bands of ranks and bend only in the gaps between them, so a line
+never crosses a box or a label. Loops back are dashed, timer moves dotted, self-loops drawn beside
+their box.
 
 Text widths are estimated from Helvetica/Arial metrics (no font files are read), with some slack.
 """
