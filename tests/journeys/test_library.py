@@ -532,6 +532,16 @@ def test_the_wrong_part_cannot_ship_twice_unnoticed(scan: dict[str, bool]) -> No
     )
 
 
+def test_a_replacement_picked_while_care_chases_is_still_scanned() -> None:
+    walk(
+        ORDER,
+        "handoff_stuck",
+        [("packed", staff("warehouse"), RIGHT_PART, "replacement_in_post", "replacement_shipped")],
+    )
+    wrong = {"sku_matches_order": False, "repeat_wrong_part": True}
+    walk(ORDER, "handoff_stuck", [("packed", staff("warehouse"), wrong, "wrong_part_caught", "mix_up_caught")])
+
+
 def test_the_old_item_comes_back_only_when_it_has_to() -> None:
     walk(
         ORDER,
