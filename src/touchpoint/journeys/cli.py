@@ -306,7 +306,8 @@ def _cmd_paths(args: argparse.Namespace) -> int:
             code = EXIT_UNREADABLE
             continue
         journey = item.loaded.journey
-        layout = enumerate_paths(journey, max_paths=args.max_paths, max_steps=args.max_steps)
+        with _progress(f"laying out the routes of {journey.key}", sys.stderr):
+            layout = enumerate_paths(journey, max_paths=args.max_paths, max_steps=args.max_steps)
         if args.format == "json":
             out.append({"file": str(item.loaded.source.file), **paths_json(journey, layout)})
             continue
