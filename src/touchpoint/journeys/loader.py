@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError, Location, Severity
 from touchpoint.journeys.guards import GuardError, parse_guard
-from touchpoint.journeys.model import Journey, State, Transition
+from touchpoint.journeys.model import Journey, Sim, State, Transition
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -37,16 +37,16 @@ class SourceMap:
     file: str
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # position of the key itself
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # position of its value
+    texts: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # first character of one-line text
 
     def at(self, path: Path_, *, key: bool = False) -> Location:
         """The closest known location for ``path``: itself, else its nearest ancestor."""
-        table = self.keys if key else self.values
+        first, second = (self.keys, self.values) if key else (self.values, self.keys)
         probe = tuple(path)
         while probe:
-            if probe in table:
-                return Location(self.file, *table[probe])
-            if probe in self.keys:
-                return Location(self.file, *self.keys[probe])
+            for table in (first, second):  # a list item has no key: its value is the place
+                if probe in table:
+                    return Location(self.file, *table[probe])
             probe = probe[:-1]
         return Location(self.file, *self.values.get((), (1, 1)))
 
@@ -145,7 +145,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        value = self.constructor.construct_object(node, deep=False)
+        value = self._scalar(node)
         if isinstance(value, bytes):
             raise JourneyLoadError(
                 [
@@ -160,7 +160,29 @@ class _Builder:
             )
         if not isinstance(value, (str, int, float, bool)) and value is not None:
             value = str(node.value)  # dates and timestamps stay text; the model says if text is wrong
+        style = getattr(node, "style", None)  # None or "" when plain, a quote when quoted
+        if isinstance(value, str) and node.start_mark.line == node.end_mark.line and style in (None, "", "'", '"'):
+            lead = len(value) - len(value.lstrip())
+            self.source.texts[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + bool(style) + lead)
         return value
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        """The scalar's value as YAML types it. A value its tag can't hold (`!!int abc`, a number
+        thousands of digits long, an unknown `!tag`) is a located load error, not a traceback."""
+        try:
+            return self.constructor.construct_object(node, deep=False)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or "its tag is not supported"
+            fix = "remove the `!tag` and write a plain value"
+            mark = getattr(exc, "problem_mark", None) or node.start_mark
+            where = Location(self.source.file, mark.line + 1, mark.column + 1)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            problem = f"`{node.value}` isn't a valid `{str(node.tag).rsplit(':', 1)[-1]}`"
+            fix = "correct it, or remove the `!!tag` and write a plain value"
+            if isinstance(exc, ValueError) and "digits" in str(exc):
+                problem, fix = "the number is thousands of digits long", "use a sensible number"
+            where = self.loc(node)
+        raise JourneyLoadError([_error("L010", "yaml-syntax", f"a value can't be read: {problem}", fix, where)])
 
 
 def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourney:
@@ -173,7 +195,7 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
                     _error(
                         "L002",
                         "too-large",
-                        f"the file is {len(text):,} bytes; a journey may be at most {MAX_BYTES:,}",
+                        f"the file is larger than {MAX_BYTES:,} bytes, the most a journey may hold",
                         "split it into several journeys",
                         Location(filename),
                     )
@@ -187,10 +209,11 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
                     )
                 ]
             )
+        raw = text
         try:
-            text = text.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
+            line = raw[: exc.start].count(b"\n") + 1
             raise JourneyLoadError(
                 [
                     _error(
@@ -208,7 +231,7 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
                 _error(
                     "L002",
                     "too-large",
-                    f"the file is {len(text):,} characters; a journey may be at most {MAX_BYTES:,}",
+                    f"the file is larger than {MAX_BYTES:,} characters, the most a journey may hold",
                     "split it into several journeys",
                     Location(filename),
                 )
@@ -227,6 +250,7 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
             ]
         )
     try:
+        _prescan(text, filename)
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -255,7 +279,8 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
                 )
             ]
         ) from None
-    documents = [d for d in documents if d is not None]
+    # `---` alone composes to an empty scalar: as empty as no document at all
+    documents = [d for d in documents if d is not None and not _is_empty_scalar(d)]
     if not documents:
         raise JourneyLoadError(
             [
@@ -298,7 +323,7 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
                 _error(
                     "L012",
                     "not-a-mapping",
-                    f"the file holds a {_kind(data)}, not a mapping of journey fields",
+                    f"the file holds {_kind(data)}, not a mapping of journey fields",
                     "start with `name: my-journey` on the first line",
                     Location(filename, 1, 1),
                 )
@@ -312,6 +337,50 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
     if diagnostics:
         raise JourneyLoadError(diagnostics)
     return LoadedJourney(journey, source)
+
+
+def _prescan(text: str, filename: str) -> None:
+    """Stop at the first collection nested too deep, or the first alias, before composing.
+
+    libyaml's composer recurses once per level and crashes the process (a segfault, not an
+    exception) somewhere past 20,000 levels, which fit easily in a file under ``MAX_BYTES``. The
+    event parser keeps its own stack, and we stop reading at the first level too deep, so a
+    hostile file costs nothing. An alias is reported where it is used (the composed node would
+    only tell where its anchor is).
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise JourneyLoadError(
+                [
+                    _error(
+                        "L006",
+                        "alias",
+                        f"the alias `*{event.anchor}` repeats a value; anchors and aliases are not supported",
+                        "write the value out where it is needed",
+                        Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename),
+                    )
+                ]
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
+                raise JourneyLoadError(
+                    [
+                        _error(
+                            "L005",
+                            "too-deep",
+                            f"the file is nested more than {MAX_DEPTH} levels deep",
+                            "a journey needs only a few levels (states → a state → its fields); flatten it",
+                            where,
+                        )
+                    ]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def load_journey(path: str | Path) -> LoadedJourney:
@@ -351,20 +420,27 @@ def load_journey(path: str | Path) -> LoadedJourney:
     return parse_journey(raw, name)
 
 
+def _is_empty_scalar(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and not node.value
+
+
 def _kind(value: Any) -> str:
-    return {dict: "mapping", list: "list", str: "text", int: "number", float: "number", bool: "true/false"}.get(
-        type(value), "empty value"
+    return {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(value), "nothing"
     )
 
 
 _FIELDS = {
-    "journey": set(Journey.model_fields) | {"from"},
+    "journey": set(Journey.model_fields),
     "state": set(State.model_fields),
     "transition": (set(Transition.model_fields) - {"from_"}) | {"from"},
+    "sim": set(Sim.model_fields),
 }
 
 
 def _context(path: Path_) -> str:
+    if len(path) == 3 and path[0] == "transitions" and path[2] == "sim":
+        return "sim"
     if len(path) >= 2 and path[0] == "states":
         return "state"
     if len(path) >= 2 and path[0] == "transitions":
@@ -401,6 +477,10 @@ _REQUIRED_HINTS = {
 def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     seen: set[tuple[Location, str]] = set()
+    # `max_silense: 3d` is an unknown field *and* a missing `max_silence`: the first, with its
+    # "did you mean", says it all, so the second is dropped
+    guessed: set[Path_] = set()
+    missing: dict[int, Path_] = {}
     for err in exc.errors(include_url=False):
         raw_loc = tuple("from" if p == "from_" else p for p in err["loc"])
         # pydantic appends the validator kind for Annotated unions etc.; drop non-data parts
@@ -408,10 +488,32 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
         kind = err["type"]
         message = err["msg"].removeprefix("Value error, ")
         where = _what(path)
-        if kind == "extra_forbidden":
+        if path and path[-1] == "[key]":  # a mapping key itself is wrong, e.g. a state named `Arrived`
+            path = path[:-1]
+            diag = _error(
+                "L022",
+                "bad-value",
+                f"{_what(path[:-1])}: the name `{path[-1]}` is not allowed",
+                _pattern_hint(str(err.get("ctx", {}).get("pattern", ""))),
+                source.at(path, key=True),
+            )
+        elif kind == "value_error":
+            # our validators already say "what — how"; a whole state or transition that is
+            # inconsistent is located at the field its message names
+            what, _, how = message.partition(" — ")
+            value = _lookup(data, path)
+            diag = _error(
+                "L023",
+                "bad-value",
+                f"{where}: {what}",
+                how or "see docs/journeys.md for the field",
+                _named_field(source, path, what, value) if isinstance(value, dict) else source.at(path),
+            )
+        elif kind == "extra_forbidden":
             key = str(path[-1])
             known = _FIELDS[_context(path[:-1])]
             guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            guessed.update((*path[:-1], g) for g in guess)
             diag = _error(
                 "L020",
                 "unknown-field",
@@ -421,6 +523,7 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
             )
         elif kind == "missing":
             field_name = str(path[-1])
+            missing[len(out)] = path
             diag = _error(
                 "L021",
                 "missing-field",
@@ -474,7 +577,27 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
         if (diag.location, diag.message) not in seen:
             seen.add((diag.location, diag.message))
             out.append(diag)
-    return out
+        else:
+            missing.pop(len(out), None)  # a repeated message: it was not added
+    return [d for i, d in enumerate(out) if missing.get(i) not in guessed]
+
+
+def _lookup(data: Any, path: Path_) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _named_field(source: SourceMap, path: Path_, message: str, mapping: dict[str, Any]) -> Location:
+    """The last field both named in ``message`` (as `field`) and present, else the mapping itself:
+    "a terminal state (with `outcome`) can't have a `wait_limit`" points at `wait_limit`."""
+    named = [word for word in message.split("`")[1::2] if word in mapping]
+    if named:
+        return source.at((*path, named[-1]), key=True)
+    return source.at(path, key=True)
 
 
 def _pattern_hint(pattern: str) -> str:
@@ -482,6 +605,8 @@ def _pattern_hint(pattern: str) -> str:
         return "use customer, staff, team:<name>, role:agent|lead|admin, carrier or system"
     if "team:" in pattern:
         return "use customer, team:<name>, carrier or system"
+    if "_-" in pattern:  # a journey's own name, like its file
+        return "use lower-case letters, digits, `_` and `-`, starting with a letter (e.g. `mail-in-repair`)"
     return "use lower-case letters, digits and `_`, starting with a letter (e.g. `awaiting_device`)"
 
 
@@ -517,14 +642,16 @@ def _check_guards(journey: Journey, source: SourceMap) -> list[Diagnostic]:
         try:
             parse_guard(transition.guard)
         except GuardError as exc:
-            base = source.at(("transitions", i, "guard"))
+            path = ("transitions", i, "guard")
+            base = source.at(path)
+            text = source.texts.get(path)  # the guard's first character, when it sits on one line
             out.append(
                 _error(
                     "L030",
                     "bad-guard",
                     str(exc).split(" — ")[0],
                     str(exc).split(" — ", 1)[-1] if " — " in str(exc) else "see docs/journeys.md",
-                    Location(base.file, base.line, base.column + exc.offset),
+                    Location(source.file, text[0], text[1] + exc.offset) if text else base,
                 )
             )
     return out
