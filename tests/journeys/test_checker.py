@@ -7,6 +7,8 @@ those of ``CLEAN`` (see conftest) unless the test writes the journey out in full
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -777,3 +779,40 @@ def test_silence_when_the_case_starts_at_its_end_or_nowhere() -> None:
     assert silence_bound(journey({"end": END}, [], start="end")) == SilenceBound(0, (), None)
     bound = silence_bound(journey({"end": END}, [], start="nowhere"))
     assert bound == SilenceBound(None, (), "the start state `nowhere` isn't defined (J101)")
+
+
+# --- the rules page stays true -----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES_PAGE = ROOT / "docs" / "journey-rules.md"
+
+
+def rule_sections() -> dict[str, tuple[str, list[str]]]:
+    """Each `## Jxxx` section of the rules page: its example journey and the findings it prints."""
+    sections = re.split(r"^## (?=J\d{3} )", RULES_PAGE.read_text(), flags=re.M)[1:]
+    out = {}
+    for section in sections:
+        example = re.search(r"```yaml\n(.*?)```", section, re.S)
+        printed = re.search(r"```text\n(.*?)```", section, re.S)
+        assert example and printed, section[:40]
+        out[section[:4]] = (example.group(1), printed.group(1).splitlines())
+    return out
+
+
+def test_the_rules_page_has_a_section_for_every_rule() -> None:
+    assert list(rule_sections()) == list(RULES)
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_each_example_on_the_rules_page_prints_what_the_page_says(code: str) -> None:
+    example, printed = rule_sections()[code]
+    found = check(parse_journey(example, "example.yaml"))
+    assert [d.format() for d in found] == printed
+    assert code in {d.code for d in found}
+
+
+def test_the_rules_page_lists_every_load_error_the_loader_emits() -> None:
+    loader_source = (ROOT / "src" / "touchpoint" / "journeys" / "loader.py").read_text()
+    emitted = set(re.findall(r'"(L0\d\d)"', loader_source))
+    listed = set(re.findall(r"^\| (L0\d\d) \|", RULES_PAGE.read_text(), flags=re.M))
+    assert emitted == listed

@@ -2,8 +2,8 @@
 
 Each rule has a stable code, a slug, a severity and a one-line summary (:data:`RULES`). A finding
 says what is wrong and how to fix it, at the most precise place in the file. Rules never trust the
-file: a transition naming an unknown state or event is reported once (J101/J102) and skipped by
-every analysis after it, so one typo gives one finding, not a cascade or a crash.
+file: a reference to an unknown state, event or touch point is reported (J101-J103) and the move
+is left out of every analysis after it, so a typo never crashes a later rule.
 
 Graph rules use only the moves the engine could make (see :mod:`touchpoint.journeys.graph`).
 Everything runs in time linear in the journey, except guard comparisons within one (state, event).
