@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.journeys import journey_register
-from touchpoint.cases.models import Case, JourneyVersion
-from touchpoint.cases.services.advance import case_open
-from touchpoint.customers.models import Customer
-from touchpoint.staff.models import Role, StaffUser
+# Django is imported inside the fixtures, so the journey tests run without it (`-p no:django`).
+if TYPE_CHECKING:
+    from touchpoint.cases.models import Case, JourneyVersion
+    from touchpoint.customers.models import Customer
+    from touchpoint.staff.models import StaffUser
 
 SUPPORT = Path(__file__).parent / "support"
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -32,25 +30,37 @@ def on_postgres() -> bool:
 
 @pytest.fixture
 def mini_journey(db: Any) -> JourneyVersion:
+    from touchpoint.cases.journeys import journey_register
+
     path = SUPPORT / "mini-repair.yaml"
     return journey_register(source=path.read_text(), filename=str(path))
 
 
 @pytest.fixture
 def customer(db: Any) -> Customer:
+    from tests.support.factories import CustomerFactory
+
     return CustomerFactory(name="Ian Kearns", email="ian@example.com")
 
 
 @pytest.fixture
 def bench_tech(db: Any) -> StaffUser:
+    from tests.support.factories import StaffFactory
+
     return StaffFactory(username="tech", teams=["bench"])
 
 
 @pytest.fixture
 def lead(db: Any) -> StaffUser:
+    from tests.support.factories import StaffFactory
+    from touchpoint.staff.models import Role
+
     return StaffFactory(username="lead", role=Role.LEAD, teams=["care"])
 
 
 @pytest.fixture
 def new_case(mini_journey: JourneyVersion, customer: Customer) -> Case:
+    from touchpoint.cases.actors import SYSTEM
+    from touchpoint.cases.services.advance import case_open
+
     return case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
