@@ -140,13 +140,16 @@ def run_raw(case_ids: list[int], transitions: int) -> float:
 
 
 def child(db: str, mode: str, tag: str, queue: Any) -> None:
-    configure(db)
-    import django
+    try:
+        configure(db)
+        import django
 
-    django.setup()
-    ids = open_cases(CASES_PER_PROC, f"{mode}-{tag}")
-    seconds = (run_services if mode == "services" else run_raw)(ids, TRANSITIONS_PER_PROC)
-    queue.put(seconds)
+        django.setup()
+        ids = open_cases(CASES_PER_PROC, f"{mode}-{tag}")
+        queue.put((run_services if mode == "services" else run_raw)(ids, TRANSITIONS_PER_PROC))
+    except BaseException as exc:  # the parent must hear of it, or it waits forever
+        queue.put(f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def measure(db: str, procs: int, mode: str) -> float:
@@ -156,9 +159,12 @@ def measure(db: str, procs: int, mode: str) -> float:
     workers = [ctx.Process(target=child, args=(db, mode, str(i), queue)) for i in range(procs)]
     for w in workers:
         w.start()
-    times = [queue.get() for _ in workers]
+    times = [queue.get(timeout=900) for _ in workers]
     for w in workers:
         w.join()
+    failures = [t for t in times if isinstance(t, str)]
+    if failures:
+        raise SystemExit(f"a benchmark process failed: {failures[0]}")
     return procs * TRANSITIONS_PER_PROC / max(times)
 
 
@@ -175,34 +181,27 @@ def postgres_available() -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres"])
-    parser.add_argument("--procs", type=int)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--procs", type=int, default=1)
+    parser.add_argument("--mode", choices=["raw", "services"])
     args = parser.parse_args()
-    configs = [("sqlite", 1), ("postgres", 1), ("postgres", 4)]
-    if args.db:
-        configs = [(args.db, args.procs or 1)]
+    if args.db and args.mode:  # one measurement, in this fresh process, on a fresh database
+        prepare(args.db)
+        print(json.dumps({"rate": measure(args.db, args.procs, args.mode)}))
+        return
+    configs = [(args.db, args.procs)] if args.db else [("sqlite", 1), ("postgres", 1), ("postgres", 4)]
     if not postgres_available():
         print("PostgreSQL: no server answers; its configurations are skipped")
         configs = [c for c in configs if c[0] == "sqlite"]
     rows = []
     for db, procs in configs:
-        if not args.db:  # a fresh process per configuration, so Django is set up for that database
-            out = subprocess.run(
-                [sys.executable, __file__, "--db", db, "--procs", str(procs), "--json"],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            continue
-        prepare(db)
-        raw = measure(db, procs, "raw")
-        prepare(db)
-        services = measure(db, procs, "services")
-        rows.append({"db": db, "procs": procs, "services": services, "raw": raw})
-    if args.json:
-        print(json.dumps(rows[0]))
-        return
+        row: dict[str, Any] = {"db": db, "procs": procs}
+        for mode in ("raw", "services"):
+            command = [sys.executable, __file__, "--db", db, "--procs", str(procs), "--mode", mode]
+            out = subprocess.run(command, capture_output=True, text=True)
+            if out.returncode != 0:
+                raise SystemExit(f"{db} × {procs} ({mode}) failed:\n{out.stderr[-3000:]}")
+            row[mode] = json.loads(out.stdout.strip().splitlines()[-1])["rate"]
+        rows.append(row)
     print(
         f"Durable transitions/s ({TRANSITIONS_PER_PROC:,} per process over {CASES_PER_PROC} cases each; "
         "each commits the case update, a timeline entry, an outbox message and timers)"
@@ -217,7 +216,7 @@ def main() -> None:
         best[row["db"]] = max(best.get(row["db"], 0), row["services"])
     for db, figure in best.items():
         print(f"best on {db}: {figure:,.0f} transitions/s (target ≥ 2,000)")
-    shutil.rmtree(BENCH_DIR / "static", ignore_errors=True)
+    shutil.rmtree(BENCH_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from touchpoint.cases.models import Case, TaskKind, TimelineKind, Timer
 from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
+from touchpoint.core import rows
 from touchpoint.core.clock import now
 from touchpoint.journeys import Journey
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
@@ -30,7 +31,7 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
     rendered = render_touchpoint(case=case, journey=journey, key=key)
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
     message_id = make_msgid(idstring=f"{case.reference}.{state_seq}.{key}", domain=domain)
-    return OutboxMessage.objects.create(
+    message = OutboxMessage(
         case=case,
         channel=case.customer.preferred_channel if case.customer.preferred_channel == "email" else "email",
         recipient=case.customer.email,
@@ -45,6 +46,7 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
         idempotency_key=f"{case.pk}:{state_seq}:{key}",
         created_at=at,
     )
+    return rows.insert(message)
 
 
 def backoff_seconds(attempts: int) -> float:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from touchpoint.cases.actors import CaseActor
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
@@ -15,6 +15,7 @@ from touchpoint.cases.journeys import journey_latest, journey_of
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, TimelineKind, Timer, TimerStatus
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
+from touchpoint.core import rows
 from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
 from touchpoint.customers.models import Customer
@@ -117,27 +118,30 @@ def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key
     if not isinstance(result, Advanced):
         raise TransitionRefused(result.code, f"{case.reference}: {result.reason}")
     at = now()
-    ended = result.outcome is not None
-    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
-        state=result.target,
-        owner=result.owner,
-        outcome=result.outcome or "",
-        data=merged,
-        version=F("version") + 1,
-        state_seq=F("state_seq") + 1,
-        state_entered_at=at,
-        closed_at=at if ended else None,
-        updated_at=at,
-    )
-    if updated != 1:
+    changes: dict[str, Any] = {
+        "state": result.target,
+        "owner": result.owner,
+        "outcome": result.outcome or "",
+        "data": merged,
+        "version": case.version + 1,
+        "state_seq": case.state_seq + 1,
+        "state_entered_at": at,
+        "closed_at": at if result.outcome is not None else None,
+        "updated_at": at,
+    }
+    if rows.update(Case, where={"id": case.pk, "version": case.version}, values=changes) != 1:
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
         raise CaseConflict(case.reference, case.version, current or case.version)
-    case.refresh_from_db()
-    # Tasks about the state being left (its exception, its handoff) are settled by leaving it.
-    Task.objects.filter(case=case, status=TaskStatus.OPEN, kind__in=STATE_TASKS).update(
-        status=TaskStatus.DONE, closed_at=at, closed_by=actor.user
-    )
-    before, after = definition.states[result.source or case.state], definition.states[result.target]
+    before, after = definition.states[case.state], definition.states[result.target]
+    # The caller's instance stays as they read it until the transaction commits; the result carries the new one.
+    case = copy.copy(case)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    if before.exception or before.accept_within is not None:
+        # Tasks about the state being left (its exception, its handoff) are settled by leaving it.
+        Task.objects.filter(case=case, status=TaskStatus.OPEN, kind__in=STATE_TASKS).update(
+            status=TaskStatus.DONE, closed_at=at, closed_by=actor.user
+        )
     summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
     entry = timeline_append(
         case=case,
@@ -165,20 +169,24 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime)
     effects: tuple[Effect, ...] = result.effects
     for effect in effects:
         if isinstance(effect, CancelTimers):
-            Timer.objects.filter(case=case, status=TimerStatus.PENDING).update(
-                status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
+            rows.update(
+                Timer,
+                where={"case_id": case.pk, "status": TimerStatus.PENDING},
+                values={"status": TimerStatus.CANCELLED, "finished_at": at, "lease_owner": "", "lease_until": None},
             )
         elif isinstance(effect, SendTouchpoint):
             touchpoint_enqueue(case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq)
         elif isinstance(effect, StartTimer):
-            Timer.objects.create(
-                case=case,
-                purpose=effect.purpose,
-                event=effect.event or "",
-                state=case.state,
-                state_seq=case.state_seq,
-                due_at=at + timedelta(seconds=effect.after_seconds),
-                created_at=at,
+            rows.insert(
+                Timer(
+                    case=case,
+                    purpose=effect.purpose,
+                    event=effect.event or "",
+                    state=case.state,
+                    state_seq=case.state_seq,
+                    due_at=at + timedelta(seconds=effect.after_seconds),
+                    created_at=at,
+                )
             )
         elif isinstance(effect, OpenTask):
             kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
