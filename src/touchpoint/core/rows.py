@@ -17,14 +17,25 @@ from django.db import connection
 from django.db.models import Field, Model
 
 
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    """A concrete column of ``model`` by field name or attname (``case`` or ``case_id``)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _column(field: Field[Any, Any]) -> str:
+    return connection.ops.quote_name(str(field.column))
+
+
 @cache
 def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
     meta = model._meta
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(_column(f) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    table, pk = connection.ops.quote_name(meta.db_table), _column(meta.pk)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608 - names from the model
     return sql, fields
 
@@ -44,19 +55,17 @@ def insert[M: Model](obj: M) -> M:
 
 @cache
 def _update_sql(model: type[Model], vendor: str, setting: tuple[str, ...], where: tuple[str, ...]) -> str:
-    meta = model._meta
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in setting)
-    conditions = " AND ".join(f"{quote(meta.get_field(n).column)} = %s" for n in where)
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608 - names from the model
+    assignments = ", ".join(f"{_column(_field(model, n))} = %s" for n in setting)
+    conditions = " AND ".join(f"{_column(_field(model, n))} = %s" for n in where)
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"UPDATE {table} SET {assignments} WHERE {conditions}"  # noqa: S608 - names from the model
 
 
 def update(model: type[Model], *, where: Mapping[str, Any], values: Mapping[str, Any]) -> int:
     """``UPDATE model SET values WHERE field = value AND …``; returns the number of rows changed."""
-    meta = model._meta
     sql = _update_sql(model, connection.vendor, tuple(values), tuple(where))
-    params = [meta.get_field(n).get_db_prep_save(v, connection) for n, v in values.items()]  # type: ignore[union-attr]
-    params += [meta.get_field(n).get_db_prep_save(v, connection) for n, v in where.items()]  # type: ignore[union-attr]
+    params = [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
+    params += [_field(model, n).get_db_prep_save(v, connection) for n, v in where.items()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
