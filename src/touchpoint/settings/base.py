@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "touchpoint.ops",
     "touchpoint.worker",
     "touchpoint.demo",
+    "touchpoint.console",
 ]
 
 MIDDLEWARE = [
