@@ -35,7 +35,6 @@ install: $(VENV)/.synced
 run: install
 	@mkdir -p var/mail
 	$(BIN)/touchpoint migrate --verbosity 0
-	$(BIN)/touchpoint collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(BIN)/touchpoint demo
 	$(DEMO_ENV) $(BIN)/touchpoint run --port $(PORT)
 

@@ -124,19 +124,22 @@ def _customers() -> list[Customer]:
     return out
 
 
-def _walk(journey: Journey, rng: random.Random, data: dict[str, Any], max_steps: int) -> list[Step]:
+def _walk(journey: Journey, rng: random.Random, data: dict[str, Any], max_steps: int, troubled: bool) -> list[Step]:
     """Choose a believable route with the pure transition function, by the journey's sim weights."""
     steps: list[Step] = []
     state = journey.start
     for _ in range(max_steps):
         here = journey.states[state]
-        if here.terminal:
+        if here.terminal or (troubled and here.exception):  # a troubled case waits in its exception
             break
         options: list[tuple[float, int]] = []
         for i, t in enumerate(journey.transitions):
             if state in t.from_ and t.sim is not None and t.sim.weight > 0 and t.on != here.on_timeout:
                 options.append((t.sim.weight, i))
         left = max(0.0, 1.0 - sum(w for w, _ in options))
+        if troubled:  # some customers have a worse week: every branch as likely, so exceptions show up
+            options = [(1.0, i) for _, i in options]
+            left = 1.0 if here.on_timeout else 0.0
         roll = rng.random() * (sum(w for w, _ in options) + left)
         chosen: int | None = None
         for weight, index in options:
@@ -192,7 +195,9 @@ def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, 
         "prepaid_box": rng.random() < 0.6,
     }
     opening = dict(data)
-    steps = _walk(journey, rng, data, max_steps=rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20]))
+    steps = _walk(
+        journey, rng, data, troubled=i % 3 == 0, max_steps=rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20])
+    )
     # Lay the history down so that the current state was entered a little while ago, well inside its limit.
     final_state = _state_after(journey, steps, opening)
     wait = journey.states[final_state].wait_limit or 86400

@@ -8,10 +8,9 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from waitress.server import create_server
-
-from touchpoint.wsgi import application
 
 
 class Command(BaseCommand):
@@ -24,6 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Static files are served from what collectstatic gathered; gather them so a fresh checkout just works.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        from touchpoint.wsgi import application  # after collectstatic: WhiteNoise indexes the files when it starts
+
         server = create_server(
             application, host=options["host"], port=options["port"], threads=options["threads"], ident="touchpoint"
         )
