@@ -91,11 +91,13 @@ def journey_data(
         if with_sims and draw(st.integers(0, 3)) > 0:
             transition["sim"] = draw(sims())
         transitions.append(transition)
+    opening = {"start_touchpoint": draw(st.sampled_from(TOUCHPOINTS))} if draw(st.booleans()) else {}
     return {
         "name": "generated",
         "version": 1,
         "max_silence": "3d",
         "start": "s0",
+        **opening,
         "touchpoints": {key: f"the {key} message" for key in TOUCHPOINTS},
         "states": states,
         "transitions": transitions,

@@ -178,6 +178,38 @@ def test_j104_a_declared_touchpoint_nobody_sends() -> None:
     assert finding.fix == "send it from a transition (`touchpoint: nudge`), or remove it"
 
 
+def test_j103_an_undeclared_start_touchpoint_is_located_at_it_with_a_suggestion() -> None:
+    # given a journey that opens with `thank`, a misspelling of the declared `thanks`
+    text = CLEAN.replace("start: waiting\n", "start: waiting\nstart_touchpoint: thank\n")
+    # when checked
+    found = findings(text)
+    # then J103 sits on the value of `start_touchpoint` (line 5, column 19) and suggests the real key
+    assert where(found) == [("J103", 5, 19)]
+    assert found[0].message == (
+        "unknown touch point `thank`: `start_touchpoint` names a message that isn't under `touchpoints:`"
+    )
+    assert found[0].fix == "did you mean `thanks`?"
+
+
+def test_j104_a_touchpoint_sent_only_on_opening_counts_as_used() -> None:
+    # given a declared `welcome` that no transition sends, but the journey opens with it
+    text = CLEAN.replace("start: waiting\n", "start: waiting\nstart_touchpoint: welcome\n").replace(
+        "touchpoints:\n", "touchpoints:\n  welcome: We have your request.\n"
+    )
+    # when checked, then nothing is reported: it is sent, on opening
+    assert findings(text) == []
+    # and without `start_touchpoint` the same key is unused (J104 on its key, line 6)
+    assert where(findings(text.replace("start_touchpoint: welcome\n", ""))) == [("J104", 6, 3)]
+
+
+def test_the_opening_touchpoint_leaves_the_silence_bound_as_it_is() -> None:
+    # given the clean journey (one 2d wait from the opening), with and without an opening message
+    with_opening = CLEAN.replace("start: waiting\n", "start: waiting\nstart_touchpoint: thanks\n")
+    # then the silence starts at the opening either way: the bound is the same 2d along `waiting`
+    assert silence_bound(load(with_opening).journey) == SilenceBound(2 * DAY, ("waiting",), None)
+    assert silence_bound(load(CLEAN).journey) == SilenceBound(2 * DAY, ("waiting",), None)
+
+
 # --- J201 unreachable-state, J202 trap-state -------------------------------------------------
 
 ARCHIVED = "  archived:\n    owner: system\n    label: Archived\n    outcome: success\ntransitions:\n"

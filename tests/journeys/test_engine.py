@@ -238,6 +238,21 @@ def test_opening_a_case_starts_the_first_wait(journey: Journey) -> None:
     assert open_case(journey, touchpoint="received").effects[0] == SendTouchpoint("received")
 
 
+def test_opening_a_case_sends_the_journeys_start_touchpoint() -> None:
+    # given the journey opening with `received`
+    opening = parse_journey(
+        REPAIR.replace("start: waiting\n", "start: waiting\nstart_touchpoint: received\n"), "e.yaml"
+    )
+    journey = opening.journey
+    # when a case opens, then the message goes out before the first wait starts, and nothing is silent
+    result = open_case(journey)
+    assert result.effects == (SendTouchpoint("received"), StartTimer("wait", 5 * 86400, "never_sent"))
+    assert result.touchpoints == ["received"]
+    assert result.silent_reason is None
+    # and a caller may send another message instead (never both)
+    assert open_case(journey, touchpoint="quote").touchpoints == ["quote"]
+
+
 def test_valid_events_are_exactly_what_the_actor_can_do(journey: Journey) -> None:
     assert valid_events(journey, state="bench", data={"quote_total": 5}, actor=staff("agent", "bench")) == ["diagnosed"]
     assert valid_events(journey, state="bench", data={}, actor=staff("admin")) == ["give_up"]
@@ -245,6 +260,15 @@ def test_valid_events_are_exactly_what_the_actor_can_do(journey: Journey) -> Non
 
 
 # --- property: whatever comes in, the result stays inside the journey --------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(journeys())
+def test_opening_sends_exactly_the_start_touchpoint(journey: Journey) -> None:
+    result = open_case(journey)
+    assert result.touchpoints == ([journey.start_touchpoint] if journey.start_touchpoint else [])
+    assert (result.source, result.target, result.transition) == (None, journey.start, None)
+    assert (result.silent_reason is None) == (journey.start_touchpoint is not None)
 
 
 @settings(max_examples=400, deadline=None)

@@ -10,10 +10,12 @@ import pytest
 
 from touchpoint.journeys.checker import RULES, check, silence_bound
 from touchpoint.journeys.durations import format_duration
-from touchpoint.journeys.engine import Actor, Advanced, OpenTask, Refused, StartTimer, advance
+from touchpoint.journeys.engine import Actor, Advanced, OpenTask, Refused, StartTimer, advance, open_case
 from touchpoint.journeys.library import library_dir, library_file, library_files
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
+from touchpoint.journeys.paths import enumerate_paths
+from touchpoint.journeys.simulate import simulate
 
 CUSTOMER = Actor("customer")
 SYSTEM = Actor("system")
@@ -130,6 +132,34 @@ def test_next_steps_are_written_for_every_state(path: Path) -> None:
         assert state.next_step.endswith((".", "!", "?")), name
 
 
+@pytest.mark.parametrize(
+    ("name", "opening"),
+    [("mail-in-repair", "order_received"), ("order-problem", "report_received"), ("walk-in-warranty", None)],
+)
+def test_cases_open_with_a_message_where_a_shop_would_send_one(name: str, opening: str | None) -> None:
+    # given a shipped journey: a mail-in order and a reported delivery are acknowledged at once;
+    # a walk-in customer is standing at the counter and is told in person
+    j = journey(name)
+    assert j.start_touchpoint == opening
+    # when a case opens, then that message (and only it) goes out
+    assert open_case(j).touchpoints == ([opening] if opening else [])
+    # and it is a message of its own: no move sends it again, so no route tells it twice
+    assert opening is None or all(t.touchpoint != opening for t in j.transitions)
+    for route in enumerate_paths(j, max_paths=200).routes:
+        assert route.touchpoints.count(opening) == (1 if opening else 0), route.events
+        assert opening is None or route.touchpoints[0] == opening
+
+
+def test_the_opening_message_is_one_touch_more_per_case() -> None:
+    # given mail-in repair with and without its opening message, simulated with the same seed
+    without = MAIL_IN.model_copy(update={"start_touchpoint": None})
+    with_it, without_it = simulate(MAIL_IN, runs=500, seed=4), simulate(without, runs=500, seed=4)
+    # then every case is touched exactly once more, and nothing else changes
+    assert with_it.touches_mean == round((without_it.touches_mean or 0) + 1, 2)
+    assert with_it.touches_p50 == (without_it.touches_p50 or 0) + 1
+    assert (with_it.duration_p50, with_it.silence_worst) == (without_it.duration_p50, without_it.silence_worst)
+
+
 # --- mail-in repair (seed 000) ----------------------------------------------------------------
 
 
@@ -181,9 +211,11 @@ def test_the_seed_000_happy_path_and_its_touch_points() -> None:
         ("return_delivered", CARRIER, {**order, "repaired": True}, "feedback_asked", "home_safe"),
         ("feedback_given", CUSTOMER, {**order, "rating": 5}, "completed", "thanks_for_feedback"),
     ]
+    opened = open_case(MAIL_IN)
     moves = walk(MAIL_IN, MAIL_IN.start, steps)
     assert MAIL_IN.start == "awaiting_payment"
-    assert [t for m in moves for t in m.touchpoints] == [
+    assert [t for m in [opened, *moves] for t in m.touchpoints] == [
+        "order_received",
         "order_confirmed_box_coming",
         "box_on_its_way",
         "box_delivered",

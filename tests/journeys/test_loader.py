@@ -250,7 +250,7 @@ def test_l020_unknown_field_with_did_you_mean(
 def test_l020_without_a_close_name_lists_the_fields() -> None:
     [diagnostic] = load_errors(CLEAN.replace("name: tiny\n", "name: tiny\ncolour: red\n"))
     assert where([diagnostic]) == [("L020", 2, 1)]
-    assert diagnostic.fix.startswith("allowed fields: max_silence, name, persona, start, states,")
+    assert diagnostic.fix.startswith("allowed fields: max_silence, name, persona, start, start_touchpoint, states,")
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,36 @@ def test_diamond_with_a_loop_has_exactly_these_routes() -> None:
     assert layout.routes[2].events == ("alt", "back", "go", "go")
 
 
+def test_the_opening_touchpoint_is_the_first_of_every_route() -> None:
+    # given the diamond opening with `hello`
+    journey = load(DIAMOND.replace("start: a\n", "start: a\nstart_touchpoint: hello\n"))
+    # when laid out
+    layout = enumerate_paths(journey)
+    # then every route's touch points begin with it, then the moves' own, in order
+    assert [r.touchpoints for r in layout.routes] == [
+        ("hello", "hello", "done"),
+        ("hello", "done"),
+        ("hello", "retry", "hello", "done"),
+        ("hello", "retry", "done"),
+        ("hello", "hello", "sorry"),
+        ("hello", "retry", "hello", "sorry"),
+    ]
+    assert paths_json(journey, layout)["start_touchpoint"] == "hello"
+    assert paths_json(journey, layout)["routes"][1]["touchpoints"] == ["hello", "done"]
+    assert paths_text(journey, layout).splitlines()[3] == (
+        "2  success  4h          a ─alt→ c ─go→ d                          hello, done"
+    )
+    assert 's0["Start here<br/><small>a</small><br/>opens with ✉ hello"]' in paths_mermaid(journey, layout)
+
+
+def test_a_journey_that_opens_at_its_end_still_says_hello() -> None:
+    journey = load(
+        "name: x\nversion: 1\nmax_silence: 1d\nstart: d\nstart_touchpoint: hi\ntouchpoints: {hi: Hi}\n"
+        "states:\n  d: {owner: system, label: D, outcome: success}\n"
+    )
+    assert [r.touchpoints for r in enumerate_paths(journey).routes] == [("hi",)]
+
+
 def test_edge_use_counts_routes_per_move() -> None:
     # given the diamond
     layout = enumerate_paths(load(DIAMOND))
@@ -371,6 +401,9 @@ def test_every_route_is_a_real_walk(journey: Journey) -> None:
                                            strict=True):  # fmt: skip
             transition = journey.transitions[index]
             assert source in transition.from_ and transition.to == target
+        opening = (journey.start_touchpoint,) if journey.start_touchpoint else ()
+        told = tuple(t for i in route.transitions if (t := journey.transitions[i].touchpoint) is not None)
+        assert route.touchpoints == opening + told
         limits = [journey.states[s].wait_limit for s in route.states[:-1]]
         assert route.worst_case_seconds == (None if None in limits else sum(x or 0 for x in limits))
     assert len({r.transitions for r in layout.routes}) == len(layout.routes)

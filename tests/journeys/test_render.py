@@ -135,6 +135,16 @@ def test_html_is_standalone_without_script() -> None:
     assert {g.get("data-state") for g in parse_svg(svg).iter(f"{SVG}g")} - {None} == set(journey.states)
 
 
+def test_the_start_state_names_its_opening_message() -> None:
+    # given the loopy journey opening with `hello`
+    journey = load(LOOPY.replace("start: a\n", "start: a\nstart_touchpoint: hello\n"))
+    # then the picture's hover text and the state table say so; without it, they don't
+    titles = [t.text for t in parse_svg(render_svg(journey)).iter(f"{SVG}title")]
+    assert 'a: Fix <now> & "then" (customer), opens with ✉ hello' in titles
+    assert "<td><code>a</code> (start, opens with ✉ hello)</td>" in render_html(journey)
+    assert "<td><code>a</code> (start)</td>" in render_html(load(LOOPY))
+
+
 def test_rendering_is_deterministic() -> None:
     journey = load(LOOPY)
     assert render_svg(journey) == render_svg(load(LOOPY))

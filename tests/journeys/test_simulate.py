@@ -47,6 +47,16 @@ def test_fixed_durations_give_exact_figures() -> None:
     assert (report.finished, report.unfinished, report.stuck) == (200, 0, 0)
 
 
+def test_the_opening_touchpoint_counts_as_a_touch() -> None:
+    # given the straight line, opening with `hello`
+    journey = load(LINE.replace("start: a\n", "start: a\nstart_touchpoint: hello\n"))
+    # when simulated
+    report = simulate(journey, runs=200, seed=1)
+    # then every case is touched twice (on opening, then a → b); durations and silence don't change
+    assert (report.touches_mean, report.touches_p50, report.touches_p90) == (2, 2, 2)
+    assert (report.duration_p50, report.silence_worst) == (14400, 10800)
+
+
 def test_report_text_and_dict() -> None:
     report = simulate(load(LINE), runs=200, seed=1)
     assert report.to_text() == (

@@ -39,8 +39,8 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule("J101", "unknown-state", _E, "`start`, `from` and `to` must name states the journey defines."),
         Rule("J102", "unknown-event", _E, "A state's `on_timeout` must be an event some transition takes from it."),
-        Rule("J103", "unknown-touchpoint", _E, "A transition's `touchpoint` must be declared under `touchpoints:`."),
-        Rule("J104", "unused-touchpoint", _W, "Every declared touch point should be sent by some transition."),
+        Rule("J103", "unknown-touchpoint", _E, "Every touch point sent must be declared under `touchpoints:`."),
+        Rule("J104", "unused-touchpoint", _W, "Every declared touch point should be sent: by a move or on opening."),
         Rule("J201", "unreachable-state", _E, "Every state must be reachable from `start`."),
         Rule("J202", "trap-state", _E, "From every reachable state, some end (a state with `outcome`) is reachable."),
         Rule("J203", "no-wait-limit", _E, "Every state but an end needs a `wait_limit`: no case waits forever."),
@@ -174,6 +174,18 @@ def _unknown_events(ctx: _Context) -> Iterator[Diagnostic]:
 def _touchpoints(ctx: _Context) -> Iterator[Diagnostic]:
     declared = ctx.journey.touchpoints
     sent: set[str] = set()
+    opening = ctx.journey.start_touchpoint
+    if opening is not None:
+        sent.add(opening)
+        if opening not in declared:
+            yield ctx.finding(
+                "J103",
+                f"unknown touch point `{opening}`: `start_touchpoint` names a message that isn't under `touchpoints:`",
+                _suggest(
+                    opening, list(declared), f"declare it under `touchpoints:` as `{opening}: <what the message says>`"
+                ),
+                ctx.loaded.source.at(("start_touchpoint",)),
+            )
     for i, transition in enumerate(ctx.journey.transitions):
         key = transition.touchpoint
         if key is None:

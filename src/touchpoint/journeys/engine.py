@@ -124,8 +124,13 @@ def _entry_effects(state: State, *, handoff: bool) -> list[Effect]:
 
 
 def open_case(journey: Journey, *, touchpoint: str | None = None) -> Advanced:
-    """The effects of opening a case in the journey's start state."""
+    """The effects of opening a case in the journey's start state.
+
+    The opening message is the journey's ``start_touchpoint``; a caller may send another instead
+    by passing ``touchpoint``. With neither, the case opens silently (``silent_reason`` says so).
+    """
     state = journey.states[journey.start]
+    touchpoint = touchpoint or journey.start_touchpoint
     effects: list[Effect] = [SendTouchpoint(touchpoint)] if touchpoint else []
     effects += _entry_effects(state, handoff=False)
     return Advanced(

@@ -147,6 +147,10 @@ class Journey(_Strict):
     persona: Name = "norm"
     max_silence: Duration = Field(description="The longest a customer may go without hearing from us.")
     start: Name = Field(description="The state a new case starts in.")
+    start_touchpoint: Name | None = Field(
+        default=None,
+        description="The message sent when a case opens (a key under `touchpoints:`), e.g. `order_received`.",
+    )
     touchpoints: dict[Name, Text] = Field(
         default_factory=dict, description="Each message to the customer, by key, with a one-line summary."
     )

@@ -3,7 +3,8 @@
 Seed 000 asks to "map the end-to-end process and every possible route through it". A route is a
 walk from ``start`` to a terminal state (one with an ``outcome``) along transitions whose target
 exists, in which each state appears at most twice — so each loop is taken at most once. Guards are
-not evaluated: every branch a file declares is a route a customer may take.
+not evaluated: every branch a file declares is a route a customer may take. A route's touch points
+begin with the journey's ``start_touchpoint``, the message every case gets when it opens.
 
 The count can explode on dense graphs, so enumeration stops at ``max_paths`` routes or
 ``max_steps`` search steps and says so in a plain sentence (``PathLayout.bound``) instead of hanging.
@@ -36,7 +37,7 @@ class Route:
     states: tuple[str, ...]
     transitions: tuple[int, ...]
     events: tuple[str, ...]
-    touchpoints: tuple[str, ...]  # the messages the customer receives, in order
+    touchpoints: tuple[str, ...]  # the messages the customer receives, in order, the opening one first
     worst_case_seconds: int | None  # sum of wait limits of the non-terminal states; None if one has none
     outcome: Literal["success", "failure"]
     terminal: str
@@ -171,6 +172,7 @@ def _routes(journey: Journey, found: list[tuple[tuple[str, ...], tuple[int, ...]
     waits = {name: state.wait_limit for name, state in journey.states.items()}
     events = [t.on for t in journey.transitions]
     touchpoints = [t.touchpoint for t in journey.transitions]
+    opening = (journey.start_touchpoint,) if journey.start_touchpoint else ()  # sent when the case opens
     out = []
     for states, moves in found:
         limits = list(map(waits.__getitem__, states[:-1]))
@@ -182,7 +184,7 @@ def _routes(journey: Journey, found: list[tuple[tuple[str, ...], tuple[int, ...]
                 states=states,
                 transitions=moves,
                 events=tuple(map(events.__getitem__, moves)),
-                touchpoints=tuple(filter(None, map(touchpoints.__getitem__, moves))),  # keys are never empty
+                touchpoints=(*opening, *filter(None, map(touchpoints.__getitem__, moves))),  # keys are never empty
                 worst_case_seconds=worst,
                 outcome=outcome,
                 terminal=states[-1],
@@ -286,6 +288,7 @@ def paths_json(journey: Journey, layout: PathLayout) -> dict[str, Any]:
             )
     return {
         "journey": journey.key,
+        "start_touchpoint": journey.start_touchpoint,
         "complete": layout.complete,
         "bound": layout.bound,
         "count": len(layout.routes),
@@ -310,6 +313,8 @@ def paths_mermaid(journey: Journey, layout: PathLayout) -> str:
     lines = ["flowchart LR"]
     for name, state in journey.states.items():
         label = f"{mermaid_text(state.label)}<br/><small>{mermaid_text(name)}</small>"
+        if name == journey.start and journey.start_touchpoint:
+            label += f"<br/>opens with ✉ {mermaid_text(journey.start_touchpoint)}"
         shape = f'(["{label}"])' if state.terminal else f'["{label}"]'
         lines.append(f"    {ids[name]}{shape}")
     most = max(layout.edge_use.values(), default=1)

@@ -717,7 +717,7 @@ def _state_svg(journey: Journey, box: Box) -> str:
     parts = [
         f"<g class={quoteattr('state ' + _state_class(state))} id={quoteattr('state-' + box.name)}"
         f" data-state={quoteattr(box.name)}>",
-        f"<title>{escape(f'{box.name}: {state.label} ({state.owner})')}</title>",
+        f"<title>{escape(f'{box.name}: {state.label} ({state.owner}){_opening(journey, box.name)}')}</title>",
     ]
     heavy = state.exception or state.terminal or box.name == journey.start
     parts.append(
@@ -755,6 +755,13 @@ def _state_svg(journey: Journey, box: Box) -> str:
         px += text_width(text, 9.5, bold=True) + 18
     parts.append("</g>")
     return "".join(parts)
+
+
+def _opening(journey: Journey, name: str) -> str:
+    """``, opens with ✉ key`` for the start state of a journey with a ``start_touchpoint``."""
+    if name != journey.start or not journey.start_touchpoint:
+        return ""
+    return f", opens with ✉ {journey.start_touchpoint}"
 
 
 def _state_class(state: State) -> str:
@@ -880,9 +887,10 @@ def render_html(journey: Journey) -> str:
     rows = []
     for name, state in journey.states.items():
         kind = state.outcome or ("exception" if state.exception else "")
+        start_note = f" (start{esc(_opening(journey, name))})" if name == journey.start else ""
         rows.append(
             "<tr>"
-            f"<td><code>{esc(name)}</code>{' (start)' if name == journey.start else ''}</td>"
+            f"<td><code>{esc(name)}</code>{start_note}</td>"
             f"<td>{esc(state.label)}</td>"
             f"<td>{esc(state.next_step or '')}</td>"
             f"<td>{esc(state.owner)}</td>"

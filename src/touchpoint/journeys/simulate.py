@@ -14,6 +14,8 @@ later these can be measured from history. The rules, state by state:
 * **Guards are ignored**: the weights already say how often each branch is taken.
 * Silence is the time since the customer last heard from us; it starts at 0 when the case opens
   and resets on every transition with a touch point.
+* Touches count every message: the opening one (``start_touchpoint``), if any, and one per
+  transition with a touch point.
 
 Only ``random.Random(seed)`` is used, so a seed always gives the same report.
 """
@@ -181,8 +183,9 @@ def simulate(journey: Journey, *, runs: int, seed: int, max_steps_per_case: int 
     terminals: Counter[str] = Counter()
     unfinished = stuck = 0
     start = journey.start if journey.start in journey.states else None
+    opened = 1 if journey.start_touchpoint else 0  # the opening message is a touch too
     for _ in range(runs):
-        here, clock, silence, worst, touched = start, 0.0, 0.0, 0.0, 0
+        here, clock, silence, worst, touched = start, 0.0, 0.0, 0.0, opened
         for _step in range(max_steps_per_case):
             if here is None or journey.states[here].terminal:
                 break
