@@ -12,6 +12,7 @@ import yaml
 
 from touchpoint.journeys.cli import SCHEMA_DRAFT, SCHEMA_ID, journey_schema, main, schema_text, shipped_schema_path
 from touchpoint.journeys.library import library_files
+from touchpoint.journeys.model import Journey
 
 SHIPPED = shipped_schema_path()
 
@@ -71,6 +72,38 @@ def test_from_and_by_accept_one_value_or_a_list() -> None:
     for name in ("from", "by"):
         kinds = [option["type"] for option in transition[name]["anyOf"]]
         assert kinds == ["string", "array"], name
+
+
+def test_the_model_itself_says_one_value_or_a_list_and_the_cli_adds_only_names() -> None:
+    # given the schema pydantic generates from the model, with nothing patched afterwards
+    model = Journey.model_json_schema()
+    # then `from` and `by` are one value or a non-empty list, item for item the same
+    transition = model["$defs"]["Transition"]["properties"]
+    assert transition["from"]["anyOf"] == [
+        {"maxLength": 80, "pattern": "^[a-z][a-z0-9_]*$", "type": "string"},
+        {"items": {"maxLength": 80, "pattern": "^[a-z][a-z0-9_]*$", "type": "string"}, "minItems": 1, "type": "array"},
+    ]
+    one_actor = transition["by"]["anyOf"][0]
+    assert transition["by"]["anyOf"][1] == {"items": one_actor, "minItems": 1, "type": "array"}
+    assert "minItems" not in transition["from"] and "minItems" not in transition["by"]  # only on the list
+    # and the shipped schema is that, with only its draft and id put first
+    assert journey_schema() == {"$schema": SCHEMA_DRAFT, "$id": SCHEMA_ID, **model}
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        ({"from": "awaiting_payment", "by": "customer"}, []),
+        ({"from": ["awaiting_payment", "payment_failed"], "by": ["customer", "role:lead"]}, []),
+        ({"from": []}, ["$.transitions[0].from: matches none of its options"]),
+        ({"by": "nobody"}, ["$.transitions[0].by: matches none of its options"]),
+    ],
+    ids=["one-each", "lists", "empty-from", "unknown-actor"],
+)
+def test_an_editor_accepts_one_value_or_a_list_and_nothing_else(change: dict[str, Any], problems: list[str]) -> None:
+    data = read(library_files()[0])
+    data["transitions"][0].update(change)
+    assert validate(data, journey_schema()) == problems
 
 
 @pytest.mark.parametrize("path", library_files(), ids=lambda p: p.stem)

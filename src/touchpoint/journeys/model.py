@@ -48,6 +48,15 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+Who = Annotated[str, Field(pattern=ACTOR_PATTERN)]
+Names = Annotated[list[Name], Field(min_length=1)]
+Whos = Annotated[list[Who], Field(min_length=1)]
+# `from: a` and `from: [a, b]` both load (as a list); `json_schema_input_type` makes the generated
+# JSON Schema say so too (one value or a list), so editors don't flag the single-value form.
+OneOrMoreNames = Annotated[Names, BeforeValidator(_one_or_many, json_schema_input_type=Name | Names)]
+OneOrMoreWhos = Annotated[Whos, BeforeValidator(_one_or_many, json_schema_input_type=Who | Whos)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True)
 
@@ -117,13 +126,13 @@ class State(_Strict):
 class Transition(_Strict):
     """On an event in one of the ``from`` states, move to ``to``."""
 
-    from_: Annotated[list[Name], BeforeValidator(_one_or_many), Field(alias="from", min_length=1)]
+    from_: OneOrMoreNames = Field(alias="from", description="The state it leaves, or a list of states.")
     on: Name = Field(description="The event that causes this move.")
     to: Name
     guard: str | None = Field(default=None, description="A condition over case data, e.g. `quote_total > 150`.")
-    by: Annotated[
-        list[Annotated[str, Field(pattern=ACTOR_PATTERN)]], BeforeValidator(_one_or_many), Field(min_length=1)
-    ] = Field(description="Who may trigger it: customer, staff, team:<name>, role:<agent|lead|admin>, carrier, system.")
+    by: OneOrMoreWhos = Field(
+        description="Who may trigger it: customer, staff, team:<name>, role:<agent|lead|admin>, carrier, system."
+    )
     touchpoint: Name | None = Field(default=None, description="The message to the customer this move sends.")
     silent: Text | None = Field(default=None, description="Why this move sends no message.")
     sim: Sim | None = None
