@@ -122,3 +122,29 @@ def test_a_timeout_the_journey_refuses_becomes_a_task_not_a_silent_drop(new_case
     assert task.title == f"{new_case.reference}: the wait limit ran out but `no_such_event` was refused"
     new_case.refresh_from_db()
     assert new_case.state == "ordered"
+
+
+def test_a_parcel_the_carrier_never_scans_becomes_a_task_for_the_fallback_team(
+    new_case: Case, bench_tech: StaffUser
+) -> None:
+    # given a repaired device handed to the carrier, who must scan it within a day
+    case = on_bench(new_case)
+    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": False}).case
+    assert (case.state, case.owner) == ("shipped", "carrier")
+    # when the carrier's acceptance limit runs out without a scan
+    Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).update(
+        due_at=now() - timedelta(seconds=1)
+    )
+    Worker(worker_id="w1").run(until_idle=True)
+    # then customer care is asked to chase it, because a carrier can't hold a task
+    overdue = Task.objects.get(case=case, kind=TaskKind.HANDOFF_OVERDUE)
+    assert (overdue.owner, overdue.title) == ("team:care", f"{case.reference}: handoff to carrier not accepted in time")
+
+
+def test_a_carrier_scan_accepts_its_handoff(new_case: Case, bench_tech: StaffUser) -> None:
+    case = on_bench(new_case)
+    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech)).case
+    case = case_accept_handoff(case=case, actor=CARRIER)
+    assert not Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).exists()
+    last = TimelineEntry.objects.filter(case=case).order_by("seq").last()
+    assert last is not None and last.summary == "Handoff to carrier accepted by carrier"
