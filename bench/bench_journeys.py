@@ -22,7 +22,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "src")]  # runs from a bare checkou
 from journey_gen import generate_journey  # noqa: E402
 
 from touchpoint.journeys.loader import parse_journey  # noqa: E402
-from touchpoint.journeys.paths import enumerate_paths  # noqa: E402
+from touchpoint.journeys.paths import enumerate_paths, graph_edges  # noqa: E402
 
 TARGET_SECONDS = 1.0
 REPEAT = 5
@@ -61,8 +61,12 @@ def main() -> int:
 
     paths_s, layout = best_of(lambda: enumerate_paths(journey))
     moves = sum(len(route.transitions) for route in layout.routes)
-    result = f"{len(layout.routes):,} routes ({moves:,} moves, {len(layout.edges_covered)} distinct)"
-    print(f"  {'paths':<8}{paths_s * 1000:>9.1f} ms   {result}; {layout.bound or 'complete'}")
+    edges = sum(len(exits) for exits in graph_edges(journey).values())
+    taken = f"{len(layout.edges_covered)} of {edges} distinct moves taken"
+    if layout.covering:
+        taken += f", all of them by the first {layout.covering} routes"
+    print(f"  {'paths':<8}{paths_s * 1000:>9.1f} ms   {len(layout.routes):,} routes ({moves:,} moves; {taken})")
+    print(f"  {'':<8}{'':>12}   {layout.bound or 'complete'}")
 
     total = (check_s or 0.0) + paths_s
     what = "check + paths" if check_s is not None else "paths only (no checker yet)"

@@ -7,11 +7,15 @@ import json
 import re
 import time
 from collections import deque
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from tests.journeys.strategies import journeys
 
-from touchpoint.journeys.loader import parse_journey
+from touchpoint.journeys.library import library_file
+from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
 from touchpoint.journeys.paths import Edge, enumerate_paths, graph_edges, paths_json, paths_mermaid, paths_text
 
@@ -199,34 +203,89 @@ def test_dense_graph_stops_at_max_paths_and_says_so_quickly() -> None:
     started = time.perf_counter()
     layout = enumerate_paths(journey)
     elapsed = time.perf_counter() - started
-    # then it stops at 5,000 routes, says why in a sentence, and doesn't take long
+    # then it lists 5,000 routes, every one of the 144 moves among them, says so in a sentence,
+    # and doesn't take long
     assert len(layout.routes) == 5000
     assert layout.complete is False
-    assert layout.bound == "stopped after 5,000 routes (raise --max-paths to see more)"
+    assert layout.covering == 121  # s0 → si → sj → end for each of the 11 × 11 moves si → sj
+    assert len(layout.edges_covered) == 144 == sum(len(exits) for exits in graph_edges(journey).values())
+    assert layout.bound == (
+        "more than 5,000 routes; listed: 121 routes that together take every move, "
+        "then 4,879 more in file order (raise --max-paths to see more)"
+    )
     assert elapsed < 2.0
     assert paths_text(journey, layout).endswith(
-        "incomplete: stopped after 5,000 routes (raise --max-paths to see more)\n"
+        "moves used by some route: 144 of 144\n"
+        "incomplete: more than 5,000 routes; listed: 121 routes that together take every move, "
+        "then 4,879 more in file order (raise --max-paths to see more)\n"
     )
     assert paths_json(journey, layout)["bound"] == layout.bound
+    assert paths_json(journey, layout)["covering"] == 121
 
 
 def test_step_bound_is_stated_too() -> None:
+    # given a search allowed only 1,000 steps (it finds 72 routes in them)
     layout = enumerate_paths(dense(12), max_paths=10**9, max_steps=1000)
+    # then the covering routes still come first, then the 72, and the sentence says so
     assert layout.complete is False
     assert layout.steps == 1000
-    assert layout.bound is not None
-    assert layout.bound.startswith("stopped after 1,000 search steps with ")
-    assert layout.bound.endswith("routes found (raise --max-steps to search further)")
+    assert (layout.covering, len(layout.routes), len(layout.edges_covered)) == (121, 193, 144)
+    assert layout.bound == (
+        "stopped after 1,000 search steps with 72 routes found; listed: 121 routes that together take "
+        "every move, then 72 more in file order (raise --max-steps to search further)"
+    )
 
 
 def test_exactly_max_paths_routes_is_complete() -> None:
     # given a journey with exactly 6 routes, and max_paths 6
     layout = enumerate_paths(load(DIAMOND), max_paths=6)
-    # then nothing is missing, so nothing is stated
-    assert (len(layout.routes), layout.complete, layout.bound) == (6, True, None)
-    assert enumerate_paths(load(DIAMOND), max_paths=5).bound == (
-        "stopped after 5 routes (raise --max-paths to see more)"
+    # then nothing is missing, so nothing is stated, and no covering set is needed
+    assert (len(layout.routes), layout.complete, layout.bound, layout.covering) == (6, True, None, 0)
+
+
+def test_a_cut_short_listing_opens_with_routes_that_take_every_move() -> None:
+    # given the diamond (6 routes, 6 moves) listed with room for only 5
+    layout = enumerate_paths(load(DIAMOND), max_paths=5)
+    # then 3 shortest routes, one through each move not yet taken, come first (successes first),
+    # then the depth-first routes not among them fill up to 5
+    assert [r.transitions for r in layout.routes] == [(1, 3), (1, 5, 0, 2), (0, 4), (0, 2), (1, 5, 0, 4)]
+    assert layout.covering == 3
+    assert {e for r in layout.routes[:3] for e in r.edges} == layout.edges_covered == oracle_edges(load(DIAMOND))
+    assert layout.bound == (
+        "more than 5 routes; listed: 3 routes that together take every move, then 2 more in file order "
+        "(raise --max-paths to see more)"
     )
+
+
+@pytest.mark.parametrize(
+    ("max_paths", "bound"),
+    [
+        (1, "more than 1 route; listed: 3 routes that together take every move, more than --max-paths 1 "
+            "because every move is always shown (raise --max-paths to see more)"),
+        (3, "more than 3 routes; listed: 3 routes that together take every move (raise --max-paths to see more)"),
+    ],
+)  # fmt: skip
+def test_the_covering_set_is_listed_in_full_even_beyond_max_paths(max_paths: int, bound: str) -> None:
+    # given room for fewer routes than it takes to show every move, or exactly as many
+    layout = enumerate_paths(load(DIAMOND), max_paths=max_paths)
+    # then the covering set is listed whole, nothing after it, and the sentence says why
+    assert [r.transitions for r in layout.routes] == [(1, 3), (1, 5, 0, 2), (0, 4)]
+    assert len(layout.edges_covered) == 6
+    assert layout.bound == bound
+
+
+def test_the_shipped_journeys_show_every_move_at_the_default_bound() -> None:
+    # given mail-in-repair (millions of routes) and order-problem (over a million), laid out as the CLI does
+    for name, covering in (("mail-in-repair", 59), ("order-problem", 24)):
+        journey = load_journey(library_file(name) or Path()).journey
+        layout = enumerate_paths(journey)
+        # then 5,000 routes are listed, the first few of them taking every move of the journey
+        edges = {e for exits in graph_edges(journey).values() for e in exits}
+        assert (len(layout.routes), layout.covering) == (5000, covering), name
+        assert {e for r in layout.routes[:covering] for e in r.edges} == edges == layout.edges_covered, name
+        assert len({r.transitions for r in layout.routes}) == 5000, name
+        # and they don't all start the same way
+        assert len({r.events[:2] for r in layout.routes[:covering]}) > 1, name
 
 
 def test_paths_text_is_a_table() -> None:
@@ -373,9 +432,30 @@ def brute_force_routes(journey: Journey, limit: int = 20000) -> set[tuple[int, .
 @given(journeys())
 def test_complete_layout_covers_exactly_the_live_reachable_edges(journey: Journey) -> None:
     layout = enumerate_paths(journey)
-    assert layout.edges_covered <= oracle_edges(journey)
-    if layout.complete:
-        assert layout.edges_covered == oracle_edges(journey)
+    assert layout.edges_covered == oracle_edges(journey)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journeys(max_states=8, max_transitions=20), st.integers(1, 5), st.sampled_from([None, 1, 10, 50]))
+def test_a_cut_short_layout_still_covers_every_live_reachable_edge(
+    journey: Journey, max_paths: int, max_steps: int | None
+) -> None:
+    # given room for only 1-5 routes, and maybe only a few search steps
+    layout = enumerate_paths(journey, max_paths=max_paths, max_steps=max_steps or 200_000)
+    # then every move a route can take is taken; when the listing is cut short, by the routes listed first
+    expected = oracle_edges(journey)
+    assert layout.edges_covered == expected
+    if not layout.complete:
+        assert {e for r in layout.routes[: layout.covering] for e in r.edges} == expected
+    # and the routes are distinct real routes, at most max_paths of them unless the covering set needs more
+    assert len({r.transitions for r in layout.routes}) == len(layout.routes)
+    assert len(layout.routes) <= max(max_paths, layout.covering)
+    assert layout.complete == (layout.covering == 0) == (layout.bound is None)
+    if not layout.complete and max_steps is None:
+        assert len(layout.routes) == max(max_paths, layout.covering)  # there were more than max_paths: room is filled
+    expected_routes = brute_force_routes(journey)
+    if expected_routes is not None:
+        assert {r.transitions for r in layout.routes} <= expected_routes
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,8 +6,10 @@ exists, in which each state appears at most twice — so each loop is taken at m
 not evaluated: every branch a file declares is a route a customer may take. A route's touch points
 begin with the journey's ``start_touchpoint``, the message every case gets when it opens.
 
-The count can explode on dense graphs, so enumeration stops at ``max_paths`` routes or
-``max_steps`` search steps and says so in a plain sentence (``PathLayout.bound``) instead of hanging.
+The count can explode (``mail-in-repair`` has millions of routes), so enumeration stops at
+``max_paths`` routes or ``max_steps`` search steps and says so in a plain sentence
+(``PathLayout.bound``) instead of hanging. A listing cut short still shows every move: it opens
+with a small set of routes that together take all of them (:func:`covering_routes`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class PathLayout:
     edges_covered: frozenset[Edge]
     edge_use: Mapping[Edge, int] = field(hash=False)  # edge → number of routes that take it
     steps: int  # search steps spent
+    covering: int = 0  # how many of the routes listed first take every move between them (0 when complete)
 
 
 def graph_edges(journey: Journey) -> dict[str, list[Edge]]:
@@ -101,73 +104,182 @@ def can_finish(journey: Journey, exits: Mapping[str, list[Edge]]) -> set[str]:
     return alive
 
 
-def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int = 200_000) -> PathLayout:
-    """All routes from ``start`` to a terminal state, depth-first in file order, then sorted.
+Found = tuple[tuple[str, ...], tuple[int, ...]]  # a route as (states, transition indexes)
+Exits = Mapping[str, list[Edge]]
 
-    Stops when a route beyond ``max_paths`` turns up or after ``max_steps`` moves of the search;
-    ``complete`` is then false and ``bound`` says which limit was hit.
+
+def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int = 200_000) -> PathLayout:
+    """All routes from ``start`` to a terminal state, depth-first in file order, then sorted
+    (successes first).
+
+    The search stops when a route beyond ``max_paths`` turns up or after ``max_steps`` moves of
+    it; ``complete`` is then false, and the listing can't be every route. It then begins with a
+    small **covering set** (see :func:`covering_routes`): routes that together take every move a
+    route can take, so that no move goes unshown however far the search got. Those come first, all
+    of them, even when there are more than ``max_paths`` of them; the depth-first routes not among
+    them fill the listing up to ``max_paths``. ``covering`` is how many of the routes listed first
+    form the covering set, and ``bound`` says all this in a sentence.
     """
     exits = graph_edges(journey)
     alive = can_finish(journey, exits)
-    start = journey.start
-    found: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
-    bound: str | None = None
-    steps = 0
-    if start in alive:
+    live_exits: dict[str, list[Edge]] = {}
+    if journey.start in alive:
         # Only moves into states that can still finish are worth following.
         live_exits = {
             name: [e for e in edges if journey.transitions[e.transition].to in alive]
             for name, edges in exits.items()
             if name in alive and not journey.states[name].terminal
         }
-        path_states = [start]
-        path_moves: list[int] = []
-        visits: Counter[str] = Counter({start: 1})
-        cursors = [0]  # next exit to try, per depth
-        if journey.states[start].terminal:
-            found.append(((start,), ()))
-            cursors = []
-        while cursors:
-            here = path_states[-1]
-            options = live_exits[here]
-            cursor = cursors[-1]
-            if cursor >= len(options):  # backtrack
-                cursors.pop()
-                visits[path_states.pop()] -= 1
-                if path_moves:
-                    path_moves.pop()
-                continue
-            if steps >= max_steps:
-                bound = (
-                    f"stopped after {max_steps:,} search steps with {len(found):,} routes found "
-                    "(raise --max-steps to search further)"
-                )
-                break
-            steps += 1
-            cursors[-1] = cursor + 1
-            edge = options[cursor]
-            target = journey.transitions[edge.transition].to
-            if visits[target] >= MAX_VISITS:
-                continue
-            if journey.states[target].terminal:
-                if len(found) >= max_paths:
-                    bound = f"stopped after {max_paths:,} routes (raise --max-paths to see more)"
-                    break
-                found.append(((*path_states, target), (*path_moves, edge.transition)))
-                continue
-            path_states.append(target)
-            path_moves.append(edge.transition)
-            visits[target] += 1
-            cursors.append(0)
-    routes = sorted(_routes(journey, found), key=_order)
+    found, steps, stopped = _depth_first(journey, live_exits, max_paths=max_paths, max_steps=max_steps)
+    if stopped is None:
+        routes = sorted(_routes(journey, found), key=_order)
+        covering, bound = 0, None
+    else:
+        cover = covering_routes(journey, live_exits)
+        taken = {moves for _, moves in cover}
+        room = max(0, max_paths - len(cover))
+        more = [route for route in found if route[1] not in taken][:room]
+        routes = sorted(_routes(journey, cover), key=_order) + sorted(_routes(journey, more), key=_order)
+        covering = len(cover)
+        bound = _bound(
+            stopped, max_paths=max_paths, max_steps=max_steps, found=len(found), cover=covering, more=len(more)
+        )
     use: Counter[tuple[str, int]] = Counter()
     for route in routes:  # plain tuples: counting hundreds of thousands of moves must stay cheap
         use.update(set(zip(route.states, route.transitions, strict=False)))
     edge_use = {Edge(*edge): count for edge, count in use.items()}
-    return PathLayout(tuple(routes), bound is None, bound, frozenset(edge_use), edge_use, steps)
+    return PathLayout(tuple(routes), bound is None, bound, frozenset(edge_use), edge_use, steps, covering)
 
 
-def _routes(journey: Journey, found: list[tuple[tuple[str, ...], tuple[int, ...]]]) -> list[Route]:
+def _depth_first(
+    journey: Journey, live_exits: Exits, *, max_paths: int, max_steps: int
+) -> tuple[list[Found], int, Literal["paths", "steps"] | None]:
+    """Routes in file order, the search steps spent, and which limit stopped the search (if one did)."""
+    start = journey.start
+    found: list[Found] = []
+    steps = 0
+    if start not in live_exits:  # an end (one empty route), or no way to one (no route)
+        if start in journey.states and journey.states[start].terminal:
+            found.append(((start,), ()))
+        return found, steps, None
+    transitions, states = journey.transitions, journey.states
+    path_states = [start]
+    path_moves: list[int] = []
+    visits: Counter[str] = Counter({start: 1})
+    cursors = [0]  # next exit to try, per depth
+    while cursors:
+        here = path_states[-1]
+        options = live_exits[here]
+        cursor = cursors[-1]
+        if cursor >= len(options):  # backtrack
+            cursors.pop()
+            visits[path_states.pop()] -= 1
+            if path_moves:
+                path_moves.pop()
+            continue
+        if steps >= max_steps:
+            return found, steps, "steps"
+        steps += 1
+        cursors[-1] = cursor + 1
+        edge = options[cursor]
+        target = transitions[edge.transition].to
+        if visits[target] >= MAX_VISITS:
+            continue
+        if states[target].terminal:
+            if len(found) >= max_paths:
+                return found, steps, "paths"
+            found.append(((*path_states, target), (*path_moves, edge.transition)))
+            continue
+        path_states.append(target)
+        path_moves.append(edge.transition)
+        visits[target] += 1
+        cursors.append(0)
+    return found, steps, None
+
+
+def covering_routes(journey: Journey, live_exits: Exits) -> list[Found]:
+    """A small set of routes that together take every move out of a state reachable from
+    ``start`` into a state that can still reach an end (``live_exits``: those moves, by state).
+
+    For each such move not yet taken by an earlier route of the set, longest first: a shortest
+    route through it, made of a shortest way in from ``start`` (breadth-first, in file order), the
+    move, and a shortest way on to the nearest end (at each step the first move in file order that
+    gets closer). Each way is a chain of distinct states, so no state appears more than twice in
+    the route: the rule of every route. Linear in the journey per route; about one route for
+    every two moves on the shipped journeys.
+    """
+    start, states, transitions = journey.start, journey.states, journey.transitions
+    if start not in live_exits:
+        return []
+    way_in: dict[str, Edge | None] = {start: None}
+    depth = {start: 0}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        for edge in live_exits[here]:
+            target = transitions[edge.transition].to
+            if target not in way_in:
+                way_in[target] = edge
+                depth[target] = depth[here] + 1
+                if not states[target].terminal:
+                    queue.append(target)
+    sources: dict[str, list[str]] = {}
+    for name, edges in live_exits.items():
+        for edge in edges:
+            sources.setdefault(transitions[edge.transition].to, []).append(name)
+    to_end = {name: 0 for name, state in states.items() if state.terminal}
+    queue = deque(to_end)
+    while queue:
+        here = queue.popleft()
+        for source in sources.get(here, ()):
+            if source not in to_end:
+                to_end[source] = to_end[here] + 1
+                queue.append(source)
+    way_out = {
+        name: next(e for e in edges if to_end[transitions[e.transition].to] == to_end[name] - 1)
+        for name, edges in live_exits.items()
+    }
+    moves = [edge for name, edges in live_exits.items() if name in depth for edge in edges]
+    moves.sort(key=lambda e: -(depth[e.source] + 1 + to_end[transitions[e.transition].to]))  # stable: file order
+    taken: set[Edge] = set()
+    out: list[Found] = []
+    for edge in moves:
+        if edge in taken:
+            continue
+        route: list[Edge] = []
+        here = edge.source
+        while (back := way_in[here]) is not None:
+            route.append(back)
+            here = back.source
+        route.reverse()
+        route.append(edge)
+        here = transitions[edge.transition].to
+        while not states[here].terminal:
+            route.append(way_out[here])
+            here = transitions[way_out[here].transition].to
+        taken.update(route)
+        out.append(((start, *(transitions[e.transition].to for e in route)), tuple(e.transition for e in route)))
+    return out
+
+
+def _bound(
+    stopped: Literal["paths", "steps"], *, max_paths: int, max_steps: int, found: int, cover: int, more: int
+) -> str:
+    """Why the listing isn't every route, and what it holds instead, as one sentence."""
+    if stopped == "paths":
+        head, hint = f"more than {max_paths:,} route{'s' if max_paths != 1 else ''}", "raise --max-paths to see more"
+    else:
+        head = f"stopped after {max_steps:,} search steps with {found:,} routes found"
+        hint = "raise --max-steps to search further"
+    listed = "1 route that takes every move" if cover == 1 else f"{cover:,} routes that together take every move"
+    if cover > max_paths:
+        listed += f", more than --max-paths {max_paths:,} because every move is always shown"
+    elif more:
+        listed += f", then {more:,} more in file order"
+    return f"{head}; listed: {listed} ({hint})"
+
+
+def _routes(journey: Journey, found: list[Found]) -> list[Route]:
     # Lookups by index, built once: a large layout holds close to a million moves.
     waits = {name: state.wait_limit for name, state in journey.states.items()}
     events = [t.on for t in journey.transitions]
@@ -292,6 +404,7 @@ def paths_json(journey: Journey, layout: PathLayout) -> dict[str, Any]:
         "complete": layout.complete,
         "bound": layout.bound,
         "count": len(layout.routes),
+        "covering": layout.covering,
         "routes": [{"number": n, **route.as_dict()} for n, route in enumerate(layout.routes, 1)],
         "edges": edges,
     }
