@@ -46,6 +46,7 @@ def test_the_rule_table_is_stable() -> None:
         "J210": ("exit-from-terminal", Severity.WARNING),
         "J211": ("guard-never-holds", Severity.WARNING),
         "J212": ("timeout-may-be-refused", Severity.ERROR),
+        "J213": ("timeout-sim-time", Severity.WARNING),
     }
     assert all(isinstance(rule, Rule) and rule.summary.endswith(".") for rule in RULES.values())
 
@@ -607,6 +608,64 @@ def test_j212_guards_that_cover_every_case_are_fine(first: str, second: str) -> 
 def test_j212_a_missing_value_makes_an_ordering_and_its_opposite_both_false() -> None:
     # `rating > 3` and `rating <= 3` are both false when there is no rating at all
     assert where(findings(_timeout_guards("rating > 3", "rating <= 3"))) == [("J212", 13, 17)]
+
+
+# --- J213 timeout-sim-time --------------------------------------------------------------------
+
+
+def _timeout_sim(sim: str) -> str:
+    """CLEAN with a `sim` on its timeout transition (`expired`), on line 33."""
+    return CLEAN.replace(
+        "    by: system\n    touchpoint: sorry\n", f"    by: system\n    touchpoint: sorry\n    sim: {sim}\n"
+    )
+
+
+def test_j213_a_time_on_a_timeout_is_reported_at_it() -> None:
+    # given the timeout of `waiting` (2d) with a sim that says it happens after 4h
+    [finding] = findings(_timeout_sim("{weight: 0.3, after: 4h}"))
+    # then a warning on `after`, saying the timer decides when
+    assert where([finding]) == [("J213", 33, 24)]
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        "transition #2 is the timeout of `waiting`, so in simulation it always fires when the wait limit (2d) "
+        "runs out, and the time its `sim` gives (`after: 4h`) is ignored"
+    )
+    assert finding.fix == (
+        "keep only `weight` in this `sim`; if people may also make this move before the wait runs out, "
+        "give them an event of their own, with its own `sim`"
+    )
+
+
+def test_j213_a_weight_alone_on_a_timeout_is_fine() -> None:
+    assert findings(_timeout_sim("{weight: 0.3}")) == []
+
+
+def test_j213_names_every_state_it_is_the_timeout_of_and_only_those() -> None:
+    # given one move on `late` from a (timeout, 1h), b (timeout, 2h) and c (whose timeout is another event)
+    text = """
+    name: j213
+    version: 1
+    max_silence: 3d
+    start: a
+    touchpoints: {hi: Hello.}
+    states:
+      a: {owner: customer, label: A, wait_limit: 1h, on_timeout: late}
+      b: {owner: customer, label: B, wait_limit: 2h, on_timeout: late}
+      c: {owner: customer, label: C, wait_limit: 1d, on_timeout: other}
+      end: {owner: system, label: End, outcome: success}
+    transitions:
+      - {from: a, on: go, to: b, by: customer, touchpoint: hi}
+      - {from: b, on: go, to: c, by: customer, touchpoint: hi}
+      - {from: c, on: other, to: end, by: system, touchpoint: hi}
+      - {from: [a, b, c], on: late, to: end, by: system, touchpoint: hi, sim: {weight: 0.1, median: 1h, p90: 2h}}
+    """
+    [finding] = findings(text)
+    # then the finding names a and b, and says their limits differ
+    assert where([finding]) == [("J213", 15, 89)]
+    assert finding.message == (
+        "transition #4 is the timeout of `a` and `b`, so in simulation it always fires when their wait limits "
+        "run out, and the time its `sim` gives (`median` and `p90`) is ignored"
+    )
 
 
 # --- robustness ------------------------------------------------------------------------------

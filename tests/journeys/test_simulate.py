@@ -93,6 +93,58 @@ def test_a_draw_past_the_wait_limit_fires_the_timeout_instead() -> None:
     assert report.duration_p50 == 86400
 
 
+TIMED_OUT = (
+    HEAD
+    + """
+states:
+  a: {owner: customer, label: A, wait_limit: 1d, on_timeout: late}
+  done: {owner: system, label: Done, outcome: success}
+  late_end: {owner: system, label: Late, outcome: failure}
+transitions:
+  - {from: a, on: go, to: done, by: customer, touchpoint: hello, sim: {weight: 0.75, after: 1h}}
+  - {from: a, on: late, to: late_end, by: [system, staff], touchpoint: sorry, sim: {weight: 0.25, after: 1h}}
+"""
+)
+
+
+def test_a_timeout_with_a_sim_fires_at_the_wait_limit_whatever_time_it_gives() -> None:
+    # given a timeout (1d) whose sim says 1h, and all the chance on it
+    journey = load(TIMED_OUT.replace("weight: 0.75", "weight: 0").replace("weight: 0.25", "weight: 1"))
+    # when simulated, then every case times out exactly at the wait limit, never after 1h
+    report = simulate(journey, runs=300, seed=3)
+    assert report.terminal_shares == {"late_end": 1.0}
+    assert (report.duration_p50, report.duration_p90, report.silence_worst) == (86400, 86400, 86400)
+
+
+def test_a_timeouts_weight_is_still_its_share() -> None:
+    # given the timeout weighted 0.25 and the other exit 0.75 (after 1h)
+    report = simulate(load(TIMED_OUT), runs=4000, seed=8)
+    # then about a quarter of the cases time out, each at exactly 1d; the rest end after 1h
+    assert math.isclose(report.terminal_shares["late_end"], 0.25, abs_tol=0.03)
+    assert (report.duration_p50, report.duration_p90) == (3600, 86400)
+
+
+def test_a_log_normal_time_on_a_timeout_and_its_guarded_twin_are_ignored_too() -> None:
+    # given two guarded moves on the timeout event, each with a median/p90 far below the limit
+    journey = load(
+        HEAD
+        + """
+states:
+  a: {owner: customer, label: A, wait_limit: 6h, on_timeout: late}
+  x: {owner: system, label: X, outcome: success}
+  y: {owner: system, label: Y, outcome: failure}
+transitions:
+  - {from: a, on: late, to: x, guard: flag, by: system, touchpoint: hello, sim: {weight: 0.5, median: 5m, p90: 10m}}
+  - {from: a, on: late, to: y, guard: not flag, by: system, touchpoint: sorry, sim: {weight: 0.5, median: 5m, p90: 1h}}
+"""
+    )
+    report = simulate(journey, runs=400, seed=1)
+    # then both fire at the wait limit (6h), each for its share of the cases
+    assert (report.duration_p50, report.duration_p90) == (21600, 21600)
+    assert set(report.terminal_shares) == {"x", "y"}
+    assert math.isclose(report.terminal_shares["x"], 0.5, abs_tol=0.08)
+
+
 def test_weights_above_one_are_normalised() -> None:
     journey = load(
         HEAD

@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
         Rule("J210", "exit-from-terminal", _W, "Nothing leaves an end state: a case that has ended never moves."),
         Rule("J211", "guard-never-holds", _W, "A guard that can never be true makes its transition dead."),
         Rule("J212", "timeout-may-be-refused", _E, "When a timer fires, one of its transitions is always allowed."),
+        Rule("J213", "timeout-sim-time", _W, "A timeout fires at its wait limit: a time in its `sim` is ignored."),
     )
 }
 
@@ -413,6 +414,31 @@ def _refusable_timeouts(ctx: _Context) -> Iterator[Diagnostic]:
         )
 
 
+def _timed_timeout_sims(ctx: _Context) -> Iterator[Diagnostic]:
+    for i, transition in enumerate(ctx.journey.transitions):
+        sim = transition.sim
+        if sim is None or (sim.after is None and sim.median is None):
+            continue
+        timed_out = [s for s in ctx.live_sources(transition) if ctx.states[s].on_timeout == transition.on]
+        if not timed_out:
+            continue
+        given = f"`after: {format_duration(sim.after)}`" if sim.after is not None else "`median` and `p90`"
+        limits = {ctx.states[s].wait_limit or 0 for s in timed_out}
+        when = (
+            f"the wait limit ({format_duration(limits.pop())}) runs out"
+            if len(limits) == 1
+            else "their wait limits run out"
+        )
+        yield ctx.finding(
+            "J213",
+            f"transition #{i + 1} is the timeout of {_and([f'`{s}`' for s in timed_out])}, so in simulation it "
+            f"always fires when {when}, and the time its `sim` gives ({given}) is ignored",
+            "keep only `weight` in this `sim`; if people may also make this move before the wait runs out, "
+            "give them an event of their own, with its own `sim`",
+            ctx.loaded.source.at(("transitions", i, "sim", "after" if sim.after is not None else "median"), key=True),
+        )
+
+
 def _example(none_hold: str, guards: list[str | None]) -> str:
     """A case for which no guard holds, in words: missing data first, as that is the usual gap."""
     fields = sorted(set().union(*(fields_of(parse_guard(g)) for g in guards if g is not None)))
@@ -564,4 +590,5 @@ _RULE_CHECKS = (
     _exits_from_ends,
     _dead_guards,
     _refusable_timeouts,
+    _timed_timeout_sims,
 )

@@ -7,6 +7,9 @@ later these can be measured from history. The rules, state by state:
 * The exits that have ``sim`` are chosen by weight. If their weights add up to less than 1, the rest
   of the chance goes to the state's timeout (its ``on_timeout`` transition), which fires exactly at
   the wait limit. If they add up to more than 1, or the state has no timeout, they are normalised.
+* A timeout transition always fires at the wait limit, whether or not it has a ``sim``. With one,
+  its weight is its share (plus the rest of the chance, as above); a time it gives (``after``,
+  ``median``/``p90``) is ignored, and the checker warns about it (J213).
 * A state whose exits have no ``sim`` at all takes its timeout; with no timeout, its first exit.
 * Time in a state is the chosen exit's ``after``, or a log-normal draw with the given ``median``
   and ``p90`` (sigma = ln(p90 / median) / 1.2816). An exit with no duration happens at once. If the
@@ -136,8 +139,10 @@ def _plan(journey: Journey, name: str) -> _Plan:
         ),
         None,
     )
+    # A move on the state's timeout event is the timer firing: whatever its `sim` says about time,
+    # it happens when the wait limit runs out (its weight still counts as its share).
     weighted = [
-        _Exit(i, journey.transitions[i].to, t.sim.weight, False) for i in exits if (t := journey.transitions[i]).sim
+        _Exit(i, t.to, t.sim.weight, t.on == state.on_timeout) for i in exits if (t := journey.transitions[i]).sim
     ]
     total = sum(e.weight for e in weighted)
     if timeout is not None and state.wait_limit is not None and total < 1:
