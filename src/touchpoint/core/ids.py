@@ -18,3 +18,8 @@ def normalise_reference(text: str) -> str:
     if not cleaned.startswith("TP-") and cleaned.startswith("TP"):
         cleaned = "TP-" + cleaned[2:]
     return cleaned
+
+
+def new_reply_token() -> str:
+    """The secret in a case's reply address (reply+<token>@…): lower-case hex, as mail systems may fold case."""
+    return secrets.token_hex(10)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from touchpoint.cases.models.journey_version import JourneyVersion
+from touchpoint.core.ids import new_reply_token
 from touchpoint.customers.models import Customer
 
 
@@ -23,6 +24,13 @@ class Case(models.Model):
     state_entered_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
+    reply_token = models.CharField(
+        max_length=32, unique=True, default=new_reply_token, help_text="Replies to reply+<token>@… join this case"
+    )
+    customer_sentiment = models.FloatField(
+        null=True, blank=True, help_text="VADER compound score of the customer's latest message (-1 … 1)"
+    )
+    customer_sentiment_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
