@@ -49,6 +49,41 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
     return rows.insert(message)
 
 
+def notice_enqueue(
+    *,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    idempotency_key: str,
+    case: Case | None = None,
+    body_html: str = "",
+    headers: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Write a message that is not a journey touch point (e.g. "that attachment was too large").
+
+    Call inside the transaction that decided to send it; the same key writes it once."""
+    at = now()
+    existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
+    return rows.insert(
+        OutboxMessage(
+            case=case,
+            channel="email",
+            recipient=recipient,
+            subject=subject[:300],
+            body_text=body_text,
+            body_html=body_html,
+            headers={"Message-ID": make_msgid(domain=domain), **(headers or {})},
+            max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
+            next_attempt_at=at,
+            idempotency_key=idempotency_key,
+            created_at=at,
+        )
+    )
+
+
 def backoff_seconds(attempts: int) -> float:
     """Delay before the next try after ``attempts`` failed ones: base·2^(n−1), capped."""
     base = settings.TOUCHPOINT_OUTBOX_BACKOFF_BASE

@@ -11,6 +11,9 @@ class TaskKind(models.TextChoices):
     HANDOFF_OVERDUE = "handoff_overdue", "Handoff not accepted in time"
     DELIVERY_FAILED = "delivery_failed", "Message could not be delivered"
     TIMER_FAILED = "timer_failed", "Timer could not fire"
+    CUSTOMER_MESSAGE = "customer_message", "Customer wrote to us"
+    NEW_CONVERSATION = "new_conversation", "New conversation from someone we don't know"
+    EMAIL_BOUNCED = "email_bounced", "Customer's email address bounced"
 
 
 class TaskStatus(models.TextChoices):
