@@ -25,6 +25,38 @@ from touchpoint.journeys import Journey
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.rendering import render_touchpoint
 
+MAX_REFERENCES = 10  # the thread's first message and the nine latest: enough for every mail app to thread
+AUTOMATED_HEADERS = {
+    "Auto-Submitted": "auto-generated",  # RFC 3834: auto-responders must not answer
+    "X-Auto-Response-Suppress": "OOF, AutoReply",  # the same request, in Exchange's words
+}
+
+
+def thread_headers(*, case: Case) -> dict[str, str]:
+    """In-Reply-To (the case's latest outgoing Message-ID) and References (the chain, capped) so a
+    customer's mail app shows a case's messages as one conversation. Empty for the first message."""
+    ids = [
+        str(h["Message-ID"])
+        for h in OutboxMessage.objects.filter(case_id=case.pk)
+        .order_by("created_at", "id")
+        .values_list("headers", flat=True)
+        if isinstance(h, dict) and h.get("Message-ID")
+    ]
+    if not ids:
+        return {}
+    chain = ids if len(ids) <= MAX_REFERENCES else [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
+    return {"In-Reply-To": ids[-1], "References": " ".join(chain)}
+
+
+def case_mail_headers(*, case: Case, message_id: str) -> dict[str, str]:
+    """Every header a message to ``case``'s customer carries besides the usual ones."""
+    return {
+        "Message-ID": message_id,
+        **thread_headers(case=case),
+        "Reply-To": f"reply+{case.reply_token}@{settings.TOUCHPOINT_REPLY_DOMAIN}",
+        **AUTOMATED_HEADERS,
+    }
+
 
 def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, state_seq: int) -> OutboxMessage:
     """Write the touch point's message for ``case``. Call inside the transaction that moved the case."""
@@ -37,10 +69,11 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
         recipient=case.customer.email,
         touchpoint=key,
         tone=rendered.tone,
+        tone_reason=rendered.tone_reason[:200],
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
-        headers={"Message-ID": message_id},
+        headers=case_mail_headers(case=case, message_id=message_id),
         max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
         next_attempt_at=at,
         idempotency_key=f"{case.pk}:{state_seq}:{key}",
@@ -67,6 +100,11 @@ def notice_enqueue(
     if existing is not None:
         return existing
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
+    message_id = make_msgid(domain=domain)
+    base = case_mail_headers(case=case, message_id=message_id) if case is not None else {"Message-ID": message_id}
+    given = headers or {}
+    if "In-Reply-To" in given:  # the caller answers a particular message; its chain wins
+        base = {k: v for k, v in base.items() if k not in ("In-Reply-To", "References")}
     return rows.insert(
         OutboxMessage(
             case=case,
@@ -75,7 +113,7 @@ def notice_enqueue(
             subject=subject[:300],
             body_text=body_text,
             body_html=body_html,
-            headers={"Message-ID": make_msgid(domain=domain), **(headers or {})},
+            headers={**AUTOMATED_HEADERS, **base, **given},
             max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
             next_attempt_at=at,
             idempotency_key=idempotency_key,

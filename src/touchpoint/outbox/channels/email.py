@@ -13,6 +13,8 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
 from touchpoint.outbox.models import OutboxMessage
 
+AUTOMATED_HEADERS = {"Auto-Submitted": "auto-generated"}  # RFC 3834, on every message, notices included
+
 
 class EmailChannel:
     def __init__(self) -> None:
@@ -43,7 +45,7 @@ class EmailChannel:
             body=message.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
-            headers=dict(message.headers),
+            headers={**AUTOMATED_HEADERS, **message.headers},
         )
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
