@@ -7,5 +7,6 @@ the password hasher for a fast one and turns off things tests must not depend on
 from touchpoint.settings.base import *  # noqa: F403
 from touchpoint.settings.database import *  # noqa: F403
 from touchpoint.settings.delivery import *  # noqa: F403
+from touchpoint.settings.inbox import *  # noqa: F403
 from touchpoint.settings.logging import *  # noqa: F403
 from touchpoint.settings.security import *  # noqa: F403
