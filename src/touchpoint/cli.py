@@ -1,6 +1,7 @@
 """``touchpoint``: the one command-line entry point.
 
-``touchpoint journey …`` works on journey files without Django or a database; everything else is
+``touchpoint journey …`` works on journey files without a database (``journey check`` also renders
+the touch point templates with Django's template engine); everything else is
 a Django management command (``touchpoint run``, ``touchpoint worker``, ``touchpoint demo``,
 ``touchpoint migrate``, …)."""
 
@@ -15,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] == "journey":
         from touchpoint.journeys.cli import main as journey_main
 
+        if args[1:2] == ["check"]:  # templates too: rendered with sample data, no database needed
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchpoint.settings")
+            from touchpoint.touchpoints.checks import template_check
+
+            return journey_main(args[1:], extra_checks=[template_check])
         return journey_main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchpoint.settings")
     from django.conf import settings

@@ -261,7 +261,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             )
             continue
         journey = item.loaded.journey
-        findings = sorted(check(item.loaded), key=lambda d: (d.location, d.code))
+        found = list(check(item.loaded))
+        for extra in args.extra_checks:
+            found.extend(extra(item.loaded))
+        findings = sorted(found, key=lambda d: (d.location, d.code))
         errors = sum(d.severity == Severity.ERROR for d in findings)
         warnings = len(findings) - errors
         silence_text, silence_data = _silence_summary(journey, silence_bound(journey))
@@ -454,12 +457,20 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run ``touchpoint journey`` with ``argv`` (without the program name); return the exit code."""
+ExtraCheck = Callable[[LoadedJourney], list[Diagnostic]]
+
+
+def main(argv: list[str] | None = None, *, extra_checks: Sequence[ExtraCheck] = ()) -> int:
+    """Run ``touchpoint journey`` with ``argv`` (without the program name); return the exit code.
+
+    ``extra_checks`` run after the journey rules in ``check``, each reporting more findings about a
+    loaded journey (the top-level ``touchpoint`` command passes the touch point template check, which
+    needs Django's template engine; this module stays framework-free)."""
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     except _UsageError as usage:
         return usage.code
+    args.extra_checks = list(extra_checks)
     try:
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:

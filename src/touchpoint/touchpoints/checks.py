@@ -1,0 +1,169 @@
+"""``touchpoint journey check`` for templates: every touch point rendered with sample data in every
+tone and channel; a missing template or partial, an undefined variable or a broken template is a
+finding. Needs no database (a standalone template ``Engine`` and plain-dict sample data).
+
+Codes: T301 missing-template, T302 undefined-variable, T303 template-error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.template import Engine, TemplateDoesNotExist, TemplateSyntaxError
+
+from touchpoint.journeys import Diagnostic, Journey, LoadedJourney, Location, Severity
+from touchpoint.touchpoints.persona import persona_load
+from touchpoint.touchpoints.rendering import (
+    GENERIC,
+    PARTS,
+    SHIPPED_DIR,
+    sample_context,
+    template_name,
+    touchpoint_engine,
+    touchpoint_render,
+    undefined_names,
+)
+from touchpoint.touchpoints.tone import TONES
+
+
+def configured_template_dirs() -> tuple[str, ...]:
+    """The shop's directories (when Django settings can be read) and the shipped ones."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from touchpoint.touchpoints.rendering import template_dirs
+
+        return template_dirs()
+    except ImproperlyConfigured:
+        return (str(SHIPPED_DIR),)
+
+
+def _state_for(journey: Journey, key: str) -> str:
+    """A state the touch point is sent into: the target of the first move that sends it, or the start."""
+    if key != journey.start_touchpoint:
+        for transition in journey.transitions:
+            if transition.touchpoint == key:
+                return transition.to
+    return journey.start
+
+
+def _journey_dir(dirs: tuple[str, ...], journey: str) -> Path | None:
+    for directory in dirs:
+        candidate = Path(directory) / "touchpoints" / journey
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _line_of(path: str, partial: str) -> int:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    for number, line in enumerate(lines, start=1):
+        if f"partialdef {partial}" in line:
+            return number
+    return 0
+
+
+def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None) -> list[Diagnostic]:
+    """Findings about ``loaded``'s touch point templates (an extra check for ``journey check``)."""
+    dirs = configured_template_dirs() if dirs is None else dirs
+    journey = loaded.journey
+    engine: Engine = touchpoint_engine(dirs=dirs, strict=True)
+    own = _journey_dir(dirs, journey.name)
+    persona = persona_load(key=journey.persona)
+    findings: list[Diagnostic] = []
+    for key, summary in journey.touchpoints.items():
+        name = template_name(journey=journey.name, key=key)
+        template = GENERIC
+        if own is not None:
+            try:
+                origin = engine.get_template(name).origin.name
+                template = name
+            except TemplateDoesNotExist:
+                findings.append(
+                    Diagnostic(
+                        "T301",
+                        "missing-template",
+                        Severity.ERROR,
+                        f"touch point `{key}` has no template",
+                        f"write {name} (copy touchpoints/_generic.html to start)",
+                        Location(str(own / f"{key}.html")),
+                    )
+                )
+                continue
+            except TemplateSyntaxError as exc:
+                findings.append(
+                    Diagnostic(
+                        "T303",
+                        "template-error",
+                        Severity.ERROR,
+                        f"`{key}`: {exc}",
+                        "fix the template syntax",
+                        Location(str(own / f"{key}.html")),
+                    )
+                )
+                continue
+        else:
+            origin = str(SHIPPED_DIR / GENERIC)
+        state = journey.states[_state_for(journey, key)]
+        context = sample_context(
+            persona=persona,
+            summary=summary,
+            label=state.label,
+            next_step=state.next_step or "",
+            journey_title=journey.title or journey.name,
+        )
+        for tone in TONES:
+            missing = [part for part in PARTS if not _has_partial(engine, f"{template}#{tone}_{part}")]
+            for part in missing:
+                findings.append(
+                    Diagnostic(
+                        "T301",
+                        "missing-template",
+                        Severity.ERROR,
+                        f"touch point `{key}` has no `{tone}_{part}` partial",
+                        f"add {{% partialdef {tone}_{part} %}}…{{% endpartialdef %}}",
+                        Location(origin),
+                    )
+                )
+            if missing:
+                continue
+            try:
+                rendered = touchpoint_render(engine=engine, template=template, tone=tone, context=context)
+            except TemplateSyntaxError as exc:
+                findings.append(
+                    Diagnostic(
+                        "T303",
+                        "template-error",
+                        Severity.ERROR,
+                        f"`{key}` ({tone}): {exc}",
+                        "fix the template",
+                        Location(origin),
+                    )
+                )
+                continue
+            for part, text in zip(PARTS, (rendered.subject, rendered.text, rendered.html, rendered.sms), strict=True):
+                for variable in undefined_names([text]):
+                    findings.append(
+                        Diagnostic(
+                            "T302",
+                            "undefined-variable",
+                            Severity.ERROR,
+                            f"`{key}` ({tone} {part}) uses `{variable}`, which isn't defined",
+                            "use one of: customer.first_name, customer.name, case.reference, state.label, "
+                            "state.next_step, summary, persona.name, persona.signature, device, quote_total, "
+                            "reply_address, journey.title",
+                            Location(origin, _line_of(origin, f"{tone}_{part}")),
+                        )
+                    )
+    return findings
+
+
+def _has_partial(engine: Engine, name: str) -> bool:
+    try:
+        engine.get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True

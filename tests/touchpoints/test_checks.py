@@ -1,0 +1,91 @@
+"""`touchpoint journey check` renders every touch point's templates with sample data, no database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from touchpoint.cli import main as touchpoint_main
+from touchpoint.journeys import load_journey
+from touchpoint.journeys.library import library_file
+from touchpoint.touchpoints.checks import template_check
+from touchpoint.touchpoints.rendering import SHIPPED_DIR
+
+MINI = Path(__file__).parents[1] / "support" / "mini-repair.yaml"
+ALL_PARTS = "".join(
+    f"{{% partialdef {tone}_{part} %}}{tone} {part} {{{{ case.reference }}}}{{% endpartialdef %}}\n"
+    for tone in ("playful", "sober")
+    for part in ("subject", "text", "html", "sms")
+)
+
+
+@pytest.mark.parametrize("name", ["mail-in-repair", "order-problem", "walk-in-warranty"])
+def test_every_shipped_journey_has_every_template_and_uses_only_defined_variables(name: str) -> None:
+    path = library_file(name)
+    assert path is not None
+    assert template_check(load_journey(path), dirs=(str(SHIPPED_DIR),)) == []
+
+
+def test_a_journey_without_templates_of_its_own_falls_back_to_the_generic_one_cleanly() -> None:
+    assert template_check(load_journey(MINI), dirs=(str(SHIPPED_DIR),)) == []
+
+
+def shop_templates(tmp_path: Path) -> Path:
+    """A shop's folder for mini-repair: one complete file, one with faults, the rest missing."""
+    folder = tmp_path / "touchpoints" / "mini-repair"
+    folder.mkdir(parents=True)
+    (folder / "send_device.html").write_text(ALL_PARTS)
+    broken = ALL_PARTS.replace("{% partialdef sober_sms %}sober sms {{ case.reference }}{% endpartialdef %}\n", "")
+    broken = broken.replace("playful text {{ case.reference }}", "playful text {{ customer.nickname }}")
+    (folder / "arrived.html").write_text(broken)
+    return folder
+
+
+def test_a_missing_template_a_missing_partial_and_an_undefined_variable_are_findings(tmp_path: Path) -> None:
+    folder = shop_templates(tmp_path)
+    findings = template_check(load_journey(MINI), dirs=(str(tmp_path), str(SHIPPED_DIR)))
+    arrived = str(folder / "arrived.html")
+    formatted = sorted(d.format() for d in findings)
+    assert formatted[:3] == [
+        f"{arrived}: error T301 missing-template: touch point `arrived` has no `sober_sms` partial — "
+        "add {% partialdef sober_sms %}…{% endpartialdef %}",
+        f"{arrived}:2:1: error T302 undefined-variable: `arrived` (playful text) uses `customer.nickname`, which "
+        "isn't defined — use one of: customer.first_name, customer.name, case.reference, state.label, "
+        "state.next_step, summary, persona.name, persona.signature, device, quote_total, reply_address, journey.title",
+        f"{folder / 'cancelled_unpaid.html'}: error T301 missing-template: touch point `cancelled_unpaid` has no "
+        "template — write touchpoints/mini-repair/cancelled_unpaid.html (copy touchpoints/_generic.html to start)",
+    ]
+    # 12 touch points: send_device is complete, arrived has two faults, the other ten have no file
+    assert sorted(d.code for d in findings) == ["T301"] * 11 + ["T302"]
+
+
+def test_touchpoint_journey_check_reports_template_findings_from_the_shops_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop_templates(tmp_path)
+    with override_settings(TOUCHPOINT_TEMPLATE_DIRS=[str(tmp_path)]):
+        code = touchpoint_main(["journey", "check", str(MINI)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.count(" T301 missing-template: ") == 11
+    assert out.count(" T302 undefined-variable: ") == 1
+    assert out.splitlines()[-1].startswith("mini-repair@1: 12 errors, 0 warnings (12 states, 15 transitions")
+
+
+def test_touchpoint_journey_check_passes_the_shipped_journeys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert touchpoint_main(["journey", "check", "mail-in-repair", "order-problem", "walk-in-warranty"]) == 0
+    assert [line.split(":")[1].split(" (")[0] for line in capsys.readouterr().out.splitlines()] == [" clean"] * 3
+
+
+def test_the_journey_cli_runs_extra_checks_it_is_given(capsys: pytest.CaptureFixture[str]) -> None:
+    from touchpoint.journeys import Diagnostic, LoadedJourney, Location, Severity
+    from touchpoint.journeys.cli import main as journey_main
+
+    def extra(loaded: LoadedJourney) -> list[Diagnostic]:
+        where = Location(str(loaded.source.file))
+        return [Diagnostic("X001", "extra", Severity.WARNING, f"seen {loaded.journey.key}", "nothing", where)]
+
+    assert journey_main(["check", str(MINI)], extra_checks=[extra]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"{MINI}: warning X001 extra: seen mini-repair@1 — nothing"
