@@ -1,0 +1,92 @@
+"""A whole journey's messages reach a real SMTP server as one thread in the customer's mail app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from tests.support.factories import StaffFactory
+from tests.support.smtp import SinkHandler, smtp_mailers, smtp_sink
+from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
+from touchpoint.cases.models import Case
+from touchpoint.cases.services.advance import case_advance
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.outbox.services import MAX_REFERENCES, thread_headers
+from touchpoint.worker.loop import Worker
+
+
+@pytest.fixture
+def sink() -> Iterator[SinkHandler]:
+    with smtp_sink() as (handler, port), override_settings(MAILERS=smtp_mailers(port)):
+        yield handler
+
+
+def walk(case: Case) -> Case:
+    """mini-repair from payment to home: paid, arrived, needs an OK, approved, delivered."""
+    bench = staff_actor(StaffFactory(teams=["bench"]))
+    steps = [
+        ("payment_received", SYSTEM, None),
+        ("device_arrived", CARRIER, None),
+        ("repaired", bench, {"needs_ok": True}),
+        ("approved", CUSTOMER, None),
+        ("delivered", CARRIER, None),
+    ]
+    for event, actor, data in steps:
+        case = case_advance(case=case, event=event, actor=actor, data=data).case
+    return case
+
+
+def test_every_message_of_a_journey_chains_to_the_ones_before_it(new_case: Case, sink: SinkHandler) -> None:
+    case = walk(new_case)
+    assert Worker(worker_id="w1").run(until_idle=True).sent == 5
+    by_id = {str(r.message["Message-ID"]): r.message for r in sink.received}
+    sent = list(OutboxMessage.objects.filter(case=case).order_by("created_at", "id"))
+    assert [m.touchpoint for m in sent] == ["send_device", "arrived", "needs_ok", "fixed", "home"]
+    ids = [m.headers["Message-ID"] for m in sent]
+    assert set(by_id) == set(ids)
+    reply_to = f"reply+{case.reply_token}@{settings.TOUCHPOINT_REPLY_DOMAIN}"
+    for n, message_id in enumerate(ids):
+        got = by_id[message_id]
+        if n == 0:
+            assert (got["In-Reply-To"], got["References"]) == (None, None)
+        else:
+            assert got["In-Reply-To"] == ids[n - 1]
+            assert str(got["References"]).split() == ids[:n]
+        assert got["Reply-To"] == reply_to
+        assert got["Auto-Submitted"] == "auto-generated"
+        assert (got["List-Unsubscribe"], got["Precedence"]) == (None, None)
+        assert got.get_content_type() == "multipart/alternative"
+        text, html = got.get_body(("plain",)), got.get_body(("html",))
+        assert text is not None and "Talk to a person: reply to this email" in text.get_content()
+        assert html is not None and "<strong>Talk to a person:</strong> reply to this email" in html.get_content()
+    assert [by_id[i]["Subject"] for i in ids] == [
+        f"{case.reference}: Paid; how to send the device.",
+        f"{case.reference}: The device has arrived.",
+        f"{case.reference}: Extra work needs your OK.",
+        f"{case.reference}: Repaired and on its way home.",
+        f"{case.reference}: Home safe.",
+    ]
+
+
+def test_references_keep_the_first_message_and_the_latest_ones(new_case: Case) -> None:
+    # given a case that has already sent fifteen messages
+    for n in range(15):
+        OutboxMessage.objects.create(
+            case=new_case,
+            channel="email",
+            recipient="ian@example.com",
+            body_text="-",
+            headers={"Message-ID": f"<m{n}@x>"},
+            next_attempt_at=new_case.opened_at,
+            created_at=new_case.opened_at,
+            idempotency_key=f"k{n}",
+        )
+    # when the next one is threaded
+    headers = thread_headers(case=new_case)
+    # then it answers the latest and refers to the first and the nine latest
+    assert headers["In-Reply-To"] == "<m14@x>"
+    assert headers["References"].split() == ["<m0@x>", *[f"<m{n}@x>" for n in range(6, 15)]]
+    assert len(headers["References"].split()) == MAX_REFERENCES
