@@ -1,0 +1,453 @@
+"""Receive one email: keep it, tie it to its case, and decide who acts on it.
+
+The rules, so that automation never loops a customer (principle 3):
+
+* a bounce marks the customer's address as failing and opens a task; an auto-reply is recorded;
+  neither is ever answered, nor is mail from our own addresses;
+* a customer's message we can act on by ourselves (a tone switch, a clear yes/no to a question
+  the journey asked) is acted on; anything else, or anything more, reaches a person with a wait
+  limit, sooner when the message reads as negative;
+* at most one automated answer per inbound message (one outbox key per message), and at most
+  ``TOUCHPOINT_NOTICE_CAP_PER_HOUR`` to one sender in an hour.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses, parseaddr
+from typing import cast
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from touchpoint.cases.actors import CUSTOMER, SYSTEM
+from touchpoint.cases.errors import CaseConflict, TransitionRefused
+from touchpoint.cases.journeys import journey_of
+from touchpoint.cases.models import Case, Task, TaskKind, TimelineKind
+from touchpoint.cases.services.advance import case_advance
+from touchpoint.cases.services.handoffs import fallback_owner
+from touchpoint.cases.services.tasks import task_open
+from touchpoint.cases.services.timeline import timeline_append
+from touchpoint.core.clock import now
+from touchpoint.customers.models import Customer
+from touchpoint.inbox.intents import Intent, has_more_than_first_line, intent_of
+from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy
+from touchpoint.inbox.sentiment import sentiment_of
+from touchpoint.journeys import Actor, valid_events
+from touchpoint.mail.parse import DEFAULT_ALLOWED_TYPES, ParsedMail, find_reference, parse_message, reply_token
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.outbox.services import notice_enqueue
+
+log = logging.getLogger(__name__)
+
+REPLY_KEY = "inbound-reply:{pk}"  # the one outbox key for every automated answer to one message
+_APPROVE_WORDS = ("approve", "accept")
+_DECLINE_WORDS = ("decline", "reject")
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    message: InboundMessage
+    duplicate: bool  # True when this mail was already stored: nothing was done this time
+
+
+def inbound_receive(*, raw: bytes, source: str) -> InboundResult:
+    """Store and act on one raw RFC 5322 message. Never raises on the content of the mail.
+
+    Opens its own transaction: the stored message, its timeline entry, the task, the customer's
+    flags, any case move and the one automated answer commit together, or not at all. Attachment
+    files are written to storage inside it and removed again if it rolls back. The same mail
+    delivered twice (same Message-ID, or the same bytes when it has none) is stored once."""
+    parsed = _without_nul(
+        parse_message(
+            raw,
+            max_attachment_bytes=settings.TOUCHPOINT_ATTACHMENT_MAX_BYTES,
+            allowed_types=frozenset(settings.TOUCHPOINT_ATTACHMENT_TYPES) or DEFAULT_ALLOWED_TYPES,
+        )
+    )
+    message_id = (parsed.message_id or "").strip()[:998]
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = _existing(message_id, digest)
+    if existing is not None:
+        return InboundResult(existing, duplicate=True)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            message = _receive(parsed, raw=raw, source=source, message_id=message_id, digest=digest, saved=saved)
+    except IntegrityError:
+        _discard(saved)
+        existing = _existing(message_id, digest)
+        if existing is None:
+            raise
+        return InboundResult(existing, duplicate=True)  # a second delivery raced us and won
+    except BaseException:
+        _discard(saved)
+        raise
+    return InboundResult(message, duplicate=False)
+
+
+def _scrub[T](value: T) -> T:
+    """NUL characters out of every text: PostgreSQL can't store them (the raw bytes keep them)."""
+    if isinstance(value, str):
+        return cast(T, value.replace("\x00", ""))
+    if isinstance(value, tuple):
+        return cast(T, tuple(_scrub(item) for item in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "data"}
+        return cast(T, dataclasses.replace(value, **changes))
+    return value
+
+
+def _without_nul(parsed: ParsedMail) -> ParsedMail:
+    return _scrub(parsed)
+
+
+def _existing(message_id: str, digest: str) -> InboundMessage | None:
+    if message_id:
+        return InboundMessage.objects.filter(message_id=message_id).first()
+    return InboundMessage.objects.filter(message_id="", raw_sha256=digest).first()
+
+
+def _discard(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - best effort; an orphan file loses nothing
+            log.warning("could not remove attachment file %s", name)
+
+
+def _receive(
+    parsed: ParsedMail, *, raw: bytes, source: str, message_id: str, digest: str, saved: list[str]
+) -> InboundMessage:
+    at = now()
+    sender = parsed.from_email or ""
+    own = _is_own_address(sender)
+    case, matched_by = _match(parsed, raw)
+    customer = Customer.objects.filter(email__iexact=sender).first() if sender else None
+    if customer is None and case is not None and matched_by != MatchedBy.SUBJECT:
+        customer = case.customer if case.customer.email.lower() == sender else None
+    if parsed.is_bounce:
+        kind = Kind.BOUNCE
+    elif parsed.auto_submitted or own:
+        kind = Kind.AUTO_REPLY
+    elif case is not None:
+        kind = Kind.REPLY
+    else:
+        kind = Kind.NEW
+    words = parsed.reply_text or parsed.text or ""
+    sentiment = sentiment_of(words) if kind in (Kind.REPLY, Kind.NEW) else None
+    message = InboundMessage.objects.create(
+        source=source,
+        message_id=message_id,
+        raw_sha256=digest,
+        raw=raw,
+        from_email=sender[:254],
+        from_name=(parsed.from_name or "")[:200],
+        to=list(parsed.to),
+        subject=(parsed.subject or "")[:500],
+        sent_at=parsed.date,
+        text=parsed.text or "",
+        html=parsed.html or "",
+        reply_text=parsed.reply_text or "",
+        kind=kind,
+        matched_by=matched_by or "",
+        case=case,
+        customer=customer,
+        sentiment=sentiment,
+        rejected=[
+            {"filename": r.filename, "content_type": r.content_type, "size": r.size, "reason": r.reason}
+            for r in parsed.rejected
+        ],
+        defects=[str(d) for d in parsed.defects],
+        received_at=at,
+    )
+    for attachment in parsed.attachments:
+        stored = InboundAttachment(
+            message=message,
+            filename=(attachment.filename or "attachment")[:255],
+            content_type=(attachment.content_type or "application/octet-stream")[:100],
+            size=attachment.size,
+            content_id=(attachment.content_id or "")[:255],
+            inline=attachment.inline,
+        )
+        stored.file.save(_safe_name(attachment.filename), ContentFile(attachment.data), save=False)
+        saved.append(stored.file.name or "")
+        stored.save()
+    if case is not None:
+        case = Case.objects.select_for_update().select_related("customer", "journey").get(pk=case.pk)
+        message.case = case
+    if kind == Kind.BOUNCE:
+        _bounce(message, parsed, case)
+    elif kind == Kind.AUTO_REPLY:
+        reason = "mail from our own address" if own else "an automatic reply (RFC 3834)"
+        _note(message, case, event="auto_reply", summary=f"Automatic reply from {sender or 'unknown sender'}")
+        message.no_reply_reason = f"never answered: {reason}"
+    else:
+        _customer_message(message, parsed, case, customer, sentiment)
+    message.save()
+    return message
+
+
+def _safe_name(filename: str | None) -> str:
+    name = (filename or "attachment").replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
+    return (name or "attachment")[:100]
+
+
+# -- matching -----------------------------------------------------------------------------------
+
+
+def _match(parsed: ParsedMail, raw: bytes) -> tuple[Case | None, MatchedBy | None]:
+    """By reply token, then by thread, then by a reference in the subject from that case's customer."""
+    addresses = [*parsed.to, *parsed.cc, *_envelope_recipients(raw)]
+    token = reply_token(addresses, settings.TOUCHPOINT_REPLY_DOMAIN)
+    if token:
+        case = Case.objects.select_related("customer").filter(reply_token=token.lower()).first()
+        if case is not None:
+            return case, MatchedBy.TOKEN
+    case = _thread_case([*parsed.in_reply_to, *parsed.references])
+    if case is not None:
+        return case, MatchedBy.THREAD
+    reference = find_reference(parsed.subject or "")
+    if reference and parsed.from_email:
+        case = Case.objects.select_related("customer").filter(reference=reference).first()
+        # A reference alone must not let a stranger into a case: only its own customer may use it.
+        if case is not None and case.customer.email.lower() == parsed.from_email.lower():
+            return case, MatchedBy.SUBJECT
+    return None, None
+
+
+def _envelope_recipients(raw: bytes) -> list[str]:
+    """Delivered-To / X-Original-To, which the mail server adds with the address it delivered to."""
+    try:
+        headers = BytesHeaderParser().parsebytes(raw[:262144])
+        values = [str(v) for name in ("Delivered-To", "X-Original-To") for v in (headers.get_all(name) or [])]
+        return [address.lower() for _, address in getaddresses(values) if address]
+    except Exception:  # headers we can't read give no address; the other routes still apply
+        return []
+
+
+def _thread_case(ids: list[str]) -> Case | None:
+    wanted: set[str] = set()
+    for value in ids:
+        bare = value.strip().strip("<>").strip()
+        if bare:
+            wanted.update({bare, f"<{bare}>"})
+    if not wanted:
+        return None
+    sent = (
+        OutboxMessage.objects.filter(case__isnull=False, **{"headers__Message-ID__in": sorted(wanted)})
+        .order_by("-created_at")
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if sent is None:  # the customer may answer their own earlier mail that we matched
+        sent = (
+            InboundMessage.objects.filter(case__isnull=False, message_id__in=sorted(wanted))
+            .order_by("-received_at")
+            .values_list("case_id", flat=True)
+            .first()
+        )
+    return Case.objects.select_related("customer").filter(pk=sent).first() if sent is not None else None
+
+
+def _is_own_address(address: str) -> bool:
+    if not address:
+        return False
+    ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), parseaddr(settings.SERVER_EMAIL)[1].lower()}
+    ours.update(a.lower() for a in settings.TOUCHPOINT_OWN_ADDRESSES)
+    domain = settings.TOUCHPOINT_REPLY_DOMAIN.lower()
+    return address.lower() in ours or address.lower().endswith(f"@{domain}")
+
+
+# -- what happens to each kind ------------------------------------------------------------------
+
+
+def _note(message: InboundMessage, case: Case | None, *, event: str, summary: str) -> None:
+    if case is None:
+        return
+    timeline_append(
+        case=case,
+        kind=TimelineKind.NOTE,
+        actor=SYSTEM if message.kind in (Kind.BOUNCE, Kind.AUTO_REPLY) else CUSTOMER,
+        at=message.received_at,
+        event=event,
+        summary=summary,
+        detail={
+            "inbound": message.pk,
+            "matched_by": message.matched_by,
+            "subject": message.subject,
+            "sentiment": message.sentiment,
+        },
+    )
+
+
+def _bounce(message: InboundMessage, parsed: ParsedMail, case: Case | None) -> None:
+    """The customer can no longer hear us: mark the address and give a person the task. Never answered."""
+    message.no_reply_reason = "never answered: a bounce"
+    addresses = {a.lower() for a in parsed.bounced_recipients}
+    customers = list(Customer.objects.filter(email__in=addresses)) if addresses else []
+    if not customers and case is not None:
+        customers = [case.customer]
+    for customer in customers:
+        Customer.objects.filter(pk=customer.pk).update(email_failing=True)
+        their_case = case if case is not None and case.customer_id == customer.pk else _open_case_of(customer)
+        reference = their_case.reference if their_case is not None else "No case"
+        task = task_open(
+            kind=TaskKind.EMAIL_BOUNCED,
+            owner=fallback_owner(),
+            case=their_case,
+            priority=1,
+            due_at=message.received_at,
+            title=f"{reference}: mail to {customer.email} bounced — reach {customer.name} another way",
+            detail=f"{customer.name}'s address {customer.email} no longer takes our mail, so they can't hear "
+            f"from us. Bounce: “{message.subject}”.",
+            source_key=f"inbound:{message.pk}:bounce:{customer.pk}",
+        )
+        message.task = message.task or task
+        message.customer = message.customer or customer
+        _note(message, their_case, event="email_bounced", summary=f"Mail to {customer.email} bounced")
+        if their_case is not None and message.case is None:
+            message.case = their_case
+
+
+def _open_case_of(customer: Customer) -> Case | None:
+    return Case.objects.filter(customer=customer, outcome="").order_by("-opened_at").first()
+
+
+def _customer_message(
+    message: InboundMessage, parsed: ParsedMail, case: Case | None, customer: Customer | None, sentiment: float | None
+) -> None:
+    words = parsed.reply_text or parsed.text or ""
+    intent = intent_of(words)
+    # Only the case's own customer (or, with no case, a known customer) may make things happen by mail.
+    trusted = customer is not None and (case is None or case.customer_id == customer.pk)
+    acknowledgements: list[str] = []
+    handled = False
+    if case is not None:
+        summary = f"{message.from_name or message.from_email} wrote: {message.subject or '(no subject)'}"
+        _note(message, case, event="customer_message", summary=summary)
+        if sentiment is not None:
+            Case.objects.filter(pk=case.pk).update(
+                customer_sentiment=sentiment, customer_sentiment_at=message.received_at
+            )
+    if trusted and customer is not None and intent in ("plain", "playful"):
+        plain = intent == "plain"
+        Customer.objects.filter(pk=customer.pk).update(plain_messages=plain)
+        message.action = "tone:plain" if plain else "tone:playful"
+        acknowledgements.append(
+            "From now on our messages to you will be plain and to the point."
+            if plain
+            else "Happy to hear it: our messages can smile again."
+        )
+        handled = True
+    elif trusted and case is not None and intent in ("yes", "no"):
+        handled = _answer(message, case, intent)
+    if not handled or has_more_than_first_line(words) or not words.strip():
+        message.task = _task_for_person(message, case, customer, sentiment)
+    _answer_once(message, parsed, acknowledgements)
+
+
+def _answer(message: InboundMessage, case: Case, intent: Intent) -> bool:
+    """A clear yes or no to the one question the journey is asking the customer now. True if applied."""
+    definition = journey_of(case.journey)
+    events = valid_events(definition, state=case.state, data=case.data, actor=Actor("customer"))
+    words = _APPROVE_WORDS if intent == "yes" else _DECLINE_WORDS
+    candidates = [event for event in events if any(word in event for word in words)]
+    if len(candidates) != 1:
+        return False  # nothing to approve here, or more than one thing: a person decides
+    digest = hashlib.sha256((message.message_id or message.raw_sha256).encode()).hexdigest()
+    key = f"inbound:{message.message_id}" if len(message.message_id) <= 180 else f"inbound:sha256:{digest}"
+    try:
+        case_advance(case=case, event=candidates[0], actor=CUSTOMER, idempotency_key=key)
+    except (TransitionRefused, CaseConflict):
+        return False
+    message.action = f"event:{candidates[0]}"
+    return True
+
+
+def _task_for_person(
+    message: InboundMessage, case: Case | None, customer: Customer | None, sentiment: float | None
+) -> Task:
+    urgent = sentiment is not None and sentiment <= settings.TOUCHPOINT_NEGATIVE_SENTIMENT
+    who = message.from_name or message.from_email or "someone"
+    body = (message.reply_text or message.text or "").strip()
+    detail = f"From {who} <{message.from_email}>\nSubject: {message.subject}\n\n{body[:4000]}"
+    if sentiment is not None:
+        detail += f"\n\nSentiment: {sentiment:+.2f}{' (reads as negative)' if urgent else ''}"
+    due = message.received_at + timedelta(seconds=settings.TOUCHPOINT_CUSTOMER_MESSAGE_WAIT)
+    if case is not None:
+        owner = case.owner if case.owner.startswith("team:") else fallback_owner()
+        return task_open(
+            kind=TaskKind.CUSTOMER_MESSAGE,
+            owner=owner,
+            case=case,
+            title=f"{case.reference}: {who} wrote “{message.subject or '(no subject)'}”",
+            detail=detail,
+            due_at=due,
+            priority=1 if urgent else 2,
+            source_key=f"inbound:{message.pk}",
+        )
+    known = f"{customer.name} (a customer, no case matched)" if customer is not None else f"{who}, not yet a customer"
+    return task_open(
+        kind=TaskKind.NEW_CONVERSATION,
+        owner=fallback_owner(),
+        title=f"New conversation from {known}: “{message.subject or '(no subject)'}”",
+        detail=detail + "\n\nDecide which journey this belongs to, or answer them.",
+        due_at=due,
+        priority=1 if urgent else 2,
+        source_key=f"inbound:{message.pk}",
+    )
+
+
+# -- the one automated answer -------------------------------------------------------------------
+
+
+def _answer_once(message: InboundMessage, parsed: ParsedMail, acknowledgements: list[str]) -> None:
+    """One message back at most: what we did on their word, and each attachment we couldn't keep."""
+    lines = list(acknowledgements)
+    for refused in parsed.rejected:  # the parser words each reason for the customer
+        lines.append(f"{refused.reason} If it can't be made smaller, a link to it works too.")
+    if not lines:
+        return
+    sender = message.from_email
+    if not sender:
+        message.no_reply_reason = "no address to answer"
+        return
+    since = message.received_at - timedelta(hours=1)
+    recent = OutboxMessage.objects.filter(
+        recipient__iexact=sender, idempotency_key__startswith="inbound-reply:", created_at__gte=since
+    ).count()
+    if recent >= settings.TOUCHPOINT_NOTICE_CAP_PER_HOUR:
+        message.no_reply_reason = f"not answered: {recent} automated answers to this sender in the last hour"
+        log.warning("inbound notice cap reached for %s (message %s)", sender, message.pk)
+        return
+    name = message.customer.first_name if message.customer is not None else ""
+    greeting = f"Hello {name}," if name else "Hello,"
+    body = "\n\n".join(
+        [
+            greeting,
+            *lines,
+            "To talk to a person, just reply to this email: a person reads every reply we can't act on.",
+        ]
+    )
+    subject = message.subject or "your message"
+    if message.case is not None and message.case.reference not in subject:
+        subject = f"{message.case.reference}: {subject}"
+    headers = {"Auto-Submitted": "auto-replied"}
+    if message.message_id:
+        headers.update({"In-Reply-To": message.message_id, "References": message.message_id})
+    message.reply = notice_enqueue(
+        recipient=sender,
+        subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
+        body_text=body,
+        idempotency_key=REPLY_KEY.format(pk=message.pk),
+        case=message.case,
+        headers=headers,
+    )
