@@ -1,6 +1,8 @@
 """Machine-facing endpoints: signed inbound webhooks (and, later, the REST API)."""
 
-from django.urls import path  # noqa: F401 - the webhook views add their routes here
+from django.urls import path
+
+from touchpoint.api import views
 
 app_name = "api"
-urlpatterns: list[object] = []
+urlpatterns = [path("email", views.email_hook, name="email")]
