@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 UV := .tools/bin/uv
 DEMO_ENV := TOUCHPOINT_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend TOUCHPOINT_MAIL_DIR=$(CURDIR)/var/mail
 
-.PHONY: help run test lint types test-sqlite test-postgres bench install clean
+.PHONY: help run test test-deps lint types test-sqlite test-postgres bench install clean
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:$(PORT) (PORT=8080 make run to change it)"
@@ -45,14 +45,25 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-test: lint types test-sqlite test-postgres
+test: test-deps lint types test-sqlite test-postgres
 
-test-sqlite: install
+# The IMAP tests run a real dovecot. Installed here when missing and we are root (harmless when it is
+# there); otherwise those tests are skipped with the reason, or fail under CI (CI set).
+test-deps:
+	@if command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing dovecot-imapd for the IMAP tests =="; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	else \
+		echo "== dovecot missing and not root: the IMAP tests will be skipped (apt-get install dovecot-imapd) =="; \
+	fi
+
+test-sqlite: install test-deps
 	@echo "== tests on SQLite =="
 	$(BIN)/pytest
 
 # CI sets TOUCHPOINT_REQUIRE_POSTGRES=1: there a missing server fails the run instead of skipping.
-test-postgres: install
+test-postgres: install test-deps
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== tests on PostgreSQL ($(PG_URL)) =="; \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/journeys; \
