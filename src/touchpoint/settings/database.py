@@ -8,6 +8,7 @@ lock when it begins rather than failing half-way with "database is locked".
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dj_database_url
@@ -36,7 +37,9 @@ def _sqlite(path: str) -> dict[str, Any]:
                 "PRAGMA cache_size=-32000;"
             ),
         },
-        "TEST": {"NAME": env_str("TOUCHPOINT_SQLITE_TEST_PATH", str(VAR_DIR / "test.sqlite3"))},
+        # A file (not :memory:) so the tests' child processes (workers, races) share it; one per test run,
+        # so two runs on one machine never write to the same file.
+        "TEST": {"NAME": env_str("TOUCHPOINT_SQLITE_TEST_PATH", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))},
     }
 
 
@@ -51,6 +54,7 @@ def _database() -> dict[str, Any]:
         )
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("TOUCHPOINT_DB_CONN_MAX_AGE", 60)))
     config["CONN_HEALTH_CHECKS"] = True
+    config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"}  # one per test run, as for SQLite
     config.setdefault("OPTIONS", {})
     return config
 
