@@ -358,3 +358,30 @@ def test_strip_reply_rules() -> None:
     assert strip_reply("Answers inline:\n> Which model?\nThe Nano.\n> Colour?\nBlue.") == (
         "Answers inline:\nThe Nano.\nBlue."
     )
+
+
+def test_pathological_messages_stay_fast() -> None:
+    """Shapes that made a parser step quadratic once: each must stay well under a second or two."""
+    import time
+
+    cases = {
+        "nested divs": b"From: a@example.com\r\nContent-Type: text/html\r\n\r\n" + b"<div>" * 100_000,
+        "deep quotes": b"From: a@example.com\r\n\r\n" + (b"> " * 5000 + b"x\n") * 200,
+        "many parts": b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
+        + b"--x\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=a.png\r\n\r\nhi\r\n" * 1500
+        + b"--x--\r\n",
+        "deep multipart": b"From: a@example.com\r\n"
+        + b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(500))
+        + b"Content-Type: text/plain\r\n\r\nhi\r\n",
+    }
+    for name, raw in cases.items():
+        started = time.perf_counter()
+        parsed = parse_message(raw)
+        assert time.perf_counter() - started < 5, name
+        assert isinstance(parsed, ParsedMail)
+    many = parse_message(cases["many parts"])
+    assert len(many.attachments) == 999
+    assert many.attachments[1].filename == "a1.png"
+    assert "The message has more than 1000 parts; the rest were ignored." in many.defects
+    deep = parse_message(cases["deep multipart"])
+    assert "The message nests parts too deeply; the deepest were ignored." in deep.defects

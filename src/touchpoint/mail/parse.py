@@ -64,6 +64,9 @@ _EXECUTABLE_EXTENSIONS = frozenset(
 _EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 
 
+MAX_PARTS = 1000  # no real mail has more; a bomb of empty parts must not cost minutes
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A part we accepted: decoded bytes plus what the customer's mail said about them."""
@@ -155,6 +158,10 @@ class _Collector:
     defects: list[str] = field(default_factory=list)
     text: str | None = None
     html: str | None = None
+    more_text: list[str] = field(default_factory=list)  # later body parts, joined once at the end
+    more_html: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    parts: int = 0
     attachments: list[Attachment] = field(default_factory=list)
     rejected: list[RejectedAttachment] = field(default_factory=list)
     report_texts: list[str] = field(default_factory=list)
@@ -441,6 +448,7 @@ def _keep_attachment(
     col: _Collector, *, filename: str, content_type: str, data: bytes, content_id: str | None, inline: bool
 ) -> None:
     size = len(data)
+    filename = _unique_filename(filename, col)
     shown = filename or "an unnamed file"
     if _is_executable(filename, data):
         reason = f"We can't accept {shown} because it is a program, and programs can carry viruses."
@@ -478,6 +486,10 @@ def _walk(part: Message, col: _Collector, depth: int, *, nested: bool = False) -
     """
     if depth > 30:
         col.defect("The message nests parts too deeply; the deepest were ignored.")
+        return
+    col.parts += 1
+    if col.parts > MAX_PARTS:
+        col.defect(f"The message has more than {MAX_PARTS} parts; the rest were ignored.")
         return
     content_type = _content_type(part)
     try:
@@ -557,9 +569,9 @@ def _walk(part: Message, col: _Collector, depth: int, *, nested: bool = False) -
         # A second body part (some clients split the text around an image): append it.
         extra = _part_text(part, col)
         if content_type == "text/plain" and col.text is not None:
-            col.text = col.text.rstrip("\n") + "\n\n" + extra
+            col.more_text.append(extra)
         elif content_type == "text/html" and col.html is not None:
-            col.html = col.html + extra
+            col.more_html.append(extra)
         return
     data = _part_bytes(part, col)
     content_id = _header(part, "Content-ID", col).strip() or None
@@ -569,7 +581,6 @@ def _walk(part: Message, col: _Collector, depth: int, *, nested: bool = False) -
             filename = local  # Outlook names inline images in their Content-ID ("image001.jpg@…")
     if not filename:
         filename = _default_filename(content_type)
-    filename = _unique_filename(filename, col)
     _keep_attachment(
         col,
         filename=filename,
@@ -605,8 +616,9 @@ def _default_filename(content_type: str) -> str:
 
 def _unique_filename(filename: str, col: _Collector) -> str:
     """``name.ext``, then ``name1.ext``, ``name2.ext``… so that each attachment has its own name."""
-    taken = {item.filename for item in col.attachments} | {item.filename for item in col.rejected}
+    taken = col.names
     if filename not in taken:
+        taken.add(filename)
         return filename
     stem, dot, extension = filename.rpartition(".")
     if not dot:
@@ -614,6 +626,7 @@ def _unique_filename(filename: str, col: _Collector) -> str:
     for number in range(1, 1000):
         candidate = f"{stem}{number}{dot}{extension}"
         if candidate not in taken:
+            taken.add(candidate)
             return candidate
     return filename
 
@@ -904,6 +917,10 @@ def _parse(raw: bytes, *, max_attachment_bytes: int, allowed_types: frozenset[st
     except RecursionError:
         col.defect("The message nests parts too deeply; the rest was ignored.")
 
+    if col.more_text and col.text is not None:
+        col.text = "\n\n".join([col.text.rstrip("\n"), *(item.rstrip("\n") for item in col.more_text)])
+    if col.more_html and col.html is not None:
+        col.html = "".join([col.html, *col.more_html])
     html = sanitise_html(col.html) if col.html is not None else None
     if col.text is not None and col.text.strip():
         text = col.text

@@ -1,13 +1,24 @@
 """Quoted-history and signature stripping: what the sender wrote *this time*.
 
-Why our own heuristics and not ``mail-parser-reply``: that package (like talon and
-email-reply-parser before it) works line by line with per-language header regexes, which is
-what this module does too; but we need a function of text alone that never raises, keeps
-inline answers written between quoted lines (a customer answering our questions point by
-point), and understands the reply headers our customers' clients actually write (English and
-German first: the Zammad corpus is largely German). A small, typed, tested set of rules that we
-own is easier to extend than a dependency whose rules we would have to patch around, and it
-passes the talon and email-reply-parser fixtures at least as well (see ``tests/mail``).
+Why our own heuristics and not ``mail-parser-reply`` (PyPI, 1.36, 2025): we ran both over the
+same fixtures with the same comparisons as ``tests/mail/test_corpora.py``:
+
+=============================== ======= ==================
+fixtures                         ours    mail-parser-reply
+=============================== ======= ==================
+talon standard_replies           12/12   8/12
+talon html_replies (as text)     9/9     4/9
+talon signatures                 4/6     1/6
+email-reply-parser (24 bodies)   24/24   15/24
+=============================== ======= ==================
+
+Our rules were written while looking at these fixtures, so the gap overstates what a fresh
+corpus would show. But the misses are of kinds that matter to us: the package drops answers
+written between quoted lines (email_1_2 comes back as just "Hi,"; a customer answering our
+questions point by point would lose the answers), returns the whole quote when a reply starts
+below the quoted header (email_1_8), and keeps attribution lines without a "wrote" (Yandex's
+``26.06.2014, 14:41, "Alexander L" <abc@example.com>:``). A small, typed set of rules of our
+own, with tests, is the better trade than one more dependency whose rules we would patch around.
 
 The rules, in order:
 
@@ -30,7 +41,7 @@ import re
 __all__ = ["strip_reply"]
 
 _WROTE = re.compile(
-    r"^\s*[>\s]*("
+    r"^\s*+[>\s]*+("
     r"on\b.{0,300}\b(wrote|writes|said)\s*:?"
     r"|am\b.{0,300}\bschrieb\b.{0,200}:?"
     r"|.{0,200}\bschrieb\b.{0,200}:"
@@ -53,7 +64,7 @@ _OPENER = re.compile(r"^\s*(on|am|le|el|il|op|em|w dniu|den|the)\b", re.IGNORECA
 _ATTRIBUTION = re.compile(r"^\s*\S.{0,300}(@|\d{1,2}[:.]\d{2}).{0,200}:\s*$")
 _SEPARATOR = re.compile(r"^\s*[-_=]{10,}\s*$")
 _ORIGINAL = re.compile(
-    r"^\s*[>\s]*[-_=*\s]*("
+    r"^[>\s]*+[-_=*\s]*+("
     r"original message|ursprüngliche nachricht|ursprungliche nachricht|message d'origine|mensaje original"
     r"|messaggio originale|oorspronkelijk bericht|oprindelig meddelelse|ursprungligt meddelande"
     r"|reply message|reply above this line|antworten sie oberhalb dieser zeile"
@@ -62,11 +73,11 @@ _ORIGINAL = re.compile(
     re.IGNORECASE,
 )
 _HEADER_FIELD = re.compile(
-    r"^\s*[>\s]*\**\s*(from|von|de|van|da|från|fra|od|от|发件人)\s*\**\s*[:：]",
+    r"^[>\s]*+\**+\s*+(from|von|de|van|da|från|fra|od|от|发件人)\s*\**\s*[:：]",
     re.IGNORECASE,
 )
 _HEADER_NEXT = re.compile(
-    r"^\s*[>\s]*\**\s*(sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|date|à|objet|enviado"
+    r"^[>\s]*+\**+\s*+(sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|date|à|objet|enviado"
     r"|para|asunto|verzonden|aan|onderwerp|inviato|oggetto|skickat|till|ämne|sendt|emne|отправлено"
     r"|кому|тема|发送时间|收件人|主题)\s*\**\s*[:：]",
     re.IGNORECASE,
