@@ -80,7 +80,10 @@ def test_find_reference() -> None:
     assert find_reference("Re: Your repair TP-4k7q9 …") == "TP-4K7Q9"
     assert find_reference("AW: [tp-ab12c] Frage") == "TP-AB12C"
     assert find_reference(parse_message(PLAIN).subject) == "TP-4K7Q9"
-    assert find_reference("Re: STP-4K7Q9X") is None
+    assert find_reference("Re: STP-4K7Q9") is None
+    assert find_reference("Re: TP-4K7Q9X") is None
+    assert find_reference("my TP-Link router, case TP-4k7qo") == "TP-4K7Q0"
+    assert find_reference("TP-UUUUU") is None
     assert find_reference("no reference here") is None
     assert find_reference("") is None
 

@@ -29,6 +29,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from touchpoint.core.ids import ALPHABET, REFERENCE_LENGTH
 from touchpoint.mail.html import html_to_text, sanitise_html
 from touchpoint.mail.reply import strip_reply
 
@@ -118,13 +119,22 @@ class ParsedMail:
 # Small public helpers
 
 
-_REFERENCE = re.compile(r"(?<![A-Za-z0-9])TP-([0-9A-Za-z]{4,12})(?![A-Za-z0-9])", re.IGNORECASE)
+# A case reference as ``touchpoint.core.ids`` makes it: "TP-" and five Crockford base32
+# characters. O, I and L are accepted for 0, 1 and 1, as people retype them; a word such as
+# "TP-Link" does not match, because the length is exact.
+_REFERENCE = re.compile(
+    rf"(?<![A-Za-z0-9])TP-([0-9A-Za-z]{{{REFERENCE_LENGTH}}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
 
 
 def find_reference(subject: str) -> str | None:
-    """The case reference in a subject ("TP-4K7Q9"), upper-cased, or None."""
-    match = _REFERENCE.search(subject or "")
-    return f"TP-{match.group(1).upper()}" if match else None
+    """The first case reference in a subject ("TP-4K7Q9"), normalised to upper case, or None."""
+    for match in _REFERENCE.finditer(subject or ""):
+        code = match.group(1).upper().translate(str.maketrans("OIL", "011"))
+        if all(char in ALPHABET for char in code):
+            return f"TP-{code}"
+    return None
 
 
 _TOKEN = re.compile(r"^reply\+([0-9a-f]{6,128})$", re.IGNORECASE)
