@@ -254,6 +254,15 @@ def test_empty_and_garbage() -> None:
     assert isinstance(garbage, ParsedMail)
     assert garbage.from_email == ""
     assert garbage.defects
+    broken = parse_message(
+        b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+        b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8\r\n"
+    )
+    assert broken.text == "hello"
+    assert broken.defects == (
+        "A multipart section is not closed; it was read to the end of the message.",
+        "Base64 content had wrong padding; it was decoded anyway.",
+    )
 
 
 def test_broken_charset_and_encoding_are_defects_not_errors() -> None:
@@ -358,6 +367,9 @@ def test_strip_reply_rules() -> None:
     assert strip_reply("OK\n\n-----Original Message-----\nFrom: Norm\nSent: today\n\nold") == "OK"
     assert strip_reply("OK\n\nVon: Norm\nGesendet: Montag\nAn: Ana\nBetreff: x\n\nalt") == "OK"
     assert strip_reply("> only a quote\n> nothing else") == "only a quote\nnothing else"
+    # A bare forward starts with the signature: no new text, so the whole message is shown.
+    forward = "--\nAna\n\nVon: Norm\nGesendet: Montag\nAn: Ana\n\nforwarded text"
+    assert strip_reply(forward) == forward
     assert strip_reply("Answers inline:\n> Which model?\nThe Nano.\n> Colour?\nBlue.") == (
         "Answers inline:\nThe Nano.\nBlue."
     )

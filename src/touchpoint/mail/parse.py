@@ -389,9 +389,37 @@ def _part_bytes(part: Message, col: _Collector) -> bytes:
         return raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
     if isinstance(payload, bytes):
         for defect in getattr(part, "defects", []):
-            col.defect(f"{type(defect).__name__}: {defect}".strip().rstrip(":"))
+            col.defect(_defect_words(defect))
         return payload
     return b""
+
+
+_DEFECT_WORDS = {
+    "InvalidBase64PaddingDefect": "Base64 content had wrong padding; it was decoded anyway.",
+    "InvalidBase64CharactersDefect": "Base64 content had characters outside base64; they were skipped.",
+    "InvalidBase64LengthDefect": "Base64 content had an impossible length; its last bytes may be missing.",
+    "CloseBoundaryNotFoundDefect": "A multipart section is not closed; it was read to the end of the message.",
+    "StartBoundaryNotFoundDefect": "A multipart section has no starting boundary; it was read as one part.",
+    "MultipartInvariantViolationDefect": "The message says it has several parts but has only one.",
+    "NoBoundaryInMultipartDefect": "A multipart section declares no boundary; it was read as one part.",
+    "MissingHeaderBodySeparatorDefect": "A line among the headers is not a header; the body was taken to start there.",
+    "FirstHeaderLineIsContinuationDefect": "The first header line is a continuation line.",
+    "MisplacedEnvelopeHeaderDefect": "An mbox 'From ' line appears among the headers.",
+    "InvalidMultipartContentTransferEncodingDefect": (
+        "A multipart section declares a transfer encoding, which is not allowed."
+    ),
+    "UndecodableBytesDefect": "Some bytes could not be decoded.",
+}
+
+
+def _defect_words(defect: object) -> str:
+    """A stdlib ``MessageDefect`` as a sentence (the class name split into words when unknown)."""
+    name = type(defect).__name__
+    if name in _DEFECT_WORDS:
+        return _DEFECT_WORDS[name]
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", name.removesuffix("Defect")).capitalize()
+    detail = str(defect).strip()
+    return f"{words}: {detail}" if detail else f"{words}."
 
 
 def _part_text(part: Message, col: _Collector) -> str:
@@ -897,7 +925,7 @@ def _parse(raw: bytes, *, max_attachment_bytes: int, allowed_types: frozenset[st
     data = _repair_header_block(data, col)
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(data)
     for defect in msg.defects:
-        col.defect(f"{type(defect).__name__}: {defect}".strip().rstrip(":"))
+        col.defect(_defect_words(defect))
     if not msg.keys():
         col.defect("The message has no headers.")
 

@@ -216,12 +216,12 @@ def _strip_signature(lines: list[str]) -> list[str]:
 
 
 def _cut_signature(lines: list[str]) -> list[str]:
-    seen_text = False
+    """Everything from the first signature delimiter or device footer on is signature.
+
+    A message that *starts* with its signature (a bare forward) has no new text; the caller
+    then shows the whole message rather than nothing.
+    """
     for index, line in enumerate(lines):
-        if seen_text and (_SIGNATURE.match(line) or _DEVICE.match(line)):
+        if _SIGNATURE.match(line) or _DEVICE.match(line):
             return lines[:index]
-        if not seen_text and _DEVICE.match(line):
-            return lines[:index]
-        if line.strip():
-            seen_text = True
     return lines
