@@ -405,3 +405,35 @@ def test_pathological_messages_stay_fast() -> None:
     assert "The message has more than 1000 parts; the rest were ignored." in many.defects
     deep = parse_message(cases["deep multipart"])
     assert "The message nests parts too deeply; the deepest were ignored." in deep.defects
+
+
+def test_a_forwarded_bounce_is_not_a_bounce() -> None:
+    """A customer forwarding a bounce to us still reads us fine: their address is not failing."""
+    inner = (
+        "From: MAILER-DAEMON@mx.example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        "--R\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n"
+        "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        "Final-Recipient: rfc822; friend@example.org\r\nAction: failed\r\n\r\n--R--\r\n"
+    )
+    raw = _multipart(
+        "Content-Type: text/plain\r\n\r\nMy mail to you bounced, see below.",
+        "Content-Type: message/rfc822\r\n\r\n" + inner,
+    )
+    parsed = parse_message(raw)
+    assert not parsed.is_bounce
+    assert parsed.bounced_recipients == ()
+    assert parsed.text == "My mail to you bounced, see below."
+
+
+def test_a_read_receipt_is_automatic_not_a_bounce() -> None:
+    raw = _multipart(
+        "Content-Type: text/plain\r\n\r\nYour message was displayed.",
+        "Content-Type: message/disposition-notification\r\n\r\nFinal-Recipient: rfc822; a@example.com\r\n"
+        "Disposition: automatic-action/MDN-sent-automatically; displayed",
+        subtype="report",
+        extra="; report-type=disposition-notification",
+    )
+    parsed = parse_message(raw)
+    assert parsed.auto_submitted
+    assert not parsed.is_bounce

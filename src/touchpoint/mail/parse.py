@@ -174,9 +174,9 @@ class _Collector:
     parts: int = 0
     attachments: list[Attachment] = field(default_factory=list)
     rejected: list[RejectedAttachment] = field(default_factory=list)
-    report_texts: list[str] = field(default_factory=list)
     dsn_recipients: list[str] = field(default_factory=list)
-    seen_report: bool = False
+    seen_report: bool = False  # a delivery-status report of this message's own (not a forwarded one)
+    seen_receipt: bool = False  # a read receipt (RFC 8098 disposition notification): sent by software
     hint_charsets: tuple[str, ...] = ()  # the message's own charsets, for undeclared 8-bit headers
 
     def defect(self, words: str) -> None:
@@ -426,6 +426,17 @@ def _part_text(part: Message, col: _Collector) -> str:
     return _decode_bytes(_part_bytes(part, col), _charset(part), col)
 
 
+def _param(part: Message, name: str) -> str:
+    """A Content-Type parameter as text ("" when absent or unreadable)."""
+    try:
+        value = part.get_param(name)
+    except Exception:
+        return ""
+    if isinstance(value, tuple):
+        return str(value[2])
+    return str(value or "")
+
+
 def _charset(part: Message) -> str | None:
     try:
         return part.get_param("charset")  # type: ignore[return-value]
@@ -537,8 +548,11 @@ def _walk(part: Message, col: _Collector, depth: int, *, nested: bool = False) -
     filename = _filename(part, col)
 
     if content_type == "message/delivery-status":
-        col.seen_report = True
-        _read_delivery_status(part, col)
+        if not nested:
+            # A DSN that is this message's own (some MTAs wrap it in multipart/mixed). Inside a
+            # forward, it is a customer showing us a bounce, and their address is not failing.
+            col.seen_report = True
+            _read_delivery_status(part, col)
         data = _as_bytes_of_message(part)
         _keep_attachment(
             col,
@@ -574,8 +588,10 @@ def _walk(part: Message, col: _Collector, depth: int, *, nested: bool = False) -
         return
 
     if part.is_multipart():
-        if content_type == "multipart/report":
-            col.seen_report = True
+        if content_type == "multipart/report" and not nested:
+            report_type = str(_param(part, "report-type")).lower()
+            col.seen_report = col.seen_report or report_type == "delivery-status"
+            col.seen_receipt = col.seen_receipt or report_type == "disposition-notification"
         payload = part.get_payload()
         if isinstance(payload, list):
             if content_type == "multipart/alternative":
@@ -980,19 +996,14 @@ def _parse(raw: bytes, *, max_attachment_bytes: int, allowed_types: frozenset[st
     cc = tuple(address for _, address in _addresses(msg, "Cc", col))
     reply_to = tuple(address for _, address in _addresses(msg, "Reply-To", col))
 
-    report_type = ""
-    try:
-        report_type = str(msg.get_param("report-type") or "").lower()
-    except Exception:
-        report_type = ""
-    is_dsn = _content_type(msg) == "multipart/report" and report_type == "delivery-status"
+    is_dsn = _content_type(msg) == "multipart/report" and _param(msg, "report-type").lower() == "delivery-status"
     is_bounce = is_dsn or col.seen_report
     if not is_bounce and (_BOUNCE_SENDER.match(from_email) or from_email.startswith("mailer-daemon")):
         is_bounce = bool(_BOUNCE_SUBJECT.search(subject)) or "delivery" in text.lower()[:2000]
     bounced: list[str] = list(col.dsn_recipients)
     if is_bounce and not bounced and not is_dsn:
         bounced = _find_bounced_in_text(text[:5000], {from_email, *to, *cc})
-    auto = _auto_submitted(msg, subject, col)
+    auto = _auto_submitted(msg, subject, col) or col.seen_receipt
 
     return ParsedMail(
         message_id=(_message_ids(_header(msg, "Message-ID", col)) or (None,))[0],
