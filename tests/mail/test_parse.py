@@ -187,16 +187,18 @@ def test_html_is_sanitised_and_text_derived() -> None:
         "<html><head><style>p{}</style><script>alert(1)</script></head><body>"
         '<p onclick="steal()">Hello <b>Norm</b></p><a href="javascript:alert(2)">x</a>'
         '<a href="https://shop.test/">shop</a><iframe src="https://evil.test"></iframe>'
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">d</a>'
         "<blockquote>old text</blockquote></body></html>"
     )
     parsed = parse_message(_multipart(html, subtype="mixed"))
     assert parsed.html is not None
     assert "script" not in parsed.html and "alert" not in parsed.html
     assert "onclick" not in parsed.html and "iframe" not in parsed.html and "javascript" not in parsed.html
+    assert "data:" not in parsed.html
     assert "<p>Hello <b>Norm</b></p>" in parsed.html
     assert '<a href="https://shop.test/" rel="noopener noreferrer nofollow">shop</a>' in parsed.html
-    assert parsed.text == "Hello Norm\nxshop\nold text"
-    assert parsed.reply_text == "Hello Norm\nxshop"
+    assert parsed.text == "Hello Norm\nxshopd\nold text"
+    assert parsed.reply_text == "Hello Norm\nxshopd"
 
 
 def test_plain_and_html_alternative() -> None:

@@ -192,13 +192,14 @@ def limit_nesting(markup: str) -> tuple[str, bool]:
 def sanitise_html(markup: str) -> str:
     """Safe-to-show HTML: nh3 drops scripts, event handlers and ``javascript:`` links.
 
-    ``cid:`` and ``data:`` image sources are kept so inline images can be shown from attachments.
+    ``cid:`` sources are kept so inline images can be shown from the attachments; ``data:`` is
+    not, because in a link it can carry a whole page of script.
     """
     markup, _ = limit_nesting(markup)
     try:
         return nh3.clean(
             markup,
-            url_schemes={"http", "https", "mailto", "tel", "cid", "data"},
+            url_schemes={"http", "https", "mailto", "tel", "cid"},
             link_rel="noopener noreferrer nofollow",
         )
     except Exception:
