@@ -331,3 +331,26 @@ def test_a_known_customer_without_a_case_match_is_a_new_conversation(db: Any) ->
     task = Task.objects.get()
     assert (message.kind, message.customer.name, task.kind) == (Kind.NEW, "Ruth Mills", TaskKind.NEW_CONVERSATION)
     assert task.title == "New conversation from Ruth Mills (a customer, no case matched): “My other phone”"
+
+
+def test_a_clear_no_declines_when_the_journey_offers_the_customer_a_decline(
+    mini_journey: Any, customer: Customer, bench_tech: Any
+) -> None:
+    # given mini-repair version 2, where the customer may also decline the extra work
+    from tests.conftest import SUPPORT
+    from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
+    from touchpoint.cases.journeys import journey_register
+    from touchpoint.cases.services.advance import case_advance, case_open
+
+    source = (SUPPORT / "mini-repair.yaml").read_text().replace("version: 1", "version: 2")
+    source += "  - {from: awaiting_ok, on: declined, to: shipped, by: [customer], touchpoint: fixed}\n"
+    journey_register(source=source, filename="mini-repair-v2.yaml")
+    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+    case = case_advance(case=case, event="payment_received", actor=SYSTEM).case
+    case = case_advance(case=case, event="device_arrived", actor=CARRIER).case
+    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": True}).case
+    # when the customer answers "No thanks"
+    message = receive(mail(subject=f"Re: {case.reference}", body="No thanks.\n"))
+    # then the decline is applied as theirs, and nobody is asked again
+    assert (Case.objects.get(pk=case.pk).state, message.action) == ("shipped", "event:declined")
+    assert (Task.objects.filter(kind=TaskKind.CUSTOMER_MESSAGE).count(), notices()) == (0, [])

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from touchpoint.inbox.models import InboundAttachment, InboundMessage
@@ -27,6 +28,9 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
     exclude = ["raw"]
     readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
     inlines = [InboundAttachmentInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundMessage]:
+        return super().get_queryset(request).defer("raw").select_related("case")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

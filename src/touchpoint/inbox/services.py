@@ -181,7 +181,8 @@ def _receive(
         saved.append(stored.file.name or "")
         stored.save()
     if case is not None:
-        case = Case.objects.select_for_update().select_related("customer", "journey").get(pk=case.pk)
+        # Hold the case's row (only it: not its customer's or journey's) while its timeline grows.
+        case = Case.objects.select_for_update(of=("self",)).select_related("customer", "journey").get(pk=case.pk)
         message.case = case
     if kind == Kind.BOUNCE:
         _bounce(message, parsed, case)
