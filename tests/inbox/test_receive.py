@@ -354,3 +354,26 @@ def test_a_clear_no_declines_when_the_journey_offers_the_customer_a_decline(
     # then the decline is applied as theirs, and nobody is asked again
     assert (Case.objects.get(pk=case.pk).state, message.action) == ("shipped", "event:declined")
     assert (Task.objects.filter(kind=TaskKind.CUSTOMER_MESSAGE).count(), notices()) == (0, [])
+
+
+def test_a_second_delivery_that_races_the_first_is_a_duplicate_and_leaves_no_files(
+    paid_case: Case, media: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the mail is already stored, but the second delivery's first look missed it (a race)
+    raw = mail(subject=paid_case.reference, attachments=[("photo.jpg", "image/jpeg", b"\xff\xd8photo")])
+    first = inbound_receive(raw=raw, source="webhook")
+    import touchpoint.inbox.services as services
+
+    real, calls = services._existing, []
+
+    def missed_once(message_id: str, digest: str) -> InboundMessage | None:
+        calls.append(message_id)
+        return None if len(calls) == 1 else real(message_id, digest)
+
+    monkeypatch.setattr(services, "_existing", missed_once)
+    # when it is received again
+    second = inbound_receive(raw=raw, source="imap")
+    # then the unique constraint makes it a duplicate, nothing more was written, and its file was removed
+    assert (second.duplicate, second.message.pk) == (True, first.message.pk)
+    assert (InboundMessage.objects.count(), InboundAttachment.objects.count(), Task.objects.count()) == (1, 1, 1)
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 1
