@@ -377,3 +377,19 @@ def test_a_second_delivery_that_races_the_first_is_a_duplicate_and_leaves_no_fil
     assert (second.duplicate, second.message.pk) == (True, first.message.pk)
     assert (InboundMessage.objects.count(), InboundAttachment.objects.count(), Task.objects.count()) == (1, 1, 1)
     assert len([p for p in media.rglob("*") if p.is_file()]) == 1
+
+
+def test_a_reply_to_one_of_our_notices_joins_the_case_by_thread(paid_case: Case) -> None:
+    # given we acknowledged a tone switch on the case
+    first = receive(mail(subject=paid_case.reference, body="plain please\n"))
+    notice = OutboxMessage.objects.get(pk=first.reply_id)
+    # when the customer answers that acknowledgement, with no reference in the subject
+    message = receive(mail(subject="Re: thanks", body="Thanks!\n", in_reply_to=notice.headers["Message-ID"]))
+    # then it is on the case, matched by the thread
+    assert (message.case_id, message.matched_by) == (paid_case.pk, MatchedBy.THREAD)
+
+
+def test_a_made_up_message_id_with_a_cases_reference_does_not_join_it(paid_case: Case) -> None:
+    forged = f"<{paid_case.reference}.1.0000000000000000@touchpoint.localhost>"
+    message = receive(mail(sender="mallory@evil.example", subject="Re: hi", in_reply_to=forged))
+    assert (message.case_id, message.kind) == (None, Kind.NEW)

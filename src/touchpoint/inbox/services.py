@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from email.parser import BytesHeaderParser
@@ -47,6 +48,7 @@ from touchpoint.outbox.services import notice_enqueue
 
 log = logging.getLogger(__name__)
 
+_REFERENCE_IN_ID = re.compile(r"<(TP-[0-9A-Za-z]{4,12})\.")
 REPLY_KEY = "inbound-reply:{pk}"  # the one outbox key for every automated answer to one message
 _APPROVE_WORDS = ("approve", "accept")
 _DECLINE_WORDS = ("decline", "reject")
@@ -242,12 +244,15 @@ def _thread_case(ids: list[str]) -> Case | None:
             wanted.update({bare, f"<{bare}>"})
     if not wanted:
         return None
-    sent = (
-        OutboxMessage.objects.filter(case__isnull=False, **{"headers__Message-ID__in": sorted(wanted)})
-        .order_by("-created_at")
-        .values_list("case_id", flat=True)
-        .first()
-    )
+    ours = OutboxMessage.objects.filter(case__isnull=False, **{"headers__Message-ID__in": sorted(wanted)})
+    # A touch point's Message-ID starts with its case's reference: look among that case's messages
+    # only (an index). Other messages of ours (notices) need the wider search.
+    references = {m.group(1).upper() for value in wanted if (m := _REFERENCE_IN_ID.match(value))}
+    sent = None
+    if references:
+        sent = ours.filter(case__reference__in=references).values_list("case_id", flat=True).first()
+    if sent is None:
+        sent = ours.order_by("-created_at").values_list("case_id", flat=True).first()
     if sent is None:  # the customer may answer their own earlier mail that we matched
         sent = (
             InboundMessage.objects.filter(case__isnull=False, message_id__in=sorted(wanted))
