@@ -1,6 +1,12 @@
 """/dev/mail: outgoing mail captured in the demo. Mounted only when TOUCHPOINT_DEV_MAILBOX is on."""
 
-from django.urls import path  # noqa: F401 - the mailbox views add their routes here
+from django.urls import path
+
+from touchpoint.devmail import views
 
 app_name = "devmail"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.mailbox, name="list"),
+    path("<int:pk>/", views.message, name="message"),
+    path("<int:pk>/html", views.message_html, name="html"),
+]

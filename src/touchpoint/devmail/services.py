@@ -1,0 +1,40 @@
+"""Write captured mail; read it back for the mailbox pages."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from touchpoint.core.clock import now
+from touchpoint.devmail.models import CapturedMail
+
+
+def mail_capture(
+    *, from_email: str, to: list[str], subject: str, headers: list[tuple[str, str]], body_text: str, body_html: str
+) -> CapturedMail:
+    """Keep one outgoing message, with the tone and reason of the outbox message it came from."""
+    from touchpoint.outbox.models import OutboxMessage
+
+    message_id = next((value for name, value in headers if name.lower() == "message-id"), "").strip()
+    source = (
+        OutboxMessage.objects.filter(**{"headers__Message-ID": message_id}).select_related("case").first()
+        if message_id
+        else None
+    )
+    return CapturedMail.objects.create(
+        captured_at=now(),
+        from_email=from_email[:300],
+        to=", ".join(to)[:1000],
+        subject=subject[:300],
+        message_id=message_id[:300],
+        headers=[[name, value] for name, value in headers],
+        body_text=body_text,
+        body_html=body_html,
+        tone=source.tone if source else "",
+        tone_reason=source.tone_reason if source else "",
+        case_reference=source.case.reference if source and source.case else "",
+    )
+
+
+def mail_list(*, limit: int = 200) -> QuerySet[CapturedMail]:
+    """The newest captured mail first, without the bodies."""
+    return CapturedMail.objects.defer("body_text", "body_html", "headers")[:limit]

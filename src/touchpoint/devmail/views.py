@@ -1,0 +1,67 @@
+"""The dev mailbox: a list of captured mail, one message, and its HTML part in a locked-down frame.
+
+The HTML part is served by its own view under a CSP of its own (nothing loads, nothing runs,
+``sandbox``), framed only by our own pages; the mailbox pages keep the site's strict CSP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.csp import CSP
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET
+
+from touchpoint.devmail.models import CapturedMail
+from touchpoint.devmail.services import mail_list
+
+HTML_PART_CSP: dict[str, list[str] | str] = {
+    "default-src": [CSP.NONE],
+    "img-src": ["data:"],
+    "style-src": [CSP.UNSAFE_INLINE],  # mail HTML styles itself inline; nothing else may load or run
+    "frame-ancestors": [CSP.SELF],
+    "sandbox": "",  # no value: every restriction (no scripts, no forms, a unique origin)
+}
+
+
+def _mailbox_on[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """404 unless TOUCHPOINT_DEV_MAILBOX is on (the URLs are only mounted then too)."""
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not settings.TOUCHPOINT_DEV_MAILBOX:
+            raise Http404("the dev mailbox is off")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@_mailbox_on
+def mailbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "devmail/list.html", {"mails": mail_list()})
+
+
+@require_GET
+@_mailbox_on
+def message(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = get_object_or_404(CapturedMail, pk=pk)
+    context: dict[str, Any] = {"mail": mail, "headers": [(name, value) for name, value in mail.headers]}
+    return render(request, "devmail/message.html", context)
+
+
+@require_GET
+@_mailbox_on
+@xframe_options_sameorigin
+@csp_override(HTML_PART_CSP)
+def message_html(request: HttpRequest, pk: int) -> HttpResponse:
+    mail = get_object_or_404(CapturedMail, pk=pk)
+    response = HttpResponse(mail.body_html, content_type="text/html; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
