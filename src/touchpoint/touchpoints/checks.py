@@ -38,7 +38,7 @@ def configured_template_dirs() -> tuple[str, ...]:
         return (str(SHIPPED_DIR),)
 
 
-def _state_for(journey: Journey, key: str) -> str:
+def state_for(journey: Journey, key: str) -> str:
     """A state the touch point is sent into: the target of the first move that sends it, or the start."""
     if key != journey.start_touchpoint:
         for transition in journey.transitions:
@@ -107,7 +107,7 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
                 continue
         else:
             origin = str(SHIPPED_DIR / GENERIC)
-        state = journey.states[_state_for(journey, key)]
+        state = journey.states[state_for(journey, key)]
         context = sample_context(
             persona=persona,
             summary=summary,

@@ -44,6 +44,7 @@ class RenderedTouchpoint:
     html: str
     sms: str
     template: str  # the file the partials came from (GENERIC when the journey has none)
+    html_body: str = ""  # the HTML partial alone, without the layout (for previews)
 
 
 def template_dirs() -> tuple[str, ...]:
@@ -99,7 +100,12 @@ def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict
     )
     html = engine.get_template("touchpoints/_layout.html").render(Context({**layout, "body": mark_safe(html_body)}))  # noqa: S308 - rendered with autoescape above
     return RenderedTouchpoint(
-        subject=subject[:300], text=_tidy_text(text) + "\n", html=html.strip() + "\n", sms=sms, template=template
+        subject=subject[:300],
+        text=_tidy_text(text) + "\n",
+        html=html.strip() + "\n",
+        sms=sms,
+        template=template,
+        html_body=html_body,
     )
 
 

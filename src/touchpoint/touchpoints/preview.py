@@ -1,0 +1,49 @@
+"""Every touch point of a journey rendered with sample data, in both tones, for the admin preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from touchpoint.journeys import Journey
+from touchpoint.touchpoints.checks import state_for
+from touchpoint.touchpoints.persona import Persona, persona_load
+from touchpoint.touchpoints.rendering import (
+    RenderedTouchpoint,
+    sample_context,
+    template_dirs,
+    template_find,
+    touchpoint_engine,
+    touchpoint_render,
+)
+from touchpoint.touchpoints.tone import TONES, Tone
+
+
+@dataclass(frozen=True)
+class PreviewedTouchpoint:
+    key: str
+    summary: str
+    state_label: str
+    template: str
+    tones: list[tuple[Tone, RenderedTouchpoint]]
+
+
+def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpoint]]:
+    """The persona and each touch point in file order, rendered in every tone with sample data."""
+    engine = touchpoint_engine(dirs=template_dirs())
+    persona = persona_load(key=journey.persona)
+    out = []
+    for key, summary in journey.touchpoints.items():
+        state = journey.states[state_for(journey, key)]
+        context = sample_context(
+            persona=persona,
+            summary=summary,
+            label=state.label,
+            next_step=state.next_step or "",
+            journey_title=journey.title or journey.name,
+        )
+        template = template_find(engine=engine, journey=journey.name, key=key)
+        tones = [
+            (tone, touchpoint_render(engine=engine, template=template, tone=tone, context=context)) for tone in TONES
+        ]
+        out.append(PreviewedTouchpoint(key, summary, state.label, template, tones))
+    return persona, out
