@@ -393,3 +393,22 @@ def test_a_made_up_message_id_with_a_cases_reference_does_not_join_it(paid_case:
     forged = f"<{paid_case.reference}.1.0000000000000000@touchpoint.localhost>"
     message = receive(mail(sender="mallory@evil.example", subject="Re: hi", in_reply_to=forged))
     assert (message.case_id, message.kind) == (None, Kind.NEW)
+
+
+@pytest.mark.parametrize(
+    ("sender", "headers", "reason"),
+    [
+        ("no-reply@shop.example", {}, "not answered: no-reply@shop.example is an address robots send from"),
+        ("MAILER-DAEMON@mx.example", {}, "not answered: mailer-daemon@mx.example is an address robots send from"),
+        ("ian@example.com", {"List-Id": "<fans.example.com>"}, "not answered: sent through a mailing list"),
+        ("ian@example.com", {"Precedence": "list"}, "not answered: bulk mail (Precedence)"),
+    ],
+)
+def test_robots_and_mailing_lists_get_no_automated_answer_but_a_person_sees_them(
+    db: Any, settings: Any, sender: str, headers: dict[str, str], reason: str
+) -> None:
+    settings.TOUCHPOINT_ATTACHMENT_MAX_BYTES = 10
+    raw = mail(sender=sender, headers=headers, attachments=[("big.jpg", "image/jpeg", b"z" * 100)])
+    message = receive(raw)
+    assert (message.reply_id, message.no_reply_reason, notices()) == (None, reason, [])
+    assert message.task_id is not None

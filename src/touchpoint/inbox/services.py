@@ -226,6 +226,37 @@ def _match(parsed: ParsedMail, raw: bytes) -> tuple[Case | None, MatchedBy | Non
     return None, None
 
 
+_ROBOT_LOCAL_PARTS = {
+    "mailer-daemon",
+    "postmaster",
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "bounce",
+    "bounces",
+    "listserv",
+    "majordomo",
+}
+
+
+def _robot_reason(sender: str, raw: bytes) -> str | None:
+    """RFC 3834 §2: don't answer robots or mailing lists (the message still reaches a person)."""
+    local = sender.split("@", 1)[0].lower()
+    if local in _ROBOT_LOCAL_PARTS or local.startswith(("owner-", "bounce-", "bounces+")) or local.endswith("-request"):
+        return f"{sender} is an address robots send from"
+    try:
+        headers = BytesHeaderParser().parsebytes(raw[:262144])
+        if headers.get("List-Id") or headers.get("List-Unsubscribe"):
+            return "sent through a mailing list"
+        if str(headers.get("Precedence", "")).strip().lower() in ("bulk", "list", "junk"):
+            return "bulk mail (Precedence)"
+    except Exception:  # unreadable headers: nothing says it's a list; the other guards still apply
+        return None
+    return None
+
+
 def _envelope_recipients(raw: bytes) -> list[str]:
     """Delivered-To / X-Original-To, which the mail server adds with the address it delivered to."""
     try:
@@ -425,6 +456,10 @@ def _answer_once(message: InboundMessage, parsed: ParsedMail, acknowledgements: 
     sender = message.from_email
     if not sender:
         message.no_reply_reason = "no address to answer"
+        return
+    robot = _robot_reason(sender, bytes(message.raw))
+    if robot is not None:
+        message.no_reply_reason = f"not answered: {robot}"
         return
     since = message.received_at - timedelta(hours=1)
     recent = OutboxMessage.objects.filter(
