@@ -16,6 +16,7 @@ import smtplib
 from email.header import Header
 from email.quoprimime import body_encode
 from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
 from types import TracebackType
 from typing import Any, Self
 
@@ -47,12 +48,18 @@ def _fold(name: str, value: str) -> str | None:
     return None if any(len(one) > 998 for one in lines) else "\r\n".join(lines)
 
 
+@lru_cache(maxsize=4096)
 def _address(value: str) -> str | None:
     """``Name <addr>`` with the name encoded if need be; None when the address itself isn't ASCII."""
     name, addr = parseaddr(value)
     if not addr or not addr.isascii() or "\n" in value or "\r" in value:
         return None
     return formataddr((name, addr), charset="utf-8") if name else addr
+
+
+@lru_cache(maxsize=64)
+def _envelope(from_email: str) -> str:
+    return parseaddr(from_email)[1]
 
 
 def _text_part(body: str, subtype: str, *, closing: str = "\r\n") -> str:
@@ -95,7 +102,7 @@ def mime_bytes(message: OutboxMessage, from_email: str) -> tuple[str, bytes] | N
         )
     else:
         body = _text_part(message.body_text, "plain", closing="")
-    return parseaddr(from_email)[1], f"{head}\r\n{body}".encode("ascii")
+    return _envelope(from_email), f"{head}\r\n{body}".encode("ascii")
 
 
 class EmailChannel:
