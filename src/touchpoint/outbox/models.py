@@ -18,7 +18,9 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(max_length=254)
     touchpoint = models.CharField(max_length=80, blank=True)
     tone = models.CharField(max_length=10, blank=True)
-    tone_reason = models.CharField(max_length=200, blank=True, help_text="Why the tone rule chose this tone")
+    tone_reason = models.CharField(
+        max_length=200, blank=True, default="", db_default="", help_text="Why the tone rule chose this tone"
+    )
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
