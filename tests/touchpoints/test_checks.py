@@ -89,3 +89,23 @@ def test_the_journey_cli_runs_extra_checks_it_is_given(capsys: pytest.CaptureFix
 
     assert journey_main(["check", str(MINI)], extra_checks=[extra]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"{MINI}: warning X001 extra: seen mini-repair@1 — nothing"
+
+
+def test_touchpoint_journey_check_needs_no_database() -> None:
+    import os
+    import subprocess
+    import sys
+
+    # given a database that can't be reached
+    env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}
+    # when the journeys are checked, templates and all
+    out = subprocess.run(
+        [sys.executable, "-m", "touchpoint.cli", "journey", "check", "mail-in-repair"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # then they pass
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout.startswith("mail-in-repair@1: clean (34 states")
