@@ -85,7 +85,7 @@ def test_a_missing_signature_is_refused(db: Any) -> None:
     assert response.json()["error"].startswith("missing X-Touchpoint-Timestamp or X-Touchpoint-Signature")
 
 
-@pytest.mark.parametrize("age", [301, -301, 86400])
+@pytest.mark.parametrize("age", [330, -330, 86400])  # well past the 300 s window: no flake at the edge
 def test_a_stale_or_future_timestamp_is_refused(db: Any, age: int) -> None:
     response = post(mail(), timestamp=int(time.time()) - age)
     assert response.status_code == 401
