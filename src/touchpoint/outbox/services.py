@@ -7,13 +7,14 @@ cap; after the last attempt the message is dead and a person gets a task, never 
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Model, Q
 
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, TaskKind, TimelineKind, Timer
@@ -33,16 +34,28 @@ AUTOMATED_HEADERS = {
 }
 
 
+def _quoted_column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return connection.ops.quote_name(str(field.column))
+
+
+def _thread_sql() -> str:
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    case, created, headers = (_quoted_column(OutboxMessage, n) for n in ("case", "created_at", "headers"))
+    return f"SELECT {headers} FROM {table} WHERE {case} = %s ORDER BY {created}, id"  # noqa: S608 - names from the model
+
+
 def thread_headers(*, case: Case) -> dict[str, str]:
     """In-Reply-To (the case's latest outgoing Message-ID) and References (the chain, capped) so a
-    customer's mail app shows a case's messages as one conversation. Empty for the first message."""
-    ids = [
-        str(h["Message-ID"])
-        for h in OutboxMessage.objects.filter(case_id=case.pk)
-        .order_by("created_at", "id")
-        .values_list("headers", flat=True)
-        if isinstance(h, dict) and h.get("Message-ID")
-    ]
+    customer's mail app shows a case's messages as one conversation. Empty for the first message.
+
+    One SELECT written once (it runs inside every transition that sends a message)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_thread_sql(), [case.pk])
+        found = [json.loads(raw) if isinstance(raw, str) else raw for (raw,) in cursor.fetchall()]
+    ids = [str(h["Message-ID"]) for h in found if isinstance(h, dict) and h.get("Message-ID")]
     if not ids:
         return {}
     chain = ids if len(ids) <= MAX_REFERENCES else [ids[0], *ids[-(MAX_REFERENCES - 1) :]]

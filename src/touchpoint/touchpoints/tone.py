@@ -10,6 +10,7 @@ message reads as negative, or when the customer asked for plain messages; playfu
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -29,24 +30,42 @@ class ToneDecision:
     reason: str
 
 
-def failure_ahead(journey: Journey, state: str) -> bool:
-    """True when ``state`` is a failure terminal, or every terminal reachable from it is a failure."""
-    seen, stack, outcomes = {state}, [state], set()
-    while stack:
-        current = stack.pop()
-        here = journey.states.get(current)
-        if here is not None and here.outcome is not None:
-            outcomes.add(here.outcome)
-            continue
-        for source, event in journey.index:
-            if source != current:
+# id(journey) → (a weak reference to it, its doomed states). Journeys aren't hashable; the weak
+# reference tells a journey from a newer one that took the id of a collected one.
+_FAILURE_AHEAD: dict[int, tuple[weakref.ref[Journey], frozenset[str]]] = {}
+
+
+def _failure_ahead_states(journey: Journey) -> frozenset[str]:
+    """Every state whose reachable terminals are all failures (worked out once per journey)."""
+    onward: dict[str, set[str]] = {}
+    for (source, _event), indexes in journey.index.items():
+        onward.setdefault(source, set()).update(journey.transitions[i].to for i in indexes)
+    doomed = set()
+    for start in journey.states:
+        seen, stack, outcomes = {start}, [start], set()
+        while stack:
+            current = stack.pop()
+            here = journey.states.get(current)
+            if here is not None and here.outcome is not None:
+                outcomes.add(here.outcome)
                 continue
-            for i in journey.index[(source, event)]:
-                target = journey.transitions[i].to
+            for target in onward.get(current, ()):
                 if target not in seen:
                     seen.add(target)
                     stack.append(target)
-    return outcomes == {"failure"}
+        if outcomes == {"failure"}:
+            doomed.add(start)
+    return frozenset(doomed)
+
+
+def failure_ahead(journey: Journey, state: str) -> bool:
+    """True when ``state`` is a failure terminal, or every terminal reachable from it is a failure."""
+    cached = _FAILURE_AHEAD.get(id(journey))
+    if cached is None or cached[0]() is not journey:
+        if len(_FAILURE_AHEAD) > 1024:
+            _FAILURE_AHEAD.clear()
+        cached = _FAILURE_AHEAD[id(journey)] = (weakref.ref(journey), _failure_ahead_states(journey))
+    return state in cached[1]
 
 
 def _says_complaint(name: str, label: str) -> bool:
@@ -81,13 +100,33 @@ def tone_decide(
     return ToneDecision("playful", "all going well")
 
 
-def tone_for_case(*, case: Case, journey: Journey) -> ToneDecision:
-    """The tone for ``case``'s next message (one query: open urgent customer-message tasks)."""
-    from touchpoint.cases.models import Task, TaskKind, TaskStatus
+def _urgent_message_sql() -> str:
+    from django.db import connection
+    from django.db.models import Field
 
-    complaint = Task.objects.filter(
-        case_id=case.pk, kind=TaskKind.CUSTOMER_MESSAGE, status=TaskStatus.OPEN, priority=1
-    ).exists()
+    from touchpoint.cases.models import Task
+
+    def column(name: str) -> str:
+        field = Task._meta.get_field(name)
+        if not isinstance(field, Field) or field.column is None:
+            raise TypeError(f"Task.{name} is not a column")
+        return connection.ops.quote_name(str(field.column))
+
+    table = connection.ops.quote_name(Task._meta.db_table)
+    case, kind, status, priority = (column(n) for n in ("case", "kind", "status", "priority"))
+    where = f"{case} = %s AND {kind} = %s AND {status} = %s AND {priority} = 1"
+    return f"SELECT 1 FROM {table} WHERE {where} LIMIT 1"  # noqa: S608 - names from the model
+
+
+def tone_for_case(*, case: Case, journey: Journey) -> ToneDecision:
+    """The tone for ``case``'s next message (one SELECT, written once: an open urgent customer message)."""
+    from django.db import connection
+
+    from touchpoint.cases.models import TaskKind, TaskStatus
+
+    with connection.cursor() as cursor:
+        cursor.execute(_urgent_message_sql(), [case.pk, TaskKind.CUSTOMER_MESSAGE.value, TaskStatus.OPEN.value])
+        complaint = cursor.fetchone() is not None
     return tone_decide(
         journey=journey,
         state=case.state,
