@@ -90,3 +90,27 @@ def test_references_keep_the_first_message_and_the_latest_ones(new_case: Case) -
     assert headers["In-Reply-To"] == "<m14@x>"
     assert headers["References"].split() == ["<m0@x>", *[f"<m{n}@x>" for n in range(6, 15)]]
     assert len(headers["References"].split()) == MAX_REFERENCES
+
+
+def test_a_notice_about_a_case_joins_its_thread_unless_it_answers_a_message_of_its_own(new_case: Case) -> None:
+    from touchpoint.outbox.services import notice_enqueue
+
+    case = case_advance(case=new_case, event="payment_received", actor=SYSTEM).case
+    first = OutboxMessage.objects.get(case=case).headers["Message-ID"]
+    threaded = notice_enqueue(
+        recipient="ian@example.com", subject="About your attachment", body_text="-", idempotency_key="n1", case=case
+    )
+    assert (threaded.headers["In-Reply-To"], threaded.headers["References"]) == (first, first)
+    assert threaded.headers["Reply-To"] == f"reply+{case.reply_token}@{settings.TOUCHPOINT_REPLY_DOMAIN}"
+    assert threaded.headers["Auto-Submitted"] == "auto-generated"
+    answer = notice_enqueue(
+        recipient="ian@example.com",
+        subject="Re: your photo",
+        body_text="-",
+        idempotency_key="n2",
+        case=case,
+        headers={"In-Reply-To": "<theirs@example.com>", "References": "<theirs@example.com>"},
+    )
+    assert (answer.headers["In-Reply-To"], answer.headers["References"]) == ("<theirs@example.com>",) * 2
+    stranger = notice_enqueue(recipient="who@example.com", subject="Hello", body_text="-", idempotency_key="n3")
+    assert set(stranger.headers) == {"Message-ID", "Auto-Submitted", "X-Auto-Response-Suppress"}
