@@ -127,3 +127,13 @@ def test_a_shops_own_template_comes_before_the_shipped_one(
         message = latest(open_repair(customer))
     assert message.subject == "Ours, Ian (playful subject)"
     assert message.body_text.startswith("Ours, Ian (playful text)\n\nCheers,\nNorm")
+
+
+def test_a_shops_own_persona_comes_before_the_shipped_one(
+    mail_in_repair: None, customer: Customer, tmp_path: Path
+) -> None:
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "norm.yaml").write_text("name: Nora\nsignature: Nora at Fix-It Corner\n")
+    with override_settings(TOUCHPOINT_TEMPLATE_DIRS=[str(tmp_path)]):
+        message = latest(open_repair(customer))
+    assert "Cheers,\nNora at Fix-It Corner\n" in message.body_text

@@ -72,7 +72,7 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
     journey = loaded.journey
     engine: Engine = touchpoint_engine(dirs=dirs, strict=True)
     own = _journey_dir(dirs, journey.name)
-    persona = persona_load(key=journey.persona)
+    persona = persona_load(key=journey.persona, dirs=dirs)
     findings: list[Diagnostic] = []
     for key, summary in journey.touchpoints.items():
         name = template_name(journey=journey.name, key=key)

@@ -1,4 +1,5 @@
-"""Personas: the voice of the messages, one YAML file each (``personas/<name>.yaml``)."""
+"""Personas: the voice of the messages, one YAML file each (``personas/<name>.yaml``): a shop's own
+in ``personas/`` under one of its ``TOUCHPOINT_TEMPLATE_DIRS`` first, then the shipped ones."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ class Persona:
 
 
 @cache
-def persona_load(*, key: str) -> Persona:
-    """The persona called ``key``; an unknown key gets a plain persona named after it."""
-    path = PERSONA_DIR / f"{key}.yaml"
+def persona_load(*, key: str, dirs: tuple[str, ...] = ()) -> Persona:
+    """The persona called ``key``, from the first of ``dirs`` (each holding ``personas/``) that has
+    it, else the shipped one; an unknown key gets a plain persona named after it."""
+    candidates = [Path(d) / "personas" / f"{key}.yaml" for d in dirs] + [PERSONA_DIR / f"{key}.yaml"]
+    path = next((c for c in candidates if c.is_file()), candidates[-1])
     if not path.is_file():
         return Persona(key=key, name=key.title(), signature=f"{key.title()}, for the team", voice="", avatar="")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -30,7 +30,7 @@ class PreviewedTouchpoint:
 def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpoint]]:
     """The persona and each touch point in file order, rendered in every tone with sample data."""
     engine = touchpoint_engine(dirs=template_dirs())
-    persona = persona_load(key=journey.persona)
+    persona = persona_load(key=journey.persona, dirs=template_dirs())
     out = []
     for key, summary in journey.touchpoints.items():
         state = journey.states[state_for(journey, key)]

@@ -42,7 +42,7 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, A
         "case": {"reference": case.reference},
         "state": {"label": state.label, "next_step": state.next_step or ""},
         "summary": journey.touchpoints.get(key, key.replace("_", " ")),
-        "persona": persona_context(persona_load(key=journey.persona)),
+        "persona": persona_context(persona_load(key=journey.persona, dirs=template_dirs())),
         "device": str(data.get("model") or "device"),
         "quote_total": "" if quote in (None, "", 0) else f"{float(quote):.2f}",
         "reply_address": reply_address(case=case),
