@@ -40,6 +40,7 @@ def shop_templates(tmp_path: Path) -> Path:
     broken = ALL_PARTS.replace("{% partialdef sober_sms %}sober sms {{ case.reference }}{% endpartialdef %}\n", "")
     broken = broken.replace("playful text {{ case.reference }}", "playful text {{ customer.nickname }}")
     (folder / "arrived.html").write_text(broken)
+    (folder / "arived.html").write_text(ALL_PARTS)  # a typo: no such touch point
     return folder
 
 
@@ -48,7 +49,7 @@ def test_a_missing_template_a_missing_partial_and_an_undefined_variable_are_find
     findings = template_check(load_journey(MINI), dirs=(str(tmp_path), str(SHIPPED_DIR)))
     arrived = str(folder / "arrived.html")
     formatted = sorted(d.format() for d in findings)
-    assert formatted[:3] == [
+    assert [f for f in formatted if " T304 " not in f][:3] == [
         f"{arrived}: error T301 missing-template: touch point `arrived` has no `sober_sms` partial — "
         "add {% partialdef sober_sms %}…{% endpartialdef %}",
         f"{arrived}:2:1: error T302 undefined-variable: `arrived` (playful text) uses `customer.nickname`, which "
@@ -58,7 +59,11 @@ def test_a_missing_template_a_missing_partial_and_an_undefined_variable_are_find
         "template — write touchpoints/mini-repair/cancelled_unpaid.html (copy touchpoints/_generic.html to start)",
     ]
     # 12 touch points: send_device is complete, arrived has two faults, the other ten have no file
-    assert sorted(d.code for d in findings) == ["T301"] * 11 + ["T302"]
+    assert sorted(d.code for d in findings) == ["T301"] * 11 + ["T302", "T304"]
+    assert (
+        f"{folder / 'arived.html'}: warning T304 unused-template: `arived` is not a touch point of mini-repair, "
+        "so this template is never sent — rename it to a key under `touchpoints:` or delete it" in formatted
+    )
 
 
 def test_touchpoint_journey_check_reports_template_findings_from_the_shops_folder(
@@ -71,7 +76,7 @@ def test_touchpoint_journey_check_reports_template_findings_from_the_shops_folde
     assert code == 1
     assert out.count(" T301 missing-template: ") == 11
     assert out.count(" T302 undefined-variable: ") == 1
-    assert out.splitlines()[-1].startswith("mini-repair@1: 12 errors, 0 warnings (12 states, 15 transitions")
+    assert out.splitlines()[-1].startswith("mini-repair@1: 12 errors, 1 warning (12 states, 15 transitions")
 
 
 def test_touchpoint_journey_check_passes_the_shipped_journeys(capsys: pytest.CaptureFixture[str]) -> None:

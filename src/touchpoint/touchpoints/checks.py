@@ -2,7 +2,8 @@
 tone and channel; a missing template or partial, an undefined variable or a broken template is a
 finding. Needs no database (a standalone template ``Engine`` and plain-dict sample data).
 
-Codes: T301 missing-template, T302 undefined-variable, T303 template-error.
+Codes: T301 missing-template, T302 undefined-variable, T303 template-error (errors); T304
+unused-template (a warning: a file for a touch point the journey doesn't declare, e.g. after a rename).
 """
 
 from __future__ import annotations
@@ -74,6 +75,19 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
     own = _journey_dir(dirs, journey.name)
     persona = persona_load(key=journey.persona, dirs=dirs)
     findings: list[Diagnostic] = []
+    if own is not None:
+        for path in sorted(own.glob("*.html")):
+            if path.stem not in journey.touchpoints:
+                findings.append(
+                    Diagnostic(
+                        "T304",
+                        "unused-template",
+                        Severity.WARNING,
+                        f"`{path.stem}` is not a touch point of {journey.name}, so this template is never sent",
+                        "rename it to a key under `touchpoints:` or delete it",
+                        Location(str(path)),
+                    )
+                )
     for key, summary in journey.touchpoints.items():
         name = template_name(journey=journey.name, key=key)
         template = GENERIC
