@@ -114,3 +114,57 @@ def test_a_notice_about_a_case_joins_its_thread_unless_it_answers_a_message_of_i
     assert (answer.headers["In-Reply-To"], answer.headers["References"]) == ("<theirs@example.com>",) * 2
     stranger = notice_enqueue(recipient="who@example.com", subject="Hello", body_text="-", idempotency_key="n3")
     assert set(stranger.headers) == {"Message-ID", "Auto-Submitted", "X-Auto-Response-Suppress"}
+
+
+def test_norms_mail_in_repair_messages_thread_and_turn_sober_with_a_complaint(sink: SinkHandler, db: None) -> None:
+    from tests.support.factories import CustomerFactory
+    from touchpoint.cases.journeys import journey_register
+    from touchpoint.cases.services.advance import case_open
+    from touchpoint.journeys.library import library_file
+
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey_register(source=path.read_text(), filename=str(path))
+    intake = staff_actor(StaffFactory(teams=["intake"]))
+    bench = staff_actor(StaffFactory(teams=["bench"]))
+    customer = CustomerFactory(name="Zoë Ward", email="zoe@example.com")
+    case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
+    for event, actor in [
+        ("offline_payment_received", intake),
+        ("device_arrived", intake),
+        ("surgery_started", bench),
+        ("complaint_raised", CUSTOMER),
+    ]:
+        case = case_advance(case=case, event=event, actor=actor).case
+    assert Worker(worker_id="w1").run(until_idle=True).sent == 4
+    sent = list(OutboxMessage.objects.filter(case=case).order_by("created_at", "id"))
+    by_id = {str(r.message["Message-ID"]): r.message for r in sink.received}
+    ref = case.reference
+    assert [(m.touchpoint, m.tone) for m in sent] == [
+        ("order_received", "playful"),
+        ("order_confirmed_send_device", "playful"),
+        ("arrived_resting", "playful"),
+        ("complaint_received", "sober"),
+    ]
+    got = [by_id[m.headers["Message-ID"]] for m in sent]
+    assert [g["Subject"] for g in got] == [
+        f"{ref}: Your order is in – let's get your nano-4g better",
+        f"{ref}: Paid! Here's how to send your nano-4g in",
+        f"{ref}: Your nano-4g has arrived safely",
+        f"{ref}: We've received your complaint",
+    ]
+    for n, message in enumerate(got[1:], start=1):
+        assert message["In-Reply-To"] == sent[n - 1].headers["Message-ID"]
+        assert str(message["References"]).split() == [m.headers["Message-ID"] for m in sent[:n]]
+    resting = got[2].get_body(("plain",))
+    assert resting is not None
+    assert (
+        resting.get_content()
+        .replace("\r\n", "\n")
+        .startswith(  # text travels in canonical CRLF form
+            "Hi Zoë,\n\nGood news: your nano-4g has arrived safely and is resting to get its strength up before the "
+            "surgery tomorrow."
+        )
+    )
+    complaint = got[3].get_body(("plain",))
+    assert complaint is not None and "Cheers" not in complaint.get_content()
