@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 UV := .tools/bin/uv
-DEMO_ENV := TOUCHPOINT_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend TOUCHPOINT_MAIL_DIR=$(CURDIR)/var/mail
+DEMO_ENV := TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend
 
 .PHONY: help run test test-deps lint types test-sqlite test-postgres bench install clean
 
@@ -33,7 +33,6 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 install: $(VENV)/.synced
 
 run: install
-	@mkdir -p var/mail
 	$(BIN)/touchpoint migrate --verbosity 0
 	$(DEMO_ENV) $(BIN)/touchpoint demo
 	$(DEMO_ENV) $(BIN)/touchpoint run --port $(PORT)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from touchpoint.cases.models import Case
@@ -56,3 +56,9 @@ def test_the_journey_map_draws_every_state(client: Client, new_case: Case, bench
     drawn = set(re.findall(r'<g class="state [^"]*" id="state-\w+" data-state="(\w+)"', html))
     assert drawn == set(mini_repair_states())
     assert client.get("/console/journeys/mini-repair/2/").status_code == 404
+
+
+def test_the_dev_mailbox_link_shows_only_when_the_mailbox_is_on(client: Client) -> None:
+    assert b"Dev mail" not in client.get("/").content
+    with override_settings(TOUCHPOINT_DEV_MAILBOX=True, ROOT_URLCONF="tests.devmail.urls"):
+        assert b'href="/dev/mail/">Dev mail</a>' in client.get("/").content

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from touchpoint.settings.env import env_bool, env_int, env_json, env_str
+from touchpoint.settings.env import env_bool, env_int, env_json, env_list, env_str
 
 _BACKEND = env_str("TOUCHPOINT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 if _BACKEND == "django.core.mail.backends.smtp.EmailBackend":
@@ -39,3 +39,5 @@ TOUCHPOINT_FALLBACK_TEAM = env_str("TOUCHPOINT_FALLBACK_TEAM", "care")
 TOUCHPOINT_REPLY_DOMAIN = env_str("TOUCHPOINT_REPLY_DOMAIN", TOUCHPOINT_MAIL_DOMAIN)  # reply+<token>@this
 TOUCHPOINT_INBOUND_WEBHOOK_SECRET = env_str("TOUCHPOINT_INBOUND_WEBHOOK_SECRET", "")  # empty: webhook refused
 TOUCHPOINT_DEV_MAILBOX = env_bool("TOUCHPOINT_DEV_MAILBOX", False)  # /dev/mail; never on in production
+# The shop's own touch-point templates and personas, searched before the shipped ones.
+TOUCHPOINT_TEMPLATE_DIRS = env_list("TOUCHPOINT_TEMPLATE_DIRS", [])
