@@ -11,6 +11,7 @@ import json
 import secrets
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -41,25 +42,30 @@ def _quoted_column(model: type[Model], name: str) -> str:
     return connection.ops.quote_name(str(field.column))
 
 
-def _thread_sql() -> str:
+def _thread_sql(*, newest: bool, limit: int) -> str:
     table = connection.ops.quote_name(OutboxMessage._meta.db_table)
     case, created, headers = (_quoted_column(OutboxMessage, n) for n in ("case", "created_at", "headers"))
-    return f"SELECT {headers} FROM {table} WHERE {case} = %s ORDER BY {created}, id"  # noqa: S608 - names from the model
+    order = f"{created} DESC, id DESC" if newest else f"{created}, id"
+    return f"SELECT id, {headers} FROM {table} WHERE {case} = %s ORDER BY {order} LIMIT {int(limit)}"  # noqa: S608
 
 
 def thread_headers(*, case: Case) -> dict[str, str]:
     """In-Reply-To (the case's latest outgoing Message-ID) and References (the chain, capped) so a
     customer's mail app shows a case's messages as one conversation. Empty for the first message.
 
-    One SELECT written once (it runs inside every transition that sends a message)."""
+    Two small indexed SELECTs (the first message, the latest few), so the cost stays flat however
+    long a case's conversation grows; they run inside every transition that sends a message."""
+    rows_by_id: dict[int, Any] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_thread_sql(), [case.pk])
-        found = [json.loads(raw) if isinstance(raw, str) else raw for (raw,) in cursor.fetchall()]
+        for newest, limit in ((False, 1), (True, MAX_REFERENCES - 1)):
+            cursor.execute(_thread_sql(newest=newest, limit=limit), [case.pk])
+            for pk, raw in cursor.fetchall():
+                rows_by_id[pk] = json.loads(raw) if isinstance(raw, str) else raw
+    found = [rows_by_id[pk] for pk in sorted(rows_by_id)]  # ids grow with time: oldest first
     ids = [str(h["Message-ID"]) for h in found if isinstance(h, dict) and h.get("Message-ID")]
     if not ids:
         return {}
-    chain = ids if len(ids) <= MAX_REFERENCES else [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
-    return {"In-Reply-To": ids[-1], "References": " ".join(chain)}
+    return {"In-Reply-To": ids[-1], "References": " ".join(ids)}
 
 
 def case_mail_headers(*, case: Case, message_id: str) -> dict[str, str]:
