@@ -27,6 +27,9 @@ def test_the_home_page_is_public_and_says_what_this_is(client: Client) -> None:
     assert response.status_code == 200
     assert b"Every customer journey mapped and checked by machine" in response.content
     assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert b'Need a person? Reply to any email from us, or write to <a href="mailto:norm@touchpoint.localhost">' in (
+        response.content
+    )
 
 
 @pytest.mark.parametrize("url", ["/console/journeys/", "/console/journeys/mini-repair/1/"])
