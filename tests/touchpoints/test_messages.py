@@ -137,3 +137,16 @@ def test_a_shops_own_persona_comes_before_the_shipped_one(
     with override_settings(TOUCHPOINT_TEMPLATE_DIRS=[str(tmp_path)]):
         message = latest(open_repair(customer))
     assert "Cheers,\nNora at Fix-It Corner\n" in message.body_text
+
+
+def test_a_device_from_the_catalog_is_called_by_its_name(mini_journey: Any, customer: Any) -> None:
+    from touchpoint.cases.journeys import journey_of
+    from touchpoint.catalog.models import DeviceModel
+    from touchpoint.touchpoints.services import touchpoint_context
+
+    # given a case for a device the catalog knows
+    DeviceModel.objects.create(slug="slate-tab-air-10", name="Slate Tab Air 10", kind="tablet")
+    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "slate-tab-air-10"}).case
+    # then its messages call the device by the name the customer knows
+    context = touchpoint_context(case=case, journey=journey_of(case.journey), key="send_device")
+    assert context["device"] == "Slate Tab Air 10"

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from touchpoint.cases.models import Case
+from touchpoint.catalog.selectors import device_name
 from touchpoint.journeys import Journey
 from touchpoint.touchpoints.persona import persona_load
 from touchpoint.touchpoints.rendering import (
@@ -43,7 +44,7 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, A
         "state": {"label": state.label, "next_step": state.next_step or ""},
         "summary": journey.touchpoints.get(key, key.replace("_", " ")),
         "persona": persona_context(persona_load(key=journey.persona, dirs=template_dirs())),
-        "device": str(data.get("model") or "device"),
+        "device": device_name(str(data["model"]) if data.get("model") else None),
         "quote_total": "" if quote in (None, "", 0) else f"{float(quote):.2f}",
         "reply_address": reply_address(case=case),
         "journey": {"title": journey.title or journey.name},
