@@ -9,6 +9,9 @@ from touchpoint.journeys import Actor
 from touchpoint.staff.models import StaffUser
 
 ActorKind = Literal["customer", "staff", "system", "carrier", "timer"]
+StaffRole = Literal["agent", "lead", "admin"]
+# A stored role as the journey core types it; an unknown one (edited by hand) grants no role rights.
+ROLES: dict[str, StaffRole] = {"agent": "agent", "lead": "lead", "admin": "admin"}
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class CaseActor:
         if self.user is None:
             return Actor(self.kind)
         teams = frozenset(self.user.teams.values_list("slug", flat=True))
-        return Actor("staff", role=self.user.role, teams=teams)  # type: ignore[arg-type]
+        return Actor("staff", role=ROLES.get(self.user.role), teams=teams)
 
     def describe(self) -> str:
         if self.user is not None:

@@ -32,8 +32,8 @@ class IdempotencyKeyReused(CaseError):
 
 
 class JourneyNotFound(CaseError):
-    pass
+    """No journey by that name is registered or shipped."""
 
 
 class JourneyInvalid(CaseError):
-    pass
+    """A journey file that fails the checker, or changed without a version bump."""
