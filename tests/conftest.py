@@ -59,3 +59,13 @@ def new_case(mini_journey: JourneyVersion, customer: Customer) -> Case:
     from touchpoint.cases.services.advance import case_open
 
     return case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Show what tests reported with ``tests.support.report.report`` (corpus shares and the like)."""
+    from tests.support.report import LINES
+
+    if LINES:
+        terminalreporter.section("reported by the tests")
+        for line in LINES:
+            terminalreporter.write_line(line)

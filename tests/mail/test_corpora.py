@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.mail.corpus import corpora_or_skip, load_zammad_yml, loose
+from tests.support.report import report
 from touchpoint.mail.html import html_to_text
 from touchpoint.mail.parse import ParsedMail, parse_message, strip_reply
 
@@ -71,7 +72,7 @@ def test_every_corpus_file_parses_without_an_exception() -> None:
         parsed = parse_message(path.read_bytes())
         assert isinstance(parsed, ParsedMail), path
         strip_reply(path.read_bytes().decode("utf-8", "replace"))
-    print(f"corpora: {len(files)} files parsed, none raised")  # noqa: T201
+    report(f"corpora: {len(files)} files parsed, none raised")
 
 
 def _zammad_shares() -> tuple[dict[str, int], int, list[str]]:
@@ -104,12 +105,12 @@ def _zammad_shares() -> tuple[dict[str, int], int, list[str]]:
 def test_zammad_mail_matches_the_expected_results() -> None:
     counts, total, misses = _zammad_shares()
     assert total == 108
-    print(  # noqa: T201
+    report(
         f"zammad-mail: from {counts['from']}/{total}, display name {counts['name']}/{total}, "
         f"subject {counts['subject']}/{total}, body {counts['body']}/{total}, "
         f"attachments {counts['attachments']}/{total}"
     )
-    print("zammad-mail misses: " + ", ".join(misses))  # noqa: T201
+    report("zammad-mail misses: " + ", ".join(misses))
     for key, floor in ZAMMAD_FLOORS.items():
         assert counts[key] >= floor, (key, counts[key], floor, misses)
 
@@ -191,7 +192,7 @@ def test_talon_standard_replies() -> None:
             misses.append(path.name)
         # Through the whole parser too: the reply text is the same.
         assert parse_message(path.read_bytes()).reply_text == ours
-    print(f"talon standard_replies: {matched}/{total} (misses: {misses})")  # noqa: T201
+    report(f"talon standard_replies: {matched}/{total} (misses: {misses})")
     assert matched >= 12
 
 
@@ -209,7 +210,7 @@ def test_talon_html_replies() -> None:
         # The same HTML as the only part of a mail gives the same reply text.
         raw = b"From: a@example.com\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + path.read_bytes()
         assert re.sub(r"\s", "", parse_message(raw).reply_text) == re.sub(r"\s", "", ours)
-    print(f"talon html_replies: {matched}/{total} (misses: {misses})")  # noqa: T201
+    report(f"talon html_replies: {matched}/{total} (misses: {misses})")
     assert matched >= 9
 
 
@@ -230,7 +231,7 @@ def test_talon_signatures() -> None:
             matched += 1
         else:
             misses.append(body_file.name)
-    print(f"talon signatures: {matched}/{total} (misses: {misses})")  # noqa: T201
+    report(f"talon signatures: {matched}/{total} (misses: {misses})")
     assert matched >= 4
 
 
@@ -296,7 +297,7 @@ def test_email_reply_parser_fixtures() -> None:
         matched += ok
         if not ok:
             misses.append(path.name)
-    print(f"email-reply-parser: {matched}/{len(files)} (misses: {misses})")  # noqa: T201
+    report(f"email-reply-parser: {matched}/{len(files)} (misses: {misses})")
     assert matched >= len(files)
 
 
