@@ -167,10 +167,9 @@ def _walk(journey: Journey, rng: random.Random, data: dict[str, Any], max_steps:
 
 
 def _journey_actor(by: str) -> Actor:
-    if by == "timer":
-        return Actor("timer")
-    if by in ("customer", "carrier", "system"):
-        return Actor(by)  # type: ignore[arg-type]
+    simple: dict[str, Actor] = {k: Actor(k) for k in ("timer", "customer", "carrier", "system")}
+    if by in simple:
+        return simple[by]
     if by.startswith("team:"):
         return Actor("staff", role="agent", teams=frozenset({by[5:]}))
     return Actor("staff", role="admin")

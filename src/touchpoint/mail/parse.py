@@ -439,7 +439,8 @@ def _param(part: Message, name: str) -> str:
 
 def _charset(part: Message) -> str | None:
     try:
-        return part.get_param("charset")  # type: ignore[return-value]
+        value = part.get_param("charset")
+        return value if isinstance(value, str) else None  # RFC 2231 tuples carry no usable charset here
     except Exception:
         return None
 
@@ -708,7 +709,8 @@ def _as_bytes_of_message(part: Message) -> bytes:
             return b"".join(
                 item.as_bytes(policy=policy.compat32) if isinstance(item, Message) else b"" for item in payload
             )
-        return part.get_payload(decode=True) or b""  # type: ignore[return-value]
+        data = part.get_payload(decode=True)
+        return data if isinstance(data, bytes) else b""
     except Exception:
         return str(payload).encode("utf-8", "replace")
 
