@@ -46,15 +46,18 @@ types: install
 
 test: test-deps lint types test-sqlite test-postgres
 
-# The IMAP tests run a real dovecot. Installed here when missing and we are root (harmless when it is
-# there); otherwise those tests are skipped with the reason, or fail under CI (CI set).
+# The IMAP tests run a real dovecot and the end-to-end tests Debian's Chromium. Installed here when
+# missing and we are root (harmless when they are there); otherwise those tests are skipped with the
+# reason, or fail under CI (CI set).
+TEST_PACKAGES := dovecot-imapd:/usr/sbin/dovecot chromium:/usr/bin/chromium
 test-deps:
-	@if command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; then :; \
+	@missing=""; for pair in $(TEST_PACKAGES); do [ -x "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "== installing dovecot-imapd for the IMAP tests =="; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+		echo "== installing$$missing for the IMAP and browser tests =="; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "== dovecot missing and not root: the IMAP tests will be skipped (apt-get install dovecot-imapd) =="; \
+		echo "== missing and not root:$$missing; those tests will be skipped (apt-get install$$missing) =="; \
 	fi
 
 test-sqlite: install test-deps

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 SUPPORT = Path(__file__).parent / "support"
 
+# Browser fixtures (phone, desktop): Debian's Chromium through Playwright. See tests/support/browser.py.
+pytest_plugins = ["tests.support.browser"]
+
 
 def pytest_report_header() -> str:
     url = os.environ.get("DATABASE_URL", "")

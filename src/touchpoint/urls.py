@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("hooks/", include("touchpoint.api.urls")),
+    path("", include("touchpoint.portal.urls")),
     path("", include("touchpoint.console.urls")),
 ]
 if settings.TOUCHPOINT_DEV_MAILBOX:  # the demo's captured mail; off unless asked for

@@ -12,4 +12,5 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "dev_mailbox": settings.TOUCHPOINT_DEV_MAILBOX,
         "contact_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],  # "talk to a person" on every page
+        "shop_name": settings.TOUCHPOINT_SHOP_NAME,
     }

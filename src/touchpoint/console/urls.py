@@ -1,10 +1,15 @@
 from django.urls import path
 
-from touchpoint.console import views
+from touchpoint.console.routes import auth, case, journeys, queues, remedies, scan
+from touchpoint.console.views import home
 
 app_name = "console"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("console/journeys/", views.journeys, name="journeys"),
-    path("console/journeys/<slug:name>/<int:version>/", views.journey_map, name="journey_map"),
+    path("", home.home, name="home"),
+    *auth.urlpatterns,
+    *queues.urlpatterns,
+    *case.urlpatterns,
+    *scan.urlpatterns,
+    *remedies.urlpatterns,
+    *journeys.urlpatterns,
 ]

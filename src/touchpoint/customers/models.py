@@ -24,6 +24,12 @@ class Customer(models.Model):
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     plain_messages = models.BooleanField(default=False, help_text="The customer asked for plain, sober messages.")
     email_failing = models.BooleanField(default=False, help_text="Mail to this address bounced.")
+    # Where the device goes home to, asked once at intake; the town also signs published feedback.
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, default="GB", help_text="ISO 3166 code, e.g. GB")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -31,6 +37,11 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def address_lines(self) -> list[str]:
+        parts = [self.name, self.address_line1, self.address_line2, self.town, self.postcode]
+        return [part for part in parts if part.strip()]
 
     @property
     def first_name(self) -> str:

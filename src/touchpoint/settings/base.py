@@ -36,7 +36,15 @@ INSTALLED_APPS = [
     "touchpoint.ops",
     "touchpoint.worker",
     "touchpoint.demo",
+    "touchpoint.links",
+    "touchpoint.shipping",
+    "touchpoint.payments",
+    "touchpoint.quotes",
+    "touchpoint.feedback",
+    "touchpoint.remedies",
+    "touchpoint.portal",
     "touchpoint.console",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "touchpoint.urls"
@@ -78,6 +87,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (customers' photos): served only through views that check access, never by URL.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -41,3 +41,8 @@ TOUCHPOINT_INBOUND_WEBHOOK_SECRET = env_str("TOUCHPOINT_INBOUND_WEBHOOK_SECRET",
 TOUCHPOINT_DEV_MAILBOX = env_bool("TOUCHPOINT_DEV_MAILBOX", False)  # /dev/mail; never on in production
 # The shop's own touch-point templates and personas, searched before the shipped ones.
 TOUCHPOINT_TEMPLATE_DIRS = env_list("TOUCHPOINT_TEMPLATE_DIRS", [])
+
+# The shop as customers see it, and the address its links (tracking pages, labels) start with.
+TOUCHPOINT_SHOP_NAME = env_str("TOUCHPOINT_SHOP_NAME", "The Repair Shop")
+TOUCHPOINT_PUBLIC_URL = env_str("TOUCHPOINT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+TOUCHPOINT_LINK_DAYS = env_int("TOUCHPOINT_LINK_DAYS", 180)  # how long a customer's link to a case works

@@ -31,12 +31,21 @@ class Case(models.Model):
         null=True, blank=True, help_text="VADER compound score of the customer's latest message (-1 … 1)"
     )
     customer_sentiment_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        "staff.StaffUser",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        help_text="The person looking after the case now; empty means the owning team as a whole",
+    )
 
     class Meta:
         ordering = ["-opened_at"]
         indexes = [
             models.Index(fields=["journey", "state"], name="case_journey_state"),
             models.Index(fields=["owner", "state_entered_at"], name="case_owner_entered"),
+            models.Index(fields=["assignee", "state_entered_at"], name="case_assignee_entered"),
         ]
 
     def __str__(self) -> str:

@@ -13,11 +13,6 @@ from touchpoint.journeys.render import render_svg
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/home.html")
-
-
-@require_GET
 @login_required
 def journeys(request: HttpRequest) -> HttpResponse:
     return render(request, "console/journeys.html", {"summaries": journey_summaries()})

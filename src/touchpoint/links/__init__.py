@@ -1,0 +1,1 @@
+"""Magic links: unguessable, revocable capabilities that open one case for its customer, no account needed."""

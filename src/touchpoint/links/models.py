@@ -1,0 +1,24 @@
+"""A customer's link to one case. Only a hash of the token is stored; the token itself is derived
+from a per-link nonce and the secret key, so a copy of the database alone opens nothing."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class CaseLink(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="links")
+    nonce = models.CharField(max_length=32, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "created_at"], name="caselink_case_created")]
+
+    def __str__(self) -> str:
+        return f"link to {self.case_id} from {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,82 @@
+"""Issue, find and revoke the links that open a case for its customer."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.db import transaction
+
+from touchpoint.cases.models import Case
+from touchpoint.core.clock import now
+from touchpoint.links.models import CaseLink
+from touchpoint.links.tokens import looks_like_token, token_for, token_hash
+
+
+def _lifetime() -> timedelta:
+    return timedelta(days=settings.TOUCHPOINT_LINK_DAYS)
+
+
+def link_issue(*, case: Case) -> str:
+    """A new link to ``case``; returns its token (older links stay valid until revoked or expired)."""
+    nonce = secrets.token_hex(16)
+    token = token_for(nonce)
+    at = now()
+    CaseLink.objects.create(
+        case=case, nonce=nonce, token_hash=token_hash(token), created_at=at, expires_at=at + _lifetime()
+    )
+    return token
+
+
+def link_token(*, case: Case) -> str:
+    """The token of the case's newest working link, issuing one when there is none. Used to put
+    the link in messages and redirects; safe to call inside the caller's transaction."""
+    at = now()
+    link = (
+        CaseLink.objects.filter(case=case, revoked_at__isnull=True, expires_at__gt=at + timedelta(days=7))
+        .order_by("-created_at")
+        .first()
+    )
+    return token_for(link.nonce) if link is not None else link_issue(case=case)
+
+
+def link_revoke(*, case: Case, reason: str) -> int:
+    """Revoke every link to ``case`` (a forwarded email, a customer's request); returns how many."""
+    with transaction.atomic():
+        return CaseLink.objects.filter(case=case, revoked_at__isnull=True).update(
+            revoked_at=now(), revoked_reason=reason[:200]
+        )
+
+
+LinkProblem = Literal["unknown", "revoked", "expired"]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    link: CaseLink | None
+    problem: LinkProblem | None
+
+
+def link_resolve(token: str) -> Resolved:
+    """The link a token opens, or why it opens nothing. The same answer for a malformed token and a
+    well-formed one that matches nothing, so guessing learns nothing."""
+    if not looks_like_token(token):
+        return Resolved(None, "unknown")
+    link = (
+        CaseLink.objects.select_related("case", "case__customer", "case__journey")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if link is None:
+        return Resolved(None, "unknown")
+    at = now()
+    if link.revoked_at is not None:
+        return Resolved(None, "revoked")
+    if link.expires_at <= at:
+        return Resolved(None, "expired")
+    if link.last_used_at is None or at - link.last_used_at > timedelta(minutes=10):
+        CaseLink.objects.filter(pk=link.pk).update(last_used_at=at)  # coarse, so reads stay reads
+    return Resolved(link, None)

@@ -1,0 +1,39 @@
+"""How a customer's link opens its case: the token in the URL resolves to one case or to a
+friendly page that explains and offers a fresh link by email. Nothing else in the portal names a
+case, so no URL can be edited to reach another customer's case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from touchpoint.cases.models import Case
+from touchpoint.links.services import link_resolve
+
+CaseView = Callable[..., HttpResponse]
+
+_STATUS = {"unknown": 404, "revoked": 410, "expired": 410}
+
+
+def case_link(view: CaseView) -> Callable[..., HttpResponse]:
+    """Wrap ``view(request, case, token, ...)`` so it runs only for a working link's case."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        resolved = link_resolve(token)
+        if resolved.link is None:
+            problem = resolved.problem or "unknown"
+            return render(request, "portal/links/problem.html", {"problem": problem}, status=_STATUS[problem])
+        case: Case = resolved.link.case
+        response = view(request, case, token, *args, **kwargs)
+        # The token is in the URL: keep it out of other sites' logs and out of shared caches.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "private, no-store")
+        response.headers.setdefault("X-Robots-Tag", "noindex")
+        return response
+
+    return wrapped

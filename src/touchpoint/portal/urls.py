@@ -1,0 +1,13 @@
+from touchpoint.portal.routes import approvals, feedback, intake, label, links, messages, pay, tracking
+
+app_name = "portal"
+urlpatterns = [
+    *intake.urlpatterns,
+    *links.urlpatterns,
+    *tracking.urlpatterns,
+    *pay.urlpatterns,
+    *approvals.urlpatterns,
+    *messages.urlpatterns,
+    *label.urlpatterns,
+    *feedback.urlpatterns,
+]

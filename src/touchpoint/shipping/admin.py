@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from touchpoint.shipping.models import Shipment
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin[Shipment]):
+    list_display = ["case", "leg", "carrier", "tracking_number", "created_at", "delivered_at"]
+    list_select_related = ["case"]
+    search_fields = ["tracking_number", "case__reference"]
+    list_filter = ["leg", "carrier"]
