@@ -54,7 +54,8 @@ def test_a_missing_template_a_missing_partial_and_an_undefined_variable_are_find
         "add {% partialdef sober_sms %}…{% endpartialdef %}",
         f"{arrived}:2:1: error T302 undefined-variable: `arrived` (playful text) uses `customer.nickname`, which "
         "isn't defined — use one of: customer.first_name, customer.name, case.reference, state.label, "
-        "state.next_step, summary, persona.name, persona.signature, device, quote_total, reply_address, journey.title",
+        "state.next_step, summary, persona.name, persona.signature, device, quote_total, reply_address, "
+        "tracking_url, journey.title",
         f"{folder / 'cancelled_unpaid.html'}: error T301 missing-template: touch point `cancelled_unpaid` has no "
         "template — write touchpoints/mini-repair/cancelled_unpaid.html (copy touchpoints/_generic.html to start)",
     ]

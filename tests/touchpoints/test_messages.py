@@ -17,7 +17,9 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
 from touchpoint.journeys.library import library_file
+from touchpoint.links.services import link_resolve
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.touchpoints.services import tracking_url
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def test_a_new_order_gets_norms_playful_welcome_in_text_and_html(mail_in_repair:
     case = open_repair(customer)
     message = latest(case)
     ref = case.reference
+    tracking = tracking_url(case=case)
     assert (message.touchpoint, message.tone, message.tone_reason) == ("order_received", "playful", "all going well")
     assert message.subject == f"{ref}: Your order is in – let's get your nano-4g better"
     assert message.body_text == (
@@ -52,8 +55,14 @@ def test_a_new_order_gets_norms_playful_welcome_in_text_and_html(mail_in_repair:
         "The moment it lands, I'll get things moving.\n\n"
         "Cheers,\nNorm, your repair coordinator at the Repair Shop\n\n"
         f"Your reference: {ref}\n"
+        f"Follow your repair, and answer us, here: {tracking}\n"
         "Talk to a person: reply to this email and a member of the team will answer you.\n"
     )
+    # The link in the message opens this case's page, and only this case's.
+    assert tracking.startswith("http://127.0.0.1:8000/c/")
+    resolved = link_resolve(tracking.rsplit("/", 2)[-2])
+    assert resolved.link is not None
+    assert resolved.link.case == case
     assert "<p>Thanks for choosing us! Your repair order is in and I've opened a file for your nano-4g.</p>" in (
         message.body_html
     )

@@ -168,7 +168,7 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
                             f"`{key}` ({tone} {part}) uses `{variable}`, which isn't defined",
                             "use one of: customer.first_name, customer.name, case.reference, state.label, "
                             "state.next_step, summary, persona.name, persona.signature, device, quote_total, "
-                            "reply_address, journey.title",
+                            "reply_address, tracking_url, journey.title",
                             Location(origin, _line_of(origin, f"{tone}_{part}")),
                         )
                     )

@@ -124,6 +124,7 @@ def sample_context(*, persona: Persona, summary: str, label: str, next_step: str
         "device": "nano-4g",
         "quote_total": "45.00",
         "reply_address": "reply+sample@touchpoint.localhost",
+        "tracking_url": "https://repairs.example.com/c/sample-link/",
         "journey": {"title": journey_title},
     }
 

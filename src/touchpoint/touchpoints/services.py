@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 
 from touchpoint.cases.models import Case
 from touchpoint.catalog.selectors import device_name
 from touchpoint.journeys import Journey
+from touchpoint.links.services import link_token
 from touchpoint.touchpoints.persona import persona_load
 from touchpoint.touchpoints.rendering import (
     RenderedTouchpoint,
@@ -33,6 +35,11 @@ def reply_address(*, case: Case) -> str:
     return f"reply+{case.reply_token}@{settings.TOUCHPOINT_REPLY_DOMAIN}"
 
 
+def tracking_url(*, case: Case) -> str:
+    """The case's page for its customer (the magic link), as an absolute address for messages."""
+    return f"{settings.TOUCHPOINT_PUBLIC_URL}{reverse('portal:case', args=[link_token(case=case)])}"
+
+
 def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, Any]:
     """What every touch point template may use (plain values, the same shape as the sample data)."""
     state = journey.states[case.state]
@@ -47,6 +54,7 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, A
         "device": device_name(str(data["model"]) if data.get("model") else None),
         "quote_total": "" if quote in (None, "", 0) else f"{float(quote):.2f}",
         "reply_address": reply_address(case=case),
+        "tracking_url": tracking_url(case=case),
         "journey": {"title": journey.title or journey.name},
     }
 
