@@ -1,6 +1,6 @@
 from django.urls import path
 
-from touchpoint.console.routes import auth, case, journeys, queues, remedies, scan
+from touchpoint.console.routes import auth, case, journeys, payments, queues, quotes, remedies, scan
 from touchpoint.console.views import home
 
 app_name = "console"
@@ -11,5 +11,7 @@ urlpatterns = [
     *case.urlpatterns,
     *scan.urlpatterns,
     *remedies.urlpatterns,
+    *quotes.urlpatterns,
+    *payments.urlpatterns,
     *journeys.urlpatterns,
 ]

@@ -1,0 +1,58 @@
+"""Rate limits for public forms, counted in the database so every web process shares them.
+
+django-ratelimit needs memcached or Redis for atomic counters; the embedded demo has neither, so
+each (key, window) is a row incremented with one UPDATE (atomic on SQLite and PostgreSQL alike).
+Old windows are cleared by the worker's housekeeping (:func:`ratelimit_prune`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+
+from touchpoint.core.clock import now
+from touchpoint.core.models import RateWindow
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``count`` requests per ``seconds`` for one key (a client, an email address…)."""
+
+    count: int
+    seconds: int
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who is asking: the client address (behind a proxy Django's SECURE_PROXY_SSL_HEADER setup
+    passes the real one in REMOTE_ADDR through the proxy's own middleware)."""
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def ratelimit_hit(*, scope: str, key: str, limit: Limit) -> bool:
+    """Count one request; True when it is within ``limit``, False when it is over (then the caller
+    shows a readable "try again in a few minutes" and keeps what was typed)."""
+    at = now()
+    start = int(at.timestamp()) // limit.seconds * limit.seconds
+    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:40]
+    with transaction.atomic():
+        updated = RateWindow.objects.filter(key=digest, window_start=start).update(count=F("count") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    RateWindow.objects.create(
+                        key=digest, window_start=start, count=1, expires_at=at + timedelta(seconds=limit.seconds)
+                    )
+            except IntegrityError:  # another process opened the window first
+                RateWindow.objects.filter(key=digest, window_start=start).update(count=F("count") + 1)
+        count = RateWindow.objects.filter(key=digest, window_start=start).values_list("count", flat=True).first()
+    return (count or 0) <= limit.count
+
+
+def ratelimit_prune() -> int:
+    """Delete windows that have ended; returns how many."""
+    deleted, _ = RateWindow.objects.filter(expires_at__lt=now()).delete()
+    return deleted
