@@ -134,3 +134,9 @@ def phone(request: Any, live_server: Any) -> Iterator[BrowserPage]:
 def desktop(request: Any, live_server: Any) -> Iterator[BrowserPage]:
     """A desktop-sized page (1280×900) on the live server."""
     yield from _browser_page(request, live_server, DESKTOP)
+
+
+@pytest.fixture
+def phone_nojs(request: Any, live_server: Any) -> Iterator[BrowserPage]:
+    """A phone with JavaScript switched off: the core path must still work."""
+    yield from _browser_page(request, live_server, {**PHONE, "java_script_enabled": False})

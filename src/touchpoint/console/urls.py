@@ -1,6 +1,6 @@
 from django.urls import path
 
-from touchpoint.console.routes import auth, case, journeys, payments, queues, quotes, remedies, scan
+from touchpoint.console.routes import auth, case, files, journeys, payments, queues, quotes, remedies, scan
 from touchpoint.console.views import home
 
 app_name = "console"
@@ -13,5 +13,6 @@ urlpatterns = [
     *remedies.urlpatterns,
     *quotes.urlpatterns,
     *payments.urlpatterns,
+    *files.urlpatterns,
     *journeys.urlpatterns,
 ]

@@ -14,6 +14,9 @@ class TaskKind(models.TextChoices):
     CUSTOMER_MESSAGE = "customer_message", "Customer wrote to us"
     NEW_CONVERSATION = "new_conversation", "New conversation from someone we don't know"
     EMAIL_BOUNCED = "email_bounced", "Customer's email address bounced"
+    PERSON_REQUESTED = "person_requested", "Customer asked for a person"
+    REMEDY_APPROVAL = "remedy_approval", "Remedy over the limit: a lead decides"
+    PAYMENT_PROBLEM = "payment_problem", "Payment needs a person"
 
 
 class TaskStatus(models.TextChoices):

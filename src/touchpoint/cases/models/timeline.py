@@ -54,6 +54,7 @@ class TimelineEntry(models.Model):
                 name="timeline_idempotency_unique",
             ),
         ]
+        indexes = [models.Index(fields=["to_state", "at"], name="timeline_to_state_at")]  # ETA from history
         verbose_name_plural = "timeline entries"
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""Reads about cases, one module per question (queues, customer context, ETA…)."""
