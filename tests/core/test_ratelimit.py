@@ -46,3 +46,18 @@ def test_no_address_is_stored_in_clear() -> None:
     with at(START):
         ratelimit_hit(scope="form", key="203.0.113.9", limit=Limit(count=5, seconds=60))
     assert "203.0.113.9" not in RateWindow.objects.get().key
+
+
+def test_the_worker_prunes_ended_windows_on_its_first_pass_and_not_on_every_pass() -> None:
+    from touchpoint.worker.loop import Worker
+
+    with at(START):
+        ratelimit_hit(scope="form", key="a", limit=Limit(count=5, seconds=60))
+    worker = Worker(worker_id="test-worker")
+    with at(START + timedelta(minutes=5)):
+        worker.run_once()
+        assert RateWindow.objects.count() == 0
+        ratelimit_hit(scope="form", key="b", limit=Limit(count=5, seconds=60))
+    with at(START + timedelta(minutes=10)):
+        worker.run_once()  # within HOUSEKEEPING_EVERY of the last tidy-up: left alone
+    assert RateWindow.objects.count() == 1

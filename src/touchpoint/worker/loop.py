@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -20,12 +21,14 @@ from django.db import close_old_connections, connection
 from touchpoint.cases.models import Timer
 from touchpoint.cases.services.timers import TimerOutcome, timer_fire, timer_record_error
 from touchpoint.core.clock import now
+from touchpoint.core.ratelimit import ratelimit_prune
 from touchpoint.ops.models import WorkerHeartbeat
 from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, channel_for
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.services import claim_due, message_mark_failed, message_mark_sent
 
 log = structlog.get_logger("touchpoint.worker")
+HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups of ended rate-limit windows
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stopping = threading.Event()
         self.totals = PassResult()
+        self._housekeeping_due = 0.0  # monotonic time; the first pass tidies up
 
     def stop(self) -> None:
         """Ask the loop to end after the item in hand (safe to call from a signal handler)."""
@@ -87,6 +91,7 @@ class Worker:
 
     def run_once(self) -> PassResult:
         result = PassResult()
+        self._housekeeping()
         self._fire_timers(result)
         if not self.stopping:
             self._send_messages(result)
@@ -96,6 +101,19 @@ class Worker:
         for key, count in result.timers.items():
             self.totals.timers[key] = self.totals.timers.get(key, 0) + count
         return result
+
+    def _housekeeping(self) -> None:
+        """Now and then, delete what has served its purpose (ended rate-limit windows)."""
+        if time.monotonic() < self._housekeeping_due:
+            return
+        self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
+        try:
+            pruned = ratelimit_prune()
+        except Exception:  # tidying up must never stop the sending
+            log.exception("worker.housekeeping_error")
+        else:
+            if pruned:
+                log.info("worker.housekeeping", rate_windows_pruned=pruned)
 
     def _fire_timers(self, result: PassResult) -> None:
         ids = claim_due(
