@@ -1,0 +1,1 @@
+"""Framework-free text tools for feedback: redacting personal data, grouping texts into themes."""
