@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 
 from touchpoint.settings.base import VAR_DIR
 from touchpoint.settings.env import env_bool, env_int, env_list
+from touchpoint.settings.payments import PAYMENT_FORM_ACTIONS
 
 
 def _secret_key() -> str:
@@ -73,7 +74,7 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *PAYMENT_FORM_ACTIONS],
     "frame-ancestors": [CSP.NONE],
 }
 

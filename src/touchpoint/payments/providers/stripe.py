@@ -1,0 +1,124 @@
+"""Stripe Checkout through the official ``stripe`` library: a hosted checkout session, then a
+webhook checked with Stripe's own signature scheme (``Stripe-Signature``, HMAC-SHA256, 5 minutes)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import stripe
+
+from touchpoint.payments.providers.base import (
+    CheckoutRequest,
+    CheckoutStarted,
+    Outcome,
+    ProviderError,
+    ProviderEvent,
+    WebhookRejected,
+)
+
+# Stripe's amounts are in the currency's minor unit; these currencies have none.
+ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof"}
+SESSION_EVENTS: dict[str, Outcome] = {
+    "checkout.session.async_payment_succeeded": "succeeded",
+    "checkout.session.async_payment_failed": "declined",
+    "checkout.session.expired": "expired",
+}
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    return int(amount if currency in ZERO_DECIMAL else amount * 100)
+
+
+def major_units(amount: int, currency: str) -> Decimal:
+    return Decimal(amount) if currency in ZERO_DECIMAL else Decimal(amount) / 100
+
+
+@dataclass
+class StripeProvider:
+    secret_key: str
+    webhook_secret: str
+    http_client: stripe.HTTPClient | None = None
+    key: str = "stripe"
+    label: str = "Card"
+    online: bool = True
+
+    def _client(self) -> stripe.StripeClient:
+        return stripe.StripeClient(self.secret_key, http_client=self.http_client, max_network_retries=2)
+
+    def checkout_create(self, request: CheckoutRequest) -> CheckoutStarted:
+        """One hosted Checkout Session; the same ``idempotency_key`` gets the same session back."""
+        try:
+            session = self._client().v1.checkout.sessions.create(
+                {
+                    "mode": "payment",
+                    "client_reference_id": request.reference,
+                    "customer_email": request.customer_email,
+                    "line_items": [
+                        {
+                            "quantity": 1,
+                            "price_data": {
+                                "currency": request.currency,
+                                "unit_amount": minor_units(request.amount, request.currency),
+                                "product_data": {"name": request.description},
+                            },
+                        }
+                    ],
+                    "metadata": {"case": request.reference},
+                    "payment_intent_data": {"metadata": {"case": request.reference}},
+                    "success_url": request.success_url,
+                    "cancel_url": request.cancel_url,
+                    "expires_at": int(request.expires_at.timestamp()),
+                },
+                {"idempotency_key": request.idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise ProviderError(f"Stripe refused or could not be reached: {exc.user_message or exc}") from exc
+        if not session.url:
+            raise ProviderError(f"Stripe made session {session.id} without a checkout URL")
+        expires = datetime.fromtimestamp(session.expires_at, tz=UTC) if session.expires_at else None
+        return CheckoutStarted(provider_ref=session.id, url=session.url, expires_at=expires)
+
+    def event_parse(self, *, payload: bytes, signature: str | None) -> ProviderEvent:
+        """Verify ``Stripe-Signature`` and read the event. Raises :class:`WebhookRejected` with the reason."""
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WebhookRejected("the body is not UTF-8 JSON") from None
+        try:
+            stripe.WebhookSignature.verify_header(text, signature, self.webhook_secret, tolerance=300)
+        except stripe.SignatureVerificationError as exc:
+            raise WebhookRejected(f"the Stripe-Signature does not verify: {exc.user_message or exc}") from None
+        try:
+            event: Any = json.loads(text)
+        except ValueError:
+            raise WebhookRejected("the body is not JSON") from None
+        if (
+            not isinstance(event, dict)
+            or not isinstance(event.get("id"), str)
+            or not isinstance(event.get("type"), str)
+        ):
+            raise WebhookRejected("the body is not a Stripe event (it needs an id and a type)")
+        kind: str = event["type"]
+        if not kind.startswith("checkout.session."):
+            return ProviderEvent(event_id=event["id"], type=kind, outcome="other", provider_ref="")
+        session = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
+        if not isinstance(session, dict) or not isinstance(session.get("id"), str):
+            raise WebhookRejected(f"{kind} event {event['id']} carries no checkout session")
+        outcome = SESSION_EVENTS.get(kind, "other")
+        if kind == "checkout.session.completed":
+            # Cards are paid at completion; bank debits complete first and settle later (async_*).
+            outcome = "succeeded" if session.get("payment_status") in ("paid", "no_payment_required") else "waiting"
+        currency = str(session.get("currency") or "")
+        total = session.get("amount_total")
+        return ProviderEvent(
+            event_id=event["id"],
+            type=kind,
+            outcome=outcome,
+            provider_ref=session["id"],
+            amount=major_units(total, currency) if isinstance(total, int) else None,
+            currency=currency,
+        )

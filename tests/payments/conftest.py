@@ -1,0 +1,113 @@
+"""A mail-in-repair case with a priced device model, and Stripe at the internet edge.
+
+Stripe's API is served from recorded response bodies (``recorded/*.json``) by an HTTP client the
+``stripe`` library itself calls; it keeps every request so a test can assert what was sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+import stripe
+
+from tests.support.factories import CustomerFactory
+from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.models import Case
+from touchpoint.cases.services.advance import case_open
+from touchpoint.catalog.models import DeviceKind, DeviceModel
+from touchpoint.customers.models import Customer
+from touchpoint.journeys.library import library_file
+from touchpoint.payments.providers import registry
+
+RECORDED = Path(__file__).parent / "recorded"
+WEBHOOK_SECRET = "whsec_test_touchpoint"
+
+
+@pytest.fixture
+def mail_in_repair(db: Any) -> None:
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey_register(source=path.read_text(), filename=str(path))
+    DeviceModel.objects.create(
+        slug="nano-4g", name="Nano (4th gen)", kind=DeviceKind.MUSIC_PLAYER, diagnosis_price=Decimal("39.00")
+    )
+
+
+def open_repair(customer: Customer | None = None, *, prepaid_box: bool = False) -> Case:
+    customer = customer or CustomerFactory(name="Ian Kearns")
+    return case_open(
+        journey="mail-in-repair",
+        customer=customer,
+        actor=SYSTEM,
+        data={"model": "nano-4g", "problem": "not_sure", "prepaid_box": prepaid_box},
+    ).case
+
+
+class RecordedStripe(stripe.HTTPClient):
+    """Stripe's side of the wire, replayed: each request gets the next recorded body for its path."""
+
+    name = "recorded"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[dict[str, Any]] = []
+        self.replies: list[tuple[str, int, dict[str, Any]]] = []
+        self.sessions: dict[str, dict[str, Any]] = {}  # idempotency key -> the session first answered
+
+    def reply(self, recorded: str, status: int = 200, **changes: Any) -> dict[str, Any]:
+        body = json.loads((RECORDED / f"{recorded}.json").read_text())
+        body.update(changes)
+        self.replies.append((recorded, status, body))
+        return body
+
+    def request(
+        self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None
+    ) -> tuple[str, int, dict[str, str]]:
+        form = dict(parse_qsl(post_data.decode() if isinstance(post_data, bytes) else (post_data or "")))
+        key = headers.get("Idempotency-Key", "")
+        self.requests.append({"method": method, "url": url, "form": form, "idempotency_key": key})
+        if key and key in self.sessions:  # Stripe answers a repeated key with the first response
+            return json.dumps(self.sessions[key]), 200, {"idempotent-replayed": "true"}
+        if not self.replies:
+            raise AssertionError(f"no recorded Stripe response left for {method} {url}")
+        _name, status, body = self.replies.pop(0)
+        if key and status == 200:
+            self.sessions[key] = body
+        return json.dumps(body), status, {"request-id": "req_recorded"}
+
+    def request_stream(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("Touchpoint never streams from Stripe")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def recorded_stripe(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordedStripe]:
+    settings.TOUCHPOINT_PAYMENT_PROVIDERS = ["offline", "stripe"]
+    settings.STRIPE_SECRET_KEY = "sk_test_touchpoint"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.TOUCHPOINT_CURRENCY = "gbp"
+    wire = RecordedStripe()
+    monkeypatch.setattr(registry, "HTTP_CLIENT", wire)
+    yield wire
+
+
+def signed(event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[str, str]:
+    """The body and ``Stripe-Signature`` header Stripe would send, signed by the library's own code."""
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
+    return payload, header
+
+
+def stripe_event(recorded: str, *, event_id: str, session_id: str, **session: Any) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((RECORDED / f"{recorded}.json").read_text())
+    event["id"] = event_id
+    event["data"]["object"].update({"id": session_id, **session})
+    return event
