@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.console.views import scan
+
+urlpatterns: list[URLPattern] = [
+    path("console/scan/", scan.scan, name="scan"),
+]
