@@ -1,6 +1,17 @@
 from django.urls import path
 
-from touchpoint.console.routes import auth, case, files, journeys, payments, queues, quotes, remedies, scan
+from touchpoint.console.routes import (
+    auth,
+    case,
+    files,
+    insights,
+    journeys,
+    payments,
+    queues,
+    quotes,
+    remedies,
+    scan,
+)
 from touchpoint.console.views import home
 
 app_name = "console"
@@ -15,4 +26,5 @@ urlpatterns = [
     *payments.urlpatterns,
     *files.urlpatterns,
     *journeys.urlpatterns,
+    *insights.urlpatterns,
 ]

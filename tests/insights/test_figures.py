@@ -1,0 +1,152 @@
+"""Each insight figure against a history laid down by hand, with every expected number worked out
+from the times below (T0 = 1 June 2026 09:00; NOW = T0 + 100 h).
+
+Case A  opened T0; paid T0+1h; device arrived T0+25h; repaired T0+49h; delivered T0+73h (done).
+Case B  opened T0; paid T0+3h; the 72 h wait for the device ran out at T0+75h (exception, by timer);
+        device arrived T0+80h; the bench didn't accept the handoff within 2 h (timer at T0+82h); open.
+Case C  opened T0+10h; never paid; open (its 1 h wait limit long past).
+Every message is taken as sent the moment it was written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db.models import F
+
+from tests.support.factories import CustomerFactory
+from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
+from touchpoint.cases.models import Case, Timer, TimerStatus
+from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.services.timers import timer_fire
+from touchpoint.core.clock import at
+from touchpoint.insights.export import figure_csv, figure_table
+from touchpoint.insights.figures import (
+    Scope,
+    exceptions_by_cause,
+    pile_ups,
+    silence_gaps,
+    time_in_state,
+    timer_breaches,
+)
+from touchpoint.outbox.models import MessageStatus, OutboxMessage
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+NOW = T0 + timedelta(hours=100)
+
+
+def h(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def step(case: Case, event: str, when: datetime, actor: Any = SYSTEM) -> Case:
+    with at(when):
+        return case_advance(case=case, event=event, actor=actor).case
+
+
+def fire(case: Case, purpose: str, when: datetime) -> None:
+    timer = Timer.objects.get(case=case, purpose=purpose, status=TimerStatus.PENDING)
+    with at(when):
+        timer_fire(timer_id=timer.pk, worker_id="test")
+
+
+@pytest.fixture
+def history(mini_journey: Any, bench_tech: Any) -> dict[str, Case]:
+    cases = {}
+    with at(T0):
+        a = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
+        b = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
+    a = step(a, "payment_received", h(1))
+    a = step(a, "device_arrived", h(25), CARRIER)
+    a = step(a, "repaired", h(49), staff_actor(bench_tech))
+    a = step(a, "delivered", h(73), CARRIER)
+    b = step(b, "payment_received", h(3))
+    fire(b, "wait", h(75))
+    b = step(Case.objects.get(pk=b.pk), "device_arrived", h(80), CARRIER)
+    fire(b, "accept", h(82))
+    with at(h(10)):
+        cases["C"] = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
+    OutboxMessage.objects.update(status=MessageStatus.SENT, sent_at=F("created_at"))
+    cases["A"], cases["B"] = a, b
+    return cases
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_time_in_state_gives_p50_and_p90_of_finished_stays(history: dict[str, Case]) -> None:
+    with at(NOW):
+        figure = time_in_state(Scope())
+    assert figure.rows == [
+        ("mini-repair", "awaiting_device", "Waiting for your device", 2, 48.0, 67.2, 0),  # 24 h and 72 h
+        ("mini-repair", "chasing_device", "We are looking into it", 1, 5.0, 5.0, 0),
+        ("mini-repair", "on_bench", "On the bench", 1, 24.0, 24.0, 1),  # B is still there
+        ("mini-repair", "ordered", "Order received", 2, 2.0, 2.8, 1),  # 1 h and 3 h; C still there
+        ("mini-repair", "shipped", "On its way home", 1, 24.0, 24.0, 0),
+    ]
+
+
+def test_pile_ups_count_open_cases_and_those_past_the_wait_limit(history: dict[str, Case]) -> None:
+    with at(NOW):
+        figure = pile_ups(Scope())
+    assert figure.rows == [
+        ("mini-repair", "ordered", "Order received", 1, 90.0, 1),  # C: 90 h against a 1 h limit
+        ("mini-repair", "on_bench", "On the bench", 1, 20.0, 0),  # B: 20 h against 1 d
+    ]
+
+
+def test_timer_breaches_count_wait_limits_and_unaccepted_handoffs(history: dict[str, Case]) -> None:
+    with at(NOW):
+        figure = timer_breaches(Scope())
+    assert figure.rows == [
+        ("mini-repair", "awaiting_device", "Waiting for your device", "wait limit ran out", 1),
+        ("mini-repair", "on_bench", "On the bench", "handoff not accepted in time", 1),
+    ]
+
+
+def test_silence_gaps_are_the_longest_wait_for_a_message_per_case(history: dict[str, Case]) -> None:
+    with at(NOW):
+        figure = silence_gaps(Scope())
+    refs = {key: case.reference for key, case in history.items()}
+    assert figure.rows == [
+        (refs["C"], "mini-repair", 90.0, "yes", "open"),  # nothing sent since it opened at T0+10h
+        (refs["B"], "mini-repair", 72.0, "no", "open"),  # T0+3h to T0+75h: exactly the 3 d limit
+        (refs["A"], "mini-repair", 24.0, "no", "closed"),
+    ]
+
+
+def test_exceptions_by_cause_name_the_state_and_the_event(history: dict[str, Case]) -> None:
+    with at(NOW):
+        figure = exceptions_by_cause(Scope())
+    assert figure.rows == [("mini-repair", "We are looking into it", "not sent", 1)]
+
+
+def test_a_scope_limits_the_cases_counted(history: dict[str, Case]) -> None:
+    with at(NOW):
+        assert time_in_state(Scope(journey="walk-in-warranty")).rows == []
+        later = pile_ups(Scope(since=h(5)))
+    assert later.rows == [("mini-repair", "ordered", "Order received", 1, 90.0, 1)]
+
+
+def test_figures_export_as_csv_and_print_as_a_table(history: dict[str, Case]) -> None:
+    with at(NOW):
+        figure = exceptions_by_cause(Scope())
+    assert figure_csv(figure) == "journey,exception,cause,times\nmini-repair,We are looking into it,not sent,1\n"
+    assert figure_table(figure).splitlines()[3:] == [
+        "journey      exception               cause     times",
+        "-----------  ----------------------  --------  -----",
+        "mini-repair  We are looking into it  not sent      1",
+    ]
+
+
+def test_a_chart_draws_one_labelled_bar_per_row_with_its_whisker(history: dict[str, Case]) -> None:
+    from touchpoint.insights.charts import figure_svg
+
+    with at(NOW):
+        svg = figure_svg(time_in_state(Scope()))
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="ins-chart"')
+    assert svg.count('class="ins-bar"') == 5
+    assert svg.count('class="ins-whisker"') == 10  # a line and an end tick per row
+    assert ">48.0h – 67.2h</text>" in svg  # awaiting_device: p50 to p90
+    assert "<title" in svg and "<desc" in svg and "style=" not in svg

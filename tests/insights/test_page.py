@@ -1,0 +1,62 @@
+"""The insights page: leads only, every figure drawn and tabled, each downloadable as CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.support.factories import StaffFactory
+from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.services.advance import case_open
+from touchpoint.staff.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def some_cases(mini_journey: Any, customer: Any) -> None:
+    for _ in range(2):
+        case_open(journey="mini-repair", customer=customer, actor=SYSTEM)
+
+
+def signed_in(role: str) -> Client:
+    client = Client()
+    client.force_login(StaffFactory(role=role))
+    return client
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_agents_refused(some_cases: None) -> None:
+    assert Client().get("/console/insights/").status_code == 302
+    refused = signed_in(Role.AGENT).get("/console/insights/")
+    assert refused.status_code == 403
+    assert "needs the lead role" in refused.content.decode()
+    assert signed_in(Role.AGENT).get("/console/insights/pile_ups.csv").status_code == 403
+
+
+def test_a_lead_sees_every_figure_with_its_chart_and_table(some_cases: None) -> None:
+    page = signed_in(Role.LEAD).get("/console/insights/?journey=mini-repair&days=7")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for title in ("Time in each state", "Where cases pile up", "Timer breaches", "Silence gaps", "Exceptions by cause"):
+        assert f">{title}</h2>" in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="ins-chart"' in html  # pile-ups has two open cases
+    assert "<td>Order received</td>" in html
+
+
+def test_csv_download_has_the_figures_rows(some_cases: None) -> None:
+    response = signed_in(Role.LEAD).get("/console/insights/pile_ups.csv?journey=mini-repair&days=all")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="pile_ups-mini-repair-all.csv"'
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "journey,state,label,open,oldest_hours,past_wait_limit"
+    assert lines[1].startswith("mini-repair,ordered,Order received,2,")
+
+
+def test_unknown_figures_and_odd_parameters_get_plain_answers(some_cases: None) -> None:
+    client = signed_in(Role.LEAD)
+    assert client.get("/console/insights/nonsense.csv").status_code == 404
+    page = client.get("/console/insights/?journey=%3Cscript%3E&days=9999")
+    assert page.status_code == 200
+    assert "<script>" not in page.content.decode()
