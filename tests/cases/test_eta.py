@@ -1,0 +1,151 @@
+"""The ETA on the tracking page: p50/p90 from this shop's own closed cases, honest when thin."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.quotes.repair import repair_case, walk_to
+from tests.support.factories import CustomerFactory
+from touchpoint.cases.actors import CUSTOMER
+from touchpoint.cases.journeys import journey_of
+from touchpoint.cases.models import Case
+from touchpoint.cases.selectors.eta import (
+    case_eta,
+    done_states,
+    eta_sentence,
+    history_samples,
+    journey_guess,
+    spoken,
+)
+from touchpoint.cases.services.advance import case_advance
+from touchpoint.core.clock import at
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+# Days from entering surgery to the device being home (the feedback ask), one past case each.
+HISTORY_DAYS = [10, 1, 2, 2, 3, 3, 3, 4, 5, 6]
+# Sorted: 1 2 2 3 3 3 4 5 6 10. Nearest rank: p50 = 5th value = 3 days; p90 = 9th value = 6 days.
+
+
+def past_case(start: datetime, days_to_home: float, feedback_days: float = 1.0) -> Case:
+    """A case that entered surgery at ``start``, was home ``days_to_home`` later, and was closed by
+    its feedback ``feedback_days`` after that (time the ETA must not count)."""
+    with at(start):
+        case = repair_case(CustomerFactory(), "in_surgery")
+    with at(start + timedelta(days=days_to_home)):
+        case = walk_to(case, "feedback_asked")
+    with at(start + timedelta(days=days_to_home + feedback_days)):
+        case = case_advance(case=case, event="feedback_given", actor=CUSTOMER, data={"rating": 5}).case
+    assert case.outcome == "success"
+    return case
+
+
+def test_history_gives_exact_nearest_rank_percentiles_less_the_time_already_spent() -> None:
+    # Given ten closed repairs (one of them 10 days, an outlier), and a failed and an open one that must not count
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days, feedback_days=2.5)
+    with at(T0):
+        open_one = repair_case(CustomerFactory(), "in_surgery")
+        walk_to(open_one, "repairing")
+    # When a new case has been in surgery for a day
+    with at(T0 + timedelta(days=30)):
+        case = repair_case(CustomerFactory(), "in_surgery")
+    with at(T0 + timedelta(days=31)):
+        eta = case_eta(case=case)
+    # Then p50 is 3 days and p90 is 6 days, and a day less of each remains
+    assert eta is not None
+    assert (eta.basis, eta.samples, eta.p50, eta.p90) == ("history", 10, 3 * DAY, 6 * DAY)
+    assert (eta.low, eta.high, eta.thin, eta.overdue) == (2 * DAY, 5 * DAY, False, False)
+    assert eta_sentence(eta) == (
+        "Usually 2 to 5 more days. Of our last 10 cases at this step, 9 in 10 were done within 6 days of reaching it."
+    )
+
+
+def test_samples_are_the_time_to_done_not_to_the_feedback() -> None:
+    past_case(T0, 2, feedback_days=2.5)
+    journey = journey_of(Case.objects.get().journey)
+    assert done_states(journey) == frozenset({"feedback_asked"})
+    assert history_samples(journey_name="mail-in-repair", state="in_surgery", done=done_states(journey)) == [
+        2 * 86400.0
+    ]
+
+
+def test_thin_history_falls_back_to_the_journeys_assumptions_and_says_so() -> None:
+    # Given nine past cases only
+    for n, days in enumerate(HISTORY_DAYS[:9]):
+        past_case(T0 + timedelta(hours=n), days)
+    with at(T0 + timedelta(days=30)):
+        case = repair_case(CustomerFactory(), "in_surgery")
+        eta = case_eta(case=case)
+    # Then the most likely route's sim times are summed: diagnosed (no extra work) 3h/10h, repair 5h/20h,
+    # check 3h/12h, packing 5h/20h, post home 1d/2d → median 40h, p90 110h
+    assert eta is not None
+    assert (eta.basis, eta.samples, eta.p50, eta.p90) == ("journey", 9, timedelta(hours=40), timedelta(hours=110))
+    assert eta.thin
+    assert eta_sentence(eta) == "We've only done a few of these, so this is a rough guess. Usually 2 to 5 more days."
+
+
+def test_the_route_guess_needs_a_successful_end() -> None:
+    with at(T0):
+        case = repair_case(CustomerFactory(), "in_surgery")
+    journey = journey_of(case.journey)
+    done = done_states(journey)
+    assert journey_guess(journey, "in_surgery", done) == (40 * 3600.0, 110 * 3600.0)
+    # On its way home unrepaired, the route ends in a failure: no number
+    assert journey_guess(journey, "return_in_post", done, {"repaired": False}) is None
+    # With extra work quoted, the likeliest route goes by the customer's OK (5h/1d12h):
+    # 3+5+5+3+5+24 = 45h and 10+36+20+12+20+48 = 146h
+    assert journey_guess(journey, "in_surgery", done, {"quote_total": 40.0}) == (45 * 3600.0, 146 * 3600.0)
+
+
+def test_a_case_past_its_p90_is_told_it_is_taking_longer() -> None:
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days)
+    with at(T0 + timedelta(days=30)):
+        case = repair_case(CustomerFactory(), "in_surgery")
+    with at(T0 + timedelta(days=37)):
+        eta = case_eta(case=case)
+    assert eta is not None
+    assert (eta.low, eta.high, eta.overdue) == (timedelta(0), timedelta(0), True)
+    assert eta_sentence(eta) == "This step is taking longer than it usually does. We'll tell you as soon as it moves."
+
+
+def test_no_estimate_once_the_work_is_done_or_the_case_ended() -> None:
+    with at(T0):
+        home = repair_case(CustomerFactory(), "feedback_asked")
+        assert case_eta(case=home) is None
+        ended = case_advance(case=home, event="feedback_given", actor=CUSTOMER, data={"rating": 4}).case
+        assert case_eta(case=ended) is None
+
+
+def test_a_running_late_loop_does_not_restart_the_clock() -> None:
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days)
+    with at(T0 + timedelta(days=30)):
+        case = repair_case(CustomerFactory(), "in_surgery")
+    with at(T0 + timedelta(days=31)):
+        from touchpoint.cases.actors import SYSTEM
+
+        case = case_advance(case=case, event="surgery_running_long", actor=SYSTEM).case
+    with at(T0 + timedelta(days=32)):
+        eta = case_eta(case=case)
+    assert eta is not None
+    assert (eta.low, eta.high) == (1 * DAY, 4 * DAY)
+
+
+@pytest.mark.parametrize(
+    ("duration", "words"),
+    [
+        (timedelta(minutes=20), "less than an hour"),
+        (timedelta(minutes=80), "1 hour"),
+        (timedelta(hours=20), "20 hours"),
+        (timedelta(hours=36), "2 days"),
+        (timedelta(days=2, hours=1), "3 days"),
+    ],
+)
+def test_durations_are_spoken_no_more_precisely_than_the_data(duration: timedelta, words: str) -> None:
+    assert spoken(duration) == words
