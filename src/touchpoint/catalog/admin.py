@@ -5,13 +5,19 @@ from touchpoint.catalog.models import DeviceModel, Problem
 
 @admin.register(DeviceModel)
 class DeviceModelAdmin(admin.ModelAdmin[DeviceModel]):
-    list_display = ["name", "kind", "diagnosis_price", "active"]
+    list_display = ["name", "slug", "kind", "diagnosis_price", "active"]
+    list_editable = ["diagnosis_price", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "slug"]
+    ordering = ["kind", "name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin[Problem]):
-    list_display = ["label", "typical_price", "position"]
+    list_display = ["label", "slug", "typical_price", "position", "active"]
+    list_editable = ["typical_price", "position", "active"]
+    list_filter = ["active"]
+    search_fields = ["label", "slug"]
+    ordering = ["position", "label"]
     prepopulated_fields = {"slug": ["label"]}

@@ -6,6 +6,9 @@ from decimal import Decimal
 
 from django.db import models
 
+# The problem a customer picks when they can't tell: always offered, whatever the catalog holds.
+NOT_SURE = "not_sure"
+
 
 class DeviceKind(models.TextChoices):
     MUSIC_PLAYER = "music_player", "Music player"
@@ -32,6 +35,7 @@ class Problem(models.Model):
     label = models.CharField(max_length=120)
     typical_price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Offered on the order form.")
 
     class Meta:
         ordering = ["position", "label"]

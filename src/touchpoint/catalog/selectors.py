@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from touchpoint.catalog.models import DeviceModel
+from django.db.models import Q
+
+from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
+
+SEARCH_LIMIT = 60  # more than a phone screen can usefully show; the search box narrows it
 
 
 def device_name(slug: str | None) -> str:
@@ -11,3 +15,35 @@ def device_name(slug: str | None) -> str:
         return "device"
     name = DeviceModel.objects.filter(slug=slug).values_list("name", flat=True).first()
     return name or slug  # not in the catalog (e.g. typed by staff): show it as it was given
+
+
+def device_models_offered(*, query: str = "", keep: str | None = None) -> list[DeviceModel]:
+    """Active models whose name (or slug) contains every word of ``query``, in catalog order.
+
+    ``keep`` is a slug already chosen: it stays in the list even when the search hides it, so a
+    narrowed list never silently drops the customer's choice."""
+    words = query.split()[:6]
+    matches = Q()
+    for word in words:
+        matches &= Q(name__icontains=word) | Q(slug__icontains=word)
+    found = list(DeviceModel.objects.filter(matches, active=True)[:SEARCH_LIMIT])
+    if keep and all(m.slug != keep for m in found):
+        kept = DeviceModel.objects.filter(slug=keep, active=True).first()
+        if kept is not None:
+            found.insert(0, kept)
+    return found
+
+
+def device_model_offered(slug: str) -> DeviceModel | None:
+    """The active model with ``slug``, or None when it isn't (or is no longer) offered."""
+    return DeviceModel.objects.filter(slug=slug, active=True).first()
+
+
+def problems_offered() -> list[tuple[str, str]]:
+    """(slug, label) of the active problems, then "Not sure what's wrong", always last."""
+    listed = [
+        (slug, label)
+        for slug, label in Problem.objects.filter(active=True).exclude(slug=NOT_SURE).values_list("slug", "label")
+    ]
+    not_sure = Problem.objects.filter(slug=NOT_SURE).values_list("label", flat=True).first()
+    return [*listed, (NOT_SURE, not_sure or "Not sure what's wrong")]

@@ -5,6 +5,7 @@ from touchpoint.customers.models import Customer
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin[Customer]):
-    list_display = ["name", "email", "tier", "preferred_channel", "email_failing"]
-    list_filter = ["tier", "preferred_channel", "email_failing"]
-    search_fields = ["name", "email", "phone"]
+    list_display = ["name", "email", "town", "tier", "preferred_channel", "plain_messages", "email_failing"]
+    list_filter = ["tier", "preferred_channel", "plain_messages", "email_failing", "country"]
+    search_fields = ["name", "email", "phone", "postcode"]
+    readonly_fields = ["created_at"]

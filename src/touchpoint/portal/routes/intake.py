@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.portal.views import intake
+
+urlpatterns: list[URLPattern] = [
+    path("repair/", intake.intake, name="intake"),
+    path("repair/check/", intake.intake_check, name="intake_check"),
+]

@@ -1,0 +1,109 @@
+"""Ordering a repair in one go: one page, checked as the customer goes, nothing typed ever lost.
+
+What was typed is kept server-side in the session (the *draft*): saved by every field check and
+every refused submit, restored on reload, cleared when the order is placed."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from touchpoint.cases.services.intake import Order, OrderRefused, order_place
+from touchpoint.catalog.models import DeviceModel
+from touchpoint.catalog.selectors import device_models_offered
+from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
+from touchpoint.links.services import link_token
+from touchpoint.portal.forms.intake import FIELDS, IntakeForm
+
+DRAFT = "portal.intake.draft"
+ORDER_LIMIT = Limit(10, 3600)  # orders per hour from one client: plenty for a family, not for a script
+CHECK_LIMIT = Limit(600, 3600)  # field checks per hour from one client
+# Checking one field re-checks these too (a postcode depends on the country, a phone on wanting texts).
+DEPENDENTS = {"country": ["postcode"], "channel": ["phone"]}
+
+
+def _draft_save(request: HttpRequest) -> None:
+    request.session[DRAFT] = {k: request.POST.get(k, "") for k in [*FIELDS, "nonce"] if k in request.POST}
+
+
+def _draft(request: HttpRequest) -> dict[str, str]:
+    draft = request.session.get(DRAFT)
+    return dict(draft) if isinstance(draft, dict) else {}
+
+
+def _page(
+    request: HttpRequest, form: IntakeForm, *, q: str = "", limited: bool = False, status: int = 200
+) -> HttpResponse:
+    chosen = str(form["model"].value() or "")
+    device = next((m for m in form.models if m.slug == chosen), None)
+    context: dict[str, Any] = {"form": form, "q": q, "device": device, "chosen": chosen, "limited": limited}
+    return render(request, "portal/intake/order.html", context, status=status)
+
+
+def _all_models() -> list[DeviceModel]:
+    return device_models_offered()
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request)
+    draft = _draft(request)
+    draft.setdefault("nonce", secrets.token_urlsafe(24))
+    q = request.GET.get("q", "").strip()[:80]
+    models = device_models_offered(query=q, keep=draft.get("model"))
+    form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models)
+    request.session[DRAFT] = draft  # the nonce stays the same across reloads: a resubmit can't order twice
+    return _page(request, form, q=q)
+
+
+def _submit(request: HttpRequest) -> HttpResponse:
+    form = IntakeForm(request.POST, models=_all_models())
+    _draft_save(request)
+    if not form.is_valid():
+        return _page(request, form, status=422)
+    if not ratelimit_hit(scope="portal.intake.order", key=client_key(request), limit=ORDER_LIMIT):
+        return _page(request, form, limited=True, status=429)
+    d = form.cleaned_data
+    order = Order(
+        model=d["model"],
+        problem=d["problem"],
+        prepaid_box=d["shipping"] == "box",
+        description=d["description"],
+        contact=form.contact(),
+    )
+    try:
+        case = order_place(order=order, nonce=d["nonce"])
+    except OrderRefused as refused:
+        form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+        return _page(request, form, status=422)
+    request.session.pop(DRAFT, None)
+    response = redirect("portal:case", token=link_token(case=case))
+    response.status_code = 303  # see other: the order page is done with; back doesn't resubmit
+    return response
+
+
+def _messages(form: IntakeForm, field: str) -> list[str]:
+    return [str(message) for message in form.errors.get(field) or []]
+
+
+@require_POST
+def intake_check(request: HttpRequest) -> HttpResponse:
+    """One field's error (empty when it is fine), for htmx; the draft is saved on the way."""
+    field = request.headers.get("HX-Trigger-Name") or request.POST.get("field", "")
+    if field not in FIELDS:
+        return HttpResponseBadRequest("Unknown field.")
+    if not ratelimit_hit(scope="portal.intake.check", key=client_key(request), limit=CHECK_LIMIT):
+        return HttpResponse("Too many checks; the form still works: press Place order.", status=429)
+    _draft_save(request)
+    form = IntakeForm(request.POST, models=_all_models())
+    form.is_valid()
+    shown: list[tuple[str, list[str], bool]] = [(field, _messages(form, field), False)]
+    for other in DEPENDENTS.get(field, []):
+        if request.POST.get(other) or not form.fields[other].required:  # don't nag about a field not reached
+            shown.append((other, _messages(form, other), True))
+    return render(request, "portal/intake/_errors.html", {"shown": shown})

@@ -1,0 +1,129 @@
+"""Placing a mail-in repair order: the customer and their case, written together, once.
+
+Everything the ``mail-in-repair`` journey's guards read is gathered here, at the start, so no
+later step has to ask the customer again (model, problem, prepaid box or not)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from touchpoint.cases.actors import CUSTOMER
+from touchpoint.cases.errors import CaseError, IdempotencyKeyReused
+from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.cases.services.advance import case_open
+from touchpoint.catalog.selectors import device_model_offered, problems_offered
+from touchpoint.customers.models import Channel
+from touchpoint.customers.services import Contact, customer_upsert, email_normalise
+
+JOURNEY = "mail-in-repair"
+DESCRIPTION_MAX = 2000
+# A UK postcode, loosely (the carrier's label check is the strict one): "LS1 4AB", "sw1a1aa".
+GB_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+
+
+class OrderRefused(CaseError):
+    """The order can't be placed as given; ``field`` names the form field the message belongs beside
+    (None for the form as a whole). Nothing was written."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Order:
+    """One repair order as the customer gave it."""
+
+    model: str  # a catalog DeviceModel slug
+    problem: str  # a catalog Problem slug, or "not_sure"
+    prepaid_box: bool  # True: send me a prepaid box; False: I'll post it myself
+    contact: Contact
+    description: str = ""
+
+
+def order_check(order: Order) -> Decimal:
+    """Refuse (:class:`OrderRefused`) what the journey or the post can't work with; returns the
+    diagnosis price of the chosen model. Reads only."""
+    device = device_model_offered(order.model)
+    if device is None:
+        raise OrderRefused("model", "Pick your device from the list (search by its name if it isn't shown).")
+    if order.problem not in {slug for slug, _ in problems_offered()}:
+        raise OrderRefused("problem", "Pick what's wrong from the list, or “Not sure what's wrong”.")
+    if len(order.description) > DESCRIPTION_MAX:
+        raise OrderRefused("description", f"Please keep the description under {DESCRIPTION_MAX} characters.")
+    c = order.contact
+    if not c.name.strip():
+        raise OrderRefused("name", "Tell us your name, so we know who the device belongs to.")
+    try:
+        validate_email(email_normalise(c.email))
+    except ValidationError:
+        message = "Enter an email address like name@example.com: we send your updates there."
+        raise OrderRefused("email", message) from None
+    for field, value, what in (
+        ("address_line1", c.address_line1, "the first line of your address"),
+        ("town", c.town, "your town or city"),
+        ("postcode", c.postcode, "your postcode"),
+    ):
+        if not value.strip():
+            raise OrderRefused(field, f"Enter {what}: we post the device back there.")
+    if not re.fullmatch(r"[A-Za-z]{2}", c.country.strip()):
+        raise OrderRefused("country", "Pick the country we post the device back to.")
+    if c.country.strip().upper() == "GB" and not GB_POSTCODE.match(c.postcode.strip()):
+        raise OrderRefused("postcode", "That doesn't look like a UK postcode: it should look like LS1 4AB.")
+    if c.preferred_channel not in Channel.values:
+        raise OrderRefused("channel", "Choose email or text message.")
+    if c.preferred_channel == Channel.SMS and not c.phone.strip():
+        raise OrderRefused("phone", "Give us a mobile number for the text messages, or choose email instead.")
+    return device.diagnosis_price
+
+
+def order_place(*, order: Order, nonce: str) -> Case:
+    """Place ``order``: find or create the customer by email (bringing their details up to date) and
+    open a ``mail-in-repair`` case with the journey's data, in one transaction.
+
+    ``nonce`` is the order form's one-time key: the same nonce again (a double click, a resubmitted
+    page) returns the case it opened and writes nothing. Raises :class:`OrderRefused` with nothing
+    written. The caller holds no transaction; this opens its own."""
+    key = f"intake:{nonce}"
+    replay = _replayed(key, order)
+    if replay is not None:
+        return replay
+    price = order_check(order)
+    c = order.contact
+    data = {
+        "model": order.model,
+        "problem": order.problem,
+        "prepaid_box": order.prepaid_box,
+        "problem_notes": order.description.strip(),
+        "diagnosis_price": str(price),
+        # This case's way home as given with the order, kept even if the customer's record changes later.
+        "return_address": {
+            "name": c.name.strip(),
+            "line1": c.address_line1.strip(),
+            "line2": c.address_line2.strip(),
+            "town": c.town.strip(),
+            "postcode": c.postcode.strip().upper(),
+            "country": c.country.strip().upper(),
+        },
+    }
+    with transaction.atomic():
+        customer = customer_upsert(contact=c)
+        return case_open(journey=JOURNEY, customer=customer, actor=CUSTOMER, data=data, idempotency_key=key).case
+
+
+def _replayed(key: str, order: Order) -> Case | None:
+    entry = TimelineEntry.objects.select_related("case__customer").filter(idempotency_key=key).first()
+    if entry is None:
+        return None
+    if entry.event != "opened":
+        raise IdempotencyKeyReused(key)
+    if entry.case.customer.email != email_normalise(order.contact.email):
+        # The same form sent again by someone else: it must not open the first person's case.
+        raise OrderRefused(None, "This order form has already been used. Reload the page to start a new order.")
+    return entry.case

@@ -1,0 +1,1 @@
+"""Forms of the customer portal, one module per area."""

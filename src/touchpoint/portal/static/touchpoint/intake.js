@@ -1,0 +1,55 @@
+// The repair order form, enhanced: the device list filters as you type, the price follows the
+// chosen device, and a field checked by htmx says so to screen readers (aria-invalid). Without
+// this file the form works the same, through ?q= searches and full-page checks.
+(function () {
+  "use strict";
+  var form = document.getElementById("intake-form");
+  var search = document.getElementById("id_q");
+  var searchForm = document.getElementById("model-search");
+  var list = document.getElementById("models");
+  var count = document.getElementById("models-count");
+  var price = document.getElementById("price");
+  if (!form || !list) return;
+
+  function filter() {
+    var words = (search.value || "").toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    list.querySelectorAll("label[data-search]").forEach(function (label) {
+      var text = label.getAttribute("data-search");
+      var radio = label.querySelector("input");
+      var match = words.every(function (w) { return text.indexOf(w) !== -1; }) || (radio && radio.checked);
+      label.hidden = !match;
+      if (match) shown += 1;
+    });
+    if (count) {
+      count.textContent = words.length ? shown + (shown === 1 ? " model matches." : " models match.") : "";
+    }
+  }
+
+  if (search) {
+    search.addEventListener("input", filter);
+    // With the list filtering as you type there is nothing to reload for (and nothing to lose).
+    searchForm.addEventListener("submit", function (event) { event.preventDefault(); filter(); });
+  }
+
+  list.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (!price || !radio.matches("input[name=model]")) return;
+    price.textContent = "";
+    price.append("Diagnosis for the " + radio.getAttribute("data-name") + ": ");
+    var amount = document.createElement("strong");
+    amount.textContent = "£" + radio.getAttribute("data-price");
+    price.append(amount);
+  });
+
+  // After htmx swaps a field's error in, mark the field (in)valid to match.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    form.querySelectorAll(".error[data-field]").forEach(function (error) {
+      var bad = error.textContent.trim() !== "";
+      form.querySelectorAll("[name='" + error.getAttribute("data-field") + "']").forEach(function (input) {
+        if (bad) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+      });
+    });
+  });
+})();
