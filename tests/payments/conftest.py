@@ -23,7 +23,10 @@ from touchpoint.cases.services.advance import case_open
 from touchpoint.catalog.models import DeviceKind, DeviceModel
 from touchpoint.customers.models import Customer
 from touchpoint.journeys.library import library_file
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.payments.models import Payment
 from touchpoint.payments.providers import registry
+from touchpoint.payments.services import card_checkout_start
 
 RECORDED = Path(__file__).parent / "recorded"
 WEBHOOK_SECRET = "whsec_test_touchpoint"
@@ -111,3 +114,27 @@ def stripe_event(recorded: str, *, event_id: str, session_id: str, **session: An
     event["id"] = event_id
     event["data"]["object"].update({"id": session_id, **session})
     return event
+
+
+SESSION_ID = "cs_test_a1Nano4gRepairTP0000000000000000000000000000000000000"
+
+
+def start_checkout(case: Case, wire: RecordedStripe, *, session_id: str = SESSION_ID) -> Payment:
+    """The customer presses "Pay by card" on the page they see (the case at its current version)."""
+    provider = registry.stripe_provider()
+    assert provider is not None
+    wire.reply("checkout_session_created", id=session_id, url=f"https://checkout.stripe.com/c/pay/{session_id}")
+    return card_checkout_start(
+        case=case,
+        seen_version=case.version,
+        provider=provider,
+        success_url="http://testserver/c/token/?payment=done",
+        cancel_url="http://testserver/c/token/?payment=cancelled",
+    )
+
+
+def touchpoints(case: Case) -> list[str]:
+    """The customer's messages for the case, oldest first (one channel: email)."""
+    return list(
+        OutboxMessage.objects.filter(case=case).order_by("created_at", "id").values_list("touchpoint", flat=True)
+    )

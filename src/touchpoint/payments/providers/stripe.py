@@ -37,6 +37,27 @@ def major_units(amount: int, currency: str) -> Decimal:
     return Decimal(amount) if currency in ZERO_DECIMAL else Decimal(amount) / 100
 
 
+# The library's reasons, said for whoever runs the endpoint (its own wording speaks to developers).
+_SIGNATURE_PROBLEMS = {
+    "No Stripe-Signature header": "the Stripe-Signature header is missing: only Stripe's signed events are accepted",
+    "Unable to extract timestamp": "the Stripe-Signature header can't be read: it must look like t=…,v1=…",
+    "No signatures found with expected scheme": "the Stripe-Signature header has no v1 signature",
+    "No signatures found matching": (
+        "the Stripe-Signature does not match: STRIPE_WEBHOOK_SECRET must be this endpoint's signing secret"
+    ),
+    "Timestamp outside the tolerance zone": (
+        "the Stripe-Signature is more than 5 minutes old: a delayed or replayed request is not accepted"
+    ),
+}
+
+
+def _signature_problem(reason: str) -> str:
+    for start, problem in _SIGNATURE_PROBLEMS.items():
+        if reason.startswith(start):
+            return problem
+    return f"the Stripe-Signature does not verify: {reason}"
+
+
 @dataclass
 class StripeProvider:
     secret_key: str
@@ -91,7 +112,7 @@ class StripeProvider:
         try:
             stripe.WebhookSignature.verify_header(text, signature, self.webhook_secret, tolerance=300)
         except stripe.SignatureVerificationError as exc:
-            raise WebhookRejected(f"the Stripe-Signature does not verify: {exc.user_message or exc}") from None
+            raise WebhookRejected(_signature_problem(str(exc))) from None
         try:
             event: Any = json.loads(text)
         except ValueError:
