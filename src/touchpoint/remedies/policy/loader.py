@@ -1,0 +1,341 @@
+"""Read a policy file into a :class:`Policy`, or explain exactly what is wrong and where.
+
+The YAML is read with the journey loader's own machinery (the located node builder, its guards
+against aliases, duplicate keys and hostile nesting), so a policy and a journey fail the same way;
+only the codes differ: ``P0xx`` here for ``L0xx`` there. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError, Location, Severity
+from touchpoint.journeys.guards import GuardError, parse_guard
+from touchpoint.journeys.loader import (
+    MAX_BYTES,
+    Path_,
+    SourceMap,
+    _Builder,
+    _is_empty_scalar,
+    _Loader,
+    _prescan,
+)
+from touchpoint.remedies.policy.model import Policy, RemedyRules, Rule
+
+
+class PolicyLoadError(Exception):
+    """A policy that can't be read or parsed. ``diagnostics`` say where and why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.format() for d in diagnostics))
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    policy: Policy
+    source: SourceMap
+
+    def remedy_at(self, kind: str, field_name: str | None = None) -> Location:
+        if field_name is None:
+            return self.source.at(("remedies", kind), key=True)
+        return self.source.at(("remedies", kind, field_name), key=True)
+
+    def rule_at(self, kind: str, index: int, field_name: str | None = None, item: int | None = None) -> Location:
+        path: Path_ = ("remedies", kind, "rules", index)
+        if field_name is not None:
+            path = (*path, field_name) if item is None else (*path, field_name, item)
+        return self.source.at(path)
+
+
+def _error(code: str, slug: str, message: str, fix: str, location: Location) -> PolicyLoadError:
+    return PolicyLoadError([Diagnostic(code, slug, Severity.ERROR, message, fix, location)])
+
+
+# The journey loader's fixes that speak of journeys, said for a policy.
+_FIXES = {
+    "L005": "a policy needs only a few levels (remedies → a remedy → its rules); flatten it",
+}
+
+
+def _recode(error: JourneyLoadError) -> PolicyLoadError:
+    return PolicyLoadError(
+        [replace(d, code="P" + d.code[1:], fix=_FIXES.get(d.code, d.fix)) for d in error.diagnostics]
+    )
+
+
+def _text(raw: str | bytes, filename: str) -> str:
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_BYTES:
+            raise _error(
+                "P002",
+                "too-large",
+                f"the file is larger than {MAX_BYTES:,} bytes",
+                "a policy is a page or two: trim it",
+                Location(filename),
+            )
+        if b"\x00" in raw:
+            raise _error(
+                "P001", "not-text", "the file is binary, not text", "give a YAML text file", Location(filename)
+            )
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise _error(
+                "P001",
+                "not-text",
+                f"byte {exc.start} is not UTF-8 text",
+                "save the file as UTF-8",
+                Location(filename, line, 1),
+            ) from None
+    if len(raw) > MAX_BYTES:
+        raise _error(
+            "P002",
+            "too-large",
+            f"the text is longer than {MAX_BYTES:,} characters",
+            "a policy is a page or two: trim it",
+            Location(filename),
+        )
+    if "\x00" in raw:
+        raise _error("P001", "not-text", "the text holds a NUL character", "give plain YAML text", Location(filename))
+    return raw
+
+
+def _compose(text: str, filename: str) -> tuple[Any, SourceMap]:
+    here = Location(filename, 1, 1)
+    start = "start with `name: my-shop` and `remedies:`"
+    if not text.strip():
+        raise _error("P003", "empty", "the policy is empty", start, here)
+    try:
+        _prescan(text, filename)
+        documents = list(yaml.compose_all(text, Loader=_Loader))
+    except JourneyLoadError as exc:
+        raise _recode(exc) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(filename, mark.line + 1, mark.column + 1) if mark else here
+        problem = (exc.problem or exc.context or "this is not valid YAML").rstrip(".")
+        fix = "check the indentation and quoting at this spot (quote text holding `: ` or `#`)"
+        raise _error("P010", "yaml-syntax", f"this is not valid YAML: {problem}", fix, where) from None
+    except (yaml.YAMLError, RecursionError, MemoryError) as exc:
+        fix = "check the file is a YAML mapping of reasonable depth"
+        raise _error("P010", "yaml-syntax", f"this is not valid YAML ({type(exc).__name__})", fix, here) from None
+    documents = [d for d in documents if d is not None and not _is_empty_scalar(d)]
+    if not documents:
+        raise _error("P003", "empty", "the policy holds no YAML document (only comments or `---`)", start, here)
+    if len(documents) > 1:
+        where = Location(filename, documents[1].start_mark.line + 1, 1)
+        raise _error(
+            "P011",
+            "many-documents",
+            "the file holds more than one YAML document (`---`)",
+            "keep one policy per file",
+            where,
+        )
+    source = SourceMap(filename)
+    try:
+        data = _Builder(source).build(documents[0], (), 0)
+    except JourneyLoadError as exc:
+        raise _recode(exc) from None
+    except RecursionError:
+        raise _error("P005", "too-deep", "the file is nested too deeply to read", "flatten it", here) from None
+    return data, source
+
+
+def parse_policy(text: str | bytes, filename: str = "<policy>") -> LoadedPolicy:
+    """Parse policy source (text or raw bytes). Raises :class:`PolicyLoadError`."""
+    data, source = _compose(_text(text, filename), filename)
+    if not isinstance(data, dict):
+        raise _error(
+            "P012",
+            "not-a-mapping",
+            "the file is not a mapping of policy fields",
+            "start with `name: my-shop` on the first line",
+            Location(filename, 1, 1),
+        )
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyLoadError(_from_pydantic(exc, source)) from None
+    problems = _check_conditions(policy, source)
+    if problems:
+        raise PolicyLoadError(problems)
+    return LoadedPolicy(policy, source)
+
+
+def load_policy(path: str | Path) -> LoadedPolicy:
+    """Read and parse a policy file. Raises :class:`PolicyLoadError`, never ``OSError``."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise _error("P000", "unreadable", "no such file", "check the path", Location(name)) from None
+    except IsADirectoryError:
+        raise _error(
+            "P000", "unreadable", "this is a folder, not a file", "name the policy's .yaml file", Location(name)
+        ) from None
+    except OSError as exc:
+        raise _error(
+            "P000", "unreadable", f"the file can't be read ({exc.strerror})", "check its permissions", Location(name)
+        ) from None
+    return parse_policy(raw, name)
+
+
+# --- pydantic's complaints, located and said for a shop owner ---------------------------------
+
+_FIELDS = {
+    "policy": set(Policy.model_fields),
+    "remedy": set(RemedyRules.model_fields),
+    "rule": set(Rule.model_fields),
+}
+_REQUIRED_HINTS = {
+    "name": "add `name: my-shop` (lower-case letters, digits, `-` and `_`)",
+    "remedies": "add `remedies:` with at least one remedy, e.g. `goodwill_credit:`",
+    "over_limit": "add `over_limit: ask_lead` (a lead decides) or `over_limit: refuse`",
+    "rules": "add `rules:` with at least one rule (`- id: …`, `roles: […]`, a limit)",
+    "id": "add `id: agent-standard`: a short name recorded with every remedy the rule allows",
+    "roles": "add `roles: [agent]` (agent, lead, admin)",
+}
+
+
+def _context(path: Path_) -> str:
+    if len(path) >= 4 and path[0] == "remedies" and path[2] == "rules":
+        return "rule"
+    if len(path) >= 2 and path[0] == "remedies":
+        return "remedy"
+    return "policy"
+
+
+def _what(path: Path_) -> str:
+    if len(path) >= 4 and path[0] == "remedies" and path[2] == "rules" and isinstance(path[3], int):
+        rest = ".".join(str(p) for p in path[4:])
+        return f"remedy `{path[1]}`, rule #{path[3] + 1}" + (f", field `{rest}`" if rest else "")
+    if len(path) >= 2 and path[0] == "remedies":
+        rest = ".".join(str(p) for p in path[2:])
+        return f"remedy `{path[1]}`" + (f", field `{rest}`" if rest else "")
+    return f"`{'.'.join(str(p) for p in path)}`" if path else "the policy"
+
+
+def _hint(kind: str, err: Any, path: Path_) -> str:
+    field_name = str(path[-1]) if path else ""
+    if kind == "string_pattern_mismatch":
+        if field_name == "approvers":
+            return "write `team:<name>`, e.g. `team:care`"
+        return "use lower-case letters, digits, `-` and `_`, starting with a letter (e.g. `agent-standard`)"
+    if kind == "literal_error":
+        return f"use one of: {err.get('ctx', {}).get('expected', '')}"
+    if kind in {"model_type", "dict_type"}:
+        return "write a mapping of `field: value` lines indented under it"
+    if kind == "list_type":
+        return "write a list, e.g. `[agent, lead]`"
+    if kind == "string_type":
+        return "write text (quote it if YAML reads it as a number or true/false)"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return "write a whole number, e.g. `1`"
+    if kind in {"too_short", "string_too_short"}:
+        return "it can't be empty"
+    if kind in {"too_long", "string_too_long"}:
+        return "shorten it"
+    return "see docs/remedies.md for the field"
+
+
+def _from_pydantic(exc: ValidationError, source: SourceMap) -> list[Diagnostic]:
+    out: list[tuple[Path_ | None, Diagnostic]] = []
+    seen: set[tuple[Location, str]] = set()
+    # `over_limt: ask_lead` is an unknown field *and* a missing `over_limit`: the first, with its
+    # "did you mean", says it all, so the second is dropped
+    guessed: set[Path_] = set()
+    for err in exc.errors(include_url=False):
+        missing: Path_ | None = None
+        path: Path_ = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith("function-"))
+        kind = err["type"]
+        message = err["msg"].removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            key = str(path[-1])
+            known = _FIELDS[_context(path[:-1])]
+            guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            guessed.update((*path[:-1], g) for g in guess)
+            fix = f"did you mean `{guess[0]}`?" if guess else f"allowed fields: {', '.join(sorted(known))}"
+            diag = Diagnostic(
+                "P020",
+                "unknown-field",
+                Severity.ERROR,
+                f"{_what(path[:-1])} has an unknown field `{key}`",
+                fix,
+                source.at(path, key=True),
+            )
+        elif kind == "missing":
+            field_name, missing = str(path[-1]), path
+            diag = Diagnostic(
+                "P021",
+                "missing-field",
+                Severity.ERROR,
+                f"{_what(path[:-1])} is missing `{field_name}`",
+                _REQUIRED_HINTS.get(field_name, f"add `{field_name}:`"),
+                source.at(path[:-1], key=True),
+            )
+        elif kind == "string_pattern_mismatch":
+            diag = Diagnostic(
+                "P022",
+                "bad-value",
+                Severity.ERROR,
+                f"{_what(path)}: `{err['input']}` is not allowed here",
+                _hint(kind, err, path),
+                source.at(path),
+            )
+        elif kind in {"too_short", "string_too_short"}:
+            diag = Diagnostic(
+                "P022", "bad-value", Severity.ERROR, f"{_what(path)} is empty", _hint(kind, err, path), source.at(path)
+            )
+        elif kind.endswith(("_type", "_parsing")):
+            diag = Diagnostic(
+                "P023",
+                "wrong-type",
+                Severity.ERROR,
+                f"{_what(path)}: {message}",
+                _hint(kind, err, path),
+                source.at(path),
+            )
+        else:
+            what, _, how = message.partition(" — ")
+            diag = Diagnostic(
+                "P022",
+                "bad-value",
+                Severity.ERROR,
+                f"{_what(path)}: {what}",
+                how or _hint(kind, err, path),
+                source.at(path),
+            )
+        if (diag.location, diag.message) not in seen:
+            seen.add((diag.location, diag.message))
+            out.append((missing, diag))
+    return [diag for missing, diag in out if missing not in guessed]
+
+
+def _check_conditions(policy: Policy, source: SourceMap) -> list[Diagnostic]:
+    out = []
+    for kind, remedy in policy.remedies.items():
+        for i, rule in enumerate(remedy.rules):
+            if rule.when is None:
+                continue
+            try:
+                parse_guard(rule.when)
+            except GuardError as exc:
+                path = ("remedies", kind, "rules", i, "when")
+                text = source.texts.get(path)  # the condition's first character, when on one line
+                where = Location(source.file, text[0], text[1] + exc.offset) if text else source.at(path)
+                what, _, how = str(exc).replace("the guard", "the condition").partition(" — ")
+                if "quote_total" in how:  # the journey example; one a policy would use
+                    how = 'write e.g. `tier == "gold" and days_open < 30` (quote text)'
+                out.append(
+                    Diagnostic("P030", "bad-condition", Severity.ERROR, what, how or "see docs/remedies.md", where)
+                )
+    return out

@@ -1,0 +1,93 @@
+"""What the customer is told about a remedy: specific (what, how much, when) and honest (a lead
+decides by a time we keep; a no is said as a no, with the reason)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from touchpoint.cases.models import Case
+from touchpoint.core.clock import now
+from touchpoint.outbox.services import notice_enqueue
+from touchpoint.remedies.money import format_money
+from touchpoint.remedies.policy import KINDS
+from touchpoint.touchpoints.services import tracking_url
+
+_GIVEN = {
+    "goodwill_credit": "We've added a goodwill credit of {money} to your account. "
+    "It comes off your next repair or order with us.",
+    "refund": "We're refunding {money}. It goes back the way you paid; "
+    "banks usually take 3 to 5 working days to show it.",
+    "fee_waiver": "We've waived {money} of fees: you won't be charged it.",
+    "replacement": "We're sending you a replacement. You'll get its tracking link as soon as it's in the post.",
+    "expedited_return": "We'll send your device home by our fastest tracked service, at our cost.",
+    "warranty_swap_without_receipt": "We've swapped it under warranty; no receipt needed.",
+}
+
+
+def remedy_words(*, kind: str, amount: Decimal | None, currency: str) -> str:
+    """``a refund of £40.00``, ``a replacement``: how a remedy is named in a sentence."""
+    label = KINDS[kind].label.lower()
+    article = "an" if label[0] in "aeiou" else "a"
+    if amount is None:
+        return f"{article} {label}"
+    return f"{article} {label} of {format_money(amount, currency)}"
+
+
+def when_words(moment: datetime) -> str:
+    """``4:00 pm today``, ``9:30 am tomorrow``, ``2:00 pm on Tuesday 24 November`` (the shop's time)."""
+    local, today = timezone.localtime(moment), timezone.localtime(now()).date()
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+    days = (local.date() - today).days
+    if days == 0:
+        return f"{clock} today"
+    if days == 1:
+        return f"{clock} tomorrow"
+    return f"{clock} on {local:%A} {local.day} {local:%B}"
+
+
+def _send(*, case: Case, subject: str, lines: list[str], key: str) -> None:
+    customer = case.customer
+    greeting = f"Hello {customer.first_name}," if customer.first_name else "Hello,"
+    body = "\n\n".join(
+        [
+            greeting,
+            *lines,
+            f"Your case and everything that happens to it: {tracking_url(case=case)}",
+            "To talk to a person, just reply to this email: a person reads every reply.",
+        ]
+    )
+    notice_enqueue(
+        recipient=customer.email, subject=f"{case.reference}: {subject}", body_text=body, idempotency_key=key, case=case
+    )
+
+
+def tell_given(
+    *, case: Case, kind: str, amount: Decimal | None, currency: str, key: str, approved: bool = False
+) -> None:
+    text = _GIVEN[kind].format(money=format_money(amount, currency) if amount is not None else "")
+    lines = ["A team lead has said yes.", text] if approved else [text]
+    _send(case=case, subject=remedy_words(kind=kind, amount=amount, currency=currency), lines=lines, key=key)
+
+
+def tell_asked(
+    *, case: Case, kind: str, amount: Decimal | None, currency: str, asker: str, due_at: datetime, key: str
+) -> None:
+    what = remedy_words(kind=kind, amount=amount, currency=currency)
+    line = (
+        f"{asker} has asked a team lead to approve {what} for you. A team lead will decide by "
+        f"{when_words(due_at)}, and we'll write to you either way."
+    )
+    _send(case=case, subject=f"{what}: a team lead decides by {when_words(due_at)}", lines=[line], key=key)
+
+
+def tell_declined(*, case: Case, kind: str, amount: Decimal | None, currency: str, reason: str, key: str) -> None:
+    what = remedy_words(kind=kind, amount=amount, currency=currency)
+    lines = [
+        f"A team lead has looked at {what} for you, and we can't give it this time.",
+        f"Why: {reason}",
+        "If that doesn't sit right with you, reply and tell us: a person will answer.",
+    ]
+    _send(case=case, subject=f"about {what}", lines=lines, key=key)
