@@ -1,0 +1,310 @@
+"""The staff case view: timeline, customer context, the journey's valid actions, replies, notes,
+handoffs and reassignment.
+
+Every POST carries the case ``version`` the page was drawn with and a one-off ``nonce``: a stale page
+gets a conflict message (and keeps what was typed), a double click acts once. Success redirects back
+to the page (post/redirect/get); a refusal re-renders it with the reason and nothing changed."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from touchpoint.cases.actors import staff_actor
+from touchpoint.cases.errors import CaseConflict, CaseError
+from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.cases.selectors.case_view import CaseView, case_view
+from touchpoint.cases.services.advance import case_advance
+from touchpoint.cases.services.assign import case_assign
+from touchpoint.cases.services.handoffs import case_accept_handoff
+from touchpoint.cases.services.notes import NOTE_MAX, case_note_add
+from touchpoint.cases.services.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
+from touchpoint.console.panels import panels_for
+from touchpoint.staff.access import staff_required
+from touchpoint.staff.models import StaffUser
+
+FORMS = ("event", "note", "reply", "assign", "accept")
+
+
+class _Guarded(forms.Form):
+    """What every action posts besides its own fields: the version the page showed, a one-off nonce."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    nonce = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class EventForm(_Guarded):
+    event = forms.CharField(max_length=80)
+
+
+class NoteForm(_Guarded):
+    text = forms.CharField(label="Internal note", max_length=NOTE_MAX, strip=True, widget=forms.Textarea)
+
+
+class ReplyForm(_Guarded):
+    mode = forms.ChoiceField(choices=[("template", "A persona message"), ("own", "In my own words")])
+    template = forms.CharField(required=False, max_length=80)
+    text = forms.CharField(required=False, max_length=REPLY_MAX, strip=True, widget=forms.Textarea)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("mode") == "own" and not data.get("text"):
+            self.add_error("text", "Write your reply here, or choose a persona message instead.")
+        if data.get("mode") == "template" and not data.get("template"):
+            self.add_error("template", "Pick the persona message to send.")
+        return data
+
+
+class AssignForm(_Guarded):
+    assignee = forms.CharField(required=False, max_length=20)  # a staff id, or "" for the team queue
+
+
+class AcceptForm(_Guarded):
+    pass
+
+
+def _staff(request: HttpRequest) -> StaffUser:
+    user = request.user
+    assert isinstance(user, StaffUser)  # staff_required let only staff through
+    return user
+
+
+def _load(request: HttpRequest, reference: str) -> CaseView:
+    view = case_view(reference=reference, user=_staff(request))
+    if view is None:
+        raise Http404(f"there is no case {reference}")
+    return view
+
+
+def _render(
+    request: HttpRequest,
+    view: CaseView,
+    *,
+    status: int = 200,
+    bound: dict[str, forms.Form] | None = None,
+    problem: str = "",
+    preview: Any = None,
+) -> HttpResponse:
+    nonce = secrets.token_urlsafe(16)
+    initial = {"version": view.case.version, "nonce": nonce}
+    built: dict[str, forms.Form] = {
+        "event": EventForm(initial=initial),
+        "note": NoteForm(initial=initial),
+        "reply": ReplyForm(initial={**initial, "mode": "template", "template": _default_template(view)}),
+        "assign": AssignForm(initial=initial),
+        "accept": AcceptForm(initial=initial),
+    }
+    for name, form in (bound or {}).items():
+        built[name] = form
+    context = {
+        "view": view,
+        "case": view.case,
+        "forms": built,
+        "version": view.case.version,
+        "nonce": nonce,
+        "problem": problem,
+        "preview": preview,
+        "panels": panels_for(request, view.case),
+    }
+    return render(request, "console/case/page.html", context, status=status)
+
+
+def _default_template(view: CaseView) -> str:
+    return "still_on_it" if "still_on_it" in view.journey.touchpoints else next(iter(view.journey.touchpoints), "")
+
+
+def _fresh(request: HttpRequest, form: forms.Form, view: CaseView) -> forms.Form:
+    """The submitted form, kept as typed (with its errors), but carrying the case's current version so
+    sending it again works."""
+    data = request.POST.copy()
+    data["version"] = str(view.case.version)
+    again = type(form)(data)
+    again.is_valid()
+    return again
+
+
+def _conflict_message(case: Case, what: str) -> str:
+    latest = TimelineEntry.objects.filter(case=case).select_related("actor_user").order_by("-seq").first()
+    if latest is None:
+        return f"{case.reference} changed while you were looking. {what}"
+    who = str(latest.actor_user) if latest.actor_user else latest.actor_kind
+    when = timezone.localtime(latest.at).strftime("%H:%M")
+    return f"While you were looking, {who} changed this case at {when}: {latest.summary}. {what}"
+
+
+def _as_of(view: CaseView, version: int) -> Case:
+    """The case as the page that posted saw it. A page drawn before the latest change is stale: say so
+    at once, rather than judging the action against a state that page never showed."""
+    if version != view.case.version:
+        raise CaseConflict(view.case.reference, version, view.case.version)
+    return view.case
+
+
+def _done_before(view: CaseView, key: str) -> bool:
+    """This very form was sent before (a double click, a resent POST): it acts once."""
+    return TimelineEntry.objects.filter(case=view.case, idempotency_key=key).exists()
+
+
+def _back(reference: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("console:case", args=[reference]))
+
+
+@require_GET
+@staff_required("agent")
+def case_page(request: HttpRequest, reference: str) -> HttpResponse:
+    return _render(request, _load(request, reference))
+
+
+@require_POST
+@staff_required("agent")
+def case_event(request: HttpRequest, reference: str) -> HttpResponse:
+    view = _load(request, reference)
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        return _render(request, view, status=400, problem="That action could not be read; reload the page.")
+    event, key = form.cleaned_data["event"], f"console:{form.cleaned_data['nonce']}"
+    if _done_before(view, key):
+        return _back(reference)
+    try:
+        result = case_advance(
+            case=_as_of(view, form.cleaned_data["version"]),
+            event=event,
+            actor=staff_actor(_staff(request)),
+            idempotency_key=key,
+        )
+    except CaseConflict:
+        fresh = _load(request, reference)
+        text = _conflict_message(fresh.case, "Nothing was done: check the case as it is now, then choose again.")
+        return _render(request, fresh, status=409, problem=text)
+    except CaseError as exc:
+        fresh = _load(request, reference)
+        return _render(request, fresh, status=403, problem=f"Not done, nothing changed: {exc}.")
+    label = view.journey.states[result.case.state].label
+    messages.success(request, f"Done: {event.replace('_', ' ')}. The case is now “{label}”.")
+    return _back(reference)
+
+
+@require_POST
+@staff_required("agent")
+def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+    view = _load(request, reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render(request, view, status=400, bound={"note": _fresh(request, form, view)})
+    key = f"note:{form.cleaned_data['nonce']}"
+    if _done_before(view, key):
+        return _back(reference)
+    try:
+        case_note_add(
+            case=_as_of(view, form.cleaned_data["version"]),
+            author=_staff(request),
+            text=form.cleaned_data["text"],
+            idempotency_key=key,
+        )
+    except CaseConflict:
+        fresh = _load(request, reference)
+        text = _conflict_message(fresh.case, "Your note was not saved; it is still in the box below.")
+        return _render(request, fresh, status=409, bound={"note": _fresh(request, form, fresh)}, problem=text)
+    messages.success(request, "Internal note added (staff only; the customer never sees it).")
+    return _back(reference)
+
+
+@require_POST
+@staff_required("agent")
+def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    view = _load(request, reference)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render(request, view, status=400, bound={"reply": _fresh(request, form, view)})
+    data = form.cleaned_data
+    template = data["template"] if data["mode"] == "template" else ""
+    text = data["text"] if data["mode"] == "own" else ""
+    key = f"reply:{data['nonce']}"
+    if _done_before(view, key):
+        return _back(reference)
+    try:
+        if "preview" in request.POST:
+            draft = reply_draft(case=view.case, author=_staff(request), template=template, text=text)
+            return _render(request, view, bound={"reply": _fresh(request, form, view)}, preview=draft)
+        case_reply_send(
+            case=_as_of(view, data["version"]),
+            author=_staff(request),
+            template=template,
+            text=text,
+            idempotency_key=key,
+        )
+    except ReplyInvalid as exc:
+        form.add_error("template" if template else "text", str(exc))
+        return _render(request, view, status=400, bound={"reply": form})
+    except CaseConflict:
+        fresh = _load(request, reference)
+        what = "Your reply was not sent; it is still in the box below."
+        problem = _conflict_message(fresh.case, what)
+        return _render(request, fresh, status=409, bound={"reply": _fresh(request, form, fresh)}, problem=problem)
+    sent = f"the persona message `{template}`" if template else "your reply"
+    messages.success(request, f"Sent {sent} to {view.case.customer.email} (it leaves through the outbox).")
+    return _back(reference)
+
+
+@require_POST
+@staff_required("agent")
+def case_assign_view(request: HttpRequest, reference: str) -> HttpResponse:
+    view = _load(request, reference)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _render(request, view, status=400, problem="That assignment could not be read; reload the page.")
+    wanted = form.cleaned_data["assignee"]
+    assignee = None
+    if wanted:
+        assignee = next((s for s in view.assignable if str(s.pk) == wanted), None)
+        if assignee is None:
+            form.add_error("assignee", "Choose someone from the list: a member of the owning team, or a lead.")
+            return _render(request, view, status=400, bound={"assign": form})
+    key = f"assign:{form.cleaned_data['nonce']}"
+    if _done_before(view, key):
+        return _back(reference)
+    try:
+        updated = case_assign(
+            case=_as_of(view, form.cleaned_data["version"]),
+            assignee=assignee,
+            actor=_staff(request),
+            idempotency_key=key,
+        )
+    except CaseConflict:
+        fresh = _load(request, reference)
+        text = _conflict_message(fresh.case, "The case was not reassigned: check who has it now, then choose again.")
+        return _render(request, fresh, status=409, problem=text)
+    except CaseError as exc:
+        fresh = _load(request, reference)
+        return _render(request, fresh, status=403, problem=f"Not reassigned, nothing changed: {exc}.")
+    who = f"assigned to {updated.assignee}" if updated.assignee else f"back in the {updated.owner} queue"
+    messages.success(request, f"{reference} is {who}.")
+    return _back(reference)
+
+
+@require_POST
+@staff_required("agent")
+def case_accept(request: HttpRequest, reference: str) -> HttpResponse:
+    view = _load(request, reference)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return _render(request, view, status=400, problem="That could not be read; reload the page.")
+    try:
+        case_accept_handoff(case=_as_of(view, form.cleaned_data["version"]), actor=staff_actor(_staff(request)))
+    except CaseConflict:
+        fresh = _load(request, reference)
+        text = _conflict_message(fresh.case, "The handoff was not accepted by you: see who has it now.")
+        return _render(request, fresh, status=409, problem=text)
+    except CaseError as exc:
+        fresh = _load(request, reference)
+        return _render(request, fresh, status=403, problem=f"Not accepted, nothing changed: {exc}.")
+    messages.success(request, f"You accepted the handoff: {reference} is {view.case.owner}'s now, and yours to move.")
+    return _back(reference)

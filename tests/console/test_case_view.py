@@ -1,0 +1,388 @@
+"""The staff case view on real states of mail-in-repair: exactly the journey's actions for this user,
+events, notes, replies, handoffs and reassignment through the page, stale pages and edited forms refused
+with nothing changed, and who may open it at all."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import reverse
+
+from tests.support.factories import CustomerFactory, StaffFactory
+from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
+from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry
+from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.journeys.library import library_file
+from touchpoint.links.services import link_issue
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.staff.models import Role, StaffUser
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def mail_in_repair(db: Any) -> None:
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey_register(source=path.read_text(), filename=str(path))
+
+
+def open_repair() -> Case:
+    customer = CustomerFactory(name="Ian Kearns", email="ian@example.com")
+    data = {"model": "nano-4g", "prepaid_box": False}
+    return case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data=data).case
+
+
+def payment_failed() -> Case:
+    return case_advance(case=open_repair(), event="payment_overdue", actor=SYSTEM).case
+
+
+def device_lost() -> Case:
+    case = case_advance(case=payment_failed(), event="payment_succeeded", actor=SYSTEM).case
+    case = case_advance(case=case, event="device_posted", actor=CUSTOMER).case
+    return case_advance(case=case, event="device_overdue", actor=SYSTEM).case
+
+
+def complaint(intake: StaffUser) -> Case:
+    case = case_advance(case=payment_failed(), event="payment_succeeded", actor=SYSTEM).case
+    case = case_advance(case=case, event="device_posted", actor=CARRIER).case
+    case = case_advance(case=case, event="device_arrived", actor=staff_actor(intake)).case
+    return case_advance(case=case, event="complaint_raised", actor=CUSTOMER).case
+
+
+def signed_in(user: StaffUser) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_url(case: Case, action: str = "") -> str:
+    return reverse(f"console:case{'_' + action if action else ''}", args=[case.reference])
+
+
+def offered(client: Client, case: Case) -> list[str]:
+    html = client.get(page_url(case)).content.decode()
+    return re.findall(r'name="event" value="([a-z_]+)"', html)
+
+
+def state_of(case: Case) -> tuple[str, int, int]:
+    fresh = Case.objects.get(pk=case.pk)
+    return fresh.state, fresh.version, TimelineEntry.objects.filter(case=case).count()
+
+
+@pytest.fixture
+def intake() -> StaffUser:
+    return StaffFactory(username="ivy", first_name="Ivy", teams=["intake"])
+
+
+@pytest.fixture
+def care() -> StaffUser:
+    return StaffFactory(username="jo", first_name="Jo", last_name="Park", teams=["care"])
+
+
+@pytest.fixture
+def shipping() -> StaffUser:
+    return StaffFactory(username="sam", first_name="Sam", teams=["shipping"])
+
+
+@pytest.fixture
+def priya() -> StaffUser:
+    return StaffFactory(username="priya", first_name="Priya", role=Role.LEAD, teams=["bench"])
+
+
+# --- the actions are exactly the journey's valid transitions for this state and role ----------
+
+
+def test_payment_failed_offers_intake_its_two_moves_and_nobody_else_anything(
+    intake: StaffUser, care: StaffUser, priya: StaffUser
+) -> None:
+    case = payment_failed()
+    assert offered(signed_in(intake), case) == ["offline_payment_received", "payment_given_up"]
+    assert offered(signed_in(care), case) == []
+    assert offered(signed_in(priya), case) == []  # a lead outside intake: the journey names the team only
+    html = signed_in(intake).get(page_url(case)).content.decode()
+    assert 'Offline payment received <span class="to">→ Waiting for your device</span>' in html
+    assert 'Payment given up <span class="to">→ Order cancelled</span>' in html
+
+
+def test_a_lost_device_offers_the_lead_the_compensation_and_intake_the_arrival(
+    intake: StaffUser, shipping: StaffUser, priya: StaffUser
+) -> None:
+    case = device_lost()
+    assert case.state == "device_lost"
+    assert offered(signed_in(priya), case) == ["device_declared_lost"]
+    assert offered(signed_in(intake), case) == ["device_arrived"]
+    assert offered(signed_in(shipping), case) == []
+    html = signed_in(shipping).get(page_url(case)).content.decode()
+    assert "Nothing for you to do in this state" in html
+
+
+def test_an_agent_takes_an_offered_move_and_the_case_moves(intake: StaffUser) -> None:
+    case = payment_failed()
+    client = signed_in(intake)
+    response = client.post(
+        page_url(case, "event"), {"event": "offline_payment_received", "version": case.version, "nonce": "n1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == page_url(case)
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.state, fresh.version) == ("awaiting_device", case.version + 1)
+    follow = client.get(page_url(case)).content.decode()
+    assert "Done: offline payment received. The case is now “Waiting for your device”." in follow
+
+
+def test_an_edited_form_with_an_event_the_journey_refuses_this_team_changes_nothing(care: StaffUser) -> None:
+    case = payment_failed()
+    before = state_of(case)
+    response = signed_in(care).post(
+        page_url(case, "event"), {"event": "offline_payment_received", "version": case.version, "nonce": "n2"}
+    )
+    assert response.status_code == 403
+    assert "Not done, nothing changed:" in response.content.decode()
+    assert "may not trigger `offline_payment_received` here" in response.content.decode()
+    assert state_of(case) == before
+
+
+def test_a_double_click_moves_the_case_once(intake: StaffUser) -> None:
+    case = payment_failed()
+    client = signed_in(intake)
+    form = {"event": "offline_payment_received", "version": case.version, "nonce": "same"}
+    assert client.post(page_url(case, "event"), form).status_code == 302
+    assert client.post(page_url(case, "event"), form).status_code == 302
+    assert state_of(case) == ("awaiting_device", case.version + 1, 3)
+
+
+def test_a_stale_page_gets_a_conflict_naming_who_moved_it_and_nothing_changes(
+    intake: StaffUser, care: StaffUser
+) -> None:
+    case = payment_failed()
+    stale = case.version
+    signed_in(intake).post(page_url(case, "event"), {"event": "payment_given_up", "version": stale, "nonce": "a"})
+    after_first = state_of(case)
+    response = signed_in(intake).post(
+        page_url(case, "event"), {"event": "offline_payment_received", "version": stale, "nonce": "b"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "While you were looking, Ivy changed this case at" in html
+    assert "There&#x27;s a problem with your payment → Order cancelled (payment given up, by Ivy)" in html
+    assert state_of(case) == after_first
+
+
+# --- notes, replies --------------------------------------------------------------------------
+
+
+def test_a_note_is_added_and_shown_as_internal(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    client = signed_in(care)
+    response = client.post(
+        page_url(case, "note"),
+        {"text": "Called him; he wants it back by Friday.", "version": case.version, "nonce": "n"},
+    )
+    assert response.status_code == 302
+    entry = TimelineEntry.objects.filter(case=case).order_by("-seq").first()
+    assert entry is not None
+    assert (entry.kind, entry.event, entry.actor_user) == ("note", "staff_note", care)
+    assert entry.detail == {"text": "Called him; he wants it back by Friday.", "internal": True}
+    html = client.get(page_url(case)).content.decode()
+    assert '<blockquote class="note-text">Called him; he wants it back by Friday.</blockquote>' in html
+
+
+def test_a_note_on_a_stale_page_keeps_what_was_typed(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    stale = case.version
+    signed_in(care).post(page_url(case, "note"), {"text": "first", "version": stale, "nonce": "x1"})
+    before = state_of(case)
+    response = signed_in(care).post(
+        page_url(case, "note"), {"text": "My long careful note", "version": stale, "nonce": "x2"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your note was not saved; it is still in the box below." in html
+    assert ">My long careful note</textarea>" in html
+    assert f'name="version" value="{stale + 1}"' in html  # sending again works
+    assert state_of(case) == before
+
+
+def test_an_empty_note_is_refused_beside_the_field(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    before = state_of(case)
+    response = signed_in(care).post(page_url(case, "note"), {"text": "   ", "version": case.version, "nonce": "e"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_text-error"' in html
+    assert "This field is required." in html
+    assert state_of(case) == before
+
+
+def test_a_reply_in_own_words_is_sent_once_and_signed_by_the_agent(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    client = signed_in(care)
+    form = {
+        "mode": "own",
+        "text": "So sorry, Ian. I'll call you at 3.",
+        "template": "still_on_it",
+        "version": case.version,
+        "nonce": "r1",
+    }
+    assert client.post(page_url(case, "reply"), form).status_code == 302
+    assert client.post(page_url(case, "reply"), form).status_code == 302  # double click
+    sent = OutboxMessage.objects.filter(case=case, idempotency_key="reply:r1")
+    assert sent.count() == 1
+    message = sent.get()
+    assert message.body_text.startswith("So sorry, Ian. I'll call you at 3.\n\nJo Park\nThe Repair Shop\n")
+    assert message.headers["Auto-Submitted"] == "no"
+    html = client.get(page_url(case)).content.decode()
+    assert "Reply in own words by Jo Park" in html
+    assert "personal: own words" in html
+
+
+def test_a_persona_reply_names_its_template_and_tone(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    client = signed_in(care)
+    form = {"mode": "template", "template": "still_on_it", "text": "", "version": case.version, "nonce": "r2"}
+    assert client.post(page_url(case, "reply"), form).status_code == 302
+    message = OutboxMessage.objects.get(idempotency_key="reply:r2")
+    assert message.headers["Auto-Submitted"] == "auto-generated"
+    html = client.get(page_url(case)).content.decode()
+    assert "Reply (persona template `still_on_it`, sober) sent by Jo Park" in html
+    assert "automated: template <code>still_on_it</code>" in html
+
+
+def test_a_preview_sends_nothing_and_keeps_the_words(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    before = (state_of(case), OutboxMessage.objects.count())
+    form = {"mode": "own", "text": "Draft words", "version": case.version, "nonce": "p", "preview": "1"}
+    response = signed_in(care).post(page_url(case, "reply"), form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "In your own words. Not sent yet." in html
+    assert ">Draft words</textarea>" in html
+    assert (state_of(case), OutboxMessage.objects.count()) == before
+
+
+def test_own_words_chosen_but_left_empty_is_refused_beside_the_field(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    before = (state_of(case), OutboxMessage.objects.count())
+    form = {"mode": "own", "text": "", "template": "still_on_it", "version": case.version, "nonce": "q"}
+    response = signed_in(care).post(page_url(case, "reply"), form)
+    assert response.status_code == 400
+    assert "Write your reply here, or choose a persona message instead." in response.content.decode()
+    assert (state_of(case), OutboxMessage.objects.count()) == before
+
+
+# --- handoffs and reassignment -----------------------------------------------------------------
+
+
+def test_care_accepts_the_complaint_handoff_and_the_button_shows_only_to_those_who_may(
+    care: StaffUser, shipping: StaffUser
+) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    assert "Accept the handoff" not in signed_in(shipping).get(page_url(case)).content.decode()
+    client = signed_in(care)
+    assert "Accept the handoff" in client.get(page_url(case)).content.decode()
+    response = client.post(page_url(case, "accept"), {"version": case.version, "nonce": "h"})
+    assert response.status_code == 302
+    task = Task.objects.get(case=case, kind=TaskKind.HANDOFF, source_key=f"{case.pk}:{case.state_seq}:handoff")
+    assert (task.status, task.closed_by) == (TaskStatus.DONE, care)
+    html = client.get(page_url(case)).content.decode()
+    assert "Handoff to team:care accepted by Jo Park" in html
+    assert "Accept the handoff" not in html
+
+
+def test_shipping_posting_an_accept_anyway_is_refused(shipping: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    before = state_of(case)
+    response = signed_in(shipping).post(page_url(case, "accept"), {"version": case.version, "nonce": "h2"})
+    assert response.status_code == 403
+    assert "only they can accept it" in response.content.decode()
+    assert state_of(case) == before
+    assert (
+        Task.objects.get(case=case, kind=TaskKind.HANDOFF, source_key=f"{case.pk}:{case.state_seq}:handoff").status
+        == TaskStatus.OPEN
+    )
+
+
+def test_care_reassigns_to_a_colleague_and_back_to_the_queue(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    colleague = StaffFactory(username="kim", first_name="Kim", teams=["care"])
+    client = signed_in(care)
+    response = client.post(page_url(case, "assign"), {"assignee": colleague.pk, "version": case.version, "nonce": "a1"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).assignee == colleague
+    version = Case.objects.get(pk=case.pk).version
+    assert client.post(page_url(case, "assign"), {"assignee": "", "version": version, "nonce": "a2"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).assignee is None
+    html = client.get(page_url(case)).content.decode()
+    assert "Assigned to Kim by Jo Park" in html
+    assert "Back to the team:care queue, by Jo Park" in html
+
+
+def test_someone_outside_the_team_cannot_be_given_the_case(care: StaffUser, shipping: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    before = state_of(case)
+    response = signed_in(care).post(
+        page_url(case, "assign"), {"assignee": shipping.pk, "version": case.version, "nonce": "a3"}
+    )
+    assert response.status_code == 400
+    assert "Choose someone from the list" in response.content.decode()
+    assert state_of(case) == before
+    assert Case.objects.get(pk=case.pk).assignee is None
+
+
+# --- access: staff only, every object URL checked ---------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_for_the_page_and_every_action() -> None:
+    case = payment_failed()
+    before = state_of(case)
+    client = Client()
+    response = client.get(page_url(case))
+    assert response.status_code == 302
+    assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+    for action in ("event", "note", "reply", "assign", "accept"):
+        posted = client.post(
+            page_url(case, action), {"event": "payment_given_up", "text": "x", "version": 1, "nonce": action}
+        )
+        assert posted.status_code == 302, action
+    assert state_of(case) == before
+
+
+def test_a_customers_magic_link_gives_no_staff_session() -> None:
+    case = payment_failed()
+    client = Client()
+    token = link_issue(case=case)
+    assert client.get(reverse("portal:case", args=[token])).status_code == 200
+    response = client.get(page_url(case))
+    assert response.status_code == 302
+    assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+
+
+def test_an_unknown_reference_is_a_404_page(care: StaffUser) -> None:
+    response = signed_in(care).get(reverse("console:case", args=["TP-NOPE0"]))
+    assert response.status_code == 404
+    assert "We can't find that page" in response.content.decode()
+
+
+def test_the_page_costs_the_same_queries_however_long_the_timeline(
+    care: StaffUser, django_assert_max_num_queries: Any
+) -> None:
+    from touchpoint.cases.services.notes import case_note_add
+
+    case = complaint(StaffFactory(teams=["intake"]))
+    client = signed_in(care)
+    client.get(page_url(case))  # warm the journey parse cache and the session
+    with django_assert_max_num_queries(30) as short:
+        assert client.get(page_url(case)).status_code == 200
+    for i in range(40):
+        case = Case.objects.get(pk=case.pk)
+        case_note_add(case=case, author=care, text=f"note {i}")
+    with django_assert_max_num_queries(30) as long:
+        assert client.get(page_url(case)).status_code == 200
+    assert len(long.captured_queries) == len(short.captured_queries)
