@@ -22,6 +22,7 @@ PANELS: list[tuple[str, str]] = [
     ("quotes", "touchpoint.console.views.quotes:quote_panel"),
     ("payments", "touchpoint.console.views.payments:payment_panel"),
     ("remedies", "touchpoint.console.views.remedies:remedy_panel"),
+    ("themes", "touchpoint.console.views.themes:theme_panel"),
 ]
 
 

@@ -11,6 +11,8 @@ from touchpoint.console.routes import (
     quotes,
     remedies,
     scan,
+    themes,
+    wall,
 )
 from touchpoint.console.views import home
 
@@ -27,4 +29,6 @@ urlpatterns = [
     *files.urlpatterns,
     *journeys.urlpatterns,
     *insights.urlpatterns,
+    *wall.urlpatterns,
+    *themes.urlpatterns,
 ]

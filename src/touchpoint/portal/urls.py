@@ -1,4 +1,4 @@
-from touchpoint.portal.routes import approvals, feedback, intake, label, links, messages, pay, tracking
+from touchpoint.portal.routes import approvals, feedback, intake, label, links, messages, pay, tracking, wall
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *messages.urlpatterns,
     *label.urlpatterns,
     *feedback.urlpatterns,
+    *wall.urlpatterns,
 ]

@@ -1,0 +1,92 @@
+"""Themes from what customers wrote: grouped, named by a lead (the name survives a re-run), and a
+case whose words match a theme says how many other customers reported it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client, RequestFactory
+
+from tests.support.factories import CustomerFactory, StaffFactory
+from tests.text.test_themes import generated
+from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.services.advance import case_open
+from touchpoint.console.views.themes import theme_panel
+from touchpoint.core.clock import now
+from touchpoint.feedback.models import Feedback
+from touchpoint.staff.models import Role
+from touchpoint.themes.models import Theme, ThemeRun
+from touchpoint.themes.selectors import case_themes
+from touchpoint.themes.services import theme_name, themes_rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def comments(mini_journey: Any) -> dict[str, list[Feedback]]:
+    """30 feedback comments from 30 customers, in three planted themes of 10."""
+    texts, truth = generated(7)
+    by_theme: dict[str, list[Feedback]] = {}
+    for text, label in zip(texts, truth, strict=True):
+        customer = CustomerFactory()
+        case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+        feedback = Feedback.objects.create(case=case, customer=customer, csat=2, comment=text, created_at=now())
+        by_theme.setdefault(label, []).append(feedback)
+    return by_theme
+
+
+def theme_of(run: ThemeRun, word: str) -> Theme:
+    return next(theme for theme in run.themes.all() if word in theme.terms)
+
+
+def test_a_rebuild_stores_each_theme_with_its_size_customers_and_trend(comments: Any) -> None:
+    run = themes_rebuild(seed=0)
+    assert (run.texts, run.themes.count()) == (30, 3)
+    for word in ("battery", "courier", "screen"):
+        theme = theme_of(run, word)
+        assert (theme.size, theme.customers, theme.weekly) == (10, 10, [0, 0, 0, 0, 0, 0, 0, 10])
+        assert len(theme.examples) == 3
+
+
+def test_a_case_whose_words_match_a_theme_counts_the_other_customers(comments: Any) -> None:
+    run = themes_rebuild(seed=0)
+    case = comments["battery"][0].case
+    found = case_themes(case=case)
+    assert [(match.theme, match.others) for match in found] == [(theme_of(run, "battery"), 9)]
+    panel = theme_panel(RequestFactory().get("/"), case)
+    assert panel == {"matches": found}
+
+
+def test_a_case_with_nothing_said_has_no_panel(comments: Any, customer: Any) -> None:
+    themes_rebuild(seed=0)
+    quiet = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+    assert theme_panel(RequestFactory().get("/"), quiet) is None
+
+
+def test_a_lead_names_a_theme_and_the_name_survives_the_next_run(comments: Any) -> None:
+    lead = StaffFactory(role=Role.LEAD)
+    run = themes_rebuild(seed=0)
+    theme_name(theme=theme_of(run, "courier"), user=lead, name="Couriers lose parcels", fix_note="Switching carrier")
+    with pytest.raises(PermissionError):
+        theme_name(theme=theme_of(run, "screen"), user=StaffFactory(role=Role.AGENT), name="x", fix_note="")
+    again = themes_rebuild(seed=0)
+    courier = theme_of(again, "courier")
+    assert (courier.name, courier.fix_note, courier.named_by) == ("Couriers lose parcels", "Switching carrier", lead)
+    assert theme_of(again, "screen").name == ""
+
+
+def test_the_themes_page_is_for_leads(comments: Any) -> None:
+    themes_rebuild(seed=0)
+    assert Client().get("/console/themes/").status_code == 302
+    agent = Client()
+    agent.force_login(StaffFactory(role=Role.AGENT))
+    assert agent.get("/console/themes/").status_code == 403
+    lead = Client()
+    lead.force_login(StaffFactory(role=Role.LEAD))
+    page = lead.get("/console/themes/").content.decode()
+    assert page.count('class="sparkline"') == 3
+    first = Theme.objects.order_by("pk").first()
+    assert first is not None
+    response = lead.post(f"/console/themes/{first.pk}/", {"name": "", "fix_note": ""}, follow=True)
+    assert "Give the theme a short name" in response.content.decode()
