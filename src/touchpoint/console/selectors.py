@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min
 
 from touchpoint.cases.journeys import journey_of
-from touchpoint.cases.models import Case, JourneyVersion
+from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry, Timer, TimerStatus
 from touchpoint.journeys import Journey
 
 
@@ -53,3 +53,113 @@ def journey_summaries() -> list[JourneySummary]:
 
 def journey_version(name: str, version: int) -> JourneyVersion | None:
     return JourneyVersion.objects.filter(name=name, version=version).first()
+
+
+# --- the live journey map -------------------------------------------------------------------
+
+# A state piles up when it holds more than PILE_UP_FACTOR times the cases that usually enter it
+# within one wait limit (measured over HISTORY, and never less than one case), so a busy state
+# isn't flagged for being busy, only for being busier than it drains. It is late when its oldest
+# case has sat there longer than the wait limit: the timer should have moved it on.
+PILE_UP_FACTOR = 2
+HISTORY = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class StateLive:
+    state: str
+    label: str
+    owner: str
+    exception: bool
+    terminal: bool
+    wait_limit: int | None  # seconds
+    cases: int  # open cases in the state now
+    oldest_entered: datetime | None
+    oldest_age: timedelta | None
+    overdue_timers: int  # pending timers of this state already past due
+    usual: float  # cases that usually enter the state within one wait limit
+
+    @property
+    def pile_up(self) -> bool:
+        if self.wait_limit is None or self.terminal:
+            return False
+        return self.cases > PILE_UP_FACTOR * max(self.usual, 1.0)
+
+    @property
+    def late(self) -> bool:
+        return (
+            self.wait_limit is not None
+            and self.oldest_age is not None
+            and self.oldest_age.total_seconds() > (self.wait_limit)
+        )
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name, on in (("pile-up", self.pile_up), ("late", self.late), ("overdue", self.overdue_timers > 0))
+            if on
+        )
+
+
+@dataclass(frozen=True)
+class JourneyLive:
+    version: JourneyVersion
+    journey: Journey
+    at: datetime
+    states: list[StateLive]
+
+    @property
+    def open_cases(self) -> int:
+        return sum(s.cases for s in self.states)
+
+
+def journey_live(*, version: JourneyVersion, at: datetime) -> JourneyLive:
+    """Open cases per state of one journey version, the oldest of each, overdue timers and usual
+    inflow: three grouped queries however many cases there are."""
+    open_cases = Case.objects.filter(journey=version, outcome="")
+    grouped = {
+        r["state"]: (r["n"], r["oldest"])
+        for r in open_cases.values("state").annotate(n=Count("id"), oldest=Min("state_entered_at")).order_by()
+    }
+    overdue = dict(
+        Timer.objects.filter(
+            case__journey=version,
+            status=TimerStatus.PENDING,
+            due_at__lt=at,
+            state_seq=F("case__state_seq"),  # a timer of a state the case has left is stale, not overdue
+        )
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("state", "n")
+    )
+    entered = dict(
+        TimelineEntry.objects.filter(case__journey=version, at__gte=at - HISTORY)
+        .exclude(to_state="")
+        .values("to_state")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("to_state", "n")
+    )
+    journey = journey_of(version)
+    states = []
+    for name, s in journey.states.items():
+        cases, oldest = grouped.get(name, (0, None))
+        usual = entered.get(name, 0) * (s.wait_limit or 0) / HISTORY.total_seconds()
+        states.append(
+            StateLive(
+                state=name,
+                label=s.label,
+                owner=s.owner,
+                exception=s.exception,
+                terminal=s.terminal,
+                wait_limit=s.wait_limit,
+                cases=cases,
+                oldest_entered=oldest,
+                oldest_age=at - oldest if oldest is not None else None,
+                overdue_timers=overdue.get(name, 0),
+                usual=usual,
+            )
+        )
+    return JourneyLive(version, journey, at, states)

@@ -25,7 +25,7 @@ import html
 import itertools
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
@@ -711,13 +711,28 @@ def _pill(x: float, y: float, text: str, fill: str) -> str:
     )
 
 
-def _state_svg(journey: Journey, box: Box) -> str:
+@dataclass(frozen=True)
+class StateMark:
+    """What a live picture adds to one state's box (all optional, nothing here is styled inline):
+    extra CSS ``classes`` on its group, a short ``badge`` on its lower edge (e.g. "3 · oldest 2d"),
+    a ``note`` appended to its tooltip and accessible name, and an ``href`` that makes the box a link."""
+
+    classes: tuple[str, ...] = ()
+    badge: str | None = None
+    note: str | None = None
+    href: str | None = None
+
+
+def _state_svg(journey: Journey, box: Box, mark: StateMark | None = None) -> str:
     state = journey.states[box.name]
     fill, stroke, ink = _colours(state)
+    classes = " ".join(["state", _state_class(state), *(mark.classes if mark else ())])
+    tooltip = f"{box.name}: {state.label} ({state.owner}){_opening(journey, box.name)}"
+    if mark is not None and mark.note:
+        tooltip += f" — {mark.note}"
     parts = [
-        f"<g class={quoteattr('state ' + _state_class(state))} id={quoteattr('state-' + box.name)}"
-        f" data-state={quoteattr(box.name)}>",
-        f"<title>{escape(f'{box.name}: {state.label} ({state.owner}){_opening(journey, box.name)}')}</title>",
+        f"<g class={quoteattr(classes)} id={quoteattr('state-' + box.name)} data-state={quoteattr(box.name)}>",
+        f"<title>{escape(tooltip)}</title>",
     ]
     heavy = state.exception or state.terminal or box.name == journey.start
     parts.append(
@@ -753,7 +768,13 @@ def _state_svg(journey: Journey, box: Box) -> str:
     for text, colour in pills:
         parts.append(_pill(px, box.y, text, colour))
         px += text_width(text, 9.5, bold=True) + 18
+    if mark is not None and mark.badge:
+        width = text_width(mark.badge, 9.5, bold=True) + 12
+        parts.append(_pill(box.x + box.width - width - 10, box.y + box.height, mark.badge, "#3c4043"))
+        parts[-1] = parts[-1].replace("<rect ", '<rect class="badge" ', 1)
     parts.append("</g>")
+    if mark is not None and mark.href:
+        return f"<a href={quoteattr(mark.href)} aria-label={quoteattr(tooltip)}>{''.join(parts)}</a>"
     return "".join(parts)
 
 
@@ -813,17 +834,24 @@ def _markers() -> str:
     )
 
 
-def render_svg(journey: Journey) -> str:
-    """The journey graph as a standalone SVG document."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _svg(journey) + "\n"
+def render_svg(journey: Journey, *, marks: Mapping[str, StateMark] | None = None, declaration: bool = True) -> str:
+    """The journey graph as a standalone SVG document.
+
+    ``marks`` (by state name) turn it into a live picture: classes, badges and links per state.
+    ``declaration=False`` leaves out the XML declaration, for an ``<svg>`` inside an HTML page."""
+    svg = _svg(journey, marks or {}) + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg if declaration else svg
 
 
-def _svg(journey: Journey) -> str:
+def _svg(journey: Journey, marks: Mapping[str, StateMark] | None = None) -> str:
+    marks = marks or {}
     layout = layout_journey(journey)
     title = f"{journey.title or journey.name} ({journey.key})"
+    # An image can't hold links for assistive technology; with linked states it is a group of them.
+    role = "group" if any(m.href for m in marks.values()) else "img"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.width}" height="{layout.height}"'
-        f' viewBox="0 0 {layout.width} {layout.height}" role="img" aria-label={quoteattr(title)}>',
+        f' viewBox="0 0 {layout.width} {layout.height}" role="{role}" aria-label={quoteattr(title)}>',
         f"<title>{escape(title)}</title>",
         f"<defs>{_markers()}</defs>",
         f'<rect x="0" y="0" width="{layout.width}" height="{layout.height}" fill="#ffffff"/>',
@@ -834,7 +862,7 @@ def _svg(journey: Journey) -> str:
         *(_edge_label_svg(shape) for shape in layout.edges),
         "</g>",
         '<g class="states">',
-        *(_state_svg(journey, box) for box in layout.boxes.values()),
+        *(_state_svg(journey, box, marks.get(name)) for name, box in layout.boxes.items()),
         "</g>",
         "</svg>",
     ]

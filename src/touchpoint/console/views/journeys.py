@@ -1,30 +1,107 @@
-"""Thin views: read through selectors, render."""
+"""Thin views: read through selectors, render. The journey map is live: open cases per state, the
+oldest of each, pile-ups and overdue timers, each state a link to its queue."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
-from touchpoint.cases.journeys import journey_of
-from touchpoint.console.selectors import journey_summaries, journey_version
-from touchpoint.journeys.render import render_svg
+from touchpoint.console.selectors import JourneyLive, StateLive, journey_live, journey_summaries, journey_version
+from touchpoint.core.clock import now
+from touchpoint.journeys.durations import format_duration
+from touchpoint.journeys.render import StateMark, render_svg
+from touchpoint.staff.access import staff_required
+
+POLL_SECONDS = 15
 
 
 @require_GET
-@login_required
+@staff_required("agent")
 def journeys(request: HttpRequest) -> HttpResponse:
     return render(request, "console/journeys.html", {"summaries": journey_summaries()})
 
 
+def queue_url(*, journey: str, state: str) -> str | None:
+    """The queue page filtered to one state (None while the console has no queue page)."""
+    try:
+        base = reverse("console:queue")
+    except NoReverseMatch:
+        return None
+    return f"{base}?{urlencode({'state': state, 'journey': journey})}"
+
+
+def _badge(s: StateLive) -> str | None:
+    if s.terminal:
+        return None
+    if not s.cases:
+        return "0"
+    age = format_duration(s.oldest_age.total_seconds()) if s.oldest_age else "0s"
+    return f"{s.cases} · oldest {age}"
+
+
+def _note(s: StateLive) -> str:
+    if s.terminal:
+        return "an end state"
+    words = [f"{s.cases} open case{'s' if s.cases != 1 else ''}"]
+    if s.oldest_age is not None:
+        words.append(f"oldest waiting {format_duration(s.oldest_age.total_seconds())}")
+    if s.pile_up:
+        words.append("piling up")
+    if s.late:
+        words.append("past its wait limit")
+    if s.overdue_timers:
+        words.append(f"{s.overdue_timers} overdue timer{'s' if s.overdue_timers != 1 else ''}")
+    return ", ".join(words)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One state as the page shows it, in the graph and in the table below it."""
+
+    s: StateLive
+    href: str | None
+    age: str
+    wait: str
+    note: str
+
+    def mark(self) -> StateMark:
+        return StateMark(classes=("live", *self.s.flags), badge=_badge(self.s), note=self.note, href=self.href)
+
+
+def _rows(live: JourneyLive) -> list[Row]:
+    return [
+        Row(
+            s=s,
+            href=queue_url(journey=live.version.name, state=s.state),
+            age=format_duration(s.oldest_age.total_seconds()) if s.oldest_age is not None else "",
+            wait=format_duration(s.wait_limit) if s.wait_limit else "",
+            note=_note(s),
+        )
+        for s in live.states
+    ]
+
+
 @require_GET
-@login_required
+@staff_required("agent")
 def journey_map(request: HttpRequest, name: str, version: int) -> HttpResponse:
     found = journey_version(name, version)
     if found is None:
         raise Http404("no such journey version")
-    journey = journey_of(found)
-    return render(
-        request, "console/journey_map.html", {"version": found, "journey": journey, "svg": render_svg(journey)}
-    )
+    live = journey_live(version=found, at=now())
+    rows = _rows(live)
+    marks = {row.s.state: row.mark() for row in rows}
+    context = {
+        "version": found,
+        "journey": live.journey,
+        "live": live,
+        "rows": rows,
+        "svg": render_svg(live.journey, marks=marks, declaration=False),
+        "poll_seconds": POLL_SECONDS,
+    }
+    template = "console/_journey_live.html" if request.GET.get("partial") == "live" else "console/journey_map.html"
+    return render(request, template, context)
