@@ -13,6 +13,13 @@ from touchpoint.insights.figures import (
     time_in_state,
     timer_breaches,
 )
+from touchpoint.insights.figures_feedback import (
+    csat_by_agent,
+    csat_by_journey,
+    csat_by_step,
+    messages_by_kind,
+    remedies_cost,
+)
 
 FIGURES: dict[str, Callable[[Scope], Figure]] = {
     "time_in_state": time_in_state,
@@ -20,6 +27,11 @@ FIGURES: dict[str, Callable[[Scope], Figure]] = {
     "timer_breaches": timer_breaches,
     "silence_gaps": silence_gaps,
     "exceptions_by_cause": exceptions_by_cause,
+    "messages_by_kind": messages_by_kind,
+    "csat_by_journey": csat_by_journey,
+    "csat_by_step": csat_by_step,
+    "csat_by_agent": csat_by_agent,
+    "remedies_cost": remedies_cost,
 }
 
 
