@@ -9,6 +9,7 @@ from django.db import models
 class Source(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"
     IMAP = "imap", "IMAP mailbox"
+    PORTAL = "portal", "The case page (magic link)"
 
 
 class Kind(models.TextChoices):
@@ -22,6 +23,7 @@ class MatchedBy(models.TextChoices):
     TOKEN = "token", "Reply address token"
     THREAD = "thread", "In-Reply-To / References"
     SUBJECT = "subject", "Case reference in the subject, from the case's customer"
+    LINK = "link", "Written on the case's page, reached by its link"
 
 
 class InboundMessage(models.Model):

@@ -28,20 +28,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from touchpoint.cases.actors import CUSTOMER, SYSTEM
-from touchpoint.cases.errors import CaseConflict, TransitionRefused
-from touchpoint.cases.journeys import journey_of
-from touchpoint.cases.models import Case, Task, TaskKind, TimelineKind
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.cases.models import Case, TaskKind
 from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
-from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
-from touchpoint.inbox.intents import Intent, has_more_than_first_line, intent_of
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy
+from touchpoint.inbox.rules import customer_words_act, note_append
 from touchpoint.inbox.sentiment import sentiment_of
-from touchpoint.journeys import Actor, valid_events
 from touchpoint.mail.parse import DEFAULT_ALLOWED_TYPES, ParsedMail, find_reference, parse_message, reply_token
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
@@ -50,8 +44,6 @@ log = logging.getLogger(__name__)
 
 _REFERENCE_IN_ID = re.compile(r"<(TP-[0-9A-Za-z]{4,12})\.")
 REPLY_KEY = "inbound-reply:{pk}"  # the one outbox key for every automated answer to one message
-_APPROVE_WORDS = ("approve", "accept")
-_DECLINE_WORDS = ("decline", "reject")
 
 
 @dataclass(frozen=True)
@@ -190,7 +182,7 @@ def _receive(
         _bounce(message, parsed, case)
     elif kind == Kind.AUTO_REPLY:
         reason = "mail from our own address" if own else "an automatic reply (RFC 3834)"
-        _note(message, case, event="auto_reply", summary=f"Automatic reply from {sender or 'unknown sender'}")
+        note_append(message, case, event="auto_reply", summary=f"Automatic reply from {sender or 'unknown sender'}")
         message.no_reply_reason = f"never answered: {reason}"
     else:
         _customer_message(message, parsed, case, customer, sentiment)
@@ -306,25 +298,6 @@ def _is_own_address(address: str) -> bool:
 # -- what happens to each kind ------------------------------------------------------------------
 
 
-def _note(message: InboundMessage, case: Case | None, *, event: str, summary: str) -> None:
-    if case is None:
-        return
-    timeline_append(
-        case=case,
-        kind=TimelineKind.NOTE,
-        actor=SYSTEM if message.kind in (Kind.BOUNCE, Kind.AUTO_REPLY) else CUSTOMER,
-        at=message.received_at,
-        event=event,
-        summary=summary,
-        detail={
-            "inbound": message.pk,
-            "matched_by": message.matched_by,
-            "subject": message.subject,
-            "sentiment": message.sentiment,
-        },
-    )
-
-
 def _bounce(message: InboundMessage, parsed: ParsedMail, case: Case | None) -> None:
     """The customer can no longer hear us: mark the address and give a person the task. Never answered."""
     message.no_reply_reason = "never answered: a bounce"
@@ -349,7 +322,7 @@ def _bounce(message: InboundMessage, parsed: ParsedMail, case: Case | None) -> N
         )
         message.task = message.task or task
         message.customer = message.customer or customer
-        _note(message, their_case, event="email_bounced", summary=f"Mail to {customer.email} bounced")
+        note_append(message, their_case, event="email_bounced", summary=f"Mail to {customer.email} bounced")
         if their_case is not None and message.case is None:
             message.case = their_case
 
@@ -362,85 +335,10 @@ def _customer_message(
     message: InboundMessage, parsed: ParsedMail, case: Case | None, customer: Customer | None, sentiment: float | None
 ) -> None:
     words = parsed.reply_text or parsed.text or ""
-    intent = intent_of(words)
-    # Only the case's own customer (or, with no case, a known customer) may make things happen by mail.
-    trusted = customer is not None and (case is None or case.customer_id == customer.pk)
-    acknowledgements: list[str] = []
-    handled = False
-    if case is not None:
-        summary = f"{message.from_name or message.from_email} wrote: {message.subject or '(no subject)'}"
-        _note(message, case, event="customer_message", summary=summary)
-        if sentiment is not None:
-            Case.objects.filter(pk=case.pk).update(
-                customer_sentiment=sentiment, customer_sentiment_at=message.received_at
-            )
-    if trusted and customer is not None and intent in ("plain", "playful"):
-        plain = intent == "plain"
-        Customer.objects.filter(pk=customer.pk).update(plain_messages=plain)
-        message.action = "tone:plain" if plain else "tone:playful"
-        acknowledgements.append(
-            "From now on our messages to you will be plain and to the point."
-            if plain
-            else "Happy to hear it: our messages can smile again."
-        )
-        handled = True
-    elif trusted and case is not None and intent in ("yes", "no"):
-        handled = _answer(message, case, intent)
-    if not handled or has_more_than_first_line(words) or not words.strip():
-        message.task = _task_for_person(message, case, customer, sentiment)
-    _answer_once(message, parsed, acknowledgements)
-
-
-def _answer(message: InboundMessage, case: Case, intent: Intent) -> bool:
-    """A clear yes or no to the one question the journey is asking the customer now. True if applied."""
-    definition = journey_of(case.journey)
-    events = valid_events(definition, state=case.state, data=case.data, actor=Actor("customer"))
-    words = _APPROVE_WORDS if intent == "yes" else _DECLINE_WORDS
-    candidates = [event for event in events if any(word in event for word in words)]
-    if len(candidates) != 1:
-        return False  # nothing to approve here, or more than one thing: a person decides
-    digest = hashlib.sha256((message.message_id or message.raw_sha256).encode()).hexdigest()
-    key = f"inbound:{message.message_id}" if len(message.message_id) <= 180 else f"inbound:sha256:{digest}"
-    try:
-        case_advance(case=case, event=candidates[0], actor=CUSTOMER, idempotency_key=key)
-    except (TransitionRefused, CaseConflict):
-        return False
-    message.action = f"event:{candidates[0]}"
-    return True
-
-
-def _task_for_person(
-    message: InboundMessage, case: Case | None, customer: Customer | None, sentiment: float | None
-) -> Task:
-    urgent = sentiment is not None and sentiment <= settings.TOUCHPOINT_NEGATIVE_SENTIMENT
-    who = message.from_name or message.from_email or "someone"
-    body = (message.reply_text or message.text or "").strip()
-    detail = f"From {who} <{message.from_email}>\nSubject: {message.subject}\n\n{body[:4000]}"
-    if sentiment is not None:
-        detail += f"\n\nSentiment: {sentiment:+.2f}{' (reads as negative)' if urgent else ''}"
-    due = message.received_at + timedelta(seconds=settings.TOUCHPOINT_CUSTOMER_MESSAGE_WAIT)
-    if case is not None:
-        owner = case.owner if case.owner.startswith("team:") else fallback_owner()
-        return task_open(
-            kind=TaskKind.CUSTOMER_MESSAGE,
-            owner=owner,
-            case=case,
-            title=f"{case.reference}: {who} wrote “{message.subject or '(no subject)'}”",
-            detail=detail,
-            due_at=due,
-            priority=1 if urgent else 2,
-            source_key=f"inbound:{message.pk}",
-        )
-    known = f"{customer.name} (a customer, no case matched)" if customer is not None else f"{who}, not yet a customer"
-    return task_open(
-        kind=TaskKind.NEW_CONVERSATION,
-        owner=fallback_owner(),
-        title=f"New conversation from {known}: “{message.subject or '(no subject)'}”",
-        detail=detail + "\n\nDecide which journey this belongs to, or answer them.",
-        due_at=due,
-        priority=1 if urgent else 2,
-        source_key=f"inbound:{message.pk}",
+    acknowledgements = customer_words_act(
+        message=message, case=case, customer=customer, sentiment=sentiment, words=words
     )
+    _answer_once(message, parsed, acknowledgements)
 
 
 # -- the one automated answer -------------------------------------------------------------------

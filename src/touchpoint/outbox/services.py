@@ -25,6 +25,7 @@ from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core import rows
 from touchpoint.core.clock import now
 from touchpoint.journeys import Journey
+from touchpoint.outbox.attachments import attachment_kinds
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.rendering import render_touchpoint
 
@@ -95,6 +96,7 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
         body_text=rendered.text,
         body_html=rendered.html,
         headers=case_mail_headers(case=case, message_id=message_id),
+        attachments=attachment_kinds(key),
         max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
         next_attempt_at=at,
         idempotency_key=f"{case.pk}:{state_seq}:{key}",
@@ -112,8 +114,10 @@ def notice_enqueue(
     case: Case | None = None,
     body_html: str = "",
     headers: dict[str, str] | None = None,
+    attachments: list[str] | None = None,
 ) -> OutboxMessage:
     """Write a message that is not a journey touch point (e.g. "that attachment was too large").
+    ``attachments`` lists kinds of file made at send time (:mod:`touchpoint.outbox.attachments`).
 
     Call inside the transaction that decided to send it; the same key writes it once."""
     at = now()
@@ -135,6 +139,7 @@ def notice_enqueue(
             body_text=body_text,
             body_html=body_html,
             headers={**AUTOMATED_HEADERS, **base, **given},
+            attachments=list(attachments or []),
             max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
             next_attempt_at=at,
             idempotency_key=idempotency_key,

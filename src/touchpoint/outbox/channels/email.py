@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
+from touchpoint.outbox.attachments import Attachment, attachments_make
 from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
 from touchpoint.outbox.models import OutboxMessage
 
@@ -129,14 +130,20 @@ class EmailChannel:
             self.connection = None
 
     def send(self, message: OutboxMessage) -> None:
+        files = self._attachments(message)
         self._ensure_open()
-        fast = mime_bytes(message, settings.DEFAULT_FROM_EMAIL) if isinstance(self.connection, SMTPBackend) else None
+        # Files need multipart/mixed: Django's path builds it (they are few, the time goes on the PDF).
+        fast = (
+            mime_bytes(message, settings.DEFAULT_FROM_EMAIL)
+            if isinstance(self.connection, SMTPBackend) and not files
+            else None
+        )
         try:
             if fast is not None and self.connection.connection is not None:
                 sender, data = fast
                 self.connection.connection.sendmail(sender, [message.recipient], data)
             else:
-                self.connection.send_messages([self._django_message(message)])
+                self.connection.send_messages([self._django_message(message, files)])
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             if all(400 <= code < 500 for code in codes):
@@ -152,7 +159,18 @@ class EmailChannel:
             self._reset()
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
-    def _django_message(self, message: OutboxMessage) -> EmailMultiAlternatives:
+    @staticmethod
+    def _attachments(message: OutboxMessage) -> list[Attachment]:
+        if not message.attachments:
+            return []
+        try:
+            return attachments_make(message=message)
+        except Exception as exc:  # a file we can't make won't appear by retrying: a person decides
+            raise PermanentFailure(
+                f"could not make attachment {message.attachments}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _django_message(self, message: OutboxMessage, files: list[Attachment] | None = None) -> EmailMultiAlternatives:
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,
@@ -162,6 +180,8 @@ class EmailChannel:
         )
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
+        for file in files or []:
+            mail.attach(file.filename, file.content, file.mimetype)
         return mail
 
     def _reset(self) -> None:

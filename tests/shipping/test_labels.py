@@ -1,0 +1,127 @@
+"""The prepaid label PDF: two pages, the reference as text, QR code and Code 128, both addresses.
+
+No PDF reader is installed (reportlab only writes), so the tests read the raw PDF written with
+page compression off: the page objects, and the text drawn in each page's content stream."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from tests.support.factories import CustomerFactory
+from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.models import Case
+from touchpoint.cases.services.advance import case_open
+from touchpoint.journeys.library import library_file
+from touchpoint.shipping.labels import LABEL_STATES, label_applies, label_attachment, label_pdf
+
+
+@pytest.fixture
+def mail_in_repair(db: Any) -> None:
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey_register(source=path.read_text(), filename=str(path))
+
+
+def prepaid_case(**customer: Any) -> Case:
+    owner = CustomerFactory(
+        name="Zoë Ärnold", address_line1="1 High Street", town="Leeds", postcode="LS1 1AA", **customer
+    )
+    return case_open(
+        journey="mail-in-repair", customer=owner, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": True}
+    ).case
+
+
+def _pdf_string(raw: bytes) -> str:
+    """A PDF literal string's escapes (octal codes, escaped brackets) undone; the fonts use cp1252."""
+    unescaped = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m[1], 8)]) if m[1].isdigit() else m[1], raw)
+    return unescaped.decode("cp1252")
+
+
+def drawn_text(pdf: bytes) -> list[str]:
+    """Every string drawn with Tj, in order, from uncompressed content streams."""
+    return [_pdf_string(m) for m in re.findall(rb"\(((?:[^\\)]|\\.)*)\) Tj", pdf)]
+
+
+def test_the_label_has_two_pages_the_reference_and_both_addresses(mail_in_repair: None) -> None:
+    case = prepaid_case()
+    with override_settings(TOUCHPOINT_SHOP_ADDRESS=["Repairs Dept.", "12 Workshop Lane", "Bristol", "BS1 4QT"]):
+        pdf = label_pdf(case=case, compress=False)
+
+    assert pdf.startswith(b"%PDF-1.")
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 2
+    text = drawn_text(pdf)
+    # From the customer (a name outside Latin-1 would be decomposed; this one fits cp1252 as is)
+    assert text[text.index("FROM") + 1 : text.index("FROM") + 5] == ["Zoë Ärnold", "1 High Street", "Leeds", "LS1 1AA"]
+    # to the shop
+    assert text[text.index("TO") + 1 : text.index("TO") + 6] == [
+        "The Repair Shop",
+        "Repairs Dept.",
+        "12 Workshop Lane",
+        "Bristol",
+        "BS1 4QT",
+    ]
+    assert case.reference in text
+    assert f"How to pack your device ({case.reference})" in text
+    assert any(line.startswith("Chargers, cables, cases or memory cards") for line in text)
+    assert f"/Title ({case.reference} prepaid label)".encode() in pdf
+
+
+def test_a_name_the_standard_fonts_cannot_draw_is_decomposed_not_dropped(mail_in_repair: None) -> None:
+    case = prepaid_case()
+    case.customer.name = "Łukasz Dvořák"
+    case.customer.save()
+    text = drawn_text(label_pdf(case=Case.objects.select_related("customer").get(pk=case.pk), compress=False))
+    assert text[text.index("FROM") + 1] == "?ukasz Dvorák"
+
+
+def test_the_barcode_and_qr_code_carry_the_reference(mail_in_repair: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Record what the drawing code hands reportlab's barcode widgets (their rendering is reportlab's).
+    import touchpoint.shipping.labels as labels
+
+    seen: list[tuple[str, str]] = []
+    real_code128, real_qr = labels.code128.Code128, labels.qr.QrCodeWidget
+
+    class Spy128(real_code128):  # type: ignore[misc,valid-type]
+        def __init__(self, value: str, **kw: Any) -> None:
+            seen.append(("code128", value))
+            super().__init__(value, **kw)
+
+    class SpyQr(real_qr):  # type: ignore[misc,valid-type]
+        def __init__(self, value: str, **kw: Any) -> None:
+            seen.append(("qr", value))
+            super().__init__(value, **kw)
+
+    monkeypatch.setattr(labels.code128, "Code128", Spy128)
+    monkeypatch.setattr(labels.qr, "QrCodeWidget", SpyQr)
+    case = prepaid_case()
+    label_pdf(case=case)
+    assert sorted(seen) == [("code128", case.reference), ("qr", case.reference)]
+
+
+def test_the_label_applies_to_a_prepaid_box_until_the_device_is_on_its_way(mail_in_repair: None) -> None:
+    case = prepaid_case()
+    assert case.state == "awaiting_payment"
+    assert label_applies(case=case) is False
+    for state in sorted(LABEL_STATES):
+        case.state = state
+        assert label_applies(case=case) is True, state
+    case.state = "device_in_transit"
+    assert label_applies(case=case) is False
+    case.state, case.data = "awaiting_device", {"prepaid_box": False}
+    assert label_applies(case=case) is False
+
+
+def test_the_outbox_maker_names_the_file_after_the_case(mail_in_repair: None) -> None:
+    from touchpoint.outbox.models import OutboxMessage
+
+    case = prepaid_case()
+    message = OutboxMessage.objects.filter(case=case).first()
+    assert message is not None
+    filename, data, mimetype = label_attachment(message)
+    assert (filename, mimetype) == (f"{case.reference}-prepaid-label.pdf", "application/pdf")
+    assert data.startswith(b"%PDF-1.")
