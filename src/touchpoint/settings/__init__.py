@@ -10,3 +10,4 @@ from touchpoint.settings.delivery import *  # noqa: F403
 from touchpoint.settings.inbox import *  # noqa: F403
 from touchpoint.settings.logging import *  # noqa: F403
 from touchpoint.settings.security import *  # noqa: F403
+from touchpoint.settings.uploads import *  # noqa: F403
