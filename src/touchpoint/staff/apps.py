@@ -5,3 +5,11 @@ class StaffConfig(AppConfig):
     name = "touchpoint.staff"
     label = "staff"
     verbose_name = "Staff"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from touchpoint.staff.sessions import on_login
+
+        # Session bookkeeping, not a domain effect: every way of signing in starts the expiry clocks.
+        user_logged_in.connect(on_login, dispatch_uid="touchpoint.staff.sessions")

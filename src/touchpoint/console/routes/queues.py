@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.console.views import queues
+
+urlpatterns: list[URLPattern] = [
+    path("console/", queues.queue, name="queue"),
+]

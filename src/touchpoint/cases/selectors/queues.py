@@ -1,0 +1,210 @@
+"""The console's queues: which cases a person should look at, most urgent first.
+
+One page costs the same handful of queries however many cases there are: the page's cases are
+read with ``LIMIT`` (no ``COUNT`` over the whole queue), and the badges of those 50 rows (the next
+wait limit, a handoff waiting, a task overdue) come from two queries keyed by their ids.
+
+Order: exceptions first, then the case that has waited longest in its state; the at-risk queue
+puts the soonest wait limit first (overdue at the top).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case as When_
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from touchpoint.cases.journeys import journey_of
+from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus, Timer, TimerStatus
+from touchpoint.core.ids import normalise_reference
+from touchpoint.journeys import Journey
+from touchpoint.staff.models import StaffUser
+
+QUEUES: dict[str, str] = {
+    "mine": "Mine",
+    "team": "My team's",
+    "exceptions": "Exceptions",
+    "handoffs": "Handoffs to accept",
+    "at_risk": "At risk",
+    "all": "All",
+}
+STATUSES: dict[str, str] = {"open": "Open", "ended": "Ended", "any": "Open and ended"}
+NOBODY = "-"  # the assignee filter's value for "not assigned to anyone"
+TIMER_PURPOSES = ("wait", "accept")
+REFERENCE = re.compile(r"TP-[0-9A-Z]{5}")
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the person asked for; every field already checked by the caller (a form)."""
+
+    queue: str = "mine"
+    search: str = ""
+    journey: str = ""  # a journey's name
+    state: str = ""
+    team: str = ""  # a team's slug
+    assignee: str = ""  # a username, or NOBODY
+    status: str = ""  # "" means open, unless searching (a reference searched for is found even if ended)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    journey: Journey | None
+    state_label: str
+    exception: bool
+    handoff_waiting: bool
+    at_risk: bool
+    overdue: bool
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    number: int
+    has_next: bool
+    journeys: dict[str, Journey] = field(default_factory=dict)  # by name, newest version: the filters' choices
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+@dataclass(frozen=True)
+class _Versions:
+    by_pk: dict[int, Journey]
+    exception_states: dict[int, list[str]]
+
+    @classmethod
+    def load(cls) -> _Versions:
+        by_pk = {v.pk: journey_of(v) for v in JourneyVersion.objects.all()}
+        exceptions = {pk: [n for n, s in j.states.items() if s.exception] for pk, j in by_pk.items()}
+        return cls(by_pk, {pk: names for pk, names in exceptions.items() if names})
+
+    def exception_q(self) -> Q:
+        q = Q(pk__in=[])
+        for pk, names in self.exception_states.items():
+            q |= Q(journey_id=pk, state__in=names)
+        return q
+
+
+def at_risk_horizon(now: datetime) -> datetime:
+    return now + timedelta(hours=settings.TOUCHPOINT_AT_RISK_HOURS)
+
+
+def _search_q(text: str) -> Q:
+    from touchpoint.shipping.models import Shipment  # shipping builds on cases, not the other way round
+
+    reference = normalise_reference(text)
+    if REFERENCE.fullmatch(reference):
+        return Q(reference=reference)
+    tracked = Shipment.objects.filter(tracking_number__in={text, text.upper()}).values("case_id")
+    return Q(customer__name__icontains=text) | Q(customer__email__icontains=text) | Q(pk__in=tracked)
+
+
+def queue_cases(
+    *, user: StaffUser, query: QueueQuery, now: datetime, versions: _Versions | None = None
+) -> QuerySet[Case]:
+    """The cases in ``query``'s queue, filtered and ordered, not yet read."""
+    versions = versions or _Versions.load()
+    cases = Case.objects.all()
+    status = query.status or ("any" if query.search else "open")
+    if status == "open":
+        cases = cases.filter(outcome="")
+    elif status == "ended":
+        cases = cases.exclude(outcome="")
+    exception_q = versions.exception_q()
+    if query.queue == "mine":
+        cases = cases.filter(assignee=user)
+    elif query.queue == "team":
+        cases = cases.filter(owner__in=[f"team:{slug}" for slug in user.teams.values_list("slug", flat=True)])
+    elif query.queue == "exceptions":
+        cases = cases.filter(exception_q)
+    elif query.queue == "handoffs":
+        waiting = Task.objects.filter(kind=TaskKind.HANDOFF, status=TaskStatus.OPEN, case__isnull=False)
+        cases = cases.filter(pk__in=waiting.values("case_id"))
+    elif query.queue == "at_risk":
+        soon = Timer.objects.filter(
+            status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES, due_at__lte=at_risk_horizon(now)
+        )
+        late = Task.objects.filter(status=TaskStatus.OPEN, due_at__lt=now, case__isnull=False)
+        cases = cases.filter(Q(pk__in=soon.values("case_id")) | Q(pk__in=late.values("case_id")))
+    if query.search:
+        cases = cases.filter(_search_q(query.search))
+    if query.journey:
+        cases = cases.filter(journey_id__in=[pk for pk, j in versions.by_pk.items() if j.name == query.journey])
+    if query.state:
+        cases = cases.filter(state=query.state)
+    if query.team:
+        cases = cases.filter(owner=f"team:{query.team}")
+    if query.assignee == NOBODY:
+        cases = cases.filter(assignee__isnull=True)
+    elif query.assignee:
+        cases = cases.filter(assignee__username=query.assignee)
+    if query.queue == "at_risk":
+        next_due = Timer.objects.filter(case=OuterRef("pk"), status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES)
+        cases = cases.annotate(next_due=Subquery(next_due.order_by("due_at").values("due_at")[:1]))
+        return cases.order_by(F("next_due").asc(nulls_last=True), "state_entered_at", "pk")
+    rank = When_(When(exception_q, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return cases.annotate(rank=rank).order_by("rank", "state_entered_at", "pk")
+
+
+def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime) -> QueuePage:
+    """One page of a queue with each row's badges. Queries: the journey versions, the user's teams
+    (team queue only), the cases, their timers, their open tasks — however long the queue is."""
+    versions = _Versions.load()
+    offset = (number - 1) * PER_PAGE
+    cases = list(
+        queue_cases(user=user, query=query, now=now, versions=versions)
+        .select_related("customer", "assignee")
+        .only(
+            "reference", "state", "owner", "outcome", "opened_at", "state_entered_at", "journey_id",
+            "customer__name", "customer__email", "customer__tier",
+            "assignee__username", "assignee__first_name", "assignee__last_name",
+        )[offset : offset + PER_PAGE + 1]
+    )  # fmt: skip
+    has_next = len(cases) > PER_PAGE
+    cases = cases[:PER_PAGE]
+    ids = [c.pk for c in cases]
+    due: dict[int, datetime] = {}
+    timers = Timer.objects.filter(case_id__in=ids, status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES)
+    for case_id, timer_due in timers.values_list("case_id", "due_at"):
+        if case_id not in due or timer_due < due[case_id]:
+            due[case_id] = timer_due
+    handoff: set[int] = set()
+    late: set[int] = set()
+    tasks = Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN).values_list("case_id", "kind", "due_at")
+    for case_id, kind, task_due in tasks:
+        if kind == TaskKind.HANDOFF:
+            handoff.add(case_id)
+        if task_due is not None and task_due < now:
+            late.add(case_id)
+    horizon = at_risk_horizon(now)
+    rows = []
+    for case in cases:
+        journey = versions.by_pk.get(case.journey_id)
+        state = journey.states.get(case.state) if journey else None
+        next_due = due.get(case.pk)
+        rows.append(
+            QueueRow(
+                case=case,
+                journey=journey,
+                state_label=state.label if state else case.state,
+                exception=bool(state and state.exception),
+                handoff_waiting=case.pk in handoff,
+                at_risk=(next_due is not None and next_due <= horizon) or case.pk in late,
+                overdue=(next_due is not None and next_due < now) or case.pk in late,
+                next_due=next_due,
+            )
+        )
+    newest: dict[str, Journey] = {}
+    for journey in versions.by_pk.values():
+        if journey.name not in newest or journey.version > newest[journey.name].version:
+            newest[journey.name] = journey
+    return QueuePage(rows=rows, number=number, has_next=has_next, journeys=newest)

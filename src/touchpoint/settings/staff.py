@@ -1,0 +1,29 @@
+"""Staff sign-in: the console's own login page, lockout after repeated failures (django-axes),
+and how long a staff session lasts when idle and at most."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from touchpoint.settings.env import env_int
+
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:queue"
+
+# Axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("TOUCHPOINT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TOUCHPOINT_LOGIN_LOCK_MINUTES", 15))
+# Per username *and* address: a stranger guessing can't lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "touchpoint.console.views.auth.locked_out"
+AXES_VERBOSE = False
+
+TOUCHPOINT_SESSION_IDLE_MINUTES = env_int("TOUCHPOINT_SESSION_IDLE_MINUTES", 30)
+# The queue page polls; it counts as activity at most this often (seconds), so polling is not a write each time.
+TOUCHPOINT_SESSION_TOUCH_SECONDS = 60
+TOUCHPOINT_AT_RISK_HOURS = env_int("TOUCHPOINT_AT_RISK_HOURS", 4)
