@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import CUSTOMER, SYSTEM
+from tests.support.factories import CustomerFactory, StaffFactory
+from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, TaskKind
 from touchpoint.cases.selectors.context import customer_context, sparkline
@@ -126,6 +126,19 @@ def test_open_complaints_come_from_complaint_states_and_urgent_customer_messages
     )
     card = customer_context(customer=ian, exclude_case=case)
     assert card.open_complaints == [f"{other.reference}: open task “{other.reference}: angry email”"]
+
+
+def test_a_case_in_a_complaint_state_is_named_once_not_again_for_its_own_tasks() -> None:
+    ian = CustomerFactory()
+    case = open_repair(ian)
+    for event, actor in [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM), ("device_posted", CUSTOMER)]:
+        case = case_advance(case=case, event=event, actor=actor).case
+    case = case_advance(case=case, event="device_arrived", actor=staff_actor(StaffFactory(teams=["intake"]))).case
+    case = case_advance(case=case, event="complaint_raised", actor=CUSTOMER).case
+    viewing = open_repair(ian)
+    card = customer_context(customer=ian, exclude_case=viewing)
+    assert card.open_complaints == [f"{case.reference} is in “We're looking into your complaint”"]
+    assert [c.complaint for c in card.earlier_cases] == [True]
 
 
 def test_a_new_customer_has_an_empty_card() -> None:

@@ -158,20 +158,20 @@ def test_a_double_click_moves_the_case_once(intake: StaffUser) -> None:
     assert state_of(case) == ("awaiting_device", case.version + 1, 3)
 
 
-def test_a_stale_page_gets_a_conflict_naming_who_moved_it_and_nothing_changes(
-    intake: StaffUser, care: StaffUser
-) -> None:
+def test_a_stale_page_gets_a_conflict_naming_who_moved_it_and_nothing_changes(intake: StaffUser) -> None:
     case = payment_failed()
     stale = case.version
-    signed_in(intake).post(page_url(case, "event"), {"event": "payment_given_up", "version": stale, "nonce": "a"})
+    max_ = StaffFactory(username="max", first_name="Max", teams=["intake"])
+    signed_in(max_).post(page_url(case, "event"), {"event": "payment_given_up", "version": stale, "nonce": "a"})
     after_first = state_of(case)
     response = signed_in(intake).post(
         page_url(case, "event"), {"event": "offline_payment_received", "version": stale, "nonce": "b"}
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "While you were looking, Ivy changed this case at" in html
-    assert "There&#x27;s a problem with your payment → Order cancelled (payment given up, by Ivy)" in html
+    assert "While you were looking, Max changed this case at" in html
+    assert "There&#x27;s a problem with your payment → Order cancelled (payment given up, by Max)" in html
+    assert "Nothing was done: check the case as it is now, then choose again." in html
     assert state_of(case) == after_first
 
 

@@ -132,6 +132,7 @@ def customer_context(*, customer: Customer, exclude_case: Case | None = None) ->
     cases = list(Case.objects.filter(customer=customer).select_related("journey").order_by("-opened_at", "-pk"))
     earlier: list[EarlierCase] = []
     complaints: list[str] = []
+    listed: set[str] = set()  # cases already named as complaints by their state
     for case in cases:
         journey = journey_of(case.journey)
         state = journey.states.get(case.state)
@@ -139,6 +140,7 @@ def customer_context(*, customer: Customer, exclude_case: Case | None = None) ->
         in_complaint = case.is_open and _is_complaint_state(case.state, label)
         if in_complaint:
             complaints.append(f"{case.reference} is in “{label}”")
+            listed.add(case.reference)
         if exclude_case is not None and case.pk == exclude_case.pk:
             continue
         earlier.append(
@@ -153,11 +155,15 @@ def customer_context(*, customer: Customer, exclude_case: Case | None = None) ->
             )
         )
     # An urgent customer message is what the tone rule treats as a complaint; a task can say so too.
-    tasks = Task.objects.filter(case__customer=customer, status=TaskStatus.OPEN).filter(
-        Q(kind=TaskKind.CUSTOMER_MESSAGE, priority=1) | Q(title__icontains="complaint")
+    # The tasks of a complaint state itself (its exception, its handoff) are already said by the state.
+    tasks = (
+        Task.objects.filter(case__customer=customer, status=TaskStatus.OPEN)
+        .exclude(kind__in=[TaskKind.EXCEPTION, TaskKind.HANDOFF, TaskKind.HANDOFF_OVERDUE])
+        .filter(Q(kind=TaskKind.CUSTOMER_MESSAGE, priority=1) | Q(title__icontains="complaint"))
     )
     for reference, title in tasks.order_by("created_at", "pk").values_list("case__reference", "title"):
-        complaints.append(f"{reference}: open task “{title}”")
+        if reference not in listed:
+            complaints.append(f"{reference}: open task “{title}”")
     scores: list[float | None] = list(
         InboundMessage.objects.filter(customer=customer, sentiment__isnull=False)
         .order_by("-received_at", "-pk")

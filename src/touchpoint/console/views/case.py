@@ -131,11 +131,15 @@ def _fresh(request: HttpRequest, form: forms.Form, view: CaseView) -> forms.Form
     return again
 
 
-def _conflict_message(case: Case, what: str) -> str:
+def _conflict_message(request: HttpRequest, case: Case, what: str) -> str:
     latest = TimelineEntry.objects.filter(case=case).select_related("actor_user").order_by("-seq").first()
     if latest is None:
         return f"{case.reference} changed while you were looking. {what}"
-    who = str(latest.actor_user) if latest.actor_user else latest.actor_kind
+    if latest.actor_user is not None:
+        same = latest.actor_user.pk == request.user.pk
+        who = "you (in another tab or window)" if same else str(latest.actor_user)
+    else:
+        who = {"timer": "the wait limit", "system": "Touchpoint"}.get(latest.actor_kind, f"the {latest.actor_kind}")
     when = timezone.localtime(latest.at).strftime("%H:%M")
     return f"While you were looking, {who} changed this case at {when}: {latest.summary}. {what}"
 
@@ -182,7 +186,9 @@ def case_event(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except CaseConflict:
         fresh = _load(request, reference)
-        text = _conflict_message(fresh.case, "Nothing was done: check the case as it is now, then choose again.")
+        text = _conflict_message(
+            request, fresh.case, "Nothing was done: check the case as it is now, then choose again."
+        )
         return _render(request, fresh, status=409, problem=text)
     except CaseError as exc:
         fresh = _load(request, reference)
@@ -211,7 +217,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except CaseConflict:
         fresh = _load(request, reference)
-        text = _conflict_message(fresh.case, "Your note was not saved; it is still in the box below.")
+        text = _conflict_message(request, fresh.case, "Your note was not saved; it is still in the box below.")
         return _render(request, fresh, status=409, bound={"note": _fresh(request, form, fresh)}, problem=text)
     messages.success(request, "Internal note added (staff only; the customer never sees it).")
     return _back(reference)
@@ -247,7 +253,7 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     except CaseConflict:
         fresh = _load(request, reference)
         what = "Your reply was not sent; it is still in the box below."
-        problem = _conflict_message(fresh.case, what)
+        problem = _conflict_message(request, fresh.case, what)
         return _render(request, fresh, status=409, bound={"reply": _fresh(request, form, fresh)}, problem=problem)
     sent = f"the persona message `{template}`" if template else "your reply"
     messages.success(request, f"Sent {sent} to {view.case.customer.email} (it leaves through the outbox).")
@@ -280,7 +286,9 @@ def case_assign_view(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except CaseConflict:
         fresh = _load(request, reference)
-        text = _conflict_message(fresh.case, "The case was not reassigned: check who has it now, then choose again.")
+        text = _conflict_message(
+            request, fresh.case, "The case was not reassigned: check who has it now, then choose again."
+        )
         return _render(request, fresh, status=409, problem=text)
     except CaseError as exc:
         fresh = _load(request, reference)
@@ -301,7 +309,7 @@ def case_accept(request: HttpRequest, reference: str) -> HttpResponse:
         case_accept_handoff(case=_as_of(view, form.cleaned_data["version"]), actor=staff_actor(_staff(request)))
     except CaseConflict:
         fresh = _load(request, reference)
-        text = _conflict_message(fresh.case, "The handoff was not accepted by you: see who has it now.")
+        text = _conflict_message(request, fresh.case, "The handoff was not accepted by you: see who has it now.")
         return _render(request, fresh, status=409, problem=text)
     except CaseError as exc:
         fresh = _load(request, reference)
