@@ -1,5 +1,16 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.console.views import remedies
+
+urlpatterns: list[URLPattern] = [
+    path("console/cases/<str:reference>/remedies/", remedies.case_remedies, name="case_remedies"),
+    path("console/cases/<str:reference>/remedies/give/", remedies.remedy_give, name="remedy_give"),
+    path(
+        "console/cases/<str:reference>/remedies/requests/<int:pk>/decide/",
+        remedies.remedy_request_decision,
+        name="remedy_request_decide",
+    ),
+    path("console/remedies/requests/", remedies.remedy_requests, name="remedy_requests"),
+]

@@ -16,6 +16,7 @@ from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, TimelineKind
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
+from touchpoint.journeys.durations import format_duration
 from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import PolicyVersion, Remedy
 from touchpoint.remedies.money import PENNY, currency, format_money
@@ -50,6 +51,14 @@ class RemedyOption:
     @property
     def can_ask(self) -> bool:
         return self.over_limit == "ask_lead" and self.ceiling > self.allowance.remaining
+
+    @property
+    def decide_within_text(self) -> str:
+        return format_duration(self.decide_within) if self.decide_within else ""
+
+    @property
+    def ceiling_text(self) -> str:
+        return format_money(self.ceiling) if self.monetary else f"{self.ceiling}"
 
     @property
     def remaining_text(self) -> str:
