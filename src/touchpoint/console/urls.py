@@ -7,6 +7,7 @@ from touchpoint.console.routes import (
     insights,
     journeys,
     payments,
+    people,
     queues,
     quotes,
     remedies,
@@ -31,4 +32,5 @@ urlpatterns = [
     *insights.urlpatterns,
     *wall.urlpatterns,
     *themes.urlpatterns,
+    *people.urlpatterns,
 ]

@@ -1,0 +1,122 @@
+"""People pages: what each person did and what customers said; the recognition board; coaching
+flags when complaints cluster on someone, shown to leads only.
+
+Sam acted on three cases rated 5 ("Sam was brilliant"), 5, 4.
+Jo acted on four rated 1, 1, 2 and 5 (the 5 says "Alex on the phone was lovely").
+Alex acted on four rated 4, 5, 5, 2, and gave a goodwill credit of 10.
+Everyone: 11 ratings, 4 complaints (36%); Jo: 3 of 4 (75%) ≥ twice 36% → a coaching flag."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from tests.support.factories import CustomerFactory, StaffFactory
+from touchpoint.cases.actors import SYSTEM, staff_actor
+from touchpoint.cases.models import TimelineKind
+from touchpoint.cases.services.advance import case_open
+from touchpoint.cases.services.timeline import timeline_append
+from touchpoint.core.clock import now
+from touchpoint.feedback.models import Feedback
+from touchpoint.insights.people import coaching_flags, people, recognition_board
+from touchpoint.remedies.models import Remedy
+from touchpoint.remedies.services.policies import policy_active
+from touchpoint.staff.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(mini_journey: Any) -> dict[str, Any]:
+    staff = {
+        "sam": StaffFactory(username="sam", first_name="Sam", teams=["bench"]),
+        "jo": StaffFactory(username="jo", first_name="Jo", teams=["care"]),
+        "alex": StaffFactory(username="alex", first_name="Alex", teams=["intake"]),
+        "priya": StaffFactory(username="priya", first_name="Priya", role=Role.LEAD),
+    }
+    ratings = {
+        "sam": [(5, "Sam was brilliant"), (5, "Quick"), (4, "")],
+        "jo": [(1, "Nobody called back"), (1, "Lost my parcel"), (2, "Slow"), (5, "Alex on the phone was lovely")],
+        "alex": [(4, "Fine"), (5, "Great"), (5, "Super"), (2, "Meh")],
+    }
+    for who, rated in ratings.items():
+        for csat, comment in rated:
+            customer = CustomerFactory()
+            case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+            with transaction.atomic():
+                timeline_append(
+                    case=case, kind=TimelineKind.NOTE, actor=staff_actor(staff[who]), summary="note", at=now()
+                )
+            Feedback.objects.create(case=case, customer=customer, csat=csat, comment=comment, created_at=now())
+            if who == "alex" and csat == 4:
+                version, _ = policy_active()
+                Remedy.objects.create(
+                    case=case,
+                    kind="goodwill_credit",
+                    amount=Decimal("10.00"),
+                    currency="gbp",
+                    reason="late",
+                    applied_by=staff[who],
+                    policy=version,
+                    rule="goodwill_credit.test",
+                    applied_at=now(),
+                    idempotency_key=f"r{case.pk}",
+                )
+    return staff
+
+
+def test_each_person_has_their_cases_ratings_compliments_and_remedies(team: dict[str, Any]) -> None:
+    everyone = people()
+    sam, jo, alex = (everyone[team[name].pk] for name in ("sam", "jo", "alex"))
+    assert (len(sam.cases), sorted(sam.ratings), sam.average, len(sam.compliments), len(sam.complaints)) == (
+        3,
+        [4, 5, 5],
+        4.67,
+        3,
+        0,
+    )
+    assert sam.compliments[0].text == "Sam was brilliant" and sam.compliments[0].names_them
+    assert (len(jo.cases), sorted(jo.ratings), len(jo.compliments), len(jo.complaints)) == (4, [1, 1, 2, 5], 1, 3)
+    # Alex is named in praise on Jo's case: it counts for Alex too, marked as naming them.
+    assert [q.text for q in alex.compliments if q.names_them] == ["Alex on the phone was lovely"]
+    assert (len(alex.compliments), alex.remedies, alex.remedy_cost) == (4, {"goodwill_credit": 1}, Decimal("10.00"))
+    assert everyone[team["priya"].pk].cases == set()
+
+
+def test_the_recognition_board_ranks_praise_that_names_someone_higher(team: dict[str, Any]) -> None:
+    board = recognition_board(people())
+    assert [p.user.username for p in board] == ["alex", "sam", "jo"]  # Alex 4+1, Sam 3+1, Jo 1
+
+
+def test_complaints_clustering_on_one_person_raise_a_coaching_flag(team: dict[str, Any]) -> None:
+    flags = coaching_flags(people())
+    assert [(f.user.username, f.complaints, f.rated) for f in flags] == [("jo", 3, 4)]
+    assert flags[0].reason == "3 of the 4 rated cases Jo acted on were complaints (75%, against 36% for everyone)"
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_coaching_flags_are_shown_to_leads_only(team: dict[str, Any]) -> None:
+    as_agent = client_for(team["sam"])
+    board = as_agent.get("/console/people/").content.decode()
+    assert "Recognition board" in board and "Coaching flags" not in board
+    jo_page = as_agent.get("/console/people/jo/").content.decode()
+    assert "Coaching flag" not in jo_page and "Nobody called back" not in jo_page
+    as_lead = client_for(team["priya"])
+    assert "3 of the 4 rated cases Jo acted on were complaints" in as_lead.get("/console/people/").content.decode()
+    lead_view = as_lead.get("/console/people/jo/").content.decode()
+    assert "Coaching flag (leads only)" in lead_view and "Nobody called back" in lead_view
+
+
+def test_people_pages_need_a_staff_login_and_a_real_person(team: dict[str, Any]) -> None:
+    assert Client().get("/console/people/").status_code == 302
+    assert Client().get("/console/people/jo/").status_code == 302
+    assert client_for(team["priya"]).get("/console/people/nobody/").status_code == 404
