@@ -1,4 +1,5 @@
-"""A read-only preview per journey version: every touch point, both tones, email and SMS."""
+"""The admin for messages: a read-only preview per journey version (every touch point, both tones,
+email and SMS), and the shop's own templates and persona, checked before they are saved."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from touchpoint.cases.journeys import journey_of
-from touchpoint.touchpoints.models import TouchpointPreview
+from touchpoint.core.clock import now
+from touchpoint.staff.models import StaffUser
+from touchpoint.touchpoints.admin_overrides import PersonaOverrideForm, TemplateOverrideForm, file_source
+from touchpoint.touchpoints.models import PersonaOverride, TemplateOverride, TouchpointPreview
+from touchpoint.touchpoints.persona import PERSONA_DIR
 from touchpoint.touchpoints.preview import journey_preview
 
 
@@ -45,3 +50,53 @@ class TouchpointPreviewAdmin(admin.ModelAdmin[TouchpointPreview]):
             "touchpoints": touchpoints,
         }
         return TemplateResponse(request, "admin/touchpoints/preview.html", context)
+
+
+def _stamp(request: HttpRequest, obj: TemplateOverride | PersonaOverride) -> None:
+    obj.updated_at = now()
+    obj.updated_by = request.user if isinstance(request.user, StaffUser) else None
+
+
+@admin.register(TemplateOverride)
+class TemplateOverrideAdmin(admin.ModelAdmin[TemplateOverride]):
+    """A touch point's template in the shop's words. Open "Add" from a link such as
+    ``?journey=mail-in-repair&key=arrived_resting`` to start from the current file."""
+
+    form = TemplateOverrideForm
+    list_display = ["journey", "key", "updated_at", "updated_by"]
+    list_filter = ["journey"]
+    search_fields = ["key", "source"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = dict(super().get_changeform_initial_data(request))
+        journey, key = request.GET.get("journey", ""), request.GET.get("key", "")
+        if journey and key:
+            initial["source"] = file_source(journey=journey, key=key)
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: TemplateOverride, form: Any, change: bool) -> None:
+        _stamp(request, obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PersonaOverride)
+class PersonaOverrideAdmin(admin.ModelAdmin[PersonaOverride]):
+    """The persona's YAML in the shop's words (name, signature, voice, avatar)."""
+
+    form = PersonaOverrideForm
+    list_display = ["key", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = dict(super().get_changeform_initial_data(request))
+        key = request.GET.get("key", "norm")
+        shipped = PERSONA_DIR / f"{key}.yaml"
+        if shipped.is_file():
+            initial.setdefault("key", key)
+            initial["source"] = shipped.read_text(encoding="utf-8")
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: PersonaOverride, form: Any, change: bool) -> None:
+        _stamp(request, obj)
+        super().save_model(request, obj, form, change)

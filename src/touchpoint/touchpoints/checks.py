@@ -13,7 +13,7 @@ from pathlib import Path
 from django.template import Engine, TemplateDoesNotExist, TemplateSyntaxError
 
 from touchpoint.journeys import Diagnostic, Journey, LoadedJourney, Location, Severity
-from touchpoint.touchpoints.persona import persona_load
+from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
     GENERIC,
     PARTS,
@@ -67,13 +67,23 @@ def _line_of(path: str, partial: str) -> int:
     return 0
 
 
-def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None) -> list[Diagnostic]:
-    """Findings about ``loaded``'s touch point templates (an extra check for ``journey check``)."""
+def template_check(
+    loaded: LoadedJourney,
+    *,
+    dirs: tuple[str, ...] | None = None,
+    overrides: tuple[tuple[str, str], ...] = (),
+    persona: Persona | None = None,
+) -> list[Diagnostic]:
+    """Findings about ``loaded``'s touch point templates (an extra check for ``journey check``).
+
+    ``overrides`` (template name, source) and ``persona`` are what the admin has stored, so an edit
+    is checked exactly as it will be rendered."""
     dirs = configured_template_dirs() if dirs is None else dirs
     journey = loaded.journey
-    engine: Engine = touchpoint_engine(dirs=dirs, strict=True)
+    engine: Engine = touchpoint_engine(dirs=dirs, strict=True, overrides=overrides)
     own = _journey_dir(dirs, journey.name)
-    persona = persona_load(key=journey.persona, dirs=dirs)
+    overridden = {name for name, _ in overrides}
+    persona = persona or persona_load(key=journey.persona, dirs=dirs)
     findings: list[Diagnostic] = []
     if own is not None:
         for path in sorted(own.glob("*.html")):
@@ -91,7 +101,8 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
     for key, summary in journey.touchpoints.items():
         name = template_name(journey=journey.name, key=key)
         template = GENERIC
-        if own is not None:
+        if own is not None or name in overridden:
+            where = own / f"{key}.html" if own is not None else Path(f"admin: {name}")
             try:
                 origin = engine.get_template(name).origin.name
                 template = name
@@ -103,7 +114,7 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
                         Severity.ERROR,
                         f"touch point `{key}` has no template",
                         f"write {name} (copy touchpoints/_generic.html to start)",
-                        Location(str(own / f"{key}.html")),
+                        Location(str(where)),
                     )
                 )
                 continue
@@ -115,7 +126,7 @@ def template_check(loaded: LoadedJourney, *, dirs: tuple[str, ...] | None = None
                         Severity.ERROR,
                         f"`{key}`: {exc}",
                         "fix the template syntax",
-                        Location(str(own / f"{key}.html")),
+                        Location(str(where)),
                     )
                 )
                 continue

@@ -29,7 +29,13 @@ def persona_load(*, key: str, dirs: tuple[str, ...] = ()) -> Persona:
     path = next((c for c in candidates if c.is_file()), candidates[-1])
     if not path.is_file():
         return Persona(key=key, name=key.title(), signature=f"{key.title()}, for the team", voice="", avatar="")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return persona_parse(key=key, source=path.read_text(encoding="utf-8"))
+
+
+def persona_parse(*, key: str, source: str) -> Persona:
+    """A persona from its YAML text (lenient, as files always were: see :func:`persona_problems`)."""
+    loaded = yaml.safe_load(source)
+    data = loaded if isinstance(loaded, dict) else {}
     return Persona(
         key=key,
         name=str(data.get("name", key.title())),
@@ -37,3 +43,26 @@ def persona_load(*, key: str, dirs: tuple[str, ...] = ()) -> Persona:
         voice=str(data.get("voice", "")).strip(),
         avatar=str(data.get("avatar", "")),
     )
+
+
+def persona_problems(source: str) -> list[str]:
+    """What is wrong with a persona's YAML, each a sentence saying what to fix (empty when fine)."""
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        return [f"This isn't valid YAML{where}: {getattr(exc, 'problem', None) or exc}."]
+    if not isinstance(data, dict):
+        return ["A persona is a YAML mapping: `name: …`, `signature: …`, and optionally `voice:` and `avatar:`."]
+    problems = []
+    unknown = sorted(set(map(str, data)) - {"name", "signature", "voice", "avatar"})
+    if unknown:
+        problems.append(f"Unknown field {', '.join(unknown)}: a persona has name, signature, voice and avatar.")
+    for field in ("name", "signature"):
+        if not isinstance(data.get(field), str) or not data[field].strip():
+            problems.append(f"`{field}` is missing: write it as text, e.g. `{field}: Norm`.")
+    for field in ("voice", "avatar"):
+        if field in data and not isinstance(data[field], str):
+            problems.append(f"`{field}` must be text.")
+    return problems

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from touchpoint.journeys import Journey
 from touchpoint.touchpoints.checks import state_for
-from touchpoint.touchpoints.persona import Persona, persona_load
+from touchpoint.touchpoints.overrides import overrides_current
+from touchpoint.touchpoints.persona import Persona
 from touchpoint.touchpoints.rendering import (
     RenderedTouchpoint,
     sample_context,
-    template_dirs,
     template_find,
-    touchpoint_engine,
     touchpoint_render,
 )
 from touchpoint.touchpoints.tone import TONES, Tone
@@ -29,8 +28,9 @@ class PreviewedTouchpoint:
 
 def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpoint]]:
     """The persona and each touch point in file order, rendered in every tone with sample data."""
-    engine = touchpoint_engine(dirs=template_dirs())
-    persona = persona_load(key=journey.persona, dirs=template_dirs())
+    overrides = overrides_current()
+    engine = overrides.engine()
+    persona = overrides.persona(journey.persona)
     out = []
     for key, summary in journey.touchpoints.items():
         state = journey.states[state_for(journey, key)]

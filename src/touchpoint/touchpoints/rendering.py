@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,22 @@ def template_dirs() -> tuple[str, ...]:
     return (*(str(d) for d in own), str(SHIPPED_DIR))
 
 
-@cache
-def touchpoint_engine(*, dirs: tuple[str, ...], strict: bool = False) -> Engine:
-    """A template engine over ``dirs``; ``strict`` marks every undefined variable with :data:`UNDEFINED`."""
-    return Engine(dirs=list(dirs), string_if_invalid=UNDEFINED if strict else "")
+@lru_cache(maxsize=32)
+def touchpoint_engine(
+    *, dirs: tuple[str, ...], strict: bool = False, overrides: tuple[tuple[str, str], ...] = ()
+) -> Engine:
+    """A template engine over ``dirs``; ``strict`` marks every undefined variable with :data:`UNDEFINED`.
+
+    ``overrides`` are ``(template name, source)`` pairs edited in the admin, found before any file.
+    They are part of the cache key, so an edit gets a fresh engine (with its own compiled-template
+    cache) the next time anything renders, in every process."""
+    invalid = UNDEFINED if strict else ""
+    if not overrides:
+        return Engine(dirs=list(dirs), string_if_invalid=invalid)
+    loaders = [("django.template.loaders.locmem.Loader", dict(overrides)), "django.template.loaders.filesystem.Loader"]
+    return Engine(
+        dirs=list(dirs), loaders=[("django.template.loaders.cached.Loader", loaders)], string_if_invalid=invalid
+    )
 
 
 def template_name(*, journey: str, key: str) -> str:

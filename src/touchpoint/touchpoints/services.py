@@ -12,13 +12,13 @@ from touchpoint.cases.models import Case
 from touchpoint.catalog.selectors import device_name
 from touchpoint.journeys import Journey
 from touchpoint.links.services import link_token
-from touchpoint.touchpoints.persona import persona_load
+from touchpoint.touchpoints.overrides import overrides_current
+from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
     RenderedTouchpoint,
     persona_context,
     template_dirs,
     template_find,
-    touchpoint_engine,
     touchpoint_render,
 )
 from touchpoint.touchpoints.tone import ToneDecision, tone_for_case
@@ -40,9 +40,11 @@ def tracking_url(*, case: Case) -> str:
     return f"{settings.TOUCHPOINT_PUBLIC_URL}{reverse('portal:case', args=[link_token(case=case)])}"
 
 
-def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, Any]:
-    """What every touch point template may use (plain values, the same shape as the sample data)."""
+def touchpoint_context(*, case: Case, journey: Journey, key: str, persona: Persona | None = None) -> dict[str, Any]:
+    """What every touch point template may use (plain values, the same shape as the sample data).
+    ``persona`` defaults to the journey's from the files; the admin's override is passed in."""
     state = journey.states[case.state]
+    persona = persona or persona_load(key=journey.persona, dirs=template_dirs())
     data = case.data or {}
     quote = data.get("quote_total")
     return {
@@ -50,7 +52,7 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, A
         "case": {"reference": case.reference},
         "state": {"label": state.label, "next_step": state.next_step or ""},
         "summary": journey.touchpoints.get(key, key.replace("_", " ")),
-        "persona": persona_context(persona_load(key=journey.persona, dirs=template_dirs())),
+        "persona": persona_context(persona),
         "device": device_name(str(data["model"]) if data.get("model") else None),
         "quote_total": "" if quote in (None, "", 0) else f"{float(quote):.2f}",
         "reply_address": reply_address(case=case),
@@ -62,7 +64,8 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str) -> dict[str, A
 def case_message_render(*, case: Case, journey: Journey, key: str) -> CaseMessage:
     """The message ``case`` (already in its new state) sends for touch point ``key``."""
     tone = tone_for_case(case=case, journey=journey)
-    engine = touchpoint_engine(dirs=template_dirs())
+    overrides = overrides_current()  # the admin's templates and persona come before the files
+    engine = overrides.engine()
     template = template_find(engine=engine, journey=journey.name, key=key)
-    context = touchpoint_context(case=case, journey=journey, key=key)
+    context = touchpoint_context(case=case, journey=journey, key=key, persona=overrides.persona(journey.persona))
     return CaseMessage(touchpoint_render(engine=engine, template=template, tone=tone.tone, context=context), tone)
