@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.portal.views import label
+
+urlpatterns: list[URLPattern] = [
+    path("c/<str:token>/label.pdf", label.label_download, name="label"),
+]

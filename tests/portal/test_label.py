@@ -1,0 +1,71 @@
+"""The prepaid label on the case page: shown while it's needed, downloaded as a PDF by the link only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.support.factories import CustomerFactory
+from touchpoint.cases.actors import CUSTOMER, SYSTEM
+from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.models import Case
+from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.journeys.library import library_file
+from touchpoint.links.services import link_token
+
+
+@pytest.fixture
+def mail_in_repair(db: Any) -> None:
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey_register(source=path.read_text(), filename=str(path))
+
+
+def paid_repair(*, prepaid_box: bool) -> Case:
+    customer = CustomerFactory(name="Ian Kearns", address_line1="1 High Street", town="Leeds", postcode="LS1 1AA")
+    case = case_open(
+        journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": prepaid_box}
+    ).case
+    case = case_advance(case=case, event="card_submitted", actor=CUSTOMER).case
+    return case_advance(case=case, event="payment_succeeded", actor=SYSTEM).case
+
+
+def test_a_prepaid_box_case_offers_the_label_and_serves_the_pdf(client: Client, mail_in_repair: None) -> None:
+    case = paid_repair(prepaid_box=True)
+    assert case.state == "box_to_send"
+    token = link_token(case=case)
+
+    page = client.get(f"/c/{token}/").content.decode()
+    assert '<h2 id="label-title">Your prepaid label</h2>' in page
+    assert f'href="/c/{token}/label.pdf" download' in page
+
+    response = client.get(f"/c/{token}/label.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{case.reference}-prepaid-label.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response.content.startswith(b"%PDF-1.")
+    assert len(re.findall(rb"/Type /Page\b(?!s)", response.content)) == 2
+
+
+def test_without_a_prepaid_box_there_is_no_label(client: Client, mail_in_repair: None) -> None:
+    case = paid_repair(prepaid_box=False)
+    assert case.state == "awaiting_device"
+    token = link_token(case=case)
+
+    assert "Your prepaid label" not in client.get(f"/c/{token}/").content.decode()
+    response = client.get(f"/c/{token}/label.pdf")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "No label needed right now" in response.content.decode()
+
+
+def test_a_wrong_link_gets_no_label(client: Client, mail_in_repair: None) -> None:
+    paid_repair(prepaid_box=True)
+    response = client.get("/c/made-up-token/label.pdf")
+    assert response.status_code == 404
+    assert not response.content.startswith(b"%PDF")
