@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.portal.views import approvals
+
+urlpatterns: list[URLPattern] = [
+    path("c/<str:token>/extra-work/", approvals.approval_decide, name="approval_decide"),
+    path("c/<str:token>/extra-work/confirm/", approvals.approval_confirm, name="approval_confirm"),
+]

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.portal.views import feedback
+
+urlpatterns: list[URLPattern] = [
+    path("c/<str:token>/feedback/", feedback.feedback_send, name="feedback_send"),
+]

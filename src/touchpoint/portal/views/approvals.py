@@ -1,0 +1,117 @@
+"""Extra work on the case page: what the bench found, each line with its explanation and price,
+and the customer's answer — approve or decline, each confirmed on a page of its own (a ``<dialog>``
+with JavaScript on), and taken once: a double click, a second tab or a stale page can't act twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from touchpoint.cases.errors import CaseError
+from touchpoint.cases.models import Case
+from touchpoint.portal.access import case_link
+from touchpoint.quotes.models import Quote, QuoteStatus
+from touchpoint.quotes.selectors import quote_get, quote_latest
+from touchpoint.quotes.services import DECIDE_STATES, QuoteInvalid, QuoteNotOpen, quote_decide
+
+DECISIONS = {"approve": True, "decline": False}
+MOVED_ON = (
+    "Your repair has moved on since that page was loaded, so nothing was changed. "
+    "Here is where it is now; if something looks wrong, talk to a person."
+)
+
+
+def approval_panel(request: HttpRequest, case: Case, token: str) -> dict[str, Any] | None:
+    """The open quote to answer while the case waits for the customer's OK; afterwards, their answer."""
+    if not case.is_open:
+        return None
+    quote = quote_latest(case=case)
+    if quote is None:
+        return None
+    if quote.status == QuoteStatus.PROPOSED and case.state in DECIDE_STATES:
+        return {"mode": "ask", "quote": quote, "lines": list(quote.lines.all()), "case": case, "token": token}
+    if quote.status in (QuoteStatus.APPROVED, QuoteStatus.DECLINED):
+        return {"mode": "decided", "quote": quote, "said": decided_sentence(quote)}
+    return None
+
+
+def decided_sentence(quote: Quote) -> str:
+    when = formats.date_format(timezone.localtime(quote.decided_at), "j F Y") if quote.decided_at else ""
+    verb = "approved" if quote.status == QuoteStatus.APPROVED else "declined"
+    who = "You" if quote.decided_by_customer else "You told us on the phone that you"
+    return f"{who} {verb} this on {when}."
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() and len(value) < 12 else None
+
+
+def _back(token: str) -> HttpResponse:
+    return redirect(reverse("portal:case", args=[token]) + "#extra-work", permanent=False)
+
+
+@require_GET
+@case_link
+def approval_confirm(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    """Step two of approve/decline without JavaScript: the same question, asked once more."""
+    decision = request.GET.get("decision", "")
+    quote_id, version = _int(request.GET.get("quote")), _int(request.GET.get("version"))
+    quote = quote_get(case=case, quote_id=quote_id) if quote_id is not None else None
+    if decision not in DECISIONS or quote is None or version is None:
+        messages.error(request, "That link to the extra work is incomplete. Here is your repair's page.")
+        return _back(token)
+    if not quote.is_open:
+        messages.info(request, decided_sentence(quote) if quote.decided_at else MOVED_ON)
+        return _back(token)
+    if version != case.version or case.state not in DECIDE_STATES:
+        messages.error(request, MOVED_ON)
+        return _back(token)
+    return render(
+        request,
+        "portal/approvals/confirm.html",
+        {
+            "case": case,
+            "token": token,
+            "quote": quote,
+            "lines": list(quote.lines.all()),
+            "decision": decision,
+            "version": version,
+        },
+    )
+
+
+@require_POST
+@case_link
+def approval_decide(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    decision = request.POST.get("decision", "")
+    quote_id, version = _int(request.POST.get("quote")), _int(request.POST.get("version"))
+    if decision not in DECISIONS or quote_id is None or version is None:
+        messages.error(request, "That answer didn't come through whole, so nothing was changed. Please try again.")
+        return _back(token)
+    try:
+        decided = quote_decide(case=case, quote_id=quote_id, version=version, approve=DECISIONS[decision])
+    except QuoteNotOpen as refused:
+        messages.info(request, decided_sentence(refused.quote) if refused.quote.decided_at else MOVED_ON)
+        return _back(token)
+    except QuoteInvalid:
+        messages.error(request, "That quote isn't part of this repair, so nothing was changed.")
+        return _back(token)
+    except CaseError:  # the case moved on (CaseConflict) or no longer waits for an answer (TransitionRefused)
+        messages.error(request, MOVED_ON)
+        return _back(token)
+    if decided.quote.status == QuoteStatus.APPROVED:
+        messages.success(
+            request, "Thank you: we've got your OK, and the repair goes ahead. We've emailed you a receipt."
+        )
+    else:
+        messages.success(
+            request,
+            "Thank you: we've noted that you declined the extra work. Nothing will be done without your say-so.",
+        )
+    return _back(token)
