@@ -6,7 +6,6 @@ Stripe's API is served from recorded response bodies (``recorded/*.json``) by an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,14 +31,19 @@ RECORDED = Path(__file__).parent / "recorded"
 WEBHOOK_SECRET = "whsec_test_touchpoint"
 
 
-@pytest.fixture
-def mail_in_repair(db: Any) -> None:
+def register_mail_in_repair() -> None:
+    """The shipped mail-in-repair journey, and the nano-4g it repairs (diagnosis £39.00)."""
     path = library_file("mail-in-repair")
     assert path is not None
     journey_register(source=path.read_text(), filename=str(path))
     DeviceModel.objects.create(
         slug="nano-4g", name="Nano (4th gen)", kind=DeviceKind.MUSIC_PLAYER, diagnosis_price=Decimal("39.00")
     )
+
+
+@pytest.fixture
+def mail_in_repair(db: Any) -> None:
+    register_mail_in_repair()
 
 
 def open_repair(customer: Customer | None = None, *, prepaid_box: bool = False) -> Case:
@@ -91,15 +95,20 @@ class RecordedStripe(stripe.HTTPClient):
         pass
 
 
-@pytest.fixture
-def recorded_stripe(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordedStripe]:
+def install_recorded_stripe(settings: Any, monkeypatch: pytest.MonkeyPatch) -> RecordedStripe:
+    """Stripe switched on with test keys, its HTTP client replaced by the recorded one."""
     settings.TOUCHPOINT_PAYMENT_PROVIDERS = ["offline", "stripe"]
     settings.STRIPE_SECRET_KEY = "sk_test_touchpoint"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.TOUCHPOINT_CURRENCY = "gbp"
     wire = RecordedStripe()
     monkeypatch.setattr(registry, "HTTP_CLIENT", wire)
-    yield wire
+    return wire
+
+
+@pytest.fixture
+def recorded_stripe(settings: Any, monkeypatch: pytest.MonkeyPatch) -> RecordedStripe:
+    return install_recorded_stripe(settings, monkeypatch)
 
 
 def signed(event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[str, str]:

@@ -243,6 +243,8 @@ def offline_payment_record(
     person record a payment here; in both cases nothing is written."""
     if amount <= 0:
         raise PaymentRefused("The amount must be more than zero.")
+    if case.version != seen_version:  # judged against the page the person saw, not the case as it is now
+        raise CaseConflict(case.reference, seen_version, case.version)
     seen = copy.copy(case)
     seen.version = seen_version
     at = now()

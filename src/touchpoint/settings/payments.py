@@ -31,3 +31,7 @@ if len(TOUCHPOINT_CURRENCY) != 3 or not TOUCHPOINT_CURRENCY.isalpha():
 
 # Chrome applies form-action to the redirect after a form POST: the pay form redirects to Stripe.
 PAYMENT_FORM_ACTIONS = ["https://checkout.stripe.com"] if "stripe" in TOUCHPOINT_PAYMENT_PROVIDERS else []
+
+# Shown on the pay panel for a bank transfer, e.g. "Repair Shop Ltd · sort code 12-34-56 · account 12345678".
+# Empty: the customer is told to reply to our email for the details or an invoice.
+TOUCHPOINT_BANK_DETAILS = env_str("TOUCHPOINT_BANK_DETAILS", "")

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.console.views import payments
+
+urlpatterns: list[URLPattern] = [
+    path("console/cases/<str:reference>/payments/record", payments.payment_record, name="payment_record"),
+]
