@@ -6,6 +6,7 @@ import io
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -208,3 +209,15 @@ def test_the_conversation_lists_the_customers_messages_and_ours_in_order(new_cas
     assert items[-1].subject.startswith(f"{new_case.reference}: A person will be in touch by")
     assert all(a.at <= b.at for a, b in itertools.pairwise(items))
     assert items[-1].at <= now()
+
+
+def test_the_conversation_costs_the_same_few_queries_however_long_it_grows(
+    new_case: Case, django_assert_num_queries: Any
+) -> None:
+    for number in range(6):
+        photo = photo_clean(data=jpeg_with_gps(), filename=f"p{number}.jpg")
+        portal_message_receive(case=new_case, text=f"Message {number}", photos=[photo], nonce=f"{number:032x}")
+    with django_assert_num_queries(3):  # the customer's messages, their photos, our messages
+        items = conversation_of(case=new_case)
+    assert [i.text for i in items if i.from_customer] == [f"Message {n}" for n in range(6)]
+    assert [len(i.photos) for i in items if i.from_customer] == [1] * 6
