@@ -51,6 +51,14 @@ def link_revoke(*, case: Case, reason: str) -> int:
         )
 
 
+def links_revoke(*, link_ids: list[int], reason: str) -> int:
+    """Revoke the chosen links only (others to the same case keep working); returns how many."""
+    with transaction.atomic():
+        return CaseLink.objects.filter(pk__in=link_ids, revoked_at__isnull=True).update(
+            revoked_at=now(), revoked_reason=reason[:200]
+        )
+
+
 LinkProblem = Literal["unknown", "revoked", "expired"]
 
 

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from touchpoint.portal.views import links
+
+urlpatterns: list[URLPattern] = [
+    path("link/", links.link_request, name="link_request"),
+]

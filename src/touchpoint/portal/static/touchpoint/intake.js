@@ -42,8 +42,9 @@
     price.append(amount);
   });
 
-  // After htmx swaps a field's error in, mark the field (in)valid to match.
-  document.body.addEventListener("htmx:afterSettle", function () {
+  // When htmx swaps a field's error in (or out), mark the field (in)valid to match. A mutation
+  // observer sees every swap, whatever element htmx fired its events on.
+  function sync() {
     form.querySelectorAll(".error[data-field]").forEach(function (error) {
       var bad = error.textContent.trim() !== "";
       form.querySelectorAll("[name='" + error.getAttribute("data-field") + "']").forEach(function (input) {
@@ -51,5 +52,6 @@
         else input.removeAttribute("aria-invalid");
       });
     });
-  });
+  }
+  new MutationObserver(sync).observe(form, { childList: true, subtree: true, characterData: true });
 })();
