@@ -152,7 +152,7 @@ def test_the_map_shows_counts_and_links_each_state_to_its_queue(
     queue = resolve_url("console:queue")
     resting = re.search(r'<a href="([^"]+)" aria-label="([^"]+)"><g class="([^"]+)" id="state-resting"', html)
     assert resting is not None
-    assert resting.group(1) == f"{queue}?state=resting&amp;journey=mail-in-repair"
+    assert resting.group(1) == f"{queue}?q=all&amp;state=resting&amp;journey=mail-in-repair"
     assert resting.group(2) == (
         "resting: Resting before surgery (team:bench) — 2 open cases, oldest waiting 1d 12h, past its wait limit"
     )
@@ -161,7 +161,8 @@ def test_the_map_shows_counts_and_links_each_state_to_its_queue(
     # and the table below says the same in words, with the same link
     row = re.search(r'<tr id="row-resting" class="late ">(.*?)</tr>', html, re.S)
     assert row is not None
-    assert f'<a href="{queue}?state=resting&amp;journey=mail-in-repair">Resting before surgery</a>' in row.group(1)
+    link = f'<a href="{queue}?q=all&amp;state=resting&amp;journey=mail-in-repair">Resting before surgery</a>'
+    assert link in row.group(1)
     assert '<td class="num">2</td>' in row.group(1)
     assert ">1d 12h</time>" in row.group(1)
     assert '<td><span class="flag flag-late">late</span> </td>' in row.group(1)

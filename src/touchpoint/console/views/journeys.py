@@ -27,12 +27,13 @@ def journeys(request: HttpRequest) -> HttpResponse:
 
 
 def queue_url(*, journey: str, state: str) -> str | None:
-    """The queue page filtered to one state (None while the console has no queue page)."""
+    """The queue page filtered to one state, over every case (``q=all``), not only the viewer's own
+    (None while the console has no queue page)."""
     try:
         base = reverse("console:queue")
     except NoReverseMatch:
         return None
-    return f"{base}?{urlencode({'state': state, 'journey': journey})}"
+    return f"{base}?{urlencode({'q': 'all', 'state': state, 'journey': journey})}"
 
 
 def _badge(s: StateLive) -> str | None:
