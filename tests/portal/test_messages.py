@@ -181,6 +181,7 @@ def test_staff_see_a_photo_under_its_own_case_only(client: Client, token: str, n
 def test_asking_for_a_person_then_asking_again(client: Client, token: str, new_case: Case) -> None:
     page = client.get(f"/c/{token}/person/").content.decode()
     assert '<label for="id_need">What do you need? (optional)</label>' in page
+    assert "A person from our care team will get in touch within 4 hours." in page
 
     response = client.post(f"/c/{token}/person/", {"need": "Call me please", "reach_by": "email", "nonce": NONCE})
     assert response.status_code == 302

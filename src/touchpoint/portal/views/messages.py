@@ -162,6 +162,13 @@ def message_send(request: HttpRequest, case: Case, token: str) -> HttpResponse:
     )
 
 
+def _promise(seconds: int) -> str:
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours and not minutes:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{seconds // 60} minutes"
+
+
 @require_http_methods(["GET", "POST"])
 @case_link
 def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
@@ -202,6 +209,7 @@ def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             "open_request": open_request,
             "asked_at": person_due_text(open_request.created_at) if open_request else "",
             "due_at": person_due_text(open_request.due_at or open_request.created_at) if open_request else "",
+            "promise": _promise(settings.TOUCHPOINT_PERSON_WAIT),
             "just_asked": request.GET.get("asked") == "1",
             "asked_again": request.GET.get("again") == "1",
         },
