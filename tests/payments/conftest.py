@@ -29,6 +29,7 @@ from touchpoint.payments.services import card_checkout_start
 
 RECORDED = Path(__file__).parent / "recorded"
 WEBHOOK_SECRET = "whsec_test_touchpoint"
+ECHOED = ("expires_at", "success_url", "cancel_url", "client_reference_id", "customer_email")
 
 
 def register_mail_in_repair() -> None:
@@ -84,6 +85,11 @@ class RecordedStripe(stripe.HTTPClient):
         if not self.replies:
             raise AssertionError(f"no recorded Stripe response left for {method} {url}")
         _name, status, body = self.replies.pop(0)
+        if status == 200 and body.get("object") == "checkout.session":
+            # Stripe answers with the session as asked for: the recorded body carries what this request set.
+            body = {**body, **{k: form[k] for k in ECHOED if k in form}}
+            body["expires_at"] = int(body["expires_at"])
+            body["metadata"] = {"case": form.get("metadata[case]", "")}
         if key and status == 200:
             self.sessions[key] = body
         return json.dumps(body), status, {"request-id": "req_recorded"}

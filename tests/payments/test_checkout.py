@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -36,6 +37,10 @@ def test_paying_by_card_makes_one_session_for_the_price_and_the_case_waits_for_s
     )
     assert recorded_stripe.requests[0]["idempotency_key"] == f"checkout-{case.reference}-v1-p{payment.pk}"
     assert recorded_stripe.requests[0]["form"]["line_items[0][price_data][unit_amount]"] == "3900"
+    # The session closes by itself 31 minutes on (Stripe's least is 30), so an abandoned one is reported
+    expires = int((payment.created_at + timedelta(minutes=31)).timestamp())
+    assert int(recorded_stripe.requests[0]["form"]["expires_at"]) == expires
+    assert payment.expires_at is not None and int(payment.expires_at.timestamp()) == expires
     case.refresh_from_db()
     assert (case.state, case.version) == ("payment_processing", 2)
     # And the customer isn't messaged for watching the page process (the journey marks it silent)

@@ -61,10 +61,10 @@ def test_a_checkout_session_is_created_with_the_price_in_pence_an_expiry_and_the
         "cancel_url": "https://shop.example/c/tok/?payment=cancelled",
         "expires_at": str(int(datetime(2026, 11, 22, 19, 31, tzinfo=UTC).timestamp())),
     }
-    # And it hands back the session's id, hosted page and expiry as Stripe recorded them
+    # And it hands back the session's id and hosted page as Stripe recorded them, and the expiry it set
     assert started.provider_ref == SESSION
     assert started.url == f"https://checkout.stripe.com/c/pay/{SESSION}#fidkdWxOYHwnPyd1blpxYHZxWjA0"
-    assert started.expires_at == datetime.fromtimestamp(1795374660, tz=UTC)
+    assert started.expires_at == datetime(2026, 11, 22, 19, 31, tzinfo=UTC)
 
 
 def test_stripe_refusing_the_key_is_a_provider_error_that_says_so() -> None:
