@@ -101,3 +101,15 @@ def test_a_file_nobody_can_make_is_not_retried_and_reaches_a_person(new_case: Ca
     assert "no maker for attachment kind `warranty_card`" in message.last_error
     task = Task.objects.get(kind=TaskKind.DELIVERY_FAILED)
     assert task.case == new_case
+
+
+def test_every_touch_point_given_a_file_exists_in_the_journey_and_every_kind_has_a_maker(settings: Any) -> None:
+    from touchpoint.journeys import parse_journey
+
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey = parse_journey(path.read_text(), filename=str(path)).journey
+    mapping = settings.TOUCHPOINT_TOUCHPOINT_ATTACHMENTS
+    assert sorted(mapping) == ["box_on_its_way", "new_box_on_its_way", "send_in_own_packaging"]
+    assert set(mapping) <= set(journey.touchpoints)
+    assert {kind for kinds in mapping.values() for kind in kinds} <= set(settings.TOUCHPOINT_ATTACHMENT_MAKERS)
