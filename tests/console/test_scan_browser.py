@@ -99,3 +99,38 @@ def test_three_parcels_scanned_in_a_row_by_keyboard_only(desktop: BrowserPage) -
     assert [Case.objects.get(pk=c.pk).state for c in (ian, ada)] == ["resting", "resting"]
     desktop.check_a11y()
     desktop.shot("three scans")
+
+
+def test_a_kit_is_dispatched_on_a_phone_with_javascript_off(phone_nojs: BrowserPage) -> None:
+    path = library_file("mail-in-repair")
+    assert path is not None
+    journey_register(source=path.read_text(), filename=str(path))
+    kit = case_open(
+        journey="mail-in-repair",
+        customer=CustomerFactory(name="Ian Kearns"),
+        actor=SYSTEM,
+        data={"model": "nano-4g", "prepaid_box": True},
+    ).case
+    for event, actor in [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM)]:
+        kit = case_advance(case=kit, event=event, actor=actor).case
+    sign_in(phone_nojs, StaffFactory(username="sam", first_name="Sam", last_name="", teams=["shipping"]))
+    page = phone_nojs.page
+    phone_nojs.goto(reverse("console:scan"))
+    # Sam chooses Dispatched, opens the dispatch details, and scans the kit's reference
+    page.get_by_label("Dispatched").check()
+    page.get_by_text("Dispatch details (optional)").click()
+    page.get_by_label("Tracking number (dispatch)").fill("RM 1234 5678 GB")
+    page.get_by_label("Carrier (dispatch)").fill("Royal Mail")
+    page.get_by_label("Case reference or tracking number").fill(kit.reference)
+    with page.expect_navigation():
+        page.get_by_label("Case reference or tracking number").press("Enter")
+    result = page.get_by_role("status").inner_text()
+    assert f"{kit.reference} dispatched: now “Your repair kit is in the post”." in result
+    assert "Put the kit in the carrier's collection cage." in result
+    # and the choice is remembered for the next scan, the kit's parcel is on record
+    assert page.get_by_label("Dispatched").is_checked()
+    assert list(kit.shipments.values_list("leg", "carrier", "tracking_number")) == [
+        ("box", "Royal Mail", "RM12345678GB")
+    ]
+    assert Case.objects.get(pk=kit.pk).state == "box_in_post"
+    phone_nojs.shot("kit dispatched without javascript")
