@@ -41,6 +41,10 @@ class PolicyVersionForm(forms.ModelForm[PolicyVersion]):
             raise forms.ValidationError([_say(d) for d in errors])
         return source
 
+    def validate_constraints(self) -> None:
+        """Its one constraint (a single version in force) is kept by ``save_model``, which switches
+        the others off in the same transaction, so it isn't checked against the old state here."""
+
     def clean_active(self) -> bool:
         active = bool(self.cleaned_data.get("active"))
         if not self.instance._state.adding and self.instance.active and not active:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from touchpoint.remedies.money import format_money
 from touchpoint.remedies.policy.kinds import KINDS
 
 KIND_CHOICES = [(k.key, k.label) for k in KINDS.values()]
@@ -63,6 +64,11 @@ class Remedy(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.case_id}"
 
+    @property
+    def amount_text(self) -> str:
+        """``£10.00``, or empty for a remedy that isn't money."""
+        return format_money(self.amount, self.currency) if self.amount is not None else ""
+
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a lead"
@@ -98,3 +104,7 @@ class RemedyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.case_id} ({self.status})"
+
+    @property
+    def amount_text(self) -> str:
+        return format_money(self.amount, self.currency) if self.amount is not None else ""

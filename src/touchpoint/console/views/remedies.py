@@ -58,7 +58,11 @@ class RemedyForm(_Described):
         if option.monetary:
             self.fields["amount"].label = f"Amount ({currency().upper()})"
             self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0.01"})
-            self.fields["amount"].help_text = f"You may give up to {option.remaining_text} on this case"
+            self.fields["amount"].help_text = (
+                f"You may give up to {option.remaining_text} on this case"
+                if option.can_apply
+                else f"Over your limit here: a lead can approve up to {option.ceiling_text}"
+            )
         else:
             del self.fields["amount"]
         self.fields["reason"].help_text = "Recorded with the remedy; the customer isn't shown it"
