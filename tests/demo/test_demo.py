@@ -11,6 +11,8 @@ from touchpoint.customers.models import Customer
 from touchpoint.demo.loader import demo_load
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
+from touchpoint.themes.models import ThemeRun
+from touchpoint.wall.models import WallItem
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +26,13 @@ def counts() -> dict[str, int]:
         "customers": Customer.objects.count(),
         "staff": StaffUser.objects.count(),
         "journeys": JourneyVersion.objects.count(),
+        "wall": WallItem.objects.count(),
+        "theme_runs": ThemeRun.objects.count(),
     }
 
 
 def test_the_demo_spreads_50_cases_over_the_mail_in_repair_journey_with_exceptions() -> None:
-    summary = demo_load(password="touchpoint-demo")
+    summary = demo_load(password="touchpoint-demo", history=0)
     assert (summary.cases, summary.created, summary.staff) == (50, 50, ["admin", "alex", "jo", "priya", "sam"])
     cases = list(Case.objects.select_related("journey"))
     assert len(cases) == 50 and {c.journey.name for c in cases} == {"mail-in-repair"}
@@ -47,10 +51,26 @@ def test_the_demo_spreads_50_cases_over_the_mail_in_repair_journey_with_exceptio
     assert StaffUser.objects.get(username="priya").check_password("touchpoint-demo")
 
 
+def test_the_demo_has_a_finished_history_with_feedback_on_the_wall_and_themes() -> None:
+    from touchpoint.feedback.models import Feedback
+    from touchpoint.wall.models import Status
+
+    summary = demo_load(password="touchpoint-demo", cases=0, history=40)
+    assert summary.created == 40
+    finished = Case.objects.exclude(outcome="")
+    assert finished.count() >= 25  # walked to their end, weeks ago
+    assert all(case.closed_at is not None and case.closed_at < now() for case in finished)
+    given = Feedback.objects.count()
+    assert given >= 5
+    published = WallItem.objects.filter(status=Status.PUBLISHED)
+    assert published.count() == WallItem.objects.count() - 2  # the newest two wait for a person
+    assert ThemeRun.objects.count() == 1
+
+
 def test_loading_the_demo_twice_duplicates_nothing() -> None:
-    demo_load(password="touchpoint-demo")
+    demo_load(password="touchpoint-demo", history=10)
     before = counts()
-    again = demo_load(password="something-else")
+    again = demo_load(password="something-else", history=10)
     assert again.created == 0
     assert counts() == before
     assert StaffUser.objects.get(username="sam").check_password("touchpoint-demo")  # passwords kept too

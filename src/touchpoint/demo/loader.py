@@ -25,6 +25,7 @@ from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.core import clock
 from touchpoint.customers.models import Customer
 from touchpoint.demo import business
+from touchpoint.demo.feedback import demo_wall_and_themes, give_demo_feedback, rating_order
 from touchpoint.journeys import Actor, Advanced, Journey, advance
 from touchpoint.journeys.guards import guard_holds, witness
 from touchpoint.staff.models import StaffUser, Team
@@ -49,9 +50,16 @@ class DemoSummary:
 
 
 def demo_load(
-    *, password: str, cases: int = 50, seed: int = 7, progress: Callable[[int, int], None] | None = None
+    *,
+    password: str,
+    cases: int = 50,
+    history: int = 60,
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """Create or refresh the demo business. Safe to run again: nothing is duplicated."""
+    """Create or refresh the demo business: ``cases`` open and recent cases, and ``history`` cases
+    finished over the last two months (the ETA, insights, the wall and themes learn from those).
+    Safe to run again: nothing is duplicated."""
     journeys_sync()
     with transaction.atomic():
         _catalog()
@@ -60,13 +68,14 @@ def demo_load(
     version = journey_latest(DEMO_JOURNEY)
     journey = journey_of(version)
     created = 0
-    for i in range(cases):
+    for i in range(cases + history):
         if progress is not None:
-            progress(i, cases)
+            progress(i, cases + history)
         rng = random.Random(f"{seed}:{i}")  # noqa: S311 - a reproducible demo, not a secret
         customer = customers[i % len(customers)]
-        if _replay_case(i, journey, customer, staff, rng):
+        if _replay_case(i, journey, customer, staff, rng, finished=i >= cases):
             created += 1
+    demo_wall_and_themes(staff=staff)
     return DemoSummary(sorted(staff), password, cases, created)
 
 
@@ -109,7 +118,7 @@ def _staff(password: str) -> dict[str, StaffUser]:
 
 def _customers() -> list[Customer]:
     out = []
-    for n, (name, _town) in enumerate(business.CUSTOMERS):
+    for n, (name, town) in enumerate(business.CUSTOMERS):
         email = name.lower().replace(" ", ".").replace("'", "") + "@example.com"
         customer, _ = Customer.objects.get_or_create(
             email=email,
@@ -118,6 +127,9 @@ def _customers() -> list[Customer]:
                 "tier": business.TIERS[n % len(business.TIERS)],
                 "phone": f"07700 900{n:03d}",
                 "plain_messages": n % 9 == 8,
+                "address_line1": f"{10 + n} Station Road",
+                "town": town,
+                "postcode": f"AB{n + 1} 2CD",
             },
         )
         out.append(customer)
@@ -185,7 +197,9 @@ def _case_actor(by: str, staff: dict[str, StaffUser]) -> CaseActor:
     return staff_actor(staff["priya"] if by == "role:lead" else staff["admin"])
 
 
-def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, StaffUser], rng: random.Random) -> bool:
+def _replay_case(
+    i: int, journey: Journey, customer: Customer, staff: dict[str, StaffUser], rng: random.Random, *, finished: bool
+) -> bool:
     models = list(DeviceModel.objects.values_list("slug", flat=True))
     problems = list(Problem.objects.values_list("slug", flat=True))
     data: dict[str, Any] = {
@@ -194,13 +208,17 @@ def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, 
         "prepaid_box": rng.random() < 0.6,
     }
     opening = dict(data)
-    steps = _walk(
-        journey, rng, data, troubled=i % 3 == 0, max_steps=rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20])
-    )
-    # Lay the history down so that the current state was entered a little while ago, well inside its limit.
-    final_state = _state_after(journey, steps, opening)
-    wait = journey.states[final_state].wait_limit or 86400
-    started = clock.now() - timedelta(seconds=sum(s.seconds for s in steps) + rng.uniform(0.05, 0.6) * wait)
+    if finished:  # walked to its end, some weeks ago
+        steps = _walk(journey, rng, data, troubled=False, max_steps=80)
+        ended = rng.uniform(1, 60) * 86400
+    else:
+        steps = _walk(
+            journey, rng, data, troubled=i % 3 == 0, max_steps=rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20])
+        )
+        # Lay the history down so that the current state was entered a little while ago, well inside its limit.
+        final_state = _state_after(journey, steps, opening)
+        ended = rng.uniform(0.05, 0.6) * (journey.states[final_state].wait_limit or 86400)
+    started = clock.now() - timedelta(seconds=sum(s.seconds for s in steps) + ended)
     moment = started
     with clock.at(moment):
         result = case_open(
@@ -211,6 +229,11 @@ def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, 
     case: Case = result.case
     for n, step in enumerate(steps):
         moment += timedelta(seconds=step.seconds)
+        if step.event == "feedback_given":  # through the feedback service, with a comment, as the portal does
+            with clock.at(moment):
+                csat = _rating_like_the_walk(journey, case, step, rng)
+                case = give_demo_feedback(case=case, csat=csat, rng=rng)
+            continue
         with clock.at(moment):
             case = case_advance(
                 case=case,
@@ -221,6 +244,19 @@ def _replay_case(i: int, journey: Journey, customer: Customer, staff: dict[str, 
             ).case
     _maybe_accept(case, journey, staff, rng)
     return True
+
+
+def _rating_like_the_walk(journey: Journey, case: Case, step: Step, rng: random.Random) -> int:
+    """A rating that takes the case where the walk went (a compliment to the end, a low one to a complaint)."""
+    facts = {**case.data, **step.data}
+    expected = advance(journey, state=case.state, event=step.event, data=facts, actor=Actor("customer"))
+    for csat in rating_order(rng):
+        tried = advance(
+            journey, state=case.state, event=step.event, data={**facts, "rating": csat}, actor=Actor("customer")
+        )
+        if isinstance(tried, Advanced) and isinstance(expected, Advanced) and tried.target == expected.target:
+            return csat
+    return 5
 
 
 def _maybe_accept(case: Case, journey: Journey, staff: dict[str, StaffUser], rng: random.Random) -> None:

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = "Load the demo repair shop (staff, catalog, ~50 cases). Running it again duplicates nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--cases", type=int, default=50)
+        parser.add_argument("--cases", type=int, default=50, help="Open and recent cases")
+        parser.add_argument("--history", type=int, default=60, help="Cases finished over the last two months")
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,7 +26,13 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\rloading demo cases {done + 1}/{total}")
                 sys.stderr.flush()
 
-        summary = demo_load(password=password, cases=options["cases"], seed=options["seed"], progress=progress)
+        summary = demo_load(
+            password=password,
+            cases=options["cases"],
+            history=options["history"],
+            seed=options["seed"],
+            progress=progress,
+        )
         if tty:
             sys.stderr.write("\n")
         self.stdout.write(f"Demo repair shop ready: {summary.created} new cases ({summary.cases} in the demo).")
