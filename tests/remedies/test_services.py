@@ -322,6 +322,14 @@ def test_the_lead_approves_and_the_remedy_is_given_under_the_leads_rule(
     assert entry.summary == "A refund of £40.00 by Jo Marsh, approved by Sam — rule refund.lead"
     message = OutboxMessage.objects.get(idempotency_key=f"remedy:{remedy.pk}")
     assert "A team lead has said yes.\n\nWe're refunding £40.00." in message.body_text
+    payout = Task.objects.get(source_key=f"refund-payout:{remedy.pk}")
+    assert (payout.kind, payout.owner, payout.priority, payout.due_at, payout.title) == (
+        TaskKind.PAYMENT_PROBLEM,
+        "team:care",
+        1,
+        at_noon + timedelta(days=1),
+        f"{new_case.reference}: pay back the £40.00 refund through the payment provider",
+    )
 
 
 def test_the_lead_declines_and_the_customer_hears_why(

@@ -6,6 +6,7 @@ it is inside the transaction: what a form says a limit is counts for nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -13,7 +14,8 @@ from django.db.models import F
 
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.errors import CaseConflict
-from touchpoint.cases.models import Case, TimelineKind
+from touchpoint.cases.models import Case, TaskKind, TimelineKind
+from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.journeys.durations import format_duration
@@ -24,7 +26,7 @@ from touchpoint.remedies.policy import KINDS, Allowance, Policy, allowance
 from touchpoint.remedies.policy.evaluate import ZERO, ask_ceiling
 from touchpoint.remedies.services.context import applied_totals, case_facts, policy_role
 from touchpoint.remedies.services.messages import remedy_words, tell_given
-from touchpoint.remedies.services.policies import policy_active
+from touchpoint.remedies.services.policies import policy_active, policy_of
 from touchpoint.staff.models import StaffUser
 
 MAX_REASON = 2000
@@ -256,4 +258,17 @@ def remedy_record(
     tell_given(
         case=case, kind=kind, amount=amount, currency=code, key=f"remedy:{remedy.pk}", approved=approved_by is not None
     )
+    if kind == "refund" and amount is not None:
+        # The customer was told the money is coming back; until the payment provider is driven
+        # from here, a person pays it back, so the promise is a task, never a silent note.
+        task_open(
+            kind=TaskKind.PAYMENT_PROBLEM,
+            owner=policy_of(version).approvers,
+            title=f"{case.reference}: pay back the {format_money(amount, code)} refund through the payment provider",
+            case=case,
+            detail=f"Recorded by {who} under rule {rule}: {reason}",
+            due_at=at + timedelta(days=1),
+            priority=1,
+            source_key=f"refund-payout:{remedy.pk}",
+        )
     return remedy
