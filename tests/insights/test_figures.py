@@ -150,3 +150,26 @@ def test_a_chart_draws_one_labelled_bar_per_row_with_its_whisker(history: dict[s
     assert svg.count('class="ins-whisker"') == 10  # a line and an end tick per row
     assert ">48.0h – 67.2h</text>" in svg  # awaiting_device: p50 to p90
     assert "<title" in svg and "<desc" in svg and "style=" not in svg
+
+
+def test_touchpoint_insights_prints_every_figure_and_writes_csv(history: dict[str, Case], tmp_path: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    with at(NOW):
+        call_command("insights", "--only", "exceptions_by_cause", "--only", "pile_ups", stdout=out)
+    printed = out.getvalue()
+    assert "Exceptions by cause" in printed and "Where cases pile up" in printed and "Time in each state" not in printed
+    assert "mini-repair  We are looking into it  not sent      1" in printed
+    with at(NOW):
+        call_command("insights", "--csv", str(tmp_path), "--journey", "mini-repair", stdout=StringIO())
+    assert (tmp_path / "pile_ups.csv").read_text().splitlines()[
+        0
+    ] == "journey,state,label,open,oldest_hours,past_wait_limit"
+    assert len(list(tmp_path.glob("*.csv"))) == 10
+    with pytest.raises(CommandError, match="no journey is called 'nope'; known journeys: mini-repair"):
+        call_command("insights", "--journey", "nope", stdout=StringIO())
+    with pytest.raises(CommandError, match="isn't a period"):
+        call_command("insights", "--since", "yesterday", stdout=StringIO())

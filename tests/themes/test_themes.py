@@ -90,3 +90,25 @@ def test_the_themes_page_is_for_leads(comments: Any) -> None:
     assert first is not None
     response = lead.post(f"/console/themes/{first.pk}/", {"name": "", "fix_note": ""}, follow=True)
     assert "Give the theme a short name" in response.content.decode()
+
+
+def test_the_worker_regroups_once_a_day_and_only_when_customers_wrote_something_new(comments: Any) -> None:
+    from datetime import timedelta
+
+    from touchpoint.core.clock import at
+    from touchpoint.themes.services import themes_refresh
+
+    first = themes_refresh()
+    assert first is not None and ThemeRun.objects.count() == 1
+    assert themes_refresh() is None  # less than a day old
+    with at(now() + timedelta(days=2)):
+        assert themes_refresh() is None  # a day later, but nothing new was written
+        feedback = comments["screen"][0]
+        Feedback.objects.filter(pk=feedback.pk).update(comment=feedback.comment + " and the display flickers")
+        assert themes_refresh() is None  # same number of texts: an edit isn't new
+        case = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
+        Feedback.objects.create(
+            case=case, customer=case.customer, csat=1, comment="screen glass cracked", created_at=now()
+        )
+        again = themes_refresh()
+    assert again is not None and again.texts == 31

@@ -129,3 +129,14 @@ def theme_name(*, theme: Theme, user: StaffUser, name: str, fix_note: str) -> Th
 def themes_due(*, every: timedelta = timedelta(hours=24)) -> bool:
     last = ThemeRun.objects.first()
     return last is None or now() - last.created_at >= every
+
+
+def themes_refresh(*, every: timedelta = timedelta(hours=24)) -> ThemeRun | None:
+    """Regroup when the last run is older than ``every`` and customers have written since; the
+    worker calls this in its housekeeping. Returns the new run, or None when nothing was due."""
+    last = ThemeRun.objects.first()
+    if last is not None and now() - last.created_at < every:
+        return None
+    if last is not None and last.texts == len(customer_texts()):
+        return None
+    return themes_rebuild(seed=last.seed if last is not None else 0)

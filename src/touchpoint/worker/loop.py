@@ -26,9 +26,10 @@ from touchpoint.ops.models import WorkerHeartbeat
 from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, channel_for
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.services import claim_due, message_mark_failed, message_mark_sent
+from touchpoint.themes.services import themes_refresh
 
 log = structlog.get_logger("touchpoint.worker")
-HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups of ended rate-limit windows
+HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups (rate-limit windows) and the daily regrouping of themes
 
 
 @dataclass
@@ -109,11 +110,12 @@ class Worker:
         self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
         try:
             pruned = ratelimit_prune()
+            run = themes_refresh()
         except Exception:  # tidying up must never stop the sending
             log.exception("worker.housekeeping_error")
         else:
-            if pruned:
-                log.info("worker.housekeeping", rate_windows_pruned=pruned)
+            if pruned or run is not None:
+                log.info("worker.housekeeping", rate_windows_pruned=pruned, themes=run.themes.count() if run else None)
 
     def _fire_timers(self, result: PassResult) -> None:
         ids = claim_due(
