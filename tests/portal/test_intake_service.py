@@ -128,6 +128,18 @@ def test_a_used_nonce_with_another_email_is_refused_and_opens_nothing(shop: None
     assert list(Customer.objects.values_list("email", flat=True)) == ["maya@example.com"]
 
 
+def test_a_used_nonce_with_a_different_order_is_refused_not_dropped(shop: None) -> None:
+    first = order_place(order=ORDER, nonce="n-5")
+
+    with pytest.raises(OrderRefused) as refused:
+        order_place(order=replace(ORDER, model="slate-tab-air-10"), nonce="n-5")
+
+    assert str(refused.value) == (
+        f"This order form was already used for order {first.reference}. Reload the page to place another order."
+    )
+    assert Case.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [

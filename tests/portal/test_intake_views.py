@@ -212,3 +212,18 @@ def test_a_model_retired_while_the_page_was_open_is_refused_beside_the_device(cl
 def test_other_methods_are_not_allowed(client: Client, method: str) -> None:
     response: Any = getattr(client, method)(URL)
     assert response.status_code == 405
+
+
+def test_the_order_page_costs_the_same_few_queries_however_big_the_catalog(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    from touchpoint.catalog.models import DeviceModel
+
+    client.get(URL)  # the session exists from here on, as for a customer reloading
+    DeviceModel.objects.bulk_create(DeviceModel(slug=f"model-{n}", name=f"Model {n}", kind="phone") for n in range(40))
+
+    with django_assert_num_queries(3):  # the session, the models, the problems
+        response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="model"') == 42

@@ -40,10 +40,8 @@ def device_model_offered(slug: str) -> DeviceModel | None:
 
 
 def problems_offered() -> list[tuple[str, str]]:
-    """(slug, label) of the active problems, then "Not sure what's wrong", always last."""
-    listed = [
-        (slug, label)
-        for slug, label in Problem.objects.filter(active=True).exclude(slug=NOT_SURE).values_list("slug", "label")
-    ]
-    not_sure = Problem.objects.filter(slug=NOT_SURE).values_list("label", flat=True).first()
-    return [*listed, (NOT_SURE, not_sure or "Not sure what's wrong")]
+    """(slug, label) of the active problems, then "Not sure what's wrong", always last (one query)."""
+    rows = Problem.objects.filter(Q(active=True) | Q(slug=NOT_SURE)).values_list("slug", "label")
+    listed = [(slug, label) for slug, label in rows if slug != NOT_SURE]
+    not_sure = next((label for slug, label in rows if slug == NOT_SURE), "Not sure what's wrong")
+    return [*listed, (NOT_SURE, not_sure)]

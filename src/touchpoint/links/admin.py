@@ -19,7 +19,8 @@ class CaseLinkAdmin(admin.ModelAdmin[CaseLink]):
 
     @admin.action(description="Revoke these links")
     def revoke(self, request: HttpRequest, queryset: QuerySet[CaseLink]) -> None:
-        count = links_revoke(link_ids=list(queryset.values_list("pk", flat=True)), reason=f"revoked by {request.user}")
+        chosen = list(queryset.values_list("pk", flat=True))
+        count = links_revoke(link_ids=chosen, reason=f"revoked by {request.user.get_username()}")
         self.message_user(request, f"{count} link{'s' if count != 1 else ''} revoked.", messages.SUCCESS)
 
     @admin.action(description="Revoke every link to these cases and email the customer a fresh one")
@@ -28,7 +29,7 @@ class CaseLinkAdmin(admin.ModelAdmin[CaseLink]):
             pk__in=queryset.values_list("case_id", flat=True)
         )
         for case in cases:
-            link_replace(case=case, reason=f"replaced by {request.user}")
+            link_replace(case=case, reason=f"replaced by {request.user.get_username()}")
         self.message_user(
             request, f"Old links switched off and a fresh one emailed for {len(cases)} case(s).", messages.SUCCESS
         )

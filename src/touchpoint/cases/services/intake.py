@@ -126,4 +126,16 @@ def _replayed(key: str, order: Order) -> Case | None:
     if entry.case.customer.email != email_normalise(order.contact.email):
         # The same form sent again by someone else: it must not open the first person's case.
         raise OrderRefused(None, "This order form has already been used. Reload the page to start a new order.")
+    data = entry.case.data
+    if (data.get("model"), data.get("problem"), data.get("prepaid_box")) != (
+        order.model,
+        order.problem,
+        order.prepaid_box,
+    ):
+        # A second order sent from a page opened before the first was placed: don't drop it silently.
+        raise OrderRefused(
+            None,
+            f"This order form was already used for order {entry.case.reference}. "
+            "Reload the page to place another order.",
+        )
     return entry.case

@@ -53,11 +53,12 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)
     draft = _draft(request)
-    draft.setdefault("nonce", secrets.token_urlsafe(24))
+    if "nonce" not in draft:
+        draft["nonce"] = secrets.token_urlsafe(24)
+        request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't order twice
     q = request.GET.get("q", "").strip()[:80]
     models = device_models_offered(query=q, keep=draft.get("model"))
     form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models)
-    request.session[DRAFT] = draft  # the nonce stays the same across reloads: a resubmit can't order twice
     return _page(request, form, q=q)
 
 
