@@ -99,7 +99,7 @@ def test_an_agent_outside_intake_may_not_record_a_payment() -> None:
     client = signed_in(username="sam", teams=["bench"])
     response = client.post(url(case), {"version": "1", "amount": "39.00", "method": "bank_transfer"})
     assert response.status_code == 403
-    assert "the intake team or a lead" in response.content.decode()
+    assert "<h1>Only the intake team or a lead record payments</h1>" in response.content.decode()
     assert (Payment.objects.count(), Case.objects.get(pk=case.pk).version) == (0, 1)
 
 

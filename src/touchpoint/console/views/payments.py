@@ -95,7 +95,7 @@ def payment_record(request: HttpRequest, reference: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, StaffUser)  # staff_required let only staff through
     if not may_record(user):
-        return render(request, "console/forbidden.html", {"role": RECORDERS}, status=403)
+        return render(request, "console/payments/forbidden.html", {"recorders": RECORDERS, "case": case}, status=403)
     form = RecordPaymentForm(request.POST)
     if not form.is_valid():
         return _again(request, case, form, "", 400)
