@@ -140,7 +140,7 @@ def remedy_request_decide(*, request: RemedyRequest, lead: StaffUser, approve: b
     text = clean_reason(reason)
     case = request.case
     with transaction.atomic():
-        locked = RemedyRequest.objects.select_for_update().select_related("decided_by").get(pk=request.pk)
+        locked = RemedyRequest.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=request.pk)
         if locked.status != RequestStatus.PENDING:
             raise RemedyRefused(
                 f"this request was already {locked.get_status_display().lower()} by {locked.decided_by} at "
