@@ -230,3 +230,13 @@ def test_a_row_shows_customer_state_owner_assignee_and_next_limit(
     assert "<td>team:bench</td>" in html
     assert "<td>tech</td>" in html
     assert Case.objects.get(reference="TP-00001").outcome == ""
+
+
+def test_what_customers_typed_is_escaped_in_the_rows_and_filters(mini_journey: JourneyVersion, tech: StaffUser) -> None:
+    sly = CustomerFactory(name='<script>alert("x")</script>', email="a&b@example.com")
+    make_case(mini_journey, sly, "on_bench", reference="TP-00001")
+    html = client_for(tech).get("/console/?q=all&search=<b>").content.decode()
+    assert "<script>alert" not in html
+    html = client_for(tech).get("/console/?q=all").content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "a&amp;b@example.com" in html

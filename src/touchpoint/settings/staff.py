@@ -27,3 +27,4 @@ TOUCHPOINT_SESSION_IDLE_MINUTES = env_int("TOUCHPOINT_SESSION_IDLE_MINUTES", 30)
 # The queue page polls; it counts as activity at most this often (seconds), so polling is not a write each time.
 TOUCHPOINT_SESSION_TOUCH_SECONDS = 60
 TOUCHPOINT_AT_RISK_HOURS = env_int("TOUCHPOINT_AT_RISK_HOURS", 4)
+TOUCHPOINT_QUEUE_POLL_SECONDS = env_int("TOUCHPOINT_QUEUE_POLL_SECONDS", 15)  # the queue's live refresh

@@ -4,8 +4,8 @@ One page costs the same handful of queries however many cases there are: the pag
 read with ``LIMIT`` (no ``COUNT`` over the whole queue), and the badges of those 50 rows (the next
 wait limit, a handoff waiting, a task overdue) come from two queries keyed by their ids.
 
-Order: exceptions first, then the case that has waited longest in its state; the at-risk queue
-puts the soonest wait limit first (overdue at the top).
+Order: the case that has waited longest in its state first (exceptions have their own queue and
+a badge); the at-risk queue puts the soonest wait limit first (overdue at the top).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case as When_
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus, Timer, TimerStatus
@@ -52,9 +51,25 @@ class QueueQuery:
     status: str = ""  # "" means open, unless searching (a reference searched for is found even if ended)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class QueueCase:
+    """What a queue row shows of a case, read as plain values (no model instances: cheaper by half)."""
+
+    pk: int
+    reference: str
+    state: str
+    owner: str
+    outcome: str
+    state_entered_at: datetime
+    journey_id: int
+    customer_name: str
+    customer_email: str
+    assignee: str | None  # username
+
+
+@dataclass(frozen=True, slots=True)
 class QueueRow:
-    case: Case
+    case: QueueCase
     journey: Journey | None
     state_label: str
     exception: bool
@@ -119,13 +134,12 @@ def queue_cases(
         cases = cases.filter(outcome="")
     elif status == "ended":
         cases = cases.exclude(outcome="")
-    exception_q = versions.exception_q()
     if query.queue == "mine":
         cases = cases.filter(assignee=user)
     elif query.queue == "team":
         cases = cases.filter(owner__in=[f"team:{slug}" for slug in user.teams.values_list("slug", flat=True)])
     elif query.queue == "exceptions":
-        cases = cases.filter(exception_q)
+        cases = cases.filter(versions.exception_q())
     elif query.queue == "handoffs":
         waiting = Task.objects.filter(kind=TaskKind.HANDOFF, status=TaskStatus.OPEN, case__isnull=False)
         cases = cases.filter(pk__in=waiting.values("case_id"))
@@ -151,8 +165,9 @@ def queue_cases(
         next_due = Timer.objects.filter(case=OuterRef("pk"), status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES)
         cases = cases.annotate(next_due=Subquery(next_due.order_by("due_at").values("due_at")[:1]))
         return cases.order_by(F("next_due").asc(nulls_last=True), "state_entered_at", "pk")
-    rank = When_(When(exception_q, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return cases.annotate(rank=rank).order_by("rank", "state_entered_at", "pk")
+    # Longest in its state first: the (owner|assignee, state_entered_at) indexes give this order
+    # without sorting the whole queue.
+    return cases.order_by("state_entered_at", "pk")
 
 
 def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime) -> QueuePage:
@@ -160,15 +175,13 @@ def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime
     (team queue only), the cases, their timers, their open tasks — however long the queue is."""
     versions = _Versions.load()
     offset = (number - 1) * PER_PAGE
-    cases = list(
-        queue_cases(user=user, query=query, now=now, versions=versions)
-        .select_related("customer", "assignee")
-        .only(
-            "reference", "state", "owner", "outcome", "opened_at", "state_entered_at", "journey_id",
-            "customer__name", "customer__email", "customer__tier",
-            "assignee__username", "assignee__first_name", "assignee__last_name",
+    cases = [
+        QueueCase(*values)
+        for values in queue_cases(user=user, query=query, now=now, versions=versions).values_list(
+            "pk", "reference", "state", "owner", "outcome", "state_entered_at", "journey_id",
+            "customer__name", "customer__email", "assignee__username",
         )[offset : offset + PER_PAGE + 1]
-    )  # fmt: skip
+    ]  # fmt: skip
     has_next = len(cases) > PER_PAGE
     cases = cases[:PER_PAGE]
     ids = [c.pk for c in cases]

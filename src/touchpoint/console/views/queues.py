@@ -3,16 +3,22 @@ search, pages of 50, and a partial the page polls with htmx so new cases appear 
 
 from __future__ import annotations
 
+from datetime import datetime
+from html import escape
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from touchpoint.cases.selectors.queues import NOBODY, QUEUES, STATUSES, QueueQuery, queue_page
+from touchpoint.cases.selectors.queues import NOBODY, QUEUES, STATUSES, QueueQuery, QueueRow, queue_page
 from touchpoint.core.clock import now
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser, Team
@@ -40,6 +46,87 @@ class QueueForm(forms.Form):
         return QueueQuery(queue=clean.get("q") or "mine", **values), clean.get("page") or 1
 
 
+def _waited(since: datetime, at: datetime) -> str:
+    """How long in this state, to the two largest units: "3 d 4 h", "5 h 12 min", "7 min"."""
+    minutes = max(0, int((at - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+def _due(due: datetime | None) -> str:
+    if due is None:
+        return '<span class="muted">none</span>'
+    local = timezone.localtime(due)
+    return f'<time datetime="{due.isoformat()}">{local:%a} {local.day} {local:%b}, {local:%H:%M}</time>'
+
+
+def _badges(row: QueueRow) -> str:
+    badges = []
+    if row.exception:
+        badges.append('<span class="badge">exception</span>')
+    if row.handoff_waiting:
+        badges.append('<span class="badge handoff">handoff waiting</span>')
+    if row.overdue:
+        badges.append('<span class="badge">overdue</span>')
+    elif row.at_risk:
+        badges.append('<span class="badge risk">at risk</span>')
+    return " ".join(badges)
+
+
+def table_rows(rows: list[QueueRow], *, at: datetime) -> SafeString:
+    """The table's rows, built here rather than in the template: 50 rows of eight cells through the
+    template engine cost a page ~20 ms, this ~1 ms. Every value from the database is escaped."""
+    placeholder = "TP-00000"
+    case_url = reverse("console:case", args=[placeholder])
+    lines = []
+    for row in rows:
+        c = row.case
+        journey = (row.journey.title or row.journey.name) if row.journey else ""
+        ended = f" · ended ({escape(c.outcome)})" if c.outcome else ""
+        href = escape(case_url.replace(placeholder, c.reference))
+        assignee = escape(c.assignee) if c.assignee else '<span class="muted">nobody</span>'
+        lines.append(
+            f"<tr data-row{' class="exception"' if row.exception else ''}>"
+            f'<th scope="row"><a href="{href}">{escape(c.reference)}</a></th>'
+            f'<td>{escape(c.customer_name)}<br><span class="muted">{escape(c.customer_email)}</span></td>'
+            f'<td>{escape(row.state_label)}<br><span class="muted">{escape(journey)}{ended}</span></td>'
+            f"<td>{escape(c.owner)}</td><td>{assignee}</td><td>{_waited(c.state_entered_at, at)}</td>"
+            f"<td>{_due(row.next_due)}</td><td>{_badges(row)}</td></tr>"
+        )
+    return mark_safe("\n".join(lines))  # noqa: S308 - every value above went through escape()
+
+
+def _options(choices: list[tuple[str, str]], selected: str) -> SafeString:
+    """``<option>``s for a filter, built here for the same reason as the rows."""
+    return mark_safe(  # noqa: S308 - values and labels escaped
+        "".join(
+            f'<option value="{escape(v)}"{" selected" if v == selected else ""}>{escape(label)}</option>'
+            for v, label in choices
+        )
+    )
+
+
+def _filter_options(query: QueueQuery, journeys: dict[str, Any]) -> dict[str, SafeString]:
+    states = "".join(
+        f'<optgroup label="{escape(j.title or name)}">'
+        + _options([(key, state.label) for key, state in j.states.items()], query.state)
+        + "</optgroup>"
+        for name, j in journeys.items()
+    )
+    teams = list(Team.objects.order_by("slug").values_list("slug", "name"))
+    staff = StaffUser.objects.filter(is_active=True).order_by("username").values_list("username", flat=True)
+    return {
+        "journey": _options([("", "Any"), *((n, j.title or n) for n, j in journeys.items())], query.journey),
+        "state": mark_safe(_options([("", "Any")], query.state) + states),  # noqa: S308 - built escaped above
+        "team": _options([("", "Any"), *teams], query.team),
+        "assignee": _options([("", "Anyone"), (NOBODY, "Nobody yet"), *((u, u) for u in staff)], query.assignee),
+        "status": _options([("", "Open (any when searching)"), *STATUSES.items()], query.status),
+    }
+
+
 def _url(params: dict[str, str], **changes: str | int) -> str:
     merged = {k: v for k, v in {**params, **{k: str(v) for k, v in changes.items()}}.items() if v and v != "1"}
     return "?" + urlencode(merged) if merged else "?"
@@ -52,12 +139,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # errors are shown beside their fields; the rest of the query still applies
     query, number = form.query()
     assert isinstance(request.user, StaffUser)  # staff_required let only staff through
-    page = queue_page(user=request.user, query=query, number=number, now=now())
+    at = now()
+    page = queue_page(user=request.user, query=query, number=number, now=at)
     params = {"q": query.queue, **{name: getattr(query, name) for name in FILTERS}}
     context = {
         "form": form,
         "query": query,
         "page": page,
+        "rows": table_rows(page.rows, at=at),
         "tabs": [
             (key, label, _url({"q": key, **{k: v for k, v in params.items() if k != "q"}}))
             for key, label in QUEUES.items()
@@ -66,16 +155,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         "poll_url": _url(params, page=number),
         "previous_url": _url(params, page=number - 1),
         "next_url": _url(params, page=number + 1),
-        "nobody": NOBODY,
+        "poll_seconds": settings.TOUCHPOINT_QUEUE_POLL_SECONDS,
         "statuses": STATUSES,
     }
     if request.headers.get("HX-Request"):  # the live refresh: the table only
         response = render(request, "console/queues/_table.html", context)
     else:
-        context["teams"] = Team.objects.order_by("slug").values_list("slug", "name")
-        context["staff"] = (
-            StaffUser.objects.filter(is_active=True).order_by("username").values_list("username", flat=True)
-        )
+        context["options"] = _filter_options(query, page.journeys)
         response = render(request, "console/queues/queue.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
