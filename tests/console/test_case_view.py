@@ -216,7 +216,7 @@ def test_an_empty_note_is_refused_beside_the_field(care: StaffUser) -> None:
     response = signed_in(care).post(page_url(case, "note"), {"text": "   ", "version": case.version, "nonce": "e"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'aria-invalid="true" aria-describedby="id_text-error"' in html
+    assert 'aria-invalid="true" aria-describedby="note-text-error"' in html
     assert "This field is required." in html
     assert state_of(case) == before
 
@@ -275,6 +275,38 @@ def test_own_words_chosen_but_left_empty_is_refused_beside_the_field(care: Staff
     assert response.status_code == 400
     assert "Write your reply here, or choose a persona message instead." in response.content.decode()
     assert (state_of(case), OutboxMessage.objects.count()) == before
+
+
+def test_the_timeline_shows_customer_messages_and_failed_deliveries_and_keeps_notes_from_the_customer(
+    care: StaffUser,
+) -> None:
+    from touchpoint.cases.selectors.customer_timeline import customer_timeline
+    from touchpoint.cases.services.notes import case_note_add
+    from touchpoint.core.clock import now
+    from touchpoint.inbox.models import InboundMessage
+
+    case = complaint(StaffFactory(teams=["intake"]))
+    InboundMessage.objects.create(
+        source="webhook",
+        raw_sha256="x",
+        raw=b"",
+        kind="reply",
+        case=case,
+        customer=case.customer,
+        sentiment=-0.72,
+        received_at=now(),
+        subject="Re: your nano",
+        reply_text="It came back scratched. Not happy.",
+    )
+    OutboxMessage.objects.filter(case=case, touchpoint="complaint_received").update(status="dead")
+    case_note_add(case=Case.objects.get(pk=case.pk), author=care, text="Secret: he is a reviewer")
+    html = signed_in(care).get(page_url(case)).content.decode()
+    assert "Customer wrote: Re: your nano" in html
+    assert '<blockquote class="inbound">It came back scratched. Not happy.</blockquote>' in html
+    assert "Sentiment -0.72" in html
+    assert '<span class="status status-dead">Gave up (a person has a task)</span>' in html
+    assert "Secret: he is a reviewer" in html
+    assert all("Secret" not in item.text for item in customer_timeline(case=case))
 
 
 # --- handoffs and reassignment -----------------------------------------------------------------
