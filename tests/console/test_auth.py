@@ -94,6 +94,8 @@ def test_five_bad_passwords_lock_the_account_from_that_address_with_a_readable_p
     assert "Too many attempts for this account from here; try again after " in html
     assert "or ask an admin to unlock you." in html
     assert '<form method="post" action="/console/login/"' in html
+    assert 'value="alex"' in html
+    assert "This field is required." not in html
     # and the right password is refused too while locked
     locked = sign_in(client, "alex", PASSWORD)
     assert locked.status_code == 429

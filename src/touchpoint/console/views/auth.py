@@ -80,7 +80,7 @@ def locked_out(request: HttpRequest, response: HttpResponse | None, credentials:
     """django-axes calls this instead of its 403 page: the sign-in page again, with until when."""
     username = str((credentials or {}).get("username") or request.POST.get("username") or "")
     until: datetime | None = locked_until(username=username, ip_address=str(request.META.get("REMOTE_ADDR", "")))
-    form = AuthenticationForm(request, data={"username": username})
+    form = AuthenticationForm(request, initial={"username": username})  # unbound: no "required" noise
     shown = timezone.localtime(until).strftime("%H:%M") if until else "15 minutes from now"
     lockout = f"Too many attempts for this account from here; try again after {shown} or ask an admin to unlock you."
     return _page(request, form, status=429, lockout=lockout)

@@ -123,7 +123,7 @@ def _filter_options(query: QueueQuery, journeys: dict[str, Any]) -> dict[str, Sa
         "state": mark_safe(_options([("", "Any")], query.state) + states),  # noqa: S308 - built escaped above
         "team": _options([("", "Any"), *teams], query.team),
         "assignee": _options([("", "Anyone"), (NOBODY, "Nobody yet"), *((u, u) for u in staff)], query.assignee),
-        "status": _options([("", "Open (any when searching)"), *STATUSES.items()], query.status),
+        "status": _options([("", "Open"), *STATUSES.items()], query.status),
     }
 
 
