@@ -12,7 +12,8 @@ from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.payments.models import Payment, PaymentStatus
 from touchpoint.payments.providers import registry
-from touchpoint.payments.services import PaymentRefused, card_checkout_start
+from touchpoint.payments.providers.base import ProviderEvent
+from touchpoint.payments.services import PaymentRefused, card_checkout_start, payment_event_apply
 
 pytestmark = pytest.mark.usefixtures("mail_in_repair")
 
@@ -111,3 +112,25 @@ def test_a_case_that_is_not_waiting_for_payment_is_refused(recorded_stripe: Reco
     with pytest.raises(PaymentRefused, match="isn't waiting for a payment any more"):
         card_checkout_start(case=moved, seen_version=moved.version, provider=provider, success_url="x", cancel_url="y")
     assert (len(recorded_stripe.requests), Payment.objects.count()) == (1, 1)
+
+
+def test_an_old_page_pressed_after_its_checkout_expired_is_stale_not_sent_to_a_dead_session(
+    recorded_stripe: RecordedStripe,
+) -> None:
+    # Given the customer's first checkout expired, so the case now asks them to try again
+    case = open_repair()
+    payment = start_checkout(case, recorded_stripe)
+    payment_event_apply(
+        event=ProviderEvent(
+            event_id="evt_gone", type="checkout.session.expired", outcome="expired", provider_ref=SESSION_ID
+        )
+    )
+    moved = Case.objects.get(pk=case.pk)
+    assert (moved.state, moved.version) == ("payment_failed", 3)
+    # When the old page (version 1) is submitted from another tab
+    provider = registry.stripe_provider()
+    assert provider is not None
+    with pytest.raises(CaseConflict):
+        card_checkout_start(case=moved, seen_version=1, provider=provider, success_url="x", cancel_url="y")
+    # Then nothing new is made: the fresh page (version 3) is the one that can try again
+    assert (len(recorded_stripe.requests), Payment.objects.get().pk) == (1, payment.pk)

@@ -64,9 +64,10 @@ def card_checkout_start(
     :class:`CaseConflict` for a stale page, :class:`PaymentRefused` when the case can't be paid by
     card now or the provider is unreachable (nothing was charged)."""
     key = checkout_key(case=case, seen_version=seen_version)
-    done = Payment.objects.filter(idempotency_key=key).exclude(checkout_url="").first()
-    if done is not None:
-        return done
+    # The same page pressed again while its checkout is still open: the same session, nothing new.
+    done = Payment.objects.filter(idempotency_key=key, status=PaymentStatus.PENDING, expires_at__gt=now())
+    if (found := done.exclude(checkout_url="").first()) is not None:
+        return found
     if case.version != seen_version:
         raise CaseConflict(case.reference, seen_version, case.version)
     if not _may(case, "card_submitted", "customer"):
@@ -119,6 +120,8 @@ def card_checkout_start(
         ) from exc
     # Kept before the case moves, so Stripe's answer always finds its payment, whatever happens next.
     Payment.objects.filter(pk=payment.pk).update(
+        status=PaymentStatus.PENDING,  # even if a twin click's failed call marked it meanwhile
+        problem="",
         provider_ref=started.provider_ref,
         checkout_url=started.url,
         expires_at=started.expires_at or payment.expires_at,
