@@ -196,6 +196,10 @@ def test_asking_for_a_person_then_asking_again(client: Client, token: str, new_c
     page = client.get(again["Location"]).content.decode()
     assert "We already have your request from" in page
     assert list(Task.objects.filter(kind=TaskKind.PERSON_REQUESTED)) == [task]
+    # The case page says so too, instead of offering to ask again.
+    page = client.get(f"/c/{token}/").content.decode()
+    assert "You've asked for a person: someone from our care team will get in touch by <strong>" in page
+    assert "Rather talk to a person? Ask for one" not in page
 
 
 def test_a_call_without_a_number_is_refused_beside_the_field(client: Client, token: str) -> None:

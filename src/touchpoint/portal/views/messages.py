@@ -114,7 +114,9 @@ def _photo_errors(files: list[UploadedFile[Any]]) -> tuple[list[Photo], list[str
 
 
 def _panel_context(request: HttpRequest, case: Case, token: str, form: ReplyForm | None = None) -> dict[str, Any]:
+    asked = person_request_open(case=case)
     return {
+        "person_due": person_due_text(asked.due_at or asked.created_at) if asked is not None else "",
         "case": case,
         "token": token,
         "form": form or ReplyForm(initial={"nonce": new_nonce()}),
