@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -65,7 +66,8 @@ def scan(request: HttpRequest) -> HttpResponse:
         form = ScanForm(request.POST)
         if form.is_valid():
             user = request.user
-            assert isinstance(user, StaffUser)  # staff_required let only staff through
+            if not isinstance(user, StaffUser):  # staff_required lets only staff through; this tells the type
+                raise PermissionDenied
             result = scan_record(
                 code=form.cleaned_data["code"],
                 action=form.cleaned_data["action"],
