@@ -125,3 +125,20 @@ def test_the_outbox_maker_names_the_file_after_the_case(mail_in_repair: None) ->
     filename, data, mimetype = label_attachment(message)
     assert (filename, mimetype) == (f"{case.reference}-prepaid-label.pdf", "application/pdf")
     assert data.startswith(b"%PDF-1.")
+
+
+def test_a_long_shop_address_stays_clear_of_the_barcode(mail_in_repair: None) -> None:
+    case = prepaid_case()
+    long_address = ["Repairs Dept.", "Unit 4", "12 Workshop Lane", "Industrial Estate", "Bristol", "BS1 4QT", "UK", "X"]
+    with override_settings(TOUCHPOINT_SHOP_ADDRESS=long_address):
+        pdf = label_pdf(case=case, compress=False)
+    placed = {
+        _pdf_string(text): float(y)
+        for y, text in re.findall(rb"1 0 0 1 [\d.]+ ([\d.]+) Tm \(((?:[^\\)]|\\.)*)\) Tj", pdf)
+    }
+    # The Code 128 bars are drawn 140–162 mm above the page's bottom edge (22 mm tall).
+    barcode_top = 162 * 72 / 25.4
+    shown = ["The Repair Shop", *long_address[:6]]  # the name and six lines fit; the rest is cut
+    assert all(placed[line] > barcode_top + 12 for line in shown)
+    assert "X" not in placed
+    assert placed[case.reference] < barcode_top - 22 * 72 / 25.4

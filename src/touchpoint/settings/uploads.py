@@ -28,7 +28,7 @@ TOUCHPOINT_TOUCHPOINT_ATTACHMENTS: dict[str, list[str]] = {
 }
 TOUCHPOINT_ATTACHMENT_MAKERS: dict[str, str] = {"box_label": "touchpoint.shipping.labels.label_attachment"}
 
-# Where prepaid parcels go: the shop's postal address, one line per comma.
+# Where prepaid parcels go: the shop's postal address, one line per comma (up to six fit on the label).
 TOUCHPOINT_SHOP_ADDRESS = env_list(
     "TOUCHPOINT_SHOP_ADDRESS", ["Repairs Dept.", "12 Workshop Lane", "Bristol", "BS1 4QT", "United Kingdom"]
 )

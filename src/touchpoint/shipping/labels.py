@@ -81,7 +81,7 @@ def _latin(text: str) -> str:
 
 def _customer_lines(case: Case) -> list[str]:
     customer = case.customer
-    lines = list(customer.address_lines)
+    lines = list(customer.address_lines)[:5]  # clear of the TO block
     if customer.country and customer.country.upper() != "GB":
         lines.append(customer.country.upper())
     return lines or [customer.name or "(your name and address)"]
@@ -100,7 +100,8 @@ def _label_page(canvas: Any, case: Case) -> None:
     left, top = 15 * mm, height - 15 * mm
     canvas.setTitle(f"{case.reference} prepaid label")
     canvas.setLineWidth(1.5)
-    canvas.rect(left, height / 2, width - 2 * left, height / 2 - 15 * mm)
+    bottom = 120 * mm  # the label's box: from here to 15 mm below the top edge
+    canvas.rect(left, bottom, width - 2 * left, top - bottom)
     canvas.setFont("Helvetica-Bold", 14)
     canvas.drawString(left + 6 * mm, top - 10 * mm, _latin(settings.TOUCHPOINT_LABEL_SERVICE))
     canvas.setFont("Helvetica", 9)
@@ -114,19 +115,19 @@ def _label_page(canvas: Any, case: Case) -> None:
     canvas.drawString(left + 6 * mm, top - 62 * mm, "TO")
     canvas.setFont("Helvetica-Bold", 16)
     y = top - 69 * mm
-    for line in [settings.TOUCHPOINT_SHOP_NAME, *settings.TOUCHPOINT_SHOP_ADDRESS]:
+    for line in [settings.TOUCHPOINT_SHOP_NAME, *settings.TOUCHPOINT_SHOP_ADDRESS][:7]:  # clear of the barcode
         canvas.drawString(left + 6 * mm, y, _latin(line))
         y -= 7 * mm
     # The reference twice over: a QR code for phones, a Code 128 barcode for the scan station.
     _qr(canvas, case.reference, x=width - left - 50 * mm, y=top - 58 * mm, size=44 * mm)
     barcode = code128.Code128(case.reference, barHeight=22 * mm, barWidth=0.6 * mm, humanReadable=False)
-    barcode.drawOn(canvas, left + 6 * mm, height / 2 + 20 * mm)
+    barcode.drawOn(canvas, left + 6 * mm, bottom + 20 * mm)
     canvas.setFont("Helvetica-Bold", 22)
-    canvas.drawString(left + 6 * mm, height / 2 + 8 * mm, case.reference)
+    canvas.drawString(left + 6 * mm, bottom + 8 * mm, case.reference)
     canvas.setFont("Helvetica", 10)
-    canvas.drawString(left + 70 * mm, height / 2 + 8 * mm, "Cut along the box and stick it flat on the parcel.")
+    canvas.drawString(left + 70 * mm, bottom + 8 * mm, "Cut along the box and stick it flat on the parcel.")
     canvas.setFont("Helvetica", 11)
-    canvas.drawString(left, height / 2 - 12 * mm, "Packing instructions are on page 2. Keep this page flat and dry.")
+    canvas.drawString(left, bottom - 10 * mm, "Packing instructions are on page 2. Keep this page flat and dry.")
 
 
 def _instructions_page(canvas: Any, case: Case) -> None:
