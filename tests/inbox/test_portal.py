@@ -221,3 +221,20 @@ def test_the_conversation_costs_the_same_few_queries_however_long_it_grows(
         items = conversation_of(case=new_case)
     assert [i.text for i in items if i.from_customer] == [f"Message {n}" for n in range(6)]
     assert [len(i.photos) for i in items if i.from_customer] == [1] * 6
+
+
+@pytest.mark.parametrize(("kind", "content_type"), [("PNG", "image/png"), ("WEBP", "image/webp")])
+def test_png_and_webp_photos_lose_their_metadata_too(kind: str, content_type: str) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    exif[0x0112] = 6  # taken sideways: the kept photo is turned upright
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (0, 0, 0)).save(out, kind, exif=exif.tobytes())
+    assert b"SecretCam" in out.getvalue()
+
+    photo = photo_clean(data=out.getvalue(), filename=f"x.{kind.lower()}")
+
+    assert photo.content_type == content_type
+    assert b"SecretCam" not in photo.data
+    kept = Image.open(io.BytesIO(photo.data))
+    assert (kept.format, kept.size, dict(kept.getexif())) == (kind, (40, 60), {})
