@@ -135,3 +135,16 @@ def test_the_answer_needs_a_post_and_a_csrf_token(waiting: tuple[Case, Quote, st
     assert strict.post(reverse("portal:approval_decide", args=[token]), post).status_code == 403
     assert strict.get(reverse("portal:approval_decide", args=[token]), post).status_code == 405
     assert decisions(case) == 0
+
+
+def test_extra_work_asked_without_a_quote_still_tells_the_customer_how_to_answer(
+    client: Client, customer: Customer
+) -> None:
+    from touchpoint.cases.actors import staff_actor
+    from touchpoint.cases.services.advance import case_advance
+
+    case = repair_case(customer, "in_surgery")
+    case = case_advance(case=case, event="diagnosed", actor=staff_actor(crew()), data={"quote_total": 30}).case
+    html = unescape(client.get(reverse("portal:case", args=[link_issue(case=case)])).content.decode())
+    assert "We've found extra work that needs your say-so, but its details aren't on this page." in html
+    assert "Talk to a person about it" in html

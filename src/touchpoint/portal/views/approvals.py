@@ -32,8 +32,10 @@ def approval_panel(request: HttpRequest, case: Case, token: str) -> dict[str, An
     if not case.is_open:
         return None
     quote = quote_latest(case=case)
-    if quote is None:
-        return None
+    if quote is None or (quote.status != QuoteStatus.PROPOSED and case.state in DECIDE_STATES):
+        # Extra work asked for outside a quote (an event given by hand): never leave the customer with
+        # a question and nothing to answer it with.
+        return {"mode": "missing", "token": token} if case.state in DECIDE_STATES else None
     if quote.status == QuoteStatus.PROPOSED and case.state in DECIDE_STATES:
         return {"mode": "ask", "quote": quote, "lines": list(quote.lines.all()), "case": case, "token": token}
     if quote.status in (QuoteStatus.APPROVED, QuoteStatus.DECLINED):
