@@ -152,3 +152,22 @@ def test_a_persona_edit_signs_the_next_message_and_bad_yaml_is_refused(admin_cli
 def test_the_persona_add_page_starts_from_the_shipped_norm(admin_client: Any) -> None:
     html = admin_client.get("/admin/touchpoints/personaoverride/add/").content.decode()
     assert "signature: Norm, your repair coordinator at the Repair Shop" in html
+
+
+def test_the_preview_shows_the_shops_own_template_and_links_to_edit_each_message(admin_client: Any) -> None:
+    from touchpoint.cases.models import JourneyVersion
+
+    version = JourneyVersion.objects.get(name="mail-in-repair")
+    assert post(admin_client, template("Order in, {{ customer.first_name }}!")).status_code == 302
+    saved = TemplateOverride.objects.get()
+    html = admin_client.get(f"/admin/touchpoints/touchpointpreview/{version.pk}/change/").content.decode()
+    assert "<strong>Subject:</strong> TP-4K7Q9: Order in, Ian!" in html
+    assert (
+        "template <code>touchpoints/mail-in-repair/order_received.html</code> (the shop's own, edited here) · "
+        f'<a href="/admin/touchpoints/templateoverride/{saved.pk}/change/">Edit this message</a>'
+    ) in html
+    assert (
+        '<a href="/admin/touchpoints/templateoverride/add/?journey=mail-in-repair&amp;key=arrived_resting">'
+        "Edit this message</a>"
+    ) in html
+    assert '<a href="/admin/touchpoints/personaoverride/add/?key=norm">Edit the persona</a>' in html

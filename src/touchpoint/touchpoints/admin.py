@@ -4,11 +4,13 @@ email and SMS), and the shop's own templates and persona, checked before they ar
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from touchpoint.cases.journeys import journey_of
 from touchpoint.core.clock import now
@@ -40,6 +42,7 @@ class TouchpointPreviewAdmin(admin.ModelAdmin[TouchpointPreview]):
             return self.admin_site.login(request)
         journey = journey_of(version)
         persona, touchpoints = journey_preview(journey=journey)
+        edited = dict(TemplateOverride.objects.filter(journey=journey.name).values_list("key", "pk"))
         context = {
             **self.admin_site.each_context(request),
             "title": f"Messages of {version}",
@@ -47,9 +50,24 @@ class TouchpointPreviewAdmin(admin.ModelAdmin[TouchpointPreview]):
             "original": version,
             "journey": journey,
             "persona": persona,
-            "touchpoints": touchpoints,
+            "touchpoints": [(tp, tp.key in edited, _edit_url(journey.name, tp.key, edited)) for tp in touchpoints],
+            "persona_url": _persona_url(journey.persona),
         }
         return TemplateResponse(request, "admin/touchpoints/preview.html", context)
+
+
+def _edit_url(journey: str, key: str, edited: dict[str, int]) -> str:
+    """The shop's own template of ``key`` to change, or a new one started from the file."""
+    if key in edited:
+        return reverse("admin:touchpoints_templateoverride_change", args=[edited[key]])
+    return f"{reverse('admin:touchpoints_templateoverride_add')}?{urlencode({'journey': journey, 'key': key})}"
+
+
+def _persona_url(key: str) -> str:
+    found = PersonaOverride.objects.filter(key=key).values_list("pk", flat=True).first()
+    if found is not None:
+        return reverse("admin:touchpoints_personaoverride_change", args=[found])
+    return f"{reverse('admin:touchpoints_personaoverride_add')}?{urlencode({'key': key})}"
 
 
 def _stamp(request: HttpRequest, obj: TemplateOverride | PersonaOverride) -> None:
