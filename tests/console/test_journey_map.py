@@ -186,3 +186,16 @@ def test_an_unknown_version_is_not_found(client: Client, version: JourneyVersion
     client.force_login(agent)
     assert client.get("/console/journeys/mail-in-repair/9/").status_code == 404
     assert client.get("/console/journeys/nope/1/").status_code == 404
+
+
+def test_a_customers_magic_link_session_does_not_open_the_map(client: Client, version: JourneyVersion) -> None:
+    from touchpoint.links.services import link_issue
+
+    case = place("resting", waited=timedelta(hours=1))
+    assert client.get(f"/c/{link_issue(case=case)}/").status_code == 200
+    for url in (MAP, MAP + "?partial=live"):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (
+            302,
+            f"{resolve_url(settings.LOGIN_URL)}?next={url.replace('?', '%3F').replace('=', '%3D')}",
+        )
