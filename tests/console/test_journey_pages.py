@@ -35,7 +35,7 @@ def test_the_home_page_is_public_and_says_what_this_is(client: Client) -> None:
 @pytest.mark.parametrize("url", ["/console/journeys/", "/console/journeys/mini-repair/1/"])
 def test_journey_pages_send_anonymous_visitors_to_sign_in(client: Client, url: str, new_case: Case) -> None:
     response = client.get(url)
-    assert (response.status_code, response["Location"]) == (302, f"/admin/login/?next={url}")
+    assert (response.status_code, response["Location"]) == (302, f"/console/login/?next={url}")
 
 
 def test_the_journey_list_counts_cases_per_state_in_a_fixed_number_of_queries(
