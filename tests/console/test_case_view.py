@@ -221,6 +221,17 @@ def test_an_empty_note_is_refused_beside_the_field(care: StaffUser) -> None:
     assert state_of(case) == before
 
 
+def test_a_note_without_the_pages_version_is_kept_and_explained(care: StaffUser) -> None:
+    case = complaint(StaffFactory(teams=["intake"]))
+    before = state_of(case)
+    response = signed_in(care).post(page_url(case, "note"), {"text": "Kept words", "version": "x", "nonce": "v"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This page could not tell which version of the case you saw" in html
+    assert ">Kept words</textarea>" in html
+    assert state_of(case) == before
+
+
 def test_a_reply_in_own_words_is_sent_once_and_signed_by_the_agent(care: StaffUser) -> None:
     case = complaint(StaffFactory(teams=["intake"]))
     client = signed_in(care)

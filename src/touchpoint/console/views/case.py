@@ -131,6 +131,15 @@ def _fresh(request: HttpRequest, form: forms.Form, view: CaseView) -> forms.Form
     return again
 
 
+def _unread(form: forms.Form) -> str:
+    """A form whose hidden fields were lost or edited: say so (the visible fields carry their own errors)."""
+    if "version" in form.errors or "nonce" in form.errors:
+        return (
+            "This page could not tell which version of the case you saw; what you typed is kept below: send it again."
+        )
+    return ""
+
+
 def _conflict_message(request: HttpRequest, case: Case, what: str) -> str:
     latest = TimelineEntry.objects.filter(case=case).select_related("actor_user").order_by("-seq").first()
     if latest is None:
@@ -204,7 +213,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     view = _load(request, reference)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _render(request, view, status=400, bound={"note": _fresh(request, form, view)})
+        return _render(request, view, status=400, bound={"note": _fresh(request, form, view)}, problem=_unread(form))
     key = f"note:{form.cleaned_data['nonce']}"
     if _done_before(view, key):
         return _back(reference)
@@ -229,7 +238,7 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     view = _load(request, reference)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _render(request, view, status=400, bound={"reply": _fresh(request, form, view)})
+        return _render(request, view, status=400, bound={"reply": _fresh(request, form, view)}, problem=_unread(form))
     data = form.cleaned_data
     template = data["template"] if data["mode"] == "template" else ""
     text = data["text"] if data["mode"] == "own" else ""
