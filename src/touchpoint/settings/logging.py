@@ -47,5 +47,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "waitress": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # it logs every sign-in at INFO
     },
 }

@@ -46,6 +46,7 @@ class Case(models.Model):
             models.Index(fields=["journey", "state"], name="case_journey_state"),
             models.Index(fields=["owner", "state_entered_at"], name="case_owner_entered"),
             models.Index(fields=["assignee", "state_entered_at"], name="case_assignee_entered"),
+            models.Index(fields=["outcome", "state_entered_at"], name="case_open_entered"),  # the "all open" queue
         ]
 
     def __str__(self) -> str:
