@@ -235,3 +235,33 @@ def test_a_card_payment_after_an_offline_one_is_recorded_and_a_person_refunds_it
     # And a replay of it opens no second task
     post(client, completed(event_id="evt_late_paid"))
     assert Task.objects.filter(kind=TaskKind.PAYMENT_PROBLEM).count() == 1
+
+
+def test_money_settling_after_the_order_was_cancelled_goes_to_a_person(
+    client: Client, recorded_stripe: RecordedStripe
+) -> None:
+    # Given a bank debit was started, then the order was cancelled for want of payment
+    case = open_repair()
+    payment = start_checkout(case, recorded_stripe)
+    unsettled = stripe_event("event_checkout_session_completed", event_id="evt_wait", session_id=SESSION_ID)
+    unsettled["data"]["object"]["payment_status"] = "unpaid"
+    assert post(client, unsettled).json()["detail"] == "completed; the bank has yet to settle it"
+    assert Payment.objects.get().status == PaymentStatus.PROCESSING
+    post(client, stripe_event("event_checkout_session_async_payment_failed", event_id="evt_no", session_id=SESSION_ID))
+    Timer.objects.filter(case=case, status=TimerStatus.PENDING).update(due_at=now() - timedelta(seconds=1))
+    Worker(worker_id="w1").run(until_idle=True)
+    assert Case.objects.get(pk=case.pk).state == "cancelled_unpaid"
+    before = touchpoints(case)
+    # When Stripe later says the money did arrive
+    settled = stripe_event("event_checkout_session_async_payment_succeeded", event_id="evt_late", session_id=SESSION_ID)
+    answer = post(client, settled).json()
+    # Then it is kept as paid, the closed case stays closed and silent, and intake is asked to refund it
+    assert (answer["outcome"], answer["detail"]) == (
+        "needs_person",
+        "paid, but the case is in cancelled_unpaid: a person refunds or keeps it",
+    )
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
+    assert (Case.objects.get(pk=case.pk).state, touchpoints(case)) == ("cancelled_unpaid", before)
+    task = Task.objects.get(kind=TaskKind.PAYMENT_PROBLEM)
+    assert task.title == f"{case.reference}: card payment of 39.00 GBP arrived but the case is in cancelled_unpaid"
