@@ -12,7 +12,6 @@ from PIL import Image
 
 from tests.support.browser import BrowserPage
 from tests.support.factories import CustomerFactory
-from touchpoint import portal as portal_app
 from touchpoint.cases.actors import CUSTOMER, SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, Task, TaskKind
@@ -28,27 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return Path(settings.MEDIA_ROOT)
-
-
-@pytest.fixture(autouse=True)
-def same_origin_referrer(settings: Any, tmp_path: Path) -> None:
-    """WORKAROUND, to remove once portal/base.html is fixed. The portal's layout says
-    `<meta name="referrer" content="no-referrer">` (and ``portal/access.py`` sends the same header):
-    with it Chromium posts a same-origin form with ``Origin: null``, and Django's CSRF check refuses
-    every POST from a portal page (403). Until the layout says ``same-origin`` (which still keeps
-    the token out of other sites' logs), these tests draw that same layout with only that word
-    changed, so they check this area's own flows. A no-op once the layout is fixed."""
-    base = Path(portal_app.__file__).parent / "templates" / "portal" / "base.html"
-    text = base.read_text()
-    if 'content="no-referrer"' not in text:
-        return
-    (tmp_path / "layout" / "portal").mkdir(parents=True)
-    (tmp_path / "layout" / "portal" / "base.html").write_text(
-        text.replace('content="no-referrer"', 'content="same-origin"')
-    )
-    templates = [dict(engine) for engine in settings.TEMPLATES]
-    templates[0]["DIRS"] = [str(tmp_path / "layout"), *templates[0].get("DIRS", [])]
-    settings.TEMPLATES = templates
 
 
 @pytest.fixture
