@@ -10,6 +10,7 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", "Sent"
     DEAD = "dead", "Gave up (a person has a task)"
     CANCELLED = "cancelled", "Cancelled"
+    HELD = "held", "Held until a person has written (a survey after a complaint)"
 
 
 class OutboxMessage(models.Model):

@@ -28,6 +28,7 @@ from touchpoint.journeys import Journey
 from touchpoint.outbox.attachments import attachment_kinds
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.rendering import render_touchpoint
+from touchpoint.outbox.surveys import is_survey, survey_hold, survey_must_wait
 
 MAX_REFERENCES = 10  # the thread's first message and the nine latest: enough for every mail app to thread
 AUTOMATED_HEADERS = {
@@ -102,7 +103,13 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
         idempotency_key=f"{case.pk}:{state_seq}:{key}",
         created_at=at,
     )
-    return rows.insert(message)
+    hold = is_survey(journey, case.state) and survey_must_wait(case=case)
+    if hold:
+        message.status = MessageStatus.HELD
+    message = rows.insert(message)
+    if hold:
+        survey_hold(case=case, message=message, at=at)
+    return message
 
 
 def notice_enqueue(

@@ -17,6 +17,7 @@ class TaskKind(models.TextChoices):
     PERSON_REQUESTED = "person_requested", "Customer asked for a person"
     REMEDY_APPROVAL = "remedy_approval", "Remedy over the limit: a lead decides"
     PAYMENT_PROBLEM = "payment_problem", "Payment needs a person"
+    SURVEY_HELD = "survey_held", "Write personally before we ask for feedback"
 
 
 class TaskStatus(models.TextChoices):

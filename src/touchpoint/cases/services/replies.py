@@ -84,6 +84,7 @@ def case_reply_send(
     together. Raises :class:`ReplyInvalid` or :class:`CaseConflict` (the case changed since it was
     read) with nothing written. The same ``idempotency_key`` (the form's nonce) sends once."""
     from touchpoint.outbox.services import notice_enqueue
+    from touchpoint.outbox.surveys import surveys_release
 
     if (replay := replayed_entry(case=case, key=idempotency_key, event=REPLY_EVENT)) is not None:
         return replay
@@ -107,7 +108,7 @@ def case_reply_send(
                 # A person wrote it (or chose it): out-of-office answers are welcome, unlike for automation.
                 headers={} if draft.automated else {"Auto-Submitted": "no"},
             )
-            return timeline_append(
+            entry = timeline_append(
                 case=case,
                 kind=TimelineKind.DELIVERY,
                 actor=staff_actor(author),
@@ -123,6 +124,9 @@ def case_reply_send(
                 },
                 idempotency_key=idempotency_key,
             )
+            if not draft.automated:  # a person wrote: a feedback request held since a complaint may go now
+                surveys_release(case=case, actor=staff_actor(author))
+            return entry
     except (CaseConflict, IntegrityError):
         if (replay := replayed_entry(case=case, key=idempotency_key, event=REPLY_EVENT)) is not None:
             return replay
