@@ -4,8 +4,8 @@ the panels and the customer's timeline."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.test import Client
