@@ -429,3 +429,18 @@ def test_the_page_costs_the_same_queries_however_long_the_timeline(
     with django_assert_max_num_queries(30) as long:
         assert client.get(page_url(case)).status_code == 200
     assert len(long.captured_queries) == len(short.captured_queries)
+
+
+def test_quote_events_are_left_to_the_quote_panel_even_from_an_edited_form() -> None:
+    from tests.quotes.repair import crew, repair_case
+    from tests.support.factories import CustomerFactory
+
+    case = repair_case(CustomerFactory(), "in_surgery")
+    client = signed_in(crew())
+    assert "diagnosed" not in offered(client, case)
+    before = case.timeline.count()
+    response = client.post(page_url(case, "event"), {"event": "diagnosed", "version": case.version, "nonce": "q1"})
+    assert response.status_code == 403
+    assert "use the quote panel" in response.content.decode()
+    case.refresh_from_db()
+    assert (case.state, case.timeline.count()) == ("in_surgery", before)

@@ -91,10 +91,18 @@ def _actor_name(entry: TimelineEntry) -> str:
     )
 
 
+# Events that carry a record of their own (the quote and its lines), taken through the quote
+# panel: a bare button would move the case while the quote said otherwise.
+PANEL_EVENTS = frozenset({"diagnosed", "quote_revised", "quote_approved", "quote_declined"})
+
+
 def actions_for(*, journey: Journey, case: Case, actor: Actor) -> list[Action]:
-    """Exactly the journey's valid events for this state, data and actor, each with its target."""
+    """The journey's valid events for this state, data and actor, each with its target, except
+    those another panel on the page takes (:data:`PANEL_EVENTS`)."""
     out = []
     for event in valid_events(journey, state=case.state, data=case.data, actor=actor):
+        if event in PANEL_EVENTS:
+            continue
         result = advance(journey, state=case.state, event=event, data=case.data, actor=actor)
         if isinstance(result, Advanced):
             out.append(Action(event, result.target, journey.states[result.target].label))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.errors import CaseConflict, CaseError
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.selectors.case_view import CaseView, case_view
+from touchpoint.cases.selectors.case_view import PANEL_EVENTS, CaseView, case_view
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
@@ -186,6 +186,8 @@ def case_event(request: HttpRequest, reference: str) -> HttpResponse:
     event, key = form.cleaned_data["event"], f"console:{form.cleaned_data['nonce']}"
     if _done_before(view, key):
         return _back(reference)
+    if event in PANEL_EVENTS:
+        return _render(request, view, status=403, problem="Not done, nothing changed: use the quote panel for that.")
     try:
         result = case_advance(
             case=_as_of(view, form.cleaned_data["version"]),
