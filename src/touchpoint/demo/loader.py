@@ -26,6 +26,7 @@ from touchpoint.core import clock
 from touchpoint.customers.models import Customer
 from touchpoint.demo import business
 from touchpoint.demo.feedback import demo_wall_and_themes, give_demo_feedback, rating_order
+from touchpoint.demo.quotes import QUOTE_EVENTS, quote_step
 from touchpoint.journeys import Actor, Advanced, Journey, advance
 from touchpoint.journeys.guards import guard_holds, witness
 from touchpoint.staff.models import StaffUser, Team
@@ -233,6 +234,10 @@ def _replay_case(
             with clock.at(moment):
                 csat = _rating_like_the_walk(journey, case, step, rng)
                 case = give_demo_feedback(case=case, csat=csat, rng=rng)
+            continue
+        if step.event in QUOTE_EVENTS:  # through the quote services, so there is a quote to read and answer
+            with clock.at(moment):
+                case = quote_step(case=case, event=step.event, data=step.data, by=_case_actor(step.by, staff), rng=rng)
             continue
         with clock.at(moment):
             case = case_advance(
