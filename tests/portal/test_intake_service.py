@@ -88,7 +88,9 @@ def test_an_order_opens_a_case_with_the_journeys_data_and_a_new_customer(shop: N
     ]
 
 
-def test_an_order_from_a_known_address_updates_that_customer_and_keeps_their_tier(shop: None) -> None:
+def test_an_order_from_a_known_address_fills_gaps_but_never_overwrites_that_customer(shop: None) -> None:
+    # An order form proves nobody's identity: someone typing a known address must not change
+    # that customer's name, address or preferences. The order keeps its own return address.
     known = CustomerFactory(name="M. Okafor", email="maya@example.com", tier="gold", town="Leeds", plain_messages=False)
 
     case = order_place(order=replace(ORDER, prepaid_box=False, problem="battery"), nonce="n-2")
@@ -97,12 +99,13 @@ def test_an_order_from_a_known_address_updates_that_customer_and_keeps_their_tie
     assert case.customer_id == known.pk
     assert Customer.objects.count() == 1
     assert (known.name, known.town, known.postcode, known.tier, known.plain_messages) == (
-        "Maya Okafor",
-        "Bristol",
-        "BS1 4DJ",
+        "M. Okafor",
+        "Leeds",
+        "BS1 4DJ",  # we had none: filled in
         "gold",
-        True,
+        False,
     )
+    assert (case.data["return_address"]["name"], case.data["return_address"]["town"]) == ("Maya Okafor", "Bristol")
     assert (case.data["prepaid_box"], case.data["problem"]) == (False, "battery")
 
 

@@ -47,7 +47,7 @@ def test_a_prepaid_box_case_offers_the_label_and_serves_the_pdf(client: Client, 
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{case.reference}-prepaid-label.pdf"'
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response.content.startswith(b"%PDF-1.")
     assert len(re.findall(rb"/Type /Page\b(?!s)", response.content)) == 2
 

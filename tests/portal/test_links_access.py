@@ -49,7 +49,7 @@ def test_a_token_opens_its_own_case_and_no_other(client: Client, two_cases: tupl
     html = response.content.decode()
     assert response.status_code == 200
     assert mine.reference in html and theirs.reference not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "private, no-store"
 
 
@@ -171,3 +171,14 @@ def test_the_case_page_link_in_the_email_opens_that_case(client: Client, two_cas
 def test_customers_are_not_created_by_asking(client: Client, db: Any) -> None:
     client.post("/link/", {"email": "new@example.com"})
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_run_of_wrong_links_from_one_client_is_slowed_down(client: Any) -> None:
+    from touchpoint.portal.access import MISSES
+
+    statuses = [client.get(f"/c/{'x' * 43}/").status_code for _ in range(MISSES.count + 2)]
+    assert statuses[: MISSES.count] == [404] * MISSES.count
+    assert statuses[MISSES.count :] == [429, 429]
+    page = client.get(f"/c/{'y' * 43}/")
+    assert "Email me a new link" in page.content.decode()  # still the friendly page, with the way back

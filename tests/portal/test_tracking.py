@@ -99,7 +99,7 @@ def test_the_page_is_strict_about_scripts_and_styles(client: Client, customer: C
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert (response.headers["Cache-Control"], response.headers["Referrer-Policy"]) == (
         "private, no-store",
-        "no-referrer",
+        "same-origin",
     )
     assert "style=" not in html
     assert re.search(r"<script(?![^>]*\bsrc=)", html) is None  # no inline script

@@ -142,3 +142,21 @@ def test_a_long_shop_address_stays_clear_of_the_barcode(mail_in_repair: None) ->
     assert all(placed[line] > barcode_top + 12 for line in shown)
     assert "X" not in placed
     assert placed[case.reference] < barcode_top - 22 * 72 / 25.4
+
+
+def test_the_label_is_from_the_address_given_with_this_order(mail_in_repair: None) -> None:
+    owner = CustomerFactory(name="M. Okafor", address_line1="1 Old Road", town="Leeds", postcode="LS1 1AA")
+    given = {"name": "Maya Okafor", "line1": "12 Mill Lane", "line2": "", "town": "Bristol", "postcode": "BS1 4DJ"}
+    case = case_open(
+        journey="mail-in-repair",
+        customer=owner,
+        actor=SYSTEM,
+        data={"model": "nano-4g", "prepaid_box": True, "return_address": {**given, "country": "GB"}},
+    ).case
+    text = drawn_text(label_pdf(case=case, compress=False))
+    assert text[text.index("FROM") + 1 : text.index("FROM") + 5] == [
+        "Maya Okafor",
+        "12 Mill Lane",
+        "Bristol",
+        "BS1 4DJ",
+    ]

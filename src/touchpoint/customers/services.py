@@ -31,8 +31,10 @@ def email_normalise(email: str) -> str:
 
 
 def customer_upsert(*, contact: Contact) -> Customer:
-    """The customer with ``contact.email``, created or brought up to date with what they just told us
-    (name, phone, address, how to reach them). Tier and mail health are ours and stay as they are.
+    """The customer with ``contact.email``, created from what they just told us, or, when we know the
+    address already, with only the details we didn't have filled in. An order form proves nobody's
+    identity, so it never overwrites a known customer's name, phone, address or preferences (each
+    case keeps the return address given with its own order). Tier and mail health are ours.
 
     Opens its own transaction (a savepoint inside the caller's); two orders racing for a new
     address end with one customer."""
@@ -56,7 +58,7 @@ def customer_upsert(*, contact: Contact) -> Customer:
                     return Customer.objects.create(email=email, **fields)
             except IntegrityError:  # created by a concurrent order a moment ago
                 customer = Customer.objects.get(email__iexact=email)
-        changed = [name for name, value in fields.items() if getattr(customer, name) != value]
+        changed = [name for name, value in fields.items() if value and getattr(customer, name) in ("", None)]
         for name in changed:
             setattr(customer, name, fields[name])
         if changed:

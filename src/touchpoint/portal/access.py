@@ -12,11 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from touchpoint.cases.models import Case
+from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.links.services import link_resolve
 
 CaseView = Callable[..., HttpResponse]
 
 _STATUS = {"unknown": 404, "revoked": 410, "expired": 410}
+# 256-bit tokens make guessing pointless; this only keeps a guesser's load and noise down.
+MISSES = Limit(count=30, seconds=3600)
 
 
 def case_link(view: CaseView) -> Callable[..., HttpResponse]:
@@ -27,11 +30,16 @@ def case_link(view: CaseView) -> Callable[..., HttpResponse]:
         resolved = link_resolve(token)
         if resolved.link is None:
             problem = resolved.problem or "unknown"
-            return render(request, "portal/links/problem.html", {"problem": problem}, status=_STATUS[problem])
+            status = _STATUS[problem]
+            if not ratelimit_hit(scope="portal.link.miss", key=client_key(request), limit=MISSES):
+                status = 429
+            return render(request, "portal/links/problem.html", {"problem": problem}, status=status)
         case: Case = resolved.link.case
         response = view(request, case, token, *args, **kwargs)
         # The token is in the URL: keep it out of other sites' logs and out of shared caches.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Same-origin, not no-referrer: with no-referrer Chromium posts our own forms with
+        # "Origin: null", which the CSRF check refuses.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cache-Control", "private, no-store")
         response.headers.setdefault("X-Robots-Tag", "noindex")
         return response

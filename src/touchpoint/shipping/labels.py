@@ -80,6 +80,15 @@ def _latin(text: str) -> str:
 
 
 def _customer_lines(case: Case) -> list[str]:
+    """The address given with this order (kept on the case), else the customer's record."""
+    given = case.data.get("return_address") if isinstance(case.data, dict) else None
+    if isinstance(given, dict) and given.get("line1"):
+        parts = [str(given.get(key, "")).strip() for key in ("name", "line1", "line2", "town", "postcode")]
+        lines = [part for part in parts if part][:5]
+        country = str(given.get("country", "")).upper()
+        if country and country != "GB":
+            lines.append(country)
+        return lines
     customer = case.customer
     lines = list(customer.address_lines)[:5]  # clear of the TO block
     if customer.country and customer.country.upper() != "GB":
