@@ -173,3 +173,11 @@ def test_touchpoint_insights_prints_every_figure_and_writes_csv(history: dict[st
         call_command("insights", "--journey", "nope", stdout=StringIO())
     with pytest.raises(CommandError, match="isn't a period"):
         call_command("insights", "--since", "yesterday", stdout=StringIO())
+
+
+def test_a_figure_with_nothing_to_draw_has_no_chart_only_its_table() -> None:
+    from touchpoint.insights.charts import figure_svg
+    from touchpoint.insights.figures import Chart, Figure
+
+    empty = Figure("x", "X", "nothing yet", ("label", "hours"), [("Order received", None)], Chart(label=(0,), value=1))
+    assert figure_svg(empty) == ""

@@ -45,7 +45,9 @@ def figure_svg(figure: Figure, *, limit: int = 20) -> str:
     rows = figure.rows[:limit]
     columns = [chart.value] if chart.upper is None else [chart.value, chart.upper]
     top = max(_number(row[i]) for row in rows for i in columns)
-    scale = BAR_WIDTH / top if top > 0 else 0.0
+    if top <= 0:
+        return ""  # nothing to draw yet (no finished stays, all zero): the table says so
+    scale = BAR_WIDTH / top
     height = ROW * len(rows) + 8
     key = figure.key
     parts = [
