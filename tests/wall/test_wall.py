@@ -160,3 +160,24 @@ def test_moderation_pages_are_for_leads_and_refuse_other_reasons(give: Any, lead
     item.refresh_from_db()
     assert item.status == Status.PENDING
     assert client.post("/console/wall/999999/", {"action": "publish"}).status_code == 404
+
+
+def test_feedback_given_with_consent_waits_for_a_lead_at_once_redacted() -> None:
+    from tests.quotes.repair import repair_case
+    from touchpoint.feedback.services import feedback_give
+
+    case = repair_case(CustomerFactory(name="Ian Kearns"), "feedback_asked")
+    given = feedback_give(
+        case=case,
+        version=case.version,
+        csat=5,
+        comment="Lovely job. Ian Kearns, 07700 900123",
+        consent_publish=True,
+        display_name="Ian",
+        town="Leeds",
+    )
+    item = WallItem.objects.get(feedback=given.feedback)
+    assert (item.status, item.kind, item.text) == (Status.PENDING, Kind.COMPLIMENT, "Lovely job. Ian K., [phone]")
+    quiet = repair_case(CustomerFactory(), "feedback_asked")
+    feedback_give(case=quiet, version=quiet.version, csat=2, comment="meh", consent_publish=False)
+    assert WallItem.objects.count() == 1  # no consent, nothing for the wall

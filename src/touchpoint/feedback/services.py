@@ -87,6 +87,10 @@ def feedback_give(
                 data={"rating": csat},
                 idempotency_key=f"feedback:{case.pk}:given",
             )
+            # With consent, it waits for a lead on the wall, already redacted, from this moment.
+            from touchpoint.wall.services import wall_item_prepare
+
+            wall_item_prepare(feedback=feedback)
             return FeedbackGiven(feedback, moved.case)
     except IntegrityError:
         # A second tab won the race for the one-per-case row; its feedback is the answer.
