@@ -112,3 +112,12 @@ def test_the_worker_regroups_once_a_day_and_only_when_customers_wrote_something_
         )
         again = themes_refresh()
     assert again is not None and again.texts == 31
+
+
+def test_the_agent_sees_it_on_the_case_view(comments: Any) -> None:
+    themes_rebuild(seed=0)
+    case = comments["courier"][0].case
+    agent = Client()
+    agent.force_login(StaffFactory(role=Role.AGENT))
+    page = agent.get(f"/console/cases/{case.reference}/").content.decode()
+    assert "9 other customers reported this" in page
