@@ -116,6 +116,11 @@ def _browser_page(request: Any, live_server: Any, options: dict[str, Any]) -> It
             yield wrapped
             context.close()
             browser.close()
+            # Connections the test opened while Playwright ran belong to that context; close them
+            # here, or PostgreSQL refuses to drop the test database at the end ("being accessed").
+            from django.db import connections
+
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
