@@ -28,7 +28,7 @@ class QuoteError(Exception):
 
 
 class QuoteInvalid(QuoteError):
-    pass
+    """A quote or an answer that can't be taken as given (empty lines, a bad price, the wrong state)."""
 
 
 class QuoteNotOpen(QuoteError):

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+# scikit-learn takes ~2.5 s to import: it is imported where it is used, so the web processes and
+# the worker (which import this module through their views and housekeeping) start at once.
 
 TOKENS = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"  # words, not numbers or references
 MATCH_THRESHOLD = 0.3  # cosine similarity to a theme's centroid that counts as "reported this too"
@@ -69,6 +73,8 @@ class ThemeModel:
 
 
 def _vectorizer(*, vocabulary: dict[str, int] | None = None, min_df: int = 2) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         stop_words="english",
         ngram_range=(1, 2),
@@ -86,6 +92,9 @@ def find_themes(texts: Sequence[str], *, seed: int = 0, min_size: int = 3, max_t
     texts with nothing in common, give a model with no themes."""
     if len(texts) < 2 * min_size:
         return ThemeModel(seed=seed)
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     vectorizer = _vectorizer()
     try:
         matrix = vectorizer.fit_transform(texts)

@@ -68,7 +68,7 @@ class AssignForm(_Guarded):
 
 
 class AcceptForm(_Guarded):
-    pass
+    """Accepting a handoff needs only the version and nonce every action carries."""
 
 
 def _staff(request: HttpRequest) -> StaffUser:
