@@ -8,7 +8,6 @@ row's id and content hash: derived data, safe to hold in each process.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -74,10 +73,19 @@ def journey_latest(name: str) -> JourneyVersion:
     return version
 
 
+_PARSED: dict[tuple[int, str], Journey] = {}
+_PARSED_MAX = 256
+
+
 def journey_of(version: JourneyVersion) -> Journey:
-    return _parsed(version.pk, version.sha256, version.source, str(version))
-
-
-@lru_cache(maxsize=256)
-def _parsed(pk: int, sha256: str, source: str, name: str) -> Journey:
-    return parse_journey(source, name).journey
+    """The parsed journey of ``version``. Keyed by id and hash only, so a row read with
+    ``.defer("source")`` (as the hot pages read it: the YAML is kilobytes) costs no query once this
+    process has parsed it; the source is read on a miss."""
+    key = (version.pk, version.sha256)
+    journey = _PARSED.get(key)
+    if journey is None:
+        journey = parse_journey(version.source, str(version)).journey
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()  # a handful of versions are live at once; starting over is cheap and rare
+        _PARSED[key] = journey
+    return journey

@@ -17,6 +17,7 @@ from touchpoint.cases.selectors.context import CustomerContext, customer_context
 from touchpoint.cases.services.assign import ASSIGN_EVENT, assignable_staff, is_lead, may_assign
 from touchpoint.cases.services.notes import NOTE_EVENT
 from touchpoint.cases.services.replies import REPLY_EVENT
+from touchpoint.core.reads import Read, Row
 from touchpoint.journeys import Actor, Advanced, Journey, State, advance, valid_events
 from touchpoint.staff.models import StaffUser
 
@@ -74,7 +75,7 @@ class CaseView:
     state: State
     actions: list[Action]
     timeline: list[TimelineItem]
-    open_tasks: list[Task]
+    open_tasks: list[OpenTask]
     handoff_waiting: bool
     may_accept: bool
     may_assign: bool
@@ -83,12 +84,14 @@ class CaseView:
     templates: list[tuple[str, str]]  # (touch point key, what it says) for the reply form
 
 
-def _actor_name(entry: TimelineEntry) -> str:
-    if entry.actor_user is not None:
-        return str(entry.actor_user)
-    return {"timer": "wait limit", "system": "Touchpoint", "customer": "customer", "carrier": "carrier"}.get(
-        entry.actor_kind, entry.actor_kind
-    )
+_ACTOR_KINDS = {"timer": "wait limit", "system": "Touchpoint", "customer": "customer", "carrier": "carrier"}
+
+
+def _actor_name(kind: str, first: str | None, last: str | None, username: str | None) -> str:
+    """Who wrote an entry: a person as ``str(StaffUser)`` would say it, else what kind of actor."""
+    if username is not None:
+        return f"{first or ''} {last or ''}".strip() or username
+    return _ACTOR_KINDS.get(kind, kind)
 
 
 # Events that carry a record of their own (the quote and its lines), taken through the quote
@@ -114,31 +117,98 @@ def journey_actor(user: StaffUser, team_slugs: frozenset[str]) -> Actor:
     return Actor("staff", role=ROLES.get(user.role), teams=team_slugs)
 
 
-def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
-    """The page for case ``reference`` as ``user`` sees it, or ``None`` when there is no such case."""
-    from touchpoint.inbox.models import InboundMessage
+@dataclass(frozen=True)
+class OpenTask:
+    kind: str
+    title: str
+    owner: str
+    priority: int
+    due_at: datetime | None
+    source_key: str
+
+    def get_kind_display(self) -> str:
+        return str(TaskKind(self.kind).label)
+
+
+# The page's reads, compiled once per connection (touchpoint.core.reads): only the columns shown,
+# each table read once whatever the case's history.
+_TEAMS = Read(
+    lambda user_id: StaffUser.teams.through.objects.filter(staffuser_id=user_id).values_list("team__slug"), int
+)
+_ENTRIES = Read(
+    lambda case_id: TimelineEntry.objects.filter(case_id=case_id)
+    .order_by("-seq")
+    .values_list(
+        "seq", "at", "kind", "event", "summary", "detail", "actor_kind",
+        "actor_user__first_name", "actor_user__last_name", "actor_user__username",
+    ),
+    int,
+)  # fmt: skip
+_MESSAGES = Read(
+    lambda case_id: (
+        _outbox()
+        .objects.filter(case_id=case_id)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "subject", "tone", "touchpoint", "status", "recipient", "body_text", "created_at")
+    ),
+    int,
+)
+_INBOUND = Read(
+    lambda case_id: (
+        _inbox()
+        .objects.filter(case_id=case_id)
+        .order_by("pk")
+        .values_list("pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email")
+    ),
+    int,
+)
+_TASKS = Read(
+    lambda case_id: (
+        Task.objects.filter(case_id=case_id, status=TaskStatus.OPEN)
+        .order_by("priority", "due_at", "pk")
+        .values_list("kind", "title", "owner", "priority", "due_at", "source_key")
+    ),
+    int,
+)
+_ACCEPT_TIMER = Read(
+    lambda case_id, state_seq: Timer.objects.filter(
+        case_id=case_id, purpose="accept", status=TimerStatus.PENDING, state_seq=state_seq
+    ).values_list("pk")[:1],
+    int,
+    int,
+)
+
+
+def _outbox() -> Any:
     from touchpoint.outbox.models import OutboxMessage
 
-    case = Case.objects.select_related("journey", "customer", "assignee").filter(reference=reference).first()
+    return OutboxMessage
+
+
+def _inbox() -> Any:
+    from touchpoint.inbox.models import InboundMessage
+
+    return InboundMessage
+
+
+def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
+    """The page for case ``reference`` as ``user`` sees it, or ``None`` when there is no such case."""
+    case = (
+        Case.objects.select_related("journey", "customer", "assignee")
+        .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
+        .filter(reference=reference)
+        .first()
+    )
     if case is None:
         return None
     journey = journey_of(case.journey)
     state = journey.states[case.state]
-    teams = frozenset(user.teams.values_list("slug", flat=True))
+    teams = frozenset(slug for (slug,) in _TEAMS(user.pk))
     actor = journey_actor(user, teams)
-
-    entries = list(TimelineEntry.objects.filter(case=case).select_related("actor_user").order_by("-seq"))
-    messages = {m.pk: m for m in OutboxMessage.objects.filter(case=case).order_by("-created_at", "-pk")}
-    inbound = {
-        m.pk: m
-        for m in InboundMessage.objects.filter(case=case).only(
-            "pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email", "case_id"
-        )
-    }
-    tasks = list(Task.objects.filter(case=case, status=TaskStatus.OPEN).order_by("priority", "due_at", "pk"))
-    accept_pending = Timer.objects.filter(
-        case=case, purpose="accept", status=TimerStatus.PENDING, state_seq=case.state_seq
-    ).exists()
+    messages = {row[0]: row for row in _MESSAGES(case.pk)}
+    inbound = {row[0]: row for row in _INBOUND(case.pk)}
+    tasks = [OpenTask(*row) for row in _TASKS(case.pk)]
+    accept_pending = case.is_open and bool(_ACCEPT_TIMER(case.pk, case.state_seq))
     handoff_key = f"{case.pk}:{case.state_seq}:handoff"
     handoff_waiting = case.is_open and (
         accept_pending or any(t.kind == TaskKind.HANDOFF and t.source_key == handoff_key for t in tasks)
@@ -152,7 +222,7 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         journey=journey,
         state=state,
         actions=actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
-        timeline=_timeline(entries, messages, inbound),
+        timeline=_timeline(_ENTRIES(case.pk), messages, inbound),
         open_tasks=tasks,
         handoff_waiting=handoff_waiting,
         may_accept=may_accept,
@@ -163,39 +233,51 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
     )
 
 
-def _message_view(message: Any, *, personal: bool = False, template: str = "", tone: str = "") -> MessageView:
+def _message_view(row: Row, *, personal: bool = False, template: str = "", tone: str = "") -> MessageView:
+    _pk, subject, own_tone, touchpoint, status, recipient, body, _at = row
     return MessageView(
-        subject=message.subject,
-        tone=message.tone or tone,
+        subject=subject,
+        tone=own_tone or tone,
         automated=not personal,
-        template=message.touchpoint or template,
-        status=message.status,
-        status_label=message.get_status_display(),
-        recipient=message.recipient,
-        body=message.body_text,
+        template=touchpoint or template,
+        status=status,
+        status_label=_status_label(status),
+        recipient=recipient,
+        body=body,
     )
 
 
-def _timeline(entries: list[TimelineEntry], messages: dict[int, Any], inbound: dict[int, Any]) -> list[TimelineItem]:
+def _status_label(status: str) -> str:
+    from touchpoint.outbox.models import MessageStatus
+
+    return str(MessageStatus(status).label) if status in MessageStatus.values else status
+
+
+def _inbound_view(row: Row) -> InboundView:
+    _pk, subject, reply_text, text, sentiment, _at, _sender = row
+    return InboundView(subject, reply_text or text, sentiment)
+
+
+def _timeline(entries: list[Row], messages: dict[int, Row], inbound: dict[int, Row]) -> list[TimelineItem]:
     """Entries, outgoing messages and customer messages as one list, newest first."""
     items: list[TimelineItem] = []
     shown_messages: set[int] = set()
-    for entry in entries:
-        detail = entry.detail or {}
+    for seq, at, kind, event, summary, detail, actor_kind, first, last, username in entries:
+        detail = detail or {}
         item = TimelineItem(
-            at=entry.at,
-            kind=entry.kind,
-            event=entry.event,
-            actor=_actor_name(entry),
-            summary=entry.summary,
-            internal=entry.kind == TimelineKind.NOTE and entry.event in (NOTE_EVENT, ASSIGN_EVENT),
-            note=str(detail.get("text", "")) if entry.event == NOTE_EVENT else "",
-            sort=(entry.at, 1, entry.seq),
+            at=at,
+            kind=kind,
+            event=event,
+            actor=_actor_name(actor_kind, first, last, username),
+            summary=summary,
+            internal=kind == TimelineKind.NOTE and event in (NOTE_EVENT, ASSIGN_EVENT),
+            note=str(detail.get("text", "")) if event == NOTE_EVENT else "",
+            sort=(at, 1, seq),
         )
         message_id = detail.get("message")
         if isinstance(message_id, int) and message_id in messages:
             shown_messages.add(message_id)
-            reply = entry.event == REPLY_EVENT
+            reply = event == REPLY_EVENT
             item.message = _message_view(
                 messages[message_id],
                 personal=reply and bool(detail.get("personal")),
@@ -204,34 +286,35 @@ def _timeline(entries: list[TimelineEntry], messages: dict[int, Any], inbound: d
             )
         inbound_id = detail.get("inbound")
         if isinstance(inbound_id, int) and inbound_id in inbound:
-            found = inbound.pop(inbound_id)
-            item.inbound = InboundView(found.subject, found.reply_text or found.text, found.sentiment)
+            item.inbound = _inbound_view(inbound.pop(inbound_id))
         items.append(item)
     for pk, message in messages.items():
         if pk in shown_messages:
             continue
-        kind = "touch point" if message.touchpoint else "notice"
+        subject, touchpoint, created_at = message[1], message[3], message[7]
+        kind = "touch point" if touchpoint else "notice"
         items.append(
             TimelineItem(
-                at=message.created_at,
+                at=created_at,
                 kind="message",
-                event=message.touchpoint,
+                event=touchpoint,
                 actor="Touchpoint",
-                summary=f"Message sent ({kind}): {message.subject}",
+                summary=f"Message sent ({kind}): {subject}",
                 message=_message_view(message),
-                sort=(message.created_at, 0, pk),
+                sort=(created_at, 0, pk),
             )
         )
     for found in inbound.values():
+        pk, subject, at, sender = found[0], found[1], found[5], found[6]
         items.append(
             TimelineItem(
-                at=found.received_at,
+                at=at,
                 kind="message",
                 event="customer_message",
-                actor=found.from_email or "customer",
-                summary=f"Customer wrote: {found.subject}",
-                inbound=InboundView(found.subject, found.reply_text or found.text, found.sentiment),
-                sort=(found.received_at, 0, -found.pk),
+                actor=sender or "customer",
+                summary=f"Customer wrote: {subject}",
+                inbound=_inbound_view(found),
+                sort=(at, 0, -pk),
             )
         )
     items.sort(key=lambda i: i.sort, reverse=True)
