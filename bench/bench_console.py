@@ -3,6 +3,7 @@
 
     python bench/bench_console.py              # SQLite; PostgreSQL too when DATABASE_URL is set
     python bench/bench_console.py --db sqlite  # one database
+    python bench/bench_console.py --db sqlite --keep   # keep the built database and reuse it next time
 
 The server is waitress started by ``touchpoint run --no-worker`` (as in production, minus the
 worker), 8 threads, in its own process. Each client is a thread with one ``http.client``
@@ -33,6 +34,7 @@ CASES = 100_000
 CLIENTS = 32
 SECONDS = 6.0  # measured, per page, after a 1.5 s warm-up
 PASSWORD = "bench-password-not-secret"
+REFERENCE = "TP-00471"  # reference(4321) in build(): the case the case view opens
 
 
 def configure(db: str) -> dict[str, str]:
@@ -143,7 +145,8 @@ def build(db: str) -> tuple[str, str]:
 
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
-    return agent.username, reference(4321)
+    assert reference(4321) == REFERENCE
+    return agent.username, REFERENCE
 
 
 def free_port() -> int:
@@ -234,12 +237,16 @@ def load(port: int, path: str, cookie: str) -> tuple[float, float, int]:
     return len(everything) / SECONDS, p95, sum(failures)
 
 
-def run(db: str) -> None:
+def run(db: str, keep: bool = False) -> None:
     env = configure(db)
     began = time.monotonic()
-    username, reference = build(db)
-    took = time.monotonic() - began
-    print(f"{db}: {CASES:,} cases with their timelines and timers built in {took:.0f} s", flush=True)
+    if keep and db == "sqlite" and (BENCH_DIR / "console.sqlite3").exists():
+        username, reference = "bench-agent", REFERENCE
+        print(f"{db}: reusing the database kept in {BENCH_DIR}", flush=True)
+    else:
+        username, reference = build(db)
+        took = time.monotonic() - began
+        print(f"{db}: {CASES:,} cases with their timelines and timers built in {took:.0f} s", flush=True)
     from django.db import connections
 
     connections.close_all()
@@ -275,9 +282,12 @@ def run(db: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"])
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite database, and reuse a kept one")
     args = parser.parse_args()
     if args.db:
-        run(args.db)
+        run(args.db, keep=args.keep)
+        if args.keep:
+            return
     else:  # each database in a fresh process: Django is set up once per process
         for db in ["sqlite", *(["postgres"] if os.environ.get("DATABASE_URL") else [])]:
             if subprocess.run([sys.executable, __file__, "--db", db]).returncode != 0:
