@@ -89,3 +89,10 @@ def journey_of(version: JourneyVersion) -> Journey:
             _PARSED.clear()  # a handful of versions are live at once; starting over is cheap and rare
         _PARSED[key] = journey
     return journey
+
+
+def journey_parsed(pk: int, sha256: str) -> Journey:
+    """The parsed journey of version ``pk`` whose hash was read as ``sha256``: no query once this
+    process has parsed it (pages that list many cases read only ids and hashes)."""
+    journey = _PARSED.get((pk, sha256))
+    return journey if journey is not None else journey_of(JourneyVersion.objects.get(pk=pk))

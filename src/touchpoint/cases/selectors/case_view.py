@@ -20,6 +20,7 @@ from touchpoint.cases.services.replies import REPLY_EVENT
 from touchpoint.core.reads import Read, Row
 from touchpoint.journeys import Actor, Advanced, Journey, State, advance, valid_events
 from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import team_slugs
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,6 @@ class OpenTask:
 
 # The page's reads, compiled once per connection (touchpoint.core.reads): only the columns shown,
 # each table read once whatever the case's history.
-_TEAMS = Read(
-    lambda user_id: StaffUser.teams.through.objects.filter(staffuser_id=user_id).values_list("team__slug"), int
-)
 _ENTRIES = Read(
     lambda case_id: TimelineEntry.objects.filter(case_id=case_id)
     .order_by("-seq")
@@ -203,7 +201,7 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         return None
     journey = journey_of(case.journey)
     state = journey.states[case.state]
-    teams = frozenset(slug for (slug,) in _TEAMS(user.pk))
+    teams = frozenset(team_slugs(user.pk))
     actor = journey_actor(user, teams)
     messages = {row[0]: row for row in _MESSAGES(case.pk)}
     inbound = {row[0]: row for row in _INBOUND(case.pk)}

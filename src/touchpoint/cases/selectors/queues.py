@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from touchpoint.cases.journeys import journey_of
+from touchpoint.cases.journeys import journey_parsed
 from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.core.ids import normalise_reference
+from touchpoint.core.reads import Read
 from touchpoint.journeys import Journey
 from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import team_slugs
 
 QUEUES: dict[str, str] = {
     "mine": "Mine",
@@ -91,6 +93,9 @@ class QueuePage:
         return self.number > 1
 
 
+_VERSIONS = Read(lambda: JourneyVersion.objects.order_by("pk").values_list("pk", "sha256"))
+
+
 @dataclass(frozen=True)
 class _Versions:
     by_pk: dict[int, Journey]
@@ -98,7 +103,7 @@ class _Versions:
 
     @classmethod
     def load(cls) -> _Versions:
-        by_pk = {v.pk: journey_of(v) for v in JourneyVersion.objects.all()}
+        by_pk = {pk: journey_parsed(pk, sha256) for pk, sha256 in _VERSIONS()}
         exceptions = {pk: [n for n, s in j.states.items() if s.exception] for pk, j in by_pk.items()}
         return cls(by_pk, {pk: names for pk, names in exceptions.items() if names})
 
@@ -137,7 +142,7 @@ def queue_cases(
     if query.queue == "mine":
         cases = cases.filter(assignee=user)
     elif query.queue == "team":
-        cases = cases.filter(owner__in=[f"team:{slug}" for slug in user.teams.values_list("slug", flat=True)])
+        cases = cases.filter(owner__in=[f"team:{slug}" for slug in team_slugs(user.pk)])
     elif query.queue == "exceptions":
         cases = cases.filter(versions.exception_q())
     elif query.queue == "handoffs":

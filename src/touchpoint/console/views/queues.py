@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET
 from touchpoint.cases.selectors.queues import NOBODY, QUEUES, STATUSES, QueueQuery, QueueRow, queue_page
 from touchpoint.core.clock import now
 from touchpoint.staff.access import staff_required
-from touchpoint.staff.models import StaffUser, Team
+from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import active_usernames, teams
 
 FILTERS = ("search", "journey", "state", "team", "assignee", "status")
 
@@ -116,12 +117,11 @@ def _filter_options(query: QueueQuery, journeys: dict[str, Any]) -> dict[str, Sa
         + "</optgroup>"
         for name, j in journeys.items()
     )
-    teams = list(Team.objects.order_by("slug").values_list("slug", "name"))
-    staff = StaffUser.objects.filter(is_active=True).order_by("username").values_list("username", flat=True)
+    staff = active_usernames()
     return {
         "journey": _options([("", "Any"), *((n, j.title or n) for n, j in journeys.items())], query.journey),
         "state": mark_safe(_options([("", "Any")], query.state) + states),  # noqa: S308 - built escaped above
-        "team": _options([("", "Any"), *teams], query.team),
+        "team": _options([("", "Any"), *teams()], query.team),
         "assignee": _options([("", "Anyone"), (NOBODY, "Nobody yet"), *((u, u) for u in staff)], query.assignee),
         "status": _options([("", "Open"), *STATUSES.items()], query.status),
     }
