@@ -46,7 +46,7 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "waitress": {"level": "WARNING"},
+        "gunicorn": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # it logs every sign-in at INFO
     },
 }

@@ -1,25 +1,53 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from waitress.server import create_server
+from django.db import connections
+from gunicorn.app.base import BaseApplication
+
+
+def default_processes() -> int:
+    """One web process per core: a Python process serves on one core at a time (the GIL), so a
+    single process leaves the others idle however many threads it has."""
+    return max(1, os.cpu_count() or 1)
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    """Gunicorn run from this command (so ``touchpoint run`` is all a machine needs): a master
+    process and ``workers`` forked web processes, each with a few threads, sharing one socket."""
+
+    def __init__(self, application: Any, options: dict[str, Any]) -> None:
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
 
 
 class Command(BaseCommand):
-    help = "Serve the web app and run one worker beside it, until Ctrl-C or SIGTERM."
+    help = "Serve the web app (gunicorn: one process per core) and run one worker beside it, until Ctrl-C or SIGTERM."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("TOUCHPOINT_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("TOUCHPOINT_PORT", "8000")))
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=int(os.environ.get("TOUCHPOINT_WEB_PROCESSES", "0")) or default_processes(),
+            help="web processes (default: one per core)",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="threads in each web process")
         parser.add_argument("--no-worker", action="store_true", help="serve the web app only")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,34 +55,47 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         from touchpoint.wsgi import application  # after collectstatic: WhiteNoise indexes the files when it starts
 
-        server = create_server(
-            application, host=options["host"], port=options["port"], threads=options["threads"], ident="touchpoint"
-        )
+        connections.close_all()  # nothing open is carried into the forked web processes
+        master = os.getpid()
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
             # A separate process, as in production: nothing the worker needs lives in the web process.
             worker = subprocess.Popen([sys.executable, "-m", "touchpoint.cli", "worker"], env=os.environ.copy())
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            raise KeyboardInterrupt  # unwinds server.run() in the main thread; `finally` stops the worker
-
-        signal.signal(signal.SIGTERM, stop)
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             f"Touchpoint is serving on {url} (admin: {url}/admin/, health: {url}/healthz)"
+            + f", {options['processes']} web process(es) × {options['threads']} threads"
             + ("" if worker is None else f", worker pid {worker.pid}")
         )
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}. Stop with Ctrl-C.")
+        self.stdout.flush()
+        server = _Gunicorn(
+            application,
+            {
+                "bind": f"{options['host']}:{options['port']}",
+                "workers": options["processes"],
+                "threads": options["threads"],
+                "worker_class": "gthread",
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "loglevel": "warning",
+                "accesslog": None,
+                "proc_name": "touchpoint",
+            },
+        )
         try:
-            server.run()
-        except KeyboardInterrupt:
-            pass
+            server.run()  # gunicorn's master handles SIGTERM and Ctrl-C itself and exits by SystemExit
+        except SystemExit as exc:
+            if os.getpid() != master:
+                raise  # a forked web process leaving: it must not stop the worker or speak for the server
+            if exc.code not in (0, None):
+                raise
         finally:
-            server.close()
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-            self.stdout.write("stopped")
+            if os.getpid() == master:
+                if worker is not None and worker.poll() is None:
+                    worker.terminate()
+                    try:
+                        worker.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
+                self.stdout.write("stopped")
