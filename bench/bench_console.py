@@ -8,8 +8,9 @@
 The server is ``touchpoint run --no-worker`` with its production defaults (gunicorn, one web
 process per core, 4 threads each), in its own processes; the minimal view is served by the same
 server. Each client is a thread with one ``http.client`` connection, signed in as an agent of the
-bench team. The clients share the machine with the server (the run prints the load average). Target (issue 6): p95 under 150 ms, and at
-least 25% of the minimal view's requests/s. Printed, not asserted.
+bench team. The clients share the machine with the server (the run prints the load average).
+Target (issue 6): p95 under 150 ms, and at least 25% of the minimal view's requests/s. Printed,
+not asserted.
 """
 
 from __future__ import annotations
