@@ -175,6 +175,18 @@ def queue_cases(
     return cases.order_by("state_entered_at", "pk")
 
 
+_PAGE_TIMERS = Read(
+    lambda *ids: Timer.objects.filter(
+        case_id__in=ids, status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES
+    ).values_list("case_id", "due_at"),
+    *[int] * PER_PAGE,
+)
+_PAGE_TASKS = Read(
+    lambda *ids: Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN).values_list("case_id", "kind", "due_at"),
+    *[int] * PER_PAGE,
+)
+
+
 def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime) -> QueuePage:
     """One page of a queue with each row's badges. Queries: the journey versions, the user's teams
     (team queue only), the cases, their timers, their open tasks — however long the queue is."""
@@ -191,18 +203,18 @@ def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime
     cases = cases[:PER_PAGE]
     ids = [c.pk for c in cases]
     due: dict[int, datetime] = {}
-    timers = Timer.objects.filter(case_id__in=ids, status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES)
-    for case_id, timer_due in timers.values_list("case_id", "due_at"):
-        if case_id not in due or timer_due < due[case_id]:
-            due[case_id] = timer_due
     handoff: set[int] = set()
     late: set[int] = set()
-    tasks = Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN).values_list("case_id", "kind", "due_at")
-    for case_id, kind, task_due in tasks:
-        if kind == TaskKind.HANDOFF:
-            handoff.add(case_id)
-        if task_due is not None and task_due < now:
-            late.add(case_id)
+    if ids:
+        page_ids = ids + [ids[0]] * (PER_PAGE - len(ids))  # always PER_PAGE arguments: one compiled read
+        for case_id, timer_due in _PAGE_TIMERS(*page_ids):
+            if case_id not in due or timer_due < due[case_id]:
+                due[case_id] = timer_due
+        for case_id, kind, task_due in _PAGE_TASKS(*page_ids):
+            if kind == TaskKind.HANDOFF:
+                handoff.add(case_id)
+            if task_due is not None and task_due < now:
+                late.add(case_id)
     horizon = at_risk_horizon(now)
     rows = []
     for case in cases:
