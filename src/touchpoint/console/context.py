@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from email.utils import parseaddr
+from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
+
+from touchpoint.staff.access import has_role
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -13,4 +19,38 @@ def site(request: HttpRequest) -> dict[str, object]:
         "dev_mailbox": settings.TOUCHPOINT_DEV_MAILBOX,
         "contact_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],  # "talk to a person" on every page
         "shop_name": settings.TOUCHPOINT_SHOP_NAME,
+        "console_nav": SimpleLazyObject(lambda: _nav_for(request)),
     }
+
+
+def _nav_for(request: HttpRequest) -> SafeString:
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    return nav_links(
+        signed_in=signed_in,
+        lead=signed_in and has_role(user, "lead"),
+        admin_site=signed_in and bool(getattr(user, "is_staff", False)),
+        dev_mailbox=bool(settings.TOUCHPOINT_DEV_MAILBOX),
+    )
+
+
+@cache
+def nav_links(*, signed_in: bool, lead: bool, admin_site: bool, dev_mailbox: bool) -> SafeString:
+    """The console's navigation links for one kind of visitor, built once per process (every console
+    page shows them; reversing eight URLs on each page cost more than the rest of its layout)."""
+    links: list[tuple[str, str]] = []
+    if signed_in:
+        links += [("console:queue", "Queues"), ("console:scan", "Scan station"), ("console:people", "People")]
+    if lead:
+        links += [
+            ("console:remedy_requests", "Remedy requests"),
+            ("console:wall", "Wall"),
+            ("console:themes", "Themes"),
+            ("console:insights", "Insights"),
+        ]
+    links.append(("console:journeys", "Journeys"))
+    if admin_site:
+        links.append(("admin:index", "Admin"))
+    if dev_mailbox:
+        links.append(("devmail:list", "Dev mail"))
+    return mark_safe("\n".join(f'<a href="{reverse(name)}">{label}</a>' for name, label in links))  # noqa: S308 - our own paths and words

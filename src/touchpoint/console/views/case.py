@@ -74,6 +74,23 @@ class AcceptForm(_Guarded):
     """Accepting a handoff needs only the version and nonce every action carries."""
 
 
+class _Unbound:
+    """What the templates read of a form on a fresh page: every field empty, without errors. (A missing
+    form would make each ``form.x.errors`` in the templates a failed lookup, which costs far more.)"""
+
+    class _Field:
+        value = ""
+        errors = ()
+
+    field = _Field()
+
+    def __getitem__(self, name: str) -> _Field:
+        return self.field
+
+
+UNBOUND = _Unbound()
+
+
 def _staff(request: HttpRequest) -> StaffUser:
     user = request.user
     assert isinstance(user, StaffUser)  # staff_required let only staff through
@@ -99,8 +116,8 @@ def _render(
     nonce = secrets.token_urlsafe(16)
     # Only a refused POST brings a bound form (what was typed, with its errors); a fresh page writes its
     # inputs in the templates, which costs a fraction of building and rendering five Django forms.
-    built = dict(bound or {})
-    reply = built.get("reply")
+    built: dict[str, Any] = {name: UNBOUND for name in FORMS} | (bound or {})
+    reply = (bound or {}).get("reply")
     chosen = str(reply["template"].value() or "") if reply is not None else _default_template(view)
     context = {
         "view": view,
