@@ -12,7 +12,7 @@ from django.db import connections
 
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
 from touchpoint.core.clock import now
-from touchpoint.core.reads import Read
+from touchpoint.core.reads import Read, ReadInstances
 from touchpoint.payments.models import Payment, PaymentStatus, Provider
 from touchpoint.staff.models import StaffUser
 
@@ -124,3 +124,36 @@ def test_each_thread_compiles_on_its_own_connection(new_case: Case) -> None:
     thread.join()
     assert results == [expected]
     assert "_touchpoint_reads" in connections["default"].__dict__  # on this thread's own connection object
+
+
+CASE_WITH = ReadInstances(
+    Case,
+    lambda reference: Case.objects.filter(reference=reference),
+    str,
+    related=("journey", "customer", "assignee"),
+    defer=("journey__source",),
+)
+
+
+def test_instances_carry_their_related_rows_as_select_related_would(
+    new_case: Case, django_assert_num_queries: Any
+) -> None:
+    expected = Case.objects.select_related("journey", "customer", "assignee").get(pk=new_case.pk)
+    with django_assert_num_queries(1):
+        (case,) = CASE_WITH(new_case.reference)
+        assert case.assignee is None  # a null key: attached as None, no query
+        assert case.customer.email == expected.customer.email
+        assert case.journey.sha256 == expected.journey.sha256
+    for field in Case._meta.concrete_fields:
+        assert getattr(case, field.attname) == getattr(expected, field.attname), field.attname
+    assert case._state.adding is False and case._state.db == "default"
+    with django_assert_num_queries(1):  # the deferred column, read on first access
+        assert case.journey.source == expected.journey.source
+    assert CASE_WITH("TP-NOPE0") == []
+
+
+def test_an_assigned_case_carries_its_assignee(new_case: Case) -> None:
+    person = StaffUser.objects.create_user("bo", password="x-not-used", first_name="Bo")
+    Case.objects.filter(pk=new_case.pk).update(assignee=person)
+    (case,) = CASE_WITH(new_case.reference)
+    assert case.assignee == person and str(case.assignee) == "Bo"

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 Row = tuple[Any, ...]
 
@@ -119,4 +119,53 @@ class Read:
                     value = convert(value, expression, conn)
                 row[pos] = value
             out.append(tuple(row))
+        return out
+
+
+class ReadInstances[M: Model]:
+    """Like :class:`Read`, but each row becomes a ``model`` instance with its ``related`` foreign keys
+    attached, as ``select_related`` would attach them (a null key attaches ``None``). Columns named in
+    ``defer`` (``"source"``, ``"journey__source"``) are left out and read on first access, as
+    ``.defer()`` would. ``where`` builds the filtered QuerySet from the call's arguments."""
+
+    def __init__(
+        self,
+        model: type[M],
+        where: Callable[..., QuerySet[M, M]],
+        *kinds: type,
+        related: tuple[str, ...] = (),
+        defer: tuple[str, ...] = (),
+    ) -> None:
+        self.model = model
+        self.parts: list[tuple[str | None, type[Model], list[str]]] = []
+        for prefix in (None, *related):
+            target = model if prefix is None else model._meta.get_field(prefix).related_model
+            assert isinstance(target, type) and issubclass(target, Model), f"{prefix} is not a foreign key"
+            if prefix is None:
+                skip = {d for d in defer if "__" not in d}
+            else:
+                skip = {d.removeprefix(f"{prefix}__") for d in defer if d.startswith(f"{prefix}__")}
+            names = [f.attname for f in target._meta.concrete_fields if f.attname not in skip]
+            self.parts.append((prefix, target, names))
+        paths = [name if prefix is None else f"{prefix}__{name}" for prefix, _, names in self.parts for name in names]
+        self.read = Read(lambda *args: where(*args).values_list(*paths), *kinds)
+
+    def __call__(self, *args: Any) -> list[M]:
+        alias = DEFAULT_DB_ALIAS
+        out = []
+        for row in self.read(*args):
+            at = 0
+            found: M | None = None
+            for prefix, target, names in self.parts:
+                values = row[at : at + len(names)]
+                at += len(names)
+                if prefix is None:
+                    found = target.from_db(alias, names, values)  # type: ignore[assignment]
+                    continue
+                assert found is not None
+                pk_name = target._meta.pk.attname if target._meta.pk is not None else "id"
+                instance = None if values[names.index(pk_name)] is None else target.from_db(alias, names, values)
+                self.model._meta.get_field(prefix).set_cached_value(found, instance)  # type: ignore[union-attr]
+            assert found is not None
+            out.append(found)
         return out

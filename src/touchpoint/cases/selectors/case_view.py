@@ -17,7 +17,7 @@ from touchpoint.cases.selectors.context import CustomerContext, customer_context
 from touchpoint.cases.services.assign import ASSIGN_EVENT, assignable_staff, is_lead, may_assign
 from touchpoint.cases.services.notes import NOTE_EVENT
 from touchpoint.cases.services.replies import REPLY_EVENT
-from touchpoint.core.reads import Read, Row
+from touchpoint.core.reads import Read, ReadInstances, Row
 from touchpoint.journeys import Actor, Advanced, Journey, State, advance, valid_events
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import team_slugs
@@ -133,6 +133,13 @@ class OpenTask:
 
 # The page's reads, compiled once per connection (touchpoint.core.reads): only the columns shown,
 # each table read once whatever the case's history.
+_CASE = ReadInstances(
+    Case,
+    lambda reference: Case.objects.filter(reference=reference),
+    str,
+    related=("journey", "customer", "assignee"),
+    defer=("journey__source",),  # kilobytes of YAML; journey_of parses it once per process
+)
 _ENTRIES = Read(
     lambda case_id: TimelineEntry.objects.filter(case_id=case_id)
     .order_by("-seq")
@@ -191,12 +198,8 @@ def _inbox() -> Any:
 
 def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
     """The page for case ``reference`` as ``user`` sees it, or ``None`` when there is no such case."""
-    case = (
-        Case.objects.select_related("journey", "customer", "assignee")
-        .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
-        .filter(reference=reference)
-        .first()
-    )
+    found = _CASE(reference)
+    case = found[0] if found else None
     if case is None:
         return None
     journey = journey_of(case.journey)
