@@ -157,3 +157,14 @@ def test_an_assigned_case_carries_its_assignee(new_case: Case) -> None:
     Case.objects.filter(pk=new_case.pk).update(assignee=person)
     (case,) = CASE_WITH(new_case.reference)
     assert case.assignee == person and str(case.assignee) == "Bo"
+
+
+def test_a_positive_integer_argument_works_on_every_database(new_case: Case) -> None:
+    # PostgreSQL's ORM hands such a value to the driver wrapped (psycopg's Int4): the read must too.
+    by_seq = Read(
+        lambda case_id, seq: Timer.objects.filter(case_id=case_id, state_seq=seq).values_list("event"), int, int
+    )
+    make_timers(new_case)
+    assert by_seq(new_case.pk, 2) == [("e1",)]
+    assert by_seq(new_case.pk, 4) == [("e3",)]
+    assert by_seq(new_case.pk, 9) == []

@@ -31,6 +31,7 @@ Row = tuple[Any, ...]
 class _Compiled:
     sql: str
     slots: tuple[int | None, ...]  # per SQL parameter: the argument it takes, or None for a constant
+    wraps: tuple[Callable[[Any], Any] | None, ...]  # the driver type the ORM wrapped it in (psycopg's Int4)
     constants: tuple[Any, ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]  # (column, converters, expression)
 
@@ -71,7 +72,8 @@ class Read:
         sql, params = compiler.as_sql()
         slots: list[int | None] = []
         for param in params:
-            found = [i for i, a in enumerate(adapted) if type(param) is type(a) and param == a]
+            # isinstance: PostgreSQL's ORM wraps some integers in a driver type (Int4), equal to the marker
+            found = [i for i, a in enumerate(adapted) if isinstance(param, type(a)) and param == a]
             slots.append(found[0] if found else None)
         return compiler, sql, slots, list(params)
 
@@ -92,7 +94,13 @@ class Read:
         converters = tuple(
             (pos, tuple(convs), expression) for pos, (convs, expression) in compiler.get_converters(fields).items()
         )
-        return _Compiled(sql, tuple(slots), tuple(constants), converters)
+        wraps = tuple(
+            type(p)
+            if slot is not None and type(p) is not self.kinds[slot] and self.kinds[slot] is not datetime
+            else None
+            for slot, p in zip(slots, params, strict=True)
+        )
+        return _Compiled(sql, tuple(slots), wraps, tuple(constants), converters)
 
     def __call__(self, *args: Any) -> list[Row]:
         # Compiled per connection: each thread has its own, and the converters are bound to it.
@@ -102,8 +110,12 @@ class Read:
         if compiled is None:
             compiled = cache[self.key] = self._compile(conn)
         params = [
-            _adapt(conn, self.kinds[slot], args[slot]) if slot is not None else constant
-            for slot, constant in zip(compiled.slots, compiled.constants, strict=True)
+            constant
+            if slot is None
+            else _adapt(conn, self.kinds[slot], args[slot])
+            if wrap is None
+            else wrap(args[slot])
+            for slot, wrap, constant in zip(compiled.slots, compiled.wraps, compiled.constants, strict=True)
         ]
         with conn.cursor() as cursor:
             cursor.execute(compiled.sql, params)
