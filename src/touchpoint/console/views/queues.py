@@ -3,7 +3,7 @@ search, pages of 50, and a partial the page polls with htmx so new cases appear 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
 from typing import Any
 
@@ -57,11 +57,17 @@ def _waited(since: datetime, at: datetime) -> str:
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
-def _due(due: datetime | None) -> str:
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _due(due: datetime | None, zone: tzinfo) -> str:
+    """ "Tue 4 Mar, 14:05" in the shop's time zone (names from tables: strftime's cost 50 rows a lot)."""
     if due is None:
         return '<span class="muted">none</span>'
-    local = timezone.localtime(due)
-    return f'<time datetime="{due.isoformat()}">{local:%a} {local.day} {local:%b}, {local:%H:%M}</time>'
+    local = due.astimezone(zone)
+    when = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month]}, {local.hour:02d}:{local.minute:02d}"
+    return f'<time datetime="{due.isoformat()}">{when}</time>'
 
 
 def _badges(row: QueueRow) -> str:
@@ -82,6 +88,7 @@ def table_rows(rows: list[QueueRow], *, at: datetime) -> SafeString:
     template engine cost a page ~20 ms, this ~1 ms. Every value from the database is escaped."""
     placeholder = "TP-00000"
     case_url = reverse("console:case", args=[placeholder])
+    zone = timezone.get_current_timezone()
     lines = []
     for row in rows:
         c = row.case
@@ -95,7 +102,7 @@ def table_rows(rows: list[QueueRow], *, at: datetime) -> SafeString:
             f'<td>{escape(c.customer_name)}<br><span class="muted">{escape(c.customer_email)}</span></td>'
             f'<td>{escape(row.state_label)}<br><span class="muted">{escape(journey)}{ended}</span></td>'
             f"<td>{escape(c.owner)}</td><td>{assignee}</td><td>{_waited(c.state_entered_at, at)}</td>"
-            f"<td>{_due(row.next_due)}</td><td>{_badges(row)}</td></tr>"
+            f"<td>{_due(row.next_due, zone)}</td><td>{_badges(row)}</td></tr>"
         )
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above went through escape()
 
