@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from touchpoint.cases.models import Case
-from touchpoint.remedies.models import Remedy, RemedyRequest, RequestStatus
+from django.db.models import CharField, DateTimeField, QuerySet, TextField, Value
 
+from touchpoint.core.reads import Read
+from touchpoint.remedies.models import KIND_CHOICES, Remedy, RemedyRequest, RequestStatus
+from touchpoint.remedies.money import format_money
+from touchpoint.remedies.services.context import totals_of
 
-def remedies_of(*, case: Case) -> QuerySet[Remedy]:
-    return Remedy.objects.filter(case=case).select_related("applied_by", "approved_by").order_by("-applied_at")
-
-
-def requests_of(*, case: Case) -> QuerySet[RemedyRequest]:
-    return RemedyRequest.objects.filter(case=case).select_related("asked_by", "decided_by").order_by("-asked_at")
+_KIND_LABELS = dict(KIND_CHOICES)
 
 
 def requests_waiting() -> QuerySet[RemedyRequest]:
@@ -41,3 +42,116 @@ def request_on_case(*, reference: str, pk: int) -> RemedyRequest | None:
         .filter(pk=pk, case__reference=reference)
         .first()
     )
+
+
+def _person(first: str | None, last: str | None, username: str | None) -> str:
+    """A person as ``str(StaffUser)`` says it; empty for nobody."""
+    if username is None:
+        return ""
+    return f"{first or ''} {last or ''}".strip() or username
+
+
+@dataclass(frozen=True)
+class GivenRemedy:
+    """A remedy given on a case, as its panel shows it."""
+
+    pk: int
+    kind: str
+    amount: Decimal | None
+    currency: str
+    reason: str
+    rule: str
+    applied_at: datetime
+    applied_by: str
+    approved_by: str  # empty when it was within the giver's own limit
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def amount_text(self) -> str:
+        return format_money(self.amount, self.currency) if self.amount is not None else ""
+
+
+@dataclass(frozen=True)
+class AskedRemedy:
+    """A request for a remedy on a case, as its panel shows it."""
+
+    pk: int
+    kind: str
+    amount: Decimal | None
+    currency: str
+    reason: str
+    asked_at: datetime
+    due_at: datetime
+    status: str
+    asked_by: str
+    decided_by: str  # empty while it waits
+    decision_reason: str
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def amount_text(self) -> str:
+        return format_money(self.amount, self.currency) if self.amount is not None else ""
+
+
+@dataclass(frozen=True)
+class CaseRemedies:
+    """Everything a case had of remedies: given, and asked of a lead (each newest first)."""
+
+    given: list[GivenRemedy]
+    asked: list[AskedRemedy]
+
+    def totals(self) -> dict[str, tuple[Decimal, int]]:
+        """Per kind, the money given and how many times, as the policy's limits count them."""
+        return totals_of((g.kind, g.amount) for g in self.given)
+
+
+def _history(case_id: int) -> QuerySet[Any, Any]:
+    """A case's remedies and requests in one statement, lined up column for column; a remedy has no
+    ``status`` (NULL), a request always has one."""
+    who = ("first_name", "last_name", "username")
+    given = (
+        Remedy.objects.filter(case_id=case_id)
+        .order_by()
+        .values_list(
+            "pk", "kind", "amount", "currency", "reason", "rule", "applied_at",
+            Value(None, output_field=DateTimeField()),  # due_at
+            Value(None, output_field=CharField()),  # status
+            Value(None, output_field=TextField()),  # decision_reason
+            *(f"applied_by__{f}" for f in who), *(f"approved_by__{f}" for f in who),
+        )
+    )  # fmt: skip
+    asked = (
+        RemedyRequest.objects.filter(case_id=case_id)
+        .order_by()
+        .values_list(
+            "pk", "kind", "amount", "currency", "reason",
+            Value(None, output_field=CharField()),  # rule
+            "asked_at", "due_at", "status", "decision_reason",
+            *(f"asked_by__{f}" for f in who), *(f"decided_by__{f}" for f in who),
+        )
+    )  # fmt: skip
+    return given.union(asked, all=True).order_by()  # sorted by the caller, newest first
+
+
+_HISTORY = Read(_history, int)
+
+
+def remedy_history(*, case_id: int) -> CaseRemedies:
+    """The case's remedies and requests for its panel: one query, only the columns shown."""
+    given: list[GivenRemedy] = []
+    asked: list[AskedRemedy] = []
+    for pk, kind, amount, code, reason, rule, at, due, status, decision, *people in _HISTORY(case_id):
+        first, second = _person(*people[:3]), _person(*people[3:])
+        if status is None:
+            given.append(GivenRemedy(pk, kind, amount, code, reason, rule, at, first, second))
+        else:
+            asked.append(AskedRemedy(pk, kind, amount, code, reason, at, due, status, first, second, decision))
+    given.sort(key=lambda g: (g.applied_at, g.pk), reverse=True)
+    asked.sort(key=lambda a: (a.asked_at, a.pk), reverse=True)
+    return CaseRemedies(given, asked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -38,3 +39,12 @@ def applied_totals(*, case: Case) -> dict[str, tuple[Decimal, int]]:
     """Per remedy kind: the money already given on the case and how many times (one query)."""
     rows = Remedy.objects.filter(case=case).values("kind").annotate(total=Sum("amount"), n=Count("id"))
     return {r["kind"]: (r["total"] or ZERO, r["n"]) for r in rows}
+
+
+def totals_of(given: Iterable[tuple[str, Decimal | None]]) -> dict[str, tuple[Decimal, int]]:
+    """:func:`applied_totals` from the case's remedies already read, as (kind, amount): no query."""
+    totals: dict[str, tuple[Decimal, int]] = {}
+    for kind, amount in given:
+        total, n = totals.get(kind, (ZERO, 0))
+        totals[kind] = (total + amount if amount is not None else total, n + 1)
+    return totals

@@ -1,15 +1,16 @@
 """The policy in force: checked before it is stored, one active version, the shipped file when the
-shop has none yet. Parsing is cached per version (derived data, safe in every process)."""
+shop has none yet. Parsing is cached per version, by id and hash (derived data, safe in every
+process): a stored version is never rewritten, so its hash names its source."""
 
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
 from touchpoint.core.clock import now
+from touchpoint.core.reads import Read
 from touchpoint.journeys.diagnostics import Diagnostic, Severity
 from touchpoint.remedies.errors import PolicyInvalid
 from touchpoint.remedies.models import PolicyVersion
@@ -32,13 +33,22 @@ def policy_errors(*, source: str, filename: str = "policy") -> list[Diagnostic]:
     return [d for d in policy_diagnostics(source=source, filename=filename) if d.severity == Severity.ERROR]
 
 
-@lru_cache(maxsize=32)
-def _parsed(pk: int, sha256: str, source: str) -> Policy:
-    return parse_policy(source, f"policy #{pk}").policy
+_PARSED: dict[tuple[int, str], Policy] = {}
+_PARSED_MAX = 32
 
 
 def policy_of(version: PolicyVersion) -> Policy:
-    return _parsed(version.pk, version.sha256, version.source)
+    """The parsed policy of ``version``. Keyed by id and hash only, so a row read without its source
+    (``.defer("source")``) costs no query once this process has parsed it; the source is read on a
+    miss."""
+    key = (version.pk, version.sha256)
+    policy = _PARSED.get(key)
+    if policy is None:
+        policy = parse_policy(version.source, f"policy #{version.pk}").policy
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()  # one version is in force at a time; starting over is cheap and rare
+        _PARSED[key] = policy
+    return policy
 
 
 def policy_save(*, source: str, user: StaffUser | None, note: str = "", activate: bool = True) -> PolicyVersion:
@@ -78,7 +88,7 @@ def policy_activate(*, version: PolicyVersion) -> PolicyVersion:
 def policy_active() -> tuple[PolicyVersion, Policy]:
     """The version in force and its parsed policy. When the shop has none, the shipped
     ``policies/default.yaml`` is stored and put in force (once, whoever asks first)."""
-    version = PolicyVersion.objects.filter(active=True).first()
+    version = PolicyVersion.objects.filter(active=True).defer("source").first()
     if version is None:
         try:
             with transaction.atomic():
@@ -86,3 +96,17 @@ def policy_active() -> tuple[PolicyVersion, Policy]:
         except IntegrityError:  # another process stored it at the same moment
             version = PolicyVersion.objects.get(active=True)
     return version, policy_of(version)
+
+
+# The id and hash of the version in force: what a page needs to find its parsed policy, without
+# kilobytes of YAML or a model instance (touchpoint.core.reads).
+_IN_FORCE = Read(lambda: PolicyVersion.objects.filter(active=True).order_by().values_list("pk", "sha256")[:1])
+
+
+def policy_in_force() -> Policy:
+    """The parsed policy in force, for pages: one lean query, the parse cached by id and hash."""
+    for pk, sha256 in _IN_FORCE():
+        policy = _PARSED.get((pk, sha256))
+        if policy is not None:
+            return policy
+    return policy_active()[1]  # none in force yet, or not parsed by this process yet

@@ -68,8 +68,12 @@ class RemedyOption:
         return format_money(left) if self.monetary else f"{left} more time" + ("" if left == 1 else "s")
 
 
-def _options(policy: Policy, *, case: Case, role: str) -> list[RemedyOption]:
-    facts, totals, tier = case_facts(case=case), applied_totals(case=case), case.customer.tier
+def _options(
+    policy: Policy, *, case: Case, role: str, totals: dict[str, tuple[Decimal, int]] | None = None
+) -> list[RemedyOption]:
+    facts, tier = case_facts(case=case), case.customer.tier
+    if totals is None:
+        totals = applied_totals(case=case)
     out = []
     for kind, rules in policy.remedies.items():
         if kind not in KINDS:
@@ -97,10 +101,19 @@ def _options(policy: Policy, *, case: Case, role: str) -> list[RemedyOption]:
     return out
 
 
-def remedy_options(*, case: Case, user: StaffUser) -> list[RemedyOption]:
-    """Every remedy of the policy in force, as ``user`` may give it on ``case`` now."""
-    _, policy = policy_active()
-    return _options(policy, case=case, role=policy_role(user))
+def remedy_options(
+    *,
+    case: Case,
+    user: StaffUser,
+    policy: Policy | None = None,
+    totals: dict[str, tuple[Decimal, int]] | None = None,
+) -> list[RemedyOption]:
+    """Every remedy of the policy in force, as ``user`` may give it on ``case`` now. A page that has
+    already read the policy in force and what the case had (:func:`~.context.totals_of`) passes
+    them; giving a remedy never does (:func:`remedy_option` reads both under the case's lock)."""
+    if policy is None:
+        _, policy = policy_active()
+    return _options(policy, case=case, role=policy_role(user), totals=totals)
 
 
 def remedy_option(*, case: Case, user: StaffUser, kind: str) -> tuple[PolicyVersion, RemedyOption]:
