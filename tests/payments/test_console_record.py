@@ -134,4 +134,4 @@ def test_no_panel_for_a_case_with_no_payment_that_a_bench_agent_cannot_record() 
     request.user = StaffFactory(username="priya", teams=["intake"])
     panel = payment_panel(request, case)
     assert panel is not None
-    assert (panel["can_record"], panel["form"].initial["amount"]) == (True, Decimal("39.00"))
+    assert (panel["can_record"], panel["fields"].amount) == (True, "39.00")

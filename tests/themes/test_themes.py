@@ -121,3 +121,15 @@ def test_the_agent_sees_it_on_the_case_view(comments: Any) -> None:
     agent.force_login(StaffFactory(role=Role.AGENT))
     page = agent.get(f"/console/cases/{case.reference}/").content.decode()
     assert "9 other customers reported this" in page
+
+
+def test_the_case_views_matcher_agrees_with_the_stored_model(comments: dict[str, list[Feedback]]) -> None:
+    # The case view scores texts without refitting a vectorizer per text: same answers as the model's own match
+    from touchpoint.themes.selectors import _LATEST_RUN, _matcher, run_model
+
+    run = themes_rebuild(seed=0)
+    model, matcher = run_model(run), _matcher(_LATEST_RUN()[0])
+    texts = [feedback.comment for group in comments.values() for feedback in group]
+    texts += ["", "the and of it", "12345", "Battery BATTERY battery drains!", "courier lost my parcel, it flickers"]
+    assert [matcher.match(text) for text in texts] == [model.match(text) for text in texts]
+    assert sum(matcher.match(text) is not None for text in texts) >= 30

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
 from touchpoint.cases.models import Case
-from touchpoint.quotes.models import Quote, QuoteStatus
+from touchpoint.core.reads import Read
+from touchpoint.quotes.models import Quote, QuoteLine, QuoteStatus
 
 
 def quote_open(*, case: Case) -> Quote | None:
@@ -26,5 +31,72 @@ def quote_get(*, case: Case, quote_id: int) -> Quote | None:
     return Quote.objects.filter(case=case, pk=quote_id).prefetch_related("lines").first()
 
 
-def quotes_of(*, case: Case) -> list[Quote]:
-    return list(Quote.objects.filter(case=case).select_related("created_by", "decided_by").prefetch_related("lines"))
+@dataclass(frozen=True)
+class QuoteLineView:
+    description: str
+    explanation: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    """A quote as the staff case view shows it: plain values, names of the people as ``str(StaffUser)``."""
+
+    pk: int
+    status: str
+    finding: str
+    total: Decimal
+    created_at: datetime
+    created_by: str
+    decided_at: datetime | None
+    decided_by_customer: bool
+    decided_by: str  # "" when no one in care recorded the answer
+    lines: list[QuoteLineView] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return str(_STATUSES.get(self.status, self.status))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == QuoteStatus.PROPOSED
+
+
+_STATUSES = dict(QuoteStatus.choices)  # labels (translated when shown)
+
+
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    return (f"{first or ''} {last or ''}".strip() or username) if username is not None else ""
+
+
+_QUOTES = Read(
+    lambda case_id: Quote.objects.filter(case_id=case_id)
+    .order_by("-created_at", "-pk")
+    .values_list(
+        "pk", "status", "finding", "total", "created_at", "created_by__first_name", "created_by__last_name",
+        "created_by__username", "decided_at", "decided_by_customer", "decided_by__first_name",
+        "decided_by__last_name", "decided_by__username",
+    ),
+    int,
+)  # fmt: skip
+_LINES = Read(
+    lambda case_id: (
+        QuoteLine.objects.filter(quote__case_id=case_id)
+        .order_by("quote_id", "position")
+        .values_list("quote_id", "description", "explanation", "price")
+    ),
+    int,
+)
+
+
+def quotes_of(*, case: Case) -> list[QuoteView]:
+    """The case's quotes, newest first, each with its lines: two queries whatever the history, none
+    more when there is no quote."""
+    quotes = []
+    for pk, status, finding, total, at, f1, l1, u1, decided, online, f2, l2, u2 in _QUOTES(case.pk):
+        quotes.append(QuoteView(pk, status, finding, total, at, _name(f1, l1, u1), decided, online, _name(f2, l2, u2)))
+    if quotes:
+        by_pk = {q.pk: q.lines for q in quotes}
+        for quote_id, description, explanation, price in _LINES(case.pk):
+            by_pk[quote_id].append(QuoteLineView(description, explanation, price))
+    return quotes

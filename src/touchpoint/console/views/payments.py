@@ -6,7 +6,9 @@ case version the page was drawn with, so a stale page can't record a payment twi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from django import forms
@@ -14,15 +16,20 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from touchpoint.cases.actors import staff_actor
+from touchpoint.cases.actors import ROLES, staff_actor
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.journeys import valid_events
-from touchpoint.payments.models import OfflineMethod
-from touchpoint.payments.selectors import case_payments, case_price
+from touchpoint.core.reads import Read
+from touchpoint.journeys import Actor, valid_events
+from touchpoint.payments.models import OfflineMethod, Provider
+from touchpoint.payments.selectors import PaymentLine, case_payment_lines, case_price
 from touchpoint.payments.services import PaymentRefused, offline_payment_record
 from touchpoint.staff.access import has_role, staff_required
 from touchpoint.staff.models import StaffUser
@@ -63,23 +70,105 @@ def _journey_allows(case: Case, user: StaffUser) -> bool:
     return EVENT in valid_events(journey_of(case.journey), state=case.state, data=case.data, actor=actor)
 
 
+_TEAMS = Read(
+    lambda user_id: StaffUser.teams.through.objects.filter(staffuser_id=user_id).values_list("team__slug"), int
+)
+
+
+def _may_record_now(case: Case, user: Any) -> bool:
+    """:func:`may_record` and :func:`_journey_allows` together, reading the user's teams once, and
+    only in a state where the journey takes a payment at all."""
+    if not isinstance(user, StaffUser) or not user.is_active:
+        return False
+    journey = journey_of(case.journey)
+    if EVENT not in journey.events_from(case.state):
+        return False
+    teams = frozenset(slug for (slug,) in _TEAMS(user.pk))
+    if not (has_role(user, "lead") or "intake" in teams):
+        return False
+    actor = Actor("staff", role=ROLES.get(user.role), teams=teams)
+    return EVENT in valid_events(journey, state=case.state, data=case.data, actor=actor)
+
+
 def payment_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     """Every payment attempt; the "payment received" form while the case waits for one."""
-    payments = case_payments(case=case)
-    user = request.user
-    can_record = may_record(user) and isinstance(user, StaffUser) and _journey_allows(case, user)
+    payments = case_payment_lines(case=case)
+    can_record = _may_record_now(case, request.user)
     if not payments and not can_record:
         return None
-    price = case_price(case=case)
-    form = RecordPaymentForm(initial={"version": case.version, "amount": price, "method": OfflineMethod.BANK_TRANSFER})
-    return _context(case, payments, form, can_record)
+    fields = _Fields(version=str(case.version))
+    if can_record:
+        price = case_price(case=case)
+        fields = _Fields(version=str(case.version), amount="" if price is None else f"{price:f}")
+    return _context(case, payments, fields, can_record)
 
 
-def _context(case: Case, payments: list[Any], form: RecordPaymentForm, can_record: bool) -> dict[str, Any]:
+_METHOD_CHOICES = OfflineMethod.choices
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What the form's inputs show: the defaults, or what was sent with its errors (:meth:`of`)."""
+
+    version: str
+    amount: str = ""
+    method: str = OfflineMethod.BANK_TRANSFER.value
+    reference: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, form: RecordPaymentForm) -> _Fields:
+        def value(name: str) -> str:
+            raw = form[name].value()
+            return "" if raw is None else str(raw)
+
+        errors = {
+            name: [str(e) for e in form.errors[name]]
+            for name in ("amount", "method", "reference")
+            if name in form.errors
+        }
+        return cls(value("version"), value("amount"), value("method"), value("reference"), errors)
+
+    @property
+    def method_options(self) -> SafeString:
+        return mark_safe(  # noqa: S308 - values and labels escaped
+            "".join(
+                f'<option value="{escape(v)}"{" selected" if v == self.method else ""}>{escape(str(label))}</option>'
+                for v, label in _METHOD_CHOICES
+            )
+        )
+
+
+def _rows(payments: list[PaymentLine]) -> SafeString:
+    """The table's rows, built here rather than in a template loop; every stored value is escaped."""
+    tz = timezone.get_current_timezone()
+    rows = []
+    for p in payments:
+        at = timezone.localtime(p.created_at, tz)
+        if p.provider == Provider.STRIPE:
+            how = "Card" + (f" <code>{escape(Truncator(p.provider_ref).chars(24))}</code>" if p.provider_ref else "")
+        else:
+            how = escape(p.method_label)
+            how += f" · {escape(p.reference)}" if p.reference else ""
+            how += f" · recorded by {escape(p.recorded_by)}" if p.recorded_by else ""
+        problem = f' <span class="muted">({escape(p.problem)})</span>' if p.problem else ""
+        rows.append(
+            "<tr>\n"
+            f"    <td>{at.day} {str(MONTHS_3[at.month]).title()} {at:%H:%M}</td>\n"
+            f"    <td>{how}</td>\n"
+            f'    <td class="num">{p.amount:f} {escape(p.currency.upper())}</td>\n'
+            f"    <td>{escape(p.status_label)}{problem}</td>\n"
+            "  </tr>"
+        )
+    return mark_safe("\n  ".join(rows))  # noqa: S308 - every value from the database escaped
+
+
+def _context(case: Case, payments: list[PaymentLine], fields: _Fields, can_record: bool) -> dict[str, Any]:
     return {
         "case": case,
         "payments": payments,
-        "form": form,
+        "rows": _rows(payments) if payments else "",
+        "fields": fields,
         "can_record": can_record,
         "currency": settings.TOUCHPOINT_CURRENCY.upper(),
         "recorders": RECORDERS,
@@ -131,5 +220,5 @@ def _fresh(request: HttpRequest, case: Case) -> RecordPaymentForm:
 def _again(request: HttpRequest, case: Case, form: RecordPaymentForm, problem: str, status: int) -> HttpResponse:
     user = request.user
     can_record = isinstance(user, StaffUser) and _journey_allows(case, user)
-    panel = {**_context(case, case_payments(case=case), form, can_record), "problem": problem}
+    panel = {**_context(case, case_payment_lines(case=case), _Fields.of(form), can_record), "problem": problem}
     return render(request, "console/payments/record.html", {"case": case, "panel": panel}, status=status)

@@ -7,20 +7,28 @@ keeps what was typed, and writes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from html import escape
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from touchpoint.cases.actors import staff_actor
+from touchpoint.cases.actors import ROLES, staff_actor
 from touchpoint.cases.errors import CaseConflict, CaseError
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.journeys import valid_events
-from touchpoint.quotes.selectors import quote_open, quotes_of
+from touchpoint.core.reads import Read
+from touchpoint.journeys import Actor, valid_events
+from touchpoint.quotes.money import money
+from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
 from touchpoint.quotes.services import (
     DECIDE_STATES,
     MAX_LINES,
@@ -59,21 +67,67 @@ def _allowed(case: Case, user: Any, event: str) -> bool:
     return event in valid_events(journey_of(case.journey), state=case.state, data=case.data, actor=actor)
 
 
+_TEAMS = Read(
+    lambda user_id: StaffUser.teams.through.objects.filter(staffuser_id=user_id).values_list("team__slug"), int
+)
+
+
+def _allowed_now(case: Case, user: Any, event: str) -> bool:
+    """:func:`_allowed` reading the user's teams only when the journey takes ``event`` here at all."""
+    if not isinstance(user, StaffUser):
+        return False
+    journey = journey_of(case.journey)
+    if event not in journey.events_from(case.state):
+        return False
+    actor = Actor("staff", role=ROLES.get(user.role), teams=frozenset(slug for (slug,) in _TEAMS(user.pk)))
+    return event in valid_events(journey, state=case.state, data=case.data, actor=actor)
+
+
 def quote_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     """The case's quotes; the form to propose one while the journey lets this person do it."""
     quotes = quotes_of(case=case)
     event = PROPOSE_EVENTS.get(case.state)
-    can_propose = event is not None and _allowed(case, request.user, event)
-    open_quote = quote_open(case=case) if case.state in DECIDE_STATES else None
-    can_answer = open_quote is not None and _allowed(case, request.user, "quote_approved")
+    can_propose = event is not None and _allowed_now(case, request.user, event)
+    open_quote = next((q for q in quotes if q.is_open), None) if case.state in DECIDE_STATES else None
+    can_answer = open_quote is not None and _allowed_now(case, request.user, "quote_approved")
     if not quotes and not can_propose:
         return None
     return _context(case, quotes, [Row() for _ in range(BLANK_ROWS)], "", can_propose, open_quote, can_answer)
 
 
+def _articles(quotes: list[QuoteView]) -> SafeString:
+    """One ``<article>`` per quote, built here rather than in a template loop; every stored value escaped."""
+    tz = timezone.get_current_timezone()
+
+    def when(moment: datetime) -> str:
+        local = timezone.localtime(moment, tz)
+        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local:%H:%M}"
+
+    out = []
+    for q in quotes:
+        decided = ""
+        if q.decided_at is not None:
+            who = "answered online" if q.decided_by_customer else f"answer taken by {escape(q.decided_by)}"
+            decided = f"; {who} on {when(q.decided_at)}"
+        finding = f"\n  <p>{linebreaksbr(q.finding, autoescape=True)}</p>" if q.finding else ""
+        lines = "".join(
+            f"<li><strong>{escape(line.description)}</strong> — {escape(money(line.price))}<br>"
+            f'<span class="muted">{escape(line.explanation)}</span></li>'
+            for line in q.lines
+        )
+        out.append(
+            f'<article class="quote" aria-labelledby="quote-{q.pk}-h">\n'
+            f'  <h3 id="quote-{q.pk}-h">{escape(money(q.total))} · {escape(q.status_label)}\n'
+            f"    <small>by {escape(q.created_by)} on {when(q.created_at)}{decided}</small></h3>{finding}\n"
+            f'  <ul class="plain">{lines}</ul>\n'
+            "</article>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value from the database escaped
+
+
 def _context(
     case: Case,
-    quotes: list[Any],
+    quotes: list[QuoteView],
     rows: list[Row],
     finding: str,
     can_propose: bool,
@@ -85,12 +139,13 @@ def _context(
     return {
         "case": case,
         "version": version if version is not None else case.version,
-        "quotes": quotes,
+        "articles": _articles(quotes),
         "rows": rows,
         "finding": finding,
         "can_propose": can_propose,
         "revising": case.state == "quote_declined",
         "open_quote": open_quote,
+        "open_total": money(open_quote.total) if open_quote is not None else "",
         "can_answer": can_answer,
         "problem": problem,
     }
