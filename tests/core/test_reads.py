@@ -168,3 +168,11 @@ def test_a_positive_integer_argument_works_on_every_database(new_case: Case) -> 
     assert by_seq(new_case.pk, 2) == [("e1",)]
     assert by_seq(new_case.pk, 4) == [("e3",)]
     assert by_seq(new_case.pk, 9) == []
+
+
+def test_a_read_the_orm_proves_empty_returns_nothing_without_a_query(
+    new_case: Case, django_assert_num_queries: Any
+) -> None:
+    nothing = Read(lambda case_id: Timer.objects.filter(case_id=case_id, pk__in=[]).values_list("pk"), int)
+    with django_assert_num_queries(0):
+        assert nothing(new_case.pk) == []

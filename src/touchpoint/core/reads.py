@@ -15,16 +15,19 @@ saying which argument was lost.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 
 Row = tuple[Any, ...]
+_SERIAL = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Read:
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], *kinds: type) -> None:
         self.build = build
         self.kinds = kinds
-        self.key = f"{build.__module__}.{build.__qualname__}:{id(self)}"
+        self.key = f"{build.__module__}.{build.__qualname__}:{next(_SERIAL)}"  # never reused, unlike id()
 
     def _compile_round(self, conn: BaseDatabaseWrapper, round_: int) -> tuple[Any, str, list[int | None], list[Any]]:
         markers = [_marker(kind, i, round_) for i, kind in enumerate(self.kinds)]
@@ -78,7 +81,12 @@ class Read:
         return compiler, sql, slots, list(params)
 
     def _compile(self, conn: BaseDatabaseWrapper) -> _Compiled:
-        compiler, sql, first, params = self._compile_round(conn, 0)
+        try:
+            compiler, sql, first, params = self._compile_round(conn, 0)
+        except EmptyResultSet:  # the ORM proved no row can match (``pk__in=[]``): nor will any call
+            return _Compiled("", (), (), (), ())
+        if not sql:  # the same proof, said by an empty statement (as the ORM's own execute_sql reads it)
+            return _Compiled("", (), (), (), ())
         _, sql_again, second, params_again = self._compile_round(conn, 1)
         # An argument's place holds its marker in both rounds; anything else is a constant, the same in both.
         slots = [a if a == b else None for a, b in zip(first, second, strict=True)]
@@ -109,14 +117,14 @@ class Read:
         compiled = cache.get(self.key)
         if compiled is None:
             compiled = cache[self.key] = self._compile(conn)
-        params = [
-            constant
-            if slot is None
-            else _adapt(conn, self.kinds[slot], args[slot])
-            if wrap is None
-            else wrap(args[slot])
-            for slot, wrap, constant in zip(compiled.slots, compiled.wraps, compiled.constants, strict=True)
-        ]
+        if not compiled.sql:
+            return []
+        params = []
+        for slot, wrap, constant in zip(compiled.slots, compiled.wraps, compiled.constants, strict=True):
+            if slot is None:
+                params.append(constant)
+            else:
+                params.append(wrap(args[slot]) if wrap else _adapt(conn, self.kinds[slot], args[slot]))
         with conn.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -20,7 +21,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from touchpoint.cases.journeys import journey_parsed
 from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.core.ids import normalise_reference
-from touchpoint.core.reads import Read
+from touchpoint.core.reads import Read, Row
 from touchpoint.journeys import Journey
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import team_slugs
@@ -129,9 +130,16 @@ def _search_q(text: str) -> Q:
 
 
 def queue_cases(
-    *, user: StaffUser, query: QueueQuery, now: datetime, versions: _Versions | None = None
+    *,
+    user_id: int,
+    teams: tuple[str, ...],
+    query: QueueQuery,
+    now: datetime,
+    versions: _Versions | None = None,
+    horizon: datetime | None = None,
 ) -> QuerySet[Case]:
-    """The cases in ``query``'s queue, filtered and ordered, not yet read."""
+    """The cases in ``query``'s queue for the person ``user_id`` (a member of ``teams``), filtered and
+    ordered, not yet read. ``horizon`` is how far ahead "at risk" looks (default: from ``now``)."""
     versions = versions or _Versions.load()
     cases = Case.objects.all()
     status = query.status or ("any" if query.search else "open")
@@ -140,9 +148,9 @@ def queue_cases(
     elif status == "ended":
         cases = cases.exclude(outcome="")
     if query.queue == "mine":
-        cases = cases.filter(assignee=user)
+        cases = cases.filter(assignee_id=user_id)
     elif query.queue == "team":
-        cases = cases.filter(owner__in=[f"team:{slug}" for slug in team_slugs(user.pk)])
+        cases = cases.filter(owner__in=[f"team:{slug}" for slug in teams])
     elif query.queue == "exceptions":
         cases = cases.filter(versions.exception_q())
     elif query.queue == "handoffs":
@@ -150,7 +158,7 @@ def queue_cases(
         cases = cases.filter(pk__in=waiting.values("case_id"))
     elif query.queue == "at_risk":
         soon = Timer.objects.filter(
-            status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES, due_at__lte=at_risk_horizon(now)
+            status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES, due_at__lte=horizon or at_risk_horizon(now)
         )
         late = Task.objects.filter(status=TaskStatus.OPEN, due_at__lt=now, case__isnull=False)
         cases = cases.filter(Q(pk__in=soon.values("case_id")) | Q(pk__in=late.values("case_id")))
@@ -187,18 +195,52 @@ _PAGE_TASKS = Read(
 )
 
 
+_COLUMNS = (
+    "pk", "reference", "state", "owner", "outcome", "state_entered_at", "journey_id",
+    "customer__name", "customer__email", "assignee__username",
+)  # fmt: skip
+_PAGE_READS: dict[tuple[object, ...], Read] = {}
+
+
+def _page_rows(user: StaffUser, query: QueueQuery, number: int, now: datetime, versions: _Versions) -> list[Row]:
+    """One page of the queue's rows (one more, to tell whether there is a next page).
+
+    Without a search, the page's SQL is compiled once per kind of page (core.reads): the queue, its
+    filters, the page number, the user's teams and the journey versions make the kind; the user, now
+    and the at-risk horizon are its arguments. A search (``icontains``) is compiled each time."""
+    offset = (number - 1) * PER_PAGE
+    teams = tuple(team_slugs(user.pk)) if query.queue == "team" else ()
+    if query.search:
+        cases = queue_cases(user_id=user.pk, teams=teams, query=query, now=now, versions=versions)
+        return [tuple(r) for r in cases.values_list(*_COLUMNS)[offset : offset + PER_PAGE + 1]]
+    kinds: tuple[type, ...] = {"mine": (int,), "at_risk": (datetime, datetime)}.get(query.queue, ())
+    key = (query, number, teams, tuple(sorted(versions.by_pk)))
+    read = _PAGE_READS.get(key)
+    if read is None:
+        if len(_PAGE_READS) >= 512:
+            _PAGE_READS.clear()  # filters typed by hand make new kinds; start over rather than grow
+
+        def build(*args: Any) -> QuerySet[Any, Any]:
+            user_id, moment, horizon = user.pk, now, None
+            if query.queue == "mine":
+                (user_id,) = args
+            elif query.queue == "at_risk":
+                moment, horizon = args
+            cases = queue_cases(
+                user_id=user_id, teams=teams, query=query, now=moment, versions=versions, horizon=horizon
+            )
+            return cases.values_list(*_COLUMNS)[offset : offset + PER_PAGE + 1]
+
+        read = _PAGE_READS[key] = Read(build, *kinds)
+    args = {"mine": (user.pk,), "at_risk": (now, at_risk_horizon(now))}.get(query.queue, ())
+    return read(*args)
+
+
 def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime) -> QueuePage:
     """One page of a queue with each row's badges. Queries: the journey versions, the user's teams
     (team queue only), the cases, their timers, their open tasks — however long the queue is."""
     versions = _Versions.load()
-    offset = (number - 1) * PER_PAGE
-    cases = [
-        QueueCase(*values)
-        for values in queue_cases(user=user, query=query, now=now, versions=versions).values_list(
-            "pk", "reference", "state", "owner", "outcome", "state_entered_at", "journey_id",
-            "customer__name", "customer__email", "assignee__username",
-        )[offset : offset + PER_PAGE + 1]
-    ]  # fmt: skip
+    cases = [QueueCase(*values) for values in _page_rows(user, query, number, now, versions)]
     has_next = len(cases) > PER_PAGE
     cases = cases[:PER_PAGE]
     ids = [c.pk for c in cases]
