@@ -8,6 +8,7 @@ to the page (post/redirect/get); a refusal re-renders it with the reason and not
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from html import escape
 from typing import Any
 
@@ -30,6 +31,7 @@ from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.cases.services.notes import NOTE_MAX, case_note_add
 from touchpoint.cases.services.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
+from touchpoint.console.html import timeline_rows
 from touchpoint.console.panels import panels_for
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
@@ -129,8 +131,23 @@ def _render(
         "preview": preview,
         "panels": panels_for(request, view.case),
         "reply_options": reply_options(view, chosen),
+        "timeline_rows": timeline_rows(view.timeline, timezone.get_current_timezone()),
+        "urls": {name: _case_url(name, view.case.reference) for name in ("event", "assign", "accept", "note", "reply")},
     }
     return render(request, "console/case/page.html", context, status=status)
+
+
+_PLACEHOLDER = "TP-00000"
+
+
+@cache
+def _case_pattern(name: str) -> str:
+    return reverse(f"console:case_{name}", args=[_PLACEHOLDER])
+
+
+def _case_url(name: str, reference: str) -> str:
+    """``console:case_<name>`` for ``reference``, reversed once per process (as the queue's rows are)."""
+    return _case_pattern(name).replace(_PLACEHOLDER, reference)
 
 
 _OPTIONS: dict[tuple[int, str], list[tuple[str, str]]] = {}

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from touchpoint.cases.selectors.queues import NOBODY, QUEUES, STATUSES, QueueQuery, QueueRow, queue_page
+from touchpoint.console.html import time_tag
 from touchpoint.core.clock import now
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
@@ -57,17 +58,8 @@ def _waited(since: datetime, at: datetime) -> str:
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _due(due: datetime | None, zone: tzinfo) -> str:
-    """ "Tue 4 Mar, 14:05" in the shop's time zone (names from tables: strftime's cost 50 rows a lot)."""
-    if due is None:
-        return '<span class="muted">none</span>'
-    local = due.astimezone(zone)
-    when = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month]}, {local.hour:02d}:{local.minute:02d}"
-    return f'<time datetime="{due.isoformat()}">{when}</time>'
+    return '<span class="muted">none</span>' if due is None else time_tag(due, zone, weekday=True)
 
 
 def _badges(row: QueueRow) -> str:
