@@ -20,6 +20,15 @@ def team_slugs(user_id: int) -> list[str]:
     return [slug for (slug,) in _TEAM_SLUGS(user_id)]
 
 
+def teams_of(user: StaffUser) -> frozenset[str]:
+    """``user``'s team slugs, read once per user object: the case view and its panels all ask, and a
+    request's user lives only as long as the request (don't use it on a long-lived object)."""
+    cached: frozenset[str] | None = user.__dict__.get("_touchpoint_team_slugs")
+    if cached is None:
+        cached = user.__dict__["_touchpoint_team_slugs"] = frozenset(team_slugs(user.pk))
+    return cached
+
+
 def teams() -> list[tuple[str, str]]:
     """Every team as (slug, name)."""
     return [(slug, name) for slug, name in _TEAMS()]

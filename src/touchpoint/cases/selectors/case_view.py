@@ -20,7 +20,7 @@ from touchpoint.cases.services.replies import REPLY_EVENT
 from touchpoint.core.reads import Read, ReadInstances, Row
 from touchpoint.journeys import Actor, Advanced, Journey, State, advance, valid_events
 from touchpoint.staff.models import StaffUser
-from touchpoint.staff.selectors import team_slugs
+from touchpoint.staff.selectors import teams_of
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         return None
     journey = journey_of(case.journey)
     state = journey.states[case.state]
-    teams = frozenset(team_slugs(user.pk))
+    teams = teams_of(user)
     actor = journey_actor(user, teams)
     messages = {row[0]: row for row in _MESSAGES(case.pk)}
     inbound = {row[0]: row for row in _INBOUND(case.pk)}

@@ -22,8 +22,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from touchpoint.cases.journeys import journey_of
-from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus
+from touchpoint.cases.journeys import journey_parsed
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus
 from touchpoint.core.reads import Read
 from touchpoint.customers.models import Customer
 
@@ -202,7 +202,7 @@ def _is_complaint_state(name: str, label: str) -> bool:
 def _journey_names(version_id: int, sha256: str) -> tuple[str, dict[str, str]]:
     """A journey version's title and its states' labels. A version row never changes, and its content
     hash is in the key, so this holds for the life of the process."""
-    journey = journey_of(JourneyVersion.objects.get(pk=version_id))
+    journey = journey_parsed(version_id, sha256)
     return journey.title or journey.name, {name: state.label for name, state in journey.states.items()}
 
 

@@ -26,13 +26,13 @@ from touchpoint.cases.actors import ROLES, staff_actor
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.core.reads import Read
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.payments.models import OfflineMethod, Provider
 from touchpoint.payments.selectors import PaymentLine, case_payment_lines, case_price
 from touchpoint.payments.services import PaymentRefused, offline_payment_record
 from touchpoint.staff.access import has_role, staff_required
 from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import teams_of
 
 EVENT = "offline_payment_received"
 RECORDERS = "the intake team or a lead"
@@ -70,11 +70,6 @@ def _journey_allows(case: Case, user: StaffUser) -> bool:
     return EVENT in valid_events(journey_of(case.journey), state=case.state, data=case.data, actor=actor)
 
 
-_TEAMS = Read(
-    lambda user_id: StaffUser.teams.through.objects.filter(staffuser_id=user_id).values_list("team__slug"), int
-)
-
-
 def _may_record_now(case: Case, user: Any) -> bool:
     """:func:`may_record` and :func:`_journey_allows` together, reading the user's teams once, and
     only in a state where the journey takes a payment at all."""
@@ -83,7 +78,7 @@ def _may_record_now(case: Case, user: Any) -> bool:
     journey = journey_of(case.journey)
     if EVENT not in journey.events_from(case.state):
         return False
-    teams = frozenset(slug for (slug,) in _TEAMS(user.pk))
+    teams = teams_of(user)
     if not (has_role(user, "lead") or "intake" in teams):
         return False
     actor = Actor("staff", role=ROLES.get(user.role), teams=teams)

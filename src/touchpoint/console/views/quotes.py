@@ -25,7 +25,6 @@ from touchpoint.cases.actors import ROLES, staff_actor
 from touchpoint.cases.errors import CaseConflict, CaseError
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.core.reads import Read
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.quotes.money import money
 from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
@@ -40,6 +39,7 @@ from touchpoint.quotes.services import (
 )
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import teams_of
 
 BLANK_ROWS = 3
 CONFLICT = (
@@ -67,11 +67,6 @@ def _allowed(case: Case, user: Any, event: str) -> bool:
     return event in valid_events(journey_of(case.journey), state=case.state, data=case.data, actor=actor)
 
 
-_TEAMS = Read(
-    lambda user_id: StaffUser.teams.through.objects.filter(staffuser_id=user_id).values_list("team__slug"), int
-)
-
-
 def _allowed_now(case: Case, user: Any, event: str) -> bool:
     """:func:`_allowed` reading the user's teams only when the journey takes ``event`` here at all."""
     if not isinstance(user, StaffUser):
@@ -79,7 +74,7 @@ def _allowed_now(case: Case, user: Any, event: str) -> bool:
     journey = journey_of(case.journey)
     if event not in journey.events_from(case.state):
         return False
-    actor = Actor("staff", role=ROLES.get(user.role), teams=frozenset(slug for (slug,) in _TEAMS(user.pk)))
+    actor = Actor("staff", role=ROLES.get(user.role), teams=teams_of(user))
     return event in valid_events(journey, state=case.state, data=case.data, actor=actor)
 
 
