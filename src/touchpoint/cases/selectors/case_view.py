@@ -209,7 +209,8 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
     messages = {row[0]: row for row in _MESSAGES(case.pk)}
     inbound = {row[0]: row for row in _INBOUND(case.pk)}
     tasks = [OpenTask(*row) for row in _TASKS(case.pk)]
-    accept_pending = case.is_open and bool(_ACCEPT_TIMER(case.pk, case.state_seq))
+    # Only a state with `accept_within` starts an acceptance timer (journeys.engine): elsewhere, no query.
+    accept_pending = case.is_open and state.accept_within is not None and bool(_ACCEPT_TIMER(case.pk, case.state_seq))
     handoff_key = f"{case.pk}:{case.state_seq}:handoff"
     handoff_waiting = case.is_open and (
         accept_pending or any(t.kind == TaskKind.HANDOFF and t.source_key == handoff_key for t in tasks)
