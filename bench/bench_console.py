@@ -59,6 +59,7 @@ def configure(db: str) -> dict[str, str]:
 
 def fresh_database(db: str) -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    (BENCH_DIR / "built").unlink(missing_ok=True)
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(str(BENCH_DIR / "console.sqlite3") + suffix).unlink(missing_ok=True)
@@ -247,11 +248,12 @@ def load(port: int, path: str, cookie: str) -> tuple[float, float, float, float,
 def run(db: str, keep: bool = False) -> None:
     env = configure(db)
     began = time.monotonic()
-    if keep and db == "sqlite" and (BENCH_DIR / "console.sqlite3").exists():
+    if keep and db == "sqlite" and (BENCH_DIR / "built").exists():
         username, reference = "bench-agent", REFERENCE
         print(f"{db}: reusing the database kept in {BENCH_DIR}", flush=True)
     else:
         username, reference = build(db)
+        (BENCH_DIR / "built").write_text(f"{CASES} cases\n")  # a finished build: --keep may reuse it
         took = time.monotonic() - began
         print(f"{db}: {CASES:,} cases with their timelines and timers built in {took:.0f} s", flush=True)
     from django.db import connections
