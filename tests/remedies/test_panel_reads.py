@@ -10,43 +10,17 @@ from typing import Any
 
 import pytest
 
+from tests.remedies.acts import ask, give
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import at
 from touchpoint.remedies.models import Remedy, RemedyRequest, RequestStatus
 from touchpoint.remedies.selectors import remedy_history
 from touchpoint.remedies.services.context import applied_totals
 from touchpoint.remedies.services.policies import DEFAULT_POLICY, policy_active, policy_in_force, policy_save
-from touchpoint.remedies.services.remedies import remedy_apply
-from touchpoint.remedies.services.requests import remedy_request, remedy_request_decide
+from touchpoint.remedies.services.requests import remedy_request_decide
 from touchpoint.staff.models import StaffUser
 
 pytestmark = pytest.mark.django_db
-
-
-def give(case: Case, user: StaffUser, kind: str, amount: Any, key: str, reason: str) -> Remedy:
-    case.refresh_from_db()
-    return remedy_apply(
-        case=case,
-        user=user,
-        kind=kind,
-        amount=amount,
-        reason=reason,
-        expected_version=case.version,
-        idempotency_key=key,
-    )
-
-
-def ask(case: Case, user: StaffUser, kind: str, amount: Any, key: str) -> RemedyRequest:
-    case.refresh_from_db()
-    return remedy_request(
-        case=case,
-        user=user,
-        kind=kind,
-        amount=amount,
-        reason="Screen <cracked> & late",
-        expected_version=case.version,
-        idempotency_key=key,
-    )
 
 
 @pytest.fixture
@@ -54,11 +28,13 @@ def history(new_case: Case, agent: StaffUser, lead: StaffUser) -> Case:
     """A case that had a bit of everything: given within the limit, approved, declined, waiting."""
     give(new_case, agent, "goodwill_credit", "7.50", "g1", 'Late <b>box</b> & "sorry"')
     give(new_case, agent, "replacement", None, "g2", "New one")
-    approved = ask(new_case, agent, "goodwill_credit", "2.55", "a1")  # £2.50 left of the agent's £10
+    approved = ask(
+        new_case, agent, "goodwill_credit", "2.55", "a1", "Screen <cracked> & late"
+    )  # £2.50 left of the agent's £10
     remedy_request_decide(request=approved, lead=lead, approve=True, reason="Fair")
-    declined = ask(new_case, agent, "fee_waiver", "50", "a2")
+    declined = ask(new_case, agent, "fee_waiver", "50", "a2", "Screen <cracked> & late")
     remedy_request_decide(request=declined, lead=lead, approve=False, reason="Not <this> time")
-    ask(new_case, agent, "refund", "40", "a3")
+    ask(new_case, agent, "refund", "40", "a3", "Screen <cracked> & late")
     new_case.refresh_from_db()
     return new_case
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
+from tests.remedies.acts import ask, give
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry
 from touchpoint.outbox.models import OutboxMessage
@@ -16,7 +16,7 @@ from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import Remedy, RemedyRequest, RequestStatus
 from touchpoint.remedies.services.policies import policy_active
 from touchpoint.remedies.services.remedies import remedy_apply, remedy_options
-from touchpoint.remedies.services.requests import remedy_request, remedy_request_decide
+from touchpoint.remedies.services.requests import remedy_request_decide
 from touchpoint.staff.models import StaffUser
 
 pytestmark = pytest.mark.django_db
@@ -31,32 +31,6 @@ def snapshot(case: Case) -> tuple[int, int, int, int, int, int]:
         TimelineEntry.objects.filter(case=case).count(),
         OutboxMessage.objects.filter(case=case).count(),
         Task.objects.count(),
-    )
-
-
-def give(case: Case, user: StaffUser, kind: str, amount: Any, key: str, reason: str = "Late by a week") -> Remedy:
-    case.refresh_from_db()
-    return remedy_apply(
-        case=case,
-        user=user,
-        kind=kind,
-        amount=amount,
-        reason=reason,
-        expected_version=case.version,
-        idempotency_key=key,
-    )
-
-
-def ask(case: Case, user: StaffUser, kind: str, amount: Any, key: str = "ask-1") -> RemedyRequest:
-    case.refresh_from_db()
-    return remedy_request(
-        case=case,
-        user=user,
-        kind=kind,
-        amount=amount,
-        reason="Screen cracked in our care",
-        expected_version=case.version,
-        idempotency_key=key,
     )
 
 

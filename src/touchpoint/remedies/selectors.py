@@ -51,8 +51,24 @@ def _person(first: str | None, last: str | None, username: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or username
 
 
+class _Shown:
+    """What both lists say of a remedy: its kind in words, and its amount as money."""
+
+    kind: str
+    amount: Decimal | None
+    currency: str
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def amount_text(self) -> str:
+        return format_money(self.amount, self.currency) if self.amount is not None else ""
+
+
 @dataclass(frozen=True)
-class GivenRemedy:
+class GivenRemedy(_Shown):
     """A remedy given on a case, as its panel shows it."""
 
     pk: int
@@ -65,17 +81,9 @@ class GivenRemedy:
     applied_by: str
     approved_by: str  # empty when it was within the giver's own limit
 
-    @property
-    def kind_label(self) -> str:
-        return _KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def amount_text(self) -> str:
-        return format_money(self.amount, self.currency) if self.amount is not None else ""
-
 
 @dataclass(frozen=True)
-class AskedRemedy:
+class AskedRemedy(_Shown):
     """A request for a remedy on a case, as its panel shows it."""
 
     pk: int
@@ -89,14 +97,6 @@ class AskedRemedy:
     asked_by: str
     decided_by: str  # empty while it waits
     decision_reason: str
-
-    @property
-    def kind_label(self) -> str:
-        return _KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def amount_text(self) -> str:
-        return format_money(self.amount, self.currency) if self.amount is not None else ""
 
 
 @dataclass(frozen=True)
