@@ -221,6 +221,25 @@ def _done_before(view: CaseView, key: str) -> bool:
     return TimelineEntry.objects.filter(case=view.case, idempotency_key=key).exists()
 
 
+def _not_done(
+    request: HttpRequest,
+    reference: str,
+    exc: CaseError,
+    *,
+    stale: str,
+    refused: str,
+    typed: tuple[str, forms.Form] | None = None,
+) -> HttpResponse:
+    """The case drawn again as it is now, saying why nothing happened: 409 with ``stale`` when the
+    page was out of date, 403 with ``refused`` and the reason otherwise. ``typed`` (a form's name and
+    the submitted form) is kept as it was typed, carrying the case's current version."""
+    fresh = _load(request, reference)
+    bound = {typed[0]: _fresh(request, typed[1], fresh)} if typed is not None else None
+    if isinstance(exc, CaseConflict):
+        return _render(request, fresh, status=409, bound=bound, problem=_conflict_message(request, fresh.case, stale))
+    return _render(request, fresh, status=403, bound=bound, problem=f"{refused}, nothing changed: {exc}.")
+
+
 def _back(reference: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("console:case", args=[reference]))
 
@@ -250,15 +269,9 @@ def case_event(request: HttpRequest, reference: str) -> HttpResponse:
             actor=staff_actor(_staff(request)),
             idempotency_key=key,
         )
-    except CaseConflict:
-        fresh = _load(request, reference)
-        text = _conflict_message(
-            request, fresh.case, "Nothing was done: check the case as it is now, then choose again."
-        )
-        return _render(request, fresh, status=409, problem=text)
     except CaseError as exc:
-        fresh = _load(request, reference)
-        return _render(request, fresh, status=403, problem=f"Not done, nothing changed: {exc}.")
+        stale = "Nothing was done: check the case as it is now, then choose again."
+        return _not_done(request, reference, exc, stale=stale, refused="Not done")
     label = view.journey.states[result.case.state].label
     messages.success(request, f"Done: {event.replace('_', ' ')}. The case is now “{label}”.")
     return _back(reference)
@@ -281,10 +294,9 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
             text=form.cleaned_data["text"],
             idempotency_key=key,
         )
-    except CaseConflict:
-        fresh = _load(request, reference)
-        text = _conflict_message(request, fresh.case, "Your note was not saved; it is still in the box below.")
-        return _render(request, fresh, status=409, bound={"note": _fresh(request, form, fresh)}, problem=text)
+    except CaseError as exc:
+        stale = "Your note was not saved; it is still in the box below."
+        return _not_done(request, reference, exc, stale=stale, refused="Not saved", typed=("note", form))
     messages.success(request, "Internal note added (staff only; the customer never sees it).")
     return _back(reference)
 
@@ -316,11 +328,9 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     except ReplyInvalid as exc:
         form.add_error("template" if template else "text", str(exc))
         return _render(request, view, status=400, bound={"reply": form})
-    except CaseConflict:
-        fresh = _load(request, reference)
-        what = "Your reply was not sent; it is still in the box below."
-        problem = _conflict_message(request, fresh.case, what)
-        return _render(request, fresh, status=409, bound={"reply": _fresh(request, form, fresh)}, problem=problem)
+    except CaseError as exc:
+        stale = "Your reply was not sent; it is still in the box below."
+        return _not_done(request, reference, exc, stale=stale, refused="Not sent", typed=("reply", form))
     sent = f"the persona message `{template}`" if template else "your reply"
     messages.success(request, f"Sent {sent} to {view.case.customer.email} (it leaves through the outbox).")
     return _back(reference)
@@ -350,15 +360,9 @@ def case_assign_view(request: HttpRequest, reference: str) -> HttpResponse:
             actor=_staff(request),
             idempotency_key=key,
         )
-    except CaseConflict:
-        fresh = _load(request, reference)
-        text = _conflict_message(
-            request, fresh.case, "The case was not reassigned: check who has it now, then choose again."
-        )
-        return _render(request, fresh, status=409, problem=text)
     except CaseError as exc:
-        fresh = _load(request, reference)
-        return _render(request, fresh, status=403, problem=f"Not reassigned, nothing changed: {exc}.")
+        stale = "The case was not reassigned: check who has it now, then choose again."
+        return _not_done(request, reference, exc, stale=stale, refused="Not reassigned")
     who = f"assigned to {updated.assignee}" if updated.assignee else f"back in the {updated.owner} queue"
     messages.success(request, f"{reference} is {who}.")
     return _back(reference)
@@ -373,12 +377,8 @@ def case_accept(request: HttpRequest, reference: str) -> HttpResponse:
         return _render(request, view, status=400, problem="That could not be read; reload the page.")
     try:
         case_accept_handoff(case=_as_of(view, form.cleaned_data["version"]), actor=staff_actor(_staff(request)))
-    except CaseConflict:
-        fresh = _load(request, reference)
-        text = _conflict_message(request, fresh.case, "The handoff was not accepted by you: see who has it now.")
-        return _render(request, fresh, status=409, problem=text)
     except CaseError as exc:
-        fresh = _load(request, reference)
-        return _render(request, fresh, status=403, problem=f"Not accepted, nothing changed: {exc}.")
+        stale = "The handoff was not accepted by you: see who has it now."
+        return _not_done(request, reference, exc, stale=stale, refused="Not accepted")
     messages.success(request, f"You accepted the handoff: {reference} is {view.case.owner}'s now, and yours to move.")
     return _back(reference)
