@@ -81,13 +81,19 @@ class Read:
         return compiler, sql, slots, list(params)
 
     def _compile(self, conn: BaseDatabaseWrapper) -> _Compiled:
-        try:
-            compiler, sql, first, params = self._compile_round(conn, 0)
-        except EmptyResultSet:  # the ORM proved no row can match (``pk__in=[]``): nor will any call
+        rounds: list[tuple[Any, str, list[int | None], list[Any]] | None] = []
+        for round_ in (0, 1):
+            try:
+                rounds.append(self._compile_round(conn, round_))
+            except EmptyResultSet:  # the ORM proved no row can match (``pk__in=[]``)
+                rounds.append(None)
+        first_round, second_round = (r if r is not None and r[1] else None for r in rounds)
+        if first_round is None and second_round is None:  # whatever the arguments: so will every call
             return _Compiled("", (), (), (), ())
-        if not sql:  # the same proof, said by an empty statement (as the ORM's own execute_sql reads it)
-            return _Compiled("", (), (), (), ())
-        _, sql_again, second, params_again = self._compile_round(conn, 1)
+        if first_round is None or second_round is None:
+            raise TypeError(f"{self.key}: the ORM found no possible row for some arguments only (see core.reads)")
+        compiler, sql, first, params = first_round
+        _, sql_again, second, params_again = second_round
         # An argument's place holds its marker in both rounds; anything else is a constant, the same in both.
         slots = [a if a == b else None for a, b in zip(first, second, strict=True)]
         constants = [None if slot is not None else p for slot, p in zip(slots, params, strict=True)]
