@@ -1,4 +1,4 @@
-"""What a customer has paid us over time, and a case's payments in order."""
+"""What a customer has paid us over time (the context card's figure), and a case's payments in order."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 
 from tests.payments.conftest import open_repair
 from tests.support.factories import CustomerFactory
+from touchpoint.cases.selectors.context import customer_context
 from touchpoint.core.clock import now
 from touchpoint.payments.models import Payment, PaymentStatus, Provider
-from touchpoint.payments.selectors import case_payments, case_price, customer_lifetime_value
+from touchpoint.payments.selectors import case_payment_lines, case_price
 
 pytestmark = pytest.mark.usefixtures("mail_in_repair")
 
@@ -39,11 +40,11 @@ def test_lifetime_value_is_paid_less_refunded_across_the_customers_cases_only() 
     pay(second, "59.00", PaymentStatus.EXPIRED)
     pay(open_repair(CustomerFactory()), "99.00", PaymentStatus.PAID)
     # Then only Ian's money counts, net of the refund
-    assert customer_lifetime_value(customer=ian) == Decimal("78.00")
+    assert customer_context(customer=ian).lifetime_value == Decimal("78.00")
 
 
 def test_lifetime_value_of_a_new_customer_is_zero() -> None:
-    assert customer_lifetime_value(customer=CustomerFactory()) == Decimal("0")
+    assert customer_context(customer=CustomerFactory()).lifetime_value == Decimal("0")
 
 
 def test_case_payments_are_oldest_first_and_only_the_cases() -> None:
@@ -51,7 +52,10 @@ def test_case_payments_are_oldest_first_and_only_the_cases() -> None:
     later = pay(case, "39.00", PaymentStatus.PAID, minutes=5)
     earlier = pay(case, "39.00", PaymentStatus.EXPIRED)
     pay(other, "39.00", PaymentStatus.PAID)
-    assert case_payments(case=case) == [earlier, later]
+    assert [(p.created_at, p.status) for p in case_payment_lines(case=case)] == [
+        (earlier.created_at, "expired"),
+        (later.created_at, "paid"),
+    ]
 
 
 def test_the_price_is_the_diagnosis_price_of_the_cases_model() -> None:

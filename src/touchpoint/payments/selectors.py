@@ -6,29 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from touchpoint.cases.models import Case
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.core.reads import Read
-from touchpoint.customers.models import Customer
 from touchpoint.payments.models import OfflineMethod, Payment, PaymentStatus, Provider
 
 # A refunded payment was paid first: it counts, less what went back.
 TAKEN = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
-
-
-def customer_lifetime_value(*, customer: Customer) -> Decimal:
-    """What the customer has paid across all their cases, less refunds (0 when nothing yet)."""
-    totals = Payment.objects.filter(case__customer=customer, status__in=TAKEN).aggregate(
-        paid=Sum("amount"), refunded=Sum("amount_refunded")
-    )
-    return (totals["paid"] or Decimal("0")) - (totals["refunded"] or Decimal("0"))
-
-
-def case_payments(*, case: Case) -> list[Payment]:
-    """Every payment attempt of the case, oldest first, with who recorded the offline ones."""
-    return list(Payment.objects.filter(case=case).select_related("recorded_by").order_by("created_at", "id"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +54,8 @@ _CASE_PAYMENTS = Read(
 
 
 def case_payment_lines(*, case: Case) -> list[PaymentLine]:
-    """:func:`case_payments` as plain values, in one compiled query (the case view reads it on every request)."""
+    """Every payment attempt of the case, oldest first, with who recorded the offline ones, as plain
+    values in one compiled query (the case view reads it on every request)."""
     lines = []
     for (
         at,
