@@ -39,7 +39,7 @@ def quote_step(*, case: Case, event: str, data: dict[str, Any], by: CaseActor, r
         return quote_propose(case=case, version=case.version, by=staff, lines=lines).case
     quote = Quote.objects.filter(case=case, status=QuoteStatus.PROPOSED).order_by("-pk").first()
     if quote is None:  # a route that reached the question without a diagnosis (resumed after a complaint)
-        return case_advance(case=case, event=event, actor=by, data=data).case
+        return case_advance(case=case, event=event, actor=by, given=data).case
     by_staff = staff if by.kind == "staff" else None
     return quote_decide(
         case=case, quote_id=quote.pk, version=case.version, approve=event == "quote_approved", by_staff=by_staff

@@ -84,7 +84,7 @@ def feedback_give(
                 case=case,
                 event=FEEDBACK_EVENT,
                 actor=CUSTOMER,
-                data={"rating": csat},
+                given={"rating": csat},
                 idempotency_key=f"feedback:{case.pk}:given",
             )
             # With consent, it waits for a lead on the wall, already redacted, from this moment.

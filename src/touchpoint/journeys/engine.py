@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from touchpoint.journeys.guards import guard_holds
+from touchpoint.journeys.data import DataError
+from touchpoint.journeys.guards import guard_fields, guard_holds
 from touchpoint.journeys.model import Journey, State, Transition
 
 ROLE_RANK = {"agent": 1, "lead": 2, "admin": 3}
@@ -68,6 +69,14 @@ class StartTimer:
 
 
 @dataclass(frozen=True)
+class Refund:
+    """Give money back in the same transaction as the move: ``all`` that was paid on the case (less
+    what was already refunded), or the amount in a ``money`` field of the case data."""
+
+    what: str
+
+
+@dataclass(frozen=True)
 class OpenTask:
     """A person must look at this case: an exception, or a handoff to accept."""
 
@@ -77,7 +86,7 @@ class OpenTask:
     due_in_seconds: int | None
 
 
-Effect = SendTouchpoint | CancelTimers | StartTimer | OpenTask
+Effect = SendTouchpoint | CancelTimers | StartTimer | OpenTask | Refund
 
 
 @dataclass(frozen=True)
@@ -91,13 +100,17 @@ class Advanced:
     outcome: Literal["success", "failure"] | None
     silent_reason: str | None
     effects: tuple[Effect, ...]
+    # Case data this move writes: values given with the event (its `asks`) and its `sets`.
+    data: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def touchpoints(self) -> list[str]:
         return [e.key for e in self.effects if isinstance(e, SendTouchpoint)]
 
 
-RefusalCode = Literal["unknown-state", "terminal", "unknown-event", "actor-not-allowed", "no-guard-matched"]
+RefusalCode = Literal[
+    "unknown-state", "terminal", "unknown-event", "actor-not-allowed", "no-guard-matched", "bad-input", "missing-input"
+]
 
 
 @dataclass(frozen=True)
@@ -143,15 +156,53 @@ def open_case(journey: Journey, *, touchpoint: str | None = None) -> Advanced:
         state.outcome,
         None if touchpoint else "opening a case",
         tuple(effects),
+        journey.initial_data(),
     )
 
 
-def advance(journey: Journey, *, state: str, event: str, data: Mapping[str, Any], actor: Actor) -> Result:
-    """Apply ``event`` to a case in ``state``. Returns :class:`Advanced` or :class:`Refused`; never raises.
+def intake_check(journey: Journey, data: Mapping[str, Any]) -> dict[str, Any] | str:
+    """The data a case opens with, checked against the journey's declarations: every ``intake`` field
+    present and fitting its type, nothing undeclared. Returns the data as stored, or a sentence saying
+    what is wrong. A journey that declares no data takes what it is given (journeys written before
+    declarations existed)."""
+    if not journey.data:
+        return dict(data)
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        declared = journey.data.get(name)
+        if declared is None:
+            return f"`{name}` is not case data of {journey.key} (it declares: {', '.join(journey.data)})"
+        if not declared.intake:
+            return f"`{name}` is not gathered at intake in {journey.key}"
+        try:
+            out[name] = declared.check(value)
+        except DataError as exc:
+            return f"`{name}` {exc}"
+    missing = [name for name, f in journey.data.items() if f.intake and name not in out]
+    if missing:
+        return f"intake must give {', '.join(f'`{m}`' for m in missing)} for {journey.key}"
+    return out
 
+
+def advance(
+    journey: Journey,
+    *,
+    state: str,
+    event: str,
+    data: Mapping[str, Any],
+    actor: Actor,
+    given: Mapping[str, Any] | None = None,
+) -> Result:
+    """Apply ``event`` to a case in ``state`` whose data is ``data``; ``given`` holds the values
+    whoever records the event supplies (the transition's ``asks``). Returns :class:`Advanced` or
+    :class:`Refused`; never raises.
+
+    Given values are checked against the journey's declarations (``bad-input``, ``missing-input``)
+    and a guard sees them, so ``feedback_given`` asking for ``rating`` can choose its move by it.
     When several transitions match (the checker reports that as nondeterminism), the first one in
     the file wins, so the result is still deterministic.
     """
+    given = dict(given or {})
     current = journey.states.get(state)
     if current is None:
         return Refused("unknown-state", f"the journey {journey.key} has no state `{state}`")
@@ -170,24 +221,60 @@ def advance(journey: Journey, *, state: str, event: str, data: Mapping[str, Any]
         return Refused(
             "actor-not-allowed", f"{actor.describe()} may not trigger `{event}` here; allowed: {', '.join(who)}"
         )
+    checked = _given(journey, event, [journey.transitions[i] for i in permitted], given)
+    if isinstance(checked, Refused):
+        return checked
+    seen = {**data, **checked}
     for i in permitted:
         transition = journey.transitions[i]
-        if guard_holds(transition.guard, data):
+        if guard_holds(transition.guard, seen):
             if transition.to not in journey.states:
                 return Refused(
                     "unknown-state", f"`{event}` leads to `{transition.to}`, which the journey doesn't define"
                 )
-            return _move(journey, i, transition, current, state)
+            written = checked if not journey.data else {name: checked[name] for name in transition.asks}
+            return _move(journey, i, transition, current, state, {**written, **transition.sets})
     guards = "; ".join(f"`{journey.transitions[i].guard}`" for i in permitted)
     return Refused("no-guard-matched", f"`{event}` in `{state}` needs one of these to hold: {guards}")
 
 
-def _move(journey: Journey, index: int, transition: Transition, current: State, source: str) -> Advanced:
+def _given(
+    journey: Journey, event: str, transitions: list[Transition], given: dict[str, Any]
+) -> dict[str, Any] | Refused:
+    """The values given with ``event``, checked against what its transitions ask for. A journey that
+    declares no data passes them through as they are."""
+    if not journey.data:
+        return given
+    asked = {name for t in transitions for name in t.asks}
+    for name in given:
+        if name not in asked:
+            wanted = ", ".join(f"`{a}`" for a in sorted(asked)) or "nothing"
+            return Refused("bad-input", f"`{event}` doesn't take `{name}`; it takes {wanted}")
+    out: dict[str, Any] = {}
+    for name in sorted(asked):
+        if name not in given:
+            meaning = journey.data[name].meaning if name in journey.data else name
+            return Refused("missing-input", f"`{event}` needs `{name}` ({meaning})")
+        declared = journey.data.get(name)
+        if declared is None:  # the checker reports an undeclared field; refuse rather than store it unchecked
+            return Refused("bad-input", f"`{name}` is not case data of {journey.key}")
+        try:
+            out[name] = declared.check(given[name])
+        except DataError as exc:
+            return Refused("bad-input", f"`{name}` {exc}")
+    return out
+
+
+def _move(
+    journey: Journey, index: int, transition: Transition, current: State, source: str, data: Mapping[str, Any]
+) -> Advanced:
     target = journey.states[transition.to]
     handoff = target.owner != current.owner
     effects: list[Effect] = [CancelTimers()]
     if transition.touchpoint is not None:
         effects.append(SendTouchpoint(transition.touchpoint))
+    if transition.refund is not None:
+        effects.append(Refund(transition.refund))
     effects += _entry_effects(target, handoff=handoff)
     return Advanced(
         source,
@@ -199,13 +286,83 @@ def _move(journey: Journey, index: int, transition: Transition, current: State, 
         target.outcome,
         transition.silent,
         tuple(effects),
+        dict(data),
     )
 
 
 def valid_events(journey: Journey, *, state: str, data: Mapping[str, Any], actor: Actor) -> list[str]:
-    """The events ``actor`` could trigger now: exactly the actions a console should offer."""
-    return [
-        event
-        for event in journey.events_from(state)
-        if isinstance(advance(journey, state=state, event=event, data=data, actor=actor), Advanced)
-    ]
+    """The events ``actor`` could trigger now: exactly the actions a console should offer. An event
+    that asks for values is offered when some value could make it allowed (the form asks for them)."""
+    return [event for event in journey.events_from(state) if _offerable(journey, state, event, data, actor)]
+
+
+def _offerable(journey: Journey, state: str, event: str, data: Mapping[str, Any], actor: Actor) -> bool:
+    current = journey.states.get(state)
+    if current is None or current.terminal:
+        return False
+    for i in journey.index.get((state, event), []):
+        transition = journey.transitions[i]
+        if actor.kind == "timer":
+            if event != current.on_timeout:
+                continue
+        elif not actor_may(actor, transition.by):
+            continue
+        if transition.to not in journey.states:
+            continue
+        asked = set(transition.asks)
+        if asked & guard_fields(transition.guard):
+            return True  # the value given decides: offer it, and let the engine judge what is typed
+        if guard_holds(transition.guard, data):
+            return True
+    return False
+
+
+def event_asks(journey: Journey, *, state: str, event: str) -> list[str]:
+    """The fields whoever records ``event`` in ``state`` must give, in declaration order."""
+    asked = {name for i in journey.index.get((state, event), []) for name in journey.transitions[i].asks}
+    order = list(journey.data)
+    return sorted(asked, key=lambda name: (order.index(name) if name in order else len(order), name))
+
+
+def manual_events(journey: Journey, *, state: str, data: Mapping[str, Any], actor: Actor) -> list[str]:
+    """The carrier's or a system's events in ``state`` that ``actor`` may record by hand, with a
+    reason ("the customer says the parcel arrived"): a lead or an admin, or a member of the team that
+    owns the state or handed the case to its owner. The state's own timeout is the timer's to fire,
+    and an event the actor may trigger in their own right is an ordinary action, not listed here."""
+    current = journey.states.get(state)
+    if current is None or current.terminal or actor.kind != "staff":
+        return []
+    lead = ROLE_RANK.get(actor.role or "", 0) >= ROLE_RANK["lead"]
+    if not lead and not (actor.teams & _owning_teams(journey, state)):
+        return []
+    own = set(valid_events(journey, state=state, data=data, actor=actor))
+    out = []
+    for event in journey.events_from(state):
+        if event == current.on_timeout or event in own:
+            continue
+        for kind in ("carrier", "system"):
+            if _offerable(journey, state, event, data, Actor(kind)):  # type: ignore[arg-type]
+                out.append(event)
+                break
+    return out
+
+
+def manual_actor_kind(journey: Journey, *, state: str, event: str) -> Literal["carrier", "system"] | None:
+    """Whose step a person records by hand with ``event`` in ``state``: the carrier's, else the system's."""
+    kinds = {who for i in journey.index.get((state, event), []) for who in journey.transitions[i].by}
+    if "carrier" in kinds:
+        return "carrier"
+    return "system" if "system" in kinds else None
+
+
+def _owning_teams(journey: Journey, state: str) -> frozenset[str]:
+    """The team that owns ``state``, or for a carrier's or system's state, the teams whose moves hand
+    the case to it (shipping dispatches the kit the carrier then carries)."""
+    current = journey.states[state]
+    if current.team is not None:
+        return frozenset({current.team})
+    teams = set()
+    for transition in journey.transitions:
+        if transition.to == state:
+            teams |= {who[5:] for who in transition.by if who.startswith("team:")}
+    return frozenset(teams)

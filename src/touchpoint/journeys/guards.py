@@ -197,6 +197,16 @@ def fields_of(expr: Expr) -> set[str]:
     return set().union(*(fields_of(p) for p in expr.parts))
 
 
+def guard_fields(guard: str | None) -> set[str]:
+    """The case data fields ``guard`` reads; none for no guard or one that can't be parsed."""
+    if guard is None:
+        return set()
+    try:
+        return fields_of(parse_guard(guard))
+    except GuardError:
+        return set()
+
+
 # --- evaluation ------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
+from touchpoint.journeys.data import DataError, DataType, coerce
 from touchpoint.journeys.durations import format_duration, parse_duration
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -80,6 +81,68 @@ class Sim(_Strict):
         return self
 
 
+Const = str | int | float | bool | None
+
+
+class DataField(_Strict):
+    """One field of case data: its type, what it means, and whether intake or the opening sets it."""
+
+    type: DataType = Field(description="text | boolean | integer | number | money | choice | address")
+    meaning: Text = Field(description="What the field holds, in words for the people who read the journey.")
+    intake: bool = Field(default=False, description="Gathered when the case opens (asked once, at intake).")
+    initial: Const = Field(default=None, description="A value every case starts with, e.g. `0` for a total.")
+    choices: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = Field(
+        default=None, description="For `type: choice`: the values it may take."
+    )
+    min: float | None = Field(default=None, description="For numbers: the smallest value allowed.")
+    max: float | None = Field(default=None, description="For numbers: the largest value allowed.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> DataField:
+        if (self.type == "choice") != (self.choices is not None):
+            raise ValueError("`choices` goes with `type: choice`, and a choice needs its `choices`")
+        if self.choices is not None and len(set(self.choices)) != len(self.choices):
+            raise ValueError("`choices` lists a value twice")
+        if (self.min is not None or self.max is not None) and self.type not in ("integer", "number", "money"):
+            raise ValueError("`min` and `max` are for numbers (integer, number, money)")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("`min` is larger than `max`")
+        if self.intake and self.initial is not None:
+            raise ValueError("a field is either gathered at `intake` or given an `initial` value, not both")
+        if self.initial is not None:
+            self.check(self.initial)
+        return self
+
+    def check(self, value: Any) -> Any:
+        """``value`` as this field stores it; raises ``ValueError`` (:class:`DataError`) saying what fits."""
+        return coerce(self.type, value, choices=self.choices, minimum=self.min, maximum=self.max)
+
+    @property
+    def set_on_open(self) -> bool:
+        return self.intake or self.initial is not None
+
+
+class EventInfo(_Strict):
+    """How people see an event: the words on its button, and who reports it when no person does."""
+
+    label: Text = Field(description="What its button says to staff, e.g. `Quality check passed`.")
+    customer: Text | None = Field(
+        default=None, description="What its button says on the customer's page, e.g. `Send it back to me`."
+    )
+    help: Text | None = Field(default=None, description="One sentence on what happens when it is recorded.")
+    via: Name | None = Field(
+        default=None,
+        description="For an event only `system` triggers: the integration that reports it, e.g. `payments`.",
+    )
+
+
+def _label_only(value: Any) -> Any:
+    return {"label": value} if isinstance(value, str) else value
+
+
+EventEntry = Annotated[EventInfo, BeforeValidator(_label_only, json_schema_input_type=Text | EventInfo)]
+
+
 class State(_Strict):
     """Where a case can be, who must act there, and how long it may wait."""
 
@@ -137,11 +200,28 @@ class Transition(_Strict):
     silent: Text | None = Field(default=None, description="Why this move sends no message.")
     sim: Sim | None = None
     note: str | None = Field(default=None, max_length=2000)
+    sets: dict[Name, Const] = Field(
+        default_factory=dict, description="Case data this move writes, as constants: `sets: {repaired: true}`."
+    )
+    asks: list[Name] = Field(
+        default_factory=list,
+        description="Case data whoever records the event supplies with it (typed and checked): `asks: [rating]`.",
+    )
+    refund: Name | None = Field(
+        default=None,
+        description="Money this move gives back, in the same transaction: `all` (everything paid on the case, "
+        "less what was refunded) or a `money` field of the case data (e.g. `order_total`).",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Transition:
         if self.touchpoint is not None and self.silent is not None:
             raise ValueError("a transition has either a `touchpoint` or `silent: <reason>`, not both")
+        both = sorted(set(self.sets) & set(self.asks))
+        if both:
+            raise ValueError(f"`{both[0]}` is both set and asked for: a move either sets a field or asks for it")
+        if len(set(self.asks)) != len(self.asks):
+            raise ValueError("`asks` names a field twice")
         return self
 
 
@@ -163,8 +243,46 @@ class Journey(_Strict):
     touchpoints: dict[Name, Text] = Field(
         default_factory=dict, description="Each message to the customer, by key, with a one-line summary."
     )
+    data: dict[Name, DataField] = Field(
+        default_factory=dict,
+        description="The case data: each field's type and meaning. Guards read only these fields.",
+    )
+    events: dict[Name, EventEntry] = Field(
+        default_factory=dict, description="How people see each event: its button's words (`label`), `help`, `via`."
+    )
     states: Annotated[dict[Name, State], Field(min_length=1)]
     transitions: list[Transition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _data_shape(self) -> Journey:
+        """Constants in ``sets`` must fit their declared field (a field that isn't declared is the
+        checker's to report, with its location and a suggestion)."""
+        for transition in self.transitions:
+            for name, value in transition.sets.items():
+                declared = self.data.get(name)
+                if declared is None:
+                    continue
+                try:
+                    declared.check(value)
+                except DataError as exc:
+                    raise ValueError(
+                        f"`{transition.on}` sets `{name}` to {value!r}, which a {declared.type} field can't hold: {exc}"
+                    ) from None
+        return self
+
+    def event_label(self, event: str) -> str:
+        """The words people see for ``event``: its declared ``label``, else its name made readable."""
+        info = self.events.get(event)
+        return info.label if info is not None else event.replace("_", " ").capitalize()
+
+    def customer_label(self, event: str) -> str:
+        """The words on the customer's button for ``event``: ``customer``, else its ``label``."""
+        info = self.events.get(event)
+        return (info.customer or info.label) if info is not None else self.event_label(event)
+
+    def initial_data(self) -> dict[str, Any]:
+        """The values every case starts with (fields declared with ``initial``)."""
+        return {name: f.check(f.initial) for name, f in self.data.items() if f.initial is not None}
 
     @property
     def key(self) -> str:

@@ -106,7 +106,7 @@ def quote_propose(*, case: Case, version: int, by: StaffUser, lines: list[LineIn
                 )
                 for n, line in enumerate(cleaned, start=1)
             )
-        moved = case_advance(case=case, event=event, actor=staff_actor(by), data={"quote_total": float(total)})
+        moved = case_advance(case=case, event=event, actor=staff_actor(by), given={"quote_total": str(total)})
         return Proposed(quote, moved.case)
 
 
@@ -142,7 +142,6 @@ def quote_decide(
                 case=case,
                 event=event,
                 actor=actor,
-                data={"quote_id": quote.pk, "approved_total": float(quote.total) if approve else 0},
                 idempotency_key=f"quote:{quote.pk}:decided",
             )
             return Decided(quote, moved.case)

@@ -27,6 +27,7 @@ from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, chann
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.services import claim_due, message_mark_failed, message_mark_sent
 from touchpoint.themes.services import themes_refresh
+from touchpoint.worker.jobs import jobs
 
 log = structlog.get_logger("touchpoint.worker")
 HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups (rate-limit windows) and the daily regrouping of themes
@@ -38,10 +39,11 @@ class PassResult:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    jobs: dict[str, int] = field(default_factory=dict)  # items each job of worker.jobs worked
 
     @property
     def worked(self) -> int:
-        return sum(self.timers.values()) + self.sent + self.retried + self.dead
+        return sum(self.timers.values()) + self.sent + self.retried + self.dead + sum(self.jobs.values())
 
 
 class Worker:
@@ -96,6 +98,17 @@ class Worker:
         self._fire_timers(result)
         if not self.stopping:
             self._send_messages(result)
+        for name, job in jobs():
+            if self.stopping:
+                break
+            try:
+                worked = job(worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds)
+            except Exception:  # one area's failure must not stop the timers and messages of the next pass
+                log.exception("worker.job_error", job=name)
+                continue
+            if worked:
+                result.jobs[name] = worked
+                self.totals.jobs[name] = self.totals.jobs.get(name, 0) + worked
         self.totals.sent += result.sent
         self.totals.retried += result.retried
         self.totals.dead += result.dead

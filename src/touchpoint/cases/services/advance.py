@@ -20,8 +20,9 @@ from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
 from touchpoint.customers.models import Customer
 from touchpoint.journeys import Advanced, Journey, advance, open_case
-from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, SendTouchpoint, StartTimer
+from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, Refund, SendTouchpoint, StartTimer, intake_check
 from touchpoint.outbox.services import touchpoint_enqueue
+from touchpoint.payments.refunds import refund_promised
 
 STATE_TASKS = [TaskKind.EXCEPTION, TaskKind.HANDOFF, TaskKind.HANDOFF_OVERDUE]
 
@@ -42,13 +43,18 @@ def case_open(
     idempotency_key: str | None = None,
     touchpoint: str | None = None,
 ) -> AdvanceResult:
-    """Open a case on the newest version of ``journey`` in its start state.
+    """Open a case on the newest version of ``journey`` in its start state, with ``data`` gathered
+    at intake (checked against the journey's declarations: :class:`TransitionRefused` when it
+    doesn't fit, and nothing is written) and the journey's ``initial`` values.
 
     Opens its own transaction; with an ``idempotency_key`` seen before, returns the first result."""
     version = journey_latest(journey)
     definition = journey_of(version)
     if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
         return replay
+    intake = intake_check(definition, data or {})
+    if isinstance(intake, str):
+        raise TransitionRefused("bad-input", f"{definition.key}: {intake}")
     result = open_case(definition, touchpoint=touchpoint)
     at = now()
     for _ in range(10):  # a reference collision is rare (1 in 33 million per case); try another
@@ -60,7 +66,7 @@ def case_open(
                     customer=customer,
                     state=result.target,
                     owner=result.owner,
-                    data=dict(data or {}),
+                    data={**result.data, **intake},
                     opened_at=at,
                     state_entered_at=at,
                     updated_at=at,
@@ -90,10 +96,15 @@ def case_advance(
     case: Case,
     event: str,
     actor: CaseActor,
-    data: dict[str, Any] | None = None,
+    given: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    manual_reason: str = "",
 ) -> AdvanceResult:
     """Apply ``event`` to ``case`` as read by the caller (its ``version`` is the one they saw).
+
+    ``given`` holds the values the event asks for (its transition's ``asks``), checked by the
+    journey; the move's ``sets`` and those values are written to the case data in the same commit.
+    ``manual_reason`` marks a carrier's or system's step recorded by a person, with why.
 
     Opens its own transaction (a savepoint when called inside one). Raises :class:`TransitionRefused`
     when the journey doesn't allow it, :class:`CaseConflict` when the case changed since it was read;
@@ -102,7 +113,7 @@ def case_advance(
         return replay
     try:
         with transaction.atomic():
-            return _advance(case, event, actor, data or {}, idempotency_key)
+            return _advance(case, event, actor, given or {}, idempotency_key, manual_reason)
     except (CaseConflict, IntegrityError):
         # Lost a race: if it was the same event under the same key, the winner's result is ours.
         if idempotency_key is not None and (replay := _replay(idempotency_key, case.pk, event)) is not None:
@@ -111,12 +122,16 @@ def case_advance(
         raise CaseConflict(case.reference, case.version, current or case.version) from None
 
 
-def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key: str | None) -> AdvanceResult:
+def _advance(
+    case: Case, event: str, actor: CaseActor, given: dict[str, Any], key: str | None, manual_reason: str
+) -> AdvanceResult:
     definition = journey_of(case.journey)
-    merged = {**case.data, **data}
-    result = advance(definition, state=case.state, event=event, data=merged, actor=actor.for_journey())
+    result = advance(
+        definition, state=case.state, event=event, data=case.data, given=given, actor=actor.for_journey()
+    )
     if not isinstance(result, Advanced):
         raise TransitionRefused(result.code, f"{case.reference}: {result.reason}")
+    merged = {**case.data, **result.data}
     at = now()
     changes: dict[str, Any] = {
         "state": result.target,
@@ -143,6 +158,7 @@ def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key
             status=TaskStatus.DONE, closed_at=at, closed_by=actor.user
         )
     summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
+    how = f"recorded by hand by {actor.describe()}: {manual_reason}" if manual_reason else f"by {actor.describe()}"
     entry = timeline_append(
         case=case,
         kind=TimelineKind.TRANSITION,
@@ -151,9 +167,10 @@ def _advance(case: Case, event: str, actor: CaseActor, data: dict[str, Any], key
         event=event,
         from_state=result.source or "",
         to_state=result.target,
-        summary=f"{summary} ({event.replace('_', ' ')}, by {actor.describe()})",
+        summary=f"{summary} ({definition.event_label(event)}, {how})",
         detail={
-            "data": data,
+            "data": dict(result.data),
+            **({"manual": manual_reason} if manual_reason else {}),
             "touchpoints": result.touchpoints,
             "silent": result.silent_reason,
             "handoff": result.handoff,
@@ -188,6 +205,8 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime)
                     created_at=at,
                 )
             )
+        elif isinstance(effect, Refund):
+            refund_promised(case=case, what=effect.what, at=at)
         elif isinstance(effect, OpenTask):
             kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
             due = at + timedelta(seconds=effect.due_in_seconds) if effect.due_in_seconds else None

@@ -1,0 +1,24 @@
+"""Work the worker does on each pass besides timers and messages, one entry per area.
+
+Each job is ``fn(*, worker_id, batch, lease_seconds) -> int``: it claims what is due under a lease
+(``outbox.services.claim_due``), works it with bounded retries, hands what finally fails to a person,
+and returns how many items it worked. Areas stay in their own modules; this list only names them,
+in the order they run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+Job = Callable[..., int]
+
+# (name, "module:function")
+JOBS: list[tuple[str, str]] = []
+
+
+def jobs() -> list[tuple[str, Job]]:
+    out = []
+    for name, target in JOBS:
+        module, function = target.split(":")
+        out.append((name, getattr(import_module(module), function)))
+    return out
