@@ -50,6 +50,8 @@ CLEAN = source(
     touchpoints:
       thanks: Thanks, all done.
       sorry: We closed your request.
+    data: {request: {type: text, meaning: What the customer asked for, intake: true}}
+    events: {reply: Send my reply}
     states:
       waiting:
         owner: customer
@@ -77,10 +79,35 @@ CLEAN = source(
         touchpoint: sorry
     """
 )
-"""A minimal clean journey of 32 lines: `waiting` at line 9, its transitions at lines 23 and 28.
-Tests edit a copy (the lines stay put) or append transitions with :func:`more_transitions`."""
+"""A minimal clean journey of 34 lines: `waiting` at line 11, its transitions at lines 25 and 30.
+Tests edit a copy (the lines stay put) or append transitions with :func:`more_transitions`; they
+declare the fields their guards read with :func:`declared` (line 8) and label the events people
+record with :func:`labelled` (line 9), so every line stays where it is."""
+
+DATA_LINE = "data: {request: {type: text, meaning: What the customer asked for, intake: true}}"
+EVENTS_LINE = "events: {reply: Send my reply}"
+
+
+def labelled(text: str, **labels: str) -> str:
+    """``text`` (:data:`CLEAN`, edited) with more events labelled on line 9: `paid="Paid"`."""
+    more = "".join(f", {event}: {label}" for event, label in labels.items())
+    assert EVENTS_LINE in text
+    return text.replace(EVENTS_LINE, EVENTS_LINE[:-1] + more + "}")
+
+
+def declared(text: str, **fields: str) -> str:
+    """``text`` (:data:`CLEAN`, edited) with more fields declared on line 8, each written as the
+    inside of its mapping: `flag="type: boolean, meaning: A flag, intake: true"`."""
+    more = "".join(f", {name}: {{{spec}}}" for name, spec in fields.items())
+    assert DATA_LINE in text
+    return text.replace(DATA_LINE, DATA_LINE[:-1] + more + "}")
+
+
+def intake(kind: str = "boolean") -> str:
+    """A field gathered at intake, for :func:`declared`: guards may read it anywhere."""
+    return f"type: {kind}, meaning: Given at intake, intake: true"
 
 
 def more_transitions(text: str) -> str:
-    """Transitions to append to :data:`CLEAN` (they start at line 33), written at any indentation."""
+    """Transitions to append to :data:`CLEAN` (they start at line 35), written at any indentation."""
     return textwrap.indent(source(text), "  ")

@@ -15,11 +15,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchpoint.journeys.checker import check, silence_bound
-from touchpoint.journeys.guards import guard_holds, may_overlap, satisfiable
+from touchpoint.journeys.checker import check, definitely_set, silence_bound
+from touchpoint.journeys.guards import Domain, guard_holds, holds_within, may_overlap, satisfiable, witness_within
 from touchpoint.journeys.loader import LoadedJourney, parse_journey
 
 FAST = settings(max_examples=200, deadline=None)
+SOME = settings(max_examples=100, deadline=None)  # journeys with data cost twice as much to draw
 EVENTS = ["go", "back", "late"]
 OWNERS = ["customer", "system", "carrier", "team:desk"]
 WAITS = {"1h": 3600, "4h": 4 * 3600, "1d": 86400, "2d": 2 * 86400}
@@ -243,3 +244,138 @@ def test_may_overlap_is_sound(first: str, second: str) -> None:
 def test_satisfiable_is_sound(guard: str) -> None:
     if not satisfiable(guard):
         assert not any(guard_holds(guard, data) for data in every_case(guard))
+
+
+# --- definite assignment: the fixpoint against every simple route -----------------------------
+
+FIELDS_SET = ["x", "y", "z"]
+
+
+@st.composite
+def data_journeys(draw: st.DrawFn, max_states: int = 7, max_transitions: int = 14) -> dict[str, Any]:
+    """A random graph whose moves set or ask for fields, some fields set when the case opens."""
+    data = journeys(max_states=max_states, max_transitions=max_transitions)
+    journey = draw(data)
+    opening = draw(st.sets(st.sampled_from(FIELDS_SET)))
+    journey["data"] = {
+        name: {"type": "boolean", "meaning": name, **({"intake": True} if name in opening else {})}
+        for name in FIELDS_SET
+    }
+    for transition in journey["transitions"]:
+        written = draw(st.lists(st.sampled_from(FIELDS_SET), unique=True, max_size=2))
+        constant: bool = draw(st.booleans())
+        if written and constant:
+            transition["sets"] = {written[0]: draw(st.booleans())}
+            written = written[1:]
+        if written:
+            transition["asks"] = written
+    return journey
+
+
+def assigned_oracle(data: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """For each state some route reaches: the fields set on every simple route from the start to it.
+    Fields are never unset, so a walk sets at least what the simple route inside it sets: the
+    simple routes are the only ones that matter."""
+    states = data["states"]
+    opening = frozenset(n for n, f in data["data"].items() if f.get("intake"))
+    out: dict[str, frozenset[str]] = {}
+    exits = [
+        (source, t["to"], frozenset(t.get("sets", {})) | frozenset(t.get("asks", [])))
+        for t in data["transitions"]
+        if t.get("guard") != DEAD and t["to"] in states
+        for source in t["from"]
+        if source in states and "outcome" not in states[source]
+    ]
+
+    def walk(state: str, seen: frozenset[str], fields: frozenset[str]) -> None:
+        out[state] = out[state] & fields if state in out else fields
+        for source, target, written in exits:
+            if source == state and target not in seen:
+                walk(target, seen | {target}, fields | written)
+
+    walk(data["start"], frozenset({data["start"]}), opening)
+    return out
+
+
+@SOME
+@given(data_journeys())
+def test_definite_assignment_agrees_with_every_simple_route(data: dict[str, Any]) -> None:
+    assert definitely_set(loaded(data).journey) == assigned_oracle(data)
+
+
+@SOME
+@given(data_journeys())
+def test_data_unset_reports_exactly_the_guards_that_may_read_an_unset_field(data: dict[str, Any]) -> None:
+    # given guards that read the fields (the shared generator's guards read `flag` and `amount`)
+    for transition in data["transitions"]:
+        if "guard" in transition and transition["guard"] != DEAD:
+            transition["guard"] = transition["guard"].replace("flag", "x").replace("amount > 10", "y")
+    states = data["states"]
+    reached = assigned_oracle(data)
+    # then J221 is reported for (transition, field) exactly when, from some state a case reaches,
+    # the guard reads a field not set on every route there and the move doesn't ask for it
+    expected = set()
+    for i, t in enumerate(data["transitions"]):
+        guard = t.get("guard")
+        if guard in (None, DEAD) or t["to"] not in states:
+            continue
+        for name in {"x", "y"} & set(re.findall(r"\w+", guard)):
+            sources = [s for s in t["from"] if s in reached and "outcome" not in states[s]]
+            if name not in t.get("asks", []) and any(name not in reached[s] for s in sources):
+                expected.add((i + 1, name))
+    found = [d for d in check(loaded(data)) if d.code == "J221"]
+    named = {(int(m[2]), m[1]) for d in found if (m := re.search(r"reads `(\w)`.*transition #(\d+)", d.message))}
+    assert named == {(n, f) for n, f in expected} and len(found) == len(named)
+    # and each names a route of real moves from the start on which nothing writes the field
+    for d in found:
+        read = re.search(r"reads `(\w)`", d.message)
+        assert read is not None and d.path[0] == data["start"]
+        name = read[1]
+        for source, target in itertools.pairwise(d.path):
+            assert any(
+                source in t["from"]
+                and t["to"] == target
+                and t.get("guard") != DEAD
+                and name not in t.get("sets", {})
+                and name not in t.get("asks", [])
+                for t in data["transitions"]
+            )
+        assert name not in reached[d.path[-1]]
+
+
+# --- guards over declared values: never "can't hold" when some allowed value makes it hold -------
+
+BOOLEAN = Domain(fits=lambda v: isinstance(v, bool))
+STARS = Domain(
+    fits=lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() and 1 <= v <= 5,
+    extra=(1, 5),
+)
+TIER = Domain(fits=lambda v: v in ("x", "y"), extra=("x", "y"))
+FIXED = Domain(values=(0, "x"))
+DOMAINS: dict[str, tuple[Domain, list[Any]]] = {
+    "boolean": (BOOLEAN, [True, False]),
+    "stars": (STARS, [1, 2, 3, 4, 5]),
+    "tier": (TIER, ["x", "y"]),
+    "fixed": (FIXED, [0, "x"]),
+}
+
+
+@FAST
+@given(guards(), st.lists(st.sampled_from(sorted(DOMAINS)), min_size=3, max_size=3))
+def test_holds_within_is_exact_on_finite_domains(guard: str, kinds: list[str]) -> None:
+    # given each of a, b, c taking the values of a small domain (enumerable, so an oracle exists)
+    domains = {name: DOMAINS[kind][0] for name, kind in zip(FIELDS, kinds, strict=True)}
+    every = [
+        dict(zip(FIELDS, values, strict=True)) for values in itertools.product(*(DOMAINS[kind][1] for kind in kinds))
+    ]
+    # then it can hold exactly when some assignment makes it hold, and its witness is one of them
+    holds = any(guard_holds(guard, data) for data in every)
+    assert holds_within(guard, domains) == holds
+    found = witness_within(guard, domains)
+    if holds:
+        assert found is not None
+        full = {**every[0], **found}
+        assert guard_holds(guard, full)
+        assert all(full[f] in DOMAINS[k][1] for f, k in zip(FIELDS, kinds, strict=True))
+    else:
+        assert found is None

@@ -107,7 +107,7 @@ def test_check_a_clean_library_journey_exits_0_with_one_summary_line(capsys: pyt
 
     assert code == 0
     assert out == [
-        f"mail-in-repair@1: clean ({len(journey.states)} states, {len(journey.transitions)} transitions, "
+        f"mail-in-repair@2: clean ({len(journey.states)} states, {len(journey.transitions)} transitions, "
         f"worst silence {format_duration(worst)} of 3d allowed)"
     ]
     assert err == []
@@ -116,7 +116,7 @@ def test_check_a_clean_library_journey_exits_0_with_one_summary_line(capsys: pyt
 def test_check_every_shipped_journey_at_once(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", *(str(p) for p in library_files()))
     assert code == 0
-    assert [line.split(":")[0] for line in out] == ["mail-in-repair@1", "order-problem@1", "walk-in-warranty@1"]
+    assert [line.split(":")[0] for line in out] == ["mail-in-repair@2", "order-problem@2", "walk-in-warranty@2"]
     assert all(": clean (" in line for line in out)
 
 
@@ -129,6 +129,7 @@ def test_check_a_failing_file_exits_1_with_one_line_per_finding(here: Path, caps
         "small.yaml:3:14: error J209 silence-bound: ",
         "small.yaml:7:3: warning J104 unused-touchpoint: touch point `spare` is declared but no transition sends it",
         "small.yaml:9:3: error J203 no-wait-limit: state `waiting` has no `wait_limit`",
+        "small.yaml:23:9: warning J225 event-unlabelled: `reply` is recorded by `customer`, but has no `label`",
         "small.yaml:24:9: error J205 handoff-without-limit: ",
         "small.yaml:24:9: error J206 untold-visible-transition: ",
     ]
@@ -139,7 +140,7 @@ def test_check_a_failing_file_exits_1_with_one_line_per_finding(here: Path, caps
     expected = [d.format() for d in sorted(check(load_journey("small.yaml")), key=lambda d: (d.location, d.code))]
     assert out[:-1] == expected
     assert all(" — " in line for line in out[:-1])
-    assert out[-1] == "small@1: 4 errors, 1 warning (3 states, 2 transitions, worst silence unbounded, 1d allowed)"
+    assert out[-1] == "small@1: 4 errors, 2 warnings (3 states, 2 transitions, worst silence unbounded, 1d allowed)"
 
 
 def test_warnings_alone_pass_unless_strict(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,7 +169,7 @@ def test_worst_exit_code_wins_across_files(here: Path, capsys: pytest.CaptureFix
     code, out, err = run(capsys, "check", "warn.yaml", "small.yaml", "broken.yaml", "mail-in-repair")
     assert code == 2
     assert len(err) == 1
-    assert out[-1].startswith("mail-in-repair@1: clean (")  # later files are still checked
+    assert out[-1].startswith("mail-in-repair@2: clean (")  # later files are still checked
 
 
 @pytest.mark.parametrize(
@@ -212,15 +213,15 @@ def test_check_json_is_machine_readable(here: Path, capsys: pytest.CaptureFixtur
     assert code == 2
     assert data["exit_code"] == 2
     clean, failing, broken = data["files"]
-    assert clean["journey"] == "mail-in-repair@1"
+    assert clean["journey"] == "mail-in-repair@2"
     assert clean["status"] == "clean"
     assert clean["diagnostics"] == []
     assert clean["silence"]["max_seconds"] == 3 * 86400
     assert clean["silence"]["worst_seconds"] <= 3 * 86400
     assert clean["silence"]["path"]
     assert failing["status"] == "failed"
-    assert (failing["errors"], failing["warnings"]) == (4, 1)
-    assert [d["code"] for d in failing["diagnostics"]] == ["J209", "J104", "J203", "J205", "J206"]
+    assert (failing["errors"], failing["warnings"]) == (4, 2)
+    assert [d["code"] for d in failing["diagnostics"]] == ["J209", "J104", "J203", "J225", "J205", "J206"]
     assert failing["diagnostics"][2] | {"message": "", "fix": ""} == {
         "code": "J203",
         "slug": "no-wait-limit",
@@ -266,7 +267,7 @@ def test_paths_text_lists_routes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "paths", "walk-in-warranty")
     assert code == 0
     assert err == []
-    assert out[0].startswith("walk-in-warranty@1: ")
+    assert out[0].startswith("walk-in-warranty@2: ")
     assert "routes (" in out[0]
     assert out[-1].startswith("moves used by some route: ")
 
@@ -276,23 +277,23 @@ def test_paths_json_parses_and_respects_max_paths(capsys: pytest.CaptureFixture[
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     first, second = data["files"]
-    assert first["journey"] == "mail-in-repair@1"
-    # more than 3 routes, and it takes 59 to show every move: all 59 are listed, and nothing after them
-    assert (first["count"], first["covering"], first["complete"]) == (59, 59, False)
+    assert first["journey"] == "mail-in-repair@2"
+    # more than 3 routes, and it takes 66 to show every move: all 66 are listed, and nothing after them
+    assert (first["count"], first["covering"], first["complete"]) == (66, 66, False)
     assert first["bound"] == (
-        "more than 3 routes; listed: 59 routes that together take every move, more than --max-paths 3 "
+        "more than 3 routes; listed: 66 routes that together take every move, more than --max-paths 3 "
         "because every move is always shown (raise --max-paths to see more)"
     )
     assert all(edge["routes"] > 0 for edge in first["edges"])
     assert first["routes"][0]["outcome"] == "success"
-    assert second["journey"] == "walk-in-warranty@1"
+    assert second["journey"] == "walk-in-warranty@2"
     assert second["file"].endswith("walk-in-warranty.yaml")
 
 
 def test_paths_mermaid_is_a_flowchart_per_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "paths", "--format", "mermaid", "order-problem", "walk-in-warranty")
     assert code == 0
-    assert out[0].startswith("%% order-problem@1 (")
+    assert out[0].startswith("%% order-problem@2 (")
     assert out[1] == "flowchart LR"
     assert sum(line == "flowchart LR" for line in out) == 2
 
@@ -315,7 +316,7 @@ def test_render_writes_by_extension(
     code, out, err = run(capsys, "render", "mail-in-repair", "--out", str(target))
     assert code == 0
     assert out == []
-    assert err == [f"mail-in-repair@1: wrote {target}"]
+    assert err == [f"mail-in-repair@2: wrote {target}"]
     assert opening.lower() in target.read_text(encoding="utf-8")[:200].lower()
 
 
@@ -351,7 +352,7 @@ def test_simulate_is_repeatable_with_a_seed(capsys: pytest.CaptureFixture[str]) 
     assert first == second
     code, out, err = first
     assert code == 0
-    assert out[0] == "order-problem@1: 300 simulated cases (seed 7)"
+    assert out[0] == "order-problem@2: 300 simulated cases (seed 7)"
     assert err == []  # no progress line when stderr isn't a terminal
 
 
@@ -359,7 +360,7 @@ def test_simulate_json_parses(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["simulate", "mail-in-repair", "--runs", "200", "--seed", "1", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert data["journey"] == "mail-in-repair@1"
+    assert data["journey"] == "mail-in-repair@2"
     assert data["runs"] == 200
     assert data["finished"] == 200
     assert set(data["outcome_shares"]) == {"success", "failure"}
@@ -411,6 +412,74 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert any("mail-in-repair" in line for line in out)  # the shipped names are listed, unbroken
 
 
+def test_check_help_names_the_families_of_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--help")
+    assert code == 0
+    text = " ".join(out)
+    assert "(J101-J213)" in text
+    assert "(J220-J227:" in text
+
+
+def test_a_journey_that_declares_its_data_is_checked_laid_out_drawn_and_simulated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a small journey in the language with case data: a move asks, another sets, one refunds
+    (tmp_path / "data.yaml").write_text(DATA_JOURNEY, encoding="utf-8")
+    path = str(tmp_path / "data.yaml")
+    # then every command takes it
+    code, out, _ = run(capsys, "check", path)
+    assert (code, out) == (0, ["data@1: clean (3 states, 4 transitions, worst silence 2d of 3d allowed)"])
+    code, out, _ = run(capsys, "paths", path)
+    assert code == 0
+    assert out[0] == "data@1: 4 routes (2 success, 2 failure)"
+    code, out, _ = run(capsys, "render", path)
+    assert code == 0 and any(line.startswith("<svg") for line in out)
+    code, out, _ = run(capsys, "simulate", path, "--runs", "50", "--seed", "3")
+    assert code == 0 and out[0] == "data@1: 50 simulated cases (seed 3)"
+
+
+DATA_JOURNEY = """\
+name: data
+version: 1
+max_silence: 3d
+start: waiting
+touchpoints:
+  thanks: Thanks for the feedback.
+  sorry: Sorry; a person will call you.
+  closed: We closed the case and refunded you.
+data:
+  rating: {type: integer, meaning: How the customer rated us, min: 1, max: 5}
+  rated: {type: boolean, meaning: True once the customer rated us, initial: false}
+events:
+  feedback_given: {label: Feedback given, customer: Tell us how we did}
+states:
+  waiting: {owner: customer, label: Tell us how we did, wait_limit: 2d, on_timeout: expired}
+  done: {owner: system, label: Thank you, outcome: success}
+  closed: {owner: system, label: Closed, outcome: failure}
+transitions:
+  - from: waiting
+    on: feedback_given
+    to: done
+    guard: rating >= 3
+    asks: [rating]
+    by: customer
+    sets: {rated: true}
+    touchpoint: thanks
+    sim: {weight: 0.5}
+  - from: waiting
+    on: feedback_given
+    to: done
+    guard: not (rating >= 3)
+    asks: [rating]
+    by: customer
+    sets: {rated: true}
+    touchpoint: sorry
+    sim: {weight: 0.1}
+  - {from: waiting, on: expired, to: closed, guard: not rated, by: system, touchpoint: closed, refund: all}
+  - {from: waiting, on: expired, to: closed, guard: rated, by: system, touchpoint: closed}
+"""
+
+
 def test_runs_as_a_module_with_its_exit_code(tmp_path: Path) -> None:
     (tmp_path / "small.yaml").write_text(SMALL, encoding="utf-8")
     done = subprocess.run(
@@ -423,7 +492,7 @@ def test_runs_as_a_module_with_its_exit_code(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr == ""
-    assert done.stdout.splitlines()[-1].startswith("mail-in-repair@1: clean (")
+    assert done.stdout.splitlines()[-1].startswith("mail-in-repair@2: clean (")
 
 
 def test_an_internal_error_is_one_line_not_a_traceback(

@@ -175,10 +175,10 @@ def test_handoff_into_a_team_state_starts_acceptance_and_opens_a_task(journey: J
         silent_reason=None,
         effects=(
             CancelTimers(),
-            SendTouchpoint("received"),
             StartTimer("wait", 2 * 86400, "late"),
             StartTimer("accept", 4 * 3600, None),
             OpenTask("handoff", "team:bench", "accept: On the bench", 4 * 3600),
+            SendTouchpoint("received"),  # written last: it can say when the next step is due
         ),
     )
     assert result.touchpoints == ["received"]
@@ -190,9 +190,9 @@ def test_entering_an_exception_opens_an_exception_task(journey: Journey) -> None
     assert (result.target, result.owner, result.handoff) == ("trouble", "team:care", True)
     assert result.effects == (
         CancelTimers(),
-        SendTouchpoint("late"),
         StartTimer("wait", 86400, "escalate"),
         OpenTask("exception", "team:care", "A person is on it", 86400),
+        SendTouchpoint("late"),
     )
 
 
@@ -235,7 +235,7 @@ def test_opening_a_case_starts_the_first_wait(journey: Journey) -> None:
         "opening a case",
         (StartTimer("wait", 5 * 86400, "never_sent"),),
     )
-    assert open_case(journey, touchpoint="received").effects[0] == SendTouchpoint("received")
+    assert open_case(journey, touchpoint="received").effects[-1] == SendTouchpoint("received")
 
 
 def test_opening_a_case_sends_the_journeys_start_touchpoint() -> None:
@@ -244,9 +244,10 @@ def test_opening_a_case_sends_the_journeys_start_touchpoint() -> None:
         REPAIR.replace("start: waiting\n", "start: waiting\nstart_touchpoint: received\n"), "e.yaml"
     )
     journey = opening.journey
-    # when a case opens, then the message goes out before the first wait starts, and nothing is silent
+    # when a case opens, then the message is written after the first wait starts (so it can say when
+    # the next step is due), and nothing is silent
     result = open_case(journey)
-    assert result.effects == (SendTouchpoint("received"), StartTimer("wait", 5 * 86400, "never_sent"))
+    assert result.effects == (StartTimer("wait", 5 * 86400, "never_sent"), SendTouchpoint("received"))
     assert result.touchpoints == ["received"]
     assert result.silent_reason is None
     # and a caller may send another message instead (never both)

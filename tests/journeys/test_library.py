@@ -10,7 +10,17 @@ import pytest
 
 from touchpoint.journeys.checker import RULES, check, silence_bound
 from touchpoint.journeys.durations import format_duration
-from touchpoint.journeys.engine import Actor, Advanced, OpenTask, Refused, StartTimer, advance, open_case
+from touchpoint.journeys.engine import (
+    Actor,
+    Advanced,
+    OpenTask,
+    Refund,
+    Refused,
+    StartTimer,
+    advance,
+    event_asks,
+    open_case,
+)
 from touchpoint.journeys.library import library_dir, library_file, library_files
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
@@ -37,19 +47,28 @@ MAIL_IN = journey("mail-in-repair")
 WALK_IN = journey("walk-in-warranty")
 ORDER = journey("order-problem")
 
-Step = tuple[str, Actor, Mapping[str, Any], str, str | None]  # event, actor, data, expected state, touch point
+Step = tuple[str, Actor, Mapping[str, Any], str, str | None]  # event, actor, values, expected state, touch point
 
 
-def walk(j: Journey, start: str, steps: list[Step]) -> list[Advanced]:
-    """Apply each step from ``start``, asserting where it lands and what it tells the customer."""
+def walk(j: Journey, start: str, steps: list[Step], data: Mapping[str, Any] | None = None) -> list[Advanced]:
+    """Apply each step from ``start``, asserting where it lands and what it tells the customer.
+
+    The case's data starts as the journey's initial values with ``data`` (its intake), and takes
+    what each move writes. A step's values are given with its event where the event asks for them
+    (a quote total, a rating); any other value is data the case already holds, as if from intake."""
     state = start
+    case = {**j.initial_data(), **(data or {})}
     done: list[Advanced] = []
-    for event, actor, data, expected, touchpoint in steps:
-        result = advance(j, state=state, event=event, data=data, actor=actor)
+    for event, actor, values, expected, touchpoint in steps:
+        asked = set(event_asks(j, state=state, event=event))
+        case.update({name: value for name, value in values.items() if name not in asked})
+        given = {name: value for name, value in values.items() if name in asked}
+        result = advance(j, state=state, event=event, data=case, actor=actor, given=given)
         assert isinstance(result, Advanced), f"{state} --{event}--> refused: {result}"
         assert result.target == expected, f"{state} --{event}--> {result.target}, expected {expected}"
         assert result.touchpoints == ([touchpoint] if touchpoint else []), f"{state} --{event}-->"
         done.append(result)
+        case.update(result.data)
         state = result.target
     return done
 
@@ -187,6 +206,7 @@ def test_mail_in_repair_has_a_state_for_every_way_it_goes_wrong() -> None:
         "beyond_repair": "team:care",  # died on the operating table
         "return_lost": "team:shipping",  # the parcel home lost
         "complaint": "team:care",  # a complaint
+        "balance_unpaid": "team:care",  # the extra work approved but never paid
     }
     exceptions = {name: state.owner for name, state in MAIL_IN.states.items() if state.exception}
     assert exceptions == expected
@@ -203,17 +223,24 @@ def test_the_seed_000_happy_path_and_its_touch_points() -> None:
         ("device_posted", CUSTOMER, order, "device_in_transit", "device_on_its_way"),
         ("device_arrived", staff("intake"), order, "resting", "arrived_resting"),
         ("surgery_started", staff("bench"), order, "in_surgery", None),
-        ("diagnosed", staff("bench"), {**order, "quote_total": 39}, "awaiting_approval", "needs_your_ok"),
-        ("quote_approved", CUSTOMER, order, "repairing", "extra_work_authorised"),
-        ("repair_done", staff("bench"), order, "quality_check", None),
-        ("qc_passed", staff("bench"), order, "return_to_pack", "right_as_rain"),
-        ("return_shipped", staff("shipping"), order, "return_in_post", "on_the_way_home"),
-        ("return_delivered", CARRIER, {**order, "repaired": True}, "feedback_asked", "home_safe"),
-        ("feedback_given", CUSTOMER, {**order, "rating": 5}, "completed", "thanks_for_feedback"),
+        ("diagnosed", staff("bench"), {"quote_total": 39}, "awaiting_approval", "needs_your_ok"),
+        ("quote_approved", CUSTOMER, {}, "repairing", "extra_work_authorised"),
+        ("repair_done", staff("bench"), {}, "quality_check", None),
+        # the extra work is paid before the trip home
+        ("qc_passed", staff("bench"), {}, "awaiting_balance", "ready_balance_due"),
+        ("balance_paid", SYSTEM, {}, "return_to_pack", "balance_received"),
+        ("return_shipped", staff("shipping"), {}, "return_in_post", "on_the_way_home"),
+        ("return_delivered", CARRIER, {}, "feedback_asked", "home_safe"),
+        ("feedback_given", CUSTOMER, {"rating": 5}, "completed", "thanks_for_feedback"),
     ]
     opened = open_case(MAIL_IN)
     moves = walk(MAIL_IN, MAIL_IN.start, steps)
     assert MAIL_IN.start == "awaiting_payment"
+    # the quote is what the bench gave, the check-up is what makes the device repaired, and the
+    # rating is the customer's
+    written = {m.event: dict(m.data) for m in moves}
+    assert (written["diagnosed"]["quote_total"], written["qc_passed"]["repaired"]) == (39.0, True)
+    assert written["feedback_given"] == {"rating": 5}
     assert [t for m in [opened, *moves] for t in m.touchpoints] == [
         "order_received",
         "order_confirmed_box_coming",
@@ -223,7 +250,8 @@ def test_the_seed_000_happy_path_and_its_touch_points() -> None:
         "arrived_resting",
         "needs_your_ok",
         "extra_work_authorised",
-        "right_as_rain",
+        "ready_balance_due",
+        "balance_received",
         "on_the_way_home",
         "home_safe",
         "thanks_for_feedback",
@@ -290,8 +318,9 @@ def test_payment_is_retried_once_then_given_up() -> None:
 def test_a_late_answer_from_the_payment_provider_still_counts() -> None:
     walk(
         MAIL_IN,
-        "payment_processing",
+        "awaiting_payment",
         [
+            ("card_submitted", CUSTOMER, {}, "payment_processing", None),
             ("payment_unconfirmed", TIMER, {}, "payment_failed", "payment_unconfirmed"),
             ("payment_succeeded", SYSTEM, {"prepaid_box": True}, "box_to_send", "order_confirmed_box_coming"),
         ],
@@ -356,12 +385,14 @@ def test_a_declined_quote_goes_home_unrepaired() -> None:
         "awaiting_approval",
         [
             ("quote_declined", CUSTOMER, {}, "quote_declined", "quote_declined_noted"),
-            ("return_unrepaired", staff("care"), {}, "return_to_pack", None),
+            ("return_unrepaired", staff("care"), {}, "return_to_pack", "returning_unrepaired"),
             ("return_shipped", staff("shipping"), {}, "return_in_post", "on_the_way_home"),
-            ("return_delivered", CARRIER, {"repaired": False}, "returned_unrepaired", "back_home_unrepaired"),
+            ("return_delivered", CARRIER, {}, "returned_unrepaired", "back_home_unrepaired"),
         ],
     )
     assert moves[-1].outcome == "failure"
+    # the message says nothing is charged for the repair: the move that says so refunds it
+    assert Refund("all") in moves[1].effects
 
 
 def test_a_silent_customer_on_the_quote_is_reminded_then_called() -> None:
@@ -438,7 +469,7 @@ def test_within_policy_the_agent_swaps_at_once() -> None:
 
 def test_no_receipt_but_a_big_customer_still_gets_the_swap() -> None:
     # seed 003's headset: the receipt can't be found, the customer is one of the biggest
-    context = {"in_warranty": None, "has_receipt": False, "tier": "gold"}
+    context = {"in_warranty": False, "has_receipt": False, "tier": "gold"}
     walk(WALK_IN, "checking", [("swapped", staff("counter"), context, "feedback_asked", "swap_receipt")])
 
 
@@ -546,7 +577,6 @@ def test_the_warehouse_handoff_is_acknowledged_or_becomes_an_exception() -> None
         {"sku_matches_order": False, "repeat_wrong_part": True},  # the same wrong part again
         {"sku_matches_order": False, "repeat_wrong_part": False},  # another wrong part
         {"sku_matches_order": True, "repeat_wrong_part": True},  # contradictory scan: stop, don't guess
-        {},  # no scan at all
     ],
 )
 def test_the_wrong_part_cannot_ship_twice_unnoticed(scan: dict[str, bool]) -> None:
@@ -554,7 +584,7 @@ def test_the_wrong_part_cannot_ship_twice_unnoticed(scan: dict[str, bool]) -> No
     assert ORDER.states["wrong_part_caught"].exception
     assert OpenTask("exception", "team:warehouse", "Double-checking your replacement", 4 * 3600) in move.effects
     # and from there only the right part leaves
-    again = advance(ORDER, state="wrong_part_caught", event="packed", data=scan, actor=staff("warehouse"))
+    again = advance(ORDER, state="wrong_part_caught", event="packed", data={}, given=scan, actor=staff("warehouse"))
     assert isinstance(again, Refused)
     assert again.code == "no-guard-matched"
     walk(
@@ -562,6 +592,13 @@ def test_the_wrong_part_cannot_ship_twice_unnoticed(scan: dict[str, bool]) -> No
         "wrong_part_caught",
         [("packed", staff("warehouse"), RIGHT_PART, "replacement_in_post", "replacement_shipped")],
     )
+
+
+def test_packing_without_a_scan_is_refused_and_says_what_is_missing() -> None:
+    refused = advance(ORDER, state="picking", event="packed", data={}, given={}, actor=staff("warehouse"))
+    assert isinstance(refused, Refused)
+    assert refused.code == "missing-input"
+    assert event_asks(ORDER, state="picking", event="packed") == ["sku_matches_order", "repeat_wrong_part"]
 
 
 def test_a_replacement_picked_while_care_chases_is_still_scanned() -> None:

@@ -22,10 +22,10 @@ from touchpoint.journeys.loader import MAX_BYTES, load_journey, parse_journey
 def test_a_clean_journey_loads_with_its_places() -> None:
     loaded = load(CLEAN)
     assert loaded.journey.key == "tiny@1"
-    assert loaded.state_at("waiting") == Location(FILE, 9, 3)
-    assert loaded.state_field_at("waiting", "on_timeout") == Location(FILE, 13, 17)
-    assert loaded.transition_at(1) == Location(FILE, 28, 5)
-    assert loaded.transition_at(1, "to") == Location(FILE, 30, 9)
+    assert loaded.state_at("waiting") == Location(FILE, 11, 3)
+    assert loaded.state_field_at("waiting", "on_timeout") == Location(FILE, 15, 17)
+    assert loaded.transition_at(1) == Location(FILE, 30, 5)
+    assert loaded.transition_at(1, "to") == Location(FILE, 32, 9)
 
 
 def refused(path: Path) -> list[tuple[str, int, int]]:
@@ -118,7 +118,7 @@ def test_l004_a_duplicate_key_is_located_at_the_second() -> None:
 
 def test_l004_a_duplicate_field_in_a_state() -> None:
     text = CLEAN.replace("    label: Waiting for you\n", "    label: Waiting for you\n    label: Again\n")
-    assert where(load_errors(text)) == [("L004", 12, 5)]
+    assert where(load_errors(text)) == [("L004", 14, 5)]
 
 
 def test_l005_nesting_too_deep() -> None:
@@ -207,7 +207,7 @@ def test_l012_not_a_mapping(text: str, kind: str) -> None:
         (
             "    wait_limit: 2d",
             "    wait_limt: 2d",
-            12,
+            14,
             5,
             "state `waiting` has an unknown field `wait_limt`",
             "did you mean `wait_limit`?",
@@ -215,7 +215,7 @@ def test_l012_not_a_mapping(text: str, kind: str) -> None:
         (
             "    touchpoint: thanks",
             "    touchpiont: thanks",
-            27,
+            29,
             5,
             "transition #1 has an unknown field `touchpiont`",
             "did you mean `touchpoint`?",
@@ -223,7 +223,7 @@ def test_l012_not_a_mapping(text: str, kind: str) -> None:
         (
             "    touchpoint: thanks",
             "    touchpoint: thanks\n    sim: {weight: 1, aftr: 1d}",
-            28,
+            30,
             22,
             "transition #1, field `sim` has an unknown field `aftr`",
             "did you mean `after`?",
@@ -250,14 +250,16 @@ def test_l020_unknown_field_with_did_you_mean(
 def test_l020_without_a_close_name_lists_the_fields() -> None:
     [diagnostic] = load_errors(CLEAN.replace("name: tiny\n", "name: tiny\ncolour: red\n"))
     assert where([diagnostic]) == [("L020", 2, 1)]
-    assert diagnostic.fix.startswith("allowed fields: max_silence, name, persona, start, start_touchpoint, states,")
+    assert diagnostic.fix.startswith(
+        "allowed fields: data, events, max_silence, name, persona, start, start_touchpoint,"
+    )
 
 
 @pytest.mark.parametrize(
     ("removed", "line", "column", "message"),
     [
-        ("    label: Waiting for you\n", 9, 3, "state `waiting` is missing `label`"),
-        ("    to: closed\n", 28, 5, "transition #2 is missing `to`"),
+        ("    label: Waiting for you\n", 11, 3, "state `waiting` is missing `label`"),
+        ("    to: closed\n", 30, 5, "transition #2 is missing `to`"),
         ("start: waiting\n", 1, 1, "the journey is missing `start`"),
     ],
 )
@@ -270,10 +272,10 @@ def test_l021_missing_field_is_located_at_what_lacks_it(removed: str, line: int,
 @pytest.mark.parametrize(
     ("wrong", "right", "line", "column", "message"),
     [
-        ("owner: customer", "owner: boss", 10, 12, "state `waiting`, field `owner`: `boss` is not allowed here"),
-        ("  waiting:\n", "  Waiting:\n", 9, 3, "`states`: the name `Waiting` is not allowed"),
+        ("owner: customer", "owner: boss", 12, 12, "state `waiting`, field `owner`: `boss` is not allowed here"),
+        ("  waiting:\n", "  Waiting:\n", 11, 3, "`states`: the name `Waiting` is not allowed"),
         ("name: tiny", "name: Tiny Repair", 1, 7, "`name`: `Tiny Repair` is not allowed here"),
-        ("by: customer", "by: boss", 26, 9, "transition #1, field `by.0`: `boss` is not allowed here"),
+        ("by: customer", "by: boss", 28, 9, "transition #1, field `by.0`: `boss` is not allowed here"),
     ],
 )
 def test_l022_bad_value(wrong: str, right: str, line: int, column: int, message: str) -> None:
@@ -298,7 +300,7 @@ def test_l022_bad_value(wrong: str, right: str, line: int, column: int, message:
             "wait_limit: 2d",
             "wait_limit: 5",
             "bad-value",
-            12,
+            14,
             17,
             "state `waiting`, field `wait_limit`: `5` has no unit",
             "write e.g. `5h` or `5d`",
@@ -307,7 +309,7 @@ def test_l022_bad_value(wrong: str, right: str, line: int, column: int, message:
             "    touchpoint: thanks\n",
             "    touchpoint: thanks\n    silent: no need\n",
             "bad-value",
-            27,
+            29,
             5,
             "transition #1: a transition has either a `touchpoint` or `silent: <reason>`, not both",
             "see docs/journeys.md for the field",
@@ -316,7 +318,7 @@ def test_l022_bad_value(wrong: str, right: str, line: int, column: int, message:
             "    on_timeout: expired\n",
             "",
             "bad-value",
-            12,
+            14,
             5,
             "state `waiting`: `wait_limit` needs `on_timeout`",
             "name the event that fires when the limit runs out",
@@ -325,7 +327,7 @@ def test_l022_bad_value(wrong: str, right: str, line: int, column: int, message:
             "outcome: success",
             "outcome: maybe",
             "bad-value",
-            17,
+            19,
             14,
             "state `done`, field `outcome`: Input should be 'success' or 'failure'",
             "use one of: 'success' or 'failure'",
@@ -334,7 +336,7 @@ def test_l022_bad_value(wrong: str, right: str, line: int, column: int, message:
             "    on: reply",
             "    on: yes",
             "wrong-type",
-            24,
+            26,
             9,
             "transition #1, field `on`: Input should be a valid string",
             "write text (quote it if YAML reads it as a number or true/false)",
@@ -351,7 +353,78 @@ def test_l023_wrong_type_or_bad_value(
 
 def test_several_problems_are_all_reported() -> None:
     text = CLEAN.replace("owner: customer", "owner: boss").replace("outcome: success", "outcome: maybe")
-    assert where(load_errors(text)) == [("L022", 10, 12), ("L023", 17, 14)]
+    assert where(load_errors(text)) == [("L022", 12, 12), ("L023", 19, 14)]
+
+
+# --- the case data and event declarations ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "code", "column", "message", "fix"),
+    [
+        (
+            "intake: true}}",
+            "intake: true, typ: text}}",
+            "L020",
+            82,
+            "case data `request` has an unknown field `typ`",
+            "did you mean `type`?",
+        ),
+        (
+            "type: text, meaning: What the customer asked for, ",
+            "meaning: What the customer asked for, ",
+            "L021",
+            8,
+            "case data `request` is missing `type`",
+            "add `type:` (text, boolean, integer, number, money, choice or address)",
+        ),
+        (
+            "type: text",
+            "type: choice",
+            "L023",
+            8,
+            "case data `request`: `choices` goes with `type: choice`, and a choice needs its `choices`",
+            "see docs/journeys.md for the field",
+        ),
+        (
+            "intake: true}}",
+            "intake: true, initial: hello}}",
+            "L023",
+            82,
+            "case data `request`: a field is either gathered at `intake` or given an `initial` value, not both",
+            "see docs/journeys.md for the field",
+        ),
+    ],
+)
+def test_a_data_declaration_that_is_wrong_is_located_in_it(
+    wrong: str, right: str, code: str, column: int, message: str, fix: str
+) -> None:
+    [diagnostic] = load_errors(CLEAN.replace(wrong, right))
+    assert where([diagnostic]) == [(code, 8, column)]
+    assert (diagnostic.message, diagnostic.fix) == (message, fix)
+
+
+def test_an_event_entry_is_its_label_or_a_mapping_with_one() -> None:
+    assert load(CLEAN).journey.event_label("reply") == "Send my reply"
+    text = CLEAN.replace("{reply: Send my reply}", "{reply: {label: Send my reply, customer: Reply}}")
+    assert load(text).journey.customer_label("reply") == "Reply"
+    [misspelt] = load_errors(CLEAN.replace("{reply: Send my reply}", "{reply: {lable: Send}}"))
+    assert where([misspelt]) == [("L020", 9, 18)]
+    assert (misspelt.message, misspelt.fix) == ("event `reply` has an unknown field `lable`", "did you mean `label`?")
+    [missing] = load_errors(CLEAN.replace("{reply: Send my reply}", "{reply: {help: It sends the reply}}"))
+    assert where([missing]) == [("L021", 9, 10)]
+    assert missing.fix == "add `label:` with the words on its button, e.g. `label: Quality check passed`"
+
+
+def test_a_constant_its_field_cannot_hold_is_located_at_the_constant() -> None:
+    # given `expired` setting the text field `request` to a number
+    text = CLEAN.replace("    touchpoint: sorry\n", "    touchpoint: sorry\n    sets: {request: 5}\n")
+    [diagnostic] = load_errors(text)
+    # then the error sits on the 5, in transition #2
+    assert where([diagnostic]) == [("L023", 35, 21)]
+    assert diagnostic.message == (
+        "transition #2: `expired` sets `request` to 5, which a text field can't hold: expected text"
+    )
 
 
 # --- L030 bad-guard --------------------------------------------------------------------------
@@ -369,14 +442,14 @@ def test_several_problems_are_all_reported() -> None:
 )
 def test_l030_a_bad_guard_is_located_inside_the_guard(guard: str, column: int) -> None:
     [diagnostic] = load_errors(CLEAN.replace("    on: reply\n", f"    on: reply\n    guard: {guard}\n"))
-    assert where([diagnostic]) == [("L030", 25, column)]
+    assert where([diagnostic]) == [("L030", 27, column)]
     assert diagnostic.slug == "bad-guard"
     assert diagnostic.severity == Severity.ERROR
 
 
 def test_l030_a_guard_over_several_lines_is_located_at_its_start() -> None:
     text = CLEAN.replace("    on: reply\n", "    on: reply\n    guard: >\n      rating >\n      > 3\n")
-    assert where(load_errors(text)) == [("L030", 25, 12)]
+    assert where(load_errors(text)) == [("L030", 27, 12)]
 
 
 # --- never a traceback -----------------------------------------------------------------------

@@ -6,23 +6,44 @@ file: a reference to an unknown state, event or touch point is reported (J101-J1
 is left out of every analysis after it, so a typo never crashes a later rule.
 
 Graph rules use only the moves the engine could make (see :mod:`touchpoint.journeys.graph`).
-Everything runs in time linear in the journey, except guard comparisons within one (state, event).
+Everything runs in time linear in the journey, except guard comparisons within one (state, event)
+and definite assignment (J221), which is linear in the journey times its number of fields.
+
+The case data rules (J220-J227) read the journey's ``data:`` and ``events:``. A journey written
+before case data was declared (no ``data:``) still gets J220 for each field its guards read, and
+the event rules (J223-J226); the rules that need declarations (J221, J222, J227) stay quiet for it.
+With declarations, J212 knows which fields are always present where a timer fires, and the values
+they take: `x > 3` and `x <= 3` cover every case when `x` is an intake number.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from touchpoint.journeys import graph
+from touchpoint.journeys.data import DataError
 from touchpoint.journeys.diagnostics import Diagnostic, Location, Severity
 from touchpoint.journeys.durations import format_duration
-from touchpoint.journeys.guards import fields_of, guard_holds, may_overlap, parse_guard, satisfiable, witness
+from touchpoint.journeys.guards import (
+    Domain,
+    field_offsets,
+    fields_of,
+    guard_fields,
+    guard_holds,
+    holds_within,
+    may_overlap,
+    parse_guard,
+    satisfiable,
+    witness,
+    witness_within,
+)
 from touchpoint.journeys.loader import LoadedJourney
-from touchpoint.journeys.model import Journey, State, Transition
+from touchpoint.journeys.model import DataField, Journey, State, Transition
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,14 @@ RULES: dict[str, Rule] = {
         Rule("J211", "guard-never-holds", _W, "A guard that can never be true makes its transition dead."),
         Rule("J212", "timeout-may-be-refused", _E, "When a timer fires, one of its transitions is always allowed."),
         Rule("J213", "timeout-sim-time", _W, "A timeout fires at its wait limit: a time in its `sim` is ignored."),
+        Rule("J220", "data-undeclared", _E, "A guard reads only fields declared under `data:`."),
+        Rule("J221", "data-unset", _E, "A guard reads a field only where every route to it has set the field."),
+        Rule("J222", "data-unused", _W, "Every declared field is set somewhere, and read by a guard or at intake."),
+        Rule("J223", "data-bad-write", _E, "`sets`, `asks` and `refund` name declared fields a move can write."),
+        Rule("J224", "event-unrecordable", _E, "Every event has a recorder: a person, a carrier, a timer, or `via`."),
+        Rule("J225", "event-unlabelled", _W, "An event people record has a `label` under `events:`, not a raw key."),
+        Rule("J226", "event-label-unused", _W, "Every event under `events:` is one some transition takes."),
+        Rule("J227", "guard-never-holds-for-data", _W, "A guard can hold for the values its fields really take."),
     )
 }
 
@@ -110,6 +139,55 @@ class _Context:
     def live_sources(self, transition: Transition) -> list[str]:
         """The ``from`` states a transition can really fire from: defined and not an end."""
         return [s for s in dict.fromkeys(transition.from_) if s in self.states and not self.states[s].terminal]
+
+    @cached_property
+    def reached(self) -> set[str]:
+        """The states a case can reach (none when `start` isn't defined: J101 says so)."""
+        return set(self.reachable) if self.journey.start in self.states else set()
+
+    @cached_property
+    def assigned(self) -> dict[str, frozenset[str]]:
+        return _definitely_set(self.journey, self.edges) if self.journey.start in self.states else {}
+
+    @cached_property
+    def out_edges(self) -> dict[str, list[graph.Edge]]:
+        out: dict[str, list[graph.Edge]] = {}
+        for edge in self.edges:
+            out.setdefault(edge.source, []).append(edge)
+        return out
+
+    def guard_field_at(self, index: int, name: str) -> Location:
+        """The field ``name`` inside transition ``index``'s guard, when the guard sits on one line."""
+        guard = self.journey.transitions[index].guard or ""
+        text = self.loaded.source.texts.get(("transitions", index, "guard"))
+        offset = field_offsets(guard).get(name)
+        if text is None or offset is None:
+            return self.loaded.transition_at(index, "guard")
+        return Location(self.loaded.source.file, text[0], text[1] + offset)
+
+    @cached_property
+    def domains(self) -> dict[str, Domain]:
+        return _domains(self) if self.journey.data else {}
+
+    def known_at(self, state: str) -> dict[str, Domain]:
+        """The fields set on every route to ``state``, each with the values it can take; a guard
+        there may rely on them being present (other fields may be missing)."""
+        assigned = self.assigned.get(state, frozenset())
+        return {name: domain for name, domain in self.domains.items() if name in assigned}
+
+    @cached_property
+    def undeclared_reads(self) -> list[tuple[int, str]]:
+        return _undeclared_reads(self)
+
+    @cached_property
+    def unset_reads(self) -> list[tuple[int, str, str]]:
+        return _unset_reads(self)
+
+    @cached_property
+    def unsettled(self) -> set[int]:
+        """Transitions whose guard reads a field that is undeclared (J220) or may be unset (J221):
+        J227 leaves them alone, as the value such a guard sees isn't one the data rules can name."""
+        return {i for i, _ in self.undeclared_reads} | {i for i, *_ in self.unset_reads}
 
 
 def _suggest(name: str, known: list[str], otherwise: str) -> str:
@@ -401,9 +479,10 @@ def _refusable_timeouts(ctx: _Context) -> Iterator[Diagnostic]:
         if not guards or any(g is None for g in guards):
             continue  # J102 for none; an unguarded transition always takes the timer
         none_hold = " and ".join(f"not ({g})" for g in guards)
-        if len(none_hold) <= _MAX_GUARD and not satisfiable(none_hold):
+        known = ctx.known_at(name)
+        if len(none_hold) <= _MAX_GUARD and not _can_hold(none_hold, known):
             continue
-        when = _example(none_hold, guards)
+        when = _example(none_hold, guards) if not ctx.journey.data else _example_within(none_hold, known)
         yield ctx.finding(
             "J212",
             f"the timer in `{name}` may be refused: every transition on `{event}` has a guard, "
@@ -445,6 +524,23 @@ def _example(none_hold: str, guards: list[str | None]) -> str:
     if fields and not any(guard_holds(g, {}) for g in guards):
         return f" (e.g. when {_and(fields)} {'is' if len(fields) == 1 else 'are'} missing)"
     found = witness(none_hold) if len(none_hold) <= _MAX_GUARD else None
+    if not found:
+        return ""
+    return " (e.g. when " + _and([f"{k} is {_show(v)}" for k, v in sorted(found.items())]) + ")"
+
+
+def _can_hold(guard: str, known: dict[str, Domain]) -> bool:
+    return holds_within(guard, known) if known else satisfiable(guard)
+
+
+def _example_within(none_hold: str, known: dict[str, Domain]) -> str:
+    """A case for which no guard holds, drawn from the values the fields can take there: fields that
+    may be missing are tried missing first, as that is the usual gap."""
+    if len(none_hold) > _MAX_GUARD:
+        return ""
+    missing = {name: Domain(values=(None,)) for name in guard_fields(none_hold) if name not in known}
+    found = witness_within(none_hold, {**known, **missing}) if missing else None
+    found = found or witness_within(none_hold, known)
     if not found:
         return ""
     return " (e.g. when " + _and([f"{k} is {_show(v)}" for k, v in sorted(found.items())]) + ")"
@@ -574,6 +670,412 @@ def _arrows(states: list[str]) -> str:
     return " → ".join(f"`{s}`" for s in states)
 
 
+# --- case data and events --------------------------------------------------------------------
+
+
+def definitely_set(journey: Journey) -> dict[str, frozenset[str]]:
+    """For each state a case can reach, the declared fields set on every route from ``start`` to it.
+
+    Definite assignment, as a compiler checks "used before set": a case opens with its ``intake``
+    and ``initial`` fields, and a move adds what it ``sets`` and ``asks`` for. Over the moves the
+    engine could make (:mod:`~touchpoint.journeys.graph`), the greatest solution of::
+
+        IN[start] = opening fields
+        IN[s]     = ∩ over moves m: v → s of (IN[v] ∪ sets(m) ∪ asks(m))
+
+    A move's own ``asks`` also hold for its guard; its ``sets`` apply after it (they are not in
+    ``IN`` of its source). States no route reaches are left out.
+    """
+    if journey.start not in journey.states:
+        return {}
+    return _definitely_set(journey, graph.edges(journey))
+
+
+def _definitely_set(journey: Journey, moves: list[graph.Edge]) -> dict[str, frozenset[str]]:
+    names = list(journey.data)
+    bit = {name: 1 << k for k, name in enumerate(names)}  # a set of fields is an int: one bit each
+
+    def mask(fields: Iterable[str]) -> int:
+        out = 0
+        for name in fields:
+            out |= bit.get(name, 0)
+        return out
+
+    writes = [mask([*t.sets, *t.asks]) for t in journey.transitions]
+    exits: dict[str, list[graph.Edge]] = {}
+    for move in moves:
+        exits.setdefault(move.source, []).append(move)
+    known = {journey.start: mask(n for n, f in journey.data.items() if f.set_on_open)}
+    queue = deque([journey.start])
+    queued = {journey.start}
+    while queue:  # each state's set only shrinks, at most once per field: O(fields × moves)
+        source = queue.popleft()
+        queued.discard(source)
+        for move in exits.get(source, []):
+            carried = known[source] | writes[move.index]
+            before = known.get(move.target)
+            after = carried if before is None else before & carried
+            if after != before:
+                known[move.target] = after
+                if move.target not in queued:
+                    queued.add(move.target)
+                    queue.append(move.target)
+    return {state: frozenset(n for n in names if fields & bit[n]) for state, fields in known.items()}
+
+
+def _undeclared_reads(ctx: _Context) -> list[tuple[int, str]]:
+    """(transition, field) for each field a guard reads that ``data:`` doesn't declare."""
+    return [
+        (i, name)
+        for i, transition in enumerate(ctx.journey.transitions)
+        if transition.guard is not None
+        for name in field_offsets(transition.guard) or sorted(guard_fields(transition.guard))
+        if name not in ctx.journey.data
+    ]
+
+
+def _data_undeclared(ctx: _Context) -> Iterator[Diagnostic]:
+    declared = list(ctx.journey.data)
+    for i, name in ctx.undeclared_reads:
+        guard = ctx.journey.transitions[i].guard
+        if declared:
+            message = f"the guard `{guard}` reads `{name}`, which isn't declared under `data:`"
+            fix = _suggest(name, declared, f"declare it under `data:`: `{name}: {{type: …, meaning: …}}`")
+        else:
+            message = f"the guard `{guard}` reads `{name}`, but the journey declares no case data"
+            fix = (
+                f"add a `data:` section declaring `{name}` (its `type`, its `meaning`, and where it is set: "
+                "`intake: true`, an `initial` value, or a move's `sets:` or `asks:`)"
+            )
+        yield ctx.finding("J220", message, fix, ctx.guard_field_at(i, name))
+
+
+def _unset_reads(ctx: _Context) -> list[tuple[int, str, str]]:
+    """(transition, field, state): a guard on a move out of ``state`` reads a declared ``field``
+    that some route from ``start`` reaches ``state`` without setting (the first such state in its
+    ``from`` list). Only for journeys that declare their data."""
+    if not ctx.journey.data or not ctx.assigned:
+        return []
+    out = []
+    for i, transition in enumerate(ctx.journey.transitions):
+        if transition.guard is None or not graph.can_hold(transition.guard) or transition.to not in ctx.states:
+            continue  # J211 says a dead guard never fires, J101 a move to nowhere: what they read doesn't matter
+        sources = [s for s in ctx.live_sources(transition) if s in ctx.assigned]
+        for name in field_offsets(transition.guard) or sorted(guard_fields(transition.guard)):
+            if name not in ctx.journey.data or name in transition.asks:
+                continue
+            unset = next((s for s in sources if name not in ctx.assigned[s]), None)
+            if unset is not None:
+                out.append((i, name, unset))
+    return out
+
+
+def _unset_route(ctx: _Context, name: str, goal: str) -> list[tuple[str, str | None]]:
+    """A shortest route from ``start`` to ``goal`` on which no move sets or asks for ``name``:
+    each state with the event that led into it (None for the first)."""
+    start = ctx.journey.start
+    parent: dict[str, tuple[str, str] | None] = {start: None}
+    queue = deque([start])
+    while queue and goal not in parent:
+        source = queue.popleft()
+        for edge in ctx.out_edges.get(source, []):
+            transition = ctx.journey.transitions[edge.index]
+            if edge.target in parent or name in transition.sets or name in transition.asks:
+                continue
+            parent[edge.target] = (source, transition.on)
+            queue.append(edge.target)
+    route: list[tuple[str, str | None]] = []
+    node: str | None = goal
+    while node is not None and node in parent:
+        step = parent[node]
+        route.append((node, step[1] if step else None))
+        node = step[0] if step else None
+    return route[::-1]
+
+
+def _route_words(route: list[tuple[str, str | None]]) -> str:
+    return " ".join(f"─{event}→ `{state}`" if event else f"`{state}`" for state, event in route)
+
+
+def _data_unset(ctx: _Context) -> Iterator[Diagnostic]:
+    for i, name, state in ctx.unset_reads:
+        transition = ctx.journey.transitions[i]
+        route = _unset_route(ctx, name, state)
+        if len(route) <= 1:
+            how = f"a case opens in `{state}` without it"
+        else:
+            how = f"nothing sets it on the route {_route_words(route)}"
+        yield ctx.finding(
+            "J221",
+            f"the guard `{transition.guard}` reads `{name}` before anything may have set it: "
+            f"transition #{i + 1} leaves `{state}`, and {how}",
+            f"set `{name}` on every route into `{state}` (a move's `sets:` or `asks:`), gather it at intake "
+            f"(`intake: true`) or give it an `initial` value; or have this move ask for it (`asks: [{name}]`)",
+            ctx.guard_field_at(i, name),
+            tuple(state for state, _ in route),
+        )
+
+
+def _data_unused(ctx: _Context) -> Iterator[Diagnostic]:
+    data = ctx.journey.data
+    written = {name for t in ctx.journey.transitions for name in (*t.sets, *t.asks)}
+    read = {name for t in ctx.journey.transitions for name in guard_fields(t.guard)}
+    read |= {t.refund for t in ctx.journey.transitions if t.refund is not None}
+    for name, declared in data.items():
+        where = ctx.loaded.source.at(("data", name), key=True)
+        if not declared.set_on_open and name not in written:
+            yield ctx.finding(
+                "J222",
+                f"`{name}` is declared, but nothing sets it: not intake, no `initial` value, "
+                "and no move `sets` it or `asks` for it",
+                f"set it where it becomes known (`sets: {{{name}: …}}` or `asks: [{name}]` on a move, "
+                "`intake: true`, or an `initial` value), or remove it",
+                where,
+            )
+        elif not declared.intake and name not in read:
+            yield ctx.finding(
+                "J222",
+                f"`{name}` is set, but no guard or `refund` reads it, and it isn't intake data shown to staff",
+                f"read it where it decides something (a guard such as `{name}`), or remove it and what sets it",
+                where,
+            )
+
+
+def _data_bad_writes(ctx: _Context) -> Iterator[Diagnostic]:
+    data = ctx.journey.data
+    declared = list(data)
+
+    def undeclared(what: str, name: str) -> tuple[str, str]:
+        if declared:
+            return (
+                f"{what} `{name}`, which isn't declared under `data:`",
+                _suggest(name, declared, f"declare it under `data:`: `{name}: {{type: …, meaning: …}}`"),
+            )
+        return (
+            f"{what} `{name}`, but the journey declares no case data",
+            f"add a `data:` section declaring `{name}` (its `type` and `meaning`)",
+        )
+
+    for i, transition in enumerate(ctx.journey.transitions):
+        for name in transition.sets:
+            if name not in data:
+                message, fix = undeclared(f"transition #{i + 1} sets", name)
+                where = ctx.loaded.source.at(("transitions", i, "sets", name), key=True)
+                yield ctx.finding("J223", message, fix, where)
+        for k, name in enumerate(transition.asks):
+            if name not in data:
+                message, fix = undeclared(f"transition #{i + 1} asks for", name)
+                yield ctx.finding("J223", message, fix, ctx.loaded.source.at(("transitions", i, "asks", k)))
+        refund = transition.refund
+        if refund is not None and refund != "all":
+            money = [n for n, f in data.items() if f.type == "money"]
+            field = data.get(refund)
+            if field is None:
+                message = f"transition #{i + 1} refunds `{refund}`, which is neither `all` nor a declared field"
+                fix = _suggest(refund, [*money, "all"], "write `refund: all`, or name a `money` field of `data:`")
+            elif field.type != "money":
+                message = f"transition #{i + 1} refunds `{refund}`, a {field.type} field: a refund pays back money"
+                fix = "write `refund: all`, or name a `money` field of `data:`" + (
+                    f" ({_listing(money)})" if money else ""
+                )
+            else:
+                continue
+            yield ctx.finding("J223", message, fix, ctx.loaded.transition_at(i, "refund"))
+        timed = [s for s in ctx.live_sources(transition) if ctx.states[s].on_timeout == transition.on]
+        if transition.asks and timed:
+            yield ctx.finding(
+                "J223",
+                f"transition #{i + 1} is the timeout of `{timed[0]}` and asks for "
+                f"{_and([f'`{a}`' for a in transition.asks])}, but a timer gives no values: it would be "
+                "refused, and the case would stay where it is",
+                "leave `asks` off the timeout (people can record a move of their own that asks), "
+                "or write a constant with `sets:`",
+                ctx.loaded.source.at(("transitions", i, "asks"), key=True),
+            )
+
+
+def _recorders(ctx: _Context, indexes: list[int]) -> set[str]:
+    """Who may record a transition of ``indexes`` that can fire (a defined target, a guard that can hold)."""
+    moves = [ctx.journey.transitions[i] for i in indexes]
+    return {who for t in moves if t.to in ctx.states and graph.can_hold(t.guard) for who in t.by}
+
+
+def _events_unrecordable(ctx: _Context) -> Iterator[Diagnostic]:
+    for (name, event), indexes in ctx.journey.index.items():
+        state = ctx.states.get(name)
+        if state is None or state.terminal or (ctx.reached and name not in ctx.reached):
+            continue  # J101, J210 and J201 speak for these
+        if state.on_timeout is None or (name, state.on_timeout) not in ctx.journey.index:
+            continue  # J203 or J102: the state's timer is missing, and its event is likely this one
+        who = _recorders(ctx, indexes)
+        info = ctx.journey.events.get(event)
+        if not who or who != {"system"} or event == state.on_timeout or (info is not None and info.via):
+            continue
+        first = indexes[0]
+        yield ctx.finding(
+            "J224",
+            f"nothing can record `{event}` in `{name}`: only `system` may, it isn't the timeout of `{name}`, "
+            "and no integration reports it (`via`)",
+            "say who records it in `by` (e.g. `team:<name>`, `carrier` or `customer`), make it the state's "
+            f"`on_timeout`, or name the integration that reports it under `events:` "
+            f"(`{event}: {{label: …, via: payments}}`)",
+            ctx.from_at(first, ctx.journey.transitions[first].from_.index(name)),
+        )
+
+
+def _events_unlabelled(ctx: _Context) -> Iterator[Diagnostic]:
+    first: dict[str, int] = {}
+    people: dict[str, dict[str, None]] = {}
+    for i, transition in enumerate(ctx.journey.transitions):
+        if not ctx.live_sources(transition) or transition.to not in ctx.states:
+            continue
+        first.setdefault(transition.on, i)
+        people.setdefault(transition.on, {}).update(dict.fromkeys(w for w in transition.by if w != "system"))
+    for event, i in first.items():
+        who = list(people[event])
+        if not who or event in ctx.journey.events:
+            continue
+        customer = " (and `customer:` for the customer's button)" if "customer" in who else ""
+        yield ctx.finding(
+            "J225",
+            f"`{event}` is recorded by {_and([f'`{w}`' for w in who])}, but has no `label` under `events:`, "
+            f"so they would see “{ctx.journey.event_label(event)}”",
+            f"add it under `events:` with the words on its button, e.g. `{event}: <what the button says>`{customer}",
+            ctx.loaded.transition_at(i, "on"),
+        )
+
+
+def _events_label_unused(ctx: _Context) -> Iterator[Diagnostic]:
+    taken = list(dict.fromkeys(t.on for t in ctx.journey.transitions))
+    for event in ctx.journey.events:
+        if event not in taken:
+            yield ctx.finding(
+                "J226",
+                f"`events:` describes `{event}`, but no transition takes it",
+                _suggest(event, taken, "remove it, or add the transition it belongs to"),
+                ctx.loaded.source.at(("events", event), key=True),
+            )
+
+
+def _domains(ctx: _Context) -> dict[str, Domain]:
+    """The values each declared field can take: its ``initial`` value and the constants moves
+    (out of states a case can reach) ``sets``; anything of its type when intake or a move ``asks``."""
+    reached_moves = {e.index for e in ctx.edges if e.source in ctx.reached}
+    out = {}
+    for name, declared in ctx.journey.data.items():
+        values: list[object] = [declared.initial] if declared.initial is not None else []
+        anything = declared.intake
+        for i in sorted(reached_moves):
+            transition = ctx.journey.transitions[i]
+            if name in transition.sets:
+                values.append(transition.sets[name])
+            anything = anything or name in transition.asks
+        out[name] = _domain(declared, values, anything=anything)
+    return out
+
+
+def _domain(declared: DataField, constants: list[object], *, anything: bool) -> Domain:
+    values = []
+    for value in constants:
+        try:
+            values.append(declared.check(value))  # as stored: `0` for money is 0.0
+        except DataError:  # the loader refuses such a constant; never trust the file
+            continue
+    if not anything:
+        return Domain(values=tuple(values))
+
+    def fits(value: object) -> bool:
+        if declared.type in ("integer", "number", "money"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return False
+            if declared.type == "integer" and not float(value).is_integer():
+                return False
+        elif declared.type == "boolean":
+            return isinstance(value, bool)
+        elif declared.type == "text":
+            return isinstance(value, str)
+        elif declared.type == "choice":
+            return value in (declared.choices or ())
+        elif declared.type == "address":
+            return isinstance(value, dict)
+        return (declared.min is None or value >= declared.min) and (  # type: ignore[operator]
+            declared.max is None or value <= declared.max  # type: ignore[operator]
+        )
+
+    extra: tuple[object, ...] = ()
+    if declared.type == "choice":
+        extra = tuple(declared.choices or ())
+    elif declared.type == "address":
+        extra = ({"name": "A", "line1": "1 High St", "line2": "", "town": "T", "postcode": "P", "country": "GB"},)
+    else:
+        extra = tuple(b for b in (declared.min, declared.max) if b is not None)
+    return Domain(values=tuple(values), fits=fits, extra=extra)
+
+
+def _values_words(name: str, declared: DataField, domain: Domain) -> str:
+    """What a field can be, and why: "`repaired` is only ever false (its `initial` value; …)"."""
+    if domain.fits is not None:
+        return f"`{name}` is {_type_words(declared)}"
+    shown = _or([_show(v) for v in dict.fromkeys(domain.values)]) if domain.values else "missing"
+    sources = []
+    if declared.initial is not None:
+        sources.append("its `initial` value")
+    if len(domain.values) > (declared.initial is not None):
+        sources.append("what moves `sets`")
+    because = f" ({_and(sources)}; no move sets it otherwise)" if sources else ""
+    return f"`{name}` is only ever {shown}{because}"
+
+
+def _type_words(declared: DataField) -> str:
+    """Any value of a declared type, in words: "one of `standard` or `gold`", "a whole number from 1 to 5"."""
+    if declared.type == "choice":
+        return "one of " + _or([f"`{c}`" for c in declared.choices or ()])
+    if declared.type == "boolean":
+        return "true or false"
+    if declared.type in ("text", "address"):
+        return "text" if declared.type == "text" else "an address"
+    kind = {"integer": "a whole number", "money": "an amount"}.get(declared.type, "a number")
+    low, high = (
+        None if b is None else _show(int(b) if float(b).is_integer() else b) for b in (declared.min, declared.max)
+    )
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}"
+    if low is not None or high is not None:
+        return f"{kind} of at least {low}" if low is not None else f"{kind} of at most {high}"
+    return kind
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _guards_dead_for_data(ctx: _Context) -> Iterator[Diagnostic]:
+    if not ctx.journey.data or not ctx.reached:
+        return
+    domains = ctx.domains
+    for i, transition in enumerate(ctx.journey.transitions):
+        guard = transition.guard
+        if guard is None or i in ctx.unsettled or not graph.can_hold(guard):
+            continue  # J220/J221 first; J211 already says a self-contradicting guard is dead
+        if not any(s in ctx.reached for s in ctx.live_sources(transition)) or transition.to not in ctx.states:
+            continue
+        if holds_within(guard, domains):
+            continue
+        read = [n for n in field_offsets(guard) or sorted(guard_fields(guard)) if n in domains]
+        # name the fields whose values alone rule it out (the guard could hold if they were free)
+        culprits = [n for n in read if holds_within(guard, {k: d for k, d in domains.items() if k != n})]
+        why = _and([_values_words(n, ctx.journey.data[n], domains[n]) for n in culprits or read])
+        yield ctx.finding(
+            "J227",
+            f"the guard `{guard}` can never be true for the values its fields take"
+            + (f": {why}" if why else "")
+            + f"; transition #{i + 1} never fires",
+            "set the field where it becomes known (`sets:` on the move that makes it so, or `asks:` for a "
+            "value a person gives), or correct the guard",
+            ctx.loaded.transition_at(i, "guard"),
+        )
+
+
 _RULE_CHECKS = (
     _unknown_states,
     _unknown_events,
@@ -591,4 +1093,12 @@ _RULE_CHECKS = (
     _dead_guards,
     _refusable_timeouts,
     _timed_timeout_sims,
+    _data_undeclared,
+    _data_unset,
+    _data_unused,
+    _data_bad_writes,
+    _events_unrecordable,
+    _events_unlabelled,
+    _events_label_unused,
+    _guards_dead_for_data,
 )

@@ -113,7 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check journeys against every rule",
-        description="Check journeys against every rule (docs/journey-rules.md) and report each finding.",
+        description=(
+            "Check journeys against every rule (docs/journey-rules.md) and report each finding: the routes, "
+            "owners, timers and messages (J101-J213), and the case data and events (J220-J227: guards read "
+            "declared fields that every route has set; every event has someone to record it, and a label)."
+        ),
     )
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--format", choices=("text", "json"), default="text")

@@ -144,8 +144,9 @@ def open_case(journey: Journey, *, touchpoint: str | None = None) -> Advanced:
     """
     state = journey.states[journey.start]
     touchpoint = touchpoint or journey.start_touchpoint
-    effects: list[Effect] = [SendTouchpoint(touchpoint)] if touchpoint else []
-    effects += _entry_effects(state, handoff=False)
+    effects: list[Effect] = _entry_effects(state, handoff=False)
+    if touchpoint:  # written after the timers, so it can say when the next step is due
+        effects.append(SendTouchpoint(touchpoint))
     return Advanced(
         None,
         journey.start,
@@ -233,7 +234,9 @@ def advance(
                     "unknown-state", f"`{event}` leads to `{transition.to}`, which the journey doesn't define"
                 )
             written = checked if not journey.data else {name: checked[name] for name in transition.asks}
-            return _move(journey, i, transition, current, state, {**written, **transition.sets})
+            # Constants as their field stores them (`0` for money is 0.0), as a given value would be.
+            constants = {n: journey.data[n].check(v) if n in journey.data else v for n, v in transition.sets.items()}
+            return _move(journey, i, transition, current, state, {**written, **constants})
     guards = "; ".join(f"`{journey.transitions[i].guard}`" for i in permitted)
     return Refused("no-guard-matched", f"`{event}` in `{state}` needs one of these to hold: {guards}")
 
@@ -271,11 +274,12 @@ def _move(
     target = journey.states[transition.to]
     handoff = target.owner != current.owner
     effects: list[Effect] = [CancelTimers()]
-    if transition.touchpoint is not None:
-        effects.append(SendTouchpoint(transition.touchpoint))
     if transition.refund is not None:
         effects.append(Refund(transition.refund))
     effects += _entry_effects(target, handoff=handoff)
+    # The message is written last, so it can say what was refunded and when the next step is due.
+    if transition.touchpoint is not None:
+        effects.append(SendTouchpoint(transition.touchpoint))
     return Advanced(
         source,
         transition.to,
@@ -341,7 +345,7 @@ def manual_events(journey: Journey, *, state: str, data: Mapping[str, Any], acto
         if event == current.on_timeout or event in own:
             continue
         for kind in ("carrier", "system"):
-            if _offerable(journey, state, event, data, Actor(kind)):  # type: ignore[arg-type]
+            if _offerable(journey, state, event, data, Actor(kind)):
                 out.append(event)
                 break
     return out

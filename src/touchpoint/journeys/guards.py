@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 import functools
 import itertools
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -402,3 +403,126 @@ def witness(guard: str | None) -> dict[str, Any] | None:
 
 
 _NOTHING = object()
+
+
+# --- locating fields, and guards over the values fields can actually take -------------------
+
+
+def field_offsets(guard: str) -> dict[str, int]:
+    """Each field ``guard`` reads → the 0-based character offset of its first mention in the
+    stripped guard, so a finding about one field can point at it. Empty when the guard can't be
+    parsed or spans several lines."""
+    stripped = guard.strip()
+    try:
+        parse_guard(guard)
+        tree = ast.parse(stripped, mode="eval")
+    except (GuardError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    found: dict[str, int] = {}
+    encoded = stripped.encode()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in _CONST_NAMES and node.lineno == 1:
+            offset = len(encoded[: node.col_offset].decode(errors="ignore"))  # ast counts UTF-8 bytes
+            found[node.id] = min(offset, found.get(node.id, offset))
+    return dict(sorted(found.items(), key=lambda item: item[1]))
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The values one field can take: those listed in ``values``, and, when ``fits`` is given, any
+    value it accepts (a field gathered at intake or asked for: anything of its type). ``extra``
+    holds values of the type worth trying that no guard constant suggests (a range's bounds, the
+    choices of a choice)."""
+
+    values: tuple[Any, ...] = ()
+    fits: Callable[[Any], bool] | None = None
+    extra: tuple[Any, ...] = ()
+
+
+def _numbers(values: Iterable[Any]) -> list[float]:
+    return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
+
+
+def _tries(atoms: list[Atom], domain: Domain) -> list[Any]:
+    """Values to try for a field of ``domain`` against ``atoms``: the listed ones, and for ``fits``
+    every candidate of :func:`_candidates`, the domain's extras, the whole numbers around each
+    numeric constant and bound, and the points half-way between them. Each atom allows an interval,
+    a point, a set or a truthiness, and the domain's own bounds are among the points, so if some
+    value of the domain satisfies every atom, one of these does."""
+    out = list(domain.values)
+    if domain.fits is None:
+        return out
+    consts = [c for a in atoms for c in (a.value if isinstance(a.value, tuple) else (a.value,))]
+    points = sorted(set(_numbers(consts)) | set(_numbers(domain.extra)))
+    more: list[Any] = [*_candidates(atoms), *domain.extra]
+    more += [(x + y) / 2 for x, y in itertools.pairwise(points)]
+    for p in points:
+        low, high = math.floor(p), math.ceil(p)
+        more += [low - 1, low, high, high + 1, p - 1, p + 1]
+    return out + [v for v in more if _fits_safely(domain.fits, v)]
+
+
+def _fits_safely(fits: Callable[[Any], bool], value: Any) -> bool:
+    try:
+        return fits(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def holds_within(guard: str | None, domains: Mapping[str, Domain]) -> bool:
+    """Can ``guard`` hold when each field in ``domains`` takes only values of its domain (fields not
+    in ``domains`` may take any value, or be missing)? True when it can't be told (a guard too large
+    to expand): a finding built on a False answer must be certain."""
+    if guard is None:
+        return True
+    try:
+        clauses = _dnf(parse_guard(guard))
+    except GuardError:
+        return False
+    if clauses is None:
+        return True
+    return any(_clause_witness(clause, domains) is not None for clause in clauses)
+
+
+def witness_within(guard: str | None, domains: Mapping[str, Domain]) -> dict[str, Any] | None:
+    """Like :func:`witness`, with each field in ``domains`` taking only values of its domain: some
+    case data for which ``guard`` holds (a missing field is None), or None if none is found."""
+    if guard is None:
+        return {}
+    try:
+        clauses = _dnf(parse_guard(guard))
+    except GuardError:
+        return None
+    for clause in clauses or []:
+        found = _clause_witness(clause, domains)
+        if found is not None:
+            return found
+    return None
+
+
+def _clause_witness(clause: tuple[Atom, ...], domains: Mapping[str, Domain]) -> dict[str, Any] | None:
+    by_field: dict[str, list[Atom]] = {}
+    for atom in clause:
+        by_field.setdefault(atom.field, []).append(atom)
+    found: dict[str, Any] = {}
+    for name, atoms in by_field.items():
+        domain = domains.get(name)
+        if len(atoms) > 64:  # as in _field_satisfiable: too many to analyse, so assume it can hold
+            tries: list[Any] = [_UNKNOWN]
+        elif domain is None:
+            tries = _candidates(atoms) + _midpoints(atoms)
+        else:
+            tries = _tries(atoms, domain)
+        value = next((v for v in tries if v is _UNKNOWN or all(eval_atom(a, v) for a in atoms)), _NOTHING)
+        if value is _NOTHING:
+            return None
+        found[name] = None if value is _UNKNOWN else value
+    return found
+
+
+def _midpoints(atoms: list[Atom]) -> list[Any]:
+    consts = sorted(set(_numbers(c for a in atoms for c in (a.value if isinstance(a.value, tuple) else (a.value,)))))
+    return [(x + y) / 2 for x, y in itertools.pairwise(consts)]
+
+
+_UNKNOWN = object()

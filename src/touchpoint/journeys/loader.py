@@ -8,6 +8,7 @@ loading ends either in a journey or in :class:`JourneyLoadError` whose diagnosti
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError, Location, Severity
 from touchpoint.journeys.guards import GuardError, parse_guard
-from touchpoint.journeys.model import Journey, Sim, State, Transition
+from touchpoint.journeys.model import DataField, EventInfo, Journey, Sim, State, Transition
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -435,6 +436,8 @@ _FIELDS = {
     "state": set(State.model_fields),
     "transition": (set(Transition.model_fields) - {"from_"}) | {"from"},
     "sim": set(Sim.model_fields),
+    "data": set(DataField.model_fields),
+    "event": set(EventInfo.model_fields),
 }
 
 
@@ -445,6 +448,10 @@ def _context(path: Path_) -> str:
         return "state"
     if len(path) >= 2 and path[0] == "transitions":
         return "transition"
+    if len(path) >= 2 and path[0] == "data":
+        return "data"
+    if len(path) >= 2 and path[0] == "events":
+        return "event"
     return "journey"
 
 
@@ -455,6 +462,10 @@ def _what(path: Path_) -> str:
     if len(path) >= 2 and path[0] == "transitions":
         rest = ".".join(str(p) for p in path[2:])
         return f"transition #{int(path[1]) + 1}" + (f", field `{rest}`" if rest else "")
+    if len(path) >= 2 and path[0] in ("data", "events"):
+        rest = ".".join(str(p) for p in path[2:])
+        what = "case data" if path[0] == "data" else "event"
+        return f"{what} `{path[1]}`" + (f", field `{rest}`" if rest else "")
     return f"`{'.'.join(str(p) for p in path)}`" if path else "the journey"
 
 
@@ -471,7 +482,10 @@ _REQUIRED_HINTS = {
     "to": "add `to: <state>`",
     "by": "add `by: [customer]` (or staff, team:<name>, role:lead, carrier, system): who may trigger it",
     "weight": "add `weight: 0.5`: the chance this move is the one taken",
+    "type": "add `type:` (text, boolean, integer, number, money, choice or address)",
+    "meaning": "add `meaning:` with what the field holds, in words for the people who read the journey",
 }
+_EVENT_HINTS = {"label": "add `label:` with the words on its button, e.g. `label: Quality check passed`"}
 
 
 def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]) -> list[Diagnostic]:
@@ -502,13 +516,11 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
             # inconsistent is located at the field its message names
             what, _, how = message.partition(" — ")
             value = _lookup(data, path)
-            diag = _error(
-                "L023",
-                "bad-value",
-                f"{where}: {what}",
-                how or "see docs/journeys.md for the field",
-                _named_field(source, path, what, value) if isinstance(value, dict) else source.at(path),
-            )
+            place = _named_field(source, path, what, value) if isinstance(value, dict) else source.at(path)
+            written = _constant_written(data, what) if not path else None
+            if written is not None:  # a constant in `sets` its field can't hold: at that constant
+                where, place = f"transition #{written[0] + 1}", source.at(("transitions", *written))
+            diag = _error("L023", "bad-value", f"{where}: {what}", how or "see docs/journeys.md for the field", place)
         elif kind == "extra_forbidden":
             key = str(path[-1])
             known = _FIELDS[_context(path[:-1])]
@@ -528,7 +540,8 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
                 "L021",
                 "missing-field",
                 f"{_what(path[:-1])} is missing `{field_name}`",
-                _REQUIRED_HINTS.get(field_name, f"add `{field_name}:`"),
+                (_EVENT_HINTS if _context(path[:-1]) == "event" else {}).get(field_name)
+                or _REQUIRED_HINTS.get(field_name, f"add `{field_name}:`"),
                 source.at(path[:-1], key=True),
             )
         elif kind == "string_pattern_mismatch":
@@ -580,6 +593,23 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
         else:
             missing.pop(len(out), None)  # a repeated message: it was not added
     return [d for i, d in enumerate(out) if missing.get(i) not in guessed]
+
+
+def _constant_written(data: dict[str, Any], message: str) -> tuple[int, str, str] | None:
+    """(transition index, "sets", field) of the constant a journey-wide message names: "`qc_passed`
+    sets `repaired` to 'yes', which …" (the model checks constants against the whole `data:`)."""
+    named = re.match(r"`(\w+)` sets `(\w+)` to ", message)
+    transitions = data.get("transitions")
+    if named is None or not isinstance(transitions, list):
+        return None
+    event, field_name = named.groups()
+    for index, transition in enumerate(transitions):
+        if not isinstance(transition, dict):
+            continue
+        sets = transition.get("sets")
+        if transition.get("on") == event and isinstance(sets, dict) and field_name in sets:
+            return (index, "sets", field_name)
+    return None
 
 
 def _lookup(data: Any, path: Path_) -> Any:

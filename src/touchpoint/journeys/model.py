@@ -134,6 +134,11 @@ class EventInfo(_Strict):
         default=None,
         description="For an event only `system` triggers: the integration that reports it, e.g. `payments`.",
     )
+    in_messages: bool = Field(
+        default=True,
+        description="Listed under \"What you can do now\" in messages. `false` for a customer's action the "
+        "page always offers, such as a complaint, which would crowd every cheerful message.",
+    )
 
 
 def _label_only(value: Any) -> Any:
@@ -274,6 +279,11 @@ class Journey(_Strict):
         """The words people see for ``event``: its declared ``label``, else its name made readable."""
         info = self.events.get(event)
         return info.label if info is not None else event.replace("_", " ").capitalize()
+
+    def in_messages(self, event: str) -> bool:
+        """Do messages list ``event`` among what the customer can do now?"""
+        info = self.events.get(event)
+        return info is None or info.in_messages
 
     def customer_label(self, event: str) -> str:
         """The words on the customer's button for ``event``: ``customer``, else its ``label``."""
