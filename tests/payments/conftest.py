@@ -6,7 +6,6 @@ Stripe's API is served from recorded response bodies (``recorded/*.json``) by an
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,13 +14,9 @@ import pytest
 import stripe
 
 from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.journeys import journey_register
+from tests.support.orders import place_repair_order, register_library, shop_catalog
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
-from touchpoint.catalog.models import DeviceKind, DeviceModel
 from touchpoint.customers.models import Customer
-from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.models import Payment
 from touchpoint.payments.providers import registry
@@ -34,12 +29,8 @@ ECHOED = ("expires_at", "success_url", "cancel_url", "client_reference_id", "cus
 
 def register_mail_in_repair() -> None:
     """The shipped mail-in-repair journey, and the nano-4g it repairs (diagnosis £39.00)."""
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-    DeviceModel.objects.create(
-        slug="nano-4g", name="Nano (4th gen)", kind=DeviceKind.MUSIC_PLAYER, diagnosis_price=Decimal("39.00")
-    )
+    register_library("mail-in-repair")
+    shop_catalog()
 
 
 @pytest.fixture
@@ -48,13 +39,8 @@ def mail_in_repair(db: Any) -> None:
 
 
 def open_repair(customer: Customer | None = None, *, prepaid_box: bool = False) -> Case:
-    customer = customer or CustomerFactory(name="Ian Kearns")
-    return case_open(
-        journey="mail-in-repair",
-        customer=customer,
-        actor=SYSTEM,
-        data={"model": "nano-4g", "problem": "not_sure", "prepaid_box": prepaid_box},
-    ).case
+    """Ian orders a Nano repair on the order page ("not sure what's wrong"); it waits for payment."""
+    return place_repair_order(customer or CustomerFactory(name="Ian Kearns"), prepaid_box=prepaid_box)
 
 
 class RecordedStripe(stripe.HTTPClient):
@@ -68,9 +54,14 @@ class RecordedStripe(stripe.HTTPClient):
         self.replies: list[tuple[str, int, dict[str, Any]]] = []
         self.sessions: dict[str, dict[str, Any]] = {}  # idempotency key -> the session first answered
 
-    def reply(self, recorded: str, status: int = 200, **changes: Any) -> dict[str, Any]:
+    def reply(
+        self, recorded: str, status: int = 200, *, fields: dict[str, Any] | None = None, **changes: Any
+    ) -> dict[str, Any]:
+        """Queue the recorded body ``recorded`` with ``changes`` (``fields`` for names that clash
+        with this method's own, such as a refund's ``status``)."""
         body = json.loads((RECORDED / f"{recorded}.json").read_text())
         body.update(changes)
+        body.update(fields or {})
         self.replies.append((recorded, status, body))
         return body
 

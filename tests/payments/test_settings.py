@@ -66,7 +66,7 @@ def test_the_deploy_check_is_clean_with_stripe_on(tmp_path: Path) -> None:
     [
         (
             {"TOUCHPOINT_PAYMENT_PROVIDERS": "offline,paypal"},
-            "TOUCHPOINT_PAYMENT_PROVIDERS names 'paypal': use a comma-separated list of ('offline', 'stripe')",
+            "TOUCHPOINT_PAYMENT_PROVIDERS names 'paypal': use a comma-separated list of ('offline', 'stripe', 'demo')",
         ),
         (
             {"TOUCHPOINT_PAYMENT_PROVIDERS": "stripe"},

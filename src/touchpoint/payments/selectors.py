@@ -1,18 +1,34 @@
-"""Reads about payments: a case's payments, its price, and what a customer has paid us over time."""
+"""Reads about money: a case's payments, its price, its balance and refunds (:func:`case_money`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from touchpoint.cases.models import Case
+from django.db.models import Min, Q, Sum
+
+from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.core.reads import Read
-from touchpoint.payments.models import OfflineMethod, Payment, PaymentStatus, Provider
+from touchpoint.payments.models import (
+    PERSON_OWES,
+    OfflineMethod,
+    Payment,
+    PaymentStatus,
+    Provider,
+    Purpose,
+    Refund,
+    RefundStatus,
+)
+from touchpoint.payments.money import PENNY, ZERO, as_decimal, money
+from touchpoint.payments.money import currency as shop_currency
 
 # A refunded payment was paid first: it counts, less what went back.
 TAKEN = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
+# While the device waits for the balance of approved extra work to be paid (or waived).
+BALANCE_STATES = frozenset({"awaiting_balance", "balance_reminded", "balance_unpaid"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,15 @@ class PaymentLine:
     currency: str
     status: str
     problem: str
+    purpose: str = Purpose.ORDER
+
+    @property
+    def is_card(self) -> bool:
+        return self.provider != Provider.OFFLINE
+
+    @property
+    def is_balance(self) -> bool:
+        return self.purpose == Purpose.BALANCE
 
     @property
     def method_label(self) -> str:
@@ -47,7 +72,7 @@ _CASE_PAYMENTS = Read(
     .order_by("created_at", "id")
     .values_list(
         "created_at", "provider", "provider_ref", "method", "reference", "recorded_by__first_name",
-        "recorded_by__last_name", "recorded_by__username", "amount", "currency", "status", "problem",
+        "recorded_by__last_name", "recorded_by__username", "amount", "currency", "status", "problem", "purpose",
     ),
     int,
 )  # fmt: skip
@@ -70,23 +95,37 @@ def case_payment_lines(*, case: Case) -> list[PaymentLine]:
         currency,
         status,
         problem,
+        purpose,
     ) in _CASE_PAYMENTS(case.pk):
         by = (f"{first} {last}".strip() or username) if username is not None else ""
-        lines.append(PaymentLine(at, provider, ref, method, reference, by, amount, currency, status, problem))
+        lines.append(PaymentLine(at, provider, ref, method, reference, by, amount, currency, status, problem, purpose))
     return lines
 
 
 def case_paid_payment(*, case: Case) -> Payment | None:
-    """The payment that paid for the case, if one has."""
-    return Payment.objects.filter(case=case, status__in=TAKEN).order_by("paid_at", "id").first()
+    """The payment that paid for the order, if one has (a balance paid later is not it)."""
+    return Payment.objects.filter(case=case, status__in=TAKEN, purpose=Purpose.ORDER).order_by("paid_at", "id").first()
 
 
-def case_latest_card_payment(*, case: Case) -> Payment | None:
-    return Payment.objects.filter(case=case, provider=Provider.STRIPE).order_by("-created_at", "-id").first()
+def case_taken_payments(*, case: Case) -> list[Payment]:
+    """Every payment that took money for the case (order and balance), oldest first."""
+    return list(Payment.objects.filter(case=case, status__in=TAKEN).order_by("paid_at", "id"))
+
+
+def case_latest_card_payment(*, case: Case, purpose: Purpose = Purpose.ORDER) -> Payment | None:
+    return (
+        Payment.objects.filter(case=case, provider=Provider.STRIPE, purpose=purpose)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def case_price(*, case: Case) -> Decimal | None:
-    """The diagnosis price of the case's device model; None when the case names no model we know."""
+    """The order's price: the diagnosis price the order was placed at (``diagnosis_price`` in the
+    case data), else the catalog's for the case's device model; None when neither is known."""
+    given = as_decimal(case.data.get("diagnosis_price"))
+    if given is not None and given > 0:
+        return given.quantize(PENNY)  # money is stored in the case data as a number: 39.0
     slug = case.data.get("model")
     if not isinstance(slug, str) or not slug:
         return None
@@ -95,3 +134,111 @@ def case_price(*, case: Case) -> Decimal | None:
 
 
 _PRICE = Read(lambda slug: DeviceModel.objects.filter(slug=slug).values_list("diagnosis_price")[:1], str)
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """One refund as the customer and staff read it."""
+
+    amount: Decimal
+    status: str
+    through_provider: bool  # back to the card through the provider; else a person pays it back
+    how: str  # "to your card", "the way you paid"
+    done: bool  # the money is back (the provider said so, or a person marked it paid back)
+
+
+@dataclass(frozen=True)
+class CaseMoney:
+    """Where a case's money stands: the one reading pages, messages and the console say it from.
+
+    ``paid`` counts every payment taken (the order and any balance); ``refunded`` every refund
+    recorded, owed or done; ``balance_due`` the approved extra work not yet paid or waived."""
+
+    currency: str
+    price: Decimal  # the order's price; 0 when the case has none
+    paid: Decimal
+    refunded: Decimal
+    extra: Decimal  # approved extra work (the approved quotes' totals)
+    balance_paid: Decimal
+    waived: Decimal
+    balance_due: Decimal
+    refunds: tuple[RefundLine, ...] = field(default_factory=tuple)
+
+    def money(self, amount: Decimal | int) -> str:
+        return money(amount, self.currency)
+
+    @property
+    def net(self) -> Decimal:
+        """What the customer has paid us and keeps paid: taken less refunded."""
+        return self.paid - self.refunded
+
+    @property
+    def refund_ways(self) -> list[str]:
+        """How the refunds go back, each said once, in the order recorded."""
+        return list(dict.fromkeys(line.how for line in self.refunds))
+
+
+def case_money(*, case: Case) -> CaseMoney:
+    """The case's money now: four small queries, five once a balance is due."""
+    payments = Payment.objects.filter(case=case, status__in=TAKEN).aggregate(
+        paid=Sum("amount"), balance=Sum("amount", filter=Q(purpose=Purpose.BALANCE))
+    )
+    paid, balance_paid = payments["paid"] or ZERO, payments["balance"] or ZERO
+    refunds = _refund_lines(
+        Refund.objects.filter(case=case)
+        .order_by("created_at", "id")
+        .values_list("amount", "status", "provider", "what")
+    )
+    refunded = sum((line.amount for line in refunds), ZERO)
+    extra, waived = _extra_work(case)
+    balance_due = max(extra - balance_paid - waived, ZERO)
+    if balance_due and _nothing_more_due(case):
+        balance_due = ZERO
+    return CaseMoney(
+        currency=shop_currency(),
+        price=case_price(case=case) or ZERO,
+        paid=paid,
+        refunded=refunded,
+        extra=extra,
+        balance_paid=balance_paid,
+        waived=waived,
+        balance_due=balance_due,
+        refunds=tuple(refunds),
+    )
+
+
+def _refund_lines(rows: Iterable[tuple[Decimal, str, str, str]]) -> list[RefundLine]:
+    lines = []
+    for amount, status, provider, _what in rows:
+        through = bool(provider) and status not in PERSON_OWES and status != RefundStatus.PAID_BACK
+        done = status in (RefundStatus.SUCCEEDED, RefundStatus.PAID_BACK)
+        lines.append(RefundLine(amount, status, through, "to your card" if through else "the way you paid", done))
+    return lines
+
+
+def _extra_work(case: Case) -> tuple[Decimal, Decimal]:
+    """Approved extra work, and the fee waivers given on its balance: those given since the case
+    first waited for the balance (a fee waived earlier was some other fee)."""
+    from touchpoint.quotes.models import Quote, QuoteStatus
+    from touchpoint.remedies.models import Remedy
+
+    extra = Quote.objects.filter(case=case, status=QuoteStatus.APPROVED).aggregate(total=Sum("total"))["total"]
+    if not extra:
+        return ZERO, ZERO
+    since = TimelineEntry.objects.filter(case=case, to_state__in=BALANCE_STATES).aggregate(at=Min("at"))["at"]
+    if since is None:
+        return extra, ZERO
+    waivers = Remedy.objects.filter(case=case, kind="fee_waiver", amount__isnull=False, applied_at__gte=since)
+    return extra, waivers.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _nothing_more_due(case: Case) -> bool:
+    """Money the journey has sent back, or a case that ended unrepaired, owes no balance."""
+    if case.outcome and not case.data.get("repaired"):
+        return True
+    return Refund.objects.filter(case=case, what="all").exists()
+
+
+def case_refunds(*, case: Case) -> list[Refund]:
+    """The case's refunds, oldest first, with their payment and who marked a manual one paid back."""
+    return list(Refund.objects.filter(case=case).select_related("payment", "paid_back_by").order_by("created_at", "id"))

@@ -1,5 +1,10 @@
 """Payments that move cases: a card checkout started, Stripe's answer applied once, money staff saw arrive.
 
+Two things are paid for: the order's price (``awaiting_payment``) and, after approved extra work,
+its balance (``awaiting_balance`` and the states after its reminders). The same card checkout and
+the same "payment received" form serve both; the case's state says which, and which event moves it
+(``payment_succeeded`` / ``offline_payment_received`` for the order, ``balance_paid`` for the balance).
+
 Every change to a payment commits with the case's move and its messages (``case_advance`` runs
 inside our transaction as a savepoint). The one network call, to create a checkout session, sits
 between two short transactions so no database lock is held while Stripe answers."""
@@ -15,16 +20,26 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
-from touchpoint.cases.errors import CaseConflict
+from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TaskKind
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.journeys import valid_events
-from touchpoint.payments.models import EventOutcome, OfflineMethod, Payment, PaymentEvent, PaymentStatus, Provider
+from touchpoint.payments.models import (
+    EventOutcome,
+    OfflineMethod,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    Provider,
+    Purpose,
+)
+from touchpoint.payments.money import money
 from touchpoint.payments.providers.base import CheckoutProvider, CheckoutRequest, ProviderError, ProviderEvent
-from touchpoint.payments.selectors import case_paid_payment, case_price
+from touchpoint.payments.refunds import refund_outcome_apply
+from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_paid_payment, case_price
 from touchpoint.staff.models import StaffUser
 
 # Stripe's shortest checkout life is 30 minutes; a minute more so our clock and theirs can differ.
@@ -64,17 +79,19 @@ def card_checkout_start(
     :class:`CaseConflict` for a stale page, :class:`PaymentRefused` when the case can't be paid by
     card now or the provider is unreachable (nothing was charged)."""
     key = checkout_key(case=case, seen_version=seen_version)
+    found = Payment.objects.filter(idempotency_key=key).first()
     # The same page pressed again while its checkout is still open: the same session, nothing new.
-    done = Payment.objects.filter(idempotency_key=key, status=PaymentStatus.PENDING, expires_at__gt=now())
-    if (found := done.exclude(checkout_url="").first()) is not None:
+    if found is not None and _still_open(found):
         return found
     if case.version != seen_version:
         raise CaseConflict(case.reference, seen_version, case.version)
-    if not _may(case, "card_submitted", "customer"):
-        raise PaymentRefused("This order isn't waiting for a payment any more, so there is nothing to pay.")
-    amount = case_price(case=case)
-    if amount is None:
-        raise PaymentRefused("We can't price this order online: reply to our email and a person will help.")
+    purpose, amount, description = _what_to_pay(case)
+    # Unless a twin click's call to the provider is still under way (no checkout page yet), that
+    # page's checkout has ended (the balance is paid from a page whose version doesn't change):
+    # free the key so this press starts afresh; the old row stays as the record of what happened.
+    ended = found is not None and not (found.status == PaymentStatus.PENDING and not found.checkout_url)
+    if found is not None and ended:
+        Payment.objects.filter(pk=found.pk).update(idempotency_key=None, updated_at=now())
     at = now()
     try:
         with transaction.atomic():
@@ -83,6 +100,7 @@ def card_checkout_start(
                 defaults={
                     "case": case,
                     "provider": Provider.STRIPE,
+                    "purpose": purpose,
                     "amount": amount,
                     "currency": settings.TOUCHPOINT_CURRENCY,
                     "case_version": seen_version,
@@ -98,7 +116,7 @@ def card_checkout_start(
         started = provider.checkout_create(
             CheckoutRequest(
                 reference=case.reference,
-                description=f"Repair order {case.reference}: diagnosis and repair",
+                description=description,
                 amount=payment.amount,
                 currency=payment.currency,
                 customer_email=case.customer.email,
@@ -128,8 +146,33 @@ def card_checkout_start(
         updated_at=now(),
     )
     payment.refresh_from_db()
-    case_advance(case=case, event="card_submitted", actor=CUSTOMER, idempotency_key=f"card-submitted-p{payment.pk}")
+    if purpose == Purpose.ORDER:  # the balance has no "checking" state: the case waits where it is
+        case_advance(case=case, event="card_submitted", actor=CUSTOMER, idempotency_key=f"card-submitted-p{payment.pk}")
     return payment
+
+
+def _still_open(payment: Payment) -> bool:
+    return (
+        payment.status == PaymentStatus.PENDING
+        and bool(payment.checkout_url)
+        and payment.expires_at is not None
+        and payment.expires_at > now()
+    )
+
+
+def _what_to_pay(case: Case) -> tuple[Purpose, Decimal, str]:
+    """What a card checkout for ``case`` takes now: the balance in a balance state, else the price."""
+    if case.state in BALANCE_STATES:
+        due = case_money(case=case).balance_due
+        if due <= 0:
+            raise PaymentRefused("There's nothing left to pay on this order.")
+        return Purpose.BALANCE, due, f"Repair order {case.reference}: the extra work you approved"
+    if not _may(case, "card_submitted", "customer"):
+        raise PaymentRefused("This order isn't waiting for a payment any more, so there is nothing to pay.")
+    amount = case_price(case=case)
+    if amount is None:
+        raise PaymentRefused("We can't price this order online: reply to our email and a person will help.")
+    return Purpose.ORDER, amount, f"Repair order {case.reference}: diagnosis and repair"
 
 
 def payment_event_apply(*, event: ProviderEvent, provider: str = Provider.STRIPE) -> EventApplied:
@@ -150,6 +193,14 @@ def payment_event_apply(*, event: ProviderEvent, provider: str = Provider.STRIPE
             return EventApplied(PaymentEvent.objects.get(provider=provider, event_id=event.event_id), duplicate=True)
         if event.outcome == "other":
             return _settle(record, EventOutcome.IGNORED, f"{event.type} is not an event Touchpoint acts on")
+        if event.outcome in ("refund_succeeded", "refund_failed"):
+            news = refund_outcome_apply(
+                provider=provider,
+                provider_ref=event.provider_ref,
+                succeeded=event.outcome == "refund_succeeded",
+                problem=event.problem,
+            )
+            return _settle(record, EventOutcome.NEEDS_PERSON if news.to_person else EventOutcome.RECORDED, news.words)
         payment = (
             Payment.objects.select_for_update()
             .select_related("case", "case__journey")
@@ -160,6 +211,10 @@ def payment_event_apply(*, event: ProviderEvent, provider: str = Provider.STRIPE
             raise UnknownSession(f"no payment here has the checkout session {event.provider_ref!r}")
         record.payment = payment
         if event.outcome == "succeeded":
+            if event.payment_ref and not payment.payment_ref:
+                _set(payment, payment_ref=event.payment_ref[:255])
+            if payment.purpose == Purpose.BALANCE:
+                return _balance_paid(record, payment, at)
             return _paid(record, payment, at)
         if event.outcome == "waiting":
             if payment.status == PaymentStatus.PENDING:
@@ -195,6 +250,11 @@ def _paid(record: PaymentEvent, payment: Payment, at: datetime) -> EventApplied:
         if earlier is not None
         else f"the case is in {case.state}"
     )
+    return _unusable(record, payment, case, why)
+
+
+def _unusable(record: PaymentEvent, payment: Payment, case: Case, why: str) -> EventApplied:
+    """Money the case can't use: kept as paid, and a person refunds it or tells the customer why not."""
     task_open(
         kind=TaskKind.PAYMENT_PROBLEM,
         owner="team:intake",
@@ -205,6 +265,22 @@ def _paid(record: PaymentEvent, payment: Payment, at: datetime) -> EventApplied:
         source_key=f"payment-unusable-p{payment.pk}",
     )
     return _settle(record, EventOutcome.NEEDS_PERSON, f"paid, but {why}: a person refunds or keeps it")
+
+
+def _balance_paid(record: PaymentEvent, payment: Payment, at: datetime) -> EventApplied:
+    """The balance for approved extra work, paid by card: the device may travel home once it is all paid."""
+    if payment.status == PaymentStatus.PAID:
+        return _settle(record, EventOutcome.RECORDED, "this payment was already marked paid")
+    case = Case.objects.select_related("journey", "customer").get(pk=payment.case_id)
+    due_before = case_money(case=case).balance_due
+    _set(payment, status=PaymentStatus.PAID, paid_at=at, problem="")
+    if case.state not in BALANCE_STATES or due_before <= 0:
+        return _unusable(record, payment, case, f"the balance was already settled (the case is in {case.state})")
+    left = case_money(case=case).balance_due
+    if left > 0:
+        return _settle(record, EventOutcome.RECORDED, f"paid; {money(left, payment.currency)} of the balance still due")
+    case_advance(case=case, event="balance_paid", actor=SYSTEM, idempotency_key=f"balance-paid-p{payment.pk}")
+    return _settle(record, EventOutcome.APPLIED, "the balance is paid; the case moved on")
 
 
 def _how(payment: Payment) -> str:
@@ -221,13 +297,29 @@ def _unpaid(record: PaymentEvent, payment: Payment, event: ProviderEvent) -> Eve
         problem="the customer left the checkout page" if expired else "the bank declined the payment",
     )
     case = Case.objects.select_related("journey", "customer").get(pk=payment.case_id)
-    latest = Payment.objects.filter(case=case, provider=payment.provider).exclude(provider_ref="").order_by("-id")
+    if payment.purpose == Purpose.BALANCE:  # the case waits where it is; the page offers to try again
+        return _settle(record, EventOutcome.RECORDED, "the balance wasn't paid; the customer can try again")
+    latest = Payment.objects.filter(case=case, provider=payment.provider, purpose=payment.purpose)
+    latest = latest.exclude(provider_ref="").order_by("-id")
     if latest.values_list("pk", flat=True).first() != payment.pk:
         return _settle(record, EventOutcome.RECORDED, "an earlier attempt; a newer one is under way")
     if not _may(case, "payment_declined"):
         return _settle(record, EventOutcome.RECORDED, f"the case is in {case.state}; nothing to undo")
     case_advance(case=case, event="payment_declined", actor=SYSTEM, idempotency_key=f"declined-p{payment.pk}")
     return _settle(record, EventOutcome.APPLIED, "not paid; the customer is told how to try again")
+
+
+# The state the case waits in → the event that records money arriving offline for it.
+OFFLINE_EVENTS = {
+    "awaiting_payment": "offline_payment_received",
+    "payment_failed": "offline_payment_received",
+    **{state: "balance_paid" for state in BALANCE_STATES},
+}
+
+
+def offline_event(*, case: Case) -> str | None:
+    """The event a payment recorded by staff moves ``case`` with now; None when nothing is due."""
+    return OFFLINE_EVENTS.get(case.state)
 
 
 def offline_payment_record(
@@ -239,15 +331,29 @@ def offline_payment_record(
     method: OfflineMethod,
     reference: str,
 ) -> Payment:
-    """Record money staff saw arrive (bank transfer, invoice, at the counter) and move the case on.
+    """Record money staff saw arrive (bank transfer, invoice, at the counter) and move the case on:
+    for the order (``offline_payment_received``) or for the balance of approved extra work
+    (``balance_paid``, once it is all paid; a part payment is kept and the rest stays due).
 
     Opens its own transaction. Raises :class:`CaseConflict` when the case changed since the page
     was rendered at ``seen_version``, :class:`TransitionRefused` when the journey doesn't let this
-    person record a payment here; in both cases nothing is written."""
+    person record a payment here, :class:`PaymentRefused` when nothing is due; in every refusal
+    nothing is written."""
     if amount <= 0:
         raise PaymentRefused("The amount must be more than zero.")
     if case.version != seen_version:  # judged against the page the person saw, not the case as it is now
         raise CaseConflict(case.reference, seen_version, case.version)
+    event = offline_event(case=case)
+    if event is None:
+        raise PaymentRefused("this order isn't waiting for a payment now, so there is nothing to record.")
+    actor = staff_actor(staff)
+    if event not in valid_events(journey_of(case.journey), state=case.state, data=case.data, actor=actor.for_journey()):
+        raise TransitionRefused(
+            "not-permitted", f"{case.reference}: the journey doesn't let {staff} record this payment"
+        )
+    balance = event == "balance_paid"
+    if balance and case_money(case=case).balance_due <= 0:
+        raise PaymentRefused("the balance is already settled: there is nothing left to pay.")
     seen = copy.copy(case)
     seen.version = seen_version
     at = now()
@@ -255,6 +361,7 @@ def offline_payment_record(
         payment = Payment.objects.create(
             case=case,
             provider=Provider.OFFLINE,
+            purpose=Purpose.BALANCE if balance else Purpose.ORDER,
             amount=amount,
             currency=settings.TOUCHPOINT_CURRENCY,
             status=PaymentStatus.PAID,
@@ -266,5 +373,14 @@ def offline_payment_record(
             updated_at=at,
             paid_at=at,
         )
-        case_advance(case=seen, event="offline_payment_received", actor=staff_actor(staff))
+        if balance and case_money(case=case).balance_due > 0:
+            # A part of the balance: kept, the case waits for the rest; the page's version moves on
+            # so a second tab can't record the same transfer again.
+            if (
+                Case.objects.filter(pk=case.pk, version=seen_version).update(version=seen_version + 1, updated_at=at)
+                != 1
+            ):
+                raise CaseConflict(case.reference, seen_version, seen_version + 1)
+            return payment
+        case_advance(case=seen, event=event, actor=actor)
     return payment

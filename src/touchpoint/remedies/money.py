@@ -1,23 +1,9 @@
-"""Money as the shop writes it: exact Decimals in the shop's currency (``TOUCHPOINT_CURRENCY``)."""
+"""Money as the shop writes it: the project's one formatter lives in :mod:`touchpoint.payments.money`;
+these names stay for the remedies code that imports them."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from touchpoint.payments.money import PENNY, currency
+from touchpoint.payments.money import money as format_money
 
-from django.conf import settings
-
-_SYMBOLS = {"gbp": "£", "eur": "€", "usd": "$"}
-PENNY = Decimal("0.01")
-
-
-def currency() -> str:
-    """The shop's currency, lower-case ISO 4217 (``gbp`` unless configured)."""
-    return str(getattr(settings, "TOUCHPOINT_CURRENCY", "gbp") or "gbp").lower()
-
-
-def format_money(amount: Decimal | int, code: str | None = None) -> str:
-    """``£10.00``; ``12.00 CHF`` for a currency without a symbol here."""
-    code = (code or currency()).lower()
-    value = Decimal(amount).quantize(PENNY)
-    symbol = _SYMBOLS.get(code)
-    return f"{symbol}{value:,}" if symbol else f"{value:,} {code.upper()}"
+__all__ = ["PENNY", "currency", "format_money"]

@@ -13,7 +13,10 @@ from importlib import import_module
 Job = Callable[..., int]
 
 # (name, "module:function")
-JOBS: list[tuple[str, str]] = []
+JOBS: list[tuple[str, str]] = [
+    ("refunds", "touchpoint.payments.jobs:refunds_send"),
+    ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
+]
 
 
 def jobs() -> list[tuple[str, Job]]:

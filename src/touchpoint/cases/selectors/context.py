@@ -124,12 +124,9 @@ class CustomerContext:
 
     @property
     def lifetime_value_display(self) -> str:
-        from django.conf import settings
+        from touchpoint.payments.money import money
 
-        currency = str(getattr(settings, "TOUCHPOINT_CURRENCY", "gbp")).lower()
-        symbol = {"gbp": "£", "eur": "€", "usd": "$"}.get(currency)
-        amount = f"{self.lifetime_value:,.2f}"
-        return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
+        return money(self.lifetime_value)
 
     @property
     def tier(self) -> str:
@@ -207,7 +204,8 @@ def _journey_names(version_id: int, sha256: str) -> tuple[str, dict[str, str]]:
 
 
 def _taken_on_case() -> Subquery:
-    """What was paid on the outer case, less refunds (NULL when nothing was)."""
+    """What was paid on the outer case (the order and any balance), less what was refunded against
+    those payments (NULL when nothing was paid)."""
     from touchpoint.payments.models import Payment
     from touchpoint.payments.selectors import TAKEN
 
@@ -222,15 +220,31 @@ def _taken_on_case() -> Subquery:
     )
 
 
+def _refunded_apart() -> Subquery:
+    """Refunds of the outer case that return no payment of ours (an order paid elsewhere, e.g. an
+    order problem's total): they come off what the customer is worth to us too."""
+    from touchpoint.payments.models import Refund
+
+    return Subquery(
+        Refund.objects.filter(case_id=OuterRef("pk"), payment__isnull=True)
+        .order_by()
+        .values("case_id")
+        .annotate(total=Sum("amount"))
+        .values("total"),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
 # The customer's cases newest first; each with its journey version (id and hash: the labels are
 # cached), what was paid on it and its feedback (a case has at most one).
 _CASES = Read(
     lambda customer_id: Case.objects.filter(customer_id=customer_id)
-    .annotate(taken=_taken_on_case())
+    .annotate(taken=_taken_on_case(), refunded_apart=_refunded_apart())
     .order_by("-opened_at", "-pk")
     .values_list(
         "pk", "reference", "journey_id", "journey__sha256", "state", "opened_at", "closed_at", "outcome",
-        "customer_sentiment", "taken", "feedback__pk", "feedback__csat", "feedback__comment", "feedback__created_at",
+        "customer_sentiment", "taken", "refunded_apart", "feedback__pk", "feedback__csat", "feedback__comment",
+        "feedback__created_at",
     ),
     int,
 )  # fmt: skip
@@ -275,15 +289,31 @@ def customer_context(*, customer: Customer, exclude_case: Case | None = None) ->
     lifetime = Decimal("0")
     feedback: tuple[Any, ...] | None = None  # (created_at, pk, csat, comment, reference) of the newest
     for row in rows:
-        pk, reference, version_id, sha256, state, opened, closed, outcome, _, taken, fb_pk, csat, comment, given = row
+        (
+            pk,
+            reference,
+            version_id,
+            sha256,
+            state,
+            opened,
+            closed,
+            outcome,
+            _,
+            taken,
+            apart,
+            fb_pk,
+            csat,
+            comment,
+            given,
+        ) = row
         title, labels = _journey_names(version_id, sha256)
         label = labels.get(state, str(state))
         in_complaint = not outcome and _is_complaint_state(state, label)
         if in_complaint:
             complaints.append(f"{reference} is in “{label}”")
             listed.add(reference)
-        if taken is not None:
-            lifetime += taken
+        # What was actually paid, net of every refund recorded (owed or done).
+        lifetime += (taken or 0) - (apart or 0)
         if fb_pk is not None and (feedback is None or (given, fb_pk) > feedback[:2]):
             feedback = (given, fb_pk, csat, comment, reference)
         if exclude_case is not None and pk == exclude_case.pk:

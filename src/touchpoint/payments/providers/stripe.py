@@ -1,5 +1,6 @@
 """Stripe Checkout through the official ``stripe`` library: a hosted checkout session, then a
-webhook checked with Stripe's own signature scheme (``Stripe-Signature``, HMAC-SHA256, 5 minutes)."""
+webhook checked with Stripe's own signature scheme (``Stripe-Signature``, HMAC-SHA256, 5 minutes),
+and refunds of a session's PaymentIntent."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from touchpoint.payments.providers.base import (
     Outcome,
     ProviderError,
     ProviderEvent,
+    RefundRequest,
+    RefundStarted,
+    RefundState,
     WebhookRejected,
 )
 
@@ -27,6 +31,20 @@ SESSION_EVENTS: dict[str, Outcome] = {
     "checkout.session.async_payment_failed": "declined",
     "checkout.session.expired": "expired",
 }
+# A refund's news; its object is the refund. (``charge.refund.updated`` is the older name.)
+REFUND_EVENTS = ("refund.updated", "refund.failed", "charge.refund.updated")
+REFUND_STATES: dict[str, RefundState] = {
+    "succeeded": "succeeded",
+    "pending": "pending",
+    "requires_action": "pending",
+    "failed": "failed",
+    "canceled": "failed",
+}
+REFUND_OUTCOMES: dict[str, Outcome] = {"succeeded": "refund_succeeded", "failed": "refund_failed"}
+# Stripe's answers that asking again can't change (a refund of money already returned, an amount
+# larger than what is left, an unknown PaymentIntent); anything else (network, 5xx, rate limit, keys)
+# may pass later.
+PERMANENT = (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError)
 
 
 def minor_units(amount: Decimal, currency: str) -> int:
@@ -103,6 +121,26 @@ class StripeProvider:
         expires = datetime.fromtimestamp(session.expires_at, tz=UTC) if session.expires_at else None
         return CheckoutStarted(provider_ref=session.id, url=session.url, expires_at=expires)
 
+    def refund_create(self, request: RefundRequest) -> RefundStarted:
+        """Refund ``amount`` of the PaymentIntent; the same ``idempotency_key`` gets the same refund back."""
+        try:
+            refund = self._client().v1.refunds.create(
+                {
+                    "payment_intent": request.payment_ref,
+                    "amount": minor_units(request.amount, request.currency),
+                    "metadata": {"case": request.reference},
+                },
+                {"idempotency_key": request.idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise ProviderError(
+                f"Stripe refused or could not be reached: {exc.user_message or exc}",
+                permanent=isinstance(exc, PERMANENT),
+            ) from exc
+        state = REFUND_STATES.get(str(refund.status or ""), "pending")
+        problem = f"Stripe failed the refund: {refund.failure_reason or refund.status}" if state == "failed" else ""
+        return RefundStarted(provider_ref=refund.id, status=state, problem=problem)
+
     def event_parse(self, *, payload: bytes, signature: str | None) -> ProviderEvent:
         """Verify ``Stripe-Signature`` and read the event. Raises :class:`WebhookRejected` with the reason."""
         try:
@@ -124,6 +162,8 @@ class StripeProvider:
         ):
             raise WebhookRejected("the body is not a Stripe event (it needs an id and a type)")
         kind: str = event["type"]
+        if kind in REFUND_EVENTS:
+            return _refund_event(event)
         if not kind.startswith("checkout.session."):
             return ProviderEvent(event_id=event["id"], type=kind, outcome="other", provider_ref="")
         session = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
@@ -142,4 +182,34 @@ class StripeProvider:
             provider_ref=session["id"],
             amount=major_units(total, currency) if isinstance(total, int) else None,
             currency=currency,
+            payment_ref=_id_of(session.get("payment_intent")),
         )
+
+
+def _id_of(value: Any) -> str:
+    """An id Stripe may send bare (``"pi_…"``) or expanded (``{"id": "pi_…", …}``); "" for none."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def _refund_event(event: dict[str, Any]) -> ProviderEvent:
+    refund = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
+    if not isinstance(refund, dict) or not isinstance(refund.get("id"), str):
+        raise WebhookRejected(f"{event['type']} event {event['id']} carries no refund")
+    state = REFUND_STATES.get(str(refund.get("status") or ""), "pending")
+    outcome = REFUND_OUTCOMES.get(state, "other")
+    currency = str(refund.get("currency") or "")
+    amount = refund.get("amount")
+    return ProviderEvent(
+        event_id=event["id"],
+        type=event["type"],
+        outcome=outcome,
+        provider_ref=refund["id"],
+        amount=major_units(amount, currency) if isinstance(amount, int) else None,
+        currency=currency,
+        payment_ref=_id_of(refund.get("payment_intent")),
+        problem=f"Stripe failed the refund: {refund.get('failure_reason') or refund.get('status')}"
+        if state == "failed"
+        else "",
+    )

@@ -27,6 +27,7 @@ from touchpoint.remedies.policy.evaluate import ZERO, ask_ceiling
 from touchpoint.remedies.services.context import applied_totals, case_facts, policy_role
 from touchpoint.remedies.services.messages import remedy_words, tell_given
 from touchpoint.remedies.services.policies import policy_active, policy_of
+from touchpoint.remedies.services.waiver import waiver_check, waiver_settle
 from touchpoint.staff.models import StaffUser
 
 MAX_REASON = 2000
@@ -233,8 +234,13 @@ def remedy_record(
     request_id: int | None = None,
 ) -> Remedy:
     """Write the remedy, its timeline entry and the customer's message. The caller holds the case's
-    row in a transaction (:func:`lock_case`)."""
+    row in a transaction (:func:`lock_case`).
+
+    A fee waiver that settles the balance of approved extra work also moves the case on
+    (``balance_waived``, :mod:`.waiver`): the journey's message tells the customer then."""
     at, code = now(), currency()
+    by = approved_by or applied_by
+    settles = kind == "fee_waiver" and waiver_check(case=case, amount=amount, by=by)
     remedy = Remedy.objects.create(
         case=case,
         kind=kind,
@@ -268,6 +274,8 @@ def remedy_record(
             "policy_version": version.pk,
         },
     )
+    if settles and waiver_settle(case=case, remedy=remedy, by=by):
+        return remedy
     tell_given(
         case=case, kind=kind, amount=amount, currency=code, key=f"remedy:{remedy.pk}", approved=approved_by is not None
     )
