@@ -12,12 +12,16 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 UV := .tools/bin/uv
-DEMO_ENV := TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend
+# The demo: mail kept in /dev/mail, card payments on the demo card page (no real money), and links in
+# messages that lead to this port (TOUCHPOINT_PUBLIC_URL from the environment wins, e.g. behind a proxy).
+PUBLIC_URL = $(or $(TOUCHPOINT_PUBLIC_URL),http://127.0.0.1:$(PORT))
+DEMO_ENV = TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend \
+	TOUCHPOINT_PAYMENT_PROVIDERS=offline,demo TOUCHPOINT_PUBLIC_URL=$(PUBLIC_URL)
 
 .PHONY: help run test test-deps lint types test-sqlite test-postgres bench install clean
 
 help:
-	@echo "make run    start the demo on http://127.0.0.1:$(PORT) (PORT=8080 make run to change it)"
+	@echo "make run    start the demo on http://127.0.0.1:$(PORT) (PORT=8080 make run, or make run PORT=8080, to change it)"
 	@echo "make test   run the whole suite (SQLite, then PostgreSQL if a server is at 127.0.0.1:5432)"
 	@echo "make bench  print the benchmarks"
 

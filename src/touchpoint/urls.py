@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("hooks/", include("touchpoint.api.urls")),
+    path("demo-pay/", include("touchpoint.demopay.urls")),  # the demo's card page; 404 unless `demo` is on
     path("", include("touchpoint.portal.urls")),
     path("", include("touchpoint.console.urls")),
 ]

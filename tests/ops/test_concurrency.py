@@ -49,7 +49,7 @@ def smtp_env(port: int, **extra: str) -> dict[str, str]:
 def test_two_processes_advancing_one_case_at_once_one_wins_and_the_other_gets_the_conflict(
     mini_journey: Any, customer: Any
 ) -> None:
-    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
     children = [
         python("tests.support.race_advance", str(case.pk), event, env=django_env())
         for event in ("payment_received", "payment_timeout")

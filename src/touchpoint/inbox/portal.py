@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineKind
@@ -25,6 +24,7 @@ from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
+from touchpoint.core.promises import by_words, when_words
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy, Source
 from touchpoint.inbox.photos import Photo
 from touchpoint.inbox.rules import customer_words_act
@@ -153,9 +153,10 @@ def person_request_open(*, case: Case) -> Task | None:
     )
 
 
-def _when(at: datetime) -> str:
-    local = timezone.localtime(at)
-    return f"{local:%H:%M} on {local:%A} {local.day} {local:%B}"
+def person_due_at(asked_at: datetime) -> datetime:
+    """When a person must have got in touch, for a request made at ``asked_at``: the task's due time,
+    and what the page and the email promise (``TOUCHPOINT_PERSON_WAIT``)."""
+    return asked_at + timedelta(seconds=settings.TOUCHPOINT_PERSON_WAIT)
 
 
 def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: str) -> PersonRequest:
@@ -171,7 +172,7 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
             due = open_task.due_at or open_task.created_at
             return PersonRequest(open_task, created=False, asked_at=open_task.created_at, due_at=due)
         at = now()
-        due = at + timedelta(seconds=settings.TOUCHPOINT_PERSON_WAIT)
+        due = person_due_at(at)
         customer = locked.customer
         how = REACH_BY.get(reach_by, "by email")
         contact = f"phone {phone}" if reach_by == "phone" else f"email {customer.email}"
@@ -199,12 +200,12 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
             summary=f"{customer.name} asked to talk to a person ({how})",
             detail={"task": task.pk, "need": need.strip()[:1000], "reach_by": reach_by},
         )
-        when = _when(due)
+        promise = by_words(due)  # the task's due time, said in the shop's clock
         body = "\n\n".join(
             [
                 f"Hello {customer.first_name}," if customer.first_name else "Hello,",
                 f"Thanks for asking: a person from our care team has your request about {locked.reference} "
-                f"and will get in touch {how} by {when} at the latest.",
+                f"and will get in touch {how}, {promise} at the latest.",
                 *([f"You told us: “{need.strip()}”"] if need.strip() else []),
                 "Nothing else is needed from you. If it's urgent, just reply to this email.",
                 f"Your case: {tracking_url(case=locked)}",
@@ -212,7 +213,7 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
         )
         notice_enqueue(
             recipient=customer.email,
-            subject=f"{locked.reference}: A person will be in touch by {when}",
+            subject=f"{locked.reference}: A person will be in touch {promise}",
             body_text=body,
             idempotency_key=f"person-requested:{task.pk}",
             case=locked,
@@ -221,5 +222,5 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
 
 
 def person_due_text(at: datetime) -> str:
-    """``at`` as the page and the email say it ("14:05 on Sunday 22 November")."""
-    return _when(at)
+    """``at`` as the page and the email say it ("14:05 today", "09:00 on Sunday 22 November")."""
+    return when_words(at)

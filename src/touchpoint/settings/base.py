@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "touchpoint.links",
     "touchpoint.shipping",
     "touchpoint.payments",
+    "touchpoint.demopay",
     "touchpoint.quotes",
     "touchpoint.feedback",
     "touchpoint.remedies",

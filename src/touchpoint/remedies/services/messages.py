@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
 from touchpoint.cases.models import Case
-from touchpoint.core.clock import now
+from touchpoint.core.promises import by_words
 from touchpoint.outbox.services import notice_enqueue
 from touchpoint.remedies.money import format_money
 from touchpoint.remedies.policy import KINDS
@@ -34,18 +32,6 @@ def remedy_words(*, kind: str, amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return f"{article} {label}"
     return f"{article} {label} of {format_money(amount, currency)}"
-
-
-def when_words(moment: datetime) -> str:
-    """``4:00 pm today``, ``9:30 am tomorrow``, ``2:00 pm on Tuesday 24 November`` (the shop's time)."""
-    local, today = timezone.localtime(moment), timezone.localtime(now()).date()
-    clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
-    days = (local.date() - today).days
-    if days == 0:
-        return f"{clock} today"
-    if days == 1:
-        return f"{clock} tomorrow"
-    return f"{clock} on {local:%A} {local.day} {local:%B}"
 
 
 def _send(*, case: Case, subject: str, lines: list[str], key: str) -> None:
@@ -77,10 +63,10 @@ def tell_asked(
 ) -> None:
     what = remedy_words(kind=kind, amount=amount, currency=currency)
     line = (
-        f"{asker} has asked a team lead to approve {what} for you. A team lead will decide by "
-        f"{when_words(due_at)}, and we'll write to you either way."
+        f"{asker} has asked a team lead to approve {what} for you. A team lead will decide "
+        f"{by_words(due_at)}, and we'll write to you either way."
     )
-    _send(case=case, subject=f"{what}: a team lead decides by {when_words(due_at)}", lines=[line], key=key)
+    _send(case=case, subject=f"{what}: a team lead decides {by_words(due_at)}", lines=[line], key=key)
 
 
 def tell_declined(*, case: Case, kind: str, amount: Decimal | None, currency: str, reason: str, key: str) -> None:

@@ -16,10 +16,11 @@ from touchpoint.cases.models import Case, Task, TaskKind, TimelineKind
 from touchpoint.cases.services.tasks import task_close, task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
+from touchpoint.core.promises import by_words, when_words
 from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import RemedyRequest, RequestStatus
 from touchpoint.remedies.money import currency, format_money
-from touchpoint.remedies.services.messages import remedy_words, tell_asked, tell_declined, when_words
+from touchpoint.remedies.services.messages import remedy_words, tell_asked, tell_declined
 from touchpoint.remedies.services.policies import policy_of
 from touchpoint.remedies.services.remedies import clean_amount, clean_reason, lock_case, remedy_option, remedy_record
 from touchpoint.staff.access import has_role
@@ -103,7 +104,7 @@ def remedy_request(
             case=case,
             kind=TimelineKind.NOTE,
             actor=staff_actor(user),
-            summary=f"{user} asked a lead for {what}; a lead decides by {when_words(due)}",
+            summary=f"{user} asked a lead for {what}; a lead decides {by_words(due)}",
             at=at,
             event="remedy_requested",
             detail={

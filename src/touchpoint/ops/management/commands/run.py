@@ -12,6 +12,18 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches ``host:port`` at: the host as bound (what people
+    type, and what ALLOWED_HOSTS lists), 127.0.0.1 for "every interface", brackets for IPv6."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def default_processes() -> int:
     """One web process per core and one spare: a Python process serves on one core at a time (the
     GIL), so one process leaves the other cores idle however many threads it has; the spare keeps a
@@ -59,18 +71,27 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         from touchpoint.wsgi import application  # after collectstatic: WhiteNoise indexes the files when it starts
 
+        # Links in messages must lead where the shop is served: unless TOUCHPOINT_PUBLIC_URL says
+        # otherwise (behind a proxy), that is this host and port, for the web processes (forked from
+        # here, with these settings) and the worker (started with this environment).
+        url = f"http://{options['host']}:{options['port']}"
+        public = os.environ.get("TOUCHPOINT_PUBLIC_URL", "").strip()
+        if not public:
+            public = served_url(options["host"], options["port"])
+            os.environ["TOUCHPOINT_PUBLIC_URL"] = public
+        settings.TOUCHPOINT_PUBLIC_URL = public.rstrip("/")
         connections.close_all()  # nothing open is carried into the forked web processes
         master = os.getpid()
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
             # A separate process, as in production: nothing the worker needs lives in the web process.
             worker = subprocess.Popen([sys.executable, "-m", "touchpoint.cli", "worker"], env=os.environ.copy())
-        url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             f"Touchpoint is serving on {url} (admin: {url}/admin/, health: {url}/healthz)"
             + f", {options['processes']} web processes"
             + ("" if worker is None else f", worker pid {worker.pid}")
         )
+        self.stdout.write(f"Links in messages start with {settings.TOUCHPOINT_PUBLIC_URL} (TOUCHPOINT_PUBLIC_URL).")
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}. Stop with Ctrl-C.")
         self.stdout.flush()
         server = _Gunicorn(
