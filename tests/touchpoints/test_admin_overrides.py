@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import SYSTEM
+from tests.support.orders import place_repair_order
 from touchpoint.cases.journeys import journey_register
-from touchpoint.cases.services.advance import case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.touchpoints.models import PersonaOverride, TemplateOverride
@@ -39,12 +38,7 @@ def journey(db: Any) -> None:
 
 
 def new_order() -> OutboxMessage:
-    case = case_open(
-        journey="mail-in-repair",
-        customer=CustomerFactory(name="Ian Kearns"),
-        actor=SYSTEM,
-        data={"model": "nano-4g", "prepaid_box": False},
-    ).case
+    case = place_repair_order(CustomerFactory(name="Ian Kearns"))
     message = OutboxMessage.objects.filter(case=case).order_by("-id").first()
     assert message is not None
     assert message.touchpoint == "order_received"
@@ -57,7 +51,7 @@ def post(admin_client: Any, source: str, key: str = "order_received") -> Any:
 
 def test_a_saved_template_is_used_by_the_next_message_and_an_edit_by_the_one_after(admin_client: Any) -> None:
     before = new_order()
-    assert before.subject.endswith("Your order is in – let's get your nano-4g better")
+    assert before.subject.endswith("Your order is in – let's get your Nano (4th gen) better")
     # When the shop saves its own order_received template in the admin
     response = post(admin_client, template("Order in, {{ customer.first_name }}!"))
     assert response.status_code == 302
@@ -77,7 +71,7 @@ def test_a_saved_template_is_used_by_the_next_message_and_an_edit_by_the_one_aft
     assert again.subject == f"{again.case.reference}: Got it"
     # and deleting it brings the file back
     TemplateOverride.objects.all().delete()
-    assert new_order().subject.endswith("Your order is in – let's get your nano-4g better")
+    assert new_order().subject.endswith("Your order is in – let's get your Nano (4th gen) better")
 
 
 @pytest.mark.parametrize(
@@ -109,7 +103,7 @@ def test_a_broken_template_shows_the_check_and_saves_nothing(admin_client: Any, 
     # what was typed is kept, and nothing was saved or used
     assert "sober_subject" in html
     assert TemplateOverride.objects.count() == 0
-    assert new_order().subject.endswith("Your order is in – let's get your nano-4g better")
+    assert new_order().subject.endswith("Your order is in – let's get your Nano (4th gen) better")
 
 
 def test_a_key_the_journey_does_not_send_is_refused(admin_client: Any) -> None:

@@ -33,9 +33,9 @@ def test_the_preview_shows_every_touch_point_in_both_tones_and_channels(
     response = admin_client.get(f"/admin/touchpoints/touchpointpreview/{repair_version.pk}/change/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count('<section class="tp-touchpoint"') == 44
-    assert page.count('<article class="tp-tone tp-playful">') == 44
-    assert page.count('<article class="tp-tone tp-sober">') == 44
+    assert page.count('<section class="tp-touchpoint"') == 50
+    assert page.count('<article class="tp-tone tp-playful">') == 50
+    assert page.count('<article class="tp-tone tp-sober">') == 50
     assert "<strong>Subject:</strong> TP-4K7Q9: Your nano-4g has arrived safely" in page
     assert "<strong>Subject:</strong> TP-4K7Q9: Your device has arrived</p>" in page
     assert "is resting to get its strength up before the surgery tomorrow.</p>" in page

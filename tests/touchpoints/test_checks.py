@@ -11,7 +11,7 @@ from touchpoint.cli import main as touchpoint_main
 from touchpoint.journeys import load_journey
 from touchpoint.journeys.library import library_file
 from touchpoint.touchpoints.checks import template_check
-from touchpoint.touchpoints.rendering import SHIPPED_DIR
+from touchpoint.touchpoints.rendering import CONTEXT_NAMES, SHIPPED_DIR
 
 MINI = Path(__file__).parents[1] / "support" / "mini-repair.yaml"
 ALL_PARTS = "".join(
@@ -53,9 +53,7 @@ def test_a_missing_template_a_missing_partial_and_an_undefined_variable_are_find
         f"{arrived}: error T301 missing-template: touch point `arrived` has no `sober_sms` partial — "
         "add {% partialdef sober_sms %}…{% endpartialdef %}",
         f"{arrived}:2:1: error T302 undefined-variable: `arrived` (playful text) uses `customer.nickname`, which "
-        "isn't defined — use one of: customer.first_name, customer.name, case.reference, state.label, "
-        "state.next_step, summary, persona.name, persona.signature, device, quote_total, reply_address, "
-        "tracking_url, journey.title",
+        f"isn't defined — use one of: {CONTEXT_NAMES}",
         f"{folder / 'cancelled_unpaid.html'}: error T301 missing-template: touch point `cancelled_unpaid` has no "
         "template — write touchpoints/mini-repair/cancelled_unpaid.html (copy touchpoints/_generic.html to start)",
     ]
@@ -114,4 +112,4 @@ def test_touchpoint_journey_check_needs_no_database() -> None:
     )
     # then they pass
     assert (out.returncode, out.stderr) == (0, "")
-    assert out.stdout.startswith("mail-in-repair@1: clean (34 states")
+    assert out.stdout.startswith("mail-in-repair@2: clean (37 states")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from touchpoint.journeys import load_journey
@@ -12,6 +14,7 @@ from touchpoint.touchpoints.rendering import (
     GENERIC,
     SHIPPED_DIR,
     sample_context,
+    sample_data,
     template_find,
     touchpoint_engine,
     touchpoint_render,
@@ -32,12 +35,18 @@ def test_every_message_says_how_to_reach_a_person_and_sober_ones_never_exclaim(n
         assert template == f"touchpoints/{name}/{key}.html"
         assert template != GENERIC
         state = journey.states[state_for(journey, key)]
-        context = sample_context(
-            persona=persona, summary=summary, label=state.label, next_step=state.next_step or "", journey_title=name
-        )
-        for tone in ("playful", "sober"):
+        for bare, tone in itertools.product((False, True), ("playful", "sober")):
+            context = sample_context(
+                persona=persona,
+                summary=summary,
+                label=state.label,
+                next_step=state.next_step or "",
+                journey_title=name,
+                data=sample_data(journey, bare=bare),
+                bare=bare,
+            )
             got = touchpoint_render(engine=engine, template=template, tone=tone, context=context)
-            where = f"{name}/{key} ({tone})"
+            where = f"{name}/{key} ({tone}{', bare' if bare else ''})"
             assert got.subject.startswith("TP-4K7Q9: "), where
             assert "Talk to a person: reply to this email" in got.text, where
             assert "<strong>Talk to a person:</strong> reply to this email" in got.html, where

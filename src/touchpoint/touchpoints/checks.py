@@ -15,10 +15,12 @@ from django.template import Engine, TemplateDoesNotExist, TemplateSyntaxError
 from touchpoint.journeys import Diagnostic, Journey, LoadedJourney, Location, Severity
 from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
+    CONTEXT_NAMES,
     GENERIC,
     PARTS,
     SHIPPED_DIR,
     sample_context,
+    sample_data,
     template_name,
     touchpoint_engine,
     touchpoint_render,
@@ -133,13 +135,19 @@ def template_check(
         else:
             origin = str(SHIPPED_DIR / GENERIC)
         state = journey.states[state_for(journey, key)]
-        context = sample_context(
-            persona=persona,
-            summary=summary,
-            label=state.label,
-            next_step=state.next_step or "",
-            journey_title=journey.title or journey.name,
-        )
+        # The full sample and the bare one: both sides of every `{% if money.refunded %}` are rendered.
+        contexts = [
+            sample_context(
+                persona=persona,
+                summary=summary,
+                label=state.label,
+                next_step=state.next_step or "",
+                journey_title=journey.title or journey.name,
+                data=sample_data(journey, bare=bare),
+                bare=bare,
+            )
+            for bare in (False, True)
+        ]
         for tone in TONES:
             missing = [part for part in PARTS if not _has_partial(engine, f"{template}#{tone}_{part}")]
             for part in missing:
@@ -156,7 +164,10 @@ def template_check(
             if missing:
                 continue
             try:
-                rendered = touchpoint_render(engine=engine, template=template, tone=tone, context=context)
+                renders = [
+                    touchpoint_render(engine=engine, template=template, tone=tone, context=context)
+                    for context in contexts
+                ]
             except TemplateSyntaxError as exc:
                 findings.append(
                     Diagnostic(
@@ -169,17 +180,16 @@ def template_check(
                     )
                 )
                 continue
-            for part, text in zip(PARTS, (rendered.subject, rendered.text, rendered.html, rendered.sms), strict=True):
-                for variable in undefined_names([text]):
+            for index, part in enumerate(PARTS):
+                texts = [(r.subject, r.text, r.html, r.sms)[index] for r in renders]
+                for variable in undefined_names(texts):
                     findings.append(
                         Diagnostic(
                             "T302",
                             "undefined-variable",
                             Severity.ERROR,
                             f"`{key}` ({tone} {part}) uses `{variable}`, which isn't defined",
-                            "use one of: customer.first_name, customer.name, case.reference, state.label, "
-                            "state.next_step, summary, persona.name, persona.signature, device, quote_total, "
-                            "reply_address, tracking_url, journey.title",
+                            f"use one of: {CONTEXT_NAMES}",
                             Location(origin, _line_of(origin, f"{tone}_{part}")),
                         )
                     )

@@ -11,6 +11,7 @@ from touchpoint.touchpoints.persona import Persona
 from touchpoint.touchpoints.rendering import (
     RenderedTouchpoint,
     sample_context,
+    sample_data,
     template_find,
     touchpoint_render,
 )
@@ -40,6 +41,7 @@ def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpo
             label=state.label,
             next_step=state.next_step or "",
             journey_title=journey.title or journey.name,
+            data=sample_data(journey),
         )
         template = template_find(engine=engine, journey=journey.name, key=key)
         tones = [

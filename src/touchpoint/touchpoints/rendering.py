@@ -28,6 +28,7 @@ from typing import Any
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils.safestring import mark_safe
 
+from touchpoint.journeys import Journey
 from touchpoint.touchpoints.persona import Persona
 
 SHIPPED_DIR = Path(__file__).parent / "templates"
@@ -125,8 +126,58 @@ def persona_context(persona: Persona) -> dict[str, str]:
     return {"name": persona.name, "signature": persona.signature}
 
 
-def sample_context(*, persona: Persona, summary: str, label: str, next_step: str, journey_title: str) -> dict[str, Any]:
-    """Sample data in the shape :func:`touchpoint.touchpoints.services.touchpoint_context` builds."""
+def sample_context(
+    *,
+    persona: Persona,
+    summary: str,
+    label: str,
+    next_step: str,
+    journey_title: str,
+    data: dict[str, Any] | None = None,
+    bare: bool = False,
+) -> dict[str, Any]:
+    """Sample data in the shape :func:`touchpoint.touchpoints.services.touchpoint_context` builds.
+
+    The full sample has every value set (money paid and refunded, a balance due, actions, timers);
+    ``bare`` has none of them, so a check renders both sides of each ``{% if %}``. ``data`` is the
+    case data (:func:`sample_data` makes it from a journey's declarations)."""
+    url = "https://repairs.example.com/c/sample-link/"
+    money = {
+        "price": "£29.00",
+        "paid": "£29.00",
+        "refunded": "£29.00",
+        "refunded_all": True,
+        "refund_to_card": True,
+        "refund_done": False,
+        "extra": "£45.00",
+        "balance_due": "£45.00",
+        "balance_paid": "£45.00",
+        "waived": "£45.00",
+        "due": "£45.00",
+        "quote": "£45.00",
+    }
+    full = {
+        "money": money,
+        "pay": {
+            "url": f"{url}#pay",
+            "card": True,
+            "bank": True,
+            "bank_details": "The Repair Shop Ltd · sort code 12-34-56 · account 12345678",
+        },
+        "actions": [{"event": "sample_event", "label": "Do the sample thing", "url": f"{url}#act-sample_event"}],
+        "offers": ["sample_event"],
+        "links": {"extra_work": f"{url}#extra-work", "feedback": f"{url}#feedback"},
+        "due": {"wait": "16:00 tomorrow", "wait_day": "tomorrow", "accept": "14:00 today"},
+    }
+    if bare:
+        full = {
+            "money": {name: (False if isinstance(value, bool) else "") for name, value in money.items()},
+            "pay": {"url": "", "card": False, "bank": False, "bank_details": ""},
+            "actions": [],
+            "offers": [],
+            "links": {"extra_work": "", "feedback": ""},
+            "due": {"wait": "", "wait_day": "", "accept": ""},
+        }
     return {
         "customer": {"first_name": "Ian", "name": "Ian Kearns"},
         "case": {"reference": "TP-4K7Q9"},
@@ -134,11 +185,55 @@ def sample_context(*, persona: Persona, summary: str, label: str, next_step: str
         "summary": summary,
         "persona": persona_context(persona),
         "device": "nano-4g",
-        "quote_total": "45.00",
+        "data": data or {},
+        "shop": {
+            "name": "The Repair Shop",
+            "address": "Repairs Dept., 12 Workshop Lane, Bristol, BS1 4QT",
+            "address_lines": ["Repairs Dept.", "12 Workshop Lane", "Bristol", "BS1 4QT"],
+        },
+        "quote_total": "" if bare else "£45.00",
+        **full,
         "reply_address": "reply+sample@touchpoint.localhost",
-        "tracking_url": "https://repairs.example.com/c/sample-link/",
+        "tracking_url": url,
         "journey": {"title": journey_title},
     }
+
+
+_SAMPLE_VALUES: dict[str, Any] = {
+    "text": "sample",
+    "integer": 4,
+    "number": 4,
+    "money": "45.00",
+    "address": "1 Sample Street, Bristol",
+}
+
+
+def sample_data(journey: Journey, *, bare: bool = False) -> dict[str, Any]:
+    """A value for every field ``journey`` declares: true booleans and the first choice, or (``bare``)
+    false ones and nothing else set, so templates are checked on both sides of ``{% if data.x %}``."""
+    out: dict[str, Any] = {}
+    for name, declared in journey.data.items():
+        if declared.type == "boolean":
+            out[name] = not bare
+        elif not bare:
+            out[name] = (
+                declared.choices[0]
+                if declared.type == "choice" and declared.choices
+                else _SAMPLE_VALUES.get(declared.type, "sample")
+            )
+    return out
+
+
+# Every name a template may use, for the check's hint (the keys of the sample data, dotted).
+CONTEXT_NAMES = (
+    "customer.first_name, customer.name, case.reference, state.label, state.next_step, summary, "
+    "persona.name, persona.signature, device, data.<field>, shop.name, shop.address, shop.address_lines, "
+    "quote_total, money.price, money.paid, money.refunded, money.refunded_all, money.refund_to_card, "
+    "money.refund_done, money.extra, money.balance_due, money.balance_paid, money.waived, money.due, "
+    "money.quote, pay.url, pay.card, pay.bank, pay.bank_details, actions (each: event, label, url), "
+    "offers, links.extra_work, links.feedback, due.wait, due.wait_day, due.accept, reply_address, "
+    "tracking_url, journey.title"
+)
 
 
 def undefined_names(rendered: Sequence[str]) -> list[str]:

@@ -1,4 +1,9 @@
-"""Render a case's touch point: decide the tone, build the context, render the templates."""
+"""Render a case's touch point: decide the tone, build the context, render the templates.
+
+The context says only what the records say: money from :func:`touchpoint.payments.selectors.case_money`
+(never worked out here), the customer's actions from the journey (what their case page offers in
+the state the message leaves the case in), and times from the case's pending timers (the clock
+that holds the team to them). A template can then promise only what is backed."""
 
 from __future__ import annotations
 
@@ -8,10 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from touchpoint.cases.models import Case
+from touchpoint.cases.models import Case, Timer, TimerStatus
+from touchpoint.cases.recording import OWN_PANEL
 from touchpoint.catalog.selectors import device_name
-from touchpoint.journeys import Journey
+from touchpoint.core.promises import day_words, when_words
+from touchpoint.journeys import Actor, Journey, valid_events
 from touchpoint.links.services import link_token
+from touchpoint.payments.money import as_decimal
+from touchpoint.payments.providers.registry import card_provider
+from touchpoint.payments.selectors import CaseMoney, case_money
 from touchpoint.touchpoints.overrides import overrides_current
 from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
@@ -22,6 +32,13 @@ from touchpoint.touchpoints.rendering import (
     touchpoint_render,
 )
 from touchpoint.touchpoints.tone import ToneDecision, tone_for_case
+
+CUSTOMER = Actor("customer")
+# The journey events that pay what a case owes: the order's price, then the balance for extra work.
+ORDER_PAYMENT_EVENTS = ("card_submitted", "offline_payment_received")
+BALANCE_PAYMENT_EVENT = "balance_paid"
+# Anchors on the customer's case page (the panels that own these steps put them there).
+PAY_ANCHOR, EXTRA_WORK_ANCHOR, FEEDBACK_ANCHOR = "pay", "extra-work", "feedback"
 
 
 @dataclass(frozen=True)
@@ -40,23 +57,124 @@ def tracking_url(*, case: Case) -> str:
     return f"{settings.TOUCHPOINT_PUBLIC_URL}{reverse('portal:case', args=[link_token(case=case)])}"
 
 
+def due_context(*, case: Case) -> dict[str, str]:
+    """When the case's pending timers for its current state fall due, in the one clock every promise
+    uses (:mod:`touchpoint.core.promises`), "" when none:
+    ``wait`` (the wait limit: the next thing happens by then), ``wait_day``, ``accept`` (the
+    team must take the case on by then). A message promises a time only from these."""
+    due = {"wait": "", "wait_day": "", "accept": ""}
+    timers = Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING, state_seq=case.state_seq)
+    for purpose, at in timers.order_by("due_at").values_list("purpose", "due_at"):
+        if purpose == "wait" and not due["wait"]:
+            due["wait"], due["wait_day"] = when_words(at), day_words(at)
+        elif purpose == "accept" and not due["accept"]:
+            due["accept"] = when_words(at)
+    return due
+
+
+def money_context(*, case: Case, journey: Journey, found: CaseMoney) -> dict[str, Any]:
+    """The case's money as a message says it: formatted amounts, ``""`` for none.
+
+    ``due`` is what the customer is asked to pay now: the order's price while the journey waits for
+    the payment, the balance while it waits for that, else nothing."""
+    events = journey.events_from(case.state)
+    due = found.price - found.paid if any(e in events for e in ORDER_PAYMENT_EVENTS) else 0
+    if BALANCE_PAYMENT_EVENT in events:
+        due = found.balance_due
+    quote = as_decimal((case.data or {}).get("quote_total"))
+
+    def say(amount: Any) -> str:
+        return found.money(amount) if amount is not None and amount > 0 else ""
+
+    return {
+        "price": say(found.price),
+        "paid": say(found.paid),
+        "refunded": say(found.refunded),
+        # Everything taken has gone back (or is going back): "a full refund" is true.
+        "refunded_all": found.refunded > 0 and found.refunded >= found.paid,
+        # Every refund goes back to the card through the provider; else a person pays some back.
+        "refund_to_card": bool(found.refunds) and all(line.through_provider for line in found.refunds),
+        # Every refund is back with the customer ("we've refunded"), not still on its way ("we're refunding").
+        "refund_done": bool(found.refunds) and all(line.done for line in found.refunds),
+        "extra": say(found.extra),
+        "balance_due": say(found.balance_due),
+        "balance_paid": say(found.balance_paid),
+        "waived": say(found.waived),
+        "due": say(due),
+        "quote": say(quote),
+    }
+
+
+def customer_actions(*, case: Case, journey: Journey, url: str, card: bool, pay_due: str) -> list[dict[str, str]]:
+    """What the customer can do now, each a link to the control on their case page that does it:
+    ``#act-<event>`` for each journey event the case's state offers them, and ``#pay`` when money is
+    due and no journey event of theirs pays it (the balance: the pay panel takes it)."""
+    events = valid_events(journey, state=case.state, data=case.data or {}, actor=CUSTOMER)
+    actions = [
+        {"event": event, "label": journey.customer_label(event), "url": f"{url}#act-{event}"}
+        for event in events
+        if journey.in_messages(event)
+        and (card or event != "card_submitted")  # the pay panel has no card button without a card provider
+    ]
+    if pay_due and not any(a["event"] == "card_submitted" for a in actions):
+        actions.insert(0, {"event": "", "label": f"Pay {pay_due}", "url": f"{url}#{PAY_ANCHOR}"})
+    return actions
+
+
+def device_words(data: dict[str, Any]) -> str:
+    """What the customer calls their device: the catalog's name for the case's ``model``, else what
+    the counter wrote down (``device``), else "device"."""
+    if data.get("model"):
+        return device_name(str(data["model"]))
+    written = str(data.get("device") or "").strip()
+    return written or device_name(None)
+
+
+def shop_context() -> dict[str, Any]:
+    """The shop's name and postal address (where a customer sends a device without a prepaid box)."""
+    lines = [str(line) for line in settings.TOUCHPOINT_SHOP_ADDRESS if str(line).strip()]
+    return {"name": settings.TOUCHPOINT_SHOP_NAME, "address": ", ".join(lines), "address_lines": lines}
+
+
 def touchpoint_context(*, case: Case, journey: Journey, key: str, persona: Persona | None = None) -> dict[str, Any]:
     """What every touch point template may use (plain values, the same shape as the sample data).
-    ``persona`` defaults to the journey's from the files; the admin's override is passed in."""
+    ``persona`` defaults to the journey's from the files; the admin's override is passed in.
+
+    ``case`` is in the state the message leaves it in; money, actions and times are read now."""
     state = journey.states[case.state]
     persona = persona or persona_load(key=journey.persona, dirs=template_dirs())
     data = case.data or {}
-    quote = data.get("quote_total")
+    url = tracking_url(case=case)
+    money = money_context(case=case, journey=journey, found=case_money(case=case))
+    card = card_provider() is not None
+    actions = customer_actions(case=case, journey=journey, url=url, card=card, pay_due=money["due"])
+    panels = {OWN_PANEL.get(a["event"], "") for a in actions}
     return {
         "customer": {"first_name": case.customer.first_name, "name": case.customer.name},
         "case": {"reference": case.reference},
         "state": {"label": state.label, "next_step": state.next_step or ""},
         "summary": journey.touchpoints.get(key, key.replace("_", " ")),
         "persona": persona_context(persona),
-        "device": device_name(str(data["model"]) if data.get("model") else None),
-        "quote_total": "" if quote in (None, "", 0) else f"{float(quote):.2f}",
+        "device": device_words(data),
+        "data": {name: data[name] for name in journey.data if name in data},
+        "shop": shop_context(),
+        "quote_total": money["quote"],
+        "money": money,
+        "pay": {
+            "url": f"{url}#{PAY_ANCHOR}" if money["due"] else "",
+            "card": card,
+            "bank": "offline" in settings.TOUCHPOINT_PAYMENT_PROVIDERS,
+            "bank_details": settings.TOUCHPOINT_BANK_DETAILS,
+        },
+        "actions": actions,
+        "offers": [a["event"] for a in actions if a["event"]],
+        "links": {
+            "extra_work": f"{url}#{EXTRA_WORK_ANCHOR}" if "quotes" in panels else "",
+            "feedback": f"{url}#{FEEDBACK_ANCHOR}" if "feedback" in panels else "",
+        },
+        "due": due_context(case=case),
         "reply_address": reply_address(case=case),
-        "tracking_url": tracking_url(case=case),
+        "tracking_url": url,
         "journey": {"title": journey.title or journey.name},
     }
 
