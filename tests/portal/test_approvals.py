@@ -144,7 +144,7 @@ def test_extra_work_asked_without_a_quote_still_tells_the_customer_how_to_answer
     from touchpoint.cases.services.advance import case_advance
 
     case = repair_case(customer, "in_surgery")
-    case = case_advance(case=case, event="diagnosed", actor=staff_actor(crew()), data={"quote_total": 30}).case
+    case = case_advance(case=case, event="diagnosed", actor=staff_actor(crew()), given={"quote_total": 30}).case
     html = unescape(client.get(reverse("portal:case", args=[link_issue(case=case)])).content.decode())
     assert "We've found extra work that needs your say-so, but its details aren't on this page." in html
     assert "Talk to a person about it" in html

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.quotes.repair import repair_case
+from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.customers.models import Customer
 from touchpoint.feedback.models import Feedback
@@ -75,7 +76,9 @@ def test_a_low_rating_brings_a_person(client: Client, home: tuple[Case, str]) ->
     case, token = home
     post = {"csat": "1", "comment": "Still broken", "version": case.version}
     html = html_of(client.post(reverse("portal:feedback_send", args=[token]), post, follow=True))
-    assert "We're sorry: a named person will call you today." in html
+    # What happens next, in the journey's own words for the step a low rating leads to
+    complaint = journey_of(case.journey).states["complaint"]
+    assert f"Thank you for telling us. We're sorry. {complaint.next_step}" in html
     assert "Only our team reads it" in html
     case.refresh_from_db()
     assert case.state == "complaint"
@@ -110,7 +113,7 @@ def test_a_second_send_is_refused_and_the_first_answer_stands(client: Client, ho
     client.post(url, {"csat": "4", "version": case.version})
     entries = TimelineEntry.objects.filter(case=case).count()
     html = html_of(client.post(url, {"csat": "1", "version": case.version}, follow=True))
-    assert "You've already told us how we did on this repair — thank you." in html
+    assert "You've already told us how we did — thank you." in html
     assert "You rated us <strong>4 out of 5</strong>" in html
     assert TimelineEntry.objects.filter(case=case).count() == entries
     assert list(Feedback.objects.values_list("csat", flat=True)) == [4]

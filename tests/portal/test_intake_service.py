@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.factories import CustomerFactory
-from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.journeys import journey_of, journey_register
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.cases.services.intake import Order, OrderRefused, order_place
 from touchpoint.catalog.models import DeviceModel, Problem
@@ -55,12 +55,12 @@ def test_an_order_opens_a_case_with_the_journeys_data_and_a_new_customer(shop: N
 
     assert case.journey.name == "mail-in-repair"
     assert case.state == "awaiting_payment"
-    assert case.data == {
+    intake = {
         "model": "nano-player-4g",
         "problem": "not_sure",
         "prepaid_box": True,
         "problem_notes": "Went quiet.",
-        "diagnosis_price": "29.00",
+        "diagnosis_price": 29.0,
         "return_address": {
             "name": "Maya Okafor",
             "line1": "12 Mill Lane",
@@ -70,6 +70,8 @@ def test_an_order_opens_a_case_with_the_journeys_data_and_a_new_customer(shop: N
             "country": "GB",
         },
     }
+    # Exactly the intake, and the values every case of the journey starts with
+    assert case.data == {**intake, **journey_of(case.journey).initial_data()}
     customer = Customer.objects.get()
     assert case.customer == customer
     assert (customer.name, customer.email, customer.phone) == ("Maya Okafor", "maya@example.com", "07700 900123")

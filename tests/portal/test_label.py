@@ -8,29 +8,19 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import CUSTOMER, SYSTEM
-from touchpoint.cases.journeys import journey_register
+from tests.portal.story import paid, repair_order
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
-from touchpoint.journeys.library import library_file
 from touchpoint.links.services import link_token
 
 
 @pytest.fixture
 def mail_in_repair(db: Any) -> None:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
+    """The shipped journey registers itself with the first order."""
 
 
 def paid_repair(*, prepaid_box: bool) -> Case:
-    customer = CustomerFactory(name="Ian Kearns", address_line1="1 High Street", town="Leeds", postcode="LS1 1AA")
-    case = case_open(
-        journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": prepaid_box}
-    ).case
-    case = case_advance(case=case, event="card_submitted", actor=CUSTOMER).case
-    return case_advance(case=case, event="payment_succeeded", actor=SYSTEM).case
+    """A repair ordered on the page and paid by bank transfer (recorded on the payments panel)."""
+    return paid(repair_order(prepaid_box=prepaid_box))
 
 
 def test_a_prepaid_box_case_offers_the_label_and_serves_the_pdf(client: Client, mail_in_repair: None) -> None:

@@ -10,15 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.journeys import journey_register
+from tests.portal.story import repair_order
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
 from touchpoint.core.clock import at, now
 from touchpoint.core.ratelimit import ratelimit_hit
 from touchpoint.customers.models import Customer
-from touchpoint.journeys.library import library_file
 from touchpoint.links.services import link_issue, link_revoke
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.portal.views.links import ADDRESS_LIMIT, CLIENT_LIMIT
@@ -28,15 +24,9 @@ NEW_LINK_FORM = '<form method="post" action="/link/">'
 
 @pytest.fixture
 def two_cases(db: Any) -> tuple[Case, Case]:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-    mine = case_open(
-        journey="mail-in-repair", customer=CustomerFactory(email="ian@example.com"), actor=SYSTEM, data={}
-    ).case
-    theirs = case_open(
-        journey="mail-in-repair", customer=CustomerFactory(email="maya@example.com"), actor=SYSTEM, data={}
-    ).case
+    """Two customers' repairs, each ordered on the order page."""
+    mine = repair_order(name="Ian Kearns", email="ian@example.com").case
+    theirs = repair_order(name="Maya Okafor", email="maya@example.com").case
     return mine, theirs
 
 

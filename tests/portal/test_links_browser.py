@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.portal.story import repair_order
 from tests.support.browser import BrowserPage
-from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.journeys import journey_register
-from touchpoint.cases.services.advance import case_open
-from touchpoint.journeys.library import library_file
 from touchpoint.links.services import link_issue, link_revoke
 from touchpoint.outbox.models import OutboxMessage
 
@@ -17,10 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_revoked_link_leads_to_a_fresh_one_by_email(phone: BrowserPage) -> None:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-    case = case_open(journey="mail-in-repair", customer=CustomerFactory(email="ian@example.com"), actor=SYSTEM).case
+    case = repair_order(name="Ian Kearns", email="ian@example.com").case
     token = link_issue(case=case)
     link_revoke(case=case, reason="forwarded")
 

@@ -10,14 +10,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from tests.portal.story import paid, repair_order
 from tests.support.browser import BrowserPage
-from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import CUSTOMER, SYSTEM
-from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, Task, TaskKind
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.inbox.models import InboundAttachment, InboundMessage
-from touchpoint.journeys.library import library_file
 from touchpoint.links.services import link_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,15 +27,8 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def prepaid_case() -> Case:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-    customer = CustomerFactory(name="Ian Kearns", address_line1="1 High Street", town="Leeds", postcode="LS1 1AA")
-    case = case_open(
-        journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": True}
-    ).case
-    case = case_advance(case=case, event="card_submitted", actor=CUSTOMER).case
-    return case_advance(case=case, event="payment_succeeded", actor=SYSTEM).case
+    """A prepaid-box repair ordered on the page and paid by bank transfer (recorded by intake)."""
+    return paid(repair_order(prepaid_box=True, name="Ian Kearns", email="ian@example.com"))
 
 
 def photo_file(tmp_path: Path) -> Path:

@@ -54,7 +54,7 @@ def test_the_page_says_where_the_repair_is_and_what_happens_next(client: Client,
     assert "We've only done a few of these, so this is a rough guess. Usually 3 to 6 more days." in words
     # The customer's timeline: steps and the subjects of the messages we sent
     assert "What has happened so far" in words
-    assert "Your order is in – let's get your nano-4g better" in words
+    assert "Your order is in – let's get your Nano (4th gen) better" in words
     assert words.index("Resting before surgery", words.index("What has happened")) < words.index(
         "Waiting for your payment", words.index("What has happened")
     )

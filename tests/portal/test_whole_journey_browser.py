@@ -3,8 +3,9 @@ go with a prepaid box, pay by card (Stripe's page stood in for at the internet's
 signed by the library), download the label, the device arrives, the extra work is approved, the
 repair, the trip home, and feedback; and a second run where the extra work is declined.
 
-Staff and carrier steps go through the same services the console and the scan station call; the
-customer's steps are clicks. Screenshots of every page land in var/test-artifacts/screenshots/."""
+Staff steps go through the same services the console and the scan station call; the customer's
+steps are clicks, including the ones a carrier could report ("My repair kit has arrived", "It's
+home"). Screenshots of every page land in var/test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from tests.portal.test_intake_service import shop  # noqa: F401 - the fixture
 from tests.portal.test_pay_browser import stand_in_for_stripe, stripe_sends
 from tests.quotes.repair import crew
 from tests.support.browser import BrowserPage
-from touchpoint.cases.actors import CARRIER, CUSTOMER, staff_actor
+from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.feedback.models import Feedback
 from touchpoint.outbox.models import OutboxMessage
-from touchpoint.payments.models import Payment
+from touchpoint.payments.models import OfflineMethod, Payment
+from touchpoint.payments.services import offline_payment_record
 from touchpoint.quotes.services import LineInput, quote_propose
 from touchpoint.shipping.services import scan_record
 
@@ -105,8 +107,8 @@ def box_travels_and_device_arrives(phone: BrowserPage, case: Case) -> Case:
     with phone.page.expect_download() as download:
         phone.page.get_by_role("link", name="Download the label and packing instructions (PDF)").click()
     assert download.value.suggested_filename == f"{case.reference}-prepaid-label.pdf"
-    case = case_advance(case=case_now(case), event="box_delivered", actor=CARRIER).case
-    case = case_advance(case=case, event="device_posted", actor=CUSTOMER).case
+    click(phone, "My repair kit has arrived", "Waiting for your device")
+    click(phone, "I've posted my device", "Your device is on its way to us")
     assert scan_record(code=case.reference, action="arrived", user=staff).outcome == "recorded"
     see(phone, "resting before surgery")
     assert heading(phone) == "Resting before surgery"
@@ -117,10 +119,24 @@ def box_travels_and_device_arrives(phone: BrowserPage, case: Case) -> Case:
     return quote_propose(case=case, version=case.version, by=staff, lines=[battery]).case
 
 
-def home_again(case: Case) -> Case:
-    staff = staff_actor(crew())
-    case = case_advance(case=case_now(case), event="return_shipped", actor=staff).case
-    return case_advance(case=case, event="return_delivered", actor=CARRIER).case
+def click(phone: BrowserPage, button: str, then: str, *, confirm: str = "") -> None:
+    """The customer takes a step from their page's actions (confirming it in the dialog when asked)."""
+    phone.page.locator("#actions").get_by_role("button", name=button).click()
+    if confirm:
+        phone.page.get_by_role("dialog").get_by_role("button", name=confirm).click()
+    phone.page.get_by_role("heading", level=1, name=then).wait_for()
+    phone.check_a11y()
+    phone.shot(then)
+
+
+def home_again(phone: BrowserPage, case: Case, *, repaired: bool) -> Case:
+    case = case_advance(case=case_now(case), event="return_shipped", actor=staff_actor(crew())).case
+    see(phone, "on its way home")
+    if repaired:
+        click(phone, "It's home", "Back home")
+    else:  # ending the case unrepaired can't be undone: asked first
+        click(phone, "It's home", "Back home, unrepaired", confirm="Yes, it's home")
+    return case_now(case)
 
 
 def test_a_customer_orders_pays_approves_extra_work_and_gives_feedback(
@@ -138,10 +154,20 @@ def test_a_customer_orders_pays_approves_extra_work_and_gives_feedback(
     phone.shot("approved")
     staff = staff_actor(crew())
     case = case_advance(case=case_now(case), event="repair_done", actor=staff).case
-    case = case_advance(case=case, event="qc_passed", actor=staff, data={"repaired": True}).case
-    case = home_again(case)
-    see(phone, "home: how did we do")
-    assert heading(phone) == "Back home"
+    case = case_advance(case=case, event="qc_passed", actor=staff).case
+    see(phone, "the balance for the extra work is due")
+    assert heading(phone) == "Ready to come home, once the balance is paid"
+    # The balance paid by bank transfer, recorded by intake on the console's payments panel
+    offline_payment_record(
+        case=case,
+        seen_version=case.version,
+        staff=crew(),
+        amount=Decimal("39.00"),
+        method=OfflineMethod.BANK_TRANSFER,
+        reference="BACS 0043",
+    )
+    case = home_again(phone, case, repaired=True)
+    phone.shot("home: how did we do")
     phone.page.get_by_role("group", name="How did we do?").get_by_role("radio", name="5 – Very happy").check()
     phone.page.get_by_label("Tell us more").fill("Kept me posted all the way. Battery lasts all day again.")
     phone.page.get_by_label("You may publish this on our reviews page").check()
@@ -164,7 +190,8 @@ def test_a_customer_orders_pays_approves_extra_work_and_gives_feedback(
         "arrived_resting",
         "needs_your_ok",
         "extra_work_authorised",
-        "right_as_rain",
+        "ready_balance_due",
+        "balance_received",
         "on_the_way_home",
         "home_safe",
         "thanks_for_feedback",
@@ -187,9 +214,7 @@ def test_a_customer_declines_the_extra_work_and_gets_the_device_back_unrepaired(
     phone.check_a11y()
     phone.shot("declined")
     case = case_advance(case=case_now(case), event="return_unrepaired", actor=staff_actor(crew())).case
-    case = home_again(case)
-    see(phone, "home unrepaired")
-    case = case_now(case)
+    case = home_again(phone, case, repaired=False)
     assert (case.state, case.outcome) == ("returned_unrepaired", "failure")
     sent = [
         key
@@ -198,4 +223,4 @@ def test_a_customer_declines_the_extra_work_and_gets_the_device_back_unrepaired(
         .values_list("touchpoint", flat=True)
         if key
     ]
-    assert sent[-3:] == ["quote_declined_noted", "on_the_way_home", "back_home_unrepaired"]
+    assert sent[-4:] == ["quote_declined_noted", "returning_unrepaired", "on_the_way_home", "back_home_unrepaired"]

@@ -1,12 +1,26 @@
-from touchpoint.portal.routes import approvals, feedback, intake, label, links, messages, pay, tracking, wall
+from touchpoint.portal.routes import (
+    actions,
+    approvals,
+    feedback,
+    intake,
+    label,
+    links,
+    messages,
+    pay,
+    report,
+    tracking,
+    wall,
+)
 
 app_name = "portal"
 urlpatterns = [
     *intake.urlpatterns,
+    *report.urlpatterns,
     *links.urlpatterns,
     *tracking.urlpatterns,
     *pay.urlpatterns,
     *approvals.urlpatterns,
+    *actions.urlpatterns,
     *messages.urlpatterns,
     *label.urlpatterns,
     *feedback.urlpatterns,

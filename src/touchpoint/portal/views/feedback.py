@@ -1,5 +1,6 @@
-"""How did we do? On the case page once the device is home: a rating from 1 to 5, a comment, and
-whether we may publish it with a first name and town. Given once, readable afterwards."""
+"""How did we do? On the case page whenever the journey asks the customer for feedback (its
+``feedback_given`` event, whose ``asks: [rating]`` takes the rating): a rating from 1 to 5, a
+comment, and whether we may publish it with a first name and town. Given once, readable afterwards."""
 
 from __future__ import annotations
 
@@ -13,19 +14,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from touchpoint.cases.errors import CaseError
+from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.feedback.selectors import feedback_for_case
 from touchpoint.feedback.services import (
     COMMENT_MAX,
+    FEEDBACK_EVENT,
     NAME_MAX,
     TOWN_MAX,
     FeedbackAlreadyGiven,
     FeedbackInvalid,
     feedback_give,
 )
+from touchpoint.journeys import Actor, valid_events
 from touchpoint.portal.access import case_link
 
-ASKING_STATE = "feedback_asked"
 RATINGS = [
     ("1", "1 – Very unhappy"),
     ("2", "2 – Unhappy"),
@@ -34,8 +37,8 @@ RATINGS = [
     ("5", "5 – Very happy"),
 ]
 MOVED_ON = (
-    "Your repair has moved on since that page was loaded, so your feedback wasn't saved. "
-    "Here is where it is now; you can also just reply to any of our emails."
+    "Things have moved on since that page was loaded, so your feedback wasn't saved. "
+    "Here is where they are now; you can also just reply to any of our emails."
 )
 
 
@@ -85,9 +88,15 @@ def feedback_panel(request: HttpRequest, case: Case, token: str) -> dict[str, An
     given = feedback_for_case(case=case)
     if given is not None:
         return {"mode": "given", "feedback": given}
-    if case.state == ASKING_STATE:
+    if asking(case):
         return {"mode": "ask", "form": _form_for(case), "token": token}
     return None
+
+
+def asking(case: Case) -> bool:
+    """Does the journey ask this case's customer for feedback now?"""
+    journey = journey_of(case.journey)
+    return FEEDBACK_EVENT in valid_events(journey, state=case.state, data=case.data, actor=Actor("customer"))
 
 
 @require_POST
@@ -108,7 +117,7 @@ def feedback_send(request: HttpRequest, case: Case, token: str) -> HttpResponse:
                 town=data["town"],
             )
         except FeedbackAlreadyGiven:
-            messages.info(request, "You've already told us how we did on this repair — thank you. Here it is.")
+            messages.info(request, "You've already told us how we did — thank you. Here it is.")
             return redirect(back)
         except FeedbackInvalid as refused:
             form.add_error(None, str(refused))
@@ -116,9 +125,12 @@ def feedback_send(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             messages.error(request, MOVED_ON)
             return redirect(back)
         else:
-            if given.case.state == "complaint":
-                messages.success(request, "Thank you for telling us. We're sorry: a named person will call you today.")
+            after = journey_of(given.case.journey).states[given.case.state]
+            if after.exception:
+                # A low rating brings a person: say who and when, in the journey's own words.
+                messages.success(request, f"Thank you for telling us. We're sorry. {after.next_step or ''}".strip())
             else:
                 messages.success(request, "Thank you for your feedback. It helps us, and the next customer.")
             return redirect(back)
-    return render(request, "portal/feedback/form.html", {"case": case, "token": token, "form": form}, status=400)
+    context = {"case": case, "token": token, "form": form, "journey": journey_of(case.journey)}
+    return render(request, "portal/feedback/form.html", context, status=400)

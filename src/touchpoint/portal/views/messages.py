@@ -12,18 +12,25 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from touchpoint.cases.models import Case
+from touchpoint.core.clock import now
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.inbox.photos import ACCEPT, Photo, PhotoRefused, photo_clean
-from touchpoint.inbox.portal import person_due_text, person_request, person_request_open, portal_message_receive
+from touchpoint.inbox.photos import ACCEPT
+from touchpoint.inbox.portal import (
+    person_due_at,
+    person_due_text,
+    person_request,
+    person_request_open,
+    portal_message_receive,
+)
 from touchpoint.inbox.selectors import case_photo, conversation_of
 from touchpoint.portal.access import case_link
+from touchpoint.portal.uploads import photos_read
 
 NONCE = re.compile(r"^[0-9a-f]{32}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
@@ -90,29 +97,6 @@ class PersonForm(forms.Form):
         return data
 
 
-def _photo_errors(files: list[UploadedFile[Any]]) -> tuple[list[Photo], list[str]]:
-    limit = settings.TOUCHPOINT_PHOTOS_PER_MESSAGE
-    if len(files) > limit:
-        return [], [f"You chose {len(files)} photos; up to {limit} fit in one message. Send the rest in another."]
-    photos, errors = [], []
-    for upload in files:
-        name = upload.name or "photo"
-        if (upload.size or 0) > settings.TOUCHPOINT_PHOTO_MAX_BYTES:  # don't even read an oversized file
-            size_mb = (upload.size or 0) / (1024 * 1024)
-            errors.append(
-                f"“{name}” is {size_mb:.1f} MB; each photo can be up to "
-                f"{settings.TOUCHPOINT_PHOTO_MAX_BYTES / (1024 * 1024):.1f} MB. "
-                "Try a smaller size in your phone's share options, or a screenshot of it."
-            )
-            continue
-        data = upload.read()
-        try:
-            photos.append(photo_clean(data=data, filename=name))
-        except PhotoRefused as refused:
-            errors.append(str(refused))
-    return photos, errors
-
-
 def _panel_context(request: HttpRequest, case: Case, token: str, form: ReplyForm | None = None) -> dict[str, Any]:
     asked = person_request_open(case=case)
     return {
@@ -149,7 +133,7 @@ def message_send(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         form.add_error(None, TOO_MANY)
         status = 429
     elif form.is_valid():
-        photos, photo_errors = _photo_errors(files)
+        photos, photo_errors = photos_read(files)
         text = str(form.cleaned_data["text"]).strip()
         if not photo_errors and not text and not photos:
             form.add_error("text", "Write a message or add a photo, then send it.")
@@ -212,6 +196,8 @@ def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             "asked_at": person_due_text(open_request.created_at) if open_request else "",
             "due_at": person_due_text(open_request.due_at or open_request.created_at) if open_request else "",
             "promise": _promise(settings.TOUCHPOINT_PERSON_WAIT),
+            # The due time the task would get if they asked now, by the same rule and clock.
+            "promise_by": person_due_text(person_due_at(now())),
             "just_asked": request.GET.get("asked") == "1",
             "asked_again": request.GET.get("again") == "1",
         },
