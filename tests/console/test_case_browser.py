@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.console.given import repair_data
 from tests.support.browser import BrowserPage
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
@@ -27,7 +28,7 @@ def open_repair() -> Case:
     assert path is not None
     journey_register(source=path.read_text(), filename=str(path))
     customer = CustomerFactory(name="Ian Kearns", email="ian@example.com", tier="gold")
-    data = {"model": "nano-4g", "prepaid_box": False}
+    data = repair_data()
     case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data=data).case
     case = case_advance(case=case, event="card_submitted", actor=CUSTOMER).case
     case = case_advance(case=case, event="payment_succeeded", actor=SYSTEM).case
@@ -75,12 +76,12 @@ def test_an_agent_triages_a_complaint_from_its_url(desktop: BrowserPage) -> None
     page.get_by_role("button", name="Send reply").click()
     assert "Sent your reply to ian@example.com" in page.get_by_role("status").inner_text()
 
-    page.get_by_role("button", name="Complaint resolved → All done").click()
+    page.get_by_role("button", name="Resolved; close the case → All done").click()
     assert "The case is now “All done”." in page.get_by_role("status").inner_text()
     timeline = page.get_by_role("region", name="Timeline newest first").inner_text()
     assert "Reply in own words by Jo Park" in timeline
     assert "Internal note by Jo Park: Rang Ian" in timeline
-    assert "Handoff to team:care accepted by Jo Park" in timeline
+    assert "Handoff to Care accepted by Jo Park" in timeline
     desktop.check_a11y()
     desktop.shot("complaint resolved")
 
@@ -96,7 +97,7 @@ def test_a_lead_declares_a_lost_parcel_on_a_phone_without_javascript(phone_nojs:
     page = phone_nojs.page
     phone_nojs.goto(reverse("console:case", args=[case.reference]))
     buttons = page.locator(".action-list button")
-    assert buttons.all_inner_texts() == ["Device declared lost → Lost in the post"]
+    assert buttons.all_inner_texts() == ["Declare the device lost in the post → Lost in the post"]
     # axe-core needs JavaScript in the page; the same page is checked with it on in the tests above.
     phone_nojs.shot("lost parcel, lead's view")
     # With JavaScript off both reply fields show; the chosen kind decides which one is sent.
@@ -119,7 +120,7 @@ def test_a_stale_tab_gets_the_conflict_and_keeps_the_note(phone: BrowserPage) ->
     first, second = phone.page, phone.page.context.new_page()
     first.goto(url)
     second.goto(url)
-    first.get_by_role("button", name="Complaint resolved → All done").click()
+    first.get_by_role("button", name="Resolved; close the case → All done").click()
     assert "The case is now “All done”." in first.get_by_role("status").inner_text()
     entries = TimelineEntry.objects.filter(case=case).count()
 
@@ -127,7 +128,7 @@ def test_a_stale_tab_gets_the_conflict_and_keeps_the_note(phone: BrowserPage) ->
     second.get_by_role("button", name="Add note").click()
     alert = second.get_by_role("alert").inner_text()
     assert "While you were looking, you (in another tab or window) changed this case at" in alert
-    assert "We're looking into your complaint → All done (complaint resolved, by Jo Park)" in alert
+    assert "We're looking into your complaint → All done (Resolved; close the case, by Jo Park)" in alert
     assert "Your note was not saved; it is still in the box below." in alert
     assert second.get_by_label("Note for the team").input_value() == "Ian says the repair is fine now"
     assert TimelineEntry.objects.filter(case=case).count() == entries

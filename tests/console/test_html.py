@@ -32,12 +32,21 @@ def test_a_note_is_escaped_with_its_line_breaks_and_marked_internal() -> None:
 
 
 def test_messages_say_automated_or_personal_with_their_status() -> None:
-    automated = MessageView("Your repair", "sober", True, "delay", "sent", "Sent", "a@x.test", "Hi & bye")
-    personal = MessageView("Re: it", "", False, "", "failed", "Failed", "a@x.test", "text")
+    automated = MessageView(
+        "Your repair", "sober", True, "delay", "A step is late & why", "sent", "Sent", "a@x.test", "Hi & bye"
+    )
+    personal = MessageView("Re: it", "", False, "", "", "failed", "Failed", "a@x.test", "text")
     html = timeline_rows([item(kind="transition", message=automated), item(message=personal)], LONDON)
-    assert "“Your repair” to a@x.test · automated: template <code>delay</code> · tone sober · " in html
+    # The persona message by what it says, never by its key.
+    assert "“Your repair” to a@x.test · automated: persona message “A step is late &amp; why” · tone sober · " in html
+    assert "delay" not in html
     assert '<span class="status status-sent">Sent</span>' in html and "<pre>Hi &amp; bye</pre>" in html
     assert "“Re: it” to a@x.test · personal: own words · <span" in html
+
+
+def test_a_step_recorded_by_hand_says_so_beside_who_recorded_it() -> None:
+    html = timeline_rows([item(kind="transition", actor="Priya, for the carrier", manual="she rang")], LONDON)
+    assert '· Priya, for the carrier · <span class="pill manual">recorded by hand</span></p>' in html
 
 
 def test_a_customer_message_is_cut_at_600_characters_with_its_sentiment() -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.console.given import repair_data
 from tests.support.browser import BrowserPage
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
@@ -30,7 +31,7 @@ def resting(name: str, *, hours_ago: int, intake: StaffUser) -> Case:
             journey="mail-in-repair",
             customer=CustomerFactory(name=name),
             actor=SYSTEM,
-            data={"model": "nano-4g", "prepaid_box": False},
+            data=repair_data(),
         ).case
         steps = [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM), ("device_posted", CARRIER)]
         for event, actor in [*steps, ("device_arrived", staff_actor(intake))]:
@@ -51,7 +52,7 @@ def test_the_live_map_counts_highlights_and_clicks_through_to_a_states_cases(des
     desktop.page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": desktop.base_url}])
     page = desktop.page
 
-    desktop.goto("/console/journeys/mail-in-repair/1/")
+    desktop.goto("/console/journeys/mail-in-repair/2/")
     box = page.locator("g#state-resting")
     # The resting box shows two cases, the oldest 30 hours: late (past its 1d wait limit), and with
     # overdue timers (no worker runs in this test: Ian's wait limit and acceptance deadline are past)

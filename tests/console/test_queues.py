@@ -144,7 +144,34 @@ def test_search_by_customer_name_email_and_tracking_number(mini_journey: Journey
     assert refs(client, "?q=all&search=BOB@EXAMPLE") == [b.reference]
     assert refs(client, "?q=all&search=rm123456789gb") == [b.reference]
     response = client.get("/console/?q=all&search=nobody-like-this")
-    assert "No cases here match “nobody-like-this”." in response.content.decode()
+    assert "No case, open or ended, in any queue matches “nobody-like-this”." in response.content.decode()
+
+
+def test_a_search_typed_in_any_queue_finds_the_case_and_says_which_queues_it_sits_in(
+    mini_journey: JourneyVersion, tech: StaffUser
+) -> None:
+    ada = CustomerFactory(name="Ada Lovelace", email="ada@example.org")
+    mine = make_case(mini_journey, ada, "on_bench", reference="TP-00001", assignee=tech)
+    lost = make_case(mini_journey, ada, "lost_parcel", reference="TP-00002", entered=now() - timedelta(days=1))
+    make_task(lost, kind=TaskKind.HANDOFF)
+    ended = make_case(mini_journey, ada, "done", reference="TP-00003", outcome="success")
+    client = client_for(tech)
+    # Typed in "Mine" (which holds only TP-00001), it still finds all three, ended ones too.
+    response = client.get("/console/?q=mine&search=lovelace")
+    assert [r.case.reference for r in response.context["page"].rows] == [
+        lost.reference,
+        mine.reference,
+        ended.reference,
+    ]
+    html = response.content.decode()
+    assert "<h1>Queues <small>search results from every queue</small></h1>" in html
+    assert '<th scope="col">In your queues</th>' in html
+    assert "<td>Exceptions, Handoffs to accept</td></tr>" in html  # care's case: not tech's team
+    assert "<td>Mine, My team&#x27;s</td></tr>" in html
+    assert '<td><span class="muted">in no queue: the case has ended</span></td></tr>' in html
+    assert 'Home safe<br><span class="muted">mini-repair · ended well</span>' in html
+    # The tabs open their queues without the search.
+    assert '<a href="?q=team">My team&#x27;s</a>' in html
 
 
 def test_filters_by_journey_state_team_and_assignee(
@@ -227,7 +254,8 @@ def test_a_row_shows_customer_state_owner_assignee_and_next_limit(
     html = client_for(tech).get("/console/?q=all").content.decode()
     assert "Ian Kearns" in html and "ian@example.com" in html
     assert "On the bench" in html
-    assert "<td>team:bench</td>" in html
+    assert "<td>Bench</td>" in html  # the owning team by its name, never `team:bench`
+    assert "team:bench" not in html
     assert "<td>tech</td>" in html
     assert Case.objects.get(reference="TP-00001").outcome == ""
 

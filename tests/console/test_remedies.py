@@ -222,7 +222,7 @@ def test_the_leads_page_lists_waiting_requests_oldest_first_in_few_queries(
     references = []
     for i in range(4):
         who = customer if i == 0 else CustomerFactory()
-        case = case_open(journey="mini-repair", customer=who, actor=SYSTEM, data={}).case
+        case = case_open(journey="mini-repair", customer=who, actor=SYSTEM, data={"model": "nano-4g"}).case
         ask_lead(case, agent, amount=str(30 + i), key=f"k{i}")
         references.append(case.reference)
     client.force_login(lead)
@@ -240,7 +240,7 @@ def test_a_request_only_opens_through_its_own_case(
     from touchpoint.cases.actors import SYSTEM
     from touchpoint.cases.services.advance import case_open
 
-    other = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM, data={}).case
+    other = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM, data={"model": "nano-4g"}).case
     request = ask_lead(new_case, agent)
     client.force_login(lead)
     before = state(new_case)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
 
+from tests.console.given import repair_data
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CUSTOMER, SYSTEM
 from touchpoint.cases.journeys import journey_register
@@ -39,7 +40,7 @@ def posted(db: Any) -> Case:
         journey="mail-in-repair",
         customer=CustomerFactory(name="Ian Kearns"),
         actor=SYSTEM,
-        data={"model": "nano-4g", "prepaid_box": False},
+        data=repair_data(),
     ).case
     for event, actor in [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM), ("device_posted", CUSTOMER)]:
         case = case_advance(case=case, event=event, actor=actor).case

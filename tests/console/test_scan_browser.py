@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.console.given import repair_data
 from tests.support.browser import BrowserPage
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM
@@ -30,7 +31,7 @@ def posted(name: str) -> Case:
         journey="mail-in-repair",
         customer=CustomerFactory(name=name),
         actor=SYSTEM,
-        data={"model": "nano-4g", "prepaid_box": False},
+        data=repair_data(),
     ).case
     for event, actor in [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM), ("device_posted", CARRIER)]:
         case = case_advance(case=case, event=event, actor=actor).case
@@ -109,7 +110,7 @@ def test_a_kit_is_dispatched_on_a_phone_with_javascript_off(phone_nojs: BrowserP
         journey="mail-in-repair",
         customer=CustomerFactory(name="Ian Kearns"),
         actor=SYSTEM,
-        data={"model": "nano-4g", "prepaid_box": True},
+        data=repair_data(prepaid_box=True),
     ).case
     for event, actor in [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM)]:
         kit = case_advance(case=kit, event=event, actor=actor).case

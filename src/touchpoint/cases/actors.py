@@ -16,9 +16,16 @@ ROLES: dict[str, StaffRole] = {"agent": "agent", "lead": "lead", "admin": "admin
 
 @dataclass(frozen=True)
 class CaseActor:
+    """``kind`` is who the journey sees; ``user`` the member of staff acting in their own right.
+
+    ``recorder`` is the person who recorded a carrier's or the system's step by hand ("the customer
+    says the parcel arrived"): the journey sees the carrier (or system), the timeline keeps the person.
+    """
+
     kind: ActorKind
     user: StaffUser | None = None
     name: str = ""
+    recorder: StaffUser | None = None
 
     def for_journey(self) -> Actor:
         if self.user is None:
@@ -26,14 +33,25 @@ class CaseActor:
         teams = frozenset(self.user.teams.values_list("slug", flat=True))
         return Actor("staff", role=ROLES.get(self.user.role), teams=teams)
 
+    @property
+    def person(self) -> StaffUser | None:
+        """The member of staff behind this action, acting or recording: the timeline's author."""
+        return self.user or self.recorder
+
     def describe(self) -> str:
-        if self.user is not None:
-            return str(self.user)
+        """Who did it, in words: the person (also the one who recorded a step by hand), else the kind."""
+        if self.person is not None:
+            return str(self.person)
         return self.name or self.kind
 
 
 def staff_actor(user: StaffUser) -> CaseActor:
     return CaseActor("staff", user=user)
+
+
+def recorded_by_hand(kind: Literal["carrier", "system"], *, recorder: StaffUser) -> CaseActor:
+    """The carrier's or the system's step, recorded by ``recorder`` (pass the reason to ``case_advance``)."""
+    return CaseActor(kind, recorder=recorder)
 
 
 SYSTEM = CaseActor("system")

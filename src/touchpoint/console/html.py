@@ -38,10 +38,12 @@ def timeline_rows(items: list[TimelineItem], zone: tzinfo) -> SafeString:
     """The case view's timeline entries, newest first, as ``<li>``s."""
     out = []
     for item in items:
-        internal = ' · <span class="pill">internal</span>' if item.internal else ""
+        pills = ' · <span class="pill">internal</span>' if item.internal else ""
+        if item.manual:
+            pills += ' · <span class="pill manual">recorded by hand</span>'
         parts = [
             f'<li class="entry entry-{escape(item.kind)}{" internal" if item.internal else ""}">',
-            f'<p class="meta">{time_tag(item.at, zone)} · {escape(item.actor)}{internal}</p>',
+            f'<p class="meta">{time_tag(item.at, zone)} · {escape(item.actor)}{pills}</p>',
             f'<p class="summary">{escape(item.summary)}</p>',
         ]
         if item.note:
@@ -49,7 +51,8 @@ def timeline_rows(items: list[TimelineItem], zone: tzinfo) -> SafeString:
         if item.message is not None:
             m = item.message
             if m.automated:
-                how = "automated" + (f": template <code>{escape(m.template)}</code>" if m.template else "")
+                # The persona message by what it says, never by its key.
+                how = "automated" + (f": persona message “{escape(m.template_words)}”" if m.template_words else "")
             else:
                 how = "personal: own words"
             tone = f" · tone {escape(m.tone)}" if m.tone else ""

@@ -13,6 +13,7 @@ from touchpoint.console.routes import (
     remedies,
     scan,
     themes,
+    walkins,
     wall,
 )
 from touchpoint.console.views import home
@@ -33,4 +34,5 @@ urlpatterns = [
     *wall.urlpatterns,
     *themes.urlpatterns,
     *people.urlpatterns,
+    *walkins.urlpatterns,
 ]

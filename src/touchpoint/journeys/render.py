@@ -120,17 +120,31 @@ def _measure(text: str, style: Style) -> float:
     return text_width(text, STYLE_SIZE[style], bold=style == "title", mono=style in ("name", "guard"))
 
 
-def _box_lines(name: str, state: State) -> list[tuple[str, Style]]:
+@dataclass(frozen=True)
+class Words:
+    """Draw for the people who run the service rather than the journey's author: owners by their
+    names (``{"team:bench": "Bench"}``), events by their labels, no state keys or guards."""
+
+    journey: Journey
+    owners: Mapping[str, str] = field(default_factory=dict)
+
+    def owner(self, owner: str) -> str:
+        return self.owners.get(owner, owner.split(":", 1)[-1].replace("_", " ").capitalize())
+
+
+def _box_lines(name: str, state: State, words: Words | None = None) -> list[tuple[str, Style]]:
     lines: list[tuple[str, Style]] = [
         (line, "title") for line in _wrap(state.label, 13, BOX_MAX_WIDTH - 2 * PAD_X, bold=True)
     ]
-    lines.append((name, "name"))
-    owner = state.owner
+    if words is None:
+        lines.append((name, "name"))
+    owner = state.owner if words is None else words.owner(state.owner)
     if state.accept_within is not None:
         owner += f" · accepts within {format_duration(state.accept_within)}"
     lines.append((owner, "meta"))
     if state.wait_limit is not None:
-        lines.append((f"waits {format_duration(state.wait_limit)}, then {state.on_timeout}", "meta"))
+        then = state.on_timeout if words is None else words.journey.event_label(state.on_timeout or "").lower()
+        lines.append((_cut(f"waits {format_duration(state.wait_limit)}, then {then}"), "meta"))
     elif state.outcome is not None:
         lines.append((f"ends: {state.outcome}", "meta"))
     else:
@@ -138,14 +152,44 @@ def _box_lines(name: str, state: State) -> list[tuple[str, Style]]:
     return lines
 
 
-def _label_lines(transition: Transition, *, timeout: bool) -> list[tuple[str, Style]]:
-    lines: list[tuple[str, Style]] = [(f"{transition.on} (timer)" if timeout else transition.on, "event")]
+def _cut(text: str, most: int = 36) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _label_lines(transition: Transition, *, timeout: bool, words: Words | None = None) -> list[tuple[str, Style]]:
+    if words is not None:  # for people: the event's label and what the message says, nothing else
+        said = _cut(words.journey.event_label(transition.on))
+        lines: list[tuple[str, Style]] = [(f"{said} (timer)" if timeout else said, "event")]
+        if transition.touchpoint is not None:
+            summary = words.journey.touchpoints.get(transition.touchpoint, "a message")
+            lines.append((_cut(f"✉ {summary}"), "touch"))
+        return lines
+    lines = [(f"{transition.on} (timer)" if timeout else transition.on, "event")]
     if transition.touchpoint is not None:
         lines.append((f"✉ {transition.touchpoint}", "touch"))
     if transition.guard is not None:
         guard = transition.guard if len(transition.guard) <= 36 else transition.guard[:35] + "…"
         lines.append((f"[{guard}]", "guard"))
+    data = _data_words(transition)
+    if data:
+        lines.append((data if len(data) <= 36 else data[:35] + "…", "guard"))
     return lines
+
+
+def _data_words(transition: Transition) -> str:
+    """What a move does to the case data and money, in a few words: ``sets repaired=true · refund all``."""
+    parts = []
+    if transition.sets:
+        parts.append("sets " + ", ".join(f"{k}={_const(v)}" for k, v in transition.sets.items()))
+    if transition.asks:
+        parts.append("asks " + ", ".join(transition.asks))
+    if transition.refund is not None:
+        parts.append(f"refund {transition.refund}")
+    return " · ".join(parts)
+
+
+def _const(value: object) -> str:
+    return "true" if value is True else "false" if value is False else "null" if value is None else str(value)
 
 
 def _size(lines: list[tuple[str, Style]], pad_x: float, pad_y: float) -> tuple[float, float]:
@@ -457,7 +501,7 @@ def _straighten(ranks: list[list[int]], nodes: list[_Node], chains: list[_Chain]
                     nodes[n].x = target
 
 
-def _build(journey: Journey) -> _Graph:
+def _build(journey: Journey, words: Words | None = None) -> _Graph:
     exits = {
         name: [(e.transition, journey.transitions[e.transition].to) for e in edges]
         for name, edges in graph_edges(journey).items()
@@ -473,7 +517,7 @@ def _build(journey: Journey) -> _Graph:
     graph = _Graph([], {}, [], {})
     nodes = graph.nodes
     for name in order:
-        width, height = _size(_box_lines(name, journey.states[name]), PAD_X, 0)
+        width, height = _size(_box_lines(name, journey.states[name], words), PAD_X, 0)
         graph.state_node[name] = len(nodes)
         nodes.append(
             _Node(
@@ -488,7 +532,7 @@ def _build(journey: Journey) -> _Graph:
     for source in order:
         for index, target in exits[source]:
             transition = journey.transitions[index]
-            lines = _label_lines(transition, timeout=transition.on == journey.states[source].on_timeout)
+            lines = _label_lines(transition, timeout=transition.on == journey.states[source].on_timeout, words=words)
             if target == source:
                 graph.loops.setdefault(source, []).append((index, lines))
                 continue
@@ -539,9 +583,9 @@ def _first_ranks(graph: _Graph, order: list[str]) -> list[list[int]]:
     return ranks
 
 
-def layout_journey(journey: Journey) -> GraphLayout:
-    """Place every state and route every move; pure and deterministic."""
-    graph = _build(journey)
+def layout_journey(journey: Journey, words: Words | None = None) -> GraphLayout:
+    """Place every state and route every move; pure and deterministic. ``words`` draws it for people."""
+    graph = _build(journey, words)
     nodes, chains = graph.nodes, graph.chains
     order = sorted(graph.state_node, key=graph.state_node.__getitem__)
     ranks = _order_ranks(_first_ranks(graph, order), nodes)
@@ -567,7 +611,7 @@ def layout_journey(journey: Journey) -> GraphLayout:
     for name in order:
         node = nodes[graph.state_node[name]]
         top = band_top[node.rank] + (band_height[node.rank] - node.height) / 2
-        lines = tuple(_box_lines(name, journey.states[name]))
+        lines = tuple(_box_lines(name, journey.states[name], words))
         boxes[name] = Box(name, node.x - node.width / 2, top, node.width, node.body, lines)
 
     shapes: list[EdgeShape] = []
@@ -595,7 +639,7 @@ def layout_journey(journey: Journey) -> GraphLayout:
                 tuple(points),
                 (label.x - label.width / 2 + 10, label_top),
                 (label.width - 8, label.height),
-                tuple(_label_lines(transition, timeout=timeout)),
+                tuple(_label_lines(transition, timeout=timeout, words=words)),
                 "back" if chain.back else "forward",
                 timeout,
             )
@@ -723,11 +767,14 @@ class StateMark:
     href: str | None = None
 
 
-def _state_svg(journey: Journey, box: Box, mark: StateMark | None = None) -> str:
+def _state_svg(journey: Journey, box: Box, mark: StateMark | None = None, words: Words | None = None) -> str:
     state = journey.states[box.name]
     fill, stroke, ink = _colours(state)
     classes = " ".join(["state", _state_class(state), *(mark.classes if mark else ())])
-    tooltip = f"{box.name}: {state.label} ({state.owner}){_opening(journey, box.name)}"
+    if words is None:
+        tooltip = f"{box.name}: {state.label} ({state.owner}){_opening(journey, box.name)}"
+    else:
+        tooltip = f"{state.label} ({words.owner(state.owner)})"
     if mark is not None and mark.note:
         tooltip += f" — {mark.note}"
     parts = [
@@ -791,17 +838,25 @@ def _state_class(state: State) -> str:
     return "exception" if state.exception else state.owner_kind
 
 
-def _edge_svg(journey: Journey, shape: EdgeShape) -> str:
+def _edge_svg(journey: Journey, shape: EdgeShape, words: Words | None = None) -> str:
     kind = "back" if shape.kind == "back" else "timeout" if shape.timeout else "forward"
     colour = EDGE_COLOURS[kind]
     dash = ' stroke-dasharray="6 4"' if kind == "back" else ' stroke-dasharray="2 3"' if kind == "timeout" else ""
     path = _loop(shape.points) if shape.kind == "loop" else _curve(shape.points)
     transition = journey.transitions[shape.transition]
-    title = f"{shape.source} → {shape.target} on {transition.on}"
-    if transition.touchpoint:
-        title += f" (sends {transition.touchpoint})"
-    if transition.guard:
-        title += f" when {transition.guard}"
+    if words is not None:
+        source, target = journey.states[shape.source].label, journey.states[shape.target].label
+        title = f"{source} → {target}: {journey.event_label(transition.on)}"
+        if transition.touchpoint:
+            title += f" (tells the customer: {journey.touchpoints.get(transition.touchpoint, 'a message')})"
+    else:
+        title = f"{shape.source} → {shape.target} on {transition.on}"
+        if transition.touchpoint:
+            title += f" (sends {transition.touchpoint})"
+        if transition.guard:
+            title += f" when {transition.guard}"
+        if data := _data_words(transition):
+            title += f"; {data}"
     return (
         f"<g class={quoteattr('edge ' + shape.kind + (' timeout' if shape.timeout else ''))}"
         f" data-from={quoteattr(shape.source)} data-to={quoteattr(shape.target)}"
@@ -834,18 +889,25 @@ def _markers() -> str:
     )
 
 
-def render_svg(journey: Journey, *, marks: Mapping[str, StateMark] | None = None, declaration: bool = True) -> str:
+def render_svg(
+    journey: Journey,
+    *,
+    marks: Mapping[str, StateMark] | None = None,
+    declaration: bool = True,
+    words: Words | None = None,
+) -> str:
     """The journey graph as a standalone SVG document.
 
     ``marks`` (by state name) turn it into a live picture: classes, badges and links per state.
-    ``declaration=False`` leaves out the XML declaration, for an ``<svg>`` inside an HTML page."""
-    svg = _svg(journey, marks or {}) + "\n"
+    ``declaration=False`` leaves out the XML declaration, for an ``<svg>`` inside an HTML page.
+    ``words`` draws it for the people running the service (labels and names, no keys)."""
+    svg = _svg(journey, marks or {}, words) + "\n"
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg if declaration else svg
 
 
-def _svg(journey: Journey, marks: Mapping[str, StateMark] | None = None) -> str:
+def _svg(journey: Journey, marks: Mapping[str, StateMark] | None = None, words: Words | None = None) -> str:
     marks = marks or {}
-    layout = layout_journey(journey)
+    layout = layout_journey(journey, words)
     title = f"{journey.title or journey.name} ({journey.key})"
     # An image can't hold links for assistive technology; with linked states it is a group of them.
     role = "group" if any(m.href for m in marks.values()) else "img"
@@ -856,13 +918,13 @@ def _svg(journey: Journey, marks: Mapping[str, StateMark] | None = None) -> str:
         f"<defs>{_markers()}</defs>",
         f'<rect x="0" y="0" width="{layout.width}" height="{layout.height}" fill="#ffffff"/>',
         '<g class="edges">',
-        *(_edge_svg(journey, shape) for shape in layout.edges),
+        *(_edge_svg(journey, shape, words) for shape in layout.edges),
         "</g>",
         '<g class="edge-labels">',
         *(_edge_label_svg(shape) for shape in layout.edges),
         "</g>",
         '<g class="states">',
-        *(_state_svg(journey, box, marks.get(name)) for name, box in layout.boxes.items()),
+        *(_state_svg(journey, box, marks.get(name), words) for name, box in layout.boxes.items()),
         "</g>",
         "</svg>",
     ]

@@ -19,6 +19,7 @@ from touchpoint.journeys import Journey
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.selectors import DISPATCH_EVENTS, Action, case_by_code, last_scan, scan_event_for, scan_key
 from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import owner_words, team_names
 
 Outcome = Literal["recorded", "duplicate", "unknown", "refused"]
 
@@ -114,7 +115,9 @@ def scan_record(
     except CaseConflict:
         return _refused(found, f"{case.reference} changed while you were scanning it — scan it again.")
     moved = journey.states[result.case.state]
-    next_step = NEXT_STEPS.get(result.case.state) or f"Hand it to {moved.owner}: {moved.label}."
+    next_step = (
+        NEXT_STEPS.get(result.case.state) or f"Hand it to {owner_words(moved.owner, team_names())}: {moved.label}."
+    )
     verb = "arrived" if action == "arrived" else "dispatched"
     return ScanResult(
         "recorded",

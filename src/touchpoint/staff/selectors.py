@@ -36,3 +36,20 @@ def teams() -> list[tuple[str, str]]:
 
 def active_usernames() -> list[str]:
     return [username for (username,) in _ACTIVE_USERNAMES()]
+
+
+OWNER_WORDS = {"customer": "the customer", "carrier": "the carrier", "system": "Touchpoint"}
+
+
+def owner_words(owner: str, names: dict[str, str]) -> str:
+    """Who owns a state, as people say it: a team by its name ("Customer care", from ``names``, slug →
+    name as :func:`teams` gives), else "the customer", "the carrier" or "Touchpoint"."""
+    if owner.startswith("team:"):
+        slug = owner[5:]
+        return names.get(slug) or f"the {slug} team"
+    return OWNER_WORDS.get(owner, owner)
+
+
+def team_names() -> dict[str, str]:
+    """Every team's name by slug (one query)."""
+    return dict(teams())

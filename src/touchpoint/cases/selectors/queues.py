@@ -6,6 +6,9 @@ wait limit, a handoff waiting, a task overdue) come from two queries keyed by th
 
 Order: the case that has waited longest in its state first (exceptions have their own queue and
 a badge); the at-risk queue puts the soonest wait limit first (overdue at the top).
+
+A search looks across every case (open and ended, whatever queue it was typed in): each row then says
+which of the person's queues the case sits in, so a case is found from anywhere.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from touchpoint.core.ids import normalise_reference
 from touchpoint.core.reads import Read, Row
 from touchpoint.journeys import Journey
 from touchpoint.staff.models import StaffUser
-from touchpoint.staff.selectors import team_slugs
+from touchpoint.staff.selectors import teams_of
 
 QUEUES: dict[str, str] = {
     "mine": "Mine",
@@ -53,6 +56,11 @@ class QueueQuery:
     assignee: str = ""  # a username, or NOBODY
     status: str = ""  # "" means open, unless searching (a reference searched for is found even if ended)
 
+    @property
+    def everywhere(self) -> bool:
+        """A search looks in every queue, not only the one it was typed in."""
+        return bool(self.search)
+
 
 @dataclass(frozen=True, slots=True)
 class QueueCase:
@@ -80,6 +88,7 @@ class QueueRow:
     at_risk: bool
     overdue: bool
     next_due: datetime | None
+    queues: tuple[str, ...] = ()  # for a search: the person's queues this case sits in (QUEUES keys)
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,9 @@ def queue_cases(
         cases = cases.filter(outcome="")
     elif status == "ended":
         cases = cases.exclude(outcome="")
-    if query.queue == "mine":
+    if query.everywhere:
+        pass  # a search finds a case from any queue
+    elif query.queue == "mine":
         cases = cases.filter(assignee_id=user_id)
     elif query.queue == "team":
         cases = cases.filter(owner__in=[f"team:{slug}" for slug in teams])
@@ -174,7 +185,7 @@ def queue_cases(
         cases = cases.filter(assignee__isnull=True)
     elif query.assignee:
         cases = cases.filter(assignee__username=query.assignee)
-    if query.queue == "at_risk":
+    if query.queue == "at_risk" and not query.everywhere:
         next_due = Timer.objects.filter(case=OuterRef("pk"), status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES)
         cases = cases.annotate(next_due=Subquery(next_due.order_by("due_at").values("due_at")[:1]))
         return cases.order_by(F("next_due").asc(nulls_last=True), "state_entered_at", "pk")
@@ -209,7 +220,7 @@ def _page_rows(user: StaffUser, query: QueueQuery, number: int, now: datetime, v
     filters, the page number, the user's teams and the journey versions make the kind; the user, now
     and the at-risk horizon are its arguments. A search (``icontains``) is compiled each time."""
     offset = (number - 1) * PER_PAGE
-    teams = tuple(team_slugs(user.pk)) if query.queue == "team" else ()
+    teams = tuple(sorted(teams_of(user))) if query.queue == "team" and not query.everywhere else ()
     if query.search:
         cases = queue_cases(user_id=user.pk, teams=teams, query=query, now=now, versions=versions)
         return [tuple(r) for r in cases.values_list(*_COLUMNS)[offset : offset + PER_PAGE + 1]]
@@ -238,7 +249,8 @@ def _page_rows(user: StaffUser, query: QueueQuery, number: int, now: datetime, v
 
 def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime) -> QueuePage:
     """One page of a queue with each row's badges. Queries: the journey versions, the user's teams
-    (team queue only), the cases, their timers, their open tasks — however long the queue is."""
+    (team queue and searches), the cases, their timers, their open tasks — however long the queue is.
+    A search's rows say which of the user's queues each case sits in."""
     versions = _Versions.load()
     cases = [QueueCase(*values) for values in _page_rows(user, query, number, now, versions)]
     has_next = len(cases) > PER_PAGE
@@ -258,21 +270,39 @@ def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime
             if task_due is not None and task_due < now:
                 late.add(case_id)
     horizon = at_risk_horizon(now)
+    mine = frozenset(f"team:{slug}" for slug in teams_of(user)) if query.everywhere else frozenset()
     rows = []
     for case in cases:
         journey = versions.by_pk.get(case.journey_id)
         state = journey.states.get(case.state) if journey else None
         next_due = due.get(case.pk)
+        at_risk = (next_due is not None and next_due <= horizon) or case.pk in late
+        exception = bool(state and state.exception)
+        sits: tuple[str, ...] = ()
+        if query.everywhere and not case.outcome:
+            sits = tuple(
+                key
+                for key, holds in (
+                    ("mine", case.assignee == user.username),
+                    ("team", case.owner in mine),
+                    ("exceptions", exception),
+                    ("handoffs", case.pk in handoff),
+                    ("at_risk", at_risk),
+                    ("all", True),
+                )
+                if holds
+            )
         rows.append(
             QueueRow(
                 case=case,
                 journey=journey,
                 state_label=state.label if state else case.state,
-                exception=bool(state and state.exception),
+                exception=exception,
                 handoff_waiting=case.pk in handoff,
-                at_risk=(next_due is not None and next_due <= horizon) or case.pk in late,
+                at_risk=at_risk,
                 overdue=(next_due is not None and next_due < now) or case.pk in late,
                 next_due=next_due,
+                queues=sits,
             )
         )
     newest: dict[str, Journey] = {}

@@ -39,7 +39,7 @@ def timeline_append(
         from_state=from_state,
         to_state=to_state,
         actor_kind=actor.kind,
-        actor_user=actor.user,
+        actor_user=actor.person,
         summary=summary[:500],
         detail=detail or {},
         idempotency_key=idempotency_key,

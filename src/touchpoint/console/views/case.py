@@ -1,5 +1,6 @@
-"""The staff case view: timeline, customer context, the journey's valid actions, replies, notes,
-handoffs and reassignment.
+"""The staff case view: timeline, customer context, what the customer told us, the journey's valid
+actions (with the values an event asks for), carrier's and system's steps recorded by hand, replies,
+notes, handoffs and reassignment.
 
 Every POST carries the case ``version`` the page was drawn with and a one-off ``nonce``: a stale page
 gets a conflict message (and keeps what was typed), a double click acts once. Success redirects back
@@ -22,21 +23,36 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
-from touchpoint.cases.actors import staff_actor
-from touchpoint.cases.errors import CaseConflict, CaseError
+from touchpoint.cases.actors import recorded_by_hand, staff_actor
+from touchpoint.cases.errors import CaseConflict, CaseError, TransitionRefused
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.selectors.case_view import PANEL_EVENTS, CaseView, case_view
+from touchpoint.cases.recording import OWN_PANEL, generic
+from touchpoint.cases.selectors.case_view import Action, CaseView, case_view, owners_in_words, summary_words
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.cases.services.notes import NOTE_MAX, case_note_add
 from touchpoint.cases.services.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
+from touchpoint.console.asks import AsksForm, asks_form
 from touchpoint.console.html import timeline_rows
 from touchpoint.console.panels import panels_for
+from touchpoint.console.words import refusal_words
+from touchpoint.journeys import Actor
+from touchpoint.journeys.engine import manual_events
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import owner_words
 
-FORMS = ("event", "note", "reply", "assign", "accept")
+FORMS = ("event", "note", "reply", "assign", "accept", "manual")
+MANUAL_REASON_MAX = 300  # the timeline's summary keeps 500 characters, with the move's words around it
+# Where an event with a record of its own is taken instead (touchpoint.cases.recording.OWN_PANEL).
+PANEL_WORDS = {
+    "quotes": "use the quote panel for that",
+    "payments": "use the payments panel for that",
+    "remedies": "use the remedies panel for that",
+    "feedback": "only the customer gives their feedback, from their page",
+}
+WHOSE = {"carrier": "the carrier", "system": "Touchpoint"}
 
 
 class _Guarded(forms.Form):
@@ -48,6 +64,24 @@ class _Guarded(forms.Form):
 
 class EventForm(_Guarded):
     event = forms.CharField(max_length=80)
+
+
+class ManualForm(_Guarded):
+    """A carrier's or the system's step, recorded by a person: why they know, and that they mean it."""
+
+    event = forms.CharField(max_length=80)
+    reason = forms.CharField(
+        label="How do you know?",
+        max_length=MANUAL_REASON_MAX,
+        strip=True,
+        error_messages={
+            "required": "Say how you know, e.g. “the customer says the parcel arrived”.",
+            "max_length": f"Keep it under {MANUAL_REASON_MAX} characters: the details can go in a note.",
+        },
+    )
+    confirm = forms.BooleanField(
+        error_messages={"required": "Tick the box to confirm you are recording this step in your name."}
+    )
 
 
 class NoteForm(_Guarded):
@@ -114,6 +148,7 @@ def _render(
     bound: dict[str, forms.Form] | None = None,
     problem: str = "",
     preview: Any = None,
+    asked: dict[str, AsksForm] | None = None,
 ) -> HttpResponse:
     nonce = secrets.token_urlsafe(16)
     # Only a refused POST brings a bound form (what was typed, with its errors); a fresh page writes its
@@ -121,6 +156,16 @@ def _render(
     built: dict[str, Any] = {name: UNBOUND for name in FORMS} | (bound or {})
     reply = (bound or {}).get("reply")
     chosen = str(reply["template"].value() or "") if reply is not None else _default_template(view)
+    asked = asked or {}
+
+    def rows(actions: list[Action]) -> list[tuple[Action, AsksForm | None]]:
+        # An event that asks for values gets its small form (as typed, after a refused POST).
+        out: list[tuple[Action, AsksForm | None]] = []
+        for a in actions:
+            form = asked.get(a.event) if a.event in asked else asks_form(a.event, a.asks) if a.asks else None
+            out.append((a, form))
+        return out
+
     context = {
         "view": view,
         "case": view.case,
@@ -129,10 +174,16 @@ def _render(
         "nonce": nonce,
         "problem": problem,
         "preview": preview,
+        "preview_words": view.journey.touchpoints.get(getattr(preview, "template", ""), ""),
+        "action_rows": rows(view.actions),
+        "manual_rows": rows(view.manual),
         "panels": panels_for(request, view.case),
         "reply_options": reply_options(view, chosen),
         "timeline_rows": timeline_rows(view.timeline, timezone.get_current_timezone()),
-        "urls": {name: _case_url(name, view.case.reference) for name in ("event", "assign", "accept", "note", "reply")},
+        "urls": {
+            name: _case_url(name, view.case.reference)
+            for name in ("event", "record", "assign", "accept", "note", "reply")
+        },
     }
     return render(request, "console/case/page.html", context, status=status)
 
@@ -154,15 +205,13 @@ _OPTIONS: dict[tuple[int, str], list[tuple[str, str]]] = {}
 
 
 def reply_options(view: CaseView, selected: str) -> SafeString:
-    """The persona messages as ``<option>``s, ``selected`` chosen. Built once per journey version and
-    process (the list is the journey's touch points: it can't change under a version)."""
+    """The persona messages as ``<option>``s, each by what it says (never its key), ``selected`` chosen.
+    Built once per journey version and process (the list is the journey's touch points: it can't change
+    under a version)."""
     key = (view.case.journey.pk, view.case.journey.sha256)
     options = _OPTIONS.get(key)
     if options is None:
-        options = [
-            (name, f"{escape(name)}: {escape(Truncator(summary).chars(70))}</option>")
-            for name, summary in view.templates
-        ]
+        options = [(name, f"{escape(Truncator(summary).chars(90))}</option>") for name, summary in view.templates]
         _OPTIONS[key] = options
     return mark_safe(  # noqa: S308 - names and summaries escaped above
         "".join(
@@ -195,7 +244,8 @@ def _unread(form: forms.Form) -> str:
     return ""
 
 
-def _conflict_message(request: HttpRequest, case: Case, what: str) -> str:
+def _conflict_message(request: HttpRequest, view: CaseView, what: str) -> str:
+    case = view.case
     latest = TimelineEntry.objects.filter(case=case).select_related("actor_user").order_by("-seq").first()
     if latest is None:
         return f"{case.reference} changed while you were looking. {what}"
@@ -205,7 +255,8 @@ def _conflict_message(request: HttpRequest, case: Case, what: str) -> str:
     else:
         who = {"timer": "the wait limit", "system": "Touchpoint"}.get(latest.actor_kind, f"the {latest.actor_kind}")
     when = timezone.localtime(latest.at).strftime("%H:%M")
-    return f"While you were looking, {who} changed this case at {when}: {latest.summary}. {what}"
+    summary = summary_words(view.journey, view.team_names, latest.summary)
+    return f"While you were looking, {who} changed this case at {when}: {summary}. {what}"
 
 
 def _as_of(view: CaseView, version: int) -> Case:
@@ -229,15 +280,23 @@ def _not_done(
     stale: str,
     refused: str,
     typed: tuple[str, forms.Form] | None = None,
+    event: str = "",
 ) -> HttpResponse:
     """The case drawn again as it is now, saying why nothing happened: 409 with ``stale`` when the
-    page was out of date, 403 with ``refused`` and the reason otherwise. ``typed`` (a form's name and
-    the submitted form) is kept as it was typed, carrying the case's current version."""
+    page was out of date, 403 with ``refused`` and the reason otherwise, in the journey's words (the
+    refused ``event`` by its label). ``typed`` (a form's name and the submitted form) is kept as it
+    was typed, carrying the case's current version."""
     fresh = _load(request, reference)
     bound = {typed[0]: _fresh(request, typed[1], fresh)} if typed is not None else None
     if isinstance(exc, CaseConflict):
-        return _render(request, fresh, status=409, bound=bound, problem=_conflict_message(request, fresh.case, stale))
-    return _render(request, fresh, status=403, bound=bound, problem=f"{refused}, nothing changed: {exc}.")
+        return _render(request, fresh, status=409, bound=bound, problem=_conflict_message(request, fresh, stale))
+    reason = str(exc).removeprefix(f"{reference}: ")
+    if isinstance(exc, TransitionRefused) and event:
+        reason = refusal_words(
+            journey=fresh.journey, case=fresh.case, event=event, code=exc.code, reason=reason, names=fresh.team_names
+        )
+    reason = owners_in_words(reason, fresh.team_names)
+    return _render(request, fresh, status=403, bound=bound, problem=f"{refused}, nothing changed: {reason}.")
 
 
 def _back(reference: str) -> HttpResponseRedirect:
@@ -260,21 +319,103 @@ def case_event(request: HttpRequest, reference: str) -> HttpResponse:
     event, key = form.cleaned_data["event"], f"console:{form.cleaned_data['nonce']}"
     if _done_before(view, key):
         return _back(reference)
-    if event in PANEL_EVENTS:
-        return _render(request, view, status=403, problem="Not done, nothing changed: use the quote panel for that.")
+    if not generic(event):
+        words = PANEL_WORDS.get(OWN_PANEL[event], "use its own panel for that")
+        return _render(request, view, status=403, problem=f"Not done, nothing changed: {words}.")
+    offered = next((a for a in view.actions if a.event == event), None)
+    asked = asks_form(event, offered.asks, request.POST) if offered is not None and offered.asks else None
+    if asked is not None and asked.errors and form.cleaned_data["version"] == view.case.version:
+        problem = f"Not done, nothing changed: “{offered.label if offered else event}” needs the values below."
+        return _render(request, view, status=400, problem=problem, asked={event: asked})
     try:
         result = case_advance(
             case=_as_of(view, form.cleaned_data["version"]),
             event=event,
             actor=staff_actor(_staff(request)),
+            given=asked.given() if asked is not None else None,
             idempotency_key=key,
         )
+    except TransitionRefused as exc:
+        if asked is not None and exc.code in ("bad-input", "missing-input", "no-guard-matched"):
+            return _refused_values(request, reference, asked, exc)
+        stale = "Nothing was done: check the case as it is now, then choose again."
+        return _not_done(request, reference, exc, stale=stale, refused="Not done", event=event)
     except CaseError as exc:
         stale = "Nothing was done: check the case as it is now, then choose again."
         return _not_done(request, reference, exc, stale=stale, refused="Not done")
     label = view.journey.states[result.case.state].label
-    messages.success(request, f"Done: {event.replace('_', ' ')}. The case is now “{label}”.")
+    messages.success(request, f"Done: {view.journey.event_label(event)}. The case is now “{label}”.")
     return _back(reference)
+
+
+def _refused_values(request: HttpRequest, reference: str, asked: AsksForm, exc: TransitionRefused) -> HttpResponse:
+    """The journey refused the values given (a 400: what was typed is kept, the reason beside its field)."""
+    fresh = _load(request, reference)
+    event = asked.prefix or ""
+    raw = str(exc).removeprefix(f"{reference}: ")
+    reason = refusal_words(
+        journey=fresh.journey, case=fresh.case, event=event, code=exc.code, reason=raw, names=fresh.team_names
+    )
+    asked.refused(raw, reason)
+    return _render(request, fresh, status=400, problem=f"Not done, nothing changed: {reason}.", asked={event: asked})
+
+
+@require_POST
+@staff_required("agent")
+def case_record(request: HttpRequest, reference: str) -> HttpResponse:
+    """A carrier's or the system's step recorded by a person, with how they know: the journey sees the
+    carrier (or the system), the timeline the person and their reason."""
+    view = _load(request, reference)
+    form = ManualForm(request.POST)
+    event = str(request.POST.get("event", ""))
+    offered = next((a for a in view.manual if a.event == event), None)
+    readable = form.is_valid()
+    if readable and _done_before(view, f"manual:{form.cleaned_data['nonce']}"):
+        return _back(reference)  # a double click: it was recorded once
+    stale = "Nothing was recorded: check the case as it is now, then record it again if it still applies."
+    if offered is None:
+        # Not this person's to record here (or not a step anyone records by hand): say so, whatever was typed.
+        try:
+            if readable:
+                _as_of(view, form.cleaned_data["version"])
+            raise TransitionRefused("not-by-hand", _why_not_by_hand(view, event))
+        except CaseError as exc:
+            return _not_done(request, reference, exc, stale=stale, refused="Not recorded", event=event)
+    asked = asks_form(event, offered.asks, request.POST) if offered.asks else None
+    if not readable or (asked is not None and asked.errors):
+        bound = {"manual": _fresh(request, form, view)}
+        problem = _unread(form) or "Not recorded, nothing changed: see what is missing below."
+        return _render(request, view, status=400, bound=bound, problem=problem, asked={event: asked} if asked else None)
+    key = f"manual:{form.cleaned_data['nonce']}"
+    user = _staff(request)
+    try:
+        case = _as_of(view, form.cleaned_data["version"])
+        result = case_advance(
+            case=case,
+            event=event,
+            actor=recorded_by_hand("carrier" if offered.manual == "carrier" else "system", recorder=user),
+            given=asked.given() if asked is not None else None,
+            idempotency_key=key,
+            manual_reason=form.cleaned_data["reason"],
+        )
+    except CaseError as exc:
+        return _not_done(
+            request, reference, exc, stale=stale, refused="Not recorded", typed=("manual", form), event=event
+        )
+    label = view.journey.states[result.case.state].label
+    whose = WHOSE[offered.manual]
+    messages.success(request, f"Recorded by hand for {whose}: {offered.label}. The case is now “{label}”.")
+    return _back(reference)
+
+
+def _why_not_by_hand(view: CaseView, event: str) -> str:
+    """Why ``event`` isn't this person's to record by hand here, in words."""
+    journey, case = view.journey, view.case
+    label = journey.event_label(event) if event in journey.events else "that step"
+    lead = Actor("staff", role="lead")
+    if event in manual_events(journey, state=case.state, data=case.data, actor=lead):
+        return f"only a lead, or the team that hands the case on to {view.owner_label}, may record “{label}” by hand"
+    return f"“{label}” is not a step of the carrier or of Touchpoint that can be recorded by hand now"
 
 
 @require_POST
@@ -331,7 +472,8 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     except CaseError as exc:
         stale = "Your reply was not sent; it is still in the box below."
         return _not_done(request, reference, exc, stale=stale, refused="Not sent", typed=("reply", form))
-    sent = f"the persona message `{template}`" if template else "your reply"
+    words = view.journey.touchpoints.get(template, "")
+    sent = f"the persona message “{words}”" if template else "your reply"
     messages.success(request, f"Sent {sent} to {view.case.customer.email} (it leaves through the outbox).")
     return _back(reference)
 
@@ -363,7 +505,8 @@ def case_assign_view(request: HttpRequest, reference: str) -> HttpResponse:
     except CaseError as exc:
         stale = "The case was not reassigned: check who has it now, then choose again."
         return _not_done(request, reference, exc, stale=stale, refused="Not reassigned")
-    who = f"assigned to {updated.assignee}" if updated.assignee else f"back in the {updated.owner} queue"
+    queue = owner_words(updated.owner, view.team_names)
+    who = f"assigned to {updated.assignee}" if updated.assignee else f"back in the {queue} queue"
     messages.success(request, f"{reference} is {who}.")
     return _back(reference)
 
@@ -380,5 +523,5 @@ def case_accept(request: HttpRequest, reference: str) -> HttpResponse:
     except CaseError as exc:
         stale = "The handoff was not accepted by you: see who has it now."
         return _not_done(request, reference, exc, stale=stale, refused="Not accepted")
-    messages.success(request, f"You accepted the handoff: {reference} is {view.case.owner}'s now, and yours to move.")
+    messages.success(request, f"You accepted the handoff: {reference} is {view.owner_label}'s now, and yours to move.")
     return _back(reference)

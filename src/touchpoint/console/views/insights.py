@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,11 +14,22 @@ from touchpoint.cases.models import JourneyVersion
 from touchpoint.core.clock import now
 from touchpoint.insights.charts import figure_svg
 from touchpoint.insights.export import figure_csv
-from touchpoint.insights.figures import Scope
+from touchpoint.insights.figures import Figure, Scope
 from touchpoint.insights.report import FIGURES, insights_report
 from touchpoint.staff.access import staff_required
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "all": None}
+# Columns the CSV keeps for machines and the page leaves out: a state's key sits beside its label.
+KEYS_ONLY = frozenset({"state"})
+
+
+def _table(figure: Figure) -> dict[str, Any]:
+    """A figure's table as people read it: no key columns, headings in words ("p50_hours" → "P50 hours")."""
+    shown = [i for i, column in enumerate(figure.columns) if column not in KEYS_ONLY]
+    return {
+        "columns": [figure.columns[i].replace("_", " ").capitalize() for i in shown],
+        "rows": [[row[i] for i in shown] for row in figure.rows],
+    }
 
 
 def _scope(request: HttpRequest) -> tuple[Scope, str, str]:
@@ -36,7 +48,7 @@ def _scope(request: HttpRequest) -> tuple[Scope, str, str]:
 def insights_page(request: HttpRequest) -> HttpResponse:
     scope, journey, period = _scope(request)
     figures = [
-        {"figure": figure, "svg": mark_safe(figure_svg(figure))}  # noqa: S308 - built by figure_svg, every text escaped
+        {"figure": figure, "svg": mark_safe(figure_svg(figure)), "table": _table(figure)}  # noqa: S308 - figure_svg escapes
         for figure in insights_report(scope)
     ]
     journeys = sorted(set(JourneyVersion.objects.values_list("name", flat=True)))

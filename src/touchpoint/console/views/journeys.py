@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from touchpoint.console.selectors import JourneyLive, StateLive, journey_live, journey_summaries, journey_version
 from touchpoint.core.clock import now
 from touchpoint.journeys.durations import format_duration
-from touchpoint.journeys.render import StateMark, render_svg
+from touchpoint.journeys.render import StateMark, Words, render_svg
 from touchpoint.staff.access import staff_required
+from touchpoint.staff.selectors import owner_words, team_names
 
 POLL_SECONDS = 15
 
@@ -23,7 +24,9 @@ POLL_SECONDS = 15
 @require_GET
 @staff_required("agent")
 def journeys(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/journeys.html", {"summaries": journey_summaries()})
+    names = team_names()
+    summaries = [(s, [(c, owner_words(c.owner, names)) for c in s.states]) for s in journey_summaries()]
+    return render(request, "console/journeys.html", {"summaries": summaries})
 
 
 def queue_url(*, journey: str, state: str) -> str | None:
@@ -65,6 +68,7 @@ class Row:
     """One state as the page shows it, in the graph and in the table below it."""
 
     s: StateLive
+    owner: str  # who owns the state, in words
     href: str | None
     age: str
     wait: str
@@ -74,10 +78,11 @@ class Row:
         return StateMark(classes=("live", *self.s.flags), badge=_badge(self.s), note=self.note, href=self.href)
 
 
-def _rows(live: JourneyLive) -> list[Row]:
+def _rows(live: JourneyLive, names: dict[str, str]) -> list[Row]:
     return [
         Row(
             s=s,
+            owner=owner_words(s.owner, names),
             href=queue_url(journey=live.version.name, state=s.state),
             age=format_duration(s.oldest_age.total_seconds()) if s.oldest_age is not None else "",
             wait=format_duration(s.wait_limit) if s.wait_limit else "",
@@ -94,14 +99,16 @@ def journey_map(request: HttpRequest, name: str, version: int) -> HttpResponse:
     if found is None:
         raise Http404("no such journey version")
     live = journey_live(version=found, at=now())
-    rows = _rows(live)
+    names = team_names()
+    rows = _rows(live, names)
     marks = {row.s.state: row.mark() for row in rows}
+    owners = {state.owner: owner_words(state.owner, names) for state in live.journey.states.values()}
     context = {
         "version": found,
         "journey": live.journey,
         "live": live,
         "rows": rows,
-        "svg": render_svg(live.journey, marks=marks, declaration=False),
+        "svg": render_svg(live.journey, marks=marks, declaration=False, words=Words(live.journey, owners)),
         "poll_seconds": POLL_SECONDS,
     }
     template = "console/_journey_live.html" if request.GET.get("partial") == "live" else "console/journey_map.html"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from touchpoint.core.clock import now
 from touchpoint.insights.people import coaching_flags, people, recognition_board
+from touchpoint.remedies.models import KIND_CHOICES
 from touchpoint.staff.access import has_role, staff_required
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
@@ -49,4 +50,7 @@ def person(request: HttpRequest, username: str) -> HttpResponse:
         raise Http404("no active staff member by that name")
     lead = has_role(request.user, "lead")
     flag = next((f for f in coaching_flags(everyone) if f.user.pk == found.user.pk), None) if lead else None
-    return render(request, "console/people/person.html", {"period": period, "p": found, "flag": flag, "lead": lead})
+    kinds = dict(KIND_CHOICES)  # remedies by their names ("Goodwill credit"), never their keys
+    remedies = [(kinds.get(kind, kind.replace("_", " ").capitalize()), n) for kind, n in found.remedies.items()]
+    context = {"period": period, "p": found, "flag": flag, "lead": lead, "remedies": remedies}
+    return render(request, "console/people/person.html", context)
