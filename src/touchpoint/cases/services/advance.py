@@ -42,10 +42,13 @@ def case_open(
     data: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     touchpoint: str | None = None,
+    opening_sentiment: float | None = None,
 ) -> AdvanceResult:
     """Open a case on the newest version of ``journey`` in its start state, with ``data`` gathered
     at intake (checked against the journey's declarations: :class:`TransitionRefused` when it
-    doesn't fit, and nothing is written) and the journey's ``initial`` values.
+    doesn't fit, and nothing is written) and the journey's ``initial`` values. ``opening_sentiment``
+    is how the customer's own words with the request read (a report of a broken delivery): the
+    opening message's tone takes it into account, as it would for any message they wrote.
 
     Opens its own transaction; with an ``idempotency_key`` seen before, returns the first result."""
     version = journey_latest(journey)
@@ -70,6 +73,8 @@ def case_open(
                     opened_at=at,
                     state_entered_at=at,
                     updated_at=at,
+                    customer_sentiment=opening_sentiment,
+                    customer_sentiment_at=at if opening_sentiment is not None else None,
                 )
                 label = definition.states[result.target].label
                 entry = timeline_append(
@@ -79,7 +84,7 @@ def case_open(
                     at=at,
                     event="opened",
                     to_state=result.target,
-                    summary=f"Case opened on {definition.key}: {label}",
+                    summary=f"Case opened on {definition.title or definition.name} (version {definition.version}): {label}",
                     idempotency_key=idempotency_key,
                 )
                 _apply_effects(case, definition, result, at)
@@ -155,7 +160,7 @@ def _advance(
     if before.exception or before.accept_within is not None:
         # Tasks about the state being left (its exception, its handoff) are settled by leaving it.
         Task.objects.filter(case=case, status=TaskStatus.OPEN, kind__in=STATE_TASKS).update(
-            status=TaskStatus.DONE, closed_at=at, closed_by=actor.user
+            status=TaskStatus.DONE, closed_at=at, closed_by=actor.person
         )
     summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
     how = f"recorded by hand by {actor.describe()}: {manual_reason}" if manual_reason else f"by {actor.describe()}"
