@@ -105,7 +105,11 @@ def generate_journey(states: int = 200, transitions: int = 600, *, seed: int = 2
         move(source, event, target, "staff")
     if len(moves) < transitions:
         raise ValueError(f"could only place {len(moves)} of {transitions} transitions; give more states")
-    return "\n".join([*lines, "transitions:", *moves]) + "\n"
+    # Every event labelled for people, as a real journey does; the system's own steps say who reports them.
+    events = sorted({event for _, event in used})
+    labels = [f"  {e}: {{label: '{e.replace('_', ' ').capitalize()}', via: bench}}" for e in events]
+    at = lines.index("states:")
+    return "\n".join([*lines[:at], "events:", *labels, *lines[at:], "transitions:", *moves]) + "\n"
 
 
 if __name__ == "__main__":
