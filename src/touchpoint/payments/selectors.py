@@ -180,20 +180,27 @@ class CaseMoney:
 
 def case_money(*, case: Case) -> CaseMoney:
     """The case's money now: four small queries, five once a balance is due."""
-    payments = Payment.objects.filter(case=case, status__in=TAKEN).aggregate(
-        paid=Sum("amount"), balance=Sum("amount", filter=Q(purpose=Purpose.BALANCE))
-    )
-    paid, balance_paid = payments["paid"] or ZERO, payments["balance"] or ZERO
-    refunds = _refund_lines(
+    rows = list(
         Refund.objects.filter(case=case)
         .order_by("created_at", "id")
-        .values_list("amount", "status", "provider", "what")
+        .values_list("amount", "status", "provider", "what", "created_at")
     )
+    refunds = _refund_lines(rows)
     refunded = sum((line.amount for line in refunds), ZERO)
-    extra, waived = _extra_work(case)
-    balance_due = max(extra - balance_paid - waived, ZERO)
-    if balance_due and _nothing_more_due(case):
-        balance_due = ZERO
+    # A journey's full refund settles everything before it: extra work approved, paid or waived
+    # earlier is not owed again; what is approved after it (a repair resumed) is.
+    cleared = max((row[4] for row in rows if row[3] == "all"), default=None)
+    since = Q(purpose=Purpose.BALANCE) if cleared is None else Q(purpose=Purpose.BALANCE, paid_at__gt=cleared)
+    payments = Payment.objects.filter(case=case, status__in=TAKEN).aggregate(
+        paid=Sum("amount"),
+        balance=Sum("amount", filter=Q(purpose=Purpose.BALANCE)),
+        balance_since=Sum("amount", filter=since),
+    )
+    paid, balance_paid = payments["paid"] or ZERO, payments["balance"] or ZERO
+    extra, waived = _extra_work(case, cleared)
+    balance_due = max(extra - (payments["balance_since"] or ZERO) - waived, ZERO)
+    if balance_due and case.outcome and not case.data.get("repaired"):
+        balance_due = ZERO  # a case that ended unrepaired owes no balance
     return CaseMoney(
         currency=shop_currency(),
         price=case_price(case=case) or ZERO,
@@ -207,36 +214,36 @@ def case_money(*, case: Case) -> CaseMoney:
     )
 
 
-def _refund_lines(rows: Iterable[tuple[Decimal, str, str, str]]) -> list[RefundLine]:
+def _refund_lines(rows: Iterable[tuple[Decimal, str, str, str, datetime]]) -> list[RefundLine]:
     lines = []
-    for amount, status, provider, _what in rows:
+    for amount, status, provider, _what, _at in rows:
         through = bool(provider) and status not in PERSON_OWES and status != RefundStatus.PAID_BACK
         done = status in (RefundStatus.SUCCEEDED, RefundStatus.PAID_BACK)
         lines.append(RefundLine(amount, status, through, "to your card" if through else "the way you paid", done))
     return lines
 
 
-def _extra_work(case: Case) -> tuple[Decimal, Decimal]:
-    """Approved extra work, and the fee waivers given on its balance: those given since the case
-    first waited for the balance (a fee waived earlier was some other fee)."""
+def _extra_work(case: Case, cleared: datetime | None) -> tuple[Decimal, Decimal]:
+    """Approved extra work since the last full refund (``cleared``), and the fee waivers given on its
+    balance: those given since the case first waited for the balance after it (a fee waived earlier
+    was some other fee)."""
     from touchpoint.quotes.models import Quote, QuoteStatus
     from touchpoint.remedies.models import Remedy
 
-    extra = Quote.objects.filter(case=case, status=QuoteStatus.APPROVED).aggregate(total=Sum("total"))["total"]
+    approved = Quote.objects.filter(case=case, status=QuoteStatus.APPROVED)
+    if cleared is not None:
+        approved = approved.filter(decided_at__gt=cleared)
+    extra = approved.aggregate(total=Sum("total"))["total"]
     if not extra:
         return ZERO, ZERO
-    since = TimelineEntry.objects.filter(case=case, to_state__in=BALANCE_STATES).aggregate(at=Min("at"))["at"]
+    entered = TimelineEntry.objects.filter(case=case, to_state__in=BALANCE_STATES)
+    if cleared is not None:
+        entered = entered.filter(at__gt=cleared)
+    since = entered.aggregate(at=Min("at"))["at"]
     if since is None:
         return extra, ZERO
     waivers = Remedy.objects.filter(case=case, kind="fee_waiver", amount__isnull=False, applied_at__gte=since)
     return extra, waivers.aggregate(total=Sum("amount"))["total"] or ZERO
-
-
-def _nothing_more_due(case: Case) -> bool:
-    """Money the journey has sent back, or a case that ended unrepaired, owes no balance."""
-    if case.outcome and not case.data.get("repaired"):
-        return True
-    return Refund.objects.filter(case=case, what="all").exists()
 
 
 def case_refunds(*, case: Case) -> list[Refund]:
