@@ -13,20 +13,28 @@ from typing import Any
 from django.conf import settings
 
 from touchpoint.cases.actors import CUSTOMER, SYSTEM
-from touchpoint.cases.errors import CaseConflict, TransitionRefused
+from touchpoint.cases.errors import CaseConflict, CaseError, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineKind
+from touchpoint.cases.recording import OWN_PANEL, generic
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.intents import Intent, has_more_than_first_line, intent_of
-from touchpoint.inbox.models import InboundMessage, Kind
+from touchpoint.inbox.models import InboundMessage, Kind, MatchedBy
 from touchpoint.journeys import Actor, valid_events
+from touchpoint.quotes.selectors import quote_latest
+from touchpoint.quotes.services import QuoteError, quote_decide
 
 _APPROVE_WORDS = ("approve", "accept")
 _DECLINE_WORDS = ("decline", "reject")
+# How a message proves it comes from whoever holds the case's emails or its page: the reply address's
+# token, our own Message-ID in In-Reply-To/References, or the case page. A reference in the subject
+# from the customer's address proves nothing (a From: line can be forged): it joins the case and a
+# person decides.
+PROOF = frozenset({MatchedBy.TOKEN, MatchedBy.THREAD, MatchedBy.LINK})
 
 
 def note_append(
@@ -78,6 +86,8 @@ def customer_words_act(
             Case.objects.filter(pk=case.pk).update(
                 customer_sentiment=sentiment, customer_sentiment_at=message.received_at
             )
+            # The instance too: a move these words make next is told in their tone, not the last ones'.
+            case.customer_sentiment, case.customer_sentiment_at = sentiment, message.received_at
     if trusted and customer is not None and intent in ("plain", "playful"):
         plain = intent == "plain"
         Customer.objects.filter(pk=customer.pk).update(plain_messages=plain)
@@ -96,20 +106,41 @@ def customer_words_act(
 
 
 def answer_question(message: InboundMessage, case: Case, intent: Intent) -> bool:
-    """A clear yes or no to the one question the journey is asking the customer now. True if applied."""
+    """A clear yes or no to the one question the journey is asking the customer now, from a message
+    that proves where it comes from (:data:`PROOF`). It goes through the same service as the case
+    page's button, so the record behind it follows (a quote's answer is the quote's). True if applied."""
+    if message.matched_by not in PROOF:
+        return False
     definition = journey_of(case.journey)
     events = valid_events(definition, state=case.state, data=case.data, actor=Actor("customer"))
     words = _APPROVE_WORDS if intent == "yes" else _DECLINE_WORDS
     candidates = [event for event in events if any(word in event for word in words)]
     if len(candidates) != 1:
         return False  # nothing to approve here, or more than one thing: a person decides
+    event = candidates[0]
+    if OWN_PANEL.get(event) == "quotes":
+        return _answer_quote(message, case, approve=intent == "yes")
+    if not generic(event):
+        return False  # its panel writes a record a yes can't give (a payment, feedback): a person helps
     digest = hashlib.sha256((message.message_id or message.raw_sha256).encode()).hexdigest()
     key = f"inbound:{message.message_id}" if len(message.message_id) <= 180 else f"inbound:sha256:{digest}"
     try:
-        case_advance(case=case, event=candidates[0], actor=CUSTOMER, idempotency_key=key)
+        case_advance(case=case, event=event, actor=CUSTOMER, idempotency_key=key)
     except (TransitionRefused, CaseConflict):
         return False
-    message.action = f"event:{candidates[0]}"
+    message.action = f"event:{event}"
+    return True
+
+
+def _answer_quote(message: InboundMessage, case: Case, *, approve: bool) -> bool:
+    quote = quote_latest(case=case)
+    if quote is None or not quote.is_open:
+        return False
+    try:
+        quote_decide(case=case, quote_id=quote.pk, version=case.version, approve=approve)
+    except (QuoteError, CaseError):
+        return False
+    message.action = f"event:{'quote_approved' if approve else 'quote_declined'}"
     return True
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.catalog.models import DeviceModel
@@ -187,9 +187,14 @@ def case_money(*, case: Case) -> CaseMoney:
     )
     refunds = _refund_lines(rows)
     refunded = sum((line.amount for line in refunds), ZERO)
-    # A journey's full refund settles everything before it: extra work approved, paid or waived
-    # earlier is not owed again; what is approved after it (a repair resumed) is.
-    cleared = max((row[4] for row in rows if row[3] == "all"), default=None)
+    # A journey's full refund settles everything before it (even one that found nothing left to
+    # refund): extra work approved, paid or waived earlier is not owed again; what is approved after
+    # it (a repair resumed) is. The move that promised it says so in its timeline entry.
+    cleared = (
+        TimelineEntry.objects.filter(case=case, detail__refund="all").aggregate(at=Max("at"))["at"]
+        if rows
+        else None
+    )
     since = Q(purpose=Purpose.BALANCE) if cleared is None else Q(purpose=Purpose.BALANCE, paid_at__gt=cleared)
     payments = Payment.objects.filter(case=case, status__in=TAKEN).aggregate(
         paid=Sum("amount"),

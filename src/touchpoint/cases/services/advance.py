@@ -179,6 +179,9 @@ def _advance(
             "touchpoints": result.touchpoints,
             "silent": result.silent_reason,
             "handoff": result.handoff,
+            # What the move promised to give back (`all`, or a money field): it settles what was owed
+            # before it, even when nothing was left to refund.
+            **{"refund": e.what for e in result.effects if isinstance(e, Refund)},
         },
         idempotency_key=key,
     )
