@@ -38,6 +38,20 @@ SECONDS = 6.0  # measured, per page, after a 1.5 s warm-up
 PASSWORD = "bench-password-not-secret"
 SERVER = f"touchpoint run: gunicorn, {(os.cpu_count() or 1) + 1} sync web processes"
 REFERENCE = "TP-00471"  # reference(4321) in build(): the case the case view opens
+# The shape of a mail-in-repair@2 case's data: its intake and the journey's initial values (the
+# benchmark lays 100,000 cases down in bulk, so it writes what case_open would have stored).
+ADDRESS = {"name": "Customer", "line1": "1 Park Row", "line2": "", "town": "Leeds", "postcode": "LS1 5AB"}
+ADDRESS["country"] = "GB"
+DATA = {
+    "model": "nano-4g",
+    "problem": "not_sure",
+    "problem_notes": "",
+    "prepaid_box": False,
+    "diagnosis_price": 39.0,
+    "return_address": ADDRESS,
+    "quote_total": 0,
+    "repaired": False,
+}
 
 
 def configure(db: str) -> dict[str, str]:
@@ -117,7 +131,7 @@ def build(db: str) -> tuple[str, str]:
             opened = start + timedelta(seconds=50 * n)
             cases.append(
                 Case(reference=reference(n), journey=version, customer=customers[n % len(customers)], state=state,
-                     owner=s.owner, outcome=s.outcome or "", data={"model": "nano-4g", "problem": "not-sure"},
+                     owner=s.owner, outcome=s.outcome or "", data=DATA,
                      opened_at=opened, state_entered_at=opened + timedelta(hours=2), updated_at=opened,
                      closed_at=opened if s.terminal else None, assignee=agent if n % 50 == 1 else None)
             )  # fmt: skip

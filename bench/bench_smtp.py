@@ -110,9 +110,14 @@ journey_register(source=path.read_text(), filename=str(path))
 OutboxMessage.objects.all().delete()
 customer, _ = Customer.objects.get_or_create(email="bench@example.com", defaults={{"name": "Ian Bench"}})
 keys = ["arrived_resting", "pulled_through", "right_as_rain", "on_the_way_home", "home_safe"]
+# Everything mail-in-repair gathers at intake (case_open checks it against the journey's declarations).
+ADDRESS = {{"name": "Ian Bench", "line1": "1 Park Row", "line2": "", "town": "Leeds",
+           "postcode": "LS1 5AB", "country": "GB"}}
+INTAKE = {{"model": "nano-4g", "problem": "not_sure", "problem_notes": "", "prepaid_box": False,
+          "diagnosis_price": "39.00", "return_address": ADDRESS}}
 made = 0
 while made < {count}:
-    case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data={{"model": "nano-4g"}}).case
+    case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data=INTAKE).case
     journey = journey_of(case.journey)
     made += 1
     with transaction.atomic():

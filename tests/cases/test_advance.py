@@ -53,7 +53,7 @@ def test_an_allowed_event_moves_the_case_and_writes_every_effect_once(new_case: 
         False,
     )
     assert result.entry.seq == 2 and result.entry.summary == (
-        "Order received → Waiting for your device (payment received, by system)"
+        "Order received → Waiting for your device (Payment received, by system)"
     )
     message = OutboxMessage.objects.get(case=case)
     assert (message.touchpoint, message.recipient, message.status, message.channel) == (
@@ -126,7 +126,7 @@ def test_an_event_not_allowed_is_refused_with_a_reason_and_changes_nothing(
     actor = {"system": SYSTEM, "customer": CUSTOMER}[actor_name]
     before = snapshot(new_case)
     with pytest.raises(TransitionRefused) as caught:
-        case_advance(case=new_case, event=event, actor=actor, data={"note": "x"})
+        case_advance(case=new_case, event=event, actor=actor, given={"note": "x"})
     assert caught.value.code == code
     assert str(caught.value) == f"{new_case.reference}: {reason}"
     assert snapshot(new_case) == before
@@ -141,8 +141,11 @@ def test_a_staff_member_outside_the_team_may_not_act_and_one_inside_may(
     with pytest.raises(TransitionRefused, match="may not trigger `repaired`"):
         case_advance(case=case, event="repaired", actor=staff_actor(lead))  # care lead, not bench
     assert snapshot(case) == before
-    moved = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": True})
-    assert (moved.case.state, moved.case.data) == ("awaiting_ok", {"model": "nano-4g", "needs_ok": True})
+    moved = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given={"needs_ok": True})
+    assert (moved.case.state, moved.case.data) == (
+        "awaiting_ok",
+        {"model": "nano-4g", "needs_ok": True, "fixed": False},
+    )
 
 
 def test_reaching_a_terminal_state_closes_the_case_and_leaves_no_pending_timer(new_case: Case) -> None:
@@ -193,12 +196,13 @@ def test_timeline_entries_are_append_only(new_case: Case) -> None:
         TimelineEntry.objects.filter(case=new_case).update(summary="x")
     with pytest.raises(TypeError, match="append-only"):
         TimelineEntry.objects.filter(case=new_case).delete()
-    assert TimelineEntry.objects.get(case=new_case).summary.startswith("Case opened on mini-repair@1")
+    assert TimelineEntry.objects.get(case=new_case).summary == "Case opened on mini-repair (version 1): Order received"
 
 
 def test_opening_with_the_same_idempotency_key_opens_one_case(mini_journey: Any, customer: Any) -> None:
-    first = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, idempotency_key="order-77")
-    second = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, idempotency_key="order-77")
+    intake = {"model": "nano-4g"}
+    first = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data=intake, idempotency_key="order-77")
+    second = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data=intake, idempotency_key="order-77")
     assert (second.replayed, second.case.pk) == (True, first.case.pk)
     assert Case.objects.count() == 1
 
@@ -215,3 +219,73 @@ def test_leaving_a_state_settles_the_tasks_about_it(new_case: Case, lead: StaffU
         ("done", lead.pk),
         ("done", lead.pk),
     ]
+
+
+# --- case data, as the journey declares it ---------------------------------------------------
+
+
+def test_a_case_opens_with_its_intake_and_the_journeys_initial_values(new_case: Case) -> None:
+    assert new_case.data == {"model": "nano-4g", "needs_ok": False, "fixed": False}
+    assert Case.objects.get(pk=new_case.pk).data == new_case.data
+
+
+@pytest.mark.parametrize(
+    ("intake", "reason"),
+    [
+        ({}, "intake must give `model` for mini-repair@1"),
+        (
+            {"model": "nano-4g", "colour": "red"},
+            "`colour` is not case data of mini-repair@1 (it declares: model, needs_ok, fixed)",
+        ),
+        ({"model": "nano-4g", "needs_ok": True}, "`needs_ok` is not gathered at intake in mini-repair@1"),
+        ({"model": 4}, "`model` expected text"),
+    ],
+)
+def test_intake_that_doesnt_fit_the_journey_opens_nothing(
+    mini_journey: Any, customer: Any, intake: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(TransitionRefused) as caught:
+        case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data=intake, idempotency_key="order-1")
+    assert (caught.value.code, str(caught.value)) == ("bad-input", f"mini-repair@1: {reason}")
+    assert (Case.objects.count(), TimelineEntry.objects.count(), OutboxMessage.objects.count()) == (0, 0, 0)
+
+
+def on_bench(new_case: Case) -> Case:
+    case = case_advance(case=new_case, event="payment_received", actor=SYSTEM).case
+    return case_advance(case=case, event="device_arrived", actor=CARRIER).case
+
+
+@pytest.mark.parametrize(
+    ("given", "code", "reason"),
+    [
+        (
+            None,
+            "missing-input",
+            "`repaired` needs `needs_ok` (The bench found extra work that needs the customer's OK.)",
+        ),
+        ({"needs_ok": "perhaps"}, "bad-input", "`needs_ok` expected yes or no (true or false)"),
+        ({"needs_ok": False, "fixed": True}, "bad-input", "`repaired` doesn't take `fixed`; it takes `needs_ok`"),
+    ],
+)
+def test_a_value_the_move_doesnt_ask_for_or_cant_hold_is_refused_and_changes_nothing(
+    new_case: Case, bench_tech: StaffUser, given: dict[str, Any] | None, code: str, reason: str
+) -> None:
+    case = on_bench(new_case)
+    before = snapshot(case)
+    with pytest.raises(TransitionRefused) as caught:
+        case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given=given)
+    assert (caught.value.code, str(caught.value)) == (code, f"{case.reference}: {reason}")
+    assert snapshot(case) == before
+
+
+def test_the_move_writes_the_asked_value_and_its_sets_with_the_step(new_case: Case, bench_tech: StaffUser) -> None:
+    case = on_bench(new_case)
+    # The bench says no OK is needed, typed as a form sends it: the journey checks and stores it,
+    # and the move's own `sets` marks the device fixed, in the same commit as the step
+    moved = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given={"needs_ok": "no"})
+    assert (moved.case.state, moved.case.data) == ("shipped", {"model": "nano-4g", "needs_ok": False, "fixed": True})
+    assert Case.objects.get(pk=case.pk).data == moved.case.data
+    assert moved.entry.detail["data"] == {"needs_ok": False, "fixed": True}
+    # and the guard that reads `fixed` lets it home
+    home = case_advance(case=moved.case, event="delivered", actor=CARRIER).case
+    assert (home.state, home.outcome) == ("done", "success")

@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 
 from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import SYSTEM
+from tests.support.orders import place_repair_order
+from tests.support.timers import time_runs_out
 from touchpoint.cases.errors import CaseConflict
-from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import AssignRefused, assignable_staff, case_assign
-from touchpoint.journeys.library import library_file
 from touchpoint.staff.models import Role, StaffUser
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def payment_failed(db: Any) -> Case:
     """A mail-in repair whose payment never came: an exception owned by team:intake."""
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-    case = case_open(
-        journey="mail-in-repair",
-        customer=CustomerFactory(),
-        actor=SYSTEM,
-        data={"model": "nano-4g", "prepaid_box": False},
-    ).case
-    return case_advance(case=case, event="payment_overdue", actor=SYSTEM).case
+    return time_runs_out(place_repair_order(CustomerFactory()))
 
 
 def snapshot(case: Case) -> tuple[int | None, int, int]:

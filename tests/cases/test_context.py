@@ -1,5 +1,7 @@
 """The customer context card: tier, lifetime value, earlier cases and outcomes, last feedback, open
-complaints, sentiment trend, channel preferences, in a fixed number of queries."""
+complaints, sentiment trend, channel preferences, in a fixed number of queries. The history is made
+the way customers and staff make it: orders, payments, quotes, feedback and emails through their
+services, wait limits through the worker's timer."""
 
 from __future__ import annotations
 
@@ -9,134 +11,101 @@ from typing import Any
 
 import pytest
 
-from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
-from touchpoint.cases.journeys import journey_register
-from touchpoint.cases.models import Case, TaskKind
+from tests.inbox.mails import mail
+from tests.quotes.repair import answer_quote, diagnose, repair_case, walk_to
+from tests.support.factories import CustomerFactory
+from tests.support.orders import place_repair_order
+from tests.support.timers import time_runs_out
+from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.selectors.context import customer_context, sparkline
-from touchpoint.cases.services.advance import case_advance, case_open
-from touchpoint.cases.services.tasks import task_open
+from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
-from touchpoint.feedback.models import Feedback
-from touchpoint.inbox.models import InboundMessage
-from touchpoint.journeys.library import library_file
-from touchpoint.payments.models import Payment, PaymentStatus
+from touchpoint.feedback.services import feedback_give
+from touchpoint.inbox.services import inbound_receive
+from touchpoint.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def mail_in_repair(db: Any) -> None:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-
-
-def open_repair(customer: Customer) -> Case:
-    data = {"model": "nano-4g", "prepaid_box": False}
-    return case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data=data).case
-
-
-def paid(case: Case, amount: str, refunded: str = "0") -> None:
-    moment = now()
-    Payment.objects.create(
-        case=case,
-        provider="offline",
-        amount=Decimal(amount),
-        amount_refunded=Decimal(refunded),
-        currency="gbp",
-        status=PaymentStatus.PAID,
-        created_at=moment,
-        updated_at=moment,
-        paid_at=moment,
-    )
-
-
-def wrote(customer: Customer, case: Case, sentiment: float, minutes: int) -> None:
-    InboundMessage.objects.create(
-        source="webhook",
-        raw_sha256=f"{case.pk}-{minutes}",
-        raw=b"",
-        kind="reply",
-        case=case,
-        customer=customer,
-        sentiment=sentiment,
-        received_at=now() + timedelta(minutes=minutes),
-        subject="Re: repair",
-    )
+def email_from(customer: Customer, body: str, *, in_reply_to: str | None = None) -> None:
+    """``customer`` writes to the shop; the email webhook hands it to the inbox as received."""
+    raw = mail(sender=f"{customer.name} <{customer.email}>", body=body, in_reply_to=in_reply_to)
+    inbound_receive(raw=raw, source="webhook")
 
 
 def test_a_returning_customer_with_history(django_assert_max_num_queries: Any) -> None:
-    # Given a gold customer with a cancelled order last month, a paid repair with feedback, and this case
-    ian = CustomerFactory(name="Ian Kearns", tier="gold", preferred_channel="sms", plain_messages=True)
+    # Given a gold customer with an order cancelled unpaid, a repair with approved extra work and
+    # feedback, an order they paid for and then cancelled (refunded), and this case
+    ian = CustomerFactory(
+        name="Ian Kearns", email="ian@example.com", tier="gold", phone="07700 900123", preferred_channel="sms"
+    )
+    ian.plain_messages = True
+    ian.save(update_fields=["plain_messages"])
     start = now() - timedelta(days=40)
     with at(start):
-        cancelled = open_repair(ian)
-    with at(start + timedelta(days=1)):
-        cancelled = case_advance(case=cancelled, event="payment_overdue", actor=SYSTEM).case
-        cancelled = case_advance(case=cancelled, event="payment_given_up", actor=SYSTEM).case
+        cancelled = place_repair_order(ian)
+    cancelled = time_runs_out(time_runs_out(cancelled))  # payment overdue, then given up: cancelled unpaid
     with at(start + timedelta(days=10)):
-        earlier = open_repair(ian)
-    paid(earlier, "49.00")
-    paid(earlier, "20.00", refunded="5.00")
-    Feedback.objects.create(case=earlier, customer=ian, csat=2, comment="Took ages.", created_at=now())
-    current = open_repair(ian)
-    for i, score in enumerate([-0.6, -0.2, 0.4]):
-        wrote(ian, current, score, i)
+        earlier = repair_case(ian, "in_surgery")  # £39.00 paid by bank transfer
+        earlier = answer_quote(diagnose(earlier, [("New battery", "25.00")]), approve=True)
+        earlier = walk_to(earlier, "feedback_asked")  # the £25.00 balance paid before the trip home
+        feedback_give(case=earlier, version=earlier.version, csat=3, comment="Took ages.", consent_publish=False)
+    with at(start + timedelta(days=20)):
+        changed_mind = repair_case(ian, "awaiting_device")  # £39.00 paid, then cancelled: refunded in full
+        changed_mind = case_advance(case=changed_mind, event="order_cancelled", actor=CUSTOMER).case
+    current = place_repair_order(ian)
+    for minute, words in enumerate(
+        ["I am not happy about the delay.", "Hello, any news on my player?", "Thanks, that sounds good."]
+    ):
+        with at(now() + timedelta(minutes=minute)):
+            email_from(ian, words)
     # When the card is read for the current case
     customer_context(customer=ian, exclude_case=current)  # warm the process's journey parse cache
     with django_assert_max_num_queries(3):  # the customer's cases, their complaint tasks, their sentiments
         card = customer_context(customer=ian, exclude_case=current)
-    # Then it says who they are and what happened before
+    # Then it says who they are and what happened before: the value is what they paid, net of refunds
     assert (card.tier, card.preferred_channel, card.customer.plain_messages) == ("Gold", "SMS", True)
     assert card.lifetime_value == Decimal("64.00")
     assert card.lifetime_value_display == "£64.00"
     assert [(c.reference, c.outcome, c.state_label) for c in card.earlier_cases] == [
-        (earlier.reference, "", "Waiting for your payment"),
+        (changed_mind.reference, "failure", "Order cancelled"),
+        (earlier.reference, "success", "All done"),
         (cancelled.reference, "failure", "Order cancelled"),
     ]
-    assert (card.earlier_total, card.successes, card.failures) == (2, 0, 1)
-    assert card.earlier_cases[1].journey == "Mail-in repair"
-    assert card.earlier_cases[1].closed_at == start + timedelta(days=1)
+    assert (card.earlier_total, card.successes, card.failures) == (3, 1, 2)
+    assert card.earlier_cases[2].journey == "Mail-in repair"
+    assert card.earlier_cases[2].closed_at == start + timedelta(days=4)  # two wait limits of two days
     assert card.last_feedback is not None
-    assert (card.last_feedback.csat, card.last_feedback.comment) == (2, "Took ages.")
+    assert (card.last_feedback.csat, card.last_feedback.comment) == (3, "Took ages.")
     assert card.open_complaints == []
     assert card.sentiment is not None
-    assert card.sentiment.values == [-0.6, -0.2, 0.4]
+    assert card.sentiment.values == [-0.6483, 0.0, 0.7003]
     assert card.sentiment.trend == "improving"
     assert (
         card.sentiment.description
-        == "Sentiment of the last 3 messages, oldest to newest: from -0.60 to +0.40 (improving)"
+        == "Sentiment of the last 3 messages, oldest to newest: from -0.65 to +0.70 (improving)"
     )
 
 
 def test_open_complaints_come_from_complaint_states_and_urgent_customer_messages() -> None:
-    ian = CustomerFactory()
-    case = open_repair(ian)
-    case = case_advance(case=case, event="card_submitted", actor=CUSTOMER).case
-    case = case_advance(case=case, event="payment_succeeded", actor=SYSTEM).case
-    case = case_advance(case=case, event="device_posted", actor=CUSTOMER).case
-    other = open_repair(ian)
-    task_open(
-        kind=TaskKind.CUSTOMER_MESSAGE,
-        owner="team:care",
-        title=f"{other.reference}: angry email",
-        case=other,
-        priority=1,
-    )
+    ian = CustomerFactory(name="Ian Kearns", email="ian@example.com")
+    case = repair_case(ian, "device_in_transit")
+    other = place_repair_order(ian)
+    # Ian answers the other order's email, cross: a person must read it first (an urgent task)
+    first = OutboxMessage.objects.filter(case=other).earliest("created_at")
+    email_from(ian, "This is taking far too long and I am very annoyed.", in_reply_to=first.headers["Message-ID"])
     card = customer_context(customer=ian, exclude_case=case)
-    assert card.open_complaints == [f"{other.reference}: open task “{other.reference}: angry email”"]
+    assert card.open_complaints == [
+        f"{other.reference}: open task “{other.reference}: Ian Kearns wrote “About my player””"
+    ]
 
 
 def test_a_case_in_a_complaint_state_is_named_once_not_again_for_its_own_tasks() -> None:
     ian = CustomerFactory()
-    case = open_repair(ian)
-    for event, actor in [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM), ("device_posted", CUSTOMER)]:
-        case = case_advance(case=case, event=event, actor=actor).case
-    case = case_advance(case=case, event="device_arrived", actor=staff_actor(StaffFactory(teams=["intake"]))).case
+    case = repair_case(ian, "resting")
     case = case_advance(case=case, event="complaint_raised", actor=CUSTOMER).case
-    viewing = open_repair(ian)
+    viewing = place_repair_order(ian)
     card = customer_context(customer=ian, exclude_case=viewing)
     assert card.open_complaints == [f"{case.reference} is in “We're looking into your complaint”"]
     assert [c.complaint for c in card.earlier_cases] == [True]
@@ -144,7 +113,7 @@ def test_a_case_in_a_complaint_state_is_named_once_not_again_for_its_own_tasks()
 
 def test_a_new_customer_has_an_empty_card() -> None:
     ian = CustomerFactory()
-    case = open_repair(ian)
+    case = place_repair_order(ian)
     card = customer_context(customer=ian, exclude_case=case)
     assert (card.earlier_cases, card.earlier_total, card.last_feedback, card.sentiment) == ([], 0, None, None)
     assert card.lifetime_value == Decimal("0")

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.quotes.repair import repair_case, walk_to
+from tests.quotes.repair import answer_quote, diagnose, repair_case, walk_to
 from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import CUSTOMER
+from tests.support.timers import time_runs_out
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.cases.selectors.eta import (
@@ -19,8 +19,8 @@ from touchpoint.cases.selectors.eta import (
     journey_guess,
     spoken,
 )
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import at
+from touchpoint.feedback.services import feedback_give
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def past_case(start: datetime, days_to_home: float, feedback_days: float = 1.0) 
     with at(start + timedelta(days=days_to_home)):
         case = walk_to(case, "feedback_asked")
     with at(start + timedelta(days=days_to_home + feedback_days)):
-        case = case_advance(case=case, event="feedback_given", actor=CUSTOMER, data={"rating": 5}).case
+        case = feedback_give(case=case, version=case.version, csat=5).case
     assert case.outcome == "success"
     return case
 
@@ -89,17 +89,22 @@ def test_thin_history_falls_back_to_the_journeys_assumptions_and_says_so() -> No
     assert eta_sentence(eta) == "We've only done a few of these, so this is a rough guess. Usually 2 to 5 more days."
 
 
-def test_the_route_guess_needs_a_successful_end() -> None:
+def test_the_route_guess_follows_what_the_case_knows_and_needs_a_successful_end() -> None:
     with at(T0):
         case = repair_case(CustomerFactory(), "in_surgery")
     journey = journey_of(case.journey)
     done = done_states(journey)
-    assert journey_guess(journey, "in_surgery", done) == (40 * 3600.0, 110 * 3600.0)
+    # In surgery nothing is quoted yet (the diagnosis asks for the total): the likelier branch, no
+    # extra work, and the check-up that passes makes it repaired, so it comes home to the feedback ask
+    assert (case.data["quote_total"], case.data["repaired"]) == (0, False)
+    assert journey_guess(journey, "in_surgery", done, case.data) == (40 * 3600.0, 110 * 3600.0)
     # On its way home unrepaired, the route ends in a failure: no number
-    assert journey_guess(journey, "return_in_post", done, {"repaired": False}) is None
-    # With extra work quoted, the likeliest route goes by the customer's OK (5h/1d12h):
-    # 3+5+5+3+5+24 = 45h and 10+36+20+12+20+48 = 146h
-    assert journey_guess(journey, "in_surgery", done, {"quote_total": 40.0}) == (45 * 3600.0, 146 * 3600.0)
+    assert journey_guess(journey, "return_in_post", done, case.data) is None
+    # With £40 of extra work approved, the device waits for its balance (1d/2d) before the trip home:
+    # repair 5+3+24+5+24 = 61h and 20+12+48+20+48 = 148h
+    case = walk_to(answer_quote(diagnose(case, [("New battery", "40.00")]), approve=True), "repairing")
+    assert case.data["quote_total"] == 40.0
+    assert journey_guess(journey, "repairing", done, case.data) == (61 * 3600.0, 148 * 3600.0)
 
 
 def test_a_case_past_its_p90_is_told_it_is_taking_longer() -> None:
@@ -118,7 +123,7 @@ def test_no_estimate_once_the_work_is_done_or_the_case_ended() -> None:
     with at(T0):
         home = repair_case(CustomerFactory(), "feedback_asked")
         assert case_eta(case=home) is None
-        ended = case_advance(case=home, event="feedback_given", actor=CUSTOMER, data={"rating": 4}).case
+        ended = feedback_give(case=home, version=home.version, csat=4).case
         assert case_eta(case=ended) is None
 
 
@@ -127,10 +132,8 @@ def test_a_running_late_loop_does_not_restart_the_clock() -> None:
         past_case(T0 + timedelta(hours=n), days)
     with at(T0 + timedelta(days=30)):
         case = repair_case(CustomerFactory(), "in_surgery")
-    with at(T0 + timedelta(days=31)):
-        from touchpoint.cases.actors import SYSTEM
-
-        case = case_advance(case=case, event="surgery_running_long", actor=SYSTEM).case
+    case = time_runs_out(case)  # a day in surgery: running late, back into the same state
+    assert (case.state, case.state_entered_at) == ("in_surgery", T0 + timedelta(days=31))
     with at(T0 + timedelta(days=32)):
         eta = case_eta(case=case)
     assert eta is not None

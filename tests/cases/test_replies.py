@@ -8,13 +8,11 @@ from typing import Any
 import pytest
 
 from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import SYSTEM
+from tests.support.orders import place_repair_order
+from tests.support.timers import time_runs_out
 from touchpoint.cases.errors import CaseConflict
-from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.cases.services.replies import ReplyInvalid, case_reply_send
-from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
 from touchpoint.touchpoints.services import tracking_url
@@ -24,14 +22,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def payment_failed(db: Any) -> Case:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
     customer = CustomerFactory(name="Ian Kearns", email="ian@example.com")
-    case = case_open(
-        journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": False}
-    ).case
-    return case_advance(case=case, event="payment_overdue", actor=SYSTEM).case
+    return time_runs_out(place_repair_order(customer))
 
 
 @pytest.fixture

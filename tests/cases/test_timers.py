@@ -12,21 +12,21 @@ from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEn
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.cases.services.timers import TimerOutcome, timer_fire
-from touchpoint.core.clock import now
+from touchpoint.core.clock import at, now
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
-from touchpoint.worker.loop import Worker
+from touchpoint.worker.loop import PassResult, Worker
 
 
-def make_due(case: Case) -> None:
-    Timer.objects.filter(case=case, status=TimerStatus.PENDING).update(due_at=now() - timedelta(seconds=1))
+def worker_pass_when_due(timer: Timer) -> PassResult:
+    """The worker's passes at the moment ``timer`` falls due."""
+    with at(timer.due_at):
+        return Worker(worker_id="w1").run(until_idle=True)
 
 
 def test_a_due_wait_timer_fires_the_states_timeout_event(new_case: Case) -> None:
-    # given a case whose payment wait has run out
-    make_due(new_case)
-    # when the worker makes a pass
-    totals = Worker(worker_id="w1").run(until_idle=True)
+    # given a case whose payment wait runs out, when the worker makes a pass then
+    totals = worker_pass_when_due(Timer.objects.get(case=new_case))
     # then the timeout moved the case, told the customer, and the timer is done
     new_case.refresh_from_db()
     assert (new_case.state, new_case.outcome) == ("cancelled", "failure")
@@ -99,9 +99,7 @@ def test_someone_outside_the_receiving_team_cannot_accept(new_case: Case, bench_
 
 def test_an_unaccepted_handoff_becomes_an_urgent_task_when_its_limit_runs_out(new_case: Case) -> None:
     case = on_bench(new_case)
-    accept = Timer.objects.get(case=case, purpose="accept", status=TimerStatus.PENDING)
-    Timer.objects.filter(pk=accept.pk).update(due_at=now() - timedelta(seconds=1))
-    Worker(worker_id="w1").run(until_idle=True)
+    worker_pass_when_due(Timer.objects.get(case=case, purpose="accept", status=TimerStatus.PENDING))
     overdue = Task.objects.get(case=case, kind=TaskKind.HANDOFF_OVERDUE)
     assert (overdue.owner, overdue.priority, overdue.title) == (
         "team:bench",
@@ -129,13 +127,10 @@ def test_a_parcel_the_carrier_never_scans_becomes_a_task_for_the_fallback_team(
 ) -> None:
     # given a repaired device handed to the carrier, who must scan it within a day
     case = on_bench(new_case)
-    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": False}).case
+    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given={"needs_ok": False}).case
     assert (case.state, case.owner) == ("shipped", "carrier")
     # when the carrier's acceptance limit runs out without a scan
-    Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).update(
-        due_at=now() - timedelta(seconds=1)
-    )
-    Worker(worker_id="w1").run(until_idle=True)
+    worker_pass_when_due(Timer.objects.get(case=case, purpose="accept", status=TimerStatus.PENDING))
     # then customer care is asked to chase it, because a carrier can't hold a task
     overdue = Task.objects.get(case=case, kind=TaskKind.HANDOFF_OVERDUE)
     assert (overdue.owner, overdue.title) == ("team:care", f"{case.reference}: handoff to carrier not accepted in time")
@@ -143,7 +138,7 @@ def test_a_parcel_the_carrier_never_scans_becomes_a_task_for_the_fallback_team(
 
 def test_a_carrier_scan_accepts_its_handoff(new_case: Case, bench_tech: StaffUser) -> None:
     case = on_bench(new_case)
-    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech)).case
+    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given={"needs_ok": False}).case
     case = case_accept_handoff(case=case, actor=CARRIER)
     assert not Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).exists()
     last = TimelineEntry.objects.filter(case=case).order_by("seq").last()

@@ -30,7 +30,7 @@ def awaiting_ok(paid_case: Case, bench_tech: Any) -> Case:
     from touchpoint.cases.actors import CARRIER
 
     case = case_advance(case=paid_case, event="device_arrived", actor=CARRIER).case
-    return case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": True}).case
+    return case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given={"needs_ok": True}).case
 
 
 def sent_message_id(case: Case) -> str:

@@ -171,15 +171,16 @@ def test_asking_for_a_person_opens_one_urgent_task_a_note_and_an_honest_email(ne
     )
     entry = TimelineEntry.objects.get(case=new_case, event="person_requested")
     assert entry.summary == "Ian Kearns asked to talk to a person (by phone)"
-    # The acknowledgement says when, honestly, and goes out by email.
+    # The acknowledgement says when, honestly (the task's due time, in the shop's clock: the same
+    # day, so "today"), and goes out by email.
     assert OutboxMessage.objects.count() == before + 1
     mail = OutboxMessage.objects.get(idempotency_key=f"person-requested:{task.pk}")
     assert mail.recipient == "ian@example.com"
-    assert mail.subject == f"{new_case.reference}: A person will be in touch by 14:00 on Monday 23 November"
+    assert mail.subject == f"{new_case.reference}: A person will be in touch by 14:00 today"
     assert mail.body_text.startswith(
         "Hello Ian,\n\n"
         f"Thanks for asking: a person from our care team has your request about {new_case.reference} "
-        "and will get in touch by phone by 14:00 on Monday 23 November at the latest.\n\n"
+        "and will get in touch by phone, by 14:00 today at the latest.\n\n"
         "You told us: “Can I add a second device?”\n\n"
         "Nothing else is needed from you. If it's urgent, just reply to this email.\n\n"
         "Your case: http://127.0.0.1:8000/c/"

@@ -11,7 +11,7 @@ from tests.inbox.conftest import sent_message_id
 from tests.inbox.mails import bounce, mail
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
-from touchpoint.core.clock import now
+from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy
 from touchpoint.inbox.services import inbound_receive
@@ -214,7 +214,8 @@ def test_plain_please_switches_the_tone_and_is_acknowledged_once(paid_case: Case
 
 
 def test_jokes_are_fine_turns_the_playful_tone_back_on(paid_case: Case) -> None:
-    Customer.objects.filter(pk=paid_case.customer_id).update(plain_messages=True)
+    receive(mail(subject=paid_case.reference, body="plain please\n", message_id="<plain@example.com>"))
+    assert Customer.objects.get(pk=paid_case.customer_id).plain_messages is True
     message = receive(mail(subject=paid_case.reference, body="Jokes are fine!\n"))
     assert (Customer.objects.get(pk=paid_case.customer_id).plain_messages, message.action) == (False, "tone:playful")
 
@@ -318,9 +319,9 @@ def test_a_sender_gets_at_most_three_automated_notices_an_hour(paid_case: Case) 
 
 
 def test_notices_older_than_an_hour_do_not_count_towards_the_cap(paid_case: Case) -> None:
-    for n in range(3):
-        receive(mail(subject=paid_case.reference, body="plain please\n", message_id=f"<old-{n}@example.com>"))
-    OutboxMessage.objects.update(created_at=now() - timedelta(hours=2))
+    with at(now() - timedelta(hours=2)):
+        for n in range(3):
+            receive(mail(subject=paid_case.reference, body="plain please\n", message_id=f"<old-{n}@example.com>"))
     receive(mail(subject=paid_case.reference, body="plain please\n", message_id="<new@example.com>"))
     assert len(notices()) == 4
 
@@ -343,14 +344,17 @@ def test_a_clear_no_declines_when_the_journey_offers_the_customer_a_decline(
     from touchpoint.cases.services.advance import case_advance, case_open
 
     source = (SUPPORT / "mini-repair.yaml").read_text().replace("version: 1", "version: 2")
-    source += "  - {from: awaiting_ok, on: declined, to: shipped, by: [customer], touchpoint: fixed}\n"
+    # (the repair itself is done; only the extra work is declined, so the device goes home fixed)
+    source += (
+        "  - {from: awaiting_ok, on: declined, to: shipped, by: [customer], sets: {fixed: true}, touchpoint: fixed}\n"
+    )
     journey_register(source=source, filename="mini-repair-v2.yaml")
-    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
     case = case_advance(case=case, event="payment_received", actor=SYSTEM).case
     case = case_advance(case=case, event="device_arrived", actor=CARRIER).case
-    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), data={"needs_ok": True}).case
-    # when the customer answers "No thanks"
-    message = receive(mail(subject=f"Re: {case.reference}", body="No thanks.\n"))
+    case = case_advance(case=case, event="repaired", actor=staff_actor(bench_tech), given={"needs_ok": True}).case
+    # when the customer answers "No thanks" in the thread of our message
+    message = receive(mail(subject=f"Re: {case.reference}", body="No thanks.\n", in_reply_to=sent_message_id(case)))
     # then the decline is applied as theirs, and nobody is asked again
     assert (Case.objects.get(pk=case.pk).state, message.action) == ("shipped", "event:declined")
     assert (Task.objects.filter(kind=TaskKind.CUSTOMER_MESSAGE).count(), notices()) == (0, [])

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db.models import F
 
 from tests.support.factories import CustomerFactory
+from tests.support.timers import messages_go_out
 from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case, Timer, TimerStatus
 from touchpoint.cases.services.advance import case_advance, case_open
@@ -40,9 +40,13 @@ def h(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def step(case: Case, event: str, when: datetime, actor: Any = SYSTEM) -> Case:
+def step(case: Case, event: str, when: datetime, actor: Any = SYSTEM, given: dict[str, Any] | None = None) -> Case:
     with at(when):
-        return case_advance(case=case, event=event, actor=actor).case
+        return case_advance(case=case, event=event, actor=actor, given=given).case
+
+
+def order(customer: Any) -> Case:
+    return case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
 
 
 def fire(case: Case, purpose: str, when: datetime) -> None:
@@ -55,19 +59,19 @@ def fire(case: Case, purpose: str, when: datetime) -> None:
 def history(mini_journey: Any, bench_tech: Any) -> dict[str, Case]:
     cases = {}
     with at(T0):
-        a = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
-        b = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
+        a = order(CustomerFactory())
+        b = order(CustomerFactory())
     a = step(a, "payment_received", h(1))
     a = step(a, "device_arrived", h(25), CARRIER)
-    a = step(a, "repaired", h(49), staff_actor(bench_tech))
+    a = step(a, "repaired", h(49), staff_actor(bench_tech), {"needs_ok": False})
     a = step(a, "delivered", h(73), CARRIER)
     b = step(b, "payment_received", h(3))
     fire(b, "wait", h(75))
     b = step(Case.objects.get(pk=b.pk), "device_arrived", h(80), CARRIER)
     fire(b, "accept", h(82))
     with at(h(10)):
-        cases["C"] = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
-    OutboxMessage.objects.update(status=MessageStatus.SENT, sent_at=F("created_at"))
+        cases["C"] = order(CustomerFactory())
+    messages_go_out(OutboxMessage.objects.filter(status=MessageStatus.PENDING))
     cases["A"], cases["B"] = a, b
     return cases
 

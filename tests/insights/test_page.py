@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def some_cases(mini_journey: Any, customer: Any) -> None:
     for _ in range(2):
-        case_open(journey="mini-repair", customer=customer, actor=SYSTEM)
+        case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"})
 
 
 def signed_in(role: str) -> Client:

@@ -1,5 +1,6 @@
 """People pages: what each person did and what customers said; the recognition board; coaching
-flags when complaints cluster on someone, shown to leads only.
+flags when complaints cluster on someone, shown to leads only. Each case is an after-care survey
+(survey.yaml): the person acts on it with a note, the customer rates it through the feedback form.
 
 Sam acted on three cases rated 5 ("Sam was brilliant"), 5, 4.
 Jo acted on four rated 1, 1, 2 and 5 (the 5 says "Alex on the phone was lovely").
@@ -9,29 +10,34 @@ Everyone: 11 ratings, 4 complaints (36%); Jo: 3 of 4 (75%) ≥ twice 36% → a c
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import SYSTEM, staff_actor
-from touchpoint.cases.models import TimelineKind
+from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_open
-from touchpoint.cases.services.timeline import timeline_append
-from touchpoint.core.clock import now
-from touchpoint.feedback.models import Feedback
+from touchpoint.cases.services.notes import case_note_add
+from touchpoint.feedback.services import feedback_give
 from touchpoint.insights.people import coaching_flags, people, recognition_board
-from touchpoint.remedies.models import Remedy
-from touchpoint.remedies.services.policies import policy_active
+from touchpoint.remedies.services.remedies import remedy_apply
 from touchpoint.staff.models import Role
 
 pytestmark = pytest.mark.django_db
 
 
+def register_survey() -> None:
+    path = Path(__file__).parent / "survey.yaml"
+    journey_register(source=path.read_text(), filename=str(path))
+
+
 @pytest.fixture
-def team(mini_journey: Any) -> dict[str, Any]:
+def team(db: Any) -> dict[str, Any]:
+    register_survey()
     staff = {
         "sam": StaffFactory(username="sam", first_name="Sam", teams=["bench"]),
         "jo": StaffFactory(username="jo", first_name="Jo", teams=["care"]),
@@ -44,28 +50,23 @@ def team(mini_journey: Any) -> dict[str, Any]:
         "alex": [(4, "Fine"), (5, "Great"), (5, "Super"), (2, "Meh")],
     }
     for who, rated in ratings.items():
-        for csat, comment in rated:
-            customer = CustomerFactory()
-            case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
-            with transaction.atomic():
-                timeline_append(
-                    case=case, kind=TimelineKind.NOTE, actor=staff_actor(staff[who]), summary="note", at=now()
-                )
-            Feedback.objects.create(case=case, customer=customer, csat=csat, comment=comment, created_at=now())
+        for n, (csat, comment) in enumerate(rated):
+            case = case_open(journey="after-care-survey", customer=CustomerFactory(), actor=SYSTEM).case
+            # the person acts on the case (a note in the console), and, once, gives a remedy within policy
+            case_note_add(case=case, author=staff[who], text="Called the customer back.")
             if who == "alex" and csat == 4:
-                version, _ = policy_active()
-                Remedy.objects.create(
-                    case=case,
+                remedy_apply(
+                    case=Case.objects.get(pk=case.pk),
+                    user=staff[who],
                     kind="goodwill_credit",
                     amount=Decimal("10.00"),
-                    currency="gbp",
                     reason="late",
-                    applied_by=staff[who],
-                    policy=version,
-                    rule="goodwill_credit.test",
-                    applied_at=now(),
-                    idempotency_key=f"r{case.pk}",
+                    expected_version=Case.objects.get(pk=case.pk).version,
+                    idempotency_key=f"remedy-{who}-{n}",
                 )
+            # then the customer rates us on their page
+            case = Case.objects.get(pk=case.pk)
+            feedback_give(case=case, version=case.version, csat=csat, comment=comment)
     return staff
 
 

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from tests.support.factories import CustomerFactory, StaffFactory
+from tests.quotes.repair import walk_to
+from tests.support.factories import CustomerFactory
+from tests.support.orders import place_repair_order, register_library
 from tests.support.smtp import SinkHandler, smtp_mailers, smtp_sink
-from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
-from touchpoint.cases.journeys import journey_register
+from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.services.advance import case_advance
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.worker.loop import Worker
@@ -29,21 +30,13 @@ def sink() -> Iterator[SinkHandler]:
 
 @pytest.fixture
 def mail_in_repair(db: Any) -> None:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
+    register_library("mail-in-repair")
 
 
 def dispatched_box() -> Case:
-    """A prepaid-box repair, paid, with its repair kit handed to the carrier (touch point box_on_its_way)."""
+    """A prepaid-box repair, paid, with its repair kit scanned out to the carrier (touch point box_on_its_way)."""
     customer = CustomerFactory(name="Ian Kearns", email="ian@example.com", address_line1="1 High St", town="Leeds")
-    case = case_open(
-        journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": True}
-    ).case
-    case = case_advance(case=case, event="card_submitted", actor=CUSTOMER).case
-    case = case_advance(case=case, event="payment_succeeded", actor=SYSTEM).case
-    shipper = StaffFactory(username="shipper", teams=["shipping"])
-    return case_advance(case=case, event="box_dispatched", actor=staff_actor(shipper)).case
+    return walk_to(place_repair_order(customer, prepaid_box=True), "box_in_post")
 
 
 def test_only_the_dispatch_touch_points_list_the_box_label(mail_in_repair: None) -> None:
@@ -58,12 +51,17 @@ def test_only_the_dispatch_touch_points_list_the_box_label(mail_in_repair: None)
 
 def test_the_box_label_reaches_a_real_smtp_server_attached_as_a_pdf(mail_in_repair: None, sink: SinkHandler) -> None:
     case = dispatched_box()
-    OutboxMessage.objects.filter(case=case).exclude(touchpoint="box_on_its_way").update(status=MessageStatus.CANCELLED)
 
     totals = Worker(worker_id="w1").run(until_idle=True)
 
-    assert totals.sent == 1
-    [got] = sink.received
+    # the order, the payment and the dispatch each told: only the dispatch carries the label
+    assert totals.sent == 3
+    assert [m.message.get_content_type() for m in sink.received] == [
+        "multipart/alternative",
+        "multipart/alternative",
+        "multipart/mixed",
+    ]
+    got = sink.received[2]
     assert got.rcpt_tos == ["ian@example.com"]
     assert got.message.get_content_type() == "multipart/mixed"
     text = got.message.get_body(("plain",))
@@ -88,10 +86,14 @@ def test_a_message_without_files_still_goes_out_by_the_fast_path_unchanged(new_c
     assert list(got.message.iter_attachments()) == []
 
 
-def test_a_file_nobody_can_make_is_not_retried_and_reaches_a_person(new_case: Case, sink: SinkHandler) -> None:
+def test_a_file_nobody_can_make_is_not_retried_and_reaches_a_person(
+    new_case: Case, sink: SinkHandler, settings: Any
+) -> None:
+    # a shop's settings name a file for a touch point, but no maker for that kind
+    settings.TOUCHPOINT_TOUCHPOINT_ATTACHMENTS = {"send_device": ["warranty_card"]}
     case_advance(case=new_case, event="payment_received", actor=SYSTEM)
     message = OutboxMessage.objects.get(case=new_case)
-    OutboxMessage.objects.filter(pk=message.pk).update(attachments=["warranty_card"])
+    assert message.attachments == ["warranty_card"]
 
     totals = Worker(worker_id="w1").run(until_idle=True)
 

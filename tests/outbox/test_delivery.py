@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import pytest
@@ -12,9 +13,9 @@ from tests.support.smtp import SinkHandler, free_port, smtp_mailers, smtp_sink
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
 from touchpoint.cases.services.advance import case_advance
-from touchpoint.core.clock import now
+from touchpoint.core.clock import at, now
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
-from touchpoint.outbox.services import backoff_seconds
+from touchpoint.outbox.services import backoff_seconds, claim_due
 from touchpoint.worker.loop import Worker
 
 
@@ -29,8 +30,10 @@ def paid(case: Case) -> OutboxMessage:
     return OutboxMessage.objects.get(case=case)
 
 
-def retry_now() -> None:
-    OutboxMessage.objects.filter(status=MessageStatus.PENDING).update(next_attempt_at=now() - timedelta(seconds=1))
+def when_due_again(message: OutboxMessage) -> AbstractContextManager[None]:
+    """The clock at the moment ``message`` is due for its next attempt (its backoff has passed)."""
+    message.refresh_from_db()
+    return at(message.next_attempt_at)
 
 
 def test_a_touchpoint_reaches_a_real_smtp_server_as_multipart_text_and_html(new_case: Case, sink: SinkHandler) -> None:
@@ -66,8 +69,8 @@ def test_a_temporary_failure_is_retried_with_backoff_then_sent(
         assert error_fragment in message.last_error
         assert timedelta(seconds=29) < message.next_attempt_at - before < timedelta(seconds=32)
         handler.hang_up = False
-        retry_now()
-        Worker(worker_id="w1").run(until_idle=True)
+        with when_due_again(message):
+            Worker(worker_id="w1").run(until_idle=True)
         message.refresh_from_db()
         assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
         assert len(handler.received) == 1
@@ -77,10 +80,10 @@ def test_a_refused_connection_is_retried_until_the_last_attempt_then_a_person_ge
     closed_port = free_port()  # nothing listens here
     with override_settings(MAILERS=smtp_mailers(closed_port), TOUCHPOINT_OUTBOX_MAX_ATTEMPTS=3):
         message = paid(new_case)
-        OutboxMessage.objects.filter(pk=message.pk).update(max_attempts=3)
+        assert message.max_attempts == 3  # the setting in force when it was written
         for _ in range(3):
-            retry_now()
-            Worker(worker_id="w1").run(max_passes=1)
+            with when_due_again(message):
+                Worker(worker_id="w1").run(max_passes=1)
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.DEAD, 3)
     assert "can't connect to the mail server: ConnectionRefusedError" in message.last_error
@@ -114,9 +117,12 @@ def test_backoff_doubles_and_is_capped() -> None:
 def test_a_lease_held_by_a_dead_worker_is_reclaimed_when_it_runs_out(new_case: Case, sink: SinkHandler) -> None:
     message = paid(new_case)
     # given a worker claimed the message and died (its lease is still running)
-    OutboxMessage.objects.filter(pk=message.pk).update(lease_owner="dead", lease_until=now() + timedelta(minutes=1))
+    claimed = claim_due(OutboxMessage, due_field="next_attempt_at", worker_id="dead", batch=10, lease_seconds=60)
+    assert claimed == [message.pk]
     assert Worker(worker_id="w2").run(until_idle=True).sent == 0
     # when the lease runs out, another worker takes it
-    OutboxMessage.objects.filter(pk=message.pk).update(lease_until=now() - timedelta(seconds=1))
-    assert Worker(worker_id="w2").run(until_idle=True).sent == 1
+    message.refresh_from_db()
+    assert message.lease_owner == "dead" and message.lease_until is not None
+    with at(message.lease_until + timedelta(seconds=1)):
+        assert Worker(worker_id="w2").run(until_idle=True).sent == 1
     assert len(sink.received) == 1

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from tests.support.factories import StaffFactory
 from tests.support.smtp import SinkHandler, smtp_mailers, smtp_sink
+from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_advance
@@ -34,8 +35,8 @@ def walk(case: Case) -> Case:
         ("approved", CUSTOMER, None),
         ("delivered", CARRIER, None),
     ]
-    for event, actor, data in steps:
-        case = case_advance(case=case, event=event, actor=actor, data=data).case
+    for event, actor, given in steps:
+        case = case_advance(case=case, event=event, actor=actor, given=given).case
     return case
 
 
@@ -72,23 +73,20 @@ def test_every_message_of_a_journey_chains_to_the_ones_before_it(new_case: Case,
 
 
 def test_references_keep_the_first_message_and_the_latest_ones(new_case: Case) -> None:
-    # given a case that has already sent fifteen messages
-    for n in range(15):
-        OutboxMessage.objects.create(
-            case=new_case,
-            channel="email",
-            recipient="ian@example.com",
-            body_text="-",
-            headers={"Message-ID": f"<m{n}@x>"},
-            next_attempt_at=new_case.opened_at,
-            created_at=new_case.opened_at,
-            idempotency_key=f"k{n}",
-        )
+    # given a case that has already sent fifteen messages: paid, arrived, then a repair that runs
+    # late day after day (each day the worker's timer sends "still late")
+    case = case_advance(case=new_case, event="payment_received", actor=SYSTEM).case
+    case = case_advance(case=case, event="device_arrived", actor=CARRIER).case
+    while OutboxMessage.objects.filter(case=case).count() < 15:
+        case = time_runs_out(case)
+    ids = list(OutboxMessage.objects.filter(case=case).order_by("created_at", "id").values_list("headers", flat=True))
+    ids = [headers["Message-ID"] for headers in ids]
+    assert case.state == "running_late" and len(ids) == 15
     # when the next one is threaded
-    headers = thread_headers(case=new_case)
+    headers = thread_headers(case=case)
     # then it answers the latest and refers to the first and the nine latest
-    assert headers["In-Reply-To"] == "<m14@x>"
-    assert headers["References"].split() == ["<m0@x>", *[f"<m{n}@x>" for n in range(6, 15)]]
+    assert headers["In-Reply-To"] == ids[14]
+    assert headers["References"].split() == [ids[0], *ids[6:15]]
     assert len(headers["References"].split()) == MAX_REFERENCES
 
 
@@ -117,25 +115,15 @@ def test_a_notice_about_a_case_joins_its_thread_unless_it_answers_a_message_of_i
 
 
 def test_norms_mail_in_repair_messages_thread_and_turn_sober_with_a_complaint(sink: SinkHandler, db: None) -> None:
+    from tests.quotes.repair import console, pay_offline, scan
     from tests.support.factories import CustomerFactory
-    from touchpoint.cases.journeys import journey_register
-    from touchpoint.cases.services.advance import case_open
-    from touchpoint.journeys.library import library_file
+    from tests.support.orders import place_repair_order
 
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
-    intake = staff_actor(StaffFactory(teams=["intake"]))
-    bench = staff_actor(StaffFactory(teams=["bench"]))
     customer = CustomerFactory(name="Zoë Ward", email="zoe@example.com")
-    case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
-    for event, actor in [
-        ("offline_payment_received", intake),
-        ("device_arrived", intake),
-        ("surgery_started", bench),
-        ("complaint_raised", CUSTOMER),
-    ]:
-        case = case_advance(case=case, event=event, actor=actor).case
+    case = pay_offline(place_repair_order(customer))  # the bank transfer recorded by intake
+    case = scan(case, "arrived")  # posted without telling us: the scan station books it in
+    case = console(case, "surgery_started")
+    case = case_advance(case=case, event="complaint_raised", actor=CUSTOMER).case
     assert Worker(worker_id="w1").run(until_idle=True).sent == 4
     sent = list(OutboxMessage.objects.filter(case=case).order_by("created_at", "id"))
     by_id = {str(r.message["Message-ID"]): r.message for r in sink.received}
@@ -148,9 +136,9 @@ def test_norms_mail_in_repair_messages_thread_and_turn_sober_with_a_complaint(si
     ]
     got = [by_id[m.headers["Message-ID"]] for m in sent]
     assert [g["Subject"] for g in got] == [
-        f"{ref}: Your order is in – let's get your nano-4g better",
-        f"{ref}: Paid! Here's how to send your nano-4g in",
-        f"{ref}: Your nano-4g has arrived safely",
+        f"{ref}: Your order is in – let's get your Nano (4th gen) better",
+        f"{ref}: Paid! Here's how to send your Nano (4th gen) in",
+        f"{ref}: Your Nano (4th gen) has arrived safely",
         f"{ref}: We've received your complaint",
     ]
     for n, message in enumerate(got[1:], start=1):
@@ -162,8 +150,9 @@ def test_norms_mail_in_repair_messages_thread_and_turn_sober_with_a_complaint(si
         resting.get_content()
         .replace("\r\n", "\n")
         .startswith(  # text travels in canonical CRLF form
-            "Hi Zoë,\n\nGood news: your nano-4g has arrived safely and is resting to get its strength up before the "
-            "surgery tomorrow."
+            # (when the surgery is, the touch points' words from the timer that holds the bench to it)
+            "Hi Zoë,\n\nGood news: your Nano (4th gen) has arrived safely and is resting to get its strength up "
+            "before the surgery"
         )
     )
     complaint = got[3].get_body(("plain",))

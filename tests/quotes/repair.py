@@ -1,22 +1,32 @@
-"""Real mail-in-repair cases walked to a given state with the journey's own events, for the tests
-of quotes, feedback and the tracking page (no state is written by hand)."""
+"""Real mail-in-repair cases walked to a given state the way people move them, for the tests of
+quotes, feedback, the tracking page and the rest: the order through the order page's service, the
+payment recorded on the payments panel, parcels through the scan station, the diagnosis through the
+quote panel, the customer's own steps as their page records them, the bench's through the console.
+No state or case data is written by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+
 from tests.support.factories import StaffFactory
-from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, CaseActor, staff_actor
-from touchpoint.cases.journeys import journey_register
+from tests.support.orders import place_repair_order, register_library
+from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, JourneyVersion
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.services.advance import case_advance
 from touchpoint.customers.models import Customer
-from touchpoint.journeys.library import library_file
+from touchpoint.payments.models import OfflineMethod
+from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_price
+from touchpoint.payments.services import offline_payment_record
+from touchpoint.quotes.models import Quote, QuoteStatus
+from touchpoint.quotes.services import quote_decide, quote_propose
+from touchpoint.shipping.selectors import Action
+from touchpoint.shipping.services import scan_record
 from touchpoint.staff.models import StaffUser
 
 
 def register_mail_in_repair() -> JourneyVersion:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    return journey_register(source=path.read_text(), filename=str(path))
+    return register_library("mail-in-repair")
 
 
 def crew() -> StaffUser:
@@ -25,39 +35,90 @@ def crew() -> StaffUser:
     return existing or StaffFactory(username="crew", teams=["intake", "bench", "shipping", "care"])
 
 
-# (from state, event, who, data) along the happy path, no prepaid box and no extra work.
-_WALK: list[tuple[str, str, str, dict[str, object]]] = [
-    ("awaiting_payment", "card_submitted", "customer", {}),
-    ("payment_processing", "payment_succeeded", "system", {}),
-    ("awaiting_device", "device_posted", "customer", {}),
-    ("device_in_transit", "device_arrived", "staff", {}),
-    ("resting", "surgery_started", "staff", {}),
-    ("in_surgery", "diagnosed", "staff", {"quote_total": 0}),
-    ("repairing", "repair_done", "staff", {}),
-    ("quality_check", "qc_passed", "staff", {"repaired": True}),
-    ("return_to_pack", "return_shipped", "staff", {}),
-    ("return_in_post", "return_delivered", "carrier", {}),
-]
+def _fresh(case: Case) -> Case:
+    return Case.objects.select_related("journey", "customer").get(pk=case.pk)
 
 
-def _actor(who: str) -> CaseActor:
-    return {"customer": CUSTOMER, "system": SYSTEM, "carrier": CARRIER}.get(who) or staff_actor(crew())
+def pay_offline(case: Case) -> Case:
+    """Intake records the bank transfer on the payments panel: the order's price, or the balance
+    for approved extra work once the device waits for it."""
+    amount = case_money(case=case).balance_due if case.state in BALANCE_STATES else case_price(case=case)
+    assert amount is not None and amount > 0
+    offline_payment_record(
+        case=case,
+        seen_version=case.version,
+        staff=crew(),
+        amount=amount,
+        method=OfflineMethod.BANK_TRANSFER,
+        reference=f"Transfer {case.reference}",
+    )
+    return _fresh(case)
+
+
+def scan(case: Case, action: Action) -> Case:
+    """The parcel is scanned at the scan station."""
+    result = scan_record(code=case.reference, action=action, user=crew())
+    assert result.outcome == "recorded", result.message
+    return _fresh(case)
+
+
+def customer_says(case: Case, event: str) -> Case:
+    """The customer presses the button for ``event`` on their case page ("I've posted my device")."""
+    return case_advance(case=case, event=event, actor=CUSTOMER, idempotency_key=f"walk:{case.pk}:{case.version}").case
+
+
+def console(case: Case, event: str) -> Case:
+    """A member of the owning team records ``event`` with the console's button."""
+    return case_advance(
+        case=case, event=event, actor=staff_actor(crew()), idempotency_key=f"walk:{case.pk}:{case.version}"
+    ).case
+
+
+def diagnose(case: Case, extra: list[tuple[str, str]] | None = None) -> Case:
+    """The bench sends the diagnosis from the quote panel: ``extra`` work as (description, price),
+    none by default (the repair goes ahead at the price paid)."""
+    from touchpoint.quotes.services import LineInput
+
+    lines = [LineInput(what, f"We found it needs: {what.lower()}.", Decimal(price)) for what, price in extra or []]
+    return quote_propose(case=case, version=case.version, by=crew(), lines=lines).case
+
+
+def answer_quote(case: Case, *, approve: bool) -> Case:
+    """The customer answers the open quote on their page."""
+    quote = Quote.objects.filter(case=case, status=QuoteStatus.PROPOSED).latest("pk")
+    return quote_decide(case=case, quote_id=quote.pk, version=case.version, approve=approve).case
+
+
+# The happy path (a prepaid box or not; extra work approved and its balance paid, when the
+# diagnosis found some): what moves a case on from each state.
+_NEXT: dict[str, Callable[[Case], Case]] = {
+    "awaiting_payment": pay_offline,
+    "box_to_send": lambda case: scan(case, "dispatched"),
+    "box_in_post": lambda case: customer_says(case, "box_delivered"),
+    "awaiting_device": lambda case: customer_says(case, "device_posted"),
+    "device_in_transit": lambda case: scan(case, "arrived"),
+    "resting": lambda case: console(case, "surgery_started"),
+    "in_surgery": diagnose,
+    "awaiting_approval": lambda case: answer_quote(case, approve=True),
+    "repairing": lambda case: console(case, "repair_done"),
+    "quality_check": lambda case: console(case, "qc_passed"),
+    "awaiting_balance": pay_offline,
+    "return_to_pack": lambda case: scan(case, "dispatched"),
+    "return_in_post": lambda case: customer_says(case, "return_delivered"),
+}
 
 
 def walk_to(case: Case, state: str) -> Case:
-    """Advance ``case`` along the happy path from wherever it is on it until it is in ``state``."""
-    for source, event, who, data in _WALK:
+    """Move ``case`` along the happy path, from wherever it is on it, until it is in ``state``."""
+    for _ in range(len(_NEXT) + 1):
         if case.state == state:
             return case
-        if case.state == source:
-            case = case_advance(case=case, event=event, actor=_actor(who), data=data).case
-    assert case.state == state, f"the happy path doesn't lead from here to {state}"
-    return case
+        step = _NEXT.get(case.state)
+        assert step is not None, f"the happy path doesn't lead from {case.state} to {state}"
+        case = step(case)
+    raise AssertionError(f"the happy path doesn't lead to {state}")
 
 
 def repair_case(customer: Customer, state: str = "awaiting_payment") -> Case:
-    register_mail_in_repair()
-    case = case_open(
-        journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": False}
-    ).case
-    return walk_to(case, state)
+    """``customer``'s repair order (no prepaid box, not sure what's wrong), walked to ``state``."""
+    return walk_to(place_repair_order(customer), state)

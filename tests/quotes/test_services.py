@@ -70,6 +70,10 @@ def test_proposing_extra_work_writes_the_quote_and_asks_the_customer(surgery: Ca
     assert OutboxMessage.objects.filter(case=surgery).order_by("-id").values_list("touchpoint", flat=True)[0] == (
         "needs_your_ok"
     )
+    # The total is the value the diagnosis gave the journey (`diagnosed` asks for it), not set by
+    # hand; the move itself marks the quote open for the customer's answer.
+    entry = TimelineEntry.objects.filter(case=surgery, event="diagnosed").get()
+    assert entry.detail["data"] == {"quote_total": 44.5, "quote_open": True}
 
 
 def test_no_extra_work_goes_straight_to_the_repair_without_a_quote(surgery: Case) -> None:
@@ -132,7 +136,10 @@ def test_approving_records_the_decision_and_moves_to_the_repair(surgery: Case) -
         "awaiting_approval",
         "repairing",
     )
-    assert entry.detail["data"] == {"quote_id": quote.pk, "approved_total": 44.5}
+    # The decision is the quote's record; the journey's move closes the quote and opens the balance
+    # the approved work will cost, and the case keeps the total the diagnosis gave.
+    assert entry.detail["data"] == {"quote_open": False, "balance_open": True}
+    assert decided.case.data["quote_total"] == 44.5
 
 
 def test_declining_moves_to_care(surgery: Case) -> None:

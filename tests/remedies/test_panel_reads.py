@@ -76,7 +76,7 @@ def test_the_panel_costs_two_queries_whatever_the_history(
 
     request = rf.get("/")
     request.user = agent
-    fresh = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM, data={}).case
+    fresh = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM, data={"model": "nano-4g"}).case
     remedy_panel(request, fresh)  # the first look parses the policy in force
     for each in (fresh, history):
         case = Case.objects.select_related("customer", "journey").get(pk=each.pk)  # as the case view has it

@@ -11,6 +11,7 @@ import pytest
 from tests.remedies.acts import ask, give
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry
+from touchpoint.cases.services.walkins import WalkIn, walkin_open
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import Remedy, RemedyRequest, RequestStatus
@@ -175,15 +176,21 @@ def test_a_gold_customer_gets_the_larger_agent_limit(new_case: Case, agent: Staf
 
 
 def test_a_condition_decides_a_swap_without_receipt(new_case: Case, agent: StaffUser) -> None:
-    Case.objects.filter(pk=new_case.pk).update(data={"in_warranty": False})
-    before = snapshot(new_case)
+    # given a walk-in the counter found out of warranty (the counter form's answer)
+    walkin = walkin_open(
+        walkin=WalkIn("Nano earbuds", "", "One side is silent.", in_warranty=False, has_receipt=False),
+        by=agent,
+        nonce="w-1",
+        customer=new_case.customer,
+    )
+    before = snapshot(walkin)
     with pytest.raises(RemedyRefused) as refused:
-        give(new_case, agent, "warranty_swap_without_receipt", None, "n-1")
+        give(walkin, agent, "warranty_swap_without_receipt", None, "n-1")
     assert str(refused.value) == (
         "the policy doesn't let you give a warranty swap without receipt on this case — ask a lead instead"
     )
-    assert snapshot(new_case) == before
-    Case.objects.filter(pk=new_case.pk).update(data={})  # can't tell: the benefit of the doubt
+    assert snapshot(walkin) == before
+    # a case whose journey doesn't know the warranty at all (a mail-in repair): the benefit of the doubt
     remedy = give(new_case, agent, "warranty_swap_without_receipt", None, "n-2")
     assert (remedy.amount, remedy.rule) == (None, "warranty_swap_without_receipt.agent-standard")
 
@@ -225,12 +232,12 @@ def test_asking_a_lead_opens_a_due_task_and_tells_the_customer_when(
     assert task.title == f"{new_case.reference}: approve a refund of £40.00? (asked by Jo Marsh)"
     entry = TimelineEntry.objects.filter(case=new_case).last()
     assert entry is not None
-    assert entry.summary == "Jo Marsh asked a lead for a refund of £40.00; a lead decides by 4:00 pm today"
+    assert entry.summary == "Jo Marsh asked a lead for a refund of £40.00; a lead decides by 16:00 today"
     message = OutboxMessage.objects.get(idempotency_key=f"remedy-request:{request.pk}")
-    assert message.subject == f"{new_case.reference}: a refund of £40.00: a team lead decides by 4:00 pm today"
+    assert message.subject == f"{new_case.reference}: a refund of £40.00: a team lead decides by 16:00 today"
     assert (
         "Jo has asked a team lead to approve a refund of £40.00 for you. A team lead will decide by "
-        "4:00 pm today, and we'll write to you either way."
+        "16:00 today, and we'll write to you either way."
     ) in message.body_text
     assert Remedy.objects.count() == 0
 
@@ -263,7 +270,7 @@ def test_one_waiting_request_per_remedy(new_case: Case, agent: StaffUser, at_noo
     with pytest.raises(RemedyRefused) as refused:
         ask(new_case, agent, "refund", "60", key="ask-2")
     assert str(refused.value) == (
-        "a refund request is already waiting for a lead (asked by Jo Marsh at 12:00 pm today): one at a time"
+        "a refund request is already waiting for a lead (asked by Jo Marsh at 12:00 today): one at a time"
     )
     assert snapshot(new_case) == before
 

@@ -6,22 +6,36 @@ from typing import Any
 
 import pytest
 
+from tests.quotes.repair import crew, customer_says, pay_offline, walk_to
 from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.services.advance import case_open
-from touchpoint.core.clock import now
-from touchpoint.shipping.models import Leg, Shipment
-from touchpoint.shipping.services import shipment_record
+from tests.support.orders import place_repair_order
+from touchpoint.cases.models import Case
+from touchpoint.shipping.models import Shipment
+from touchpoint.shipping.services import scan_record
 
 pytestmark = pytest.mark.django_db
 
 
-def test_parcels_are_found_by_tracking_number_and_filtered_by_delivery(admin_client: Any, mini_journey: Any) -> None:
-    case = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
-    shipment_record(case=case, leg=Leg.BOX, carrier="DPD", tracking_number="dpd 111")
-    home = shipment_record(case=case, leg=Leg.RETURN, carrier="Royal Mail", tracking_number="RM222")
-    Shipment.objects.filter(pk=home.pk).update(delivered_at=now())
+def dispatch(case: Case, tracking_number: str) -> Case:
+    """Shipping scans the parcel out at the scan station, with the carrier's tracking number."""
+    result = scan_record(
+        code=case.reference, action="dispatched", user=crew(), carrier="DPD", tracking_number=tracking_number
+    )
+    assert result.outcome == "recorded", result.message
+    return Case.objects.get(pk=case.pk)
+
+
+def test_parcels_are_found_by_tracking_number_and_filtered_by_delivery(admin_client: Any) -> None:
+    # Given a prepaid-box repair whose kit went out and whose device went home, each parcel scanned out
+    case = dispatch(pay_offline(place_repair_order(CustomerFactory(), prepaid_box=True)), "dpd 111")
+    case = walk_to(customer_says(case, "box_delivered"), "return_to_pack")
+    dispatch(case, "RM222")
+    assert sorted(Shipment.objects.values_list("leg", "tracking_number")) == [("box", "DPD111"), ("return", "RM222")]
+    # The search finds a parcel by its number as the carrier prints it
     found = admin_client.get("/admin/shipping/shipment/?q=DPD111").content.decode()
     assert "DPD111" in found and "RM222" not in found
+    # Neither parcel has a delivery recorded (no carrier reports one yet): both are listed as not delivered
     out = admin_client.get("/admin/shipping/shipment/?delivered_at__isempty=1").content.decode()
-    assert "DPD111" in out and "RM222" not in out
+    assert "DPD111" in out and "RM222" in out
+    delivered = admin_client.get("/admin/shipping/shipment/?delivered_at__isempty=0").content.decode()
+    assert "DPD111" not in delivered and "RM222" not in delivered

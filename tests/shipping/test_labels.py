@@ -11,29 +11,23 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from tests.quotes.repair import customer_says, pay_offline, scan
 from tests.support.factories import CustomerFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.journeys import journey_register
+from tests.support.orders import place_repair_order, register_library
+from tests.support.timers import time_runs_out
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
-from touchpoint.journeys.library import library_file
+from touchpoint.customers.services import Contact
 from touchpoint.shipping.labels import LABEL_STATES, label_applies, label_attachment, label_pdf
 
 
 @pytest.fixture
 def mail_in_repair(db: Any) -> None:
-    path = library_file("mail-in-repair")
-    assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
+    register_library("mail-in-repair")
 
 
-def prepaid_case(**customer: Any) -> Case:
-    owner = CustomerFactory(
-        name="Zoë Ärnold", address_line1="1 High Street", town="Leeds", postcode="LS1 1AA", **customer
-    )
-    return case_open(
-        journey="mail-in-repair", customer=owner, actor=SYSTEM, data={"model": "nano-4g", "prepaid_box": True}
-    ).case
+def prepaid_case(name: str = "Zoë Ärnold") -> Case:
+    owner = CustomerFactory(name=name, address_line1="1 High Street", town="Leeds", postcode="LS1 1AA")
+    return place_repair_order(owner, prepaid_box=True)
 
 
 def _pdf_string(raw: bytes) -> str:
@@ -72,10 +66,8 @@ def test_the_label_has_two_pages_the_reference_and_both_addresses(mail_in_repair
 
 
 def test_a_name_the_standard_fonts_cannot_draw_is_decomposed_not_dropped(mail_in_repair: None) -> None:
-    case = prepaid_case()
-    case.customer.name = "Łukasz Dvořák"
-    case.customer.save()
-    text = drawn_text(label_pdf(case=Case.objects.select_related("customer").get(pk=case.pk), compress=False))
+    case = prepaid_case(name="Łukasz Dvořák")
+    text = drawn_text(label_pdf(case=case, compress=False))
     assert text[text.index("FROM") + 1] == "?ukasz Dvorák"
 
 
@@ -104,16 +96,30 @@ def test_the_barcode_and_qr_code_carry_the_reference(mail_in_repair: None, monke
 
 
 def test_the_label_applies_to_a_prepaid_box_until_the_device_is_on_its_way(mail_in_repair: None) -> None:
+    # A prepaid-box case taken through every state where the kit (and its label) is with the customer
     case = prepaid_case()
-    assert case.state == "awaiting_payment"
-    assert label_applies(case=case) is False
-    for state in sorted(LABEL_STATES):
-        case.state = state
-        assert label_applies(case=case) is True, state
-    case.state = "device_in_transit"
-    assert label_applies(case=case) is False
-    case.state, case.data = "awaiting_device", {"prepaid_box": False}
-    assert label_applies(case=case) is False
+    seen = [(case.state, label_applies(case=case))]
+    for step in (
+        pay_offline,  # box_to_send
+        lambda c: scan(c, "dispatched"),  # box_in_post
+        time_runs_out,  # box_lost
+        lambda c: customer_says(c, "box_delivered"),  # awaiting_device
+        time_runs_out,  # device_reminded
+        time_runs_out,  # device_not_sent
+        lambda c: customer_says(c, "device_posted"),  # device_in_transit: the label has done its job
+    ):
+        case = step(case)
+        seen.append((case.state, label_applies(case=case)))
+    assert seen == [
+        ("awaiting_payment", False),
+        *[(state, True) for state in ("box_to_send", "box_in_post", "box_lost")],
+        *[(state, True) for state in ("awaiting_device", "device_reminded", "device_not_sent")],
+        ("device_in_transit", False),
+    ]
+    assert {state for state, applies in seen if applies} == LABEL_STATES
+    # Without a prepaid box, no label, even while we wait for the device
+    own = pay_offline(place_repair_order(CustomerFactory(), prepaid_box=False))
+    assert (own.state, label_applies(case=own)) == ("awaiting_device", False)
 
 
 def test_the_outbox_maker_names_the_file_after_the_case(mail_in_repair: None) -> None:
@@ -146,13 +152,13 @@ def test_a_long_shop_address_stays_clear_of_the_barcode(mail_in_repair: None) ->
 
 def test_the_label_is_from_the_address_given_with_this_order(mail_in_repair: None) -> None:
     owner = CustomerFactory(name="M. Okafor", address_line1="1 Old Road", town="Leeds", postcode="LS1 1AA")
-    given = {"name": "Maya Okafor", "line1": "12 Mill Lane", "line2": "", "town": "Bristol", "postcode": "BS1 4DJ"}
-    case = case_open(
-        journey="mail-in-repair",
-        customer=owner,
-        actor=SYSTEM,
-        data={"model": "nano-4g", "prepaid_box": True, "return_address": {**given, "country": "GB"}},
-    ).case
+    # She orders again from another address: the record of her keeps the old one, this order the new
+    typed = Contact(
+        name="Maya Okafor", email=owner.email, address_line1="12 Mill Lane", town="Bristol", postcode="BS1 4DJ"
+    )
+    case = place_repair_order(owner, prepaid_box=True, contact=typed)
+    owner.refresh_from_db()
+    assert (owner.name, owner.address_line1) == ("M. Okafor", "1 Old Road")
     text = drawn_text(label_pdf(case=case, compress=False))
     assert text[text.index("FROM") + 1 : text.index("FROM") + 5] == [
         "Maya Okafor",

@@ -3,20 +3,28 @@ the scan table maps, an unknown code, a refusal that says why, and the same scan
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from tests.quotes.repair import customer_says, pay_offline, scan, walk_to
 from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
-from touchpoint.cases.journeys import journey_register
+from tests.support.orders import place_repair_order, register_library
+from tests.support.timers import in_turn, time_runs_out
+from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance, case_open
-from touchpoint.journeys.library import library_file
+from touchpoint.cases.services.advance import case_advance
+from touchpoint.cases.services.reports import Report, report_place
+from touchpoint.cases.services.walkins import NewCustomer, WalkIn, walkin_open
+from touchpoint.core.clock import at, now
+from touchpoint.customers.services import Contact
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.selectors import case_by_code
-from touchpoint.shipping.services import scan_record, shipment_record
+from touchpoint.shipping.services import scan_record
 from touchpoint.staff.models import Role, StaffUser
 
 pytestmark = pytest.mark.django_db
@@ -27,15 +35,7 @@ ALL_TEAMS = ["intake", "shipping", "bench", "care", "warehouse", "counter", "wor
 @pytest.fixture(autouse=True)
 def journeys(db: Any) -> None:
     for name in ("mail-in-repair", "order-problem", "walk-in-warranty"):
-        path = library_file(name)
-        assert path is not None
-        journey_register(source=path.read_text(), filename=str(path))
-
-
-@pytest.fixture
-def boss(db: Any) -> StaffUser:
-    """Walks cases to the state a test needs (every team, admin role)."""
-    return StaffFactory(username="boss", role=Role.ADMIN, teams=ALL_TEAMS)
+        register_library(name)
 
 
 @pytest.fixture
@@ -43,15 +43,8 @@ def alex(db: Any) -> StaffUser:
     return StaffFactory(username="alex", first_name="Alex", last_name="", role=Role.LEAD, teams=["intake", "shipping"])
 
 
-def walk(case: Case, steps: list[tuple[str, Any]]) -> Case:
-    for event, actor in steps:
-        case = case_advance(case=case, event=event, actor=actor).case
-    return Case.objects.get(pk=case.pk)
-
-
-def repair(data: dict[str, Any]) -> Case:
-    customer = CustomerFactory(name="Ian Kearns")
-    return case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g", **data}).case
+def repair(*, prepaid_box: bool = False) -> Case:
+    return place_repair_order(CustomerFactory(name="Ian Kearns"), prepaid_box=prepaid_box)
 
 
 TOLD = {
@@ -61,40 +54,31 @@ TOLD = {
     "return_shipped": "on_the_way_home",
     "replacement_sent": "replacement_on_its_way",
 }
-PAID = [("card_submitted", CUSTOMER), ("payment_succeeded", SYSTEM)]
+POSTED = [pay_offline, lambda c: customer_says(c, "device_posted")]
+# How a mail-in-repair case really gets to each state: by the order page, the payments panel, the
+# customer's page, the scan station, the console and the worker's timers.
+PATHS: dict[str, tuple[bool, list[Callable[[Case], Case]]]] = {
+    "awaiting_payment": (False, []),
+    "awaiting_device": (False, [pay_offline]),
+    "device_reminded": (False, [pay_offline, time_runs_out]),
+    "device_not_sent": (False, [pay_offline, time_runs_out, time_runs_out]),
+    "device_in_transit": (False, POSTED),
+    "device_lost": (False, [*POSTED, time_runs_out]),
+    "box_to_send": (True, [pay_offline]),
+    "box_lost": (True, [pay_offline, lambda c: scan(c, "dispatched"), time_runs_out]),
+    "resting": (False, [lambda c: walk_to(c, "resting")]),
+    "return_to_pack": (False, [lambda c: walk_to(c, "return_to_pack")]),
+    "return_lost": (False, [lambda c: walk_to(c, "return_in_post"), time_runs_out]),
+    "completed": (False, [lambda c: walk_to(c, "feedback_asked"), time_runs_out]),
+}
 
 
-def to_state(state: str, boss: StaffUser) -> Case:
-    """A mail-in-repair case walked to ``state`` through the journey, as it would really get there."""
-    b = staff_actor(boss)
-    by_post = [*PAID, ("device_posted", CUSTOMER)]
-    at_bench = [*by_post, ("device_arrived", b), ("surgery_started", b), ("diagnosed", b)]
-    packing = [*at_bench, ("repair_done", b), ("qc_passed", b)]
-    paths: dict[str, tuple[dict[str, Any], list[tuple[str, Any]]]] = {
-        "awaiting_payment": ({"prepaid_box": False}, []),
-        "awaiting_device": ({"prepaid_box": False}, PAID),
-        "device_reminded": ({"prepaid_box": False}, [*PAID, ("device_not_sent_yet", SYSTEM)]),
-        "device_not_sent": (
-            {"prepaid_box": False},
-            [*PAID, ("device_not_sent_yet", SYSTEM), ("device_never_sent", SYSTEM)],
-        ),
-        "device_in_transit": ({"prepaid_box": False}, by_post),
-        "device_lost": ({"prepaid_box": False}, [*by_post, ("device_overdue", SYSTEM)]),
-        "box_to_send": ({"prepaid_box": True}, PAID),
-        "box_lost": ({"prepaid_box": True}, [*PAID, ("box_dispatched", b), ("box_not_delivered", SYSTEM)]),
-        "resting": ({"prepaid_box": False, "quote_total": 0}, [*by_post, ("device_arrived", b)]),
-        "return_to_pack": ({"prepaid_box": False, "quote_total": 0, "repaired": True}, packing),
-        "return_lost": (
-            {"prepaid_box": False, "quote_total": 0, "repaired": True},
-            [*packing, ("return_shipped", b), ("return_overdue", SYSTEM)],
-        ),
-        "completed": (
-            {"prepaid_box": False, "quote_total": 0, "repaired": True},
-            [*packing, ("return_shipped", b), ("return_delivered", CARRIER), ("feedback_not_given", SYSTEM)],
-        ),
-    }
-    data, steps = paths[state]
-    case = walk(repair(data), steps)
+def to_state(state: str) -> Case:
+    """A mail-in-repair case walked to ``state`` through the product, as it would really get there."""
+    prepaid_box, steps = PATHS[state]
+    with at(now() - timedelta(days=30)):  # so every wait limit on the way has run out by now
+        case = repair(prepaid_box=prepaid_box)
+    case = in_turn(case, steps)
     assert case.state == state
     return case
 
@@ -114,10 +98,10 @@ def to_state(state: str, boss: StaffUser) -> Case:
     ],
 )
 def test_a_scan_moves_a_mail_in_repair_case_with_the_event_its_state_allows(
-    boss: StaffUser, alex: StaffUser, state: str, action: Any, event: str, target: str, leg: Leg | None
+    alex: StaffUser, state: str, action: Any, event: str, target: str, leg: Leg | None
 ) -> None:
     # Given a case waiting in `state`, and Alex (lead, intake and shipping) at the scan station
-    case = to_state(state, boss)
+    case = to_state(state)
     parcels_before = Shipment.objects.filter(case=case).count()
     # When Alex scans its reference, as a person might type it
     result = scan_record(
@@ -153,40 +137,34 @@ def test_a_scan_moves_a_mail_in_repair_case_with_the_event_its_state_allows(
         assert parcels[0] == (leg, "Royal Mail", "RM123GB")
 
 
-def test_an_order_problem_return_arrives_and_a_walk_in_goes_home_by_post(boss: StaffUser) -> None:
-    b = staff_actor(boss)
+def test_an_order_problem_return_arrives_and_a_walk_in_goes_home_by_post() -> None:
+    care = staff_actor(StaffFactory(username="care", teams=["care"]))
     warehouse = StaffFactory(username="wh", teams=["warehouse"])
     counter = StaffFactory(username="desk", teams=["counter"])
-    # Given an order-problem case waiting for the old item back
-    order = case_open(
-        journey="order-problem",
-        customer=CustomerFactory(),
-        actor=SYSTEM,
-        data={"return_needed": True, "sku_matches_order": True, "repeat_wrong_part": False},
-    ).case
-    order = walk(
-        order,
-        [
-            ("replacement_requested", b),
-            ("acknowledged", b),
-            ("packed", b),
-            ("delivered", CARRIER),
-            ("confirmed_right", CUSTOMER),
-        ],
-    )
+    workshop = staff_actor(StaffFactory(username="shop", teams=["workshop"]))
+    # Given an order-problem case, reported on the public form (the wrong item came), waiting for
+    # the wrong item back once the replacement arrived
+    contact = Contact(name="Maya Okafor", email="maya@example.com")
+    report = Report(order_number="100234", what_happened="wrong_item", order_total=Decimal("24.99"), contact=contact)
+    order = report_place(report=report, photos=[], nonce="report-1")
+    order = case_advance(case=order, event="replacement_requested", actor=care).case
+    order = case_advance(case=order, event="acknowledged", actor=staff_actor(warehouse)).case
+    checked = {"sku_matches_order": True, "repeat_wrong_part": False}  # the packer's check of the part
+    order = case_advance(case=order, event="packed", actor=staff_actor(warehouse), given=checked).case
+    order = case_advance(case=order, event="delivered", actor=CUSTOMER).case
+    order = case_advance(case=order, event="confirmed_right", actor=CUSTOMER).case
     assert order.state == "awaiting_return"
-    # and a walk-in nobody collected
-    walk_in = case_open(journey="walk-in-warranty", customer=CustomerFactory(), actor=SYSTEM).case
-    walk_in = walk(
-        walk_in,
-        [
-            ("repair_now", b),
-            ("cant_fix_here", b),
-            ("resolved", b),
-            ("not_picked_up", SYSTEM),
-            ("still_not_picked_up", SYSTEM),
-        ],
+    # and a walk-in the workshop couldn't fix on the spot, resolved later, and never collected
+    item = WalkIn(
+        device="Nano Player 4G", serial="N4G-1", problem_notes="No sound", in_warranty=False, has_receipt=True
     )
+    walk_in = walkin_open(
+        walkin=item, by=counter, nonce="walkin-1", new_customer=NewCustomer("Ian Kearns", "ian@example.com")
+    )
+    walk_in = case_advance(case=walk_in, event="repair_now", actor=staff_actor(counter)).case
+    walk_in = case_advance(case=walk_in, event="cant_fix_here", actor=workshop).case
+    walk_in = case_advance(case=walk_in, event="resolved", actor=workshop).case
+    walk_in = time_runs_out(time_runs_out(walk_in))  # a reminder, then uncollected
     assert walk_in.state == "uncollected"
     # When the warehouse scans the return in and the counter scans the walk-in out
     arrived = scan_record(code=order.reference, action="arrived", user=warehouse)
@@ -198,26 +176,34 @@ def test_an_order_problem_return_arrives_and_a_walk_in_goes_home_by_post(boss: S
     assert list(Shipment.objects.filter(case=walk_in).values_list("leg", "tracking_number")) == [("return", "JD0001")]
 
 
-def test_a_tracking_number_finds_its_case_and_marks_the_inbound_parcel_delivered(
-    boss: StaffUser, alex: StaffUser
-) -> None:
-    # Given a device on its way in, with its tracking number on record
-    case = to_state("device_in_transit", boss)
-    parcel = shipment_record(case=case, leg=Leg.INBOUND, carrier="DPD", tracking_number="15 5012 3456")
-    assert parcel.tracking_number == "1550123456"
-    # When the parcel's label is scanned
-    result = scan_record(code="1550123456", action="arrived", user=alex)
-    # Then the case arrived and its inbound parcel is delivered at the moment of the scan
-    parcel.refresh_from_db()
-    assert (result.outcome, result.reference) == ("recorded", case.reference)
-    assert (
-        parcel.delivered_at == TimelineEntry.objects.filter(case=case).order_by("-seq").values_list("at", flat=True)[0]
+def test_a_tracking_number_finds_its_case(alex: StaffUser) -> None:
+    # Given a repair kit that went out with its tracking number and was lost on the way
+    def dispatched(case: Case) -> Case:
+        first = scan_record(
+            code=case.reference, action="dispatched", user=alex, carrier="DPD", tracking_number="15 5012 3456"
+        )
+        assert first.outcome == "recorded"
+        return case
+
+    case = in_turn(to_state("box_to_send"), [dispatched, time_runs_out])
+    assert case.state == "box_lost"
+    # When the lost parcel's label is scanned to send a new kit
+    result = scan_record(code="1550123456", action="dispatched", user=alex, carrier="DPD", tracking_number="DPD 2")
+    # Then it found the case by the parcel's number and recorded the new parcel
+    assert (result.outcome, result.reference, Case.objects.get(pk=case.pk).state) == (
+        "recorded",
+        case.reference,
+        "box_in_post",
     )
+    assert list(Shipment.objects.filter(case=case).order_by("id").values_list("tracking_number", flat=True)) == [
+        "1550123456",
+        "DPD2",
+    ]
 
 
-def test_case_by_code_reads_references_as_people_type_them(boss: StaffUser) -> None:
-    case = repair({"prepaid_box": False})
-    Case.objects.filter(pk=case.pk).update(reference="TP-10K7Q")
+def test_case_by_code_reads_references_as_people_type_them() -> None:
+    case = repair()
+    Case.objects.filter(pk=case.pk).update(reference="TP-10K7Q")  # a reference with every look-alike in it
     assert [getattr(case_by_code(code), "pk", None) for code in ("TP-10K7Q", "tp 10k7q", "TPlOK7Q", "tp-iok7q")] == [
         case.pk
     ] * 4
@@ -226,7 +212,7 @@ def test_case_by_code_reads_references_as_people_type_them(boss: StaffUser) -> N
 
 
 def test_an_unknown_code_changes_nothing_and_says_what_to_do(alex: StaffUser) -> None:
-    case = repair({"prepaid_box": False})
+    case = repair()
     result = scan_record(code="XYZ 999", action="arrived", user=alex)
     assert (result.outcome, result.reference) == ("unknown", "")
     assert result.message == "No case or parcel has the code XYZ 999 — check the label, or search the queues."
@@ -267,9 +253,9 @@ def test_an_unknown_code_changes_nothing_and_says_what_to_do(alex: StaffUser) ->
     ],
 )
 def test_a_case_not_expecting_the_scan_is_refused_with_the_reason(
-    boss: StaffUser, alex: StaffUser, state: str, action: Any, message: str
+    alex: StaffUser, state: str, action: Any, message: str
 ) -> None:
-    case = to_state(state, boss)
+    case = to_state(state)
     parcels = Shipment.objects.count()
     result = scan_record(code=case.reference, action=action, user=alex, tracking_number="X1")
     assert (result.outcome, result.message) == ("refused", message.format(ref=case.reference))
@@ -277,9 +263,9 @@ def test_a_case_not_expecting_the_scan_is_refused_with_the_reason(
     assert Shipment.objects.count() == parcels
 
 
-def test_someone_the_journey_does_not_allow_is_told_who_can(boss: StaffUser) -> None:
+def test_someone_the_journey_does_not_allow_is_told_who_can() -> None:
     # Given a device on its way in, and Jo from the bench (an agent) at the scan station
-    case = to_state("device_in_transit", boss)
+    case = to_state("device_in_transit")
     jo = StaffFactory(username="jo", role=Role.AGENT, teams=["bench"])
     # When Jo scans it in
     result = scan_record(code=case.reference, action="arrived", user=jo)
@@ -291,19 +277,20 @@ def test_someone_the_journey_does_not_allow_is_told_who_can(boss: StaffUser) -> 
     )
     assert Case.objects.get(pk=case.pk).version == case.version
     # and a lost parcel home is replaced by a lead, so an agent in shipping is refused too
-    lost = to_state("return_lost", boss)
+    lost = to_state("return_lost")
+    parcels = Shipment.objects.filter(case=lost).count()
     sam = StaffFactory(username="sam", role=Role.AGENT, teams=["shipping"])
     refused = scan_record(code=lost.reference, action="dispatched", user=sam, tracking_number="RM2")
     assert refused.message == (
         f"{lost.reference}: only a lead or above can record a dispatch here (you are in shipping, as agent). "
         "Ask one of them, or an admin to add you to the team."
     )
-    assert (Case.objects.get(pk=lost.pk).version, Shipment.objects.filter(case=lost).count()) == (lost.version, 0)
+    assert (Case.objects.get(pk=lost.pk).version, Shipment.objects.filter(case=lost).count()) == (lost.version, parcels)
 
 
-def test_the_same_scan_twice_is_answered_not_repeated(boss: StaffUser, alex: StaffUser) -> None:
+def test_the_same_scan_twice_is_answered_not_repeated(alex: StaffUser) -> None:
     # Given a kit Alex has just dispatched
-    case = to_state("box_to_send", boss)
+    case = to_state("box_to_send")
     first = scan_record(code=case.reference, action="dispatched", user=alex, tracking_number="RM1")
     moved = Case.objects.get(pk=case.pk)
     # When the same label is scanned again
@@ -321,9 +308,9 @@ def test_the_same_scan_twice_is_answered_not_repeated(boss: StaffUser, alex: Sta
     assert Shipment.objects.filter(case=case).count() == 1
 
 
-def test_a_replayed_key_from_a_double_submit_records_one_move(boss: StaffUser, alex: StaffUser) -> None:
+def test_a_replayed_key_from_a_double_submit_records_one_move(alex: StaffUser) -> None:
     # Given two submissions that both read the case before either wrote (a double click)
-    case = to_state("awaiting_device", boss)
+    case = to_state("awaiting_device")
     stale = Case.objects.get(pk=case.pk)
     first = scan_record(code=case.reference, action="arrived", user=alex)
     # When the second one's advance runs with the same key on the stale read

@@ -1,5 +1,6 @@
-"""Themes from what customers wrote: grouped, named by a lead (the name survives a re-run), and a
-case whose words match a theme says how many other customers reported it."""
+"""Themes from what customers wrote (here, their emails, received as the email webhook receives
+them): grouped, named by a lead (the name survives a re-run), and a case whose words match a theme
+says how many other customers reported it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any
 import pytest
 from django.test import Client, RequestFactory
 
+from tests.inbox.mails import mail
 from tests.support.factories import CustomerFactory, StaffFactory
 from tests.text.test_themes import generated
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.services.advance import case_open
 from touchpoint.console.views.themes import theme_panel
 from touchpoint.core.clock import now
-from touchpoint.feedback.models import Feedback
+from touchpoint.inbox.models import InboundMessage
+from touchpoint.inbox.services import inbound_receive
 from touchpoint.staff.models import Role
 from touchpoint.themes.models import Theme, ThemeRun
 from touchpoint.themes.selectors import case_themes
@@ -23,16 +26,23 @@ from touchpoint.themes.services import theme_name, themes_rebuild
 pytestmark = pytest.mark.django_db
 
 
+def writes(text: str) -> InboundMessage:
+    """A new customer's repair, and their email about it (as the email webhook receives it)."""
+    customer = CustomerFactory()
+    case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
+    raw = mail(sender=f"{customer.name} <{customer.email}>", subject=f"Re: {case.reference}", body=text)
+    message = inbound_receive(raw=raw, source="webhook").message
+    assert (message.case, message.customer, message.reply_text) == (case, customer, text)
+    return message
+
+
 @pytest.fixture
-def comments(mini_journey: Any) -> dict[str, list[Feedback]]:
-    """30 feedback comments from 30 customers, in three planted themes of 10."""
+def comments(mini_journey: Any) -> dict[str, list[InboundMessage]]:
+    """30 customers' own words about their repairs, by email, in three planted themes of 10."""
     texts, truth = generated(7)
-    by_theme: dict[str, list[Feedback]] = {}
+    by_theme: dict[str, list[InboundMessage]] = {}
     for text, label in zip(texts, truth, strict=True):
-        customer = CustomerFactory()
-        case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
-        feedback = Feedback.objects.create(case=case, customer=customer, csat=2, comment=text, created_at=now())
-        by_theme.setdefault(label, []).append(feedback)
+        by_theme.setdefault(label, []).append(writes(text))
     return by_theme
 
 
@@ -60,7 +70,7 @@ def test_a_case_whose_words_match_a_theme_counts_the_other_customers(comments: A
 
 def test_a_case_with_nothing_said_has_no_panel(comments: Any, customer: Any) -> None:
     themes_rebuild(seed=0)
-    quiet = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
+    quiet = case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
     assert theme_panel(RequestFactory().get("/"), quiet) is None
 
 
@@ -103,13 +113,7 @@ def test_the_worker_regroups_once_a_day_and_only_when_customers_wrote_something_
     assert themes_refresh() is None  # less than a day old
     with at(now() + timedelta(days=2)):
         assert themes_refresh() is None  # a day later, but nothing new was written
-        feedback = comments["screen"][0]
-        Feedback.objects.filter(pk=feedback.pk).update(comment=feedback.comment + " and the display flickers")
-        assert themes_refresh() is None  # same number of texts: an edit isn't new
-        case = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM).case
-        Feedback.objects.create(
-            case=case, customer=case.customer, csat=1, comment="screen glass cracked", created_at=now()
-        )
+        writes("screen glass cracked")
         again = themes_refresh()
     assert again is not None and again.texts == 31
 
@@ -123,13 +127,13 @@ def test_the_agent_sees_it_on_the_case_view(comments: Any) -> None:
     assert "9 other customers reported this" in page
 
 
-def test_the_case_views_matcher_agrees_with_the_stored_model(comments: dict[str, list[Feedback]]) -> None:
+def test_the_case_views_matcher_agrees_with_the_stored_model(comments: dict[str, list[InboundMessage]]) -> None:
     # The case view scores texts without refitting a vectorizer per text: same answers as the model's own match
     from touchpoint.themes.selectors import _LATEST_RUN, _matcher, run_model
 
     run = themes_rebuild(seed=0)
     model, matcher = run_model(run), _matcher(_LATEST_RUN()[0])
-    texts = [feedback.comment for group in comments.values() for feedback in group]
+    texts = [message.reply_text for group in comments.values() for message in group]
     texts += ["", "the and of it", "12345", "Battery BATTERY battery drains!", "courier lost my parcel, it flickers"]
     assert [matcher.match(text) for text in texts] == [model.match(text) for text in texts]
     assert sum(matcher.match(text) is not None for text in texts) >= 30

@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.quotes.repair import repair_case
 from tests.support.factories import CustomerFactory, StaffFactory
-from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.services.advance import case_open
-from touchpoint.core.clock import now
 from touchpoint.feedback.models import Feedback
+from touchpoint.feedback.services import feedback_give
 from touchpoint.staff.models import Role
 from touchpoint.wall.models import Kind, Status, WallItem
 from touchpoint.wall.selectors import wall_counts
@@ -29,22 +28,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def give(mini_journey: Any) -> Any:
-    """Feedback as a customer leaves it (the feedback app's own service is tested there)."""
+def give(db: Any) -> Any:
+    """Feedback as a customer leaves it on their page, once their repaired device is home (the
+    feedback app's own service is tested there)."""
 
     def make(csat: int, comment: str, *, consent: bool = True, name: str = "Ian Kearns") -> Feedback:
-        customer = CustomerFactory(name=name)
-        case = case_open(journey="mini-repair", customer=customer, actor=SYSTEM).case
-        return Feedback.objects.create(
+        case = repair_case(CustomerFactory(name=name), "feedback_asked")
+        return feedback_give(
             case=case,
-            customer=customer,
+            version=case.version,
             csat=csat,
             comment=comment,
             consent_publish=consent,
             display_name=name.split()[0] if consent else "",
             town="Leeds" if consent else "",
-            created_at=now(),
-        )
+        ).feedback
 
     return make
 
@@ -69,9 +67,13 @@ def test_no_consent_means_no_item(give: Any) -> None:
     assert WallItem.objects.count() == 0
 
 
-def test_sync_prepares_items_for_feedback_given_earlier(give: Any) -> None:
+def test_feedback_given_is_prepared_at_once_so_a_sync_finds_nothing_left(give: Any) -> None:
+    # (the sync is for feedback given before the wall existed; the service prepares each item itself)
     give(5, "Great"), give(1, "Awful"), give(4, "Fine", consent=False)
-    assert wall_sync() == 2
+    assert sorted(WallItem.objects.values_list("kind", "text")) == [
+        (Kind.COMPLAINT, "Awful"),
+        (Kind.COMPLIMENT, "Great"),
+    ]
     assert wall_sync() == 0
 
 
@@ -163,9 +165,6 @@ def test_moderation_pages_are_for_leads_and_refuse_other_reasons(give: Any, lead
 
 
 def test_feedback_given_with_consent_waits_for_a_lead_at_once_redacted() -> None:
-    from tests.quotes.repair import repair_case
-    from touchpoint.feedback.services import feedback_give
-
     case = repair_case(CustomerFactory(name="Ian Kearns"), "feedback_asked")
     given = feedback_give(
         case=case,

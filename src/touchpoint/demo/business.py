@@ -74,3 +74,16 @@ TIERS = ["standard"] * 6 + ["gold"] * 3 + ["platinum"]
 
 def price(text: str) -> Decimal:
     return Decimal(text)
+
+
+# What customers write in "Tell us what happened" on the order form (often nothing at all).
+DESCRIPTIONS = [
+    "",
+    "",
+    "It went quiet in one ear last week, then stopped altogether.",
+    "Dropped it on the kitchen floor. The screen lit up once and hasn't since.",
+    "The battery is flat by lunchtime even though it's been charging all night.",
+    "It fell in the bath for a second. Dried it in rice but it won't switch on.",
+    "The click wheel sticks and skips two songs at a time.",
+    "No idea what's wrong: it just won't turn on any more.",
+]

@@ -1,10 +1,15 @@
 """Load the demo business: staff, teams, catalog, customers and ~50 cases spread over the journey.
 
-Each case's history is walked through the pure transition function first (choosing branches by
-the journey's own ``sim`` weights), then replayed through the real services at the times it
-would have happened, so timelines, messages and timers are exactly what a real case leaves
-behind, and each case's current wait timer is still running. Every write is keyed, so loading
-twice changes nothing."""
+Each case's route is chosen with the pure transition function first (by the journey's own ``sim``
+weights, :mod:`touchpoint.demo.walk`), then taken through the product's own services at the times
+it would have happened, the way people and the worker take it: the order placed as on the order
+page, payments by card on the demo card page or by bank transfer on the payments panel, parcels
+through the scan station, diagnoses and answers through the quote panel, feedback through the
+feedback form, balances waived through the remedies panel, wait limits fired by the worker's timer
+call, every other step as the console or the customer's page records it. So timelines, messages,
+timers, payments and refunds are exactly what a real case leaves behind, and each case's current
+wait timer is still running. Every case is keyed by its order form's nonce: loading twice changes
+nothing."""
 
 from __future__ import annotations
 
@@ -12,34 +17,45 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 
-from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, TIMER, CaseActor, staff_actor
+from touchpoint.cases.actors import CARRIER, CUSTOMER, CaseActor, staff_actor
 from touchpoint.cases.journeys import journey_latest, journey_of, journeys_sync
-from touchpoint.cases.models import Case, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
+from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import case_accept_handoff
+from touchpoint.cases.services.intake import Order, order_place
+from touchpoint.cases.services.timers import TimerOutcome, timer_fire
 from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.core import clock
 from touchpoint.customers.models import Customer
+from touchpoint.customers.services import Contact
 from touchpoint.demo import business
-from touchpoint.demo.feedback import demo_wall_and_themes, give_demo_feedback, rating_order
+from touchpoint.demo.feedback import demo_wall_and_themes, give_demo_feedback
+from touchpoint.demo.payments import (
+    balance_waive,
+    bank_transfer,
+    card_checkout,
+    card_declined,
+    card_pays,
+    cards_on,
+    refunds_settle,
+)
 from touchpoint.demo.quotes import QUOTE_EVENTS, quote_step
-from touchpoint.journeys import Actor, Advanced, Journey, advance
-from touchpoint.journeys.guards import guard_holds, witness
+from touchpoint.demo.walk import Step, demo_route
+from touchpoint.journeys import Journey
+from touchpoint.shipping.services import scan_record
 from touchpoint.staff.models import StaffUser, Team
 
 DEMO_JOURNEY = "mail-in-repair"
+# Parcels go through the scan station: these events are what a scan records.
+SCANNED_IN = frozenset({"device_arrived"})
+SCANNED_OUT = frozenset({"box_dispatched", "box_resent", "return_shipped", "replacement_sent"})
 
 
-@dataclass(frozen=True)
-class Step:
-    event: str
-    by: str  # a `by` entry, or "timer"
-    seconds: float  # time spent in the state before it
-    data: dict[str, Any]
+class DemoError(Exception):
+    """A demo case didn't go where its route said: the product refused a step the journey allows."""
 
 
 @dataclass(frozen=True)
@@ -66,15 +82,15 @@ def demo_load(
         _catalog()
         staff = _staff(password)
         customers = _customers()
-    version = journey_latest(DEMO_JOURNEY)
-    journey = journey_of(version)
+    journey = journey_of(journey_latest(DEMO_JOURNEY))
+    cards = cards_on()
     created = 0
     for i in range(cases + history):
         if progress is not None:
             progress(i, cases + history)
         rng = random.Random(f"{seed}:{i}")  # noqa: S311 - a reproducible demo, not a secret
         customer = customers[i % len(customers)]
-        if _replay_case(i, journey, customer, staff, rng, finished=i >= cases):
+        if _replay_case(i, journey, customer, staff, rng, finished=i >= cases, cards=cards):
             created += 1
     demo_wall_and_themes(staff=staff)
     return DemoSummary(sorted(staff), password, cases, created)
@@ -137,131 +153,131 @@ def _customers() -> list[Customer]:
     return out
 
 
-def _walk(journey: Journey, rng: random.Random, data: dict[str, Any], max_steps: int, troubled: bool) -> list[Step]:
-    """Choose a believable route with the pure transition function, by the journey's sim weights."""
-    steps: list[Step] = []
-    state = journey.start
-    for _ in range(max_steps):
-        here = journey.states[state]
-        if here.terminal or (troubled and here.exception):  # a troubled case waits in its exception
-            break
-        options: list[tuple[float, int]] = []
-        for i, t in enumerate(journey.transitions):
-            if state in t.from_ and t.sim is not None and t.sim.weight > 0 and t.on != here.on_timeout:
-                options.append((t.sim.weight, i))
-        left = max(0.0, 1.0 - sum(w for w, _ in options))
-        if troubled:  # some customers have a worse week: every branch as likely, so exceptions show up
-            options = [(1.0, i) for _, i in options]
-            left = 1.0 if here.on_timeout else 0.0
-        roll = rng.random() * (sum(w for w, _ in options) + left)
-        chosen: int | None = None
-        for weight, index in options:
-            roll -= weight
-            if roll < 0:
-                chosen = index
-                break
-        if chosen is None:  # the wait limit ran out
-            event, by, seconds = here.on_timeout or "", "timer", float(here.wait_limit or 0)
-            extra: dict[str, Any] = {}
-        else:
-            t = journey.transitions[chosen]
-            event, by = t.on, t.by[0]
-            sim = t.sim
-            typical = (sim.after or sim.median or 3600) if sim else 3600
-            seconds = min(typical * rng.uniform(0.5, 1.5), 0.8 * (here.wait_limit or typical))
-            extra = {} if guard_holds(t.guard, data) else (witness(t.guard) or {})
-        result = advance(journey, state=state, event=event, data={**data, **extra}, actor=_journey_actor(by))
-        if not isinstance(result, Advanced):
-            break
-        data.update(extra)
-        steps.append(Step(event, by, seconds, extra))
-        state = result.target
-    return steps
+def _contact(customer: Customer) -> Contact:
+    """What the customer types on the order form: the details we hold for them."""
+    return Contact(
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        address_line1=customer.address_line1,
+        town=customer.town,
+        postcode=customer.postcode,
+        country=customer.country or "GB",
+        preferred_channel=customer.preferred_channel,
+        plain_messages=customer.plain_messages,
+    )
 
 
-def _journey_actor(by: str) -> Actor:
-    simple: dict[str, Actor] = {k: Actor(k) for k in ("timer", "customer", "carrier", "system")}
-    if by in simple:
-        return simple[by]
-    if by.startswith("team:"):
-        return Actor("staff", role="agent", teams=frozenset({by[5:]}))
-    return Actor("staff", role="admin")
+def _member(team: str, staff: dict[str, StaffUser]) -> StaffUser:
+    """The demo's person in ``team`` (agents first, so leads are left for what only they may do)."""
+    for username in ("alex", "sam", "jo", "priya", "admin"):
+        user = staff[username]
+        if team in {t.slug for t in user.teams.all()}:
+            return user
+    return staff["admin"]
 
 
 def _case_actor(by: str, staff: dict[str, StaffUser]) -> CaseActor:
-    simple = {"timer": TIMER, "customer": CUSTOMER, "carrier": CARRIER, "system": SYSTEM}
-    if by in simple:
-        return simple[by]
+    if by == "customer":
+        return CUSTOMER
+    if by == "carrier":
+        return CARRIER
     if by.startswith("team:"):
-        member = next((u for u in staff.values() if by[5:] in {t.slug for t in u.teams.all()}), staff["admin"])
-        return staff_actor(member)
+        return staff_actor(_member(by[5:], staff))
     return staff_actor(staff["priya"] if by == "role:lead" else staff["admin"])
 
 
 def _replay_case(
-    i: int, journey: Journey, customer: Customer, staff: dict[str, StaffUser], rng: random.Random, *, finished: bool
+    i: int,
+    journey: Journey,
+    customer: Customer,
+    staff: dict[str, StaffUser],
+    rng: random.Random,
+    *,
+    finished: bool,
+    cards: bool,
 ) -> bool:
-    models = list(DeviceModel.objects.values_list("slug", flat=True))
-    problems = list(Problem.objects.values_list("slug", flat=True))
-    data: dict[str, Any] = {
-        "model": rng.choice(models),
-        "problem": rng.choice(problems),
-        "prepaid_box": rng.random() < 0.6,
-    }
-    opening = dict(data)
+    nonce = f"demo-{i}"
+    if TimelineEntry.objects.filter(idempotency_key=f"intake:{nonce}").exists():
+        return False  # loaded before
+    models = list(DeviceModel.objects.filter(active=True).values_list("slug", flat=True))
+    problems = [slug for slug, _, _ in business.PROBLEMS]
+    order = Order(
+        model=rng.choice(models),
+        problem=rng.choice(problems),
+        prepaid_box=rng.random() < 0.6,
+        contact=_contact(customer),
+        description=rng.choice(business.DESCRIPTIONS),
+    )
+    known = {**journey.initial_data(), "model": order.model, "problem": order.problem, "prepaid_box": order.prepaid_box}
     if finished:  # walked to its end, some weeks ago
-        steps = _walk(journey, rng, data, troubled=False, max_steps=80)
+        route = demo_route(journey, rng, known, max_steps=80, troubled=False, cards=cards)
         ended = rng.uniform(1, 60) * 86400
     else:
-        steps = _walk(
-            journey, rng, data, troubled=i % 3 == 0, max_steps=rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20])
-        )
+        steps = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20])
+        route = demo_route(journey, rng, known, max_steps=steps, troubled=i % 3 == 0, cards=cards)
         # Lay the history down so that the current state was entered a little while ago, well inside its limit.
-        final_state = _state_after(journey, steps, opening)
-        ended = rng.uniform(0.05, 0.6) * (journey.states[final_state].wait_limit or 86400)
-    started = clock.now() - timedelta(seconds=sum(s.seconds for s in steps) + ended)
-    moment = started
+        ended = rng.uniform(0.05, 0.6) * (journey.states[route.end].wait_limit or 86400)
+    moment = clock.now() - timedelta(seconds=sum(s.seconds for s in route.steps) + ended)
     with clock.at(moment):
-        result = case_open(
-            journey=journey.name, customer=customer, actor=CUSTOMER, data=opening, idempotency_key=f"demo:{i}:open"
-        )
-    if result.replayed:
-        return False
-    case: Case = result.case
-    for n, step in enumerate(steps):
+        case = order_place(order=order, nonce=nonce)
+    for n, step in enumerate(route.steps):
         moment += timedelta(seconds=step.seconds)
-        if step.event == "feedback_given":  # through the feedback service, with a comment, as the portal does
-            with clock.at(moment):
-                csat = _rating_like_the_walk(journey, case, step, rng)
-                case = give_demo_feedback(case=case, csat=csat, rng=rng)
-            continue
-        if step.event in QUOTE_EVENTS:  # through the quote services, so there is a quote to read and answer
-            with clock.at(moment):
-                case = quote_step(case=case, event=step.event, data=step.data, by=_case_actor(step.by, staff), rng=rng)
-            continue
         with clock.at(moment):
-            case = case_advance(
-                case=case,
-                event=step.event,
-                actor=_case_actor(step.by, staff),
-                data=step.data,
-                idempotency_key=f"demo:{i}:{n}",
-            ).case
+            case = _take(case, step, staff, rng, key=f"demo:{i}:{n}")
+        if case.state != step.to:
+            raise DemoError(f"demo case {i} ({case.reference}): {step.event} left it in {case.state}, not {step.to}")
+        if step.refund:  # the refunds job sends the card refunds; intake pays the rest back, mostly at once
+            with clock.at(moment + timedelta(minutes=1)):
+                refunds_settle(case=case, staff=staff["alex"], pay_back=finished or rng.random() < 0.5)
+            case = Case.objects.select_related("journey", "customer").get(pk=case.pk)
     _maybe_accept(case, journey, staff, rng)
     return True
 
 
-def _rating_like_the_walk(journey: Journey, case: Case, step: Step, rng: random.Random) -> int:
-    """A rating that takes the case where the walk went (a compliment to the end, a low one to a complaint)."""
-    facts = {**case.data, **step.data}
-    expected = advance(journey, state=case.state, event=step.event, data=facts, actor=Actor("customer"))
-    for csat in rating_order(rng):
-        tried = advance(
-            journey, state=case.state, event=step.event, data={**facts, "rating": csat}, actor=Actor("customer")
+def _take(case: Case, step: Step, staff: dict[str, StaffUser], rng: random.Random, *, key: str) -> Case:
+    """Take ``step`` the way the shop takes it (see the module's docstring)."""
+    event, name = step.event, case.customer.name
+    if step.by == "timer":
+        timer = Timer.objects.get(case=case, purpose="wait", status=TimerStatus.PENDING)
+        outcome = timer_fire(timer_id=timer.pk, worker_id="demo-loader")
+        if outcome != TimerOutcome.FIRED:
+            raise DemoError(f"{case.reference}: the {timer.event} timer {outcome}")
+    elif event == "card_submitted":
+        card_checkout(case=case)
+    elif event == "payment_succeeded":
+        return card_pays(case=case, customer_name=name)
+    elif event == "payment_declined":
+        return card_declined(case=case, customer_name=name)
+    elif event == "offline_payment_received" or (event == "balance_paid" and step.by != "system"):
+        return bank_transfer(case=case, staff=_member("intake", staff))
+    elif event == "balance_paid":
+        card_checkout(case=case)
+        return card_pays(case=case, customer_name=name)
+    elif event == "balance_waived":  # by a lead: the whole balance is over an agent's own limit
+        reason = "A goodwill gesture: the repair took longer than we said."
+        return balance_waive(case=case, staff=staff["priya"], reason=reason)
+    elif event in QUOTE_EVENTS:
+        return quote_step(case=case, event=event, lines=step.lines, by=_case_actor(step.by, staff), bench=staff["sam"])
+    elif event == "feedback_given":  # through the feedback form, with a comment
+        return give_demo_feedback(case=case, csat=int(step.given["rating"]), rng=rng)
+    elif event in SCANNED_IN or event in SCANNED_OUT:
+        user = _case_actor(step.by, staff).user or staff["alex"]
+        dispatched = event in SCANNED_OUT
+        result = scan_record(
+            code=case.reference,
+            action="dispatched" if dispatched else "arrived",
+            user=user,
+            carrier="Royal Mail" if dispatched else "",
+            tracking_number=f"RM{rng.randint(10**8, 10**9 - 1)}GB" if dispatched else "",
         )
-        if isinstance(tried, Advanced) and isinstance(expected, Advanced) and tried.target == expected.target:
-            return csat
-    return 5
+        if result.outcome != "recorded":
+            raise DemoError(f"{case.reference}: the scan station said {result.message}")
+    else:  # the console's buttons, or the customer's on their page
+        case_advance(
+            case=case, event=event, actor=_case_actor(step.by, staff), given=step.given or None, idempotency_key=key
+        )
+    return Case.objects.select_related("journey", "customer").get(pk=case.pk)
 
 
 def _maybe_accept(case: Case, journey: Journey, staff: dict[str, StaffUser], rng: random.Random) -> None:
@@ -274,13 +290,3 @@ def _maybe_accept(case: Case, journey: Journey, staff: dict[str, StaffUser], rng
     actor = CARRIER if state.owner == "carrier" else _case_actor(state.owner, staff)
     with clock.at(case.state_entered_at + timedelta(seconds=state.accept_within * rng.uniform(0.1, 0.6))):
         case_accept_handoff(case=case, actor=actor)
-
-
-def _state_after(journey: Journey, steps: list[Step], data: dict[str, Any]) -> str:
-    state, facts = journey.start, dict(data)
-    for step in steps:
-        facts.update(step.data)
-        result = advance(journey, state=state, event=step.event, data=facts, actor=_journey_actor(step.by))
-        if isinstance(result, Advanced):
-            state = result.target
-    return state

@@ -3,13 +3,10 @@ the customer's page do), so every case waiting for an OK has a quote to read."""
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
-from typing import Any
 
 from touchpoint.cases.actors import CaseActor
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.quotes.models import Quote, QuoteStatus
 from touchpoint.quotes.services import LineInput, quote_decide, quote_propose
 from touchpoint.staff.models import StaffUser
@@ -27,19 +24,30 @@ FINDINGS = [
         "Screen glass", "The glass is cracked across the corner; the display under it is fine.", Decimal("59.00")
     ),
 ]
+REVISED_SHARE = Decimal("0.8")  # care's better offer after a decline: a fifth off, within policy
 
 
-def quote_step(*, case: Case, event: str, data: dict[str, Any], by: CaseActor, rng: random.Random) -> Case:
-    """Take ``event`` the way staff and customers do in the app."""
-    staff = by.user if isinstance(by.user, StaffUser) else StaffUser.objects.filter(username="sam").first()
-    assert staff is not None  # the demo's bench
+def revised(lines: tuple[LineInput, ...]) -> tuple[LineInput, ...]:
+    """The declined quote's lines at care's better price."""
+    return tuple(
+        LineInput(
+            line.description,
+            f"{line.explanation} We've taken a fifth off the price.",
+            (line.price * REVISED_SHARE).quantize(Decimal("0.01")),
+        )
+        for line in lines
+    )
+
+
+def quote_step(*, case: Case, event: str, lines: tuple[LineInput, ...], by: CaseActor, bench: StaffUser) -> Case:
+    """Take ``event`` the way staff and customers do in the app: the bench (or care, for a revised
+    quote) sends ``lines`` from the quote panel (none: no extra work); the customer, or care on the
+    phone, answers the open quote."""
+    staff = by.user if isinstance(by.user, StaffUser) else bench
     if event in ("diagnosed", "quote_revised"):
-        total = Decimal(str(data.get("quote_total") or 0))
-        lines = [rng.choice(FINDINGS)] if total > 0 or event == "quote_revised" else []
-        return quote_propose(case=case, version=case.version, by=staff, lines=lines).case
+        return quote_propose(case=case, version=case.version, by=staff, lines=list(lines)).case
     quote = Quote.objects.filter(case=case, status=QuoteStatus.PROPOSED).order_by("-pk").first()
-    if quote is None:  # a route that reached the question without a diagnosis (resumed after a complaint)
-        return case_advance(case=case, event=event, actor=by, given=data).case
+    assert quote is not None, f"{case.reference} has no open quote to answer"
     by_staff = staff if by.kind == "staff" else None
     return quote_decide(
         case=case, quote_id=quote.pk, version=case.version, approve=event == "quote_approved", by_staff=by_staff

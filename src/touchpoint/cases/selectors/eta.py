@@ -25,7 +25,8 @@ from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.core.clock import now
 from touchpoint.journeys import Journey
-from touchpoint.journeys.guards import GuardError, fields_of, guard_holds, parse_guard
+from touchpoint.journeys.guards import GuardError, fields_of, guard_holds, parse_guard, witness
+from touchpoint.journeys.model import Transition
 from touchpoint.journeys.simulate import percentile
 
 MIN_SAMPLES = 10
@@ -99,26 +100,44 @@ def history_samples(*, journey_name: str, state: str, done: frozenset[str]) -> l
     return samples
 
 
-def _may_take(guard: str | None, data: Mapping[str, Any]) -> bool:
-    """A guard over what the case already knows is evaluated; one over data it will only get later
-    on (``repaired``, set with ``qc_passed``) is left to the weights, as the simulator does."""
+def _may_take(transition: Transition, known: Mapping[str, Any]) -> bool:
+    """A guard over what the case already knows is evaluated. One over a value the move itself asks
+    for (a quote total, a rating) is decided only when the move happens, and one over data the case
+    doesn't hold yet is left to the weights, as the simulator does."""
+    guard = transition.guard
     if guard is None:
         return True
     try:
         fields = fields_of(parse_guard(guard))
     except GuardError:
         return False
-    return not fields <= data.keys() or guard_holds(guard, data)
+    if fields & set(transition.asks) or not fields <= known.keys():
+        return True
+    return guard_holds(guard, known)
+
+
+def _after(transition: Transition, known: dict[str, Any]) -> None:
+    """What the case knows once ``transition`` is taken: its ``sets``, and for the values it asks
+    for, ones its guard implies (so the twins further on agree with the branch taken); an asked
+    value the guard says nothing about is no longer known."""
+    implied = witness(transition.guard) or {}
+    for name in transition.asks:
+        if name in implied:
+            known[name] = implied[name]
+        else:
+            known.pop(name, None)
+    known.update(transition.sets)
 
 
 def journey_guess(
     journey: Journey, state: str, done: frozenset[str], data: Mapping[str, Any] | None = None
 ) -> tuple[float, float] | None:
     """(median, p90) seconds along the most likely route from ``state`` to done, by the journey's
-    ``sim:`` assumptions and the guards that ``data`` (the case's) can already decide; ``None`` when
-    the route loops, stalls or ends badly. Summing the p90s overstates the route's p90, which suits
-    a rough guess."""
-    data = data or {}
+    ``sim:`` assumptions and the guards that ``data`` (the case's) can already decide, with each
+    move's ``sets`` applied on the way (``qc_passed`` makes the device repaired); ``None`` when the
+    route loops, stalls or ends badly. Summing the p90s overstates the route's p90, which suits a
+    rough guess."""
+    known = dict(data or {})
     here, median, p90, seen = state, 0.0, 0.0, set()
     while here not in done and not journey.states[here].terminal:
         if here in seen:
@@ -127,7 +146,7 @@ def journey_guess(
         exits = [
             t
             for t in journey.transitions
-            if here in t.from_ and t.sim is not None and t.sim.weight > 0 and _may_take(t.guard, data)
+            if here in t.from_ and t.sim is not None and t.sim.weight > 0 and _may_take(t, known)
         ]
         if not exits:
             return None
@@ -138,6 +157,7 @@ def journey_guess(
             median, p90 = median + sim.after, p90 + sim.after
         elif sim.median is not None and sim.p90 is not None:
             median, p90 = median + sim.median, p90 + sim.p90
+        _after(chosen, known)
         here = chosen.to
     if journey.states[here].terminal and journey.states[here].outcome != "success":
         return None
