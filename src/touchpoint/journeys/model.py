@@ -136,7 +136,7 @@ class EventInfo(_Strict):
     )
     in_messages: bool = Field(
         default=True,
-        description="Listed under \"What you can do now\" in messages. `false` for a customer's action the "
+        description='Listed under "What you can do now" in messages. `false` for a customer\'s action the '
         "page always offers, such as a complaint, which would crowd every cheerful message.",
     )
 

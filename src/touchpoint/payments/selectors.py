@@ -191,9 +191,7 @@ def case_money(*, case: Case) -> CaseMoney:
     # refund): extra work approved, paid or waived earlier is not owed again; what is approved after
     # it (a repair resumed) is. The move that promised it says so in its timeline entry.
     cleared = (
-        TimelineEntry.objects.filter(case=case, detail__refund="all").aggregate(at=Max("at"))["at"]
-        if rows
-        else None
+        TimelineEntry.objects.filter(case=case, detail__refund="all").aggregate(at=Max("at"))["at"] if rows else None
     )
     since = Q(purpose=Purpose.BALANCE) if cleared is None else Q(purpose=Purpose.BALANCE, paid_at__gt=cleared)
     payments = Payment.objects.filter(case=case, status__in=TAKEN).aggregate(

@@ -77,6 +77,7 @@ def case_open(
                     customer_sentiment_at=at if opening_sentiment is not None else None,
                 )
                 label = definition.states[result.target].label
+                title = definition.title or definition.name
                 entry = timeline_append(
                     case=case,
                     kind=TimelineKind.OPENED,
@@ -84,7 +85,7 @@ def case_open(
                     at=at,
                     event="opened",
                     to_state=result.target,
-                    summary=f"Case opened on {definition.title or definition.name} (version {definition.version}): {label}",
+                    summary=f"Case opened on {title} (version {definition.version}): {label}",
                     idempotency_key=idempotency_key,
                 )
                 _apply_effects(case, definition, result, at)
@@ -131,9 +132,7 @@ def _advance(
     case: Case, event: str, actor: CaseActor, given: dict[str, Any], key: str | None, manual_reason: str
 ) -> AdvanceResult:
     definition = journey_of(case.journey)
-    result = advance(
-        definition, state=case.state, event=event, data=case.data, given=given, actor=actor.for_journey()
-    )
+    result = advance(definition, state=case.state, event=event, data=case.data, given=given, actor=actor.for_journey())
     if not isinstance(result, Advanced):
         raise TransitionRefused(result.code, f"{case.reference}: {result.reason}")
     merged = {**case.data, **result.data}
@@ -181,12 +180,16 @@ def _advance(
             "handoff": result.handoff,
             # What the move promised to give back (`all`, or a money field): it settles what was owed
             # before it, even when nothing was left to refund.
-            **{"refund": e.what for e in result.effects if isinstance(e, Refund)},
+            **({"refund": refund.what} if (refund := _refund_of(result)) is not None else {}),
         },
         idempotency_key=key,
     )
     _apply_effects(case, definition, result, at)
     return AdvanceResult(case, entry, replayed=False)
+
+
+def _refund_of(result: Advanced) -> Refund | None:
+    return next((effect for effect in result.effects if isinstance(effect, Refund)), None)
 
 
 def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime) -> None:
