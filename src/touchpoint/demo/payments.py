@@ -7,7 +7,7 @@ panel. So every paid case has its payments, and every refunding move its refund.
 The card page's events are applied here, in the loader's own process, rather than posted over HTTP
 by the worker (nothing serves ``/hooks/stripe`` while the demo loads); each is signed with the
 demo's secret and read by the provider's ``event_parse`` first, exactly as the web hook reads it.
-When the worker later posts the same events, the hook answers them as duplicates."""
+Each event applied is marked delivered, so the worker doesn't post the history again."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.conf import settings
 
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
-from touchpoint.demopay.models import DemoEvent, DemoSession, SessionStatus
+from touchpoint.demopay.models import DemoEvent, DemoSession, EventStatus, SessionStatus
 from touchpoint.demopay.services import demo_session_expire, demo_session_pay
 from touchpoint.payments.jobs import refunds_send
 from touchpoint.payments.models import OfflineMethod, Payment, PaymentEvent, Refund, RefundStatus
@@ -99,14 +99,17 @@ def events_deliver(*, case: Case) -> int:
     applied = 0
     seen = set(PaymentEvent.objects.filter(payment__case=case).values_list("event_id", flat=True))
     for event in DemoEvent.objects.filter(session__reference=case.reference).order_by("created_at", "id"):
-        if event.id in seen:
-            continue
-        # Signed as the card page signs it when it posts, against the wall clock the hook checks.
-        signature = stripe.WebhookSignature.generate_signature_header(
-            event.payload, settings.STRIPE_WEBHOOK_SECRET, timestamp=int(time.time())
+        if event.id not in seen:
+            # Signed as the card page signs it when it posts, against the wall clock the hook checks.
+            signature = stripe.WebhookSignature.generate_signature_header(
+                event.payload, settings.STRIPE_WEBHOOK_SECRET, timestamp=int(time.time())
+            )
+            payment_event_apply(event=provider.event_parse(payload=event.payload.encode(), signature=str(signature)))
+            applied += 1
+        # Delivered here, as the worker would have: it needn't post a history the shop has already read.
+        DemoEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
+            status=EventStatus.DELIVERED, delivered_at=now()
         )
-        payment_event_apply(event=provider.event_parse(payload=event.payload.encode(), signature=str(signature)))
-        applied += 1
     return applied
 
 
