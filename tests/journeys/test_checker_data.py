@@ -483,9 +483,15 @@ def test_mail_in_repair_without_repaired_set_by_the_check_up_is_warned_three_tim
     found = check(broken)
     assert [d.code for d in found] == ["J227", "J227", "J227"]
     lines = source.replace("    sets: { repaired: true }\n", "").splitlines()
-    assert all(lines[d.location.line - 1].strip() == "guard: repaired" for d in found)
+    assert [lines[d.location.line - 1].strip() for d in found] == [
+        "guard: repaired",
+        "guard: repaired",
+        "guard: repaired and not at_home",
+    ]
     assert all(
-        "`repaired` is only ever false (its `initial` value; no move sets it otherwise)" in d.message for d in found
+        "`repaired` is only ever false (its `initial` value and what moves `sets`; no move sets it otherwise)"
+        in d.message
+        for d in found
     )
     # and as shipped, it is clean
     assert check(load_journey(path)) == []

@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 
 from tests.support.factories import StaffFactory
-from touchpoint.cases.actors import SYSTEM
+from tests.support.orders import place_repair_order
 from touchpoint.cases.journeys import journey_register
-from touchpoint.cases.services.advance import case_open
 from touchpoint.customers.models import Customer
 from touchpoint.journeys.library import library_file
 from touchpoint.links.models import CaseLink
@@ -37,7 +36,7 @@ def repair(db: Any) -> None:
 def test_revoke_these_links_revokes_only_the_chosen_ones(
     admin_client: Client, repair: None, customer: Customer
 ) -> None:
-    case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM).case
+    case = place_repair_order(customer)
     chosen, kept = link_issue(case=case), link_issue(case=case)
     pk = CaseLink.objects.get(token_hash=token_hash(chosen)).pk
 
@@ -51,7 +50,7 @@ def test_revoke_these_links_revokes_only_the_chosen_ones(
 
 
 def test_revoke_and_email_a_fresh_link(admin_client: Client, repair: None, customer: Customer) -> None:
-    case = case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM).case
+    case = place_repair_order(customer)
     old = link_issue(case=case)
     pk = CaseLink.objects.get(token_hash=token_hash(old)).pk
 

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from tests.support.factories import CustomerFactory
+from tests.support.orders import place_repair_order
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
 from touchpoint.journeys.library import library_file
@@ -30,7 +31,8 @@ def repair(db: Any) -> None:
 
 
 def open_case(customer: Customer) -> Case:
-    return case_open(journey="mail-in-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
+    """``customer`` orders a repair on the order page: the case its links open."""
+    return place_repair_order(customer)
 
 
 def notices() -> list[OutboxMessage]:
