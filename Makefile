@@ -64,15 +64,19 @@ test-deps:
 		echo "== missing and not root:$$missing; those tests will be skipped (apt-get install$$missing) =="; \
 	fi
 
+# One test process per core (pytest-xdist); each has its own test database. TEST_PROCESSES=1 runs them in one.
+TEST_PROCESSES ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal
+
 test-sqlite: install test-deps
 	@echo "== tests on SQLite =="
-	$(BIN)/pytest
+	$(PYTEST)
 
 # CI sets TOUCHPOINT_REQUIRE_POSTGRES=1: there a missing server fails the run instead of skipping.
 test-postgres: install test-deps
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== tests on PostgreSQL ($(PG_URL)) =="; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/journeys --ignore=tests/mail; \
+		DATABASE_URL=$(PG_URL) $(PYTEST) --ignore=tests/journeys --ignore=tests/mail; \
 	elif [ "$${TOUCHPOINT_REQUIRE_POSTGRES:-0}" = 1 ]; then \
 		echo "PostgreSQL is required here but no server answers at $(PG_URL)"; exit 1; \
 	else \

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,11 +65,27 @@ def new_case(mini_journey: JourneyVersion, customer: Customer) -> Case:
     return case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Show what tests reported with ``tests.support.report.report`` (corpus shares and the like)."""
+REPORTED: list[str] = []  # on the process that prints the summary (xdist's controller, or the only one)
+
+
+@pytest.fixture(autouse=True)
+def _carry_reports(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Lines a test reported travel with its results, so they reach the summary from xdist workers too."""
     from tests.support.report import LINES
 
-    if LINES:
+    start = len(LINES)
+    yield
+    request.node.user_properties.extend(("reported", line) for line in LINES[start:])
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        REPORTED.extend(str(value) for name, value in report.user_properties if name == "reported")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Show what tests reported with ``tests.support.report.report`` (corpus shares and the like)."""
+    if REPORTED:
         terminalreporter.section("reported by the tests")
-        for line in LINES:
+        for line in REPORTED:
             terminalreporter.write_line(line)
