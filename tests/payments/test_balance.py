@@ -78,7 +78,7 @@ def test_approved_extra_work_shows_as_a_balance_to_staff_then_to_the_customer_wi
     panel = pay_panel(client, case)
     assert text(panel).startswith(
         "Pay for the extra work Your device is repaired and checked. The extra work you approved comes to "
-        "£25.00; it travels home as soon as the rest is paid. £25.00 to pay"
+        "£25.00; it travels home as soon as that is paid. £25.00 to pay"
     )
     assert '<button type="submit" id="act-card_submitted">Pay by card</button>' in panel
     assert f'<input type="hidden" name="version" value="{case.version}">' in panel

@@ -192,6 +192,7 @@ def sample_context(
             "address_lines": ["Repairs Dept.", "12 Workshop Lane", "Bristol", "BS1 4QT"],
         },
         "quote_total": "" if bare else "£45.00",
+        "quote_lines": [] if bare else [{"description": "New battery", "price": "£45.00"}],
         **full,
         "reply_address": "reply+sample@touchpoint.localhost",
         "tracking_url": url,

@@ -20,8 +20,10 @@ from touchpoint.core.promises import day_words, when_words
 from touchpoint.journeys import Actor, Journey, valid_events
 from touchpoint.links.services import link_token
 from touchpoint.payments.money import as_decimal
+from touchpoint.payments.money import money as money_words
 from touchpoint.payments.providers.registry import card_provider
 from touchpoint.payments.selectors import CaseMoney, case_money
+from touchpoint.quotes.selectors import quote_latest
 from touchpoint.touchpoints.overrides import overrides_current
 from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
@@ -121,6 +123,14 @@ def customer_actions(*, case: Case, journey: Journey, url: str, card: bool, pay_
     return actions
 
 
+def quote_lines(*, case: Case) -> list[dict[str, str]]:
+    """Each line of the quote waiting for the customer's answer: what the work is, and its price."""
+    quote = quote_latest(case=case)
+    if quote is None or not quote.is_open:
+        return []
+    return [{"description": line.description, "price": money_words(line.price)} for line in quote.lines.all()]
+
+
 def device_words(data: dict[str, Any]) -> str:
     """What the customer calls their device: the catalog's name for the case's ``model``, else what
     the counter wrote down (``device``), else "device"."""
@@ -159,6 +169,8 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str, persona: Perso
         "data": {name: data[name] for name in journey.data if name in data},
         "shop": shop_context(),
         "quote_total": money["quote"],
+        # The work a quote waiting for the customer's answer lists ("a new battery"), when there is one.
+        "quote_lines": quote_lines(case=case) if "quotes" in panels else [],
         "money": money,
         "pay": {
             "url": f"{url}#{PAY_ANCHOR}" if money["due"] else "",
