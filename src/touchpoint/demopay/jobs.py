@@ -16,12 +16,12 @@ from datetime import timedelta
 import stripe
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 
 from touchpoint.cases.models import Case, TaskKind
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
+from touchpoint.core.leases import lease_due
 from touchpoint.demopay.models import DemoEvent, EventStatus
 from touchpoint.demopay.services import demo_enabled, demo_sessions_expire_due
 from touchpoint.outbox.services import backoff_seconds
@@ -63,22 +63,11 @@ def demo_pay_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
 
 
 def _claim(*, worker_id: str, batch: int, lease_seconds: float) -> list[str]:
-    """Lease due pending events to ``worker_id``, as ``outbox.services.claim_due`` leases messages."""
-    with transaction.atomic():
-        at = now()
-        due = (
-            DemoEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=at)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=at))
-            .order_by("next_attempt_at", "created_at")
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:batch])
-        if ids:
-            DemoEvent.objects.filter(id__in=ids).update(
-                lease_owner=worker_id, lease_until=at + timedelta(seconds=lease_seconds)
-            )
-        return ids
+    """Lease due pending events to ``worker_id``, as the worker leases messages."""
+    pending = DemoEvent.objects.filter(status=EventStatus.PENDING)
+    return lease_due(
+        pending, due_field="next_attempt_at", worker_id=worker_id, batch=batch, lease_seconds=lease_seconds
+    )
 
 
 def _deliver(*, event_id: str, worker_id: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field, Model, Q
+from django.db.models import Field, Model, QuerySet
 
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, TaskKind, TimelineKind, Timer
@@ -24,6 +24,7 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core import rows
 from touchpoint.core.clock import now
+from touchpoint.core.leases import lease_due
 from touchpoint.journeys import Journey
 from touchpoint.outbox.attachments import attachment_kinds
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
@@ -165,26 +166,10 @@ def backoff_seconds(attempts: int) -> float:
 def claim_due(
     model: type[OutboxMessage] | type[Timer], *, due_field: str, worker_id: str, batch: int, lease_seconds: float
 ) -> list[int]:
-    """Lease up to ``batch`` due pending rows of ``model`` to ``worker_id``; return their ids.
-
-    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets many workers claim side by side without waiting
-    on each other's rows; on SQLite the IMMEDIATE transaction makes one claim at a time. A row whose
-    lease has run out (its worker died) is due again."""
-    with transaction.atomic():
-        at = now()
-        rows = (
-            model.objects.filter(status="pending", **{f"{due_field}__lte": at})
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=at))
-            .order_by(due_field)
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
-        ids = list(rows.values_list("id", flat=True)[:batch])
-        if ids:
-            model.objects.filter(id__in=ids).update(
-                lease_owner=worker_id, lease_until=at + timedelta(seconds=lease_seconds)
-            )
-        return ids
+    """Lease up to ``batch`` due pending rows of ``model`` to ``worker_id``; return their ids
+    (:func:`touchpoint.core.leases.lease_due`)."""
+    pending: QuerySet[Any] = model.objects.filter(status="pending")
+    return lease_due(pending, due_field=due_field, worker_id=worker_id, batch=batch, lease_seconds=lease_seconds)
 
 
 def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F
 
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.errors import CaseConflict
@@ -26,6 +26,7 @@ from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry, Timelin
 from touchpoint.cases.services.tasks import task_close, task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
+from touchpoint.core.leases import lease_due
 from touchpoint.outbox.services import backoff_seconds, notice_enqueue
 from touchpoint.payments.models import (
     PERSON_OWES,
@@ -252,25 +253,12 @@ class Sent:
 
 
 def refunds_claim(*, worker_id: str, batch: int, lease_seconds: float) -> list[int]:
-    """Lease up to ``batch`` refunds due to be sent to ``worker_id``; their ids.
-
-    As the outbox claims messages: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, one claim at a time on
-    SQLite; a refund whose lease ran out (its worker died) is due again."""
-    with transaction.atomic():
-        at = now()
-        due = (
-            Refund.objects.filter(status=RefundStatus.TO_SEND, next_attempt_at__lte=at)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=at))
-            .order_by("next_attempt_at")
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:batch])
-        if ids:
-            Refund.objects.filter(id__in=ids).update(
-                lease_owner=worker_id, lease_until=at + timedelta(seconds=lease_seconds)
-            )
-        return ids
+    """Lease up to ``batch`` refunds due to be sent to ``worker_id``; their ids (as the worker leases
+    messages: :func:`touchpoint.core.leases.lease_due`)."""
+    waiting = Refund.objects.filter(status=RefundStatus.TO_SEND)
+    return lease_due(
+        waiting, due_field="next_attempt_at", worker_id=worker_id, batch=batch, lease_seconds=lease_seconds
+    )
 
 
 def refund_send(*, refund_id: int, worker_id: str) -> Sent:
