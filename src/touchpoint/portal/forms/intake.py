@@ -9,11 +9,10 @@ from django import forms
 from touchpoint.cases.services.intake import DESCRIPTION_MAX, GB_POSTCODE
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import problems_offered
-from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact
+from touchpoint.portal.forms.reach import ReachForm
 
 SHIPPING = [("box", "Send me a prepaid box"), ("post", "I'll post it myself")]
-CHANNELS = [(Channel.EMAIL.value, "Email"), (Channel.SMS.value, "Text message (SMS)")]
 COUNTRIES = [
     ("GB", "United Kingdom"),
     ("IE", "Ireland"),
@@ -43,7 +42,9 @@ FIELDS = [
 ]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(ReachForm):
+    field_order = FIELDS
+
     model = forms.ChoiceField(
         label="Your device",
         error_messages={
@@ -70,15 +71,6 @@ class IntakeForm(forms.Form):
         max_length=200,
         error_messages={"required": "Tell us your name, so we know whose device it is."},
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address: we send your updates and your link there.",
-            "invalid": "Enter an email address like name@example.com.",
-        },
-    )
-    phone = forms.CharField(label="Mobile number", required=False, max_length=40)
     address_line1 = forms.CharField(
         label="Address line 1",
         max_length=200,
@@ -95,9 +87,7 @@ class IntakeForm(forms.Form):
         choices=SHIPPING,
         error_messages={"required": "Choose a prepaid box, or that you'll post it yourself."},
     )
-    channel = forms.ChoiceField(label="How should we keep you posted?", choices=CHANNELS, initial="email")
     plain_messages = forms.BooleanField(label="Plain messages please (no jokes)", required=False)
-    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, models: list[DeviceModel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,15 +101,6 @@ class IntakeForm(forms.Form):
         if self.data.get("country", "GB") == "GB" and not GB_POSTCODE.match(postcode):
             raise forms.ValidationError("That doesn't look like a UK postcode: it should look like LS1 4AB.")
         return postcode
-
-    def clean_phone(self) -> str:
-        phone: str = self.cleaned_data["phone"].strip()
-        digits = [c for c in phone if c.isdigit()]
-        if phone and (len(digits) < 7 or any(c not in "0123456789 +-()" for c in phone)):
-            raise forms.ValidationError("Enter a phone number with digits only, like 07700 900123.")
-        if not phone and self.data.get("channel") == Channel.SMS:
-            raise forms.ValidationError("Give us a mobile number for the text messages, or choose email instead.")
-        return phone
 
     def contact(self) -> Contact:
         d = self.cleaned_data

@@ -7,15 +7,16 @@ from decimal import Decimal
 from django import forms
 
 from touchpoint.cases.services.reports import TOTAL_MAX, WHAT_HAPPENED, WORDS_MAX
-from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact
+from touchpoint.portal.forms.reach import ReachForm
 
-CHANNELS = [(Channel.EMAIL.value, "Email"), (Channel.SMS.value, "Text message (SMS)")]
 # The order of the page; the draft keeps these (never the photos: browsers can't be given them back).
 FIELDS = ["order_number", "what_happened", "order_total", "words", "name", "email", "phone", "channel"]
 
 
-class ReportForm(forms.Form):
+class ReportForm(ReachForm):
+    field_order = FIELDS
+
     order_number = forms.CharField(
         label="Order number",
         max_length=40,
@@ -54,29 +55,9 @@ class ReportForm(forms.Form):
         max_length=200,
         error_messages={"required": "Tell us your name, so we know whose order it is."},
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address: we send your updates and your link there.",
-            "invalid": "Enter an email address like name@example.com.",
-        },
-    )
-    phone = forms.CharField(label="Mobile number", required=False, max_length=40)
-    channel = forms.ChoiceField(label="How should we keep you posted?", choices=CHANNELS, initial="email")
-    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean_order_number(self) -> str:
         return str(self.cleaned_data["order_number"]).strip()
-
-    def clean_phone(self) -> str:
-        phone: str = self.cleaned_data["phone"].strip()
-        digits = [c for c in phone if c.isdigit()]
-        if phone and (len(digits) < 7 or any(c not in "0123456789 +-()" for c in phone)):
-            raise forms.ValidationError("Enter a phone number with digits only, like 07700 900123.")
-        if not phone and self.data.get("channel") == Channel.SMS:
-            raise forms.ValidationError("Give us a mobile number for the text messages, or choose email instead.")
-        return phone
 
     def contact(self) -> Contact:
         d = self.cleaned_data
