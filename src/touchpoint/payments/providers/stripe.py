@@ -5,6 +5,7 @@ and refunds of a session's PaymentIntent."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from touchpoint.payments.providers.base import (
     WebhookRejected,
 )
 
+TOLERANCE = 300  # seconds either side of our clock a signature's time may be
 # Stripe's amounts are in the currency's minor unit; these currencies have none.
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof"}
 SESSION_EVENTS: dict[str, Outcome] = {
@@ -67,6 +69,15 @@ _SIGNATURE_PROBLEMS = {
         "the Stripe-Signature is more than 5 minutes old: a delayed or replayed request is not accepted"
     ),
 }
+
+
+def _signed_at(header: str) -> int:
+    """The ``t=`` of a Stripe-Signature the library has just verified, read as the library reads it."""
+    for item in header.split(","):
+        key, _, value = item.partition("=")
+        if key == "t":
+            return int(value.split("=", 1)[0])
+    raise WebhookRejected("the Stripe-Signature header can't be read: it must look like t=…,v1=…")
 
 
 def _signature_problem(reason: str) -> str:
@@ -148,11 +159,19 @@ class StripeProvider:
         except UnicodeDecodeError:
             raise WebhookRejected("the body is not UTF-8 JSON") from None
         try:
-            stripe.WebhookSignature.verify_header(text, signature, self.webhook_secret, tolerance=300)
+            stripe.WebhookSignature.verify_header(text, signature, self.webhook_secret, tolerance=TOLERANCE)
         except stripe.SignatureVerificationError as exc:
             raise WebhookRejected(_signature_problem(str(exc))) from None
+        if _signed_at(signature or "") > time.time() + TOLERANCE:
+            # The library checks only the past: a signature dated ahead could be replayed until then.
+            raise WebhookRejected(
+                "the Stripe-Signature is dated more than 5 minutes ahead of our clock: "
+                "check this server's clock, or the request was forged"
+            )
         try:
             event: Any = json.loads(text)
+        except RecursionError:
+            raise WebhookRejected("the body is not a Stripe event: it is nested too deeply to read") from None
         except ValueError:
             raise WebhookRejected("the body is not JSON") from None
         if (
