@@ -153,6 +153,57 @@ def test_l008_a_binary_value() -> None:
     assert where(load_errors("name: tiny\ntitle: !!binary aGVsbG8=\n")) == [("L008", 2, 8)]
 
 
+# --- L009 unknown-tag ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "tag", "line", "column"),
+    [
+        # a tag on a mapping or a list used to be dropped without a word, and the file loaded
+        ("states:\n", "states: !foo\n", "!foo", 10, 9),
+        ("transitions:\n", "transitions: !foo\n", "!foo", 24, 14),
+        ("  waiting:\n", "  waiting: !state\n", "!state", 11, 12),
+        ("  - from: waiting\n    on: reply", "  - !move\n    from: waiting\n    on: reply", "!move", 25, 5),
+        ("title:", "title: !foo {a: 1}", "!foo", 35, 8),
+        ("title:", "title: !foo [1]", "!foo", 35, 8),
+        ("title:", "title: !foo 1", "!foo", 35, 8),
+        ("title:", "title: !!python/name:os.system x", "!!python/name:os.system", 35, 8),
+        ("title:", "title: !!set {a, b}", "!!set", 35, 8),
+        ("title:", "title: !!omap [a: 1]", "!!omap", 35, 8),
+        ("title:", "title: !<tag:example.com,2026:x> y", "!<tag:example.com,2026:x>", 35, 8),
+        ("title:", "!key title: Tiny", "!key", 35, 1),
+    ],
+)
+def test_l009_an_unknown_tag_anywhere_is_refused_with_its_name_and_place(
+    old: str, new: str, tag: str, line: int, column: int
+) -> None:
+    # given CLEAN with a `!tag` on a mapping, a list, a value or a key (`title:` is a line added at the end)
+    text = CLEAN + new + "\n" if old == "title:" else CLEAN.replace(old, new, 1)
+    assert text != CLEAN
+    # when it is loaded, then it is refused at the tag, naming it and saying how to fix it
+    [diagnostic] = load_errors(text)
+    assert (diagnostic.code, diagnostic.slug) == ("L009", "unknown-tag")
+    assert (diagnostic.location.line, diagnostic.location.column) == (line, column)
+    assert diagnostic.message == f"the tag `{tag}` is not supported: a journey holds plain mappings, lists and values"
+    assert diagnostic.fix == f"remove `{tag}` and write the value plainly"
+
+
+@pytest.mark.parametrize(("value", "text"), [("=", "="), ("<<", "<<"), ("a = b", "a = b")])
+def test_a_plain_equals_sign_or_merge_key_is_text(value: str, text: str) -> None:
+    # YAML 1.1 gives a plain `=` and `<<` tags no constructor knows; as a title they are just text
+    loaded = load(CLEAN + f"title: {value}\n")
+    assert loaded.journey.title == text
+
+
+@pytest.mark.parametrize("value", ["!!str 5", "!!int 5", "! plain", "!!map {a: 1}", "!!seq [a]", "!!null ''"])
+def test_the_standard_tags_still_load(value: str) -> None:
+    # given a standard YAML tag on a value the model reads as text or ignores the type of
+    text = CLEAN + f"note_: {value}\n"
+    # then loading fails only on the unknown field (the model's word), not on the tag
+    [diagnostic] = load_errors(text)
+    assert diagnostic.code == "L020"
+
+
 @pytest.mark.parametrize(
     ("text", "line", "column"),
     [
@@ -175,7 +226,6 @@ def test_l010_yaml_syntax(text: str, line: int, column: int) -> None:
         ("!!bool maybe", "a value can't be read: `maybe` isn't a valid `bool`"),
         ("!!timestamp nope", "a value can't be read: `nope` isn't a valid `timestamp`"),
         ("9" * 5000, "a value can't be read: the number is thousands of digits long"),
-        ("!python/name:os.system x", "a value can't be read: could not determine a constructor for the tag "),
     ],
 )
 def test_l010_values_their_tag_cannot_hold_are_located(value: str, message: str) -> None:

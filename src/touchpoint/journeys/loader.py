@@ -30,6 +30,16 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 Path_ = tuple[str | int, ...]
 
+_YAML_TAG = "tag:yaml.org,2002:"
+_MAP_TAGS = frozenset({_YAML_TAG + "map"})
+_SEQ_TAGS = frozenset({_YAML_TAG + "seq"})
+# `binary` passes here so that L008 can say what is wrong with it; a timestamp stays text
+_SCALAR_TAGS = frozenset(
+    _YAML_TAG + kind for kind in ("null", "bool", "int", "float", "str", "timestamp", "binary", "merge", "value")
+)
+# YAML 1.1 reads a plain `<<` and `=` as these; nothing constructs them, and here they are just text
+_AS_TEXT = frozenset({_YAML_TAG + "merge", _YAML_TAG + "value"})
+
 
 @dataclass
 class SourceMap:
@@ -111,10 +121,12 @@ class _Builder:
                 ]
             )
         self.seen.add(id(node))
+        self._refuse_unknown_tag(node)
         self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
+                self._refuse_unknown_tag(key_node)
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise JourneyLoadError(
                         [
@@ -146,7 +158,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        value = self._scalar(node)
+        value = str(node.value) if node.tag in _AS_TEXT else self._scalar(node)
         if isinstance(value, bytes):
             raise JourneyLoadError(
                 [
@@ -166,6 +178,31 @@ class _Builder:
             lead = len(value) - len(value.lstrip())
             self.source.texts[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + bool(style) + lead)
         return value
+
+    def _refuse_unknown_tag(self, node: yaml.Node) -> None:
+        """Refuse a tag a journey has no use for (`!foo {a: 1}`, `!!set`, `!!python/...`): PyYAML
+        keeps any tag on a mapping or a list and we would silently drop it, and one on a value
+        fails deep in its constructor. Only the standard tags of plain data pass."""
+        allowed = _MAP_TAGS if isinstance(node, yaml.MappingNode) else _SEQ_TAGS
+        if isinstance(node, yaml.ScalarNode):
+            allowed = _SCALAR_TAGS
+        if node.tag in allowed:
+            return
+        tag = str(node.tag)
+        shown = "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+        if not shown.startswith("!"):
+            shown = f"!<{shown}>"  # a verbatim tag, as it was written
+        raise JourneyLoadError(
+            [
+                _error(
+                    "L009",
+                    "unknown-tag",
+                    f"the tag `{shown}` is not supported: a journey holds plain mappings, lists and values",
+                    f"remove `{shown}` and write the value plainly",
+                    self.loc(node),
+                )
+            ]
+        )
 
     def _scalar(self, node: yaml.Node) -> Any:
         """The scalar's value as YAML types it. A value its tag can't hold (`!!int abc`, a number
