@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from html import escape
 from typing import Any
 
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import linebreaksbr
@@ -25,12 +26,14 @@ from touchpoint.cases.actors import ROLES, staff_actor
 from touchpoint.cases.errors import CaseConflict, CaseError
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
+from touchpoint.core.forms import ID_MAX, MoneyField, WholeNumberField
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.quotes.money import money
 from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
 from touchpoint.quotes.services import (
     DECIDE_STATES,
     MAX_LINES,
+    PRICE_MAX,
     PROPOSE_EVENTS,
     LineInput,
     QuoteError,
@@ -46,6 +49,54 @@ CONFLICT = (
     "{ref} changed while you were looking at it, so nothing was sent. "
     "Check its timeline (someone may have done this already), then send it again if it's still needed."
 )
+
+
+UNREAD = "That form didn't come through whole, so nothing was {done}. Please send it again."
+
+
+class ProposeForm(forms.Form):
+    """What the quote form posts besides its lines."""
+
+    action = forms.ChoiceField(choices=[("quote", "Send the quote"), ("none", "No extra work")])
+    version = WholeNumberField()
+
+
+class LineForm(forms.Form):
+    """One line of extra work, as the customer will read it."""
+
+    description = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Say what the work is, e.g. “New battery”.",
+            "max_length": "Keep the work under 200 characters: the explanation says the rest.",
+        },
+    )
+    explanation = forms.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Explain to the customer why it is needed.",
+            "max_length": "Keep the explanation under 2,000 characters.",
+        },
+    )
+    price = MoneyField(
+        min_value=Decimal("0.01"),
+        max_value=PRICE_MAX - Decimal("0.01"),
+        error_messages={
+            "required": "Enter the price, e.g. 39.00.",
+            "invalid": "Enter the price as a number, e.g. 39.00.",
+            "min_value": "The price must be more than 0, e.g. 39.00.",
+            "max_value": f"The price must be less than {PRICE_MAX:,.2f}.",
+            "max_decimal_places": "Use at most two decimals, e.g. 39.00.",
+        },
+    )
+
+
+class AnswerForm(forms.Form):
+    """An answer the customer gave on the phone, recorded by care."""
+
+    quote = WholeNumberField(max_value=ID_MAX)
+    version = WholeNumberField()
+    answer = forms.ChoiceField(choices=[("approve", "They approved"), ("decline", "They declined")])
 
 
 @dataclass
@@ -170,20 +221,12 @@ def _lines(rows: list[Row]) -> list[LineInput]:
     for row in rows:
         if row.blank:
             continue
-        if not row.description.strip():
-            row.errors.append("Say what the work is, e.g. “New battery”.")
-        if not row.explanation.strip():
-            row.errors.append("Explain to the customer why it is needed.")
-        try:
-            price = Decimal(row.price.strip().lstrip("£€$").replace(",", ""))
-        except InvalidOperation:
-            row.errors.append("Enter the price as a number, e.g. 39.00.")
+        form = LineForm({"description": row.description, "explanation": row.explanation, "price": row.price})
+        if not form.is_valid():
+            row.errors.extend(str(e) for name in LineForm.base_fields for e in form.errors.get(name, []))
             continue
-        if not price.is_finite() or price <= 0 or price != price.quantize(Decimal("0.01")) or price >= 100000:
-            row.errors.append("The price must be more than 0, with at most two decimals, e.g. 39.00.")
-            continue
-        if not row.errors:
-            lines.append(LineInput(row.description, row.explanation, price))
+        data = form.cleaned_data
+        lines.append(LineInput(data["description"], data["explanation"], data["price"]))
     return lines
 
 
@@ -194,8 +237,8 @@ def quote_propose_view(request: HttpRequest, reference: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, StaffUser)  # staff_required let only staff through
     rows, finding = _rows(request), request.POST.get("finding", "")[:4000]
+    form = ProposeForm(request.POST)
     action = request.POST.get("action", "")
-    version = request.POST.get("version", "")
     quotes = quotes_of(case=case)
     lines = _lines(rows)
     problem = ""
@@ -205,13 +248,15 @@ def quote_propose_view(request: HttpRequest, reference: str) -> HttpResponse:
         problem = "Add at least one line of extra work, or choose “No extra work”."
     elif action == "none" and not all(row.blank for row in rows):
         problem = "You filled in extra work but chose “No extra work”: clear the lines, or send the quote."
-    elif action not in ("quote", "none") or not version.isdigit():
-        problem = "That form didn't come through whole, so nothing was sent. Please send it again."
+    elif not form.is_valid():
+        problem = UNREAD.format(done="sent")
     if problem:
         rows += [Row() for _ in range(max(0, BLANK_ROWS - len(rows)))]
-        return _again(request, case, quotes, rows, finding, problem, 400, version)
+        seen = form.cleaned_data.get("version") if form.is_valid() else None
+        return _again(request, case, quotes, rows, finding, problem, 400, seen)
+    version = form.cleaned_data["version"]
     try:
-        quote_propose(case=case, version=int(version), by=user, lines=lines, finding=finding)
+        quote_propose(case=case, version=version, by=user, lines=lines, finding=finding)
     except CaseConflict:
         return _again(request, case, quotes, rows, finding, CONFLICT.format(ref=case.reference), 409, None)
     except (QuoteError, CaseError) as refused:
@@ -226,13 +271,17 @@ def quote_answer_view(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(reference)
     user = request.user
     assert isinstance(user, StaffUser)
-    quote_id, version, answer = (request.POST.get(k, "") for k in ("quote", "version", "answer"))
-    if not (quote_id.isdigit() and version.isdigit() and answer in ("approve", "decline")):
-        problem = "That form didn't come through whole, so nothing was recorded. Please send it again."
-        return _again(request, case, quotes_of(case=case), [], "", problem, 400, None)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _again(request, case, quotes_of(case=case), [], "", UNREAD.format(done="recorded"), 400, None)
+    data = form.cleaned_data
     try:
         quote_decide(
-            case=case, quote_id=int(quote_id), version=int(version), approve=answer == "approve", by_staff=user
+            case=case,
+            quote_id=data["quote"],
+            version=data["version"],
+            approve=data["answer"] == "approve",
+            by_staff=user,
         )
     except CaseConflict:
         problem = CONFLICT.format(ref=case.reference).replace("sent", "recorded")
@@ -250,7 +299,7 @@ def _again(
     finding: str,
     problem: str,
     status: int,
-    version: str | None,
+    version: int | None,
 ) -> HttpResponse:
     """The panel again with what was typed. After a conflict the version is the case's current one,
     so sending it again (once checked) works."""
@@ -258,6 +307,5 @@ def _again(
     can_propose = event is not None and _allowed(case, request.user, event)
     open_quote = quote_open(case=case) if case.state in DECIDE_STATES else None
     can_answer = open_quote is not None and _allowed(case, request.user, "quote_approved")
-    seen = int(version) if version and version.isdigit() else None
-    panel = _context(case, quotes, rows, finding, can_propose, open_quote, can_answer, problem, seen)
+    panel = _context(case, quotes, rows, finding, can_propose, open_quote, can_answer, problem, version)
     return render(request, "console/quotes/page.html", {"case": case, "panel": panel}, status=status)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,12 +16,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from touchpoint.cases.errors import CaseError
 from touchpoint.cases.models import Case
+from touchpoint.core.forms import ID_MAX, WholeNumberField
 from touchpoint.portal.access import case_link
+from touchpoint.portal.views.tracking import case_page_render
 from touchpoint.quotes.models import Quote, QuoteStatus
 from touchpoint.quotes.selectors import quote_get, quote_latest
 from touchpoint.quotes.services import DECIDE_STATES, QuoteInvalid, QuoteNotOpen, quote_decide
 
 DECISIONS = {"approve": True, "decline": False}
+LINK_BROKEN = "That link to the extra work is incomplete, so nothing was changed. Here is your repair's page."
+ANSWER_BROKEN = "That answer didn't come through whole, so nothing was changed. Please try again."
 MOVED_ON = (
     "Your repair has moved on since that page was loaded, so nothing was changed. "
     "Here is where it is now; if something looks wrong, talk to a person."
@@ -50,8 +55,18 @@ def decided_sentence(quote: Quote) -> str:
     return f"{who} {verb} this on {when}."
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() and len(value) < 12 else None
+class AnswerForm(forms.Form):
+    """What the question's buttons carry (in the link to the confirmation, and in its form)."""
+
+    decision = forms.ChoiceField(choices=[(d, d) for d in DECISIONS])
+    quote = WholeNumberField(max_value=ID_MAX)
+    version = WholeNumberField()
+
+
+def _unread(request: HttpRequest, case: Case, token: str, problem: str) -> HttpResponse:
+    """Their page, with the question still on it, saying the link or answer couldn't be read (400)."""
+    messages.error(request, problem)
+    return case_page_render(request, case, token, status=400)
 
 
 def _back(token: str) -> HttpResponse:
@@ -62,11 +77,13 @@ def _back(token: str) -> HttpResponse:
 @case_link
 def approval_confirm(request: HttpRequest, case: Case, token: str) -> HttpResponse:
     """Step two of approve/decline without JavaScript: the same question, asked once more."""
-    decision = request.GET.get("decision", "")
-    quote_id, version = _int(request.GET.get("quote")), _int(request.GET.get("version"))
-    quote = quote_get(case=case, quote_id=quote_id) if quote_id is not None else None
-    if decision not in DECISIONS or quote is None or version is None:
-        messages.error(request, "That link to the extra work is incomplete. Here is your repair's page.")
+    form = AnswerForm(request.GET)
+    if not form.is_valid():
+        return _unread(request, case, token, LINK_BROKEN)
+    decision, version = form.cleaned_data["decision"], form.cleaned_data["version"]
+    quote = quote_get(case=case, quote_id=form.cleaned_data["quote"])
+    if quote is None:
+        messages.error(request, LINK_BROKEN)
         return _back(token)
     if not quote.is_open:
         messages.info(request, decided_sentence(quote) if quote.decided_at else MOVED_ON)
@@ -91,13 +108,14 @@ def approval_confirm(request: HttpRequest, case: Case, token: str) -> HttpRespon
 @require_POST
 @case_link
 def approval_decide(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    decision = request.POST.get("decision", "")
-    quote_id, version = _int(request.POST.get("quote")), _int(request.POST.get("version"))
-    if decision not in DECISIONS or quote_id is None or version is None:
-        messages.error(request, "That answer didn't come through whole, so nothing was changed. Please try again.")
-        return _back(token)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _unread(request, case, token, ANSWER_BROKEN)
+    data = form.cleaned_data
     try:
-        decided = quote_decide(case=case, quote_id=quote_id, version=version, approve=DECISIONS[decision])
+        decided = quote_decide(
+            case=case, quote_id=data["quote"], version=data["version"], approve=DECISIONS[data["decision"]]
+        )
     except QuoteNotOpen as refused:
         messages.info(request, decided_sentence(refused.quote) if refused.quote.decided_at else MOVED_ON)
         return _back(token)

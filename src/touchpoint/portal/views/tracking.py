@@ -20,6 +20,11 @@ from touchpoint.touchpoints.rendering import template_dirs
 @require_GET
 @case_link
 def case_page(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    return case_page_render(request, case, token)
+
+
+def case_page_render(request: HttpRequest, case: Case, token: str, *, status: int = 200) -> HttpResponse:
+    """The case's page; another view draws it with ``status`` 400 when what it was sent can't be read."""
     journey = journey_of(case.journey)
     state = journey.states[case.state]
     eta = case_eta(case=case)
@@ -38,4 +43,5 @@ def case_page(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             "panels": panels_for(request, case, token),
             "timeline": customer_timeline(case=case),
         },
+        status=status,
     )
