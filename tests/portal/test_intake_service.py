@@ -90,9 +90,10 @@ def test_an_order_opens_a_case_with_the_journeys_data_and_a_new_customer(shop: N
     ]
 
 
-def test_an_order_from_a_known_address_fills_gaps_but_never_overwrites_that_customer(shop: None) -> None:
-    # An order form proves nobody's identity: someone typing a known address must not change
-    # that customer's name, address or preferences. The order keeps its own return address.
+def test_an_order_from_a_known_address_never_writes_to_that_customer(shop: None) -> None:
+    # An order form proves nobody's identity: someone typing a known address must not change that
+    # customer's name, address or preferences, nor fill in what we didn't have. The order keeps its
+    # own return address, name and phone.
     known = CustomerFactory(name="M. Okafor", email="maya@example.com", tier="gold", town="Leeds", plain_messages=False)
 
     case = order_place(order=replace(ORDER, prepaid_box=False, problem="battery"), nonce="n-2")
@@ -103,11 +104,12 @@ def test_an_order_from_a_known_address_fills_gaps_but_never_overwrites_that_cust
     assert (known.name, known.town, known.postcode, known.tier, known.plain_messages) == (
         "M. Okafor",
         "Leeds",
-        "BS1 4DJ",  # we had none: filled in
+        "",  # we had none, and a form doesn't give us one
         "gold",
         False,
     )
     assert (case.data["return_address"]["name"], case.data["return_address"]["town"]) == ("Maya Okafor", "Bristol")
+    assert (case.contact_name, case.contact_phone) == (CONTACT.name, CONTACT.phone)
     assert (case.data["prepaid_box"], case.data["problem"]) == (False, "battery")
 
 

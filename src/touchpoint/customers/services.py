@@ -31,36 +31,33 @@ def email_normalise(email: str) -> str:
 
 
 def customer_upsert(*, contact: Contact) -> Customer:
-    """The customer with ``contact.email``, created from what they just told us, or, when we know the
-    address already, with only the details we didn't have filled in. An order form proves nobody's
-    identity, so it never overwrites a known customer's name, phone, address or preferences (each
-    case keeps the return address given with its own order). Tier and mail health are ours.
+    """The customer with ``contact.email``: created from what they just told us, or, when we know the
+    address already, that customer exactly as we hold them. A form proves nobody's identity, so it
+    never writes to a known customer, not even a detail we didn't have: a stranger typing someone's
+    address must not give us their phone number to call, or their town to sign feedback with. Each
+    case keeps what was given with its own order (``Case.contact_name``, ``contact_phone``, its
+    return address); staff change a customer's record in the admin.
 
     Opens its own transaction (a savepoint inside the caller's); two orders racing for a new
     address end with one customer."""
     email = email_normalise(contact.email)
-    fields = {
-        "name": contact.name.strip(),
-        "phone": contact.phone.strip(),
-        "address_line1": contact.address_line1.strip(),
-        "address_line2": contact.address_line2.strip(),
-        "town": contact.town.strip(),
-        "postcode": contact.postcode.strip().upper(),
-        "country": contact.country.strip().upper(),
-        "preferred_channel": contact.preferred_channel,
-        "plain_messages": contact.plain_messages,
-    }
     with transaction.atomic():
         customer = Customer.objects.filter(email__iexact=email).first()
-        if customer is None:
-            try:
-                with transaction.atomic():
-                    return Customer.objects.create(email=email, **fields)
-            except IntegrityError:  # created by a concurrent order a moment ago
-                customer = Customer.objects.get(email__iexact=email)
-        changed = [name for name, value in fields.items() if value and getattr(customer, name) in ("", None)]
-        for name in changed:
-            setattr(customer, name, fields[name])
-        if changed:
-            customer.save(update_fields=changed)
-        return customer
+        if customer is not None:
+            return customer
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    email=email,
+                    name=contact.name.strip(),
+                    phone=contact.phone.strip(),
+                    address_line1=contact.address_line1.strip(),
+                    address_line2=contact.address_line2.strip(),
+                    town=contact.town.strip(),
+                    postcode=contact.postcode.strip().upper(),
+                    country=contact.country.strip().upper(),
+                    preferred_channel=contact.preferred_channel,
+                    plain_messages=contact.plain_messages,
+                )
+        except IntegrityError:  # created by a concurrent order a moment ago
+            return Customer.objects.get(email__iexact=email)

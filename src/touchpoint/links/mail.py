@@ -94,7 +94,7 @@ def link_replace(*, case: Case, reason: str) -> str:
             case=case,
             subject=f"{case.reference}: a new link to follow your repair",
             body_text=(
-                f"Hi {case.customer.first_name or 'there'},\n\n"
+                f"Hi {case.contact_first_name or 'there'},\n\n"
                 "We've switched off the old link to your repair, to keep your details safe. "
                 "This is the new one:\n\n"
                 f"{_describe(case)}\n{link_url(token)}\n\n" + _signature()

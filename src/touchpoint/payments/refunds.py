@@ -225,7 +225,7 @@ def refund_mark_paid_back(*, refund: Refund, staff: StaffUser, seen_version: int
 def _tell_paid_back(case: Case, *, amount: str, key: str) -> None:
     """The customer's page promised to tell them when a person had paid it back: this keeps it."""
     customer = case.customer
-    greeting = f"Hello {customer.first_name}," if customer.first_name else "Hello,"
+    greeting = f"Hello {case.contact_first_name}," if case.contact_first_name else "Hello,"
     body = "\n\n".join(
         [
             greeting,

@@ -1,10 +1,9 @@
 """The prepaid label and packing instructions a customer prints to send their device in (a PDF).
 
-Page 1 is the shipping label: from the customer's address to the shop's, the case reference as a
+Page 1 is the shipping label: from the address given with the order to the shop's, the case reference as a
 QR code and a Code 128 barcode (the scan station reads either), and "postage paid". Page 2 says
 how to pack the device, what not to send and where to drop it. The PDF is made on demand (the
-tracking page's download, the dispatch emails' attachment), never stored, so it always carries
-the customer's current address."""
+tracking page's download, the dispatch emails' attachment), never stored."""
 
 from __future__ import annotations
 
@@ -80,7 +79,8 @@ def _latin(text: str) -> str:
 
 
 def _customer_lines(case: Case) -> list[str]:
-    """The address given with this order (kept on the case), else the customer's record."""
+    """The address given with this order (kept on the case). Never the customer record's: whoever
+    holds the case's link may have ordered with someone else's email address."""
     given = case.data.get("return_address") if isinstance(case.data, dict) else None
     if isinstance(given, dict) and given.get("line1"):
         parts = [str(given.get(key, "")).strip() for key in ("name", "line1", "line2", "town", "postcode")]
@@ -89,11 +89,7 @@ def _customer_lines(case: Case) -> list[str]:
         if country and country != "GB":
             lines.append(country)
         return lines
-    customer = case.customer
-    lines = list(customer.address_lines)[:5]  # clear of the TO block
-    if customer.country and customer.country.upper() != "GB":
-        lines.append(customer.country.upper())
-    return lines or [customer.name or "(your name and address)"]
+    return [case.contact_name or "(your name and address)"]
 
 
 def _qr(canvas: Any, value: str, *, x: float, y: float, size: float) -> None:

@@ -160,7 +160,8 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str, persona: Perso
     actions = customer_actions(case=case, journey=journey, url=url, card=card, pay_due=money["due"])
     panels = {OWN_PANEL.get(a["event"], "") for a in actions}
     return {
-        "customer": {"first_name": case.customer.first_name, "name": case.customer.name},
+        # The name given with this case (an order proves no one's identity), not the customer record's.
+        "customer": {"first_name": case.contact_first_name, "name": case.contact_name},
         "case": {"reference": case.reference},
         "state": {"label": state.label, "next_step": state.next_step or ""},
         "summary": journey.touchpoints.get(key, key.replace("_", " ")),

@@ -27,6 +27,10 @@ class Case(models.Model):
     reply_token = models.CharField(
         max_length=32, unique=True, default=new_reply_token, help_text="Replies to reply+<token>@… join this case"
     )
+    # Who the case is for, as given with its own order. An order proves no one's identity, so the
+    # case's pages and messages use these, never the customer record (found by email) they share.
+    contact_name = models.CharField(max_length=200, blank=True, help_text="The name given with this case's order")
+    contact_phone = models.CharField(max_length=40, blank=True, help_text="The phone given with this case's order")
     customer_sentiment = models.FloatField(
         null=True, blank=True, help_text="VADER compound score of the customer's latest message (-1 … 1)"
     )
@@ -51,6 +55,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def contact_first_name(self) -> str:
+        """How the case's pages and messages greet its customer: the first word of the name given with it."""
+        return self.contact_name.split()[0] if self.contact_name.strip() else ""
 
     @property
     def is_open(self) -> bool:

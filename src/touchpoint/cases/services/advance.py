@@ -19,6 +19,7 @@ from touchpoint.core import rows
 from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
 from touchpoint.customers.models import Customer
+from touchpoint.customers.services import Contact
 from touchpoint.journeys import Advanced, Journey, advance, open_case
 from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, Refund, SendTouchpoint, StartTimer, intake_check
 from touchpoint.outbox.services import touchpoint_enqueue
@@ -43,12 +44,17 @@ def case_open(
     idempotency_key: str | None = None,
     touchpoint: str | None = None,
     opening_sentiment: float | None = None,
+    contact: Contact | None = None,
 ) -> AdvanceResult:
     """Open a case on the newest version of ``journey`` in its start state, with ``data`` gathered
     at intake (checked against the journey's declarations: :class:`TransitionRefused` when it
     doesn't fit, and nothing is written) and the journey's ``initial`` values. ``opening_sentiment``
     is how the customer's own words with the request read (a report of a broken delivery): the
     opening message's tone takes it into account, as it would for any message they wrote.
+
+    ``contact`` is what was given with this case (an order or report form): the case greets and
+    offers that name and phone, never the ``customer`` record's, because a form proves no one's
+    identity. ``None`` when staff or the system open it for a customer they know: the record's.
 
     Opens its own transaction; with an ``idempotency_key`` seen before, returns the first result."""
     version = journey_latest(journey)
@@ -73,6 +79,8 @@ def case_open(
                     opened_at=at,
                     state_entered_at=at,
                     updated_at=at,
+                    contact_name=(contact.name if contact is not None else customer.name).strip()[:200],
+                    contact_phone=(contact.phone if contact is not None else customer.phone).strip()[:40],
                     customer_sentiment=opening_sentiment,
                     customer_sentiment_at=at if opening_sentiment is not None else None,
                 )

@@ -84,8 +84,9 @@ def order_check(order: Order) -> Decimal:
 
 
 def order_place(*, order: Order, nonce: str) -> Case:
-    """Place ``order``: find or create the customer by email (bringing their details up to date) and
-    open a ``mail-in-repair`` case with the journey's data, in one transaction.
+    """Place ``order``: find or create the customer by email (a known customer is left as we hold them:
+    an order proves no one's identity) and open a ``mail-in-repair`` case with the journey's data and
+    the name and phone given with the order, in one transaction.
 
     ``nonce`` is the order form's one-time key: the same nonce again (a double click, a resubmitted
     page) returns the case it opened and writes nothing. Raises :class:`OrderRefused` with nothing
@@ -114,7 +115,9 @@ def order_place(*, order: Order, nonce: str) -> Case:
     }
     with transaction.atomic():
         customer = customer_upsert(contact=c)
-        return case_open(journey=JOURNEY, customer=customer, actor=CUSTOMER, data=data, idempotency_key=key).case
+        return case_open(
+            journey=JOURNEY, customer=customer, actor=CUSTOMER, data=data, idempotency_key=key, contact=c
+        ).case
 
 
 def _replayed(key: str, order: Order) -> Case | None:

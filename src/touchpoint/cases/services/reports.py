@@ -109,6 +109,7 @@ def report_place(*, report: Report, photos: list[Photo], nonce: str) -> Case:
             data=data,
             idempotency_key=key,
             opening_sentiment=sentiment_of(words),  # so the acknowledgement reads their words' mood
+            contact=report.contact,
         ).case
         if words or photos:
             # Kept as their first message, like one written on the case page: staff see the photos there.

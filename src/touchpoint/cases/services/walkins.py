@@ -87,8 +87,8 @@ def walkin_open(
     new_customer: NewCustomer | None = None,
 ) -> Case:
     """Open a walk-in-warranty case for ``customer`` (found at the counter) or ``new_customer`` (added
-    now; an address we already know finds its customer, whose details are kept as they are, only
-    blanks filled in), as ``by``. The tier is the customer's own.
+    now; an address we already know finds its customer, whose details are kept as they are; the case
+    keeps the name and phone given at the counter), as ``by``. The tier is the customer's own.
 
     ``nonce`` is the counter form's one-time key: the same nonce again (a double click, a resent page)
     returns the case it opened and writes nothing. Raises :class:`WalkInRefused` with nothing written.
@@ -103,6 +103,7 @@ def walkin_open(
         return replay.case
     walkin_check(walkin=walkin, new_customer=new_customer)
     with transaction.atomic():
+        contact: Contact | None = None  # a customer found at the counter: their record
         if customer is None:
             assert new_customer is not None  # exactly one of them, checked above
             contact = Contact(name=new_customer.name.strip(), email=new_customer.email, phone=new_customer.phone)
@@ -117,7 +118,12 @@ def walkin_open(
         }
         try:
             opened = case_open(
-                journey=JOURNEY, customer=customer, actor=staff_actor(by), data=data, idempotency_key=key
+                journey=JOURNEY,
+                customer=customer,
+                actor=staff_actor(by),
+                data=data,
+                idempotency_key=key,
+                contact=contact,
             )
         except TransitionRefused as exc:
             raise WalkInRefused(None, f"The walk-in couldn't be opened: {exc}") from exc

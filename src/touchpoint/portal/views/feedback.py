@@ -80,7 +80,10 @@ class FeedbackForm(forms.Form):
 
 
 def _form_for(case: Case, data: Any = None) -> FeedbackForm:
-    initial = {"display_name": case.customer.first_name, "town": case.customer.town, "version": case.version}
+    # What was given with this case's own order, never the customer record's (see ``Case.contact_name``).
+    address = case.data.get("return_address")
+    town = str(address.get("town") or "") if isinstance(address, dict) else ""
+    initial = {"display_name": case.contact_first_name, "town": town, "version": case.version}
     return FeedbackForm(data=data, initial=initial)
 
 

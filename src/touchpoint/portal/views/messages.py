@@ -183,7 +183,9 @@ def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         else:
             status = 400
     else:
-        form = PersonForm(initial={"nonce": new_nonce(), "phone": case.customer.phone, "reach_by": "email"})
+        # The number given with this case's own order, never the customer record's: whoever holds the
+        # link may have ordered with someone else's email address.
+        form = PersonForm(initial={"nonce": new_nonce(), "phone": case.contact_phone, "reach_by": "email"})
     open_request = person_request_open(case=case)
     return render(
         request,

@@ -36,7 +36,7 @@ def remedy_words(*, kind: str, amount: Decimal | None, currency: str) -> str:
 
 def _send(*, case: Case, subject: str, lines: list[str], key: str) -> None:
     customer = case.customer
-    greeting = f"Hello {customer.first_name}," if customer.first_name else "Hello,"
+    greeting = f"Hello {case.contact_first_name}," if case.contact_first_name else "Hello,"
     body = "\n\n".join(
         [
             greeting,
