@@ -128,7 +128,11 @@ BAD = [
     pytest.param({"gift": "maybe"}, "gift", "Choose one of the answers shown.", id="neither yes nor no"),
     pytest.param({"budget": "12.345"}, "budget", "Use at most two decimals, like 39.00.", id="three decimals"),
     pytest.param({"budget": "-1"}, "budget", "It must be at least 0.", id="below zero"),
-    pytest.param({"budget": "1e999999"}, "budget", "It must be at most 999999.99.", id="a huge amount"),
+    pytest.param({"budget": "1e999999"}, "budget", "Write the amount in full, like 39.00 (not 1E+30).", id="1e999999"),
+    pytest.param({"budget": "9" * 400}, "budget", "It must be at most 999999.99.", id="a huge amount"),
+    pytest.param(
+        {"budget": "1_000"}, "budget", "Write the amount without underscores, like 1000.00 or 1,000.00.", id="1_000"
+    ),
     pytest.param({"note": "x" * 2001}, "note", "Please keep it under 2,000 characters (it's 2001 now).", id="too long"),
     pytest.param({"deliver_to__town": ""}, "deliver_to__town", "Please fill in “Town or city”.", id="no town"),
 ]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from touchpoint.catalog.models import DeviceModel, Problem
+from touchpoint.core.forms import MONEY_ADMIN_FIELDS
 
 
 @admin.register(DeviceModel)
 class DeviceModelAdmin(admin.ModelAdmin[DeviceModel]):
+    formfield_overrides = MONEY_ADMIN_FIELDS
     list_display = ["name", "slug", "kind", "diagnosis_price", "active"]
     list_editable = ["diagnosis_price", "active"]
     list_filter = ["kind", "active"]
@@ -15,6 +17,7 @@ class DeviceModelAdmin(admin.ModelAdmin[DeviceModel]):
 
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin[Problem]):
+    formfield_overrides = MONEY_ADMIN_FIELDS
     list_display = ["label", "slug", "typical_price", "position", "active"]
     list_editable = ["typical_price", "position", "active"]
     list_filter = ["active"]

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 
 from touchpoint.cases.selectors.case_view import Ask
+from touchpoint.core.forms import MoneyField
 from touchpoint.journeys.data import ADDRESS_PARTS, TEXT_MAX
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -64,7 +65,8 @@ def _ask_field(ask: Ask) -> forms.Field:
             **common,
         )
     if ask.type in ("number", "money"):
-        return forms.DecimalField(
+        field_class = MoneyField if ask.type == "money" else forms.DecimalField
+        return field_class(
             min_value=low,
             max_value=high,
             max_digits=12,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 # An amount as people write it: an optional minus, an optional currency sign, ASCII digits (in
 # groups of three with commas, or not), an optional point and decimals. Nothing else.
@@ -21,7 +22,6 @@ MONEY = re.compile(
     re.ASCII,
 )
 EXPONENT = re.compile(r"[-+]?[0-9.,]*[0-9][eE][-+]?[0-9]+", re.ASCII)
-TYPED_MAX = 40  # no amount a person types is longer; the rest is noise or an attack
 WHOLE = re.compile(r"[0-9]{1,19}", re.ASCII)
 VERSION_MAX = 2**31 - 1  # a PositiveIntegerField everywhere
 ID_MAX = 2**63 - 1  # a BigAutoField
@@ -30,7 +30,10 @@ MONEY_MAX = Decimal("99999999.99")  # ten digits, two of them decimals: what the
 
 class MoneyField(forms.DecimalField):
     """An amount of money: ``39``, ``39.50``, ``£1,000.00``; never ``1_000``, ``1E+30``, ``NaN`` or
-    digits of another script. Two decimals and ten digits in all by default, as the models store."""
+    digits of another script. At most two decimals and :data:`MONEY_MAX` by default, as the models store."""
+
+    # A text input, not type=number: browsers would refuse "£39.00" and "1,000.00" before we see them.
+    widget = forms.TextInput
 
     default_error_messages = {
         "invalid": "Enter an amount like 39.00.",
@@ -38,13 +41,12 @@ class MoneyField(forms.DecimalField):
         "underscore": "Write the amount without underscores, like 1000.00 or 1,000.00.",
         "exponent": "Write the amount in full, like 39.00 (not 1E+30).",
         "max_decimal_places": "Use at most two decimals, like 39.00.",
-        "too_long": "That amount is too long: write it like 39.00.",
     }
 
-    def __init__(self, *, max_value: Decimal | None = MONEY_MAX, decimal_places: int = 2, **kwargs: Any) -> None:
+    def __init__(self, *, max_value: Decimal | None = MONEY_MAX, decimal_places: int | None = 2, **kwargs: Any) -> None:
         # The bounds say how large; no max_digits, so a large amount gets one message, not two.
         super().__init__(max_value=max_value, decimal_places=decimal_places, **kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("inputmode", "decimal")  # the phone's number pad, with a point
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs give IntegerField's
         if value in self.empty_values:
@@ -53,18 +55,10 @@ class MoneyField(forms.DecimalField):
             return Decimal(value)
         return money_parse(str(value), self.error_messages)
 
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        # A text input, not type=number: browsers would refuse "£39.00" and "1,000.00" before we see them.
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        return attrs
-
 
 def money_parse(typed: str, messages: dict[str, Any]) -> Decimal:
     """``typed`` as an amount, or a ValidationError whose message (from ``messages``) says why not."""
     text = typed.strip()
-    if len(text) > TYPED_MAX:
-        raise ValidationError(messages["too_long"], code="too_long")
     if "_" in text:
         raise ValidationError(messages["underscore"], code="underscore")
     if EXPONENT.fullmatch(text):
@@ -95,3 +89,9 @@ class WholeNumberField(forms.IntegerField):
         if not WHOLE.fullmatch(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(text)
+
+
+# For a ModelAdmin whose model keeps money in DecimalFields: its forms take amounts as every other form does.
+MONEY_ADMIN_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.DecimalField: {"form_class": MoneyField}
+}

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from touchpoint.core.forms import MONEY_ADMIN_FIELDS
 from touchpoint.demopay.models import DemoEvent, DemoRefund, DemoSession
 
 
 @admin.register(DemoSession)
 class DemoSessionAdmin(admin.ModelAdmin[DemoSession]):
+    formfield_overrides = MONEY_ADMIN_FIELDS
     list_display = ["id", "reference", "amount", "currency", "status", "paid", "card_last4", "created_at"]
     list_filter = ["status", "paid"]
     search_fields = ["id", "reference", "payment_intent"]

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from touchpoint.core.forms import MONEY_ADMIN_FIELDS
 from touchpoint.payments.models import Payment, PaymentEvent, Refund
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin[Payment]):
+    formfield_overrides = MONEY_ADMIN_FIELDS
     list_display = ["case", "provider", "purpose", "amount", "currency", "status", "method", "created_at", "paid_at"]
     list_filter = ["provider", "purpose", "status", "method"]
     search_fields = ["case__reference", "provider_ref", "reference"]

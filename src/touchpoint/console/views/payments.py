@@ -23,6 +23,7 @@ from touchpoint.cases.actors import ROLES
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
+from touchpoint.core.forms import MoneyField
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.payments.models import PERSON_OWES, OfflineMethod, Refund
 from touchpoint.payments.refunds import RefundRefused, paid_how, refund_mark_paid_back
@@ -45,16 +46,14 @@ FORM_TITLES = {"offline_payment_received": "Payment received", "balance_paid": "
 
 class RecordPaymentForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    amount = forms.DecimalField(
+    amount = MoneyField(
         min_value=Decimal("0.01"),
-        max_digits=10,
-        decimal_places=2,
         error_messages={
             "required": "Enter the amount that arrived, e.g. 39.00.",
             "invalid": "Enter the amount as a number, e.g. 39.00.",
             "min_value": "The amount must be more than zero.",
             "max_decimal_places": "Use at most two decimal places, e.g. 39.50.",
-            "max_digits": "That amount is too large: check it against the statement.",
+            "max_value": "That amount is too large: check it against the statement.",
         },
     )
     method = forms.ChoiceField(

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
+from touchpoint.core.forms import MoneyField
 from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import RequestStatus
 from touchpoint.remedies.money import currency, format_money
@@ -75,7 +76,7 @@ def _amount_hint(option: RemedyOption, *, left: str, most: str) -> str:
 
 
 class RemedyForm(_Described):
-    amount = forms.DecimalField(required=False, max_digits=10, decimal_places=2, label="Amount")
+    amount = MoneyField(required=False, label="Amount")
     reason = forms.CharField(max_length=MAX_REASON, label="Why", widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
     nonce = forms.CharField(max_length=64, widget=forms.HiddenInput)

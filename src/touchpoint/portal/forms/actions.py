@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from touchpoint.core.forms import MoneyField
 from touchpoint.journeys.data import ADDRESS_PARTS, MONEY_MAX, TEXT_MAX, DataError
 from touchpoint.journeys.model import NAME_PATTERN, DataField
 from touchpoint.portal.actions import Action, readable
@@ -81,7 +82,8 @@ def _number_field(declared: DataField, label: str) -> forms.Field:
     places = 2 if declared.type == "money" else 6
     # Just inside what the journey stores (it refuses an amount of MONEY_MAX or more).
     top = MONEY_MAX - Decimal("0.01") if declared.type == "money" else NUMBER_LIMIT - 1
-    return forms.DecimalField(
+    field_class = MoneyField if declared.type == "money" else forms.DecimalField
+    return field_class(
         label=label,
         min_value=low if low is not None else -top,
         max_value=high if high is not None else top,

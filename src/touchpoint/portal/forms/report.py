@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from touchpoint.cases.services.reports import TOTAL_MAX, WHAT_HAPPENED, WORDS_MAX
+from touchpoint.core.forms import MoneyField
 from touchpoint.customers.services import Contact
 from touchpoint.portal.forms.reach import ReachForm
 
@@ -30,11 +31,10 @@ class ReportForm(ReachForm):
             "invalid_choice": "Choose what happened: the wrong item, or it arrived damaged.",
         },
     )
-    order_total = forms.DecimalField(
+    order_total = MoneyField(
         label="What you paid for the order",
         min_value=Decimal("0"),
         max_value=TOTAL_MAX - Decimal("0.01"),
-        decimal_places=2,
         error_messages={
             "required": "Enter what you paid for the order, as on your confirmation: if we refund, it's this.",
             "invalid": "Enter an amount like 24.99.",
