@@ -136,7 +136,7 @@ def test_a_scope_limits_the_cases_counted(history: dict[str, Case]) -> None:
 def test_figures_export_as_csv_and_print_as_a_table(history: dict[str, Case]) -> None:
     with at(NOW):
         figure = exceptions_by_cause(Scope())
-    assert figure_csv(figure) == "journey,exception,cause,times\nmini-repair,We are looking into it,not sent,1\n"
+    assert figure_csv(figure) == "journey,exception,cause,times\r\nmini-repair,We are looking into it,not sent,1\r\n"
     assert figure_table(figure).splitlines()[3:] == [
         "journey      exception               cause     times",
         "-----------  ----------------------  --------  -----",

@@ -1,4 +1,10 @@
-"""Figures as CSV (one file per figure) and as plain-text tables for the terminal."""
+"""Figures as CSV (one file per figure) and as plain-text tables for the terminal.
+
+A CSV is opened in a spreadsheet, which runs a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return as a formula (OWASP, "CSV injection"): a person's name written as
+``=HYPERLINK(…)`` would send the sheet's data away when clicked. Every text cell starting so gets a
+single quote in front, which spreadsheets show as text; numbers are written as numbers, negative
+ones too, so the columns still add up. Rows end with CRLF (RFC 4180)."""
 
 from __future__ import annotations
 
@@ -6,15 +12,27 @@ import csv
 import io
 
 from touchpoint.insights.charts import _text
-from touchpoint.insights.figures import Figure
+from touchpoint.insights.figures import Cell, Figure
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(cell: Cell) -> str | int | float:
+    """One cell as it may go into a CSV: text that a spreadsheet would run, quoted as text."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def figure_csv(figure: Figure) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(figure.columns)
+    # RFC 4180's CRLF: with it the writer quotes a cell holding a lone CR too, which "\n" would not.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(column) for column in figure.columns])
     for row in figure.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()
 
 
