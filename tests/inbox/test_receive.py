@@ -24,6 +24,11 @@ def receive(raw: bytes) -> InboundMessage:
     return inbound_receive(raw=raw, source="webhook").message
 
 
+def to_case(case: Case) -> str:
+    """The case's reply address, as our mail's Reply-To gives it: proof the sender holds the case's mail."""
+    return f"Norm <reply+{case.reply_token}@touchpoint.localhost>"
+
+
 def notices() -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(idempotency_key__startswith="inbound-reply:"))
 
@@ -72,12 +77,14 @@ def test_a_reference_in_the_subject_from_a_stranger_does_not_join_the_case(paid_
 
 
 def test_the_reply_is_recorded_on_the_timeline_with_its_sentiment(paid_case: Case) -> None:
-    message = receive(mail(subject=f"{paid_case.reference}", body="Thank you, that is great news!\n"))
+    raw = mail(to=to_case(paid_case), subject=f"{paid_case.reference}", body="Thank you, that is great news!\n")
+    message = receive(raw)
     entry = TimelineEntry.objects.get(case=paid_case, event="customer_message")
     assert (entry.actor_kind, entry.kind) == ("customer", "note")
     assert entry.detail == {
         "inbound": message.pk,
-        "matched_by": "subject",
+        "matched_by": "token",
+        "proof": "token",
         "subject": paid_case.reference,
         "sentiment": message.sentiment,
     }
@@ -201,7 +208,8 @@ def test_the_wait_limit_comes_from_the_setting(paid_case: Case, settings: Any) -
 
 def test_plain_please_switches_the_tone_and_is_acknowledged_once(paid_case: Case) -> None:
     # given the customer asks for plain messages
-    message = receive(mail(subject=f"Re: {paid_case.reference}", body="Plain please.\n\n> earlier jokes\n"))
+    raw = mail(to=to_case(paid_case), subject=f"Re: {paid_case.reference}", body="Plain please.\n\n> earlier jokes\n")
+    message = receive(raw)
     # then they get plain messages, one acknowledgement, and no task (it was a recognised action)
     assert Customer.objects.get(pk=paid_case.customer_id).plain_messages is True
     assert message.action == "tone:plain"
@@ -214,9 +222,10 @@ def test_plain_please_switches_the_tone_and_is_acknowledged_once(paid_case: Case
 
 
 def test_jokes_are_fine_turns_the_playful_tone_back_on(paid_case: Case) -> None:
-    receive(mail(subject=paid_case.reference, body="plain please\n", message_id="<plain@example.com>"))
+    to = to_case(paid_case)
+    receive(mail(to=to, subject=paid_case.reference, body="plain please\n", message_id="<plain@example.com>"))
     assert Customer.objects.get(pk=paid_case.customer_id).plain_messages is True
-    message = receive(mail(subject=paid_case.reference, body="Jokes are fine!\n"))
+    message = receive(mail(to=to, subject=paid_case.reference, body="Jokes are fine!\n"))
     assert (Customer.objects.get(pk=paid_case.customer_id).plain_messages, message.action) == (False, "tone:playful")
 
 
@@ -297,6 +306,7 @@ def test_at_most_one_automated_reply_per_inbound_message(paid_case: Case, settin
     # given a tone switch with two refused attachments: three reasons to answer
     settings.TOUCHPOINT_ATTACHMENT_MAX_BYTES = 10
     raw = mail(
+        to=to_case(paid_case),
         subject=paid_case.reference,
         body="No more jokes please\n",
         attachments=[("a.jpg", "image/jpeg", b"x" * 100), ("b.zip", "application/zip", b"y" * 5)],
@@ -312,7 +322,7 @@ def test_at_most_one_automated_reply_per_inbound_message(paid_case: Case, settin
 
 def test_a_sender_gets_at_most_three_automated_notices_an_hour(paid_case: Case) -> None:
     for n in range(5):
-        receive(mail(subject=paid_case.reference, body="plain please\n", message_id=f"<loop-{n}@example.com>"))
+        receive(mail(to=to_case(paid_case), body="plain please\n", message_id=f"<loop-{n}@example.com>"))
     assert len(notices()) == 3
     last = InboundMessage.objects.get(message_id="<loop-4@example.com>")
     assert last.no_reply_reason == "not answered: 3 automated answers to this sender in the last hour"
@@ -321,8 +331,8 @@ def test_a_sender_gets_at_most_three_automated_notices_an_hour(paid_case: Case) 
 def test_notices_older_than_an_hour_do_not_count_towards_the_cap(paid_case: Case) -> None:
     with at(now() - timedelta(hours=2)):
         for n in range(3):
-            receive(mail(subject=paid_case.reference, body="plain please\n", message_id=f"<old-{n}@example.com>"))
-    receive(mail(subject=paid_case.reference, body="plain please\n", message_id="<new@example.com>"))
+            receive(mail(to=to_case(paid_case), body="plain please\n", message_id=f"<old-{n}@example.com>"))
+    receive(mail(to=to_case(paid_case), body="plain please\n", message_id="<new@example.com>"))
     assert len(notices()) == 4
 
 
@@ -385,12 +395,12 @@ def test_a_second_delivery_that_races_the_first_is_a_duplicate_and_leaves_no_fil
 
 def test_a_reply_to_one_of_our_notices_joins_the_case_by_thread(paid_case: Case) -> None:
     # given we acknowledged a tone switch on the case
-    first = receive(mail(subject=paid_case.reference, body="plain please\n"))
+    first = receive(mail(to=to_case(paid_case), subject=paid_case.reference, body="plain please\n"))
     notice = OutboxMessage.objects.get(pk=first.reply_id)
     # when the customer answers that acknowledgement, with no reference in the subject
     message = receive(mail(subject="Re: thanks", body="Thanks!\n", in_reply_to=notice.headers["Message-ID"]))
-    # then it is on the case, matched by the thread
-    assert (message.case_id, message.matched_by) == (paid_case.pk, MatchedBy.THREAD)
+    # then it is on the case, matched by the thread, which proves it (the notice went to the customer)
+    assert (message.case_id, message.matched_by, message.proof) == (paid_case.pk, MatchedBy.THREAD, "thread")
 
 
 def test_a_made_up_message_id_with_a_cases_reference_does_not_join_it(paid_case: Case) -> None:

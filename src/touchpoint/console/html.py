@@ -63,6 +63,8 @@ def timeline_rows(items: list[TimelineItem], zone: tzinfo) -> SafeString:
             )
         if item.inbound is not None:
             parts.append(f'<blockquote class="inbound">{lines(Truncator(item.inbound.text).chars(600))}</blockquote>')
+            if item.inbound.proof:  # whether it could act by itself, or waits for a person
+                parts.append(f'<p class="muted proof">{escape(item.inbound.proof)}</p>')
             if item.inbound.sentiment is not None:
                 parts.append(f'<p class="muted">Sentiment {floatformat(item.inbound.sentiment, 2)}</p>')
         parts.append("</li>")

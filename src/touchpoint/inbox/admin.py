@@ -22,8 +22,18 @@ class InboundAttachmentInline(admin.TabularInline[InboundAttachment, InboundMess
 class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
     """Read-only: mail that reached us is a record, not something to edit."""
 
-    list_display = ["received_at", "from_email", "subject", "kind", "matched_by", "case", "sentiment", "source"]
-    list_filter = ["kind", "matched_by", "source"]
+    list_display = [
+        "received_at",
+        "from_email",
+        "subject",
+        "kind",
+        "matched_by",
+        "proof",
+        "case",
+        "sentiment",
+        "source",
+    ]
+    list_filter = ["kind", "matched_by", "proof", "source"]
     search_fields = ["from_email", "subject", "message_id", "case__reference"]
     exclude = ["raw"]
     readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]

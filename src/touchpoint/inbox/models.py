@@ -26,6 +26,18 @@ class MatchedBy(models.TextChoices):
     LINK = "link", "Written on the case's page, reached by its link"
 
 
+class Proof(models.TextChoices):
+    """What shows a message comes from whoever holds the case's mail or its page. Only a message
+    with proof, from the case's own customer, acts by itself; without it a person decides."""
+
+    NONE = "", "No proof it comes from the customer: a person decides"
+    TOKEN = "token", "Proof: sent to the case's reply address"
+    THREAD = "thread", "Proof: a reply to our own message"
+    LINK = "link", "Proof: written on the case's page"
+    DMARC = "dmarc", "Proof: the sender's domain passed DMARC at our trusted relay"
+    DKIM = "dkim", "Proof: signed by the sender's domain (DKIM), checked at our trusted relay"
+
+
 class InboundMessage(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     message_id = models.CharField(max_length=998, blank=True, help_text="As sent; empty when the mail had none")
@@ -41,6 +53,9 @@ class InboundMessage(models.Model):
     reply_text = models.TextField(blank=True, help_text="What they wrote, without quoted history or signature")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     matched_by = models.CharField(max_length=10, choices=MatchedBy.choices, blank=True)
+    proof = models.CharField(
+        max_length=10, choices=Proof.choices, blank=True, default="", help_text="How it proved who sent it, if it did"
+    )
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_messages"
     )

@@ -2,7 +2,12 @@
 
 The same rules for both, so that automation never loops a customer (principle 3): a tone switch
 or a clear yes/no to the question the journey is asking is done on its own; anything else, or
-anything more, reaches a person with a wait limit, sooner when the message reads as negative."""
+anything more, reaches a person with a wait limit, sooner when the message reads as negative.
+
+Only a message that proves where it comes from (:data:`PROOF`) and is from the case's own customer
+changes anything by itself: a state, a quote, the customer's tone, the case's mood. Any other
+message joins the case's timeline and a person decides (docs/security.md, "Email actions need
+proof")."""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.intents import Intent, has_more_than_first_line, intent_of
-from touchpoint.inbox.models import InboundMessage, Kind, MatchedBy
+from touchpoint.inbox.models import InboundMessage, Kind, Proof
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.quotes.selectors import quote_latest
 from touchpoint.quotes.services import QuoteError, quote_decide
@@ -31,10 +36,10 @@ from touchpoint.quotes.services import QuoteError, quote_decide
 _APPROVE_WORDS = ("approve", "accept")
 _DECLINE_WORDS = ("decline", "reject")
 # How a message proves it comes from whoever holds the case's emails or its page: the reply address's
-# token, our own Message-ID in In-Reply-To/References, or the case page. A reference in the subject
-# from the customer's address proves nothing (a From: line can be forged): it joins the case and a
-# person decides.
-PROOF = frozenset({MatchedBy.TOKEN, MatchedBy.THREAD, MatchedBy.LINK})
+# token, our own Message-ID in In-Reply-To/References, the case page, or a sender a trusted relay
+# authenticated (DMARC, aligned DKIM). A reference in the subject from the customer's address proves
+# nothing (a From: line can be forged): it joins the case and a person decides.
+PROOF = frozenset({Proof.TOKEN, Proof.THREAD, Proof.LINK, Proof.DMARC, Proof.DKIM})
 
 
 def note_append(
@@ -53,6 +58,7 @@ def note_append(
         detail={
             "inbound": message.pk,
             "matched_by": message.matched_by,
+            "proof": message.proof,
             "subject": message.subject,
             "sentiment": message.sentiment,
             **(extra or {}),
@@ -75,14 +81,15 @@ def customer_words_act(
     acknowledge to the customer. The caller holds the case's row inside its transaction and saves
     ``message`` afterwards (``action`` and ``task`` are set on it)."""
     intent = intent_of(words)
-    # Only the case's own customer (or, with no case, a known customer) may make things happen by mail.
-    trusted = customer is not None and (case is None or case.customer_id == customer.pk)
+    # Only the case's own customer (or, with no case, a known customer), with proof, makes things happen.
+    trusted = message.proof in PROOF and customer is not None and (case is None or case.customer_id == customer.pk)
     acknowledgements: list[str] = []
     handled = False
     if case is not None:
         summary = f"{message.from_name or message.from_email} wrote: {message.subject or '(no subject)'}"
         note_append(message, case, event="customer_message", summary=summary)
-        if sentiment is not None:
+        # Unproven words still set their task's priority (an urgent task turns the tone sober itself).
+        if trusted and sentiment is not None:
             Case.objects.filter(pk=case.pk).update(
                 customer_sentiment=sentiment, customer_sentiment_at=message.received_at
             )
@@ -109,7 +116,7 @@ def answer_question(message: InboundMessage, case: Case, intent: Intent) -> bool
     """A clear yes or no to the one question the journey is asking the customer now, from a message
     that proves where it comes from (:data:`PROOF`). It goes through the same service as the case
     page's button, so the record behind it follows (a quote's answer is the quote's). True if applied."""
-    if message.matched_by not in PROOF:
+    if message.proof not in PROOF:
         return False
     definition = journey_of(case.journey)
     events = valid_events(definition, state=case.state, data=case.data, actor=Actor("customer"))

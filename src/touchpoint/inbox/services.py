@@ -33,9 +33,10 @@ from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
-from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy
+from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy, Proof
 from touchpoint.inbox.rules import customer_words_act, note_append
 from touchpoint.inbox.sentiment import sentiment_of
+from touchpoint.mail.authentication import sender_proof
 from touchpoint.mail.parse import DEFAULT_ALLOWED_TYPES, ParsedMail, find_reference, parse_message, reply_token
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
@@ -123,7 +124,10 @@ def _receive(
     at = now()
     sender = parsed.from_email or ""
     own = _is_own_address(sender)
-    case, matched_by = _match(parsed, raw)
+    case, matched_by, proof = _match(parsed, raw)
+    if proof == Proof.NONE:
+        authenticated = sender_proof(raw, sender=sender, trusted=settings.TOUCHPOINT_TRUSTED_AUTHSERV_IDS)
+        proof = Proof(authenticated) if authenticated is not None else Proof.NONE
     customer = Customer.objects.filter(email__iexact=sender).first() if sender else None
     if customer is None and case is not None and matched_by != MatchedBy.SUBJECT:
         customer = case.customer if case.customer.email.lower() == sender else None
@@ -152,6 +156,7 @@ def _receive(
         reply_text=parsed.reply_text or "",
         kind=kind,
         matched_by=matched_by or "",
+        proof=proof,
         case=case,
         customer=customer,
         sentiment=sentiment,
@@ -198,24 +203,28 @@ def _safe_name(filename: str | None) -> str:
 # -- matching -----------------------------------------------------------------------------------
 
 
-def _match(parsed: ParsedMail, raw: bytes) -> tuple[Case | None, MatchedBy | None]:
-    """By reply token, then by thread, then by a reference in the subject from that case's customer."""
+def _match(parsed: ParsedMail, raw: bytes) -> tuple[Case | None, MatchedBy | None, Proof]:
+    """By reply token, then by thread, then by a reference in the subject from that case's customer;
+    with the proof the match itself gives (the token, or one of our own Message-IDs)."""
     addresses = [*parsed.to, *parsed.cc, *_envelope_recipients(raw)]
     token = reply_token(addresses, settings.TOUCHPOINT_REPLY_DOMAIN)
     if token:
         case = Case.objects.select_related("customer").filter(reply_token=token.lower()).first()
         if case is not None:
-            return case, MatchedBy.TOKEN
-    case = _thread_case([*parsed.in_reply_to, *parsed.references])
+            return case, MatchedBy.TOKEN, Proof.TOKEN
+    case, ours = _thread_case([*parsed.in_reply_to, *parsed.references])
     if case is not None:
-        return case, MatchedBy.THREAD
+        # Only our own Message-IDs (random, sent to the case's customer alone) prove anything: an ID
+        # from the sender's earlier mail is one they chose themselves.
+        return case, MatchedBy.THREAD, Proof.THREAD if ours else Proof.NONE
     reference = find_reference(parsed.subject or "")
     if reference and parsed.from_email:
         case = Case.objects.select_related("customer").filter(reference=reference).first()
         # A reference alone must not let a stranger into a case: only its own customer may use it.
+        # It proves nothing (it is printed on the parcel label; a From: line can be forged).
         if case is not None and case.customer.email.lower() == parsed.from_email.lower():
-            return case, MatchedBy.SUBJECT
-    return None, None
+            return case, MatchedBy.SUBJECT, Proof.NONE
+    return None, None, Proof.NONE
 
 
 _ROBOT_LOCAL_PARTS = {
@@ -259,14 +268,15 @@ def _envelope_recipients(raw: bytes) -> list[str]:
         return []
 
 
-def _thread_case(ids: list[str]) -> Case | None:
+def _thread_case(ids: list[str]) -> tuple[Case | None, bool]:
+    """The case the thread belongs to, and whether it was found by a Message-ID of ours."""
     wanted: set[str] = set()
     for value in ids:
         bare = value.strip().strip("<>").strip()
         if bare:
             wanted.update({bare, f"<{bare}>"})
     if not wanted:
-        return None
+        return None, False
     ours = OutboxMessage.objects.filter(case__isnull=False, **{"headers__Message-ID__in": sorted(wanted)})
     # A touch point's Message-ID starts with its case's reference: look among that case's messages
     # only (an index). Other messages of ours (notices) need the wider search.
@@ -276,14 +286,16 @@ def _thread_case(ids: list[str]) -> Case | None:
         sent = ours.filter(case__reference__in=references).values_list("case_id", flat=True).first()
     if sent is None:
         sent = ours.order_by("-created_at").values_list("case_id", flat=True).first()
-    if sent is None:  # the customer may answer their own earlier mail that we matched
-        sent = (
-            InboundMessage.objects.filter(case__isnull=False, message_id__in=sorted(wanted))
-            .order_by("-received_at")
-            .values_list("case_id", flat=True)
-            .first()
-        )
-    return Case.objects.select_related("customer").filter(pk=sent).first() if sent is not None else None
+    if sent is not None:
+        return Case.objects.select_related("customer").filter(pk=sent).first(), True
+    # The customer may answer their own earlier mail that we matched: it joins that case, no more.
+    sent = (
+        InboundMessage.objects.filter(case__isnull=False, message_id__in=sorted(wanted))
+        .order_by("-received_at")
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    return (Case.objects.select_related("customer").filter(pk=sent).first() if sent is not None else None), False
 
 
 def _is_own_address(address: str) -> bool:
@@ -382,11 +394,16 @@ def _answer_once(message: InboundMessage, parsed: ParsedMail, acknowledgements: 
     headers = {"Auto-Submitted": "auto-replied"}
     if message.message_id:
         headers.update({"In-Reply-To": message.message_id, "References": message.message_id})
+    # A message on a case carries the case's reply address and our Message-IDs: keys that act for the
+    # customer. Only the case's customer gets them; anyone else gets a plain answer.
+    case = message.case
+    if case is not None and case.customer.email.lower() != sender.lower():
+        case = None
     message.reply = notice_enqueue(
         recipient=sender,
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
         body_text=body,
         idempotency_key=REPLY_KEY.format(pk=message.pk),
-        case=message.case,
+        case=case,
         headers=headers,
     )

@@ -32,3 +32,9 @@ TOUCHPOINT_IMAP_SSL = env_bool("TOUCHPOINT_IMAP_SSL", True)
 TOUCHPOINT_IMAP_STARTTLS = env_bool("TOUCHPOINT_IMAP_STARTTLS", False)
 TOUCHPOINT_IMAP_PROCESSED_FOLDER = env_str("TOUCHPOINT_IMAP_PROCESSED_FOLDER", "")  # empty: leave them in place
 TOUCHPOINT_IMAP_INTERVAL = env_int("TOUCHPOINT_IMAP_INTERVAL", 60)  # seconds between polls in loop mode
+
+# Authserv-ids of the receiving relays the shop trusts (comma-separated; empty: none). A DMARC pass, or a
+# DKIM pass aligned with the From domain, that such a relay records in Authentication-Results proves who
+# sent a mail, so a yes/no by mail may act on it (docs/security.md, "Email actions need proof"). Each relay
+# must strip incoming Authentication-Results that claim its id (RFC 8601 §5).
+TOUCHPOINT_TRUSTED_AUTHSERV_IDS = [value.lower() for value in env_list("TOUCHPOINT_TRUSTED_AUTHSERV_IDS", [])]

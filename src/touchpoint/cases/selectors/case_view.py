@@ -85,6 +85,7 @@ class InboundView:
     subject: str
     text: str
     sentiment: float | None
+    proof: str = ""  # what showed it comes from the customer, in words (docs/security.md)
 
 
 @dataclass
@@ -342,7 +343,7 @@ _INBOUND = Read(
         _inbox()
         .objects.filter(case_id=case_id)
         .order_by("pk")
-        .values_list("pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email")
+        .values_list("pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email", "proof")
     ),
     int,
 )
@@ -540,8 +541,11 @@ def _status_label(status: str) -> str:
 
 
 def _inbound_view(row: Row) -> InboundView:
-    _pk, subject, reply_text, text, sentiment, _at, _sender = row
-    return InboundView(subject, reply_text or text, sentiment)
+    from touchpoint.inbox.models import Proof
+
+    _pk, subject, reply_text, text, sentiment, _at, _sender, proof = row
+    words = str(Proof(proof).label) if proof in Proof.values else proof
+    return InboundView(subject, reply_text or text, sentiment, words)
 
 
 def _timeline(
