@@ -25,7 +25,7 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.core.promises import by_words, when_words
-from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy, Source
+from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy, Proof, Source
 from touchpoint.inbox.photos import Photo
 from touchpoint.inbox.rules import customer_words_act
 from touchpoint.inbox.sentiment import sentiment_of
@@ -88,6 +88,7 @@ def portal_message_receive(
                 reply_text=text,
                 kind=Kind.REPLY,
                 matched_by=MatchedBy.LINK,
+                proof=Proof.LINK,  # the case page is reached only by its link
                 case=locked,
                 customer=customer,
                 sentiment=sentiment,
