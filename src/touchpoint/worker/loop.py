@@ -1,13 +1,23 @@
 """One worker process. Many may run against one PostgreSQL; on SQLite run one.
 
 Each pass claims a batch of due timers and a batch of due messages under leases, works them, and
-beats its heartbeat. ``stop()`` (SIGTERM) lets the current item finish, then the loop ends; what
-was claimed but not worked goes back when its lease runs out, so nothing is lost either way.
+beats its heartbeat. ``stop()`` (SIGTERM) lets the current item finish, then the loop ends and gives
+back the leases on what it claimed but didn't work, so another worker takes them at once.
+
+A lost database connection (cut by the server or an administrator, a failover, a restart) ends
+only the pass: the worker drops the connection, waits (exponential backoff with jitter, capped),
+reconnects and carries on. Before it claims anything else it records what it did but couldn't
+record (the messages the mail server accepted) and gives back the rest, so nothing is sent twice
+and nothing waits out a lease. Any other error still stops the worker (``touchpoint run`` starts it
+again). If the process itself dies, its leases run out and its claims are worked again: at least
+once, never lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import socket
 import threading
 import time
@@ -16,12 +26,14 @@ from dataclasses import dataclass, field
 
 import structlog
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import Error, InterfaceError, OperationalError, close_old_connections, connection
 
 from touchpoint.cases.models import Timer
 from touchpoint.cases.services.timers import TimerOutcome, timer_fire, timer_record_error
 from touchpoint.core.clock import now
+from touchpoint.core.leases import leases_release
 from touchpoint.core.ratelimit import ratelimit_prune
+from touchpoint.core.sessions import sessions_prune
 from touchpoint.ops.models import WorkerHeartbeat
 from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, channel_for
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
@@ -31,6 +43,25 @@ from touchpoint.worker.jobs import jobs
 
 log = structlog.get_logger("touchpoint.worker")
 HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups (rate-limit windows) and the daily regrouping of themes
+RECONNECT_FIRST = 0.5  # seconds before the first reconnection attempt after a lost connection …
+RECONNECT_CAP = 30.0  # … doubling each time up to this, so a database that is down for long isn't hammered
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database connection is gone (cut, the server restarting or out of
+    reach), not that a statement failed on a good connection (a bug, a constraint, a deadlock)."""
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    # Django drops a connection whose rollback failed (an atomic block cut short); else ask the server.
+    return connection.connection is None or not connection.is_usable()
+
+
+def reconnect_delay(attempt: int) -> float:
+    """Seconds to wait before reconnection attempt ``attempt`` (1, 2, …): doubling from
+    RECONNECT_FIRST up to RECONNECT_CAP, each drawn from its upper half so workers that lost the
+    database together don't all come back in the same instant."""
+    ceiling = min(RECONNECT_CAP, RECONNECT_FIRST * 2 ** (attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
 
 @dataclass
@@ -62,6 +93,11 @@ class Worker:
         self._stopping = threading.Event()
         self.totals = PassResult()
         self._housekeeping_due = 0.0  # monotonic time; the first pass tidies up
+        # Messages the mail server accepted whose "sent" the database didn't take (the connection
+        # dropped): recorded before anything else is claimed, so they are never sent again.
+        self._unrecorded: list[OutboxMessage] = []
+        self._cut = False  # a pass was cut short by a lost connection: give back what it held
+        self._outage: tuple[int, float] | None = None  # failed attempts so far, and when the first failed
 
     def stop(self) -> None:
         """Ask the loop to end after the item in hand (safe to call from a signal handler)."""
@@ -76,55 +112,147 @@ class Worker:
         self._beat(started=True)
         log.info("worker.started", worker=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds)
         passes = 0
+        completed = False
         try:
             while not self.stopping:
-                if not connection.in_atomic_block:  # (never true in production; tests run inside one)
-                    close_old_connections()  # drop a connection the database closed, as Django does per request
-                result = self.run_once()
+                try:
+                    if not connection.in_atomic_block:  # (never true in production; tests run inside one)
+                        close_old_connections()  # drop a connection the database closed, as Django does per request
+                    self._recover()
+                    result = self.run_once()
+                    self._beat()
+                except (OperationalError, InterfaceError) as exc:
+                    if not connection_lost(exc):
+                        raise
+                    self._connection_lost(exc)
+                    continue
                 passes += 1
-                self._beat()
                 if (until_idle and result.worked == 0) or (max_passes is not None and passes >= max_passes):
                     break
                 if result.worked == 0:
                     self._stopping.wait(self.idle_sleep)
+            completed = True
         finally:
-            self._beat(stopped=True)
-            log.info("worker.stopped", worker=self.worker_id, sent=self.totals.sent, timers=self.totals.timers)
+            # After an error, keep the leases: a row that broke this worker waits its lease out
+            # rather than breaking the next worker at once.
+            self._finish(release=completed)
         return self.totals
+
+    def _connection_lost(self, exc: BaseException) -> None:
+        """The pass was cut: drop the broken connection and wait before the next try (the next
+        query reconnects). Stopping (SIGTERM) ends the wait at once."""
+        attempt, since = self._outage or (0, time.monotonic())
+        attempt += 1
+        self._outage = (attempt, since)
+        self._cut = True
+        delay = reconnect_delay(attempt)
+        log.warning(
+            "worker.connection_lost",
+            worker=self.worker_id,
+            error=f"{type(exc).__name__}: {str(exc).strip()}",
+            attempt=attempt,
+            retry_in=round(delay, 2),
+            unrecorded=len(self._unrecorded),
+        )
+        if not connection.in_atomic_block:
+            with contextlib.suppress(Error):  # it is broken; closing can only tidy up
+                connection.close()
+        self._stopping.wait(delay)
+
+    def _recover(self) -> None:
+        """After a lost connection, before anything else is claimed: record the messages the mail
+        server accepted, then give back every other lease of the cut pass so its rows are due at once."""
+        recorded = self._record_sent()
+        if not self._cut:
+            return
+        released = leases_release(worker_id=self.worker_id)
+        self._cut = False
+        attempts, since = self._outage or (0, time.monotonic())
+        self._outage = None
+        log.info(
+            "worker.reconnected",
+            worker=self.worker_id,
+            attempts=attempts,
+            down_seconds=round(time.monotonic() - since, 2),
+            sent_recorded=recorded,
+            leases_released=released,
+        )
+
+    def _record_sent(self) -> int:
+        """Record as sent the messages the mail server accepted while the database was out of reach."""
+        recorded = 0
+        while self._unrecorded:
+            message = self._unrecorded[0]
+            message_mark_sent(message=message, worker_id=self.worker_id)  # (a second time changes nothing)
+            self._unrecorded.pop(0)
+            self.totals.sent += 1
+            recorded += 1
+            log.info("worker.sent", message=message.pk, case=message.case_id, to=message.recipient, late=True)
+        return recorded
+
+    def _finish(self, *, release: bool) -> None:
+        """On the way out: record what was sent, give back (``release``) what wasn't worked, beat a
+        last time. With the database gone none of it can be done; the leases then run out as if
+        the process had died."""
+        try:
+            if not connection.in_atomic_block:
+                close_old_connections()
+            self._recover()
+            if release:
+                leases_release(worker_id=self.worker_id)
+            self._beat(stopped=True)
+        except (OperationalError, InterfaceError) as exc:
+            if not connection_lost(exc):
+                raise
+            log.error(
+                "worker.stopped_unrecorded",
+                worker=self.worker_id,
+                error=f"{type(exc).__name__}: {str(exc).strip()}",
+                sent_not_recorded=[m.pk for m in self._unrecorded],  # these will be sent again
+            )
+        log.info("worker.stopped", worker=self.worker_id, sent=self.totals.sent, timers=self.totals.timers)
 
     def run_once(self) -> PassResult:
         result = PassResult()
-        self._housekeeping()
-        self._fire_timers(result)
-        if not self.stopping:
-            self._send_messages(result)
-        for name, job in jobs():
-            if self.stopping:
-                break
-            try:
-                worked = job(worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds)
-            except Exception:  # one area's failure must not stop the timers and messages of the next pass
-                log.exception("worker.job_error", job=name)
-                continue
-            if worked:
-                result.jobs[name] = worked
-                self.totals.jobs[name] = self.totals.jobs.get(name, 0) + worked
-        self.totals.sent += result.sent
-        self.totals.retried += result.retried
-        self.totals.dead += result.dead
-        for key, count in result.timers.items():
-            self.totals.timers[key] = self.totals.timers.get(key, 0) + count
+        try:
+            self._housekeeping()
+            self._fire_timers(result)
+            if not self.stopping:
+                self._send_messages(result)
+            for name, job in jobs():
+                if self.stopping:
+                    break
+                try:
+                    worked = job(worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds)
+                except Exception as exc:  # one area's failure must not stop the timers and messages of the next pass
+                    if connection_lost(exc):
+                        raise  # not the area's failure: run() reconnects
+                    log.exception("worker.job_error", job=name)
+                    continue
+                if worked:
+                    result.jobs[name] = worked
+        finally:  # what a cut pass did still counts
+            self.totals.sent += result.sent
+            self.totals.retried += result.retried
+            self.totals.dead += result.dead
+            for key, count in result.timers.items():
+                self.totals.timers[key] = self.totals.timers.get(key, 0) + count
+            for key, count in result.jobs.items():
+                self.totals.jobs[key] = self.totals.jobs.get(key, 0) + count
         return result
 
     def _housekeeping(self) -> None:
-        """Now and then, delete what has served its purpose (ended rate-limit windows)."""
+        """Now and then, delete what has served its purpose (ended rate-limit windows and sessions)."""
         if time.monotonic() < self._housekeeping_due:
             return
         self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
         try:
             pruned = ratelimit_prune()
+            sessions_prune()  # ended sessions: the drafts anonymous forms keep (portal.drafts)
             run = themes_refresh()
-        except Exception:  # tidying up must never stop the sending
+        except Exception as exc:  # tidying up must never stop the sending
+            if connection_lost(exc):
+                raise
             log.exception("worker.housekeeping_error")
         else:
             if pruned or run is not None:
@@ -140,6 +268,8 @@ class Worker:
             try:
                 outcome = timer_fire(timer_id=timer_id, worker_id=self.worker_id)
             except Exception as exc:  # one bad timer must not stop the others
+                if connection_lost(exc):
+                    raise  # not the timer's fault, so not an attempt: it is released and fired after reconnecting
                 log.exception("worker.timer_error", timer=timer_id)
                 outcome = timer_record_error(timer_id=timer_id, worker_id=self.worker_id, error=repr(exc))
             result.timers[outcome.value] = result.timers.get(outcome.value, 0) + 1
@@ -177,7 +307,11 @@ class Worker:
                     except PermanentFailure as exc:
                         self._failed(message, str(exc), permanent=True, result=result)
                     else:
-                        message_mark_sent(message=message, worker_id=self.worker_id)
+                        try:
+                            message_mark_sent(message=message, worker_id=self.worker_id)
+                        except (OperationalError, InterfaceError):
+                            self._unrecorded.append(message)  # the server has it: record it, never resend
+                            raise
                         result.sent += 1
                         log.info("worker.sent", message=message.pk, case=message.case_id, to=message.recipient)
 

@@ -23,6 +23,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import InterfaceError, OperationalError
 
 from touchpoint.outbox.attachments import Attachment, attachments_make
 from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
@@ -165,6 +166,8 @@ class EmailChannel:
             return []
         try:
             return attachments_make(message=message)
+        except (OperationalError, InterfaceError):
+            raise  # the database, not the file: the worker reconnects and tries again
         except Exception as exc:  # a file we can't make won't appear by retrying: a person decides
             raise PermanentFailure(
                 f"could not make attachment {message.attachments}: {type(exc).__name__}: {exc}"

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=None, help="rows claimed per pass (default 100)")
         parser.add_argument("--lease", type=float, default=None, help="seconds a claim is held (default 120)")
         parser.add_argument("--until-idle", action="store_true", help="stop when a pass finds nothing due")
-        parser.add_argument("--id", dest="worker_id", default=None, help="a name for this worker in logs")
+        parser.add_argument(
+            "--id", dest="worker_id", default=None, help="a name for this worker in logs, unique: it holds leases by it"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = Worker(batch=options["batch"], lease_seconds=options["lease"], worker_id=options["worker_id"])

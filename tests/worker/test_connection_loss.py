@@ -1,0 +1,150 @@
+"""A worker whose PostgreSQL connection is cut while it sends carries on: it reconnects with
+backoff, records what the mail server already accepted, and sends nothing twice (issue 13, item 7)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import connection
+
+from tests.support.orders import place_repair_order
+from tests.support.processes import django_env, touchpoint, wait_for
+from tests.support.smtp import smtp_sink
+from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.worker.loop import RECONNECT_CAP, RECONNECT_FIRST
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ORDERS = 24
+CUTS = (3, 8, 13)  # cut the worker's connection when the mail server has accepted this many …
+OUTAGE_AT = 18  # … and here keep the database closed until the worker has tried three times
+
+
+def cut_worker_connections() -> int:
+    """What an administrator's ``pg_terminate_backend`` (or a failover) does to every connection to
+    this test database but the test's own; how many were cut."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@contextmanager
+def database_closed() -> Iterator[None]:
+    """New connections to the test database are refused (as while a server restarts). Said from the
+    server's maintenance database: a database can't close itself to the connection asking."""
+    settings = connection.settings_dict
+    name = connection.ops.quote_name(settings["NAME"])
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=settings.get("USER") or "postgres",
+        password=settings.get("PASSWORD") or None,
+        host=settings.get("HOST") or "127.0.0.1",
+        port=settings.get("PORT") or 5432,
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
+        try:
+            yield
+        finally:
+            admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+
+
+class Log:
+    """The worker's JSON log lines, read as it writes them."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        assert process.stderr is not None
+        self._reader = threading.Thread(target=self._read, args=(process.stderr,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: Any) -> None:
+        for line in stream:
+            self.lines.append(line)
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        return [e for e in (json.loads(x) for x in list(self.lines) if x.startswith("{")) if e.get("event") == name]
+
+    def tail(self) -> str:
+        self._reader.join(timeout=10)
+        return "".join(self.lines[-40:])
+
+
+def test_a_worker_whose_connection_is_cut_while_sending_carries_on_and_sends_each_message_once() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL to cut connections (the PostgreSQL leg of make test runs it: DATABASE_URL)")
+    # Given orders placed, each with its order email waiting in the outbox
+    for _ in range(ORDERS):
+        place_repair_order()
+    expected = sorted(str(h["Message-ID"]) for h in OutboxMessage.objects.values_list("headers", flat=True))
+    assert len(expected) == ORDERS
+    with smtp_sink(delay=0.05) as (sink, port):
+        env = django_env(
+            TOUCHPOINT_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", TOUCHPOINT_SMTP_PORT=str(port)
+        )
+        # and a worker sending them, with a lease far longer than the test may run: a row that had
+        # to wait its lease out would never be sent
+        worker = touchpoint("worker", "--batch", "10", "--lease", "3600", "--id", "cut", env=env)
+        log = Log(worker)
+
+        def accepted(count: int) -> None:
+            wait_for(
+                lambda: len(sink.received) >= count or worker.poll() is not None,
+                timeout=60,
+                what=f"{count} messages accepted",
+            )
+            assert worker.poll() is None, log.tail()
+
+        try:
+            # When the database cuts the worker's connection while it sends, again and again
+            for count in CUTS:
+                accepted(count)
+                wait_for(lambda: cut_worker_connections() > 0, timeout=30, what="a worker connection to cut")
+            # and once stays closed for a while
+            accepted(OUTAGE_AT)
+            with database_closed():
+                wait_for(lambda: cut_worker_connections() > 0, timeout=30, what="a worker connection to cut")
+                wait_for(
+                    lambda: any(e["attempt"] >= 3 for e in log.events("worker.connection_lost")),
+                    timeout=60,
+                    what="the worker to try three times while the database is closed",
+                )
+            # Then every message ends sent
+            wait_for(
+                lambda: OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == ORDERS,
+                timeout=60,
+                what="every message to be sent",
+            )
+            # by the worker, which is still running
+            assert worker.poll() is None, log.tail()
+        finally:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+        # and the mail server accepted each message exactly once
+        assert sorted(sink.message_ids()) == expected
+    assert worker.returncode == 0, log.tail()
+    assert not OutboxMessage.objects.exclude(lease_owner="").exists()
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
+    # and the worker said what happened: each cut, its tries, each time it came back
+    lost, back = log.events("worker.connection_lost"), log.events("worker.reconnected")
+    assert len(back) == len(CUTS) + 1, log.tail()
+    assert all(e["error"].startswith("OperationalError: ") for e in lost)
+    for event in lost:  # each wait doubles from RECONNECT_FIRST up to RECONNECT_CAP, drawn from its upper half
+        ceiling = min(RECONNECT_CAP, RECONNECT_FIRST * 2 ** (event["attempt"] - 1))
+        assert ceiling / 2 - 0.01 <= event["retry_in"] <= ceiling + 0.01, event
+    late = [e for e in log.events("worker.sent") if e.get("late")]
+    assert sum(e["sent_recorded"] for e in back) == len(late)
