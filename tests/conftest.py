@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 SUPPORT = Path(__file__).parent / "support"
 
 # Browser fixtures (phone, desktop): Debian's Chromium through Playwright. See tests/support/browser.py.
-pytest_plugins = ["tests.support.browser"]
+# force_login gives a lead's or admin's session its two-factor code. See tests/support/two_factor.py.
+pytest_plugins = ["tests.support.browser", "tests.support.two_factor"]
 
 
 def pytest_report_header() -> str:

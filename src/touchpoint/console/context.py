@@ -12,6 +12,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 from touchpoint.staff.access import has_role
+from touchpoint.staff.gate import owed_step
+from touchpoint.staff.two_factor import is_verified
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -20,7 +22,18 @@ def site(request: HttpRequest) -> dict[str, object]:
         "contact_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],  # "talk to a person" on every page
         "shop_name": settings.TOUCHPOINT_SHOP_NAME,
         "console_nav": SimpleLazyObject(lambda: _nav_for(request)),
+        "two_factor_offer": SimpleLazyObject(lambda: _two_factor_offer(request)),
     }
+
+
+def _two_factor_offer(request: HttpRequest) -> bool:
+    """An agent signed in without two-factor is offered it on every page (but the one that sets it up).
+    Whoever owes a code or must set it up never sees other pages (``staff.gate``)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or is_verified(user) or owed_step(request) is not None:
+        return False
+    match = getattr(request, "resolver_match", None)
+    return match is None or match.view_name != settings.TOUCHPOINT_TWO_FACTOR_SETUP_URL
 
 
 def _nav_for(request: HttpRequest) -> SafeString:
@@ -51,6 +64,8 @@ def nav_links(*, signed_in: bool, lead: bool, admin_site: bool, dev_mailbox: boo
     links.append(("console:journeys", "Journeys"))
     if admin_site:
         links.append(("admin:index", "Admin"))
+    if signed_in:
+        links.append(("console:two_factor", "Two-factor sign-in"))
     if dev_mailbox:
         links.append(("devmail:list", "Dev mail"))
     return mark_safe("\n".join(f'<a href="{reverse(name)}">{label}</a>' for name, label in links))  # noqa: S308 - our own paths and words

@@ -13,6 +13,7 @@ from touchpoint.console.routes import (
     remedies,
     scan,
     themes,
+    two_factor,
     walkins,
     wall,
 )
@@ -22,6 +23,7 @@ app_name = "console"
 urlpatterns = [
     path("", home.home, name="home"),
     *auth.urlpatterns,
+    *two_factor.urlpatterns,
     *queues.urlpatterns,
     *case.urlpatterns,
     *scan.urlpatterns,

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "touchpoint.console",
     "django_htmx",
     "axes",
+    "django_otp",  # staff two-factor sign-in: a code from an authenticator app, or a recovery code
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): this session gave a code
     "touchpoint.staff.sessions.StaffSessionMiddleware",
+    "touchpoint.staff.gate.TwoFactorGateMiddleware",  # a session owing a code reaches nothing else
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

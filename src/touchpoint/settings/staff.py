@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from touchpoint.settings.env import env_int
+from touchpoint.settings.env import env_int, env_str
 
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
@@ -28,3 +28,11 @@ TOUCHPOINT_SESSION_IDLE_MINUTES = env_int("TOUCHPOINT_SESSION_IDLE_MINUTES", 30)
 TOUCHPOINT_SESSION_TOUCH_SECONDS = 60
 TOUCHPOINT_AT_RISK_HOURS = env_int("TOUCHPOINT_AT_RISK_HOURS", 4)
 TOUCHPOINT_QUEUE_POLL_SECONDS = env_int("TOUCHPOINT_QUEUE_POLL_SECONDS", 15)  # the queue's live refresh
+
+# Two-factor sign-in (django-otp): required for leads, admins, superusers and the Django admin; offered
+# to agents. The authenticator app shows the shop's name beside the code.
+OTP_TOTP_ISSUER = env_str("TOUCHPOINT_SHOP_NAME", "The Repair Shop")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
+TOUCHPOINT_TWO_FACTOR_CODE_URL = "console:sign_in_code"
+TOUCHPOINT_TWO_FACTOR_SETUP_URL = "console:two_factor"
+TOUCHPOINT_RECOVERY_CODES = 10

@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from touchpoint.staff.models import StaffUser, Team
+from touchpoint.staff.models import StaffUser, Team, TwoFactorReset
 
 
 class MembershipInline(admin.TabularInline[Any, Team]):
@@ -59,3 +59,22 @@ class StaffUserAdmin(UserAdmin[StaffUser]):
     @admin.display(description="teams")
     def team_list(self, user: StaffUser) -> str:
         return ", ".join(team.slug for team in user.teams.all()) or "—"
+
+
+@admin.register(TwoFactorReset)
+class TwoFactorResetAdmin(admin.ModelAdmin[TwoFactorReset]):
+    """The audit of resets made from the console's people pages: read here, never written."""
+
+    list_display = ["at", "member", "reset_by", "reason"]
+    list_filter = ["reset_by"]
+    search_fields = ["member__username", "reset_by__username", "reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TwoFactorReset | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TwoFactorReset | None = None) -> bool:
+        return False

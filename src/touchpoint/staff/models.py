@@ -40,3 +40,20 @@ class StaffUser(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class TwoFactorReset(models.Model):
+    """A lead or admin took a colleague's two-factor away (a lost phone): who, whom, when and why.
+    The colleague sets it up again on their next request; this row is the audit of it."""
+
+    member = models.ForeignKey(StaffUser, on_delete=models.PROTECT, related_name="two_factor_resets")
+    reset_by = models.ForeignKey(StaffUser, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "two-factor reset"
+
+    def __str__(self) -> str:
+        return f"{self.member} reset by {self.reset_by}"

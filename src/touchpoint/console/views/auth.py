@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from touchpoint.staff.gate import owed_step, step_url
 from touchpoint.staff.lockout import locked_until
 
 TEMPLATE = "console/auth/login.html"
@@ -63,7 +64,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         form = AuthenticationForm(request, data=request.POST)
         if form.is_valid():
             login(request, form.get_user())  # starts the session's clocks (staff.sessions.on_login)
-            return HttpResponseRedirect(_next_url(request))
+            owed = owed_step(request)  # a code to give, or two-factor to set up, before anything else
+            return HttpResponseRedirect(step_url(owed, next_url=_next_url(request)) if owed else _next_url(request))
         return _page(request, form, status=400)
     if request.user.is_authenticated:
         return HttpResponseRedirect(_next_url(request))
