@@ -53,7 +53,7 @@ def test_the_case_view_shows_what_the_customer_told_us_at_intake_in_words(bench:
         problem="battery", problem_notes="It dies after ten minutes.\nWorse when cold.", prepaid_box=True
     )
     html = signed_in(bench).get(page_url(case)).content.decode()
-    assert '<h2 id="told-h">What Ian Kearns told us</h2>' in html
+    assert '<h2 id="told-h">What <bdi>Ian Kearns</bdi> told us</h2>' in html
     assert told(html) == [
         ("The device model picked from the catalog", "Nano Player 4G"),
         ("What is wrong", "Battery doesn&#x27;t hold a charge"),
@@ -98,7 +98,7 @@ def test_photos_the_customer_sent_are_linked_and_served_only_to_staff_under_thei
     client = signed_in(bench)
     html = client.get(page_url(case)).content.decode()
     assert f'<a href="{url}"><img src="{url}" alt="Photo: crack.png" width="120" loading="lazy"></a>' in html
-    assert f'<a href="{url}">crack.png</a>' in html
+    assert f'<a href="{url}"><bdi>crack.png</bdi></a>' in html
     served = client.get(url)
     assert (served.status_code, served["Content-Type"], served["X-Content-Type-Options"]) == (
         200,

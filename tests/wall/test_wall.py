@@ -144,7 +144,7 @@ def test_the_public_page_shows_both_sides_with_answers_and_the_counts(give: Any,
     assert "Norm kept me posted all the way" in html and "Took three weeks" in html
     assert "We now order it on day one." in html
     assert "This page shows <strong>2</strong> of them (100%)" in html
-    assert "Ann, Leeds" in html and "Bob Roe" not in html
+    assert "<bdi>Ann</bdi>, <bdi>Leeds</bdi>" in html and "Bob Roe" not in html
 
 
 def test_moderation_pages_are_for_leads_and_refuse_other_reasons(give: Any, lead: Any) -> None:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from touchpoint.core.bidi import bidi_visible
 from touchpoint.inbox.models import InboundAttachment
 from touchpoint.inbox.selectors import PHOTO_TYPES
 from touchpoint.staff.access import staff_required
@@ -30,7 +31,9 @@ def case_file(request: HttpRequest, reference: str, file_id: int) -> HttpRespons
     # Photos open in the browser; anything else downloads, so no sent file runs as a page of ours.
     inline = found.content_type in PHOTO_TYPES
     response = HttpResponse(data, content_type=found.content_type if inline else "application/octet-stream")
-    response.headers["Content-Disposition"] = content_disposition_header(not inline, found.filename) or "attachment"
+    response.headers["Content-Disposition"] = (
+        content_disposition_header(not inline, bidi_visible(found.filename)) or "attachment"
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
