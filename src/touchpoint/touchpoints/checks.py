@@ -42,10 +42,13 @@ def configured_template_dirs() -> tuple[str, ...]:
 
 
 def state_for(journey: Journey, key: str) -> str:
-    """A state the touch point is sent into: the target of the first move that sends it, or the start."""
+    """A state the touch point is sent into: the target of the first move that sends it, or the start.
+
+    A target the journey doesn't define is skipped (J101 reports it); the start is returned as
+    written, so a caller must allow for a start that isn't defined either."""
     if key != journey.start_touchpoint:
         for transition in journey.transitions:
-            if transition.touchpoint == key:
+            if transition.touchpoint == key and transition.to in journey.states:
                 return transition.to
     return journey.start
 
@@ -134,14 +137,15 @@ def template_check(
                 continue
         else:
             origin = str(SHIPPED_DIR / GENERIC)
-        state = journey.states[state_for(journey, key)]
+        # a journey whose start is undefined (J101) still has its templates checked, with a blank step
+        state = journey.states.get(state_for(journey, key))
         # The full sample and the bare one: both sides of every `{% if money.refunded %}` are rendered.
         contexts = [
             sample_context(
                 persona=persona,
                 summary=summary,
-                label=state.label,
-                next_step=state.next_step or "",
+                label=state.label if state is not None else "",
+                next_step=(state.next_step or "") if state is not None else "",
                 journey_title=journey.title or journey.name,
                 data=sample_data(journey, bare=bare),
                 bare=bare,
