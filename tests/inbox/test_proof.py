@@ -9,6 +9,7 @@ posts it, or through the IMAP poller against a real dovecot."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -164,6 +165,24 @@ def test_our_answer_to_a_stranger_gives_them_neither_the_reply_address_nor_our_t
     reply_to = str(notice.headers.get("Reply-To", "Norm <norm@touchpoint.localhost>"))
     forged = received(post(from_customer(asked, to=reply_to, in_reply_to=str(notice.headers["Message-ID"]))))
     assert_joined_for_a_person(asked, forged)
+
+
+def test_our_message_ids_cannot_be_worked_out_from_pythons_random_module(asked: Case) -> None:
+    # A reply to one of our Message-IDs is proof, so they must be unguessable. Python's `random`
+    # (a Mersenne Twister) can be rebuilt from its outputs: one who knows its state must learn nothing.
+    import random
+
+    generator = random.Random(13)
+    words = [generator.getrandbits(32) for _ in range(20000)]
+    # Every 64-bit draw the module could make next, whatever else drew from it first.
+    predicted = {str(words[i] | words[i + 1] << 32) for i in range(len(words) - 1)}
+    random.seed(13)
+    # when the customer asks for plain messages at the case's reply address, and we answer
+    raw = from_customer(asked, body="Plain please.\n", to=f"reply+{asked.reply_token}@touchpoint.localhost")
+    notice = OutboxMessage.objects.get(pk=received(post(raw)).reply_id)
+    # then our answer's Message-ID holds nothing the generator's state gives away
+    assert notice.recipient == asked.customer.email
+    assert not any(number in predicted for number in re.findall(r"\d+", str(notice.headers["Message-ID"])))
 
 
 def test_a_forged_tone_switch_does_not_change_the_customers_setting(asked: Case) -> None:

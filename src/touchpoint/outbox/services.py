@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
@@ -133,7 +132,9 @@ def notice_enqueue(
     if existing is not None:
         return existing
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
-    message_id = make_msgid(domain=domain)
+    # From the system's CSPRNG, like a touch point's: a reply to our Message-ID proves the sender holds
+    # the customer's mail, and email.utils.make_msgid draws from `random`, which can be predicted.
+    message_id = f"<{secrets.token_hex(12)}@{domain}>"
     base = case_mail_headers(case=case, message_id=message_id) if case is not None else {"Message-ID": message_id}
     given = headers or {}
     if "In-Reply-To" in given:  # the caller answers a particular message; its chain wins
