@@ -18,6 +18,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from tests.inbox.mails import mail
@@ -148,3 +150,12 @@ def test_a_name_on_an_order_cannot_reorder_the_queues(client: Client) -> None:
         assert "Ann \ufffdeeL" in shown, url
     case_page = page_of(agent, f"/console/cases/{case.reference}/")
     assert "<small>Mail-in repair · <bdi>Ann \ufffdeeL</bdi></small>" in case_page
+
+
+@given(st.text())
+def test_the_pages_byte_rewrite_is_the_text_rewrite(text: str) -> None:
+    # The middleware works on a page's UTF-8 bytes (no decoding); the filter and file names on text.
+    from touchpoint.core.bidi import _CONTROLS_UTF8, _SHOWN_AS_UTF8, bidi_visible
+
+    encoded = text.encode("utf-8", "surrogatepass")
+    assert _CONTROLS_UTF8.sub(_SHOWN_AS_UTF8, encoded) == bidi_visible(text).encode("utf-8", "surrogatepass")

@@ -27,7 +27,7 @@ CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 SHOWN_AS = "\ufffd"
 _TABLE = str.maketrans(dict.fromkeys(CONTROLS, SHOWN_AS))
 # The same characters in UTF-8: E2 80 AA..AE and E2 81 A6..A9 (pages are always UTF-8 here).
-_CONTROLS_UTF8 = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+_CONTROLS_UTF8 = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 _SHOWN_AS_UTF8 = SHOWN_AS.encode()
 
 
