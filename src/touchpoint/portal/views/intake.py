@@ -1,7 +1,9 @@
 """Ordering a repair in one go: one page, checked as the customer goes, nothing typed ever lost.
 
 What was typed is kept server-side in the session (the *draft*): saved by every field check and
-every refused submit, restored on reload, cleared when the order is placed."""
+every refused submit, restored on reload, cleared when the order is placed. Anyone can post here,
+so what is kept is bounded first (:mod:`touchpoint.portal.drafts`): the request's size, each
+field's length, and how many sessions one client may start."""
 
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from touchpoint.cases.services.intake import Order, OrderRefused, order_place
+from touchpoint.cases.services.intake import DESCRIPTION_MAX, Order, OrderRefused, order_place
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_models_offered
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.links.services import link_token
+from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
 
 DRAFT = "portal.intake.draft"
@@ -26,8 +29,8 @@ CHECK_LIMIT = Limit(600, 3600)  # field checks per hour from one client
 DEPENDENTS = {"country": ["postcode"], "channel": ["phone"]}
 
 
-def _draft_save(request: HttpRequest) -> None:
-    request.session[DRAFT] = {k: request.POST.get(k, "") for k in [*FIELDS, "nonce"] if k in request.POST}
+def _draft_save(request: HttpRequest, form: IntakeForm) -> None:
+    draft_keep(request, key=DRAFT, form=form, names=[*FIELDS, "nonce"])
 
 
 def _draft(request: HttpRequest) -> dict[str, str]:
@@ -36,11 +39,25 @@ def _draft(request: HttpRequest) -> dict[str, str]:
 
 
 def _page(
-    request: HttpRequest, form: IntakeForm, *, q: str = "", limited: bool = False, status: int = 200
+    request: HttpRequest,
+    form: IntakeForm,
+    *,
+    q: str = "",
+    limited: bool = False,
+    too_large: bool = False,
+    status: int = 200,
 ) -> HttpResponse:
     chosen = str(form["model"].value() or "")
     device = next((m for m in form.models if m.slug == chosen), None)
-    context: dict[str, Any] = {"form": form, "q": q, "device": device, "chosen": chosen, "limited": limited}
+    context: dict[str, Any] = {
+        "form": form,
+        "q": q,
+        "device": device,
+        "chosen": chosen,
+        "limited": limited,
+        "too_large": too_large,
+        "description_max": DESCRIPTION_MAX,
+    }
     return render(request, "portal/intake/order.html", context, status=status)
 
 
@@ -55,16 +72,28 @@ def intake(request: HttpRequest) -> HttpResponse:
     draft = _draft(request)
     if "nonce" not in draft:
         draft["nonce"] = secrets.token_urlsafe(24)
-        request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't order twice
+        if draft_may_start(request):
+            request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't order twice
     q = request.GET.get("q", "").strip()[:80]
     models = device_models_offered(query=q, keep=draft.get("model"))
     form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models)
     return _page(request, form, q=q)
 
 
+def _too_large(request: HttpRequest) -> HttpResponse:
+    """More than the form can hold (only a script sends it: the page's fields have maxlength). Nothing
+    of it is read; the page comes back with what this visitor's draft holds."""
+    draft = _draft(request)
+    draft.setdefault("nonce", secrets.token_urlsafe(24))
+    form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=_all_models())
+    return _page(request, form, too_large=True, status=413)
+
+
 def _submit(request: HttpRequest) -> HttpResponse:
+    if body_too_large(request):
+        return _too_large(request)
     form = IntakeForm(request.POST, models=_all_models())
-    _draft_save(request)
+    _draft_save(request, form)
     if not form.is_valid():
         return _page(request, form, status=422)
     if not ratelimit_hit(scope="portal.intake.order", key=client_key(request), limit=ORDER_LIMIT):
@@ -96,12 +125,15 @@ def _messages(form: IntakeForm, field: str) -> list[str]:
 def intake_check(request: HttpRequest) -> HttpResponse:
     """One field's error (empty when it is fine), for htmx; the draft is saved on the way."""
     field = request.headers.get("HX-Trigger-Name") or request.POST.get("field", "")
+    if body_too_large(request):
+        message = f"That's more than the order form takes: the description is limited to {DESCRIPTION_MAX} characters."
+        return HttpResponse(message, status=413)
     if field not in FIELDS:
         return HttpResponseBadRequest("Unknown field.")
     if not ratelimit_hit(scope="portal.intake.check", key=client_key(request), limit=CHECK_LIMIT):
         return HttpResponse("Too many checks; the form still works: press Place order.", status=429)
-    _draft_save(request)
     form = IntakeForm(request.POST, models=_all_models())
+    _draft_save(request, form)
     form.is_valid()
     shown: list[tuple[str, list[str], bool]] = [(field, _messages(form, field), False)]
     for other in DEPENDENTS.get(field, []):

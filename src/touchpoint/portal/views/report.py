@@ -2,7 +2,8 @@
 
 What was typed is kept in the session (the *draft*) with the form's nonce, so a reload keeps it and
 sending the page twice opens one case. Photos are counted and sized before anything is read, and
-nothing is kept until every photo and every answer is fine. It lands on the new case's page."""
+nothing is kept until every photo and every answer is fine. It lands on the new case's page. Anyone
+can post here, so the draft is bounded first (:mod:`touchpoint.portal.drafts`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from touchpoint.cases.services.reports import Report, ReportRefused, report_plac
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.inbox.photos import ACCEPT
 from touchpoint.links.services import link_token
+from touchpoint.portal.drafts import BODY_MAX, body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.report import FIELDS, ReportForm
 from touchpoint.portal.uploads import photos_read
 
@@ -36,12 +38,14 @@ def _page(
     *,
     status: int = 200,
     limited: bool = False,
+    too_large: bool = False,
     photo_errors: list[str] | None = None,
     photos_chosen: int = 0,
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "limited": limited,
+        "too_large": too_large,
         "photo_errors": photo_errors or [],
         "photos_chosen": photos_chosen,
         "accept": ACCEPT,
@@ -58,13 +62,24 @@ def report(request: HttpRequest) -> HttpResponse:
     draft = _draft(request)
     if "nonce" not in draft:
         draft["nonce"] = secrets.token_urlsafe(24)
-        request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't report twice
+        if draft_may_start(request):
+            request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't report twice
     return _page(request, ReportForm(initial={"channel": "email", **draft}))
 
 
+def _body_max() -> int:
+    """The photos the form takes at their largest, and the words around them."""
+    return settings.TOUCHPOINT_PHOTOS_PER_MESSAGE * settings.TOUCHPOINT_PHOTO_MAX_BYTES + BODY_MAX
+
+
 def _submit(request: HttpRequest) -> HttpResponse:
+    if body_too_large(request, limit=_body_max()):
+        # Only a script sends this much (the page says how many photos of what size); nothing is read.
+        draft = _draft(request)
+        draft.setdefault("nonce", secrets.token_urlsafe(24))
+        return _page(request, ReportForm(initial={"channel": "email", **draft}), too_large=True, status=413)
     form = ReportForm(request.POST)
-    request.session[DRAFT] = {k: request.POST.get(k, "") for k in [*FIELDS, "nonce"] if k in request.POST}
+    draft_keep(request, key=DRAFT, form=form, names=[*FIELDS, "nonce"])
     files = request.FILES.getlist("photos")
     if not ratelimit_hit(scope="portal.report", key=client_key(request), limit=REPORT_LIMIT):
         form.is_valid()
