@@ -39,25 +39,28 @@ _HEADER_BYTES = 262144  # the header block of any real mail fits; a bigger one p
 
 
 def sender_proof(raw: bytes, *, sender: str, trusted: Collection[str]) -> SenderProof | None:
-    """ "dmarc" or "dkim" when a trusted relay authenticated the From domain of ``raw`` and its one
-    From address is ``sender`` (the address the caller acts on), else None. Never raises on the
+    """How a trusted relay authenticated the From domain of ``raw`` ("dmarc" or "dkim"), when its one
+    From address is ``sender`` (the address the caller acts on); else None. Never raises on the
     content of the mail."""
     wanted = {authserv.strip().lower() for authserv in trusted if authserv.strip()}
     if not wanted or not sender:
         return None
     try:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(bytes(raw[:_HEADER_BYTES]))
-        address = _from_address(headers.get_all("From") or [])
+        fields = list(headers.raw_items())  # as written, top first
+        address = _from_address([value for name, value in fields if name.lower() == "from"])
         if address is None or address != sender.strip().lower():
             return None
         domain = _domain(address.rpartition("@")[2])
-        results = _trusted_results(headers.get_all("Authentication-Results") or [], wanted)
+        results = _trusted_results(
+            [value for name, value in fields if name.lower() == "authentication-results"], wanted
+        )
     except Exception:  # headers we can't read prove nothing; the message still reaches a person
         return None
     return _proof(results, domain)
 
 
-def _from_address(values: list[Any]) -> str | None:
+def _from_address(values: list[str]) -> str | None:
     if len(values) != 1:
         return None
     addresses = [address for _, address in getaddresses([_unfold(values[0])]) if address]
@@ -66,8 +69,8 @@ def _from_address(values: list[Any]) -> str | None:
     return addresses[0].strip().lower()
 
 
-def _trusted_results(values: list[Any], wanted: set[str]) -> list[Any]:
-    """The results of the topmost fields with a trusted authserv-id (``get_all`` keeps the order)."""
+def _trusted_results(values: list[str], wanted: set[str]) -> list[Any]:
+    """The results of the topmost fields with a trusted authserv-id."""
     results: list[Any] = []
     for value in values:
         try:
@@ -116,4 +119,7 @@ def _lower(value: object) -> str:
 
 
 def _unfold(value: object) -> str:
-    return re.sub(r"\r?\n[ \t]*", " ", str(value))
+    text = str(value)
+    if any("\udc80" <= char <= "\udcff" for char in text):  # raw UTF-8 (RFC 6532), kept as surrogates
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return re.sub(r"\r?\n[ \t]*", " ", text)
