@@ -175,10 +175,12 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
         at = now()
         due = person_due_at(at)
         customer = locked.customer
+        # The name given with this case: who asked (the customer record may say someone else).
+        name = locked.contact_name or "The customer"
         how = REACH_BY.get(reach_by, "by email")
         contact = f"phone {phone}" if reach_by == "phone" else f"email {customer.email}"
         detail = (
-            f"{customer.name} asked to talk to a person on the case page.\n"
+            f"{name} asked to talk to a person on the case page.\n"
             f"Reach them {how} ({contact}).\n\n"
             f"What they need: {need.strip() or '(not said)'}"
         )
@@ -186,7 +188,7 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
             kind=TaskKind.PERSON_REQUESTED,
             owner=fallback_owner(),
             case=locked,
-            title=f"{locked.reference}: {customer.name} asked for a person — reach them {how}",
+            title=f"{locked.reference}: {name} asked for a person — reach them {how}",
             detail=detail,
             due_at=due,
             priority=1,
@@ -198,13 +200,13 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
             actor=CUSTOMER,
             at=at,
             event="person_requested",
-            summary=f"{customer.name} asked to talk to a person ({how})",
+            summary=f"{name} asked to talk to a person ({how})",
             detail={"task": task.pk, "need": need.strip()[:1000], "reach_by": reach_by},
         )
         promise = by_words(due)  # the task's due time, said in the shop's clock
         body = "\n\n".join(
             [
-                f"Hello {customer.first_name}," if customer.first_name else "Hello,",
+                f"Hello {locked.contact_first_name}," if locked.contact_first_name else "Hello,",
                 f"Thanks for asking: a person from our care team has your request about {locked.reference} "
                 f"and will get in touch {how}, {promise} at the latest.",
                 *([f"You told us: “{need.strip()}”"] if need.strip() else []),
