@@ -75,6 +75,7 @@ def test_a_lead_without_two_factor_is_sent_to_set_it_up_and_reaches_nothing_else
     assert response["Location"] == f"{SETUP}?next=%2Fconsole%2F%3Fq%3Dexceptions"
     page = client.get(response["Location"]).content.decode()
     assert "Your role needs two-factor sign-in: set it up now to carry on." in page
+    assert ">Queues</a>" not in page and ">Admin</a>" not in page  # no links it can't follow
     # and no other page opens: the console, the scan station, a case, the leads' pages, the admin
     for url in (
         "/console/",

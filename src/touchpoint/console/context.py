@@ -38,7 +38,8 @@ def _two_factor_offer(request: HttpRequest) -> bool:
 
 def _nav_for(request: HttpRequest) -> SafeString:
     user = getattr(request, "user", None)
-    signed_in = bool(user is not None and user.is_authenticated)
+    # A session that owes a code (or owes setting two-factor up) is shown no links it can't follow.
+    signed_in = bool(user is not None and user.is_authenticated) and owed_step(request) is None
     return nav_links(
         signed_in=signed_in,
         lead=signed_in and has_role(user, "lead"),

@@ -25,10 +25,10 @@ Owed = Literal["code", "setup"]
 def owed_step(request: HttpRequest, *, admin: bool = False) -> Owed | None:
     """What this signed-in session must do before anything else: give a code, set two-factor up, or
     nothing. ``admin``: the page asked for is the Django admin's, which nobody opens unverified."""
-    user = request.user
-    if not user.is_authenticated or is_verified(user):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or is_verified(user):
         return None
-    if request.session.get(OWES_CODE):
+    if getattr(request, "session", {}).get(OWES_CODE):
         return "code"
     if admin or two_factor_required(user):
         return "setup"
