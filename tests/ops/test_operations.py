@@ -23,12 +23,8 @@ def test_healthz_reports_the_database_and_a_fresh_worker(client: Client) -> None
     response = client.get("/healthz")
     body = response.json()
     assert response.status_code == 200
-    assert (body["status"], body["database"], body["worker"]["state"], body["worker"]["id"]) == (
-        "ok",
-        "ok",
-        "alive",
-        "w1",
-    )
+    assert (body["status"], body["database"], body["worker"]["state"]) == ("ok", "ok", "alive")
+    assert "id" not in body["worker"]  # which worker (host and process) is for staff: tests/ops/test_health.py
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -71,7 +67,8 @@ def test_deploy_checks_are_clean_with_production_settings(tmp_path: Any) -> None
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # The one silenced is security.W021 (HSTS preload), off unless the shop opts in: tests/ops/test_hsts.py
+    assert "System check identified no issues (1 silenced)." in result.stdout
 
 
 def test_a_bad_environment_value_names_the_variable_and_the_fix(tmp_path: Any) -> None:

@@ -52,7 +52,11 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("TOUCHPOINT_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
+# Preload is a promise to browsers that this domain and every subdomain stay HTTPS-only for good, and
+# is slow to undo: the shop opts in (then submits the domain to hstspreload.org), it isn't the default.
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("TOUCHPOINT_HSTS_PRELOAD", False)
+# Django's deploy check asks for preload (security.W021); without the opt-in that is the shop's choice.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TOUCHPOINT_BEHIND_PROXY", HTTPS) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
