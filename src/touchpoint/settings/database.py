@@ -9,6 +9,7 @@ lock when it begins rather than failing half-way with "database is locked".
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -21,6 +22,10 @@ SQLITE_PATH = env_str("TOUCHPOINT_SQLITE_PATH", str(VAR_DIR / "touchpoint.sqlite
 
 
 def _sqlite(path: str) -> dict[str, Any]:
+    # SQLite creates the file, not its folder: on a fresh machine whose secret key comes from the
+    # environment nothing else has made var/ yet, and migrate or check would stop at "unable to open".
+    if path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
