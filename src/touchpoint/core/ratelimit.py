@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from touchpoint.core.clients import client_address
 from touchpoint.core.clock import now
 from touchpoint.core.models import RateWindow
 
@@ -27,9 +28,9 @@ class Limit:
 
 
 def client_key(request: HttpRequest) -> str:
-    """Who is asking: the client address (behind a proxy Django's SECURE_PROXY_SSL_HEADER setup
-    passes the real one in REMOTE_ADDR through the proxy's own middleware)."""
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    """Who is asking: the client's address, behind our proxies too (:func:`client_address`), so
+    each client has its own bucket and no client can spend another's."""
+    return client_address(request) or "unknown"
 
 
 def ratelimit_hit(*, scope: str, key: str, limit: Limit) -> bool:

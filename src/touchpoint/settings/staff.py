@@ -19,6 +19,9 @@ AXES_FAILURE_LIMIT = env_int("TOUCHPOINT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TOUCHPOINT_LOGIN_LOCK_MINUTES", 15))
 # Per username *and* address: a stranger guessing can't lock a colleague out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address, behind the shop's proxies too (TOUCHPOINT_TRUSTED_PROXIES): keyed on the
+# proxy's, one stranger would lock everyone out of a username.
+AXES_CLIENT_IP_CALLABLE = "touchpoint.core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "touchpoint.console.views.auth.locked_out"
 AXES_VERBOSE = False

@@ -19,7 +19,7 @@ def _attempts() -> models.QuerySet[Any]:
     return model._default_manager.all()
 
 
-def locked_until(*, username: str, ip_address: str) -> datetime | None:
+def locked_until(*, username: str, ip_address: str | None) -> datetime | None:
     """The time the lock on ``username`` from ``ip_address`` ends (each failure while locked moves
     it on); None when no failure is on record."""
     latest = (

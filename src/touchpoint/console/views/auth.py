@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from touchpoint.core.clients import client_address
 from touchpoint.staff.gate import owed_step, step_url
 from touchpoint.staff.lockout import locked_until
 
@@ -81,7 +82,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def locked_out(request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None) -> HttpResponse:
     """django-axes calls this instead of its 403 page: the sign-in page again, with until when."""
     username = str((credentials or {}).get("username") or request.POST.get("username") or "")
-    until: datetime | None = locked_until(username=username, ip_address=str(request.META.get("REMOTE_ADDR", "")))
+    until: datetime | None = locked_until(username=username, ip_address=client_address(request))
     form = AuthenticationForm(request, initial={"username": username})  # unbound: no "required" noise
     shown = timezone.localtime(until).strftime("%H:%M") if until else "15 minutes from now"
     lockout = f"Too many attempts for this account from here; try again after {shown} or ask an admin to unlock you."
