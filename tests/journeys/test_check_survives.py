@@ -71,6 +71,24 @@ def test_an_unknown_target_of_a_move_that_sends_a_message_is_reported_not_an_int
     ]
 
 
+def test_a_misspelt_timeout_event_on_its_transition_is_placed_on_the_transition() -> None:
+    # given order-problem whose `not_acknowledged` move (the timeout of `sent_to_warehouse`) is misspelt
+    text = shipped_text("order-problem").replace(
+        "  - from: sent_to_warehouse\n    on: not_acknowledged\n",
+        "  - from: sent_to_warehouse\n    on: not_acknowledgd\n",
+    )
+    code, out, err = journey_check(text)
+    # then the one finding points at the typo and suggests the event the state fires, not the typo
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == (
+        "journey.yaml:318:9: error J102 unknown-event: unknown event `not_acknowledgd`: transition #6 leaves "
+        "`sent_to_warehouse` on `not_acknowledgd`, but `sent_to_warehouse` fires `not_acknowledged` when its "
+        "wait limit runs out, and no transition leaves `sent_to_warehouse` on `not_acknowledged` — "
+        "did you mean `not_acknowledged`?"
+    )
+    assert len(out.splitlines()) == 2
+
+
 # --- mistakes a person makes, generated ------------------------------------------------------
 
 

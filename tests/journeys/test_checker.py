@@ -152,6 +152,60 @@ def test_j102_a_timeout_event_no_transition_takes() -> None:
     assert finding.fix == "did you mean `expired`?"
 
 
+def test_j102_a_misspelt_event_on_the_timeout_transition_is_placed_on_the_transition() -> None:
+    # given `expired` declared under `events:` and fired by `waiting`, but misspelt on its transition
+    text = labelled(CLEAN, expired="Expired").replace("    on: expired\n", "    on: expird\n")
+    # then the finding is on that transition's `on:` and suggests the declared event, not the typo
+    [finding] = findings(text)
+    assert where([finding]) == [("J102", 31, 9)]
+    assert finding.message == (
+        "unknown event `expird`: transition #2 leaves `waiting` on `expird`, but `waiting` fires `expired` "
+        "when its wait limit runs out, and no transition leaves `waiting` on `expired`"
+    )
+    assert finding.fix == "did you mean `expired`?"
+
+
+def test_j102_a_misspelt_event_on_any_transition_suggests_the_declared_one() -> None:
+    # given `paid` declared under `events:`, and a transition that takes `payd` instead
+    text = labelled(CLEAN, paid="Paid") + more_transitions(
+        """
+        - from: waiting
+          on: payd
+          to: done
+          by: customer
+          touchpoint: thanks
+        """
+    )
+    # then J102 says so at its `on:`, and nothing asks for a label for the typo (J225) or suggests
+    # the typo for the declared event (J226)
+    [finding] = findings(text)
+    assert where([finding]) == [("J102", 36, 9)]
+    assert finding.message == (
+        "unknown event `payd`: transition #3 takes an event that isn't under `events:` "
+        "and that no state fires when its wait limit runs out"
+    )
+    assert finding.fix == "did you mean `paid`? (a new event goes under `events:`, with its label)"
+
+
+def test_j102_an_event_taken_more_often_than_its_near_miss_in_events_is_not_the_typo() -> None:
+    # given `events:` describing `replied` (a typo of `reply`, which two transitions take)
+    text = CLEAN.replace("events: {reply: Send my reply}", "events: {replied: Send my reply}") + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: done
+          by: customer
+          guard: request == "x"
+          touchpoint: thanks
+        """
+    )
+    found = findings(text)
+    # then no J102: J226 points at the description, suggesting the event the transitions take
+    assert "J102" not in {d.code for d in found}
+    [unused] = [d for d in found if d.code == "J226"]
+    assert unused.fix == "did you mean `reply`?"
+
+
 # --- J103 unknown-touchpoint, J104 unused-touchpoint -----------------------------------------
 
 

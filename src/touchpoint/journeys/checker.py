@@ -59,7 +59,12 @@ RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
         Rule("J101", "unknown-state", _E, "`start`, `from` and `to` must name states the journey defines."),
-        Rule("J102", "unknown-event", _E, "A state's `on_timeout` must be an event some transition takes from it."),
+        Rule(
+            "J102",
+            "unknown-event",
+            _E,
+            "A state's `on_timeout` is an event a transition takes from it; no event misspells a declared one.",
+        ),
         Rule("J103", "unknown-touchpoint", _E, "Every touch point sent must be declared under `touchpoints:`."),
         Rule("J104", "unused-touchpoint", _W, "Every declared touch point should be sent: by a move or on opening."),
         Rule("J201", "unreachable-state", _E, "Every state must be reachable from `start`."),
@@ -176,6 +181,10 @@ class _Context:
         return {name: domain for name, domain in self.domains.items() if name in assigned}
 
     @cached_property
+    def misspelt_events(self) -> dict[int, _Misspelt]:
+        return _misspelt_events(self.journey)
+
+    @cached_property
     def undeclared_reads(self) -> list[tuple[int, str]]:
         return _undeclared_reads(self)
 
@@ -188,6 +197,58 @@ class _Context:
         """Transitions whose guard reads a field that is undeclared (J220) or may be unset (J221):
         J227 leaves them alone, as the value such a guard sees isn't one the data rules can name."""
         return {i for i, _ in self.undeclared_reads} | {i for i, *_ in self.unset_reads}
+
+
+@dataclass(frozen=True)
+class _Misspelt:
+    """A transition's event that is most likely a typo: ``written`` where ``meant`` was meant.
+    ``timed_out`` is the state whose ``on_timeout`` names ``meant`` (None when `events:` does)."""
+
+    written: str
+    meant: str
+    timed_out: str | None
+
+
+def _misspelt_events(journey: Journey) -> dict[int, _Misspelt]:
+    """Transitions (by index) whose event is a near miss of an event the journey declares.
+
+    Which of two near names is the typo is decided by the file itself: the name written in more
+    places (`events:`, a state's `on_timeout`, a transition's `on`) is the one meant. A timeout
+    that no transition takes is set against the events that do leave its state; any other event
+    missing from `events:` (when the journey has one) and fired by no timer, against those declared.
+    A tie between an `on_timeout` and a transition stays with the `on_timeout` (J102's first form).
+    """
+    mentions: dict[str, int] = dict.fromkeys(journey.events, 1)
+    for state in journey.states.values():
+        if state.on_timeout is not None:
+            mentions[state.on_timeout] = mentions.get(state.on_timeout, 0) + 1
+    for transition in journey.transitions:
+        mentions[transition.on] = mentions.get(transition.on, 0) + 1
+    out: dict[int, _Misspelt] = {}
+    paired: set[int] = set()  # set against a timeout already, whichever side was the typo
+    for name, state in journey.states.items():
+        meant = state.on_timeout
+        if meant is None or (name, meant) in journey.index:
+            continue
+        guess = difflib.get_close_matches(meant, journey.events_from(name), n=1, cutoff=0.6)
+        if not guess:
+            continue
+        paired.update(journey.index[(name, guess[0])])
+        if mentions[meant] > mentions[guess[0]]:
+            for i in journey.index[(name, guess[0])]:
+                out.setdefault(i, _Misspelt(guess[0], meant, name))
+    if not journey.events:
+        return out
+    timers = {s.on_timeout for s in journey.states.values() if s.on_timeout is not None}
+    declared = sorted(set(journey.events) | timers)
+    for i, transition in enumerate(journey.transitions):
+        written = transition.on
+        if i in paired or written in journey.events or written in timers:
+            continue
+        guess = difflib.get_close_matches(written, declared, n=1, cutoff=0.6)
+        if guess and mentions[guess[0]] >= mentions[written]:
+            out[i] = _Misspelt(written, guess[0], None)
+    return out
 
 
 def _suggest(name: str, known: list[str], otherwise: str) -> str:
@@ -233,9 +294,26 @@ def _unknown_states(ctx: _Context) -> Iterator[Diagnostic]:
 
 
 def _unknown_events(ctx: _Context) -> Iterator[Diagnostic]:
+    for i, typo in sorted(ctx.misspelt_events.items()):
+        source = typo.timed_out
+        if source is not None:
+            message = (
+                f"unknown event `{typo.written}`: transition #{i + 1} leaves `{source}` on `{typo.written}`, "
+                f"but `{source}` fires `{typo.meant}` when its wait limit runs out, "
+                f"and no transition leaves `{source}` on `{typo.meant}`"
+            )
+            fix = f"did you mean `{typo.meant}`?"
+        else:
+            message = (
+                f"unknown event `{typo.written}`: transition #{i + 1} takes an event that isn't under `events:` "
+                "and that no state fires when its wait limit runs out"
+            )
+            fix = f"did you mean `{typo.meant}`? (a new event goes under `events:`, with its label)"
+        yield ctx.finding("J102", message, fix, ctx.loaded.transition_at(i, "on"))
+    placed = {typo.timed_out for typo in ctx.misspelt_events.values()}
     for name, state in ctx.states.items():
         event = state.on_timeout
-        if event is None or (name, event) in ctx.journey.index:
+        if event is None or (name, event) in ctx.journey.index or name in placed:
             continue
         yield ctx.finding(
             "J102",
@@ -901,10 +979,11 @@ def _recorders(ctx: _Context, indexes: list[int]) -> set[str]:
 
 
 def _events_unrecordable(ctx: _Context) -> Iterator[Diagnostic]:
+    typos = {typo.written for typo in ctx.misspelt_events.values()}
     for (name, event), indexes in ctx.journey.index.items():
         state = ctx.states.get(name)
-        if state is None or state.terminal or (ctx.reached and name not in ctx.reached):
-            continue  # J101, J210 and J201 speak for these
+        if state is None or state.terminal or (ctx.reached and name not in ctx.reached) or event in typos:
+            continue  # J101, J210, J201 and J102 speak for these
         if state.on_timeout is None or (name, state.on_timeout) not in ctx.journey.index:
             continue  # J203 or J102: the state's timer is missing, and its event is likely this one
         who = _recorders(ctx, indexes)
@@ -927,8 +1006,8 @@ def _events_unlabelled(ctx: _Context) -> Iterator[Diagnostic]:
     first: dict[str, int] = {}
     people: dict[str, dict[str, None]] = {}
     for i, transition in enumerate(ctx.journey.transitions):
-        if not ctx.live_sources(transition) or transition.to not in ctx.states:
-            continue
+        if not ctx.live_sources(transition) or transition.to not in ctx.states or i in ctx.misspelt_events:
+            continue  # a misspelt event (J102) needs correcting, not a label
         first.setdefault(transition.on, i)
         people.setdefault(transition.on, {}).update(dict.fromkeys(w for w in transition.by if w != "system"))
     for event, i in first.items():
@@ -947,8 +1026,9 @@ def _events_unlabelled(ctx: _Context) -> Iterator[Diagnostic]:
 
 def _events_label_unused(ctx: _Context) -> Iterator[Diagnostic]:
     taken = list(dict.fromkeys(t.on for t in ctx.journey.transitions))
+    meant = {typo.meant for typo in ctx.misspelt_events.values()}  # J102 asks for these to be taken
     for event in ctx.journey.events:
-        if event not in taken:
+        if event not in taken and event not in meant:
             yield ctx.finding(
                 "J226",
                 f"`events:` describes `{event}`, but no transition takes it",
