@@ -78,6 +78,15 @@ def test_nothing_is_trusted_without_a_configured_relay() -> None:
     assert proof(message(f"{RELAY}; dmarc=pass header.from=example.com"), trusted=(" ",)) is None
 
 
+def test_only_the_first_ten_fields_and_fields_of_readable_length_are_read() -> None:
+    # authres takes tens of ms on a long field: a flood of fields, or a huge one, must not stall the inbox.
+    flood = [f"{RELAY}; none"] * 10 + [f"{RELAY}; dmarc=pass header.from=example.com"]
+    assert proof(message(*flood)) is None
+    assert proof(message(*flood[1:])) == "dmarc"
+    padded = f"{RELAY}; dmarc=pass ({'x' * 1100}) header.from=example.com"
+    assert proof(message(padded)) is None
+
+
 AUTHSERV = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,20}){0,3}", fullmatch=True)
 
 

@@ -6,7 +6,8 @@ field below the ones our relay added may have come with the message):
 
 * Fields are read from the top of the header block down. Those whose authserv-id is trusted
   count, until the first field that isn't trusted or can't be read: everything from there down
-  could have been written by the sender or by a hop we don't trust.
+  could have been written by the sender or by a hop we don't trust. At most the first ten fields
+  of at most 1,024 characters each are read: a relay adds a few short ones.
 * The message has exactly one ``From`` field holding exactly one address; otherwise the relay
   may have checked a different address than the one we read, and nothing is proven.
 * ``dmarc=pass`` with ``header.from`` equal to the From domain proves the sender ("dmarc"); else
@@ -36,6 +37,11 @@ SenderProof = Literal["dmarc", "dkim"]
 
 _FEATURES = authres.FeatureContext(authres.dmarc)
 _HEADER_BYTES = 262144  # the header block of any real mail fits; a bigger one proves nothing
+# authres takes tens of milliseconds on a long field (its parse slices the rest of the text at every
+# token): a relay adds a few short fields, so more, or longer, end the trusted block unread.
+_MAX_FIELDS = 10
+_MAX_FIELD_CHARS = 1024
+_AUTHSERV_ID = re.compile(r"\s*(?:\([^()]*\)\s*)*([^\s;()]+)")
 
 
 def sender_proof(raw: bytes, *, sender: str, trusted: Collection[str]) -> SenderProof | None:
@@ -72,9 +78,13 @@ def _from_address(values: list[str]) -> str | None:
 def _trusted_results(values: list[str], wanted: set[str]) -> list[Any]:
     """The results of the topmost fields with a trusted authserv-id."""
     results: list[Any] = []
-    for value in values:
+    for value in values[:_MAX_FIELDS]:
+        text = _unfold(value)
+        named = _AUTHSERV_ID.match(text)
+        if len(text) > _MAX_FIELD_CHARS or named is None or named.group(1).lower() not in wanted:
+            break  # checked before parsing: an untrusted field costs nothing
         try:
-            field = _FEATURES.parse_value(_unfold(value))
+            field = _FEATURES.parse_value(text)
         except Exception:  # authres.SyntaxError and kin: a field we can't read ends the trusted block
             break
         if str(field.authserv_id or "").lower() not in wanted:
