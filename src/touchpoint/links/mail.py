@@ -1,5 +1,6 @@
-"""Emailing customers fresh links: on their own request ("email me a new link") and when staff
-switch the old ones off. Messages go through the outbox, in the transaction that issued the links."""
+"""Emailing customers fresh links: on their own request ("email me a new link", queued by the page
+and answered by the worker) and when staff switch the old ones off. Messages go through the outbox,
+in the transaction that issued the links."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from touchpoint.cases.models import Case
 from touchpoint.catalog.selectors import device_name
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
+from touchpoint.customers.services import email_normalise
+from touchpoint.links.models import LinkRequest
 from touchpoint.links.services import link_issue, link_revoke
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
 
-# A customer asking twice in this window gets one email (the first still holds working links).
+# An address gets at most one link email in this window, however often it is asked for (the first
+# still holds working links); a request after it always sends.
 REQUEST_WINDOW_SECONDS = 15 * 60
 RECENTLY_CLOSED_DAYS = 60
 MAX_CASES = 10
@@ -44,20 +48,34 @@ def _signature() -> str:
     )
 
 
+def link_request_queue(*, email: str) -> None:
+    """Someone asked the page for a fresh link to ``email``: queue it for the worker. The same one
+    INSERT whatever the address (known or not, asked before or not), so the page's answer and the
+    time it takes tell no one who our customers are. Nothing is looked up or sent here."""
+    LinkRequest.objects.create(email=email_normalise(email)[:254], asked_at=now())
+
+
 def link_request_send(*, email: str) -> int:
     """Email the customer with ``email`` a fresh link to each of their open and recently finished
     cases; returns how many cases the email lists (0: unknown address or nothing to show, and no
-    email). A second request in the same window sends nothing more. The caller must answer the same
-    way whatever this returns, so the form tells no one which addresses are customers."""
-    customer = Customer.objects.filter(email__iexact=email.strip()).first()
-    if customer is None:
-        return 0
+    email). Runs in the worker, never in the page's request.
+
+    At most one such email goes to an address in any ``REQUEST_WINDOW_SECONDS``: a request within
+    that time of the last one sends nothing more (the email sent holds working links), and one after
+    it always sends. So asking again and again, from anywhere, sends no more than four an hour to the
+    customer, and never stops the customer's own request from being answered. Opens its own
+    transaction and holds the customer's row, so two workers answer one address one at a time."""
     at = now()
-    window = int(at.timestamp()) // REQUEST_WINDOW_SECONDS
-    digest = hashlib.sha256(customer.email.encode()).hexdigest()[:16]
-    key = f"links:request:{digest}:{window}"
     with transaction.atomic():
-        if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        customer = Customer.objects.select_for_update().filter(email__iexact=email.strip()).first()
+        if customer is None:
+            return 0
+        digest = hashlib.sha256(customer.email.encode()).hexdigest()[:16]
+        recent = OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"links:request:{digest}:",
+            created_at__gt=at - timedelta(seconds=REQUEST_WINDOW_SECONDS),
+        )
+        if recent.exists():
             return 0
         cases = list(
             Case.objects.select_related("journey")
@@ -78,7 +96,7 @@ def link_request_send(*, email: str) -> int:
                 + "\n\nIf you didn't ask for this, you can ignore this email.\n\n"
                 + _signature()
             ),
-            idempotency_key=key,
+            idempotency_key=f"links:request:{digest}:{at.timestamp():.6f}",
         )
         return len(cases)
 

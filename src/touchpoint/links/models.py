@@ -22,3 +22,22 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"link to {self.case_id} from {self.created_at:%Y-%m-%d}"
+
+
+class LinkRequest(models.Model):
+    """Someone asked on the page for a fresh link to ``email``'s cases. The page only writes this row,
+    the same for any address (so its answer and its work tell no one who our customers are); the
+    worker reads it, emails the customer if there is one (:func:`touchpoint.links.mail.link_request_send`)
+    and deletes it."""
+
+    email = models.EmailField(max_length=254)
+    asked_at = models.DateTimeField()
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+        indexes = [models.Index(fields=["asked_at"], name="linkrequest_asked")]
+
+    def __str__(self) -> str:
+        return f"link request from {self.asked_at:%Y-%m-%d %H:%M}"

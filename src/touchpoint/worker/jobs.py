@@ -15,6 +15,7 @@ Job = Callable[..., int]
 # (name, "module:function")
 JOBS: list[tuple[str, str]] = [
     ("refunds", "touchpoint.payments.jobs:refunds_send"),
+    ("link-requests", "touchpoint.links.jobs:link_requests_work"),  # "email me a new link", asked on the page
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
 ]
 

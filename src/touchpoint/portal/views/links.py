@@ -1,5 +1,8 @@
-"""Asking for a fresh link to one's repairs by email. The answer is the same whether or not the
-address is a customer's, so the form can't be used to find out who our customers are."""
+"""Asking for a fresh link to one's repairs by email. The page queues the request and the worker
+answers it (:mod:`touchpoint.links.jobs`): the page does the same work and gives the same answer
+whether or not the address is a customer's, so neither its words nor its timing tell anyone who our
+customers are. How often an address is emailed is decided by the worker (at most one link email a
+quarter of an hour, and a later request always answered), never by who else asked."""
 
 from __future__ import annotations
 
@@ -9,11 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.customers.services import email_normalise
-from touchpoint.links.mail import link_request_send
+from touchpoint.links.mail import link_request_queue
 
-CLIENT_LIMIT = Limit(10, 3600)  # requests per hour from one client
-ADDRESS_LIMIT = Limit(3, 3600)  # emails per hour to one address, whoever asks
+CLIENT_LIMIT = Limit(10, 3600)  # requests per hour from one client: also bounds the queue it can fill
 
 
 class LinkRequestForm(forms.Form):
@@ -36,8 +37,5 @@ def link_request(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/links/request.html", {"form": form}, status=422)
     if not ratelimit_hit(scope="portal.links.client", key=client_key(request), limit=CLIENT_LIMIT):
         return render(request, "portal/links/request.html", {"form": form, "limited": True}, status=429)
-    email = email_normalise(form.cleaned_data["email"])
-    # Counted for every address, known or not, so the limit itself tells nothing either.
-    if ratelimit_hit(scope="portal.links.address", key=email, limit=ADDRESS_LIMIT):
-        link_request_send(email=email)
+    link_request_queue(email=form.cleaned_data["email"])
     return render(request, "portal/links/sent.html")
