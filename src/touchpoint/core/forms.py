@@ -85,10 +85,20 @@ class WholeNumberField(forms.IntegerField):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        text = str(value).strip()
-        if not WHOLE.fullmatch(text):
+        number = whole_number(str(value), most=None)
+        if number is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return int(text)
+        return number
+
+
+def whole_number(text: str, *, most: int | None = ID_MAX) -> int | None:
+    """``text`` as a whole number written in ASCII digits (an id, a version), at most ``most``;
+    None for anything else. For a value a page carries where a form field doesn't fit."""
+    text = text.strip()
+    if not WHOLE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if most is None or number <= most else None
 
 
 # For a ModelAdmin whose model keeps money in DecimalFields: its forms take amounts as every other form does.

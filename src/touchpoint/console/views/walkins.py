@@ -29,6 +29,7 @@ from touchpoint.cases.services.walkins import (
     WalkInRefused,
     walkin_open,
 )
+from touchpoint.core.forms import whole_number
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import email_normalise
 from touchpoint.staff.access import has_role, staff_required
@@ -78,6 +79,12 @@ class WalkInForm(forms.Form):
         },
     )
 
+    def clean_customer(self) -> str:
+        chosen = str(self.cleaned_data["customer"])
+        if chosen != NEW and whole_number(chosen) is None:
+            raise forms.ValidationError("Choose the customer from the list, or add them as a new customer.")
+        return chosen
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("customer") == NEW:
@@ -111,7 +118,8 @@ def _page(
     chosen = form["customer"].value() if form is not None else ""
     if chosen and chosen != NEW and all(str(c.pk) != chosen for c in found):
         # Keep the customer already chosen on the list, even when the search no longer shows them.
-        kept = Customer.objects.filter(pk=chosen).first() if str(chosen).isdigit() else None
+        pk = whole_number(str(chosen))
+        kept = Customer.objects.filter(pk=pk).first() if pk is not None else None
         found = [kept, *found] if kept is not None else found
     context = {
         "form": form,
@@ -153,7 +161,7 @@ def walkin_new(request: HttpRequest) -> HttpResponse:
     if data["customer"] == NEW:
         new_customer = NewCustomer(data["name"], data["email"], data["phone"])
     else:
-        customer = Customer.objects.filter(pk=data["customer"]).first() if data["customer"].isdigit() else None
+        customer = Customer.objects.filter(pk=int(data["customer"])).first()  # digits: clean_customer
         if customer is None:
             form.add_error("customer", "That customer isn't on our records any more: search again.")
             return _page(request, form=form, find=find, status=400, problem="Nothing was opened: see below.")
