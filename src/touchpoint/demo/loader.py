@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django_otp.oath import totp
 
 from touchpoint.cases.actors import CARRIER, CUSTOMER, CaseActor, staff_actor
 from touchpoint.cases.journeys import journey_latest, journey_of, journeys_sync
@@ -47,6 +48,14 @@ from touchpoint.demo.walk import Step, demo_route
 from touchpoint.journeys import Journey
 from touchpoint.shipping.services import scan_record
 from touchpoint.staff.models import StaffUser, Team
+from touchpoint.staff.two_factor import (
+    app_device,
+    recovery_codes_issue,
+    secret_for_typing,
+    totp_device_confirm,
+    totp_device_pending,
+    two_factor_required,
+)
 
 DEMO_JOURNEY = "mail-in-repair"
 # Parcels go through the scan station: these events are what a scan records.
@@ -59,11 +68,22 @@ class DemoError(Exception):
 
 
 @dataclass(frozen=True)
+class DemoTwoFactor:
+    """How a lead or the admin gets past the code step: the key to add to an authenticator app, or
+    one of these recovery codes (each works once; every load prints fresh ones)."""
+
+    key: str
+    recovery_codes: list[str]
+
+
+@dataclass(frozen=True)
 class DemoSummary:
     staff: list[str]
     password: str
     cases: int
     created: int
+    roles: dict[str, str] = field(default_factory=dict)  # username -> role
+    two_factor: dict[str, DemoTwoFactor] = field(default_factory=dict)  # for those who need a code
 
 
 def demo_load(
@@ -81,6 +101,7 @@ def demo_load(
     with transaction.atomic():
         _catalog()
         staff = _staff(password)
+        two_factor = _two_factor(staff)
         customers = _customers()
     journey = journey_of(journey_latest(DEMO_JOURNEY))
     cards = cards_on()
@@ -93,7 +114,8 @@ def demo_load(
         if _replay_case(i, journey, customer, staff, rng, finished=i >= cases, cards=cards):
             created += 1
     demo_wall_and_themes(staff=staff)
-    return DemoSummary(sorted(staff), password, cases, created)
+    roles = {username: user.role for username, user in staff.items()}
+    return DemoSummary(sorted(staff), password, cases, created, roles, two_factor)
 
 
 def _catalog() -> None:
@@ -130,6 +152,24 @@ def _staff(password: str) -> dict[str, StaffUser]:
             user.save(update_fields=["password"])
         user.teams.set([teams[s] for s in team_slugs])
         out[username] = user
+    return out
+
+
+def _two_factor(staff: dict[str, StaffUser]) -> dict[str, DemoTwoFactor]:
+    """The lead and the admin can't work without two-factor, in the demo as anywhere: their app is set
+    up once as a person does it (typing the code the app shows for the key), and each load gives them
+    fresh recovery codes, printed with the logins, so a newcomer signs in without a phone."""
+    out = {}
+    for username, user in staff.items():
+        if not two_factor_required(user):
+            continue
+        device = app_device(user=user)
+        if device is None:
+            device = totp_device_pending(user=user)
+            app_shows = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+            if not totp_device_confirm(device=device, code=f"{app_shows:06d}"):
+                raise DemoError(f"{username}'s authenticator app was refused its own code")
+        out[username] = DemoTwoFactor(secret_for_typing(device), recovery_codes_issue(user=user))
     return out
 
 

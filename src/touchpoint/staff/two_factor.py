@@ -67,6 +67,11 @@ def on_login(sender: object, request: HttpRequest | None, user: Any, **kwargs: o
 # Setting up the authenticator app
 
 
+def app_device(*, user: StaffUser) -> Any | None:
+    """``user``'s confirmed authenticator app, if they have one."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
 def totp_device_pending(*, user: StaffUser) -> Any:
     """The authenticator app being set up: the same secret until it is confirmed, so reloading the
     page doesn't change the QR code the phone has already scanned."""
@@ -173,7 +178,7 @@ class TwoFactorStatus:
 
 
 def two_factor_status(*, user: StaffUser) -> TwoFactorStatus:
-    app = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+    app = app_device(user=user)
     codes = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
     last = TwoFactorReset.objects.filter(member=user).select_related("reset_by").first()
     return TwoFactorStatus(app.created_at if app else None, codes, last)

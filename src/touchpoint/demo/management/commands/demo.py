@@ -37,5 +37,17 @@ class Command(BaseCommand):
             sys.stderr.write("\n")
         self.stdout.write(f"Demo repair shop ready: {summary.created} new cases ({summary.cases} in the demo).")
         self.stdout.write("Staff logins (password for all: " + summary.password + "):")
+        width = max(len(username) for username in summary.staff)
         for username in summary.staff:
-            self.stdout.write(f"  {username}")
+            role = summary.roles.get(username, "")
+            two_factor = summary.two_factor.get(username)
+            if two_factor is None:
+                self.stdout.write(f"  {username:<{width}} ({role}): the password alone (two-factor is offered)")
+            else:
+                codes = " ".join(two_factor.recovery_codes)
+                self.stdout.write(f"  {username:<{width}} ({role}): key {two_factor.key}; recovery codes: {codes}")
+        if summary.two_factor:
+            self.stdout.write(
+                "Leads and admins then give a code: one of their recovery codes above (each works once; every "
+                "`touchpoint demo` prints fresh ones), or the code an authenticator app shows after adding their key."
+            )
