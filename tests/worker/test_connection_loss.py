@@ -3,19 +3,16 @@ backoff, records what the mail server already accepted, and sends nothing twice 
 
 from __future__ import annotations
 
-import json
 import signal
-import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import psycopg
 import pytest
 from django.db import connection
 
 from tests.support.orders import place_repair_order
+from tests.support.output import Output
 from tests.support.processes import django_env, touchpoint, wait_for
 from tests.support.smtp import smtp_sink
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
@@ -62,27 +59,6 @@ def database_closed() -> Iterator[None]:
             admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
 
 
-class Log:
-    """The worker's JSON log lines, read as it writes them."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        assert process.stderr is not None
-        self._reader = threading.Thread(target=self._read, args=(process.stderr,), daemon=True)
-        self._reader.start()
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            self.lines.append(line)
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        return [e for e in (json.loads(x) for x in list(self.lines) if x.startswith("{")) if e.get("event") == name]
-
-    def tail(self) -> str:
-        self._reader.join(timeout=10)
-        return "".join(self.lines[-40:])
-
-
 def test_a_worker_whose_connection_is_cut_while_sending_carries_on_and_sends_each_message_once() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL to cut connections (the PostgreSQL leg of make test runs it: DATABASE_URL)")
@@ -98,7 +74,7 @@ def test_a_worker_whose_connection_is_cut_while_sending_carries_on_and_sends_eac
         # and a worker sending them, with a lease far longer than the test may run: a row that had
         # to wait its lease out would never be sent
         worker = touchpoint("worker", "--batch", "10", "--lease", "3600", "--id", "cut", env=env)
-        log = Log(worker)
+        log = Output(worker.stderr)
 
         def accepted(count: int) -> None:
             wait_for(
@@ -106,7 +82,7 @@ def test_a_worker_whose_connection_is_cut_while_sending_carries_on_and_sends_eac
                 timeout=60,
                 what=f"{count} messages accepted",
             )
-            assert worker.poll() is None, log.tail()
+            assert worker.poll() is None, log.close()[-3000:]
 
         try:
             # When the database cuts the worker's connection while it sends, again and again
@@ -129,19 +105,20 @@ def test_a_worker_whose_connection_is_cut_while_sending_carries_on_and_sends_eac
                 what="every message to be sent",
             )
             # by the worker, which is still running
-            assert worker.poll() is None, log.tail()
+            assert worker.poll() is None, log.close()[-3000:]
         finally:
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=60)
+            log.close()
         # and the mail server accepted each message exactly once
         assert sorted(sink.message_ids()) == expected
-    assert worker.returncode == 0, log.tail()
+    assert worker.returncode == 0, log.close()[-3000:]
     assert not OutboxMessage.objects.exclude(lease_owner="").exists()
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
     # and the worker said what happened: each cut, its tries, each time it came back
     lost, back = log.events("worker.connection_lost"), log.events("worker.reconnected")
-    assert len(back) == len(CUTS) + 1, log.tail()
+    assert len(back) == len(CUTS) + 1, log.close()[-3000:]
     assert all(e["error"].startswith("OperationalError: ") for e in lost)
     for event in lost:  # each wait doubles from RECONNECT_FIRST up to RECONNECT_CAP, drawn from its upper half
         ceiling = min(RECONNECT_CAP, RECONNECT_FIRST * 2 ** (event["attempt"] - 1))

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import subprocess
+import signal
+import socket
 import sys
-from typing import Any
+import traceback
+from types import FrameType
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
+
+from touchpoint.ops.supervise import Child, GaveUp, Supervisor
+
+BACKLOG = 2048
 
 
 def served_url(host: str, port: int) -> str:
@@ -52,6 +61,47 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return self.application
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, opened once here and handed to each web server started (gunicorn's
+    ``fd://``): a web server started again serves the same socket, and connections that arrive
+    meanwhile wait in its backlog instead of being refused. A port in use is said at once."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CommandError(
+                f"{host}:{port} is in use by another program: stop it, or serve on another port (--port)."
+            ) from exc
+        raise CommandError(f"can't serve on {host}:{port} ({exc.strerror or exc}): check --host and --port.") from exc
+    sock.listen(BACKLOG)
+    return sock
+
+
+def _serve_forked(server: _Gunicorn) -> NoReturn:
+    """The web server's process: gunicorn's master, then its forked web processes, leave here and
+    only here (never through the supervisor's code, which lives on in their copy of the stack)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # gunicorn sets its own; until then, the default
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        server.run()  # gunicorn's master handles SIGTERM and Ctrl-C itself and exits by SystemExit
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+                stream.flush()
+        os._exit(code)
+
+
 class Command(BaseCommand):
     help = "Serve the web app (gunicorn, a process per core) and run one worker beside it, until Ctrl-C or SIGTERM."
 
@@ -80,47 +130,64 @@ class Command(BaseCommand):
             public = served_url(options["host"], options["port"])
             os.environ["TOUCHPOINT_PUBLIC_URL"] = public
         settings.TOUCHPOINT_PUBLIC_URL = public.rstrip("/")
-        connections.close_all()  # nothing open is carried into the forked web processes
-        master = os.getpid()
-        worker: subprocess.Popen[bytes] | None = None
-        if not options["no_worker"]:
-            # A separate process, as in production: nothing the worker needs lives in the web process.
-            worker = subprocess.Popen([sys.executable, "-m", "touchpoint.cli", "worker"], env=os.environ.copy())
-        self.stdout.write(
-            f"Touchpoint is serving on {url} (admin: {url}/admin/, health: {url}/healthz)"
-            + f", {options['processes']} web processes"
-            + ("" if worker is None else f", worker pid {worker.pid}")
-        )
-        self.stdout.write(f"Links in messages start with {settings.TOUCHPOINT_PUBLIC_URL} (TOUCHPOINT_PUBLIC_URL).")
-        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}. Stop with Ctrl-C.")
-        self.stdout.flush()
+        sock = listen(options["host"], options["port"])
+        connections.close_all()  # nothing open is carried into the web server or the worker
         server = _Gunicorn(
             application,
             {
-                "bind": f"{options['host']}:{options['port']}",
+                "bind": f"fd://{sock.fileno()}",
                 "workers": options["processes"],
                 "worker_class": "sync",
                 "timeout": 120,  # a big export may take a while; a stuck request is still ended
                 "graceful_timeout": 20,
-                "backlog": 2048,
+                "backlog": BACKLOG,
                 "loglevel": "warning",
                 "accesslog": None,
                 "proc_name": "touchpoint",
             },
         )
+
+        def start_web() -> int:
+            pid = os.fork()
+            if pid == 0:
+                _serve_forked(server)
+            return pid
+
+        def start_worker() -> int:
+            # A separate program, as in production: nothing the worker needs lives in the web process.
+            # (Our listening socket is not inheritable, so the worker doesn't hold the port.)
+            argv = [sys.executable, "-m", "touchpoint.cli", "worker"]
+            return os.posix_spawn(sys.executable, argv, os.environ.copy())
+
+        children = [Child("web server", start_web)]
+        if not options["no_worker"]:
+            children.append(Child("worker", start_worker))
+        supervisor = Supervisor(children, say=self._say)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            supervisor.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
-            server.run()  # gunicorn's master handles SIGTERM and Ctrl-C itself and exits by SystemExit
-        except SystemExit as exc:
-            if os.getpid() != master:
-                raise  # a forked web process leaving: it must not stop the worker or speak for the server
-            if exc.code not in (0, None):
-                raise
+            supervisor.run(started=lambda: self._announce(url, options["processes"], children))
+        except GaveUp as exc:
+            raise CommandError(f"touchpoint run stopped: {exc}") from exc
         finally:
-            if os.getpid() == master:
-                if worker is not None and worker.poll() is None:
-                    worker.terminate()
-                    try:
-                        worker.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        worker.kill()
-                self.stdout.write("stopped")
+            sock.close()
+        self.stdout.write("stopped")
+
+    def _announce(self, url: str, processes: int, children: list[Child]) -> None:
+        pids = {child.name: child.pid for child in children}
+        self.stdout.write(
+            f"Touchpoint is serving on {url} (admin: {url}/admin/, health: {url}/healthz)"
+            + f", {processes} web processes (web server pid {pids['web server']})"
+            + (f", worker pid {pids['worker']}" if "worker" in pids else "")
+        )
+        self.stdout.write(f"Links in messages start with {settings.TOUCHPOINT_PUBLIC_URL} (TOUCHPOINT_PUBLIC_URL).")
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}. Stop with Ctrl-C.")
+        self.stdout.flush()
+
+    def _say(self, line: str) -> None:
+        self.stderr.write(line)
+        self.stderr.flush()
