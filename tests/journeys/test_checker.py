@@ -400,7 +400,12 @@ def test_j204_two_unguarded_transitions_on_one_event_are_reported_at_the_second(
     [finding] = findings(text)
     assert where([finding]) == [("J204", 36, 9)]
     assert finding.message == (
-        "transitions #1 (line 25) and #3 both leave `waiting` on `reply`, and their guards can both hold"
+        "transitions #1 (line 25) and #3 both leave `waiting` on `reply`, and their guards can both hold "
+        "(neither has a guard)"
+    )
+    assert finding.fix == (
+        "give them guards that exclude each other (e.g. `guard: <condition>` on one and "
+        "`guard: not (<condition>)` on the other), or merge the two transitions"
     )
 
 
@@ -429,6 +434,105 @@ def test_j204_overlapping_guards_name_the_first_transition_they_overlap() -> Non
     [finding] = findings(text)
     assert where([finding]) == [("J204", 43, 9)]
     assert finding.message.startswith("transitions #1 (line 25) and #4 both leave `waiting` on `reply`")
+
+
+def test_j204_the_example_is_data_that_makes_both_guards_hold_and_the_fix_uses_the_guards() -> None:
+    # given two moves on `reply` whose guards overlap for ratings 3 and 4
+    text = RATED.replace("    on: reply\n", "    on: reply\n    guard: rating >= 3\n") + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          guard: rating < 5
+          touchpoint: sorry
+        """
+    )
+    [finding] = findings(text)
+    # then the example is worked out from these guards, and so is the fix
+    assert finding.message == (
+        "transitions #1 (line 25) and #3 both leave `waiting` on `reply`, and their guards can both hold "
+        "(e.g. when rating is 3)"
+    )
+    assert finding.fix == (
+        "make the guards exclude each other, e.g. write the guard of #3 as `rating < 5 and not (rating >= 3)`, "
+        "or merge the two transitions"
+    )
+
+
+def test_j204_the_example_keeps_to_the_declared_type_and_range() -> None:
+    # given a rating from 1 to 5, and guards that overlap for 4 and 5 but also for 7.5 and "x"
+    rated = declared(CLEAN, score="type: integer, meaning: Given at intake, intake: true, min: 1, max: 5")
+    text = rated.replace("    on: reply\n", "    on: reply\n    guard: score > 3\n") + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          guard: not (score < 4) and score != 4
+          touchpoint: sorry
+        """
+    )
+    [finding] = findings(text)
+    # then the example is a whole number within the range
+    assert finding.message.endswith("and their guards can both hold (e.g. when score is 5)")
+
+
+def test_j204_guards_that_overlap_only_outside_the_declared_range_exclude_each_other() -> None:
+    # given a rating from 1 to 5 (checked wherever it is given): `score > 4` and `score != 5`
+    # can both hold only for a score the journey never stores (4.5, 6, …)
+    rated = declared(CLEAN, score="type: integer, meaning: Given at intake, intake: true, min: 1, max: 5")
+    text = rated.replace("    on: reply\n", "    on: reply\n    guard: score > 4\n") + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          guard: score != 5
+          touchpoint: sorry
+        """
+    )
+    # then they exclude each other for every value a case can hold: no finding
+    assert findings(text) == []
+
+
+def test_j204_an_unguarded_move_holds_whenever_the_other_does() -> None:
+    # given #1 unguarded, and #3 guarded by the request's text
+    text = CLEAN + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          guard: request == "cancel"
+          touchpoint: sorry
+        """
+    )
+    [finding] = findings(text)
+    assert finding.message == (
+        "transitions #1 (line 25) and #3 both leave `waiting` on `reply`, and their guards can both hold "
+        "(#1 has no guard; e.g. when request is 'cancel')"
+    )
+    assert finding.fix == 'give transition #1 the guard `not (request == "cancel")`, or merge the two transitions'
+
+
+def test_j204_says_so_when_no_example_can_be_worked_out() -> None:
+    # given a guard too large to expand into cases (2^9 combinations)
+    huge = " and ".join(f"(request == 'a{k}' or request == 'b{k}')" for k in range(9))
+    text = CLEAN.replace("    on: reply\n", f"    on: reply\n    guard: {huge}\n") + more_transitions(
+        """
+        - from: waiting
+          on: reply
+          to: closed
+          by: customer
+          guard: request == "cancel"
+          touchpoint: sorry
+        """
+    )
+    [finding] = [d for d in findings(text) if d.code == "J204"]
+    assert finding.message.endswith(
+        "their guards may both hold (no example could be worked out: the guards are too large to expand)"
+    )
 
 
 def test_j204_a_guard_and_its_negation_exclude_each_other() -> None:

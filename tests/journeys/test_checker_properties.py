@@ -379,3 +379,71 @@ def test_holds_within_is_exact_on_finite_domains(guard: str, kinds: list[str]) -
         assert all(full[f] in DOMAINS[k][1] for f, k in zip(FIELDS, kinds, strict=True))
     else:
         assert found is None
+
+
+# --- J204: the example is data that makes both guards hold ------------------------------------
+
+SCORES = range(0, 7)  # `score` is an integer from 0 to 6; `vip` a boolean; `colour` a choice
+COLOURS = ("red", "green", "blue")
+TWO_GUARDS_DATA = (
+    "data: {score: {type: integer, meaning: A score, intake: true, min: 0, max: 6},"
+    " vip: {type: boolean, meaning: A flag, intake: true},"
+    " colour: {type: choice, choices: [red, green, blue], meaning: A colour, intake: true}}"
+)
+
+
+@st.composite
+def typed_guards(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth < 2 and draw(st.integers(0, 2)) == 0:
+        op = draw(st.sampled_from(["and", "or", "not"]))
+        if op == "not":
+            return f"not ({draw(typed_guards(depth + 1))})"
+        return f"({draw(typed_guards(depth + 1))}) {op} ({draw(typed_guards(depth + 1))})"
+    kind = draw(st.sampled_from(["score", "vip", "colour"]))
+    if kind == "score":
+        bound = draw(st.sampled_from([-1, 0, 1, 2.5, 3, 5, 6, 7]))
+        return f"score {draw(st.sampled_from(['<', '<=', '>', '>=', '==', '!=']))} {bound}"
+    if kind == "vip":
+        return draw(st.sampled_from(["vip", "not vip", "vip == true", "vip != false"]))
+    return draw(st.sampled_from(['colour == "red"', 'colour in ["red", "green"]', 'colour != "blue"']))
+
+
+def _example(message: str) -> dict[str, Any]:
+    """The data of "… (e.g. when colour is 'red' and score is 3)", as values."""
+    words = re.search(r"e\.g\. when (.*)\)$", message)
+    assert words is not None, message
+    out: dict[str, Any] = {}
+    for part in re.split(r", | and (?=\w+ is )", words.group(1)):
+        name, _, shown = part.partition(" is ")
+        out[name] = (
+            {"true": True, "false": False, "missing": None}.get(shown)
+            if shown in ("true", "false", "missing")
+            else (shown.strip("'") if shown.startswith("'") else float(shown))
+        )
+    return out
+
+
+@SOME
+@given(typed_guards(), typed_guards())
+def test_j204_reports_two_guards_exactly_when_some_case_satisfies_both_and_shows_one(first: str, second: str) -> None:
+    # given two moves on one event, guarded over intake fields of declared types and ranges
+    text = (
+        "name: two\nversion: 1\nmax_silence: 3d\nstart: waiting\ntouchpoints: {a: A, b: B}\n"
+        f"{TWO_GUARDS_DATA}\nevents: {{reply: Reply}}\n"
+        "states:\n  waiting: {owner: customer, label: W, wait_limit: 1d, on_timeout: reply}\n"
+        "  done: {owner: system, label: D, outcome: success}\n"
+        "transitions:\n"
+        f"  - {{from: waiting, on: reply, to: done, by: customer, guard: '{first}', touchpoint: a}}\n"
+        f"  - {{from: waiting, on: reply, to: done, by: customer, guard: '{second}', touchpoint: b}}\n"
+    )
+    found = [d for d in check(parse_journey(text, "two.yaml")) if d.code == "J204"]
+    # then (oracle: every case the declarations allow) J204 names #1 and #2 exactly when one case
+    # satisfies both, and the case it shows does
+    cases = [{"score": s, "vip": v, "colour": c} for s in SCORES for v in (True, False) for c in COLOURS]
+    overlap = any(guard_holds(first, case) and guard_holds(second, case) for case in cases)
+    assert len(found) == overlap
+    for finding in found:
+        example = _example(finding.message)
+        case = {**cases[0], **example}
+        assert guard_holds(first, case) and guard_holds(second, case), (finding.message, case)
+        assert set(example) <= {"score", "vip", "colour"}

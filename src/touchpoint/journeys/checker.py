@@ -31,6 +31,8 @@ from touchpoint.journeys.diagnostics import Diagnostic, Location, Severity
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.guards import (
     Domain,
+    GuardError,
+    Or,
     field_offsets,
     fields_of,
     guard_fields,
@@ -418,23 +420,95 @@ def _nondeterminism(ctx: _Context) -> Iterator[Diagnostic]:
         if len(indexes) < 2 or state is None or state.terminal:
             continue
         for position, later in enumerate(indexes[1:], start=1):
-            first = next(
-                (i for i in indexes[:position] if _overlap(transitions[i].guard, transitions[later].guard)), None
-            )
-            if first is None:
+            overlap = None
+            for first in indexes[:position]:
+                overlap = _both_hold(ctx, source, first, later)
+                if overlap is not None:
+                    break
+            if overlap is None:
                 continue
             line = ctx.loaded.transition_at(first).line
             yield ctx.finding(
                 "J204",
                 f"transitions #{first + 1} (line {line}) and #{later + 1} both leave `{source}` on `{event}`, "
-                "and their guards can both hold",
-                "make the guards exclude each other (e.g. `quote_total > 150` and `not (quote_total > 150)`), "
-                "or merge the two transitions",
+                f"and their guards {overlap}",
+                _exclusive_fix(first, transitions[first].guard, later, transitions[later].guard),
                 ctx.loaded.transition_at(later, "on"),
             )
 
 
 _overlap = functools.lru_cache(maxsize=8192)(may_overlap)  # journeys repeat the same few guards
+
+
+def _both_hold(ctx: _Context, source: str, first_index: int, later_index: int) -> str | None:
+    """None when the guards of the two transitions exclude each other for every case that can be in
+    ``source``; else the words for how they overlap, with data that makes both hold, worked out from
+    the guards and the declared fields (their type and range, and whether they may be missing there)."""
+    first, later = ctx.journey.transitions[first_index], ctx.journey.transitions[later_index]
+    if not _overlap(first.guard, later.guard):
+        return None
+    if first.guard is None and later.guard is None:
+        return "can both hold (neither has a guard)"
+    guards = [g for g in (first.guard, later.guard) if g is not None]
+    both = " and ".join(f"({g})" for g in guards)
+    if len(both) > _MAX_GUARD:
+        return "may both hold (no example could be worked out: the guards are too long to combine)"
+    present = ctx.assigned.get(source, frozenset()) | set(first.asks) | set(later.asks)
+    domains = {name: _domain(declared, [], anything=True) for name, declared in ctx.journey.data.items()}
+    # a field that may be unset where the moves leave from may be missing (None) when they fire
+    domains = {
+        name: domain if name in present else Domain(values=(None,), fits=domain.fits, extra=domain.extra)
+        for name, domain in domains.items()
+    }
+    if not holds_within(both, domains):
+        return None  # they overlap only for values the declarations never let a case hold
+    found = _readable(both, witness_within(both, domains))
+    bare = first_index if first.guard is None else later_index if later.guard is None else None
+    unguarded = f"#{bare + 1} has no guard; " if bare is not None else ""
+    if found is None:
+        return f"may both hold ({unguarded}no example could be worked out: the guards are too large to expand)"
+    return f"can both hold ({unguarded}e.g. when {_and([f'{k} is {_show(v)}' for k, v in sorted(found.items())])})"
+
+
+def _readable(guard: str, found: dict[str, object] | None) -> dict[str, object] | None:
+    """``found`` with the search's made-up text (`"a\\x00"`, just after `"a"`) replaced by plain
+    words that still make ``guard`` hold, where some do."""
+    if found is None:
+        return None
+    out = dict(found)
+    for name, value in found.items():
+        if not isinstance(value, str) or "\x00" not in value:
+            continue
+        stem = value.split("\x00", 1)[0]
+        for plain in (stem + "a", stem + "z", "other", "something else"):
+            if guard_holds(guard, {**out, name: plain}):
+                out[name] = plain
+                break
+    return out
+
+
+def _exclusive_fix(first: int, first_guard: str | None, later: int, later_guard: str | None) -> str:
+    """How to make two moves exclude each other, written with their own guards."""
+    if first_guard is None and later_guard is None:
+        return (
+            "give them guards that exclude each other (e.g. `guard: <condition>` on one and "
+            "`guard: not (<condition>)` on the other), or merge the two transitions"
+        )
+    if first_guard is None or later_guard is None:
+        bare, other = (first, later_guard) if first_guard is None else (later, first_guard)
+        return f"give transition #{bare + 1} the guard `not ({other})`, or merge the two transitions"
+    kept = f"({later_guard})" if _has_or(later_guard) else later_guard
+    return (
+        f"make the guards exclude each other, e.g. write the guard of #{later + 1} as "
+        f"`{kept} and not ({first_guard})`, or merge the two transitions"
+    )
+
+
+def _has_or(guard: str) -> bool:
+    try:
+        return isinstance(parse_guard(guard), Or)
+    except GuardError:
+        return True
 
 
 # --- owners, touch points and ends -----------------------------------------------------------
