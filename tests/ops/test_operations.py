@@ -56,6 +56,7 @@ def test_deploy_checks_are_clean_with_production_settings(tmp_path: Any) -> None
         DJANGO_SETTINGS_MODULE="touchpoint.settings",
         TOUCHPOINT_HTTPS="1",
         TOUCHPOINT_ALLOWED_HOSTS="repairs.example.com",
+        TOUCHPOINT_PUBLIC_URL="https://repairs.example.com",
         TOUCHPOINT_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(

@@ -54,6 +54,7 @@ def test_the_deploy_check_is_clean_with_stripe_on(tmp_path: Path) -> None:
         ["check", "--deploy", "--fail-level", "WARNING"],
         TOUCHPOINT_HTTPS="1",
         TOUCHPOINT_ALLOWED_HOSTS="repairs.example.com",
+        TOUCHPOINT_PUBLIC_URL="https://repairs.example.com",
         STRIPE_SECRET_KEY="sk_live_x",
         STRIPE_WEBHOOK_SECRET="whsec_x",
     )

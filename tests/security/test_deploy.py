@@ -27,10 +27,11 @@ def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         "TOUCHPOINT_HTTPS": "1",
         "TOUCHPOINT_SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
         "TOUCHPOINT_ALLOWED_HOSTS": "shop.example",
+        "TOUCHPOINT_PUBLIC_URL": "https://shop.example",
     }
     return subprocess.run(
         [sys.executable, "-m", "touchpoint.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env={**production, **env},
+        env={name: value for name, value in {**production, **env}.items() if value != ""},  # "": unset
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -42,7 +43,6 @@ def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     "extra",
     [
         pytest.param({}, id="https"),
-        pytest.param({"TOUCHPOINT_HSTS_PRELOAD": "1"}, id="hsts-preload"),
         pytest.param({"TOUCHPOINT_BEHIND_PROXY": "1", "TOUCHPOINT_TRUSTED_PROXIES": "10.0.0.5"}, id="behind-proxy"),
         pytest.param({"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}, id="stripe"),
     ],
@@ -65,6 +65,14 @@ def test_with_preload_opted_in_nothing_is_silenced(tmp_path: Path) -> None:
         pytest.param({"TOUCHPOINT_DEBUG": "1"}, "security.W018", id="debug"),
         pytest.param({"TOUCHPOINT_SECRET_KEY": "short"}, "security.W009", id="weak-key"),
         pytest.param({"TOUCHPOINT_HTTPS": "0"}, "security.W008", id="no-https"),
+        # The demo's switches: each fine on a laptop, each a leak or a silence on a real shop.
+        pytest.param({"TOUCHPOINT_DEV_MAILBOX": "1"}, "touchpoint.E001", id="dev-mailbox"),
+        pytest.param(
+            {"TOUCHPOINT_EMAIL_BACKEND": "touchpoint.devmail.backend.CaptureBackend"}, "touchpoint.E002", id="capture"
+        ),
+        pytest.param({"TOUCHPOINT_PUBLIC_URL": ""}, "touchpoint.E003", id="public-url-unset"),
+        pytest.param({"TOUCHPOINT_PUBLIC_URL": "http://shop.example"}, "touchpoint.E003", id="public-url-http"),
+        pytest.param({"TOUCHPOINT_PUBLIC_URL": "https://other.example"}, "touchpoint.E004", id="public-url-host"),
     ],
 )
 def test_the_check_still_fails_what_production_must_not_run_with(
