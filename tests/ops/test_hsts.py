@@ -1,20 +1,18 @@
 """HSTS with TLS on: a year, subdomains included, and no ``preload`` unless the shop opts in with
 TOUCHPOINT_HSTS_PRELOAD=1 (preload asks browsers to hard-code HTTPS for the domain and every
-subdomain, and takes months to undo). The deploy check stays clean either way."""
+subdomain, and takes months to undo). The deploy check with preload on or off:
+tests/security/test_deploy.py and tests/ops/test_operations.py."""
 
 from __future__ import annotations
 
 import secrets
 import signal
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.support.processes import ROOT, django_env, touchpoint, wait_for
+from tests.support.processes import django_env, touchpoint, wait_for
 from tests.support.smtp import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,22 +59,3 @@ def test_preload_is_sent_only_when_the_shop_opts_in(tmp_path: Path, opt_in: dict
     finally:
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=60)
-
-
-def test_the_deploy_check_is_clean_with_preload_opted_in(tmp_path: Any) -> None:
-    env = django_env(
-        **PRODUCTION,
-        TOUCHPOINT_HSTS_PRELOAD="1",
-        TOUCHPOINT_ALLOWED_HOSTS="repairs.example.com",
-        TOUCHPOINT_VAR_DIR=str(tmp_path),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "touchpoint.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
