@@ -71,3 +71,6 @@ class TimerAdmin(admin.ModelAdmin[Timer]):
     list_display = ["case", "purpose", "event", "state", "due_at", "status", "attempts"]
     list_filter = ["purpose", "status"]
     readonly_fields = [f.name for f in Timer._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written only by the journey's moves: every field here is read-only, so an "Add" could only fail

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from touchpoint.outbox.models import OutboxMessage
 
@@ -9,3 +10,6 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     list_filter = ["status", "channel", "tone"]
     search_fields = ["recipient", "subject", "case__reference"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written only by the moves that send: every field is read-only, so an "Add" could only fail
