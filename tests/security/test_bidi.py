@@ -1,7 +1,7 @@
 """Words a customer writes can't reorder what staff and the public see around them (issue 13).
 
-A right-to-left override (U+202E) makes "Great ‮gnp.exe" read "Great exe.png", and a file named
-"receipt‮gnp.exe" read "receiptexe.png". Each test writes such text through the product (the
+A right-to-left override (U+202E) makes "Great <U+202E>gnp.exe" read "Great exe.png", and a file named
+"receipt<U+202E>gnp.exe" read "receiptexe.png". Each test writes such text through the product (the
 feedback form, the case page's message form with a photo, the order form) and reads the pages it
 shows up on: no direction control reaches the page raw, each is drawn as U+FFFD, and the words sit
 in an isolated element."""

@@ -2,8 +2,8 @@
 
 Unicode's explicit direction controls (embeddings and overrides U+202A–U+202E, isolates
 U+2066–U+2069) make a browser draw the characters after them in another order than they are
-stored: a review reading "Great service ‮gnp.exe" shows as "Great service exe.png", and a file
-named "invoice‮fdp.exe" shows as "invoiceexe.pdf". No one types them on purpose in a name, a review
+stored: a review reading "Great service <U+202E>gnp.exe" shows as "Great service exe.png", and a file
+named "invoice<U+202E>fdp.exe" shows as "invoiceexe.pdf". No one types them on purpose in a name, a review
 or a message, so wherever a customer's words reach a page or a file name, each control is drawn as
 U+FFFD (�) instead: seen, and without effect.
 
