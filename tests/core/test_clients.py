@@ -18,6 +18,8 @@ from tests.support.processes import ROOT, django_env
 
 pytestmark = pytest.mark.django_db
 
+# As long as gunicorn lets a header be (8,190 bytes): only the hops up to the client are read.
+LONG = ", ".join(f"198.51.100.{n % 250}" for n in range(500))
 CASES = [
     # (trusted proxies, socket peer, X-Forwarded-For as it arrives, the address recorded)
     pytest.param([], "198.51.100.1", "203.0.113.5", "198.51.100.1", id="no-proxy-trusted-the-header-is-ignored"),
@@ -32,6 +34,7 @@ CASES = [
     pytest.param(["10.0.0.2"], "10.0.0.2", "nonsense, 203.0.113.5", "203.0.113.5", id="junk-the-client-wrote"),
     pytest.param(["10.0.0.2"], "10.0.0.2", "", "10.0.0.2", id="no-header-the-proxy-itself"),
     pytest.param(["10.0.0.2"], "10.0.0.2", "nonsense", "10.0.0.2", id="no-usable-address-the-proxy"),
+    pytest.param(["10.0.0.2"], "10.0.0.2", f"{LONG}, 203.0.113.5", "203.0.113.5", id="a-long-header-the-client-wrote"),
     pytest.param(["::1"], "::1", "2001:db8::7", "2001:db8::7", id="ipv6"),
     pytest.param(["10.0.0.2"], "::ffff:10.0.0.2", "203.0.113.5", "203.0.113.5", id="ipv4-mapped-peer"),
 ]

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
-from python_ipware.modern.parsers import IpAddressType, IpNetworkType, parse_ip, split_proxy_chain
+from python_ipware.modern.parsers import IpAddressType, IpNetworkType, parse_ip
 
 
 @lru_cache(maxsize=8)
@@ -46,9 +46,12 @@ def client_address(request: HttpRequest) -> str | None:
     proxies = _networks(tuple(settings.TOUCHPOINT_TRUSTED_PROXIES))
     if not _is_proxy(peer, proxies):
         return str(peer)
-    chain = split_proxy_chain(str(request.META.get("HTTP_X_FORWARDED_FOR") or ""), strict=False) or []
+    # Hop by hop from the right, parsing only as far as the client: a client can send a long header.
     nearest = peer
-    for hop in reversed(chain):
+    for token in reversed(str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")):
+        hop = parse_ip(token)
+        if hop is None:
+            continue  # not an address: left of the client (a proxy writes addresses), so junk it wrote
         if not _is_proxy(hop, proxies):
             return str(hop)
         nearest = hop  # another of our proxies: the client is further left
