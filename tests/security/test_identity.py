@@ -7,14 +7,19 @@ changes nothing we hold about them. Everything goes through the customer's pages
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.inbox.mails import mail
 from tests.portal.story import repair_at, repair_order, report_problem
+from touchpoint.api.signing import signature_for
 from touchpoint.customers.models import Customer
+from touchpoint.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +41,7 @@ STRANGER = {
     "town": "York",
     "postcode": "YO1 7HH",
 }
+SECRET = "whsec-test-identity-0123456789"
 # What the owner told us and a stranger must not see anywhere on their case.
 SECRETS = ["07700 900111", "900111", "Ian", "Kearns", "Park Row", "Flat 4", "Leeds", "LS1 5AB"]
 
@@ -96,7 +102,7 @@ def test_the_person_page_offers_the_number_given_with_this_cases_own_order() -> 
     assert field_value(person_page, "phone") == "07700 900666"
 
 
-def test_the_page_shows_a_strangers_request_for_a_person_greeting_the_name_they_gave() -> None:
+def test_asking_for_a_person_greets_the_name_given_with_the_order() -> None:
     repair_order(**OWNER)
     eve = repair_order(**STRANGER)
     person_url = reverse("portal:ask_person", args=[eve.token])
@@ -105,9 +111,9 @@ def test_the_page_shows_a_strangers_request_for_a_person_greeting_the_name_they_
     asked = eve.client.post(person_url, {"need": "Call me", "reach_by": "email", "phone": "", "nonce": nonce})
 
     assert asked.status_code == 302
-    page = shown(eve.client, eve.url)
-    assert "Hello Eve," in page  # the notice the page shows from the conversation
-    assert leaked(page) == []
+    [notice] = OutboxMessage.objects.filter(case=eve.case, touchpoint="")
+    assert notice.body_text.startswith("Hello Eve,")  # it said "Hello Ian," and the page showed it
+    assert leaked(shown(eve.client, eve.url)) == []
 
 
 def test_feedback_is_prefilled_with_the_name_and_town_given_with_the_order() -> None:
@@ -128,3 +134,37 @@ def test_the_owners_own_case_still_shows_what_they_gave() -> None:
     person_page = shown(ian.client, reverse("portal:ask_person", args=[ian.token]))
     assert field_value(person_page, "phone") == "07700 900111"
     assert "Eve" not in person_page and "Mallory" not in person_page
+
+
+def test_the_customers_email_about_a_strangers_order_stays_off_the_strangers_page(settings: Any) -> None:
+    settings.TOUCHPOINT_INBOUND_WEBHOOK_SECRET = SECRET
+    repair_order(**OWNER)
+    eve = repair_order(**STRANGER)
+    [told] = OutboxMessage.objects.filter(case=eve.case, touchpoint="order_received")
+    # The customer answers the email about an order they never placed, signing it as people do.
+    words = "I never ordered this. Ian Kearns, 1 Park Row, Leeds, 07700 900111"
+    raw = mail(sender="Ian Kearns <ian@example.com>", to=told.headers["Reply-To"], subject=told.subject, body=words)
+    assert webhook_post(raw).status_code == 200
+
+    strangers_page = shown(eve.client, eve.url)
+    assert words not in strangers_page and leaked(strangers_page) == []
+    assert "by email" in strangers_page  # the page says there is one, not what it says
+
+    # The link in the customer's own email shows them everything, their words included.
+    link = re.search(r"/c/[A-Za-z0-9_-]{43}/", told.body_text)
+    assert link is not None
+    assert words in shown(Client(), link.group(0))
+
+
+def webhook_post(raw: bytes) -> Any:
+    """The mail provider's signed inbound webhook, as ``tests/inbox/test_proof.py`` posts it."""
+    stamp = str(int(time.time()))
+    return Client().post(
+        "/hooks/email",
+        data=raw,
+        content_type="message/rfc822",
+        headers={
+            "X-Touchpoint-Timestamp": stamp,
+            "X-Touchpoint-Signature": signature_for(secret=SECRET, timestamp=stamp, body=raw),
+        },
+    )

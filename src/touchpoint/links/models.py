@@ -15,6 +15,10 @@ class CaseLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=200, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # True for a link sent to the customer's address (in our messages): holding it shows one reads
+    # that mail. False for the one handed to whoever filled in the order or report form, which proves
+    # nothing about the address: its page leaves out the emails between us and the address.
+    emailed = models.BooleanField(default=True, help_text="Sent to the customer's email address")
 
     class Meta:
         ordering = ["-created_at"]

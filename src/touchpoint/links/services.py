@@ -20,27 +20,47 @@ def _lifetime() -> timedelta:
     return timedelta(days=settings.TOUCHPOINT_LINK_DAYS)
 
 
-def link_issue(*, case: Case) -> str:
-    """A new link to ``case``; returns its token (older links stay valid until revoked or expired)."""
+def link_issue(*, case: Case, emailed: bool = True) -> str:
+    """A new link to ``case``; returns its token (older links stay valid until revoked or expired).
+    ``emailed``: the link goes to the customer's address; False for :func:`link_for_form`."""
     nonce = secrets.token_hex(16)
     token = token_for(nonce)
     at = now()
     CaseLink.objects.create(
-        case=case, nonce=nonce, token_hash=token_hash(token), created_at=at, expires_at=at + _lifetime()
+        case=case,
+        nonce=nonce,
+        token_hash=token_hash(token),
+        created_at=at,
+        expires_at=at + _lifetime(),
+        emailed=emailed,
     )
     return token
 
 
-def link_token(*, case: Case) -> str:
-    """The token of the case's newest working link, issuing one when there is none. Used to put
-    the link in messages and redirects; safe to call inside the caller's transaction."""
+def _newest(case: Case, *, emailed: bool) -> str:
     at = now()
     link = (
-        CaseLink.objects.filter(case=case, revoked_at__isnull=True, expires_at__gt=at + timedelta(days=7))
+        CaseLink.objects.filter(
+            case=case, emailed=emailed, revoked_at__isnull=True, expires_at__gt=at + timedelta(days=7)
+        )
         .order_by("-created_at")
         .first()
     )
-    return token_for(link.nonce) if link is not None else link_issue(case=case)
+    return token_for(link.nonce) if link is not None else link_issue(case=case, emailed=emailed)
+
+
+def link_token(*, case: Case) -> str:
+    """The token of the case's newest working link sent by email, issuing one when there is none.
+    Used to put the link in messages; safe to call inside the caller's transaction."""
+    return _newest(case, emailed=True)
+
+
+def link_for_form(*, case: Case) -> str:
+    """The link for whoever filled in the form that opened ``case`` (the page they land on; the same
+    one when the form is sent twice). A form proves nothing about the email address typed in it, so
+    this link's page leaves out the emails between us and that address (``CaseLink.emailed``); the
+    links in our emails show them."""
+    return _newest(case, emailed=False)
 
 
 def link_revoke(*, case: Case, reason: str) -> int:

@@ -20,6 +20,14 @@ CaseView = Callable[..., HttpResponse]
 _STATUS = {"unknown": 404, "revoked": 410, "expired": 410}
 # 256-bit tokens make guessing pointless; this only keeps a guesser's load and noise down.
 MISSES = Limit(count=30, seconds=3600)
+_EMAILED = "touchpoint_link_emailed"
+
+
+def link_emailed(request: HttpRequest) -> bool:
+    """Did the link this request came by go to the customer's address (``CaseLink.emailed``)? False
+    for the link handed to whoever filled in the form: its pages leave out the emails between us
+    and the address, since the form proved nothing about who reads that mail."""
+    return bool(getattr(request, _EMAILED, False))
 
 
 def case_link(view: CaseView) -> Callable[..., HttpResponse]:
@@ -35,6 +43,7 @@ def case_link(view: CaseView) -> Callable[..., HttpResponse]:
                 status = 429
             return render(request, "portal/links/problem.html", {"problem": problem}, status=status)
         case: Case = resolved.link.case
+        setattr(request, _EMAILED, resolved.link.emailed)  # read by link_emailed()
         response = view(request, case, token, *args, **kwargs)
         # The token is in the URL: keep it out of other sites' logs and out of shared caches.
         # Same-origin, not no-referrer: with no-referrer Chromium posts our own forms with

@@ -18,7 +18,7 @@ from touchpoint.cases.services.intake import DESCRIPTION_MAX, Order, OrderRefuse
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_models_offered
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.links.services import link_token
+from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
 
@@ -112,7 +112,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
         return _page(request, form, status=422)
     request.session.pop(DRAFT, None)
-    response = redirect("portal:case", token=link_token(case=case))
+    response = redirect("portal:case", token=link_for_form(case=case))
     response.status_code = 303  # see other: the order page is done with; back doesn't resubmit
     return response
 

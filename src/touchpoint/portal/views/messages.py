@@ -29,7 +29,7 @@ from touchpoint.inbox.portal import (
     portal_message_receive,
 )
 from touchpoint.inbox.selectors import case_photo, conversation_of
-from touchpoint.portal.access import case_link
+from touchpoint.portal.access import case_link, link_emailed
 from touchpoint.portal.uploads import photos_read
 
 NONCE = re.compile(r"^[0-9a-f]{32}$")
@@ -107,7 +107,7 @@ def _panel_context(request: HttpRequest, case: Case, token: str, form: ReplyForm
         "accept": ACCEPT,
         "max_photos": settings.TOUCHPOINT_PHOTOS_PER_MESSAGE,
         "max_mb": settings.TOUCHPOINT_PHOTO_MAX_BYTES // (1024 * 1024),
-        "conversation": conversation_of(case=case),
+        "conversation": conversation_of(case=case, with_email=link_emailed(request)),
         "sent": request.GET.get("sent") == "1",
     }
 
@@ -211,7 +211,7 @@ def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
 @case_link
 def message_photo(request: HttpRequest, case: Case, token: str, photo: int) -> HttpResponse:
     """A photo sent on this case, to its customer only (by the link); never a public URL."""
-    found = case_photo(case=case, photo_id=photo)
+    found = case_photo(case=case, photo_id=photo, with_email=link_emailed(request))
     if found is None:
         raise Http404("no such photo on this case")
     with found.file.open("rb") as stored:  # at most TOUCHPOINT_PHOTO_MAX_BYTES

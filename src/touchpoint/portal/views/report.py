@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from touchpoint.cases.services.reports import Report, ReportRefused, report_place
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.inbox.photos import ACCEPT
-from touchpoint.links.services import link_token
+from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import BODY_MAX, body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.report import FIELDS, ReportForm
 from touchpoint.portal.uploads import photos_read
@@ -102,6 +102,6 @@ def _submit(request: HttpRequest) -> HttpResponse:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
         return _page(request, form, status=422, photos_chosen=len(files))
     request.session.pop(DRAFT, None)
-    response = redirect("portal:case", token=link_token(case=case))
+    response = redirect("portal:case", token=link_for_form(case=case))
     response.status_code = 303  # see other: the report page is done with; back doesn't resend it
     return response
