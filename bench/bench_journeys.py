@@ -63,7 +63,7 @@ def main() -> int:
     moves = sum(len(route.transitions) for route in layout.routes)
     edges = sum(len(exits) for exits in graph_edges(journey).values())
     taken = f"{len(layout.edges_covered)} of {edges} distinct moves taken"
-    if layout.covering:
+    if layout.covering and len(layout.edges_covered) == edges:
         taken += f", all of them by the first {layout.covering} routes"
     print(f"  {'paths':<8}{paths_s * 1000:>9.1f} ms   {len(layout.routes):,} routes ({moves:,} moves; {taken})")
     print(f"  {'':<8}{'':>12}   {layout.bound or 'complete'}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 from collections import deque
 from pathlib import Path
@@ -151,10 +153,11 @@ transitions:
     )
     # when laid out
     layout = enumerate_paths(journey)
-    # then only the real route remains, and the search never wandered into the trap
+    # then only the real route remains, and the search never wandered into the trap: the work is
+    # the route's one move listed as a covering route, then tried and listed again by the search
     assert [r.states for r in layout.routes] == [("a", "d")]
     assert layout.complete
-    assert layout.steps == 1
+    assert layout.steps == 3
 
 
 def test_start_that_is_terminal_is_one_empty_route() -> None:
@@ -210,29 +213,29 @@ def test_dense_graph_stops_at_max_paths_and_says_so_quickly() -> None:
     assert layout.covering == 121  # s0 → si → sj → end for each of the 11 × 11 moves si → sj
     assert len(layout.edges_covered) == 144 == sum(len(exits) for exits in graph_edges(journey).values())
     assert layout.bound == (
-        "more than 5,000 routes; listed: 121 routes that together take every move, "
-        "then 4,879 more in file order (raise --max-paths to see more)"
+        "showing 5,000 routes of more than 5,000; stopped at --max-paths 5,000 (the first 121 take every move "
+        "between them, then the others in file order); raise --max-paths to see more"
     )
     assert elapsed < 2.0
     assert paths_text(journey, layout).endswith(
         "moves used by some route: 144 of 144\n"
-        "incomplete: more than 5,000 routes; listed: 121 routes that together take every move, "
-        "then 4,879 more in file order (raise --max-paths to see more)\n"
+        "incomplete: showing 5,000 routes of more than 5,000; stopped at --max-paths 5,000 (the first 121 take "
+        "every move between them, then the others in file order); raise --max-paths to see more\n"
     )
     assert paths_json(journey, layout)["bound"] == layout.bound
     assert paths_json(journey, layout)["covering"] == 121
 
 
 def test_step_bound_is_stated_too() -> None:
-    # given a search allowed only 1,000 steps (it finds 72 routes in them)
+    # given a layout allowed only 1,000 steps of work (the 121 covering routes cost 363 of them)
     layout = enumerate_paths(dense(12), max_paths=10**9, max_steps=1000)
-    # then the covering routes still come first, then the 72, and the sentence says so
+    # then the covering routes come first, then the 15 the search found with the rest, and the sentence says so
     assert layout.complete is False
     assert layout.steps == 1000
-    assert (layout.covering, len(layout.routes), len(layout.edges_covered)) == (121, 193, 144)
+    assert (layout.covering, len(layout.routes), len(layout.edges_covered)) == (121, 136, 144)
     assert layout.bound == (
-        "stopped after 1,000 search steps with 72 routes found; listed: 121 routes that together take "
-        "every move, then 72 more in file order (raise --max-steps to search further)"
+        "showing 136 routes, all found in 1,000 steps of work; stopped at --max-steps 1,000 (the first 121 take "
+        "every move between them, then the others in file order); raise --max-steps to search further"
     )
 
 
@@ -252,25 +255,31 @@ def test_a_cut_short_listing_opens_with_routes_that_take_every_move() -> None:
     assert layout.covering == 3
     assert {e for r in layout.routes[:3] for e in r.edges} == layout.edges_covered == oracle_edges(load(DIAMOND))
     assert layout.bound == (
-        "more than 5 routes; listed: 3 routes that together take every move, then 2 more in file order "
-        "(raise --max-paths to see more)"
+        "showing 5 routes of more than 5; stopped at --max-paths 5 (the first 3 take every move between them, "
+        "then the others in file order); raise --max-paths to see more"
     )
 
 
 @pytest.mark.parametrize(
-    ("max_paths", "bound"),
+    ("max_paths", "routes", "moves", "bound"),
     [
-        (1, "more than 1 route; listed: 3 routes that together take every move, more than --max-paths 1 "
-            "because every move is always shown (raise --max-paths to see more)"),
-        (3, "more than 3 routes; listed: 3 routes that together take every move (raise --max-paths to see more)"),
+        (1, [(1, 5, 0, 2)], 4,
+         "showing 1 route of more than 1; stopped at --max-paths 1 (it was chosen to take a move no earlier one "
+         "takes, but not every move is shown); raise --max-paths to see more"),
+        (3, [(1, 3), (1, 5, 0, 2), (0, 4)], 6,
+         "showing 3 routes of more than 3; stopped at --max-paths 3 (the first 3 take every move between them); "
+         "raise --max-paths to see more"),
     ],
 )  # fmt: skip
-def test_the_covering_set_is_listed_in_full_even_beyond_max_paths(max_paths: int, bound: str) -> None:
+def test_the_listing_stops_at_max_paths_even_before_every_move_is_shown(
+    max_paths: int, routes: list[tuple[int, ...]], moves: int, bound: str
+) -> None:
     # given room for fewer routes than it takes to show every move, or exactly as many
     layout = enumerate_paths(load(DIAMOND), max_paths=max_paths)
-    # then the covering set is listed whole, nothing after it, and the sentence says why
-    assert [r.transitions for r in layout.routes] == [(1, 3), (1, 5, 0, 2), (0, 4)]
-    assert len(layout.edges_covered) == 6
+    # then no more than max_paths routes are listed, the longest covering ones first, and the
+    # sentence says whether every move is among them ("moves used by some route" says how many)
+    assert [r.transitions for r in layout.routes] == routes
+    assert len(layout.edges_covered) == moves
     assert layout.bound == bound
 
 
@@ -286,6 +295,81 @@ def test_the_shipped_journeys_show_every_move_at_the_default_bound() -> None:
         assert len({r.transitions for r in layout.routes}) == 5000, name
         # and they don't all start the same way
         assert len({r.events[:2] for r in layout.routes[:covering]}) > 1, name
+
+
+def long_journey(states: int) -> str:
+    """A valid journey of ``states`` states: a chain of steps, each of which moves on by one
+    (`n`, its timeout) or skips one (`k`), or gives up from anywhere (one transition). Its routes are
+    thousands of moves long, and there are more of them than atoms in the universe."""
+    steps = [f"s{i}" for i in range(states - 2)]
+    after = [*steps[1:], "done", "done"]
+    lines = [
+        "name: long",
+        "version: 1",
+        "max_silence: 3d",
+        "start: s0",
+        "touchpoints: {m: Moved on, sorry: Closed}",
+        "events: {n: Next step, k: Skip a step, give_up: Give up}",
+        "states:",
+        *(f"  {s}: {{owner: system, label: W, wait_limit: 1h, on_timeout: n}}" for s in steps),
+        "  done: {owner: system, label: Done, outcome: success}",
+        "  closed: {owner: system, label: Closed, outcome: failure}",
+        "transitions:",
+    ]
+    for i, step in enumerate(steps):
+        lines.append(f"  - {{from: {step}, on: n, to: {after[i]}, by: system, touchpoint: m}}")
+        lines.append(f"  - {{from: {step}, on: k, to: {after[i + 1]}, by: staff, touchpoint: m}}")
+    lines.append(f"  - {{from: [{', '.join(steps)}], on: give_up, to: closed, by: staff, touchpoint: sorry}}")
+    return "\n".join(lines) + "\n"
+
+
+_PEAK = (
+    "import resource, sys\n"
+    "from touchpoint.journeys.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "sys.stderr.write(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def test_paths_of_a_journey_of_5000_states_keeps_to_max_paths_in_output_and_memory(tmp_path: Path) -> None:
+    # given a valid journey of 5,000 states (it loads, and it is clean) with routes thousands of moves long
+    path = tmp_path / "long.yaml"
+    path.write_text(long_journey(5000), encoding="utf-8")
+    # when `touchpoint journey paths long.yaml --max-paths 10` runs, in a process of its own that
+    # reports its peak memory (ru_maxrss, in KiB on Linux)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, "paths", str(path), "--max-paths", "10"],
+        capture_output=True,
+        check=False,
+    )
+    # then it lists 10 routes, each shortened to a few lines, and says why it stopped
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert out.startswith("long@1: 10 routes (")
+    assert len(done.stdout) < 100_000
+    assert out.endswith(
+        "incomplete: showing 10 routes of more than 10; stopped at --max-paths 10 (the first 10 were chosen to "
+        "take a move no earlier one takes, but not every move is shown); raise --max-paths to see more\n"
+    )
+    assert "routes of more than 40 moves are shortened to their first and last 20" in out
+    # and its memory stays far below what listing every move took (1.6 GB before)
+    peak = re.search(rb"peak (\d+)", done.stderr)
+    assert peak is not None, done.stderr
+    assert int(peak.group(1)) < 300 * 1024
+
+
+def test_the_default_bound_on_work_keeps_a_layout_small_however_long_the_routes() -> None:
+    # given a journey of 2,000 states whose routes are about 1,000 to 2,000 moves long
+    journey = load(long_journey(2000))
+    # when laid out with the default bounds (5,000 routes, 200,000 steps of work)
+    layout = enumerate_paths(journey)
+    # then the moves listed stay within the work allowed (and one route more), and so does the text
+    listed = sum(len(r.transitions) for r in layout.routes)
+    assert listed <= 200_000 + 2 * len(journey.states)
+    assert layout.steps <= 200_000 + 2 * len(journey.states)
+    assert layout.bound is not None and "stopped at --max-steps 200,000" in layout.bound
+    assert len(paths_text(journey, layout).encode()) < 200_000
 
 
 def test_paths_text_is_a_table() -> None:
@@ -437,22 +521,32 @@ def test_complete_layout_covers_exactly_the_live_reachable_edges(journey: Journe
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys(max_states=8, max_transitions=20), st.integers(1, 5), st.sampled_from([None, 1, 10, 50]))
-def test_a_cut_short_layout_still_covers_every_live_reachable_edge(
+def test_a_cut_short_layout_keeps_to_its_bounds_and_leads_with_new_moves(
     journey: Journey, max_paths: int, max_steps: int | None
 ) -> None:
-    # given room for only 1-5 routes, and maybe only a few search steps
+    # given room for only 1-5 routes, and maybe only a few steps of work
     layout = enumerate_paths(journey, max_paths=max_paths, max_steps=max_steps or 200_000)
-    # then every move a route can take is taken; when the listing is cut short, by the routes listed first
     expected = oracle_edges(journey)
-    assert layout.edges_covered == expected
-    if not layout.complete:
-        assert {e for r in layout.routes[: layout.covering] for e in r.edges} == expected
-    # and the routes are distinct real routes, at most max_paths of them unless the covering set needs more
+    # then the routes are distinct real routes, never more than max_paths of them, and the work
+    # stays within max_steps but for the one route being listed when it ran out
     assert len({r.transitions for r in layout.routes}) == len(layout.routes)
-    assert len(layout.routes) <= max(max_paths, layout.covering)
+    assert len(layout.routes) <= max_paths
+    assert layout.steps <= (max_steps or 200_000) + 2 * len(journey.states) + 1
+    assert layout.edges_covered <= expected
     assert layout.complete == (layout.covering == 0) == (layout.bound is None)
-    if not layout.complete and max_steps is None:
-        assert len(layout.routes) == max(max_paths, layout.covering)  # there were more than max_paths: room is filled
+    if layout.complete:
+        assert layout.edges_covered == expected
+        return
+    # and the covering routes, listed first, were each chosen for a move no route chosen before it
+    # takes: so there are no more of them than the moves they take between them
+    seen = {e for r in layout.routes[: layout.covering] for e in r.edges}
+    assert layout.covering <= len(seen)
+    # and the sentence says whether they take every move, truly
+    assert layout.bound is not None
+    assert (" every move between them" in layout.bound) == (seen == expected)
+    if max_steps is None:
+        assert len(layout.routes) == max_paths  # there were more than max_paths: room is filled
+        assert "--max-paths" in layout.bound
     expected_routes = brute_force_routes(journey)
     if expected_routes is not None:
         assert {r.transitions for r in layout.routes} <= expected_routes

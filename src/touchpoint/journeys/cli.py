@@ -38,7 +38,7 @@ from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.library import library_file, library_files
 from touchpoint.journeys.loader import LoadedJourney, load_journey
 from touchpoint.journeys.model import Journey
-from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_mermaid, paths_text
+from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_lines, paths_mermaid_lines
 from touchpoint.journeys.render import render_html, render_svg
 from touchpoint.journeys.simulate import simulate
 
@@ -126,13 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     paths = commands.add_parser(
         "paths",
         help="list every route from the start to an end",
-        description="List every route from the start to an end, with its touch points and worst-case duration.",
+        description=(
+            "List every route from the start to an end, with its touch points and worst-case duration, "
+            "up to --max-paths routes and --max-steps steps of work; the last line says when that is not all."
+        ),
     )
     paths.add_argument("files", nargs="+", metavar="FILE")
     paths.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
-    paths.add_argument("--max-paths", type=_positive(10_000_000), default=5000, help="stop after this many routes")
+    paths.add_argument("--max-paths", type=_positive(10_000_000), default=5000, help="list at most this many routes")
     paths.add_argument(
-        "--max-steps", type=_positive(1_000_000_000), default=200_000, help="stop after this many search steps"
+        "--max-steps",
+        type=_positive(1_000_000_000),
+        default=200_000,
+        help="stop after this much work: each move the search tries, and each move of a route it lists, is a step",
     )
 
     render = commands.add_parser(
@@ -321,12 +327,12 @@ def _cmd_paths(args: argparse.Namespace) -> int:
         if not first:
             sys.stdout.write("\n")
         first = False
+        # written line by line as it is laid out: nothing the size of the whole output is held
         if args.format == "mermaid":
             sys.stdout.write(f"%% {journey.key} ({item.loaded.source.file})\n")
-            text = paths_mermaid(journey, layout)
+            sys.stdout.writelines(line + "\n" for line in paths_mermaid_lines(journey, layout))
         else:
-            text = paths_text(journey, layout)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            sys.stdout.writelines(paths_lines(journey, layout))
     if args.format == "json":
         _write_json({"exit_code": code, "files": out})
     return code

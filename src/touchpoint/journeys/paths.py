@@ -6,16 +6,19 @@ exists, in which each state appears at most twice — so each loop is taken at m
 not evaluated: every branch a file declares is a route a customer may take. A route's touch points
 begin with the journey's ``start_touchpoint``, the message every case gets when it opens.
 
-The count can explode (``mail-in-repair`` has millions of routes), so enumeration stops at
-``max_paths`` routes or ``max_steps`` search steps and says so in a plain sentence
-(``PathLayout.bound``) instead of hanging. A listing cut short still shows every move: it opens
-with a small set of routes that together take all of them (:func:`covering_routes`).
+The count can explode (``mail-in-repair`` has millions of routes, and a long journey's routes are
+thousands of moves each), so routes are found lazily and the listing stops at ``max_paths`` routes
+or ``max_steps`` steps of work (a move tried or a move listed), saying so in a plain sentence
+(``PathLayout.bound``) instead of hanging or filling the memory. A listing cut short opens with
+routes chosen to take moves no earlier one takes (:func:`covering_routes`): a small set of them
+takes every move, when ``max_paths`` leaves room for it. The text output is made line by line
+(:func:`paths_lines`), a long route shortened to its ends.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, cast
 
@@ -70,8 +73,8 @@ class PathLayout:
     bound: str | None  # why enumeration stopped early, as a sentence; None when complete
     edges_covered: frozenset[Edge]
     edge_use: Mapping[Edge, int] = field(hash=False)  # edge → number of routes that take it
-    steps: int  # search steps spent
-    covering: int = 0  # how many of the routes listed first take every move between them (0 when complete)
+    steps: int  # steps of work spent: moves the search tried, and moves of the routes listed
+    covering: int = 0  # how many of the routes listed first are covering routes (0 when complete)
 
 
 def graph_edges(journey: Journey) -> dict[str, list[Edge]]:
@@ -108,18 +111,37 @@ Found = tuple[tuple[str, ...], tuple[int, ...]]  # a route as (states, transitio
 Exits = Mapping[str, list[Edge]]
 
 
-def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int = 200_000) -> PathLayout:
-    """All routes from ``start`` to a terminal state, depth-first in file order, then sorted
-    (successes first).
+class _Budget:
+    """The work a layout may do: each move the search tries, and each move of a route it lists,
+    costs one step. Shared by the two ways routes are found, so the whole layout (its time, its
+    memory and the length of what it prints) stays within ``max_steps``, whatever the journey."""
 
-    The search stops when a route beyond ``max_paths`` turns up or after ``max_steps`` moves of
-    it; ``complete`` is then false, and the listing can't be every route. It then begins with a
-    small **covering set** (see :func:`covering_routes`): routes that together take every move a
-    route can take, so that no move goes unshown however far the search got. Those come first, all
-    of them, even when there are more than ``max_paths`` of them; the depth-first routes not among
-    them fill the listing up to ``max_paths``. ``covering`` is how many of the routes listed first
-    form the covering set, and ``bound`` says all this in a sentence.
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.used >= self.limit
+
+
+def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int = 200_000) -> PathLayout:
+    """All routes from ``start`` to a terminal state, at most ``max_paths`` of them, found with at
+    most about ``max_steps`` steps of work (see :class:`_Budget`; a route already begun is finished,
+    so the last one may overrun it by its length).
+
+    Routes are found lazily, in two ways, and only as many as the listing needs:
+
+    1. a **covering set** (:func:`covering_routes`): routes chosen so that each takes a move no
+       earlier one takes, the longest first, until every move is taken or ``max_paths`` is reached;
+    2. the depth-first search, in file order, for the routes not among them.
+
+    When the search runs out of routes within both limits, the listing is every route (successes
+    first, then file order), and ``complete`` is true. Otherwise the covering routes come first
+    (``covering`` says how many), then the others found, up to ``max_paths`` in all; ``bound`` says
+    in a sentence which limit stopped it and what is shown.
     """
+    budget = _Budget(max_steps)
     exits = graph_edges(journey)
     alive = can_finish(journey, exits)
     live_exits: dict[str, list[Edge]] = {}
@@ -130,87 +152,117 @@ def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int =
             for name, edges in exits.items()
             if name in alive and not journey.states[name].terminal
         }
-    found, steps, stopped = _depth_first(journey, live_exits, max_paths=max_paths, max_steps=max_steps)
+    cover: list[Found] = []
+    stopped: Literal["paths", "steps"] | None = None
+    covered = False  # the covering routes listed take every move
+    routes_in = covering_routes(journey, live_exits)
+    while stopped is None:
+        found = next(routes_in, None)  # first: when there is none, every move is shown
+        if found is None:
+            covered = True
+            break
+        if budget.spent:
+            stopped = "steps"
+            break
+        if len(cover) >= max_paths:
+            stopped = "paths"  # there is a route more, and no room for it
+            break
+        budget.used += len(found[1])
+        cover.append(found)
+    more: list[Found] = []
     if stopped is None:
-        routes = sorted(_routes(journey, found), key=_order)
+        taken = {moves for _, moves in cover}
+        search = _DepthFirst(journey, live_exits, budget)
+        for found in search:
+            if found[1] in taken:
+                continue
+            if len(cover) + len(more) >= max_paths:
+                stopped = "paths"
+                break
+            more.append(found)
+        if stopped is None and not search.finished:
+            stopped = "steps"
+    if stopped is None:  # every route is listed: no need to single out the covering ones
+        routes = sorted(_routes(journey, cover + more), key=_order)
         covering, bound = 0, None
     else:
-        cover = covering_routes(journey, live_exits)
-        taken = {moves for _, moves in cover}
-        room = max(0, max_paths - len(cover))
-        more = [route for route in found if route[1] not in taken][:room]
         routes = sorted(_routes(journey, cover), key=_order) + sorted(_routes(journey, more), key=_order)
         covering = len(cover)
         bound = _bound(
-            stopped, max_paths=max_paths, max_steps=max_steps, found=len(found), cover=covering, more=len(more)
+            stopped, max_paths=max_paths, max_steps=max_steps, listed=len(routes), covering=covering, every_move=covered
         )
     use: Counter[tuple[str, int]] = Counter()
-    for route in routes:  # plain tuples: counting hundreds of thousands of moves must stay cheap
+    for route in routes:  # plain tuples: counting many moves must stay cheap
         use.update(set(zip(route.states, route.transitions, strict=False)))
     edge_use = {Edge(*edge): count for edge, count in use.items()}
-    return PathLayout(tuple(routes), bound is None, bound, frozenset(edge_use), edge_use, steps, covering)
+    return PathLayout(tuple(routes), bound is None, bound, frozenset(edge_use), edge_use, budget.used, covering)
 
 
-def _depth_first(
-    journey: Journey, live_exits: Exits, *, max_paths: int, max_steps: int
-) -> tuple[list[Found], int, Literal["paths", "steps"] | None]:
-    """Routes in file order, the search steps spent, and which limit stopped the search (if one did)."""
-    start = journey.start
-    found: list[Found] = []
-    steps = 0
-    if start not in live_exits:  # an end (one empty route), or no way to one (no route)
-        if start in journey.states and journey.states[start].terminal:
-            found.append(((start,), ()))
-        return found, steps, None
-    transitions, states = journey.transitions, journey.states
-    path_states = [start]
-    path_moves: list[int] = []
-    visits: Counter[str] = Counter({start: 1})
-    cursors = [0]  # next exit to try, per depth
-    while cursors:
-        here = path_states[-1]
-        options = live_exits[here]
-        cursor = cursors[-1]
-        if cursor >= len(options):  # backtrack
-            cursors.pop()
-            visits[path_states.pop()] -= 1
-            if path_moves:
-                path_moves.pop()
-            continue
-        if steps >= max_steps:
-            return found, steps, "steps"
-        steps += 1
-        cursors[-1] = cursor + 1
-        edge = options[cursor]
-        target = transitions[edge.transition].to
-        if visits[target] >= MAX_VISITS:
-            continue
-        if states[target].terminal:
-            if len(found) >= max_paths:
-                return found, steps, "paths"
-            found.append(((*path_states, target), (*path_moves, edge.transition)))
-            continue
-        path_states.append(target)
-        path_moves.append(edge.transition)
-        visits[target] += 1
-        cursors.append(0)
-    return found, steps, None
+class _DepthFirst:
+    """Routes in file order, one at a time, while the budget lasts. ``finished`` is true once the
+    search has tried every move (false when the budget stopped it, or its reader did)."""
+
+    def __init__(self, journey: Journey, live_exits: Exits, budget: _Budget) -> None:
+        self.journey, self.live_exits, self.budget = journey, live_exits, budget
+        self.finished = False
+
+    def __iter__(self) -> Iterator[Found]:
+        journey, live_exits, budget = self.journey, self.live_exits, self.budget
+        start = journey.start
+        if start not in live_exits:  # an end (one empty route), or no way to one (no route)
+            if start in journey.states and journey.states[start].terminal:
+                yield ((start,), ())
+            self.finished = True
+            return
+        transitions, states = journey.transitions, journey.states
+        path_states = [start]
+        path_moves: list[int] = []
+        visits: Counter[str] = Counter({start: 1})
+        cursors = [0]  # next exit to try, per depth
+        while cursors:
+            here = path_states[-1]
+            options = live_exits[here]
+            cursor = cursors[-1]
+            if cursor >= len(options):  # backtrack
+                cursors.pop()
+                visits[path_states.pop()] -= 1
+                if path_moves:
+                    path_moves.pop()
+                continue
+            if budget.spent:
+                return
+            budget.used += 1
+            cursors[-1] = cursor + 1
+            edge = options[cursor]
+            target = transitions[edge.transition].to
+            if visits[target] >= MAX_VISITS:
+                continue
+            if states[target].terminal:
+                budget.used += len(path_moves) + 1  # the route is copied out: its moves are work too
+                yield ((*path_states, target), (*path_moves, edge.transition))
+                continue
+            path_states.append(target)
+            path_moves.append(edge.transition)
+            visits[target] += 1
+            cursors.append(0)
+        self.finished = True
 
 
-def covering_routes(journey: Journey, live_exits: Exits) -> list[Found]:
-    """A small set of routes that together take every move out of a state reachable from
-    ``start`` into a state that can still reach an end (``live_exits``: those moves, by state).
+def covering_routes(journey: Journey, live_exits: Exits) -> Iterator[Found]:
+    """Routes that between them take every move out of a state reachable from ``start`` into a
+    state that can still reach an end (``live_exits``: those moves, by state), one at a time.
 
-    For each such move not yet taken by an earlier route of the set, longest first: a shortest
-    route through it, made of a shortest way in from ``start`` (breadth-first, in file order), the
-    move, and a shortest way on to the nearest end (at each step the first move in file order that
-    gets closer). Each way is a chain of distinct states, so no state appears more than twice in
-    the route: the rule of every route. Linear in the journey per route; about one route for
+    For each such move not yet taken by an earlier route, longest first: a shortest route through
+    it, made of a shortest way in from ``start`` (breadth-first, in file order), the move, and a
+    shortest way on to the nearest end (at each step the first move in file order that gets
+    closer). Each way is a chain of distinct states, so no state appears more than twice in the
+    route: the rule of every route. Setting up is linear in the journey, and each route costs its
+    length, so a caller that takes only the first few pays only for those; about one route for
     every two moves on the shipped journeys.
     """
     start, states, transitions = journey.start, journey.states, journey.transitions
     if start not in live_exits:
-        return []
+        return
     way_in: dict[str, Edge | None] = {start: None}
     depth = {start: 0}
     queue = deque([start])
@@ -242,7 +294,6 @@ def covering_routes(journey: Journey, live_exits: Exits) -> list[Found]:
     moves = [edge for name, edges in live_exits.items() if name in depth for edge in edges]
     moves.sort(key=lambda e: -(depth[e.source] + 1 + to_end[transitions[e.transition].to]))  # stable: file order
     taken: set[Edge] = set()
-    out: list[Found] = []
     for edge in moves:
         if edge in taken:
             continue
@@ -258,25 +309,38 @@ def covering_routes(journey: Journey, live_exits: Exits) -> list[Found]:
             route.append(way_out[here])
             here = transitions[way_out[here].transition].to
         taken.update(route)
-        out.append(((start, *(transitions[e.transition].to for e in route)), tuple(e.transition for e in route)))
-    return out
+        yield ((start, *(transitions[e.transition].to for e in route)), tuple(e.transition for e in route))
 
 
 def _bound(
-    stopped: Literal["paths", "steps"], *, max_paths: int, max_steps: int, found: int, cover: int, more: int
+    stopped: Literal["paths", "steps"],
+    *,
+    max_paths: int,
+    max_steps: int,
+    listed: int,
+    covering: int,
+    every_move: bool,
 ) -> str:
-    """Why the listing isn't every route, and what it holds instead, as one sentence."""
+    """Which limit stopped the listing, and what it shows, as one sentence."""
+    routes = f"{listed:,} route{'s' if listed != 1 else ''}"
     if stopped == "paths":
-        head, hint = f"more than {max_paths:,} route{'s' if max_paths != 1 else ''}", "raise --max-paths to see more"
+        head = f"showing {routes} of more than {max_paths:,}; stopped at --max-paths {max_paths:,}"
+        hint = "raise --max-paths to see more"
     else:
-        head = f"stopped after {max_steps:,} search steps with {found:,} routes found"
+        steps = f"{max_steps:,} step{'s' if max_steps != 1 else ''}"
+        head = f"showing {routes}, all found in {steps} of work; stopped at --max-steps {max_steps:,}"
         hint = "raise --max-steps to search further"
-    listed = "1 route that takes every move" if cover == 1 else f"{cover:,} routes that together take every move"
-    if cover > max_paths:
-        listed += f", more than --max-paths {max_paths:,} because every move is always shown"
-    elif more:
-        listed += f", then {more:,} more in file order"
-    return f"{head}; listed: {listed} ({hint})"
+    if covering == 0:
+        shown = "in file order"
+    elif every_move:
+        first = "the first route takes" if covering == 1 else f"the first {covering:,} take"
+        shown = f"{first} every move between them" + (", then the others in file order" if listed > covering else "")
+    else:
+        shown = (
+            f"{'it was' if covering == 1 else f'the first {covering:,} were'} chosen to take a move no earlier one "
+            "takes, but not every move is shown"
+        )
+    return f"{head} ({shown}); {hint}"
 
 
 def _routes(journey: Journey, found: list[Found]) -> list[Route]:
@@ -327,23 +391,47 @@ def _summary(journey: Journey, layout: PathLayout) -> str:
     return head
 
 
+SHOWN_MOVES = 40  # a longer route is shown by its first and last moves, the count of the others between
+SHOWN_TOUCHPOINTS = 20
+
+
+def _shortened(parts: list[str], limit: int, what: str) -> list[str]:
+    """``parts`` when there are at most ``limit`` of them; else the first and last ``limit // 2``
+    with how many are left out between them, so one row stays readable however long the route."""
+    if len(parts) <= limit:
+        return parts
+    half = limit // 2
+    return [*parts[:half], f"… {len(parts) - 2 * half:,} more {what} …", *parts[-half:]]
+
+
 def paths_text(journey: Journey, layout: PathLayout) -> str:
     """A readable table: number, outcome, worst-case duration, the states and the touch points."""
-    lines = [_summary(journey, layout)]
+    return "".join(paths_lines(journey, layout))
+
+
+def paths_lines(journey: Journey, layout: PathLayout) -> Iterator[str]:
+    """:func:`paths_text` line by line (each ending in a newline), to be written as it comes. A
+    route of more than :data:`SHOWN_MOVES` moves is shown shortened (JSON lists every move), so the
+    text is at most a few lines per route listed."""
+    yield _summary(journey, layout) + "\n"
+    shortened = False
     if not layout.routes:
-        lines.append(f"no route leads from `{journey.start}` to an end state")
+        yield f"no route leads from `{journey.start}` to an end state\n"
     else:
         header = ("#", "outcome", "worst case", ["route"], ["touch points"])
-        rows = [
-            (
-                str(n),
-                route.outcome,
-                "no limit" if route.worst_case_seconds is None else format_duration(route.worst_case_seconds),
-                route_steps(route),
-                list(route.touchpoints) or ["(none)"],
+        rows = []
+        for n, route in enumerate(layout.routes, 1):
+            steps = route_steps(route)
+            shortened = shortened or len(steps) - 1 > SHOWN_MOVES
+            rows.append(
+                (
+                    str(n),
+                    route.outcome,
+                    "no limit" if route.worst_case_seconds is None else format_duration(route.worst_case_seconds),
+                    [steps[0], *_shortened(steps[1:], SHOWN_MOVES, "moves")],
+                    _shortened(list(route.touchpoints), SHOWN_TOUCHPOINTS, "messages") or ["(none)"],
+                )
             )
-            for n, route in enumerate(layout.routes, 1)
-        ]
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
         route_width = max(40, min(80, max(len(" ".join(row[3])) for row in [header, *rows])))
         for row in [header, *rows]:
@@ -358,13 +446,17 @@ def paths_text(journey: Journey, layout: PathLayout) -> str:
                     (left[k] if k < len(left) else "").ljust(route_width),
                     right[k] if k < len(right) else "",
                 ]
-                lines.append("  ".join(cells).rstrip())
+                yield "  ".join(cells).rstrip() + "\n"
     used = len(layout.edges_covered)
     total_edges = sum(len(edges) for edges in graph_edges(journey).values())
-    lines.append(f"moves used by some route: {used} of {total_edges}")
+    yield f"moves used by some route: {used:,} of {total_edges:,}\n"
+    if shortened:
+        yield (
+            f"routes of more than {SHOWN_MOVES} moves are shortened to their first and last {SHOWN_MOVES // 2} "
+            "(--format json lists every move)\n"
+        )
     if layout.bound:
-        lines.append(f"incomplete: {layout.bound}")
-    return "\n".join(lines) + "\n"
+        yield f"incomplete: {layout.bound}\n"
 
 
 def _wrap(parts: list[str], width: int, joiner: str) -> list[str]:
@@ -422,14 +514,19 @@ def mermaid_text(text: str) -> str:
 
 def paths_mermaid(journey: Journey, layout: PathLayout) -> str:
     """A Mermaid ``flowchart LR`` of the journey, each edge annotated with how many routes take it."""
+    return "".join(line + "\n" for line in paths_mermaid_lines(journey, layout))
+
+
+def paths_mermaid_lines(journey: Journey, layout: PathLayout) -> Iterator[str]:
+    """:func:`paths_mermaid` line by line (without newlines): one per state, move and style."""
     ids = {name: f"s{i}" for i, name in enumerate(journey.states)}  # ids can't clash with keywords like `end`
-    lines = ["flowchart LR"]
+    yield "flowchart LR"
     for name, state in journey.states.items():
         label = f"{mermaid_text(state.label)}<br/><small>{mermaid_text(name)}</small>"
         if name == journey.start and journey.start_touchpoint:
             label += f"<br/>opens with ✉ {mermaid_text(journey.start_touchpoint)}"
         shape = f'(["{label}"])' if state.terminal else f'["{label}"]'
-        lines.append(f"    {ids[name]}{shape}")
+        yield f"    {ids[name]}{shape}"
     most = max(layout.edge_use.values(), default=1)
     styles: list[str] = []
     count = 0
@@ -442,18 +539,18 @@ def paths_mermaid(journey: Journey, layout: PathLayout) -> str:
                 parts.append(f"✉ {mermaid_text(transition.touchpoint)}")
             parts.append(f"{used} route{'s' if used != 1 else ''}")
             arrow = "-->" if used else "-.->"
-            lines.append(f'    {ids[source]} {arrow}|"{"<br/>".join(parts)}"| {ids[transition.to]}')
+            yield f'    {ids[source]} {arrow}|"{"<br/>".join(parts)}"| {ids[transition.to]}'
             if used:
                 width = 1 + round(4 * used / most)
                 styles.append(f"    linkStyle {count} stroke-width:{width}px")
             count += 1
-    lines += styles
-    lines += [
+    yield from styles
+    yield from (
         "    classDef exception fill:#fde2e0,stroke:#c5221f,stroke-width:2px,color:#5f0f0c",
         "    classDef success fill:#dcf3e1,stroke:#1e8e3e,stroke-width:2px,color:#0d3d1a",
         "    classDef failure fill:#ececec,stroke:#5f6368,stroke-width:2px,color:#202124",
         "    classDef entry fill:#e3efff,stroke:#1a5fd0,stroke-width:2px",
-    ]
+    )
     groups: dict[str, list[str]] = {"entry": [ids[journey.start]] if journey.start in ids else []}
     for name, state in journey.states.items():
         kind = state.outcome or ("exception" if state.exception else None)
@@ -461,5 +558,4 @@ def paths_mermaid(journey: Journey, layout: PathLayout) -> str:
             groups.setdefault(kind, []).append(ids[name])
     for group, members in groups.items():
         if members:
-            lines.append(f"    class {','.join(members)} {group}")
-    return "\n".join(lines) + "\n"
+            yield f"    class {','.join(members)} {group}"
