@@ -7,6 +7,7 @@ Old windows are cleared by the worker's housekeeping (:func:`ratelimit_prune`)."
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,8 +30,15 @@ class Limit:
 
 def client_key(request: HttpRequest) -> str:
     """Who is asking: the client's address, behind our proxies too (:func:`client_address`), so
-    each client has its own bucket and no client can spend another's."""
-    return client_address(request) or "unknown"
+    each client has its own bucket and no client can spend another's. An IPv6 client counts by its
+    /64: it is given the whole network and can take a new address in it for every request."""
+    address = client_address(request)
+    if address is None:
+        return "unknown"
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6:
+        return str(ipaddress.ip_network((ip, 64), strict=False))
+    return address
 
 
 def ratelimit_hit(*, scope: str, key: str, limit: Limit) -> bool:
