@@ -19,6 +19,7 @@ from tests.inbox.mails import mail
 from tests.portal.story import repair_at, repair_order, report_problem
 from touchpoint.api.signing import signature_for
 from touchpoint.customers.models import Customer
+from touchpoint.inbox.models import InboundMessage
 from touchpoint.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,19 @@ def webhook_post(raw: bytes) -> Any:
             "X-Touchpoint-Signature": signature_for(secret=SECRET, timestamp=stamp, body=raw),
         },
     )
+
+
+def test_staff_see_a_message_written_on_a_strangers_page_as_from_the_name_given_with_the_order() -> None:
+    repair_order(**OWNER)
+    eve = repair_order(**STRANGER)
+    page = shown(eve.client, eve.url)
+    nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', page)  # the message form's
+    assert nonce is not None
+
+    sent = eve.client.post(
+        reverse("portal:message_send", args=[eve.token]), {"text": "Where is it?", "nonce": nonce.group(1)}
+    )
+
+    assert sent.status_code == 302
+    message = InboundMessage.objects.get(case=eve.case)
+    assert (message.from_name, message.from_email) == ("Eve Mallory", "ian@example.com")

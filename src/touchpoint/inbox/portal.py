@@ -81,7 +81,7 @@ def portal_message_receive(
                 raw_sha256=hashlib.sha256(raw).hexdigest(),
                 raw=raw,
                 from_email=customer.email[:254],
-                from_name=customer.name[:200],
+                from_name=(locked.contact_name or customer.name)[:200],  # who this case's order named
                 to=[],
                 subject=_subject(text),
                 text=text,
