@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -15,6 +16,8 @@ from tests.support.orders import place_repair_order
 from tests.support.output import Output
 from tests.support.processes import django_env, touchpoint, wait_for
 from tests.support.smtp import smtp_sink
+from touchpoint.cases.models import Task, TaskKind, TimelineEntry, Timer, TimerStatus
+from touchpoint.core.clock import at, now
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.worker.loop import RECONNECT_CAP, RECONNECT_FIRST
 
@@ -125,3 +128,89 @@ def test_a_worker_whose_connection_is_cut_while_sending_carries_on_and_sends_eac
         assert ceiling / 2 - 0.01 <= event["retry_in"] <= ceiling + 0.01, event
     late = [e for e in log.events("worker.sent") if e.get("late")]
     assert sum(e["sent_recorded"] for e in back) == len(late)
+
+
+# Where the worker touches the database, each cut as the statement runs (by the server itself, so
+# at exactly that point): (name, table, when the row changes so, times).
+CUT_POINTS = [
+    ("claiming timers", "cases_timer", "OLD.lease_owner = '' AND NEW.lease_owner <> ''", 1),
+    ("firing a timer", "cases_timer", "NEW.status = 'fired'", 1),
+    ("claiming messages", "outbox_outboxmessage", "OLD.lease_owner = '' AND NEW.lease_owner <> ''", 1),
+    # the mail server has the message; the second cut hits the worker recording it after reconnecting
+    ("marking a message sent", "outbox_outboxmessage", "NEW.status = 'sent'", 2),
+    ("beating its heartbeat", "ops_workerheartbeat", "NEW.stopped_at IS NULL", 1),
+]
+
+
+def cut_when(index: int, table: str, condition: str, times: int) -> str:
+    """A trigger that ends the session changing ``table`` so, the first ``times`` times; the
+    sequence counting them is outside any transaction, so a cut can't undo its count."""
+    return f"""
+        CREATE SEQUENCE cut_{index};
+        CREATE FUNCTION cut_{index}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF nextval('cut_{index}') <= {times} THEN
+                PERFORM pg_terminate_backend(pg_backend_pid());
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER cut_{index} BEFORE UPDATE ON {table} FOR EACH ROW WHEN ({condition})
+            EXECUTE FUNCTION cut_{index}();
+    """
+
+
+def test_a_connection_cut_at_each_point_the_worker_uses_the_database_costs_nothing() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL to cut connections (the PostgreSQL leg of make test runs it: DATABASE_URL)")
+    # Given orders placed three days ago and never paid: their payment wait (two days) has run out
+    with at(now() - timedelta(days=3)):
+        cases = [place_repair_order() for _ in range(4)]
+    overdue = Timer.objects.filter(case__in=cases, purpose="wait", event="payment_overdue")
+    # and a database that cuts the worker's connection once at each point it uses it
+    with connection.cursor() as cursor:
+        for index, (_, table, condition, times) in enumerate(CUT_POINTS):
+            cursor.execute(cut_when(index, table, condition, times))
+    with smtp_sink() as (sink, port):
+        env = django_env(
+            TOUCHPOINT_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", TOUCHPOINT_SMTP_PORT=str(port)
+        )
+        worker = touchpoint("worker", "--lease", "3600", "--id", "cut", env=env)
+        log = Output(worker.stderr)
+        try:
+            # When the worker fires the timers and sends the messages
+            wait_for(
+                lambda: (
+                    worker.poll() is not None
+                    or (
+                        not overdue.filter(status=TimerStatus.PENDING).exists()
+                        and not OutboxMessage.objects.exclude(status=MessageStatus.SENT).exists()
+                        and len(log.events("worker.connection_lost")) == sum(c[3] for c in CUT_POINTS)
+                    )
+                ),
+                timeout=90,
+                what="every timer fired and every message sent",
+            )
+            assert worker.poll() is None, log.close()[-3000:]
+        finally:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+            log.close()
+        # Then each message was accepted once (the order email and the payment reminder of each case)
+        sent = sorted(str(h["Message-ID"]) for h in OutboxMessage.objects.values_list("headers", flat=True))
+        assert len(sent) == 2 * len(cases) and sorted(sink.message_ids()) == sent
+    assert worker.returncode == 0, log.text()[-3000:]
+    # and each wait ran out once: one move, no attempt lost to the cut, no task for a person about it
+    for case in cases:
+        moves = TimelineEntry.objects.filter(case=case, event="payment_overdue")
+        assert moves.count() == 1
+    assert [(t.status, t.attempts, t.last_error) for t in overdue] == [(TimerStatus.FIRED, 0, "")] * len(cases)
+    assert not Task.objects.filter(kind=TaskKind.TIMER_FAILED).exists()
+    assert not OutboxMessage.objects.exclude(lease_owner="").exists()
+    # and every cut was met, said and recovered from
+    with connection.cursor() as cursor:
+        for index, (point, _, _, times) in enumerate(CUT_POINTS):
+            cursor.execute(f"SELECT last_value FROM cut_{index}")
+            assert cursor.fetchone()[0] >= times, f"the worker was never cut while {point}"
+    assert len(log.events("worker.connection_lost")) == sum(c[3] for c in CUT_POINTS)
+    assert [e["sent_recorded"] for e in log.events("worker.reconnected")].count(1) == 1

@@ -47,13 +47,24 @@ RECONNECT_FIRST = 0.5  # seconds before the first reconnection attempt after a l
 RECONNECT_CAP = 30.0  # … doubling each time up to this, so a database that is down for long isn't hammered
 
 
+# SQLSTATE classes that mean the session is gone: 08 connection exception; 57P01-57P05 the server
+# shutting down or crashed, not yet taking connections, the database dropped, the session timed out.
+SESSION_GONE = ("08", "57P")
+
+
 def connection_lost(exc: BaseException) -> bool:
     """Whether ``exc`` means the database connection is gone (cut, the server restarting or out of
-    reach), not that a statement failed on a good connection (a bug, a constraint, a deadlock)."""
+    reach), not that a statement failed on a good connection (a bug, a constraint, a deadlock).
+
+    Judged by the error, not by the connection afterwards: when an atomic block's connection dies,
+    Django's clean-up has already opened a new one by the time the error arrives here."""
     if not isinstance(exc, OperationalError | InterfaceError):
         return False
-    # Django drops a connection whose rollback failed (an atomic block cut short); else ask the server.
-    return connection.connection is None or not connection.is_usable()
+    if connection.vendor != "postgresql":  # SQLite: a file, nothing to lose but the file itself
+        return connection.connection is None or not connection.is_usable()
+    # The server's errors carry a SQLSTATE; the driver's own (refused, reset, closed) carry none.
+    state = getattr(exc.__cause__, "sqlstate", None)
+    return state is None or str(state).startswith(SESSION_GONE)
 
 
 def reconnect_delay(attempt: int) -> float:
