@@ -4,6 +4,8 @@ IntegrityError (a 500). They can be read, never added by hand."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -51,3 +53,32 @@ def test_an_empty_to_field_on_an_admin_change_page(admin_client: Client) -> None
     admin_client.raise_request_exception = True
     response = admin_client.get("/admin/catalog/problem/1/change/", {"_to_field": ""})
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/touchpoints/templateoverride/add/?journey=mail-in-repair&key=" + "9" * 300,
+        "/admin/touchpoints/templateoverride/add/?journey=" + "9" * 300 + "&key=arrived",
+        "/admin/touchpoints/personaoverride/add/?key=" + "9" * 300,
+    ],
+)
+def test_a_template_or_persona_asked_for_by_a_name_no_journey_has_starts_empty(admin_client: Client, url: str) -> None:
+    # The name went straight into a file path: 300 characters raised OSError (file name too long)
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert re.search(r'<textarea name="source"[^>]*>\s*</textarea>', response.content.decode())  # nothing read
+
+
+def test_a_persona_is_never_read_from_outside_the_personas(admin_client: Client) -> None:
+    response = admin_client.get(
+        "/admin/touchpoints/personaoverride/add/", {"key": "../../journeys/library/mail-in-repair"}
+    )
+    assert response.status_code == 200
+    assert "max_silence" not in response.content.decode()  # the journey's YAML was read as a persona
+
+
+@pytest.mark.parametrize("object_id", ["abc", "²", "9" * 30])
+def test_a_preview_that_isnt_there_is_a_404(admin_client: Client, object_id: str) -> None:
+    # get_object_or_404(pk="abc") raised ValueError (a 500)
+    assert admin_client.get(f"/admin/touchpoints/touchpointpreview/{object_id}/change/").status_code == 404

@@ -3,22 +3,30 @@ email and SMS), and the shop's own templates and persona, checked before they ar
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from touchpoint.cases.journeys import journey_of
 from touchpoint.core.clock import now
+from touchpoint.journeys.model import NAME_PATTERN
 from touchpoint.staff.models import StaffUser
-from touchpoint.touchpoints.admin_overrides import PersonaOverrideForm, TemplateOverrideForm, file_source
+from touchpoint.touchpoints.admin_overrides import (
+    PersonaOverrideForm,
+    TemplateOverrideForm,
+    file_source,
+    journey_choices,
+)
 from touchpoint.touchpoints.models import PersonaOverride, TemplateOverride, TouchpointPreview
 from touchpoint.touchpoints.persona import PERSONA_DIR
 from touchpoint.touchpoints.preview import journey_preview
+
+KEY_MAX = 80  # a touch point's or persona's key, as the models keep it
 
 
 @admin.register(TouchpointPreview)
@@ -37,7 +45,9 @@ class TouchpointPreviewAdmin(admin.ModelAdmin[TouchpointPreview]):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        version = get_object_or_404(TouchpointPreview, pk=object_id)
+        version = self.get_object(request, object_id)  # None for an id that isn't one (Django's own check)
+        if version is None:
+            raise Http404(f"no journey version {object_id}")
         if not self.has_view_permission(request, version):
             return self.admin_site.login(request)
         journey = journey_of(version)
@@ -89,7 +99,8 @@ class TemplateOverrideAdmin(admin.ModelAdmin[TemplateOverride]):
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = dict(super().get_changeform_initial_data(request))
         journey, key = request.GET.get("journey", ""), request.GET.get("key", "")
-        if journey and key:
+        # Only a touch point of a journey we hold: the names become a file's path.
+        if journey in dict(journey_choices()) and re.fullmatch(NAME_PATTERN, key) and len(key) <= KEY_MAX:
             initial["source"] = file_source(journey=journey, key=key)
         return initial
 
@@ -109,8 +120,9 @@ class PersonaOverrideAdmin(admin.ModelAdmin[PersonaOverride]):
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = dict(super().get_changeform_initial_data(request))
         key = request.GET.get("key", "norm")
+        # A persona's key is a plain name: it becomes a file's path, never one outside the personas.
         shipped = PERSONA_DIR / f"{key}.yaml"
-        if shipped.is_file():
+        if re.fullmatch(NAME_PATTERN, key) and len(key) <= KEY_MAX and shipped.is_file():
             initial.setdefault("key", key)
             initial["source"] = shipped.read_text(encoding="utf-8")
         return initial
