@@ -22,7 +22,7 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -160,11 +160,6 @@ def session_verify(request: HttpRequest, *, device: Any) -> None:
     otp_login(request, device)
     request.session.cycle_key()
     request.session.pop(OWES_CODE, None)
-
-
-def session_device_id(request: HttpRequest) -> str | None:
-    value = request.session.get(DEVICE_ID_SESSION_KEY)
-    return str(value) if value else None
 
 
 # Where someone stands, and a lead's reset

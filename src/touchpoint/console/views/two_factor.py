@@ -86,7 +86,7 @@ class ResetForm(forms.Form):
 
 def _wait_words(check: CodeCheck) -> str:
     until = timezone.localtime(check.wait_until).strftime("%H:%M:%S") if check.wait_until else "a few seconds"
-    return f"Too many wrong codes in a row: wait until {until}, then type the code your app shows then."
+    return f"Too many wrong codes in a row: wait until {until}, then try again."
 
 
 def _code_failed(request: HttpRequest, user: StaffUser) -> bool:
