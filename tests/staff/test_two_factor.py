@@ -158,11 +158,20 @@ def test_once_on_the_password_alone_reaches_nothing_until_a_code_is_given(case: 
     refused = client.post("/console/two-factor/recovery-codes/")
     assert (refused.status_code, refused["Location"]) == (302, CODE)
     # When they type the code their app shows
+    half_signed_in = client.session.session_key
     through = client.post(CODE, {"code": phone.code(), "next": "/console/people/"})
-    # Then they are through, to the page they asked for
+    # Then they are through, to the page they asked for, on a new session key (the session gained rights)
     assert (through.status_code, through["Location"]) == (302, "/console/people/")
+    assert client.session.session_key != half_signed_in
     assert client.get("/console/people/").status_code == 200
     assert client.get(f"/console/cases/{case.reference}/").status_code == 200
+
+
+def test_after_the_code_a_next_pointing_elsewhere_is_ignored() -> None:
+    client, _, phone, _ = signed_in_with_two_factor("priya", role=Role.LEAD)
+    client.post("/console/logout/")
+    password(client, "priya", next="https://evil.example/steal")
+    assert client.post(CODE, {"code": phone.code(), "next": "https://evil.example/steal"})["Location"] == "/console/"
 
 
 def test_a_wrong_code_is_refused_saying_what_to_do() -> None:
