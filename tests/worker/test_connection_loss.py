@@ -7,19 +7,25 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 import pytest
 from django.db import connection
+from django.test import Client
 
+from tests.demopay.conftest import demo_card, pay, place_order, to_checkout  # noqa: F401 - demo_card: a fixture
+from tests.payments.walks import died_on_the_table
 from tests.support.orders import place_repair_order
 from tests.support.output import Output
 from tests.support.processes import django_env, touchpoint, wait_for
 from tests.support.smtp import smtp_sink
 from touchpoint.cases.models import Task, TaskKind, TimelineEntry, Timer, TimerStatus
 from touchpoint.core.clock import at, now
+from touchpoint.demopay.models import DemoRefund
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
-from touchpoint.worker.loop import RECONNECT_CAP, RECONNECT_FIRST
+from touchpoint.payments.models import Refund, RefundStatus
+from touchpoint.worker.loop import RECONNECT_CAP, RECONNECT_FIRST, Worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -214,3 +220,33 @@ def test_a_connection_cut_at_each_point_the_worker_uses_the_database_costs_nothi
             assert cursor.fetchone()[0] >= times, f"the worker was never cut while {point}"
     assert len(log.events("worker.connection_lost")) == sum(c[3] for c in CUT_POINTS)
     assert [e["sent_recorded"] for e in log.events("worker.reconnected")].count(1) == 1
+
+
+@pytest.mark.usefixtures("demo_card")
+def test_a_refund_whose_connection_is_cut_at_the_card_provider_goes_out_on_the_next_pass_as_the_same_attempt(
+    live_server: Any, settings: Any, client: Client
+) -> None:
+    """The demo card provider keeps its refunds in our database: a cut there is our database's
+    failure, not the provider's, and must not count as a failed attempt (which waits its backoff)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL to cut connections (the PostgreSQL leg of make test runs it: DATABASE_URL)")
+    settings.TOUCHPOINT_PUBLIC_URL = live_server.url  # where the demo delivers its signed events
+    # Given a repair paid on the demo card page that couldn't be saved: its £39.00 is to go back to the card
+    order = place_order()
+    pay(client, to_checkout(client, order))
+    Worker(worker_id="w1").run(until_idle=True)
+    died_on_the_table(order.fresh())
+    refund = Refund.objects.get()
+    assert (refund.status, DemoRefund.objects.count()) == (RefundStatus.TO_SEND, 0)
+    # and a database that cuts the worker's connection as the card provider records the refund
+    with connection.cursor() as cursor:
+        cursor.execute(cut_when(9, "demopay_demorefund", "TRUE", 1).replace("BEFORE UPDATE", "BEFORE INSERT"))
+    # When the worker sends it
+    Worker(worker_id="w1").run(until_idle=True)
+    # Then the refund went through on its first attempt, once
+    refund.refresh_from_db()
+    assert (refund.status, refund.attempts, refund.problem) == (RefundStatus.SUCCEEDED, 1, "")
+    assert DemoRefund.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM cut_9")
+        assert cursor.fetchone()[0] == 2  # the cut came, and the second try was let through

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 
 from touchpoint.cases.actors import staff_actor
@@ -282,6 +282,8 @@ def refund_send(*, refund_id: int, worker_id: str) -> Sent:
         )
     except ProviderError as exc:
         return _attempt_failed(refund, worker_id, str(exc), permanent=exc.permanent)
+    except (OperationalError, InterfaceError):
+        raise  # our database (the demo provider keeps its refunds there), not the provider: the worker reconnects
     except Exception as exc:  # a provider's bug must count as an attempt, or it would be retried unbounded
         return _attempt_failed(refund, worker_id, f"unexpected error: {exc!r}", permanent=False)
     if started.status == "failed":
