@@ -202,6 +202,18 @@ def test_a_move_no_route_can_take_is_reported_by_name_with_its_reason() -> None:
     assert {(s.source, s.event) for r in cover.routes for s in r.steps} == {("a", "go"), ("a", "late"), ("b", "finish")}
 
 
+def test_a_journey_whose_start_is_undefined_is_covered_by_no_route_and_every_move_says_why() -> None:
+    # given UNREACHABLE with its `start:` misspelt (J101): no case can open
+    journey = load(UNREACHABLE.replace("start: a\n", "start: aa\n"))
+    # when covered, then nothing crashes: no route, and each move is reported with its reason
+    cover = walk_cover(journey)
+    assert cover.routes == ()
+    reasons = {(u.source, u.event, u.target): u.reason for u in cover.uncovered}
+    assert reasons[("a", "go", "b")] == "no case reaches `a` (no feasible route leads there)"
+    assert reasons[("b", "late", "nowhere")] == "it leads to `nowhere`, which the journey doesn't define"
+    assert {Edge(u.source, u.transition) for u in cover.uncovered} == cover.moves
+
+
 # --- property: on small random journeys --------------------------------------------------------
 
 

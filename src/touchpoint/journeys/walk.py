@@ -433,8 +433,10 @@ def _explore(
     journey: Journey, needs: Mapping[str, str] | None = None, gives: Mapping[str, str] | None = None
 ) -> _Graph:
     atoms = guard_atoms(journey)
-    opening = open_case(journey)
     graph = _Graph(journey, atoms, [], dict(needs or {}), dict(gives or {}))
+    if journey.start not in journey.states:
+        return graph  # no case can open (J101 says so): every move is left out, with its reason
+    opening = open_case(journey)
     for intake in intake_variants(journey):
         data = {**opening.data, **intake}
         node = graph.key(journey.start, data)
