@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "touchpoint.core.middleware.NullCharactersMiddleware",  # %00 in an address: a 400, never a DataError
     "touchpoint.staff.caching.StaffPagesNoStoreMiddleware",  # console and admin: Cache-Control no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
