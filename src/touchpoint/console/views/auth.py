@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
@@ -26,6 +27,19 @@ from touchpoint.staff.gate import owed_step, step_url
 from touchpoint.staff.lockout import locked_until
 
 TEMPLATE = "console/auth/login.html"
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length checked: Django's sets only the input's
+    maxlength, so a longer name went on to authentication, and django-axes records each failed
+    name in a 255-character column (PostgreSQL refused a longer one: a 500)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        most = int(getattr(username, "max_length", None) or 150)
+        username.validators.append(MaxLengthValidator(most))
+        username.error_messages["max_length"] = f"A username has at most {most} characters: check what you typed."
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -62,7 +76,7 @@ def _page(request: HttpRequest, form: AuthenticationForm, *, status: int = 200, 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = AuthenticationForm(request, data=request.POST)
+        form = SignInForm(request, data=request.POST)
         if form.is_valid():
             login(request, form.get_user())  # starts the session's clocks (staff.sessions.on_login)
             owed = owed_step(request)  # a code to give, or two-factor to set up, before anything else
@@ -70,7 +84,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=400)
     if request.user.is_authenticated:
         return HttpResponseRedirect(_next_url(request))
-    return _page(request, AuthenticationForm(request))
+    return _page(request, SignInForm(request))
 
 
 @require_POST
@@ -83,7 +97,7 @@ def locked_out(request: HttpRequest, response: HttpResponse | None, credentials:
     """django-axes calls this instead of its 403 page: the sign-in page again, with until when."""
     username = str((credentials or {}).get("username") or request.POST.get("username") or "")
     until: datetime | None = locked_until(username=username, ip_address=client_address(request))
-    form = AuthenticationForm(request, initial={"username": username})  # unbound: no "required" noise
+    form = SignInForm(request, initial={"username": username})  # unbound: no "required" noise
     shown = timezone.localtime(until).strftime("%H:%M") if until else "15 minutes from now"
     lockout = f"Too many attempts for this account from here; try again after {shown} or ask an admin to unlock you."
     return _page(request, form, status=429, lockout=lockout)
