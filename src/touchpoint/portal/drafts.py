@@ -62,7 +62,9 @@ def draft_keep(request: HttpRequest, *, key: str, form: forms.Form, names: list[
         value = request.POST.get(name, "")
         field = form.fields.get(name)
         limit = getattr(field, "max_length", None) or CHOICE_MAX
-        if len(value) <= limit:
+        # Nobody types a null character, and PostgreSQL refuses one in the lookups the page makes with
+        # the draft (its device, say): such a value is never kept.
+        if len(value) <= limit and "\x00" not in value:
             values[name] = value
     if not draft_may_start(request):
         return False
