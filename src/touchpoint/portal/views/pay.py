@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
+from touchpoint.core.forms import WholeNumberField
 from touchpoint.payments.models import Payment, PaymentStatus, Purpose
 from touchpoint.payments.money import money as _money
 from touchpoint.payments.providers.registry import card_provider, offline_provider
@@ -49,6 +51,12 @@ HEADINGS = {
     "paid": "Payment",
     "problem": "Payment",
 }
+
+
+class PayForm(forms.Form):
+    """What "Pay by card" posts: the case's version its page showed."""
+
+    version = WholeNumberField()
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -169,10 +177,10 @@ def pay_start(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         return _case_page(
             request, case, token, "Card payments aren't available here: please pay by bank transfer.", 404
         )
-    try:
-        seen_version = int(request.POST.get("version", ""))
-    except ValueError:
+    form = PayForm(request.POST)
+    if not form.is_valid():
         return _case_page(request, case, token, "That form was incomplete. Please press “Pay by card” again.", 400)
+    seen_version = form.cleaned_data["version"]
     page = request.build_absolute_uri(reverse("portal:case", args=[token]))
     try:
         payment = card_checkout_start(
