@@ -120,3 +120,23 @@ def test_the_catalogs_prices_in_the_admin_refuse_1_000() -> None:
     assert response.status_code == 200  # the admin's own way of saying "see the errors below"
     assert UNDERSCORES in unescape(response.content.decode())
     assert DeviceModel.objects.get(pk=nano.pk).diagnosis_price == Decimal("39.00")
+
+
+@pytest.mark.parametrize("written", ["1_000", '"1_000"'])
+def test_the_remedies_policy_refuses_1_000_in_an_amount(written: str) -> None:
+    from touchpoint.remedies.models import PolicyVersion
+    from touchpoint.remedies.services.policies import policy_active
+
+    policy_active()
+    client = signed_in(StaffFactory(username="root", is_staff=True, is_superuser=True))
+    source = (
+        "name: small-shop\nremedies:\n  goodwill_credit:\n    over_limit: refuse\n    rules:\n"
+        f"      - id: everyone\n        roles: [agent, lead, admin]\n        max_amount: {written}\n"
+    )
+    response = client.post("/admin/remedies/policyversion/add/", {"source": source, "note": "more", "active": "on"})
+    assert response.status_code == 200  # the form again, with the finding
+    assert (
+        "line 8, column 21: P022 bad-value: `1_000` is not an amount — write it without underscores, "
+        "like `1000` or `1000.00`" in unescape(response.content.decode())
+    )
+    assert list(PolicyVersion.objects.values_list("name", "active")) == [("demo-shop", True)]

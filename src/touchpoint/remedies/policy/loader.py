@@ -139,6 +139,9 @@ def _compose(text: str, filename: str) -> tuple[Any, SourceMap]:
             "keep one policy per file",
             where,
         )
+    underscored = _underscored_amounts(documents[0], filename)
+    if underscored:
+        raise PolicyLoadError(underscored)
     source = SourceMap(filename)
     try:
         data = _Builder(source).build(documents[0], (), 0)
@@ -147,6 +150,31 @@ def _compose(text: str, filename: str) -> tuple[Any, SourceMap]:
     except RecursionError:
         raise _error("P005", "too-deep", "the file is nested too deeply to read", "flatten it", here) from None
     return data, source
+
+
+AMOUNT_KEYS = frozenset({"max_amount"})
+
+
+def _underscored_amounts(root: yaml.Node, filename: str) -> list[Diagnostic]:
+    """Amounts written with underscores (``1_000``): YAML reads them as numbers and Decimal takes
+    them as text, as the money fields on the pages no longer do. Said at the amount, before building."""
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                amount = isinstance(key, yaml.ScalarNode) and key.value in AMOUNT_KEYS
+                if amount and isinstance(value, yaml.ScalarNode) and "_" in str(value.value):
+                    where = Location(filename, value.start_mark.line + 1, value.start_mark.column + 1)
+                    fix = "write it without underscores, like `1000` or `1000.00`"
+                    found.append(
+                        Diagnostic("P022", "bad-value", Severity.ERROR, f"`{value.value}` is not an amount", fix, where)
+                    )
+                stack.append(value)
+    return sorted(found, key=lambda d: (d.location.line or 0, d.location.column or 0))
 
 
 def parse_policy(text: str | bytes, filename: str = "<policy>") -> LoadedPolicy:
