@@ -111,3 +111,30 @@ def intake(kind: str = "boolean") -> str:
 def more_transitions(text: str) -> str:
     """Transitions to append to :data:`CLEAN` (they start at line 35), written at any indentation."""
     return textwrap.indent(source(text), "  ")
+
+
+def long_journey(states: int) -> str:
+    """A valid journey of ``states`` states: a chain of steps, each of which moves on by one
+    (`n`, its timeout) or skips one (`k`), or gives up from anywhere (one transition). Its routes
+    run the length of the chain, and their number grows like the Fibonacci numbers. It loads, and
+    `journey check` finds it clean."""
+    steps = [f"s{i}" for i in range(states - 2)]
+    after = [*steps[1:], "done", "done"]
+    lines = [
+        "name: long",
+        "version: 1",
+        "max_silence: 3d",
+        "start: s0",
+        "touchpoints: {m: Moved on, sorry: Closed}",
+        "events: {n: Next step, k: Skip a step, give_up: Give up}",
+        "states:",
+        *(f"  {s}: {{owner: system, label: W, wait_limit: 1h, on_timeout: n}}" for s in steps),
+        "  done: {owner: system, label: Done, outcome: success}",
+        "  closed: {owner: system, label: Closed, outcome: failure}",
+        "transitions:",
+    ]
+    for i, step in enumerate(steps):
+        lines.append(f"  - {{from: {step}, on: n, to: {after[i]}, by: system, touchpoint: m}}")
+        lines.append(f"  - {{from: {step}, on: k, to: {after[i + 1]}, by: staff, touchpoint: m}}")
+    lines.append(f"  - {{from: [{', '.join(steps)}], on: give_up, to: closed, by: staff, touchpoint: sorry}}")
+    return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from tests.journeys.conftest import long_journey
 from tests.journeys.strategies import journeys
 
 from touchpoint.journeys.library import library_file
@@ -295,32 +296,6 @@ def test_the_shipped_journeys_show_every_move_at_the_default_bound() -> None:
         assert len({r.transitions for r in layout.routes}) == 5000, name
         # and they don't all start the same way
         assert len({r.events[:2] for r in layout.routes[:covering]}) > 1, name
-
-
-def long_journey(states: int) -> str:
-    """A valid journey of ``states`` states: a chain of steps, each of which moves on by one
-    (`n`, its timeout) or skips one (`k`), or gives up from anywhere (one transition). Its routes are
-    thousands of moves long, and there are more of them than atoms in the universe."""
-    steps = [f"s{i}" for i in range(states - 2)]
-    after = [*steps[1:], "done", "done"]
-    lines = [
-        "name: long",
-        "version: 1",
-        "max_silence: 3d",
-        "start: s0",
-        "touchpoints: {m: Moved on, sorry: Closed}",
-        "events: {n: Next step, k: Skip a step, give_up: Give up}",
-        "states:",
-        *(f"  {s}: {{owner: system, label: W, wait_limit: 1h, on_timeout: n}}" for s in steps),
-        "  done: {owner: system, label: Done, outcome: success}",
-        "  closed: {owner: system, label: Closed, outcome: failure}",
-        "transitions:",
-    ]
-    for i, step in enumerate(steps):
-        lines.append(f"  - {{from: {step}, on: n, to: {after[i]}, by: system, touchpoint: m}}")
-        lines.append(f"  - {{from: {step}, on: k, to: {after[i + 1]}, by: staff, touchpoint: m}}")
-    lines.append(f"  - {{from: [{', '.join(steps)}], on: give_up, to: closed, by: staff, touchpoint: sorry}}")
-    return "\n".join(lines) + "\n"
 
 
 _PEAK = (

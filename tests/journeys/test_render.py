@@ -6,11 +6,14 @@ from __future__ import annotations
 import itertools
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from tests.journeys.conftest import long_journey
 from tests.journeys.strategies import journeys
 
+from touchpoint.journeys.cli import main
 from touchpoint.journeys.library import library_files
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
@@ -169,3 +172,35 @@ def test_any_journey_renders_to_xml_without_overlaps(journey: Journey) -> None:
     root = parse_svg(render_svg(journey))
     drawn = sum(1 for g in root.iter(f"{SVG}g") if (g.get("class") or "").startswith("edge "))
     assert drawn == sum(len(moves) for moves in graph_edges(journey).values())
+
+
+# --- a journey too large to draw -------------------------------------------------------------
+
+
+def test_render_refuses_a_journey_too_large_to_draw_and_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a valid journey of 400 states whose give-up move from every state makes 160,394 boxes,
+    # labels and bends to lay out (laying them out took 31 s, and a journey of 5,000 states over 13 GB)
+    path = tmp_path / "long.yaml"
+    path.write_text(long_journey(400), encoding="utf-8")
+    # when `journey render` is asked for its picture
+    code = main(["render", str(path), "--out", str(tmp_path / "long.svg")])
+    # then it says at once that it won't, why, and what to use instead, and writes nothing
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}: can't draw long@1: its picture would need 160,394 boxes, labels and bends, more than the "
+        f"20,000 a drawing may have — draw a smaller journey, or list its moves with "
+        f"`touchpoint journey paths {path} --format mermaid`\n"
+    )
+    assert not (tmp_path / "long.svg").exists()
+
+
+def test_a_picture_too_large_to_draw_is_a_short_note_for_the_console() -> None:
+    # given the same journey, drawn where a picture must come back (the console's journey map)
+    svg = render_svg(parse_journey(long_journey(400), "long.yaml").journey)
+    # then the picture is a note saying why, not a layout of 160,394 nodes
+    assert len(svg) < 2000
+    assert "too large to draw here (160,394 boxes, labels and bends; the most is 20,000)" in svg
+    ET.fromstring(svg.split("\n", 1)[1])  # still well-formed SVG

@@ -4,8 +4,9 @@ Exit codes, the same for every command:
 
 * 0 — done, and (for ``check``) no errors; warnings alone pass unless ``--strict``;
 * 1 — ``check`` found errors (or warnings, with ``--strict``);
-* 2 — a file couldn't be read or parsed, or the command line was wrong. Load errors go to stderr,
-  one per line, as ``file:line:column: what is wrong — how to fix it``.
+* 2 — a file couldn't be read or parsed, the command line was wrong, or (``render``) the journey
+  is too large to draw. Load errors go to stderr, one per line, as
+  ``file:line:column: what is wrong — how to fix it``.
 
 Whatever a file holds (a folder, a missing file, binary data), the answer is a message and an
 exit code, never a traceback. Set ``TOUCHPOINT_DEBUG=1`` to see the traceback of an internal error.
@@ -39,7 +40,7 @@ from touchpoint.journeys.library import library_file, library_files
 from touchpoint.journeys.loader import LoadedJourney, load_journey
 from touchpoint.journeys.model import Journey
 from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_lines, paths_mermaid_lines
-from touchpoint.journeys.render import render_html, render_svg
+from touchpoint.journeys.render import MAX_LAYOUT_NODES, TooLargeToDraw, layout_size, render_html, render_svg
 from touchpoint.journeys.simulate import simulate
 
 EXIT_OK = 0
@@ -357,6 +358,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
         loaded = _load(args.file)
     except JourneyLoadError as error:
         _report_load_error(error)
+        return EXIT_UNREADABLE
+    size = layout_size(loaded.journey)
+    if size > MAX_LAYOUT_NODES:  # said before any work: laying it out would take minutes and gigabytes
+        name = loaded.source.file
+        sys.stderr.write(
+            f"{name}: can't draw {loaded.journey.key}: {TooLargeToDraw(loaded.journey, size)} — draw a smaller "
+            f"journey, or list its moves with `touchpoint journey paths {name} --format mermaid`\n"
+        )
         return EXIT_UNREADABLE
     picture = render_html(loaded.journey) if kind == "html" else render_svg(loaded.journey)
     if args.out is None:

@@ -501,7 +501,29 @@ def _straighten(ranks: list[list[int]], nodes: list[_Node], chains: list[_Chain]
                     nodes[n].x = target
 
 
-def _build(journey: Journey, words: Words | None = None) -> _Graph:
+MAX_LAYOUT_NODES = 20_000
+"""The most boxes, edge labels and bends a picture is laid out with: about 40 times what the largest
+shipped journey needs (529), and a few seconds of work. Ordering them costs more than linear time,
+so a journey beyond it (thousands of states, or a move from every state to one far below) is not
+laid out: its picture would take minutes and gigabytes, and nobody could read it."""
+
+
+class TooLargeToDraw(ValueError):
+    """A journey whose picture needs more than :data:`MAX_LAYOUT_NODES` boxes, labels and bends."""
+
+    def __init__(self, journey: Journey, size: int) -> None:
+        super().__init__(
+            f"its picture would need {size:,} boxes, labels and bends, more than the {MAX_LAYOUT_NODES:,} "
+            "a drawing may have"
+        )
+        self.journey = journey
+        self.size = size
+
+
+def _ranking(
+    journey: Journey,
+) -> tuple[dict[str, list[tuple[int, str]]], list[str], set[tuple[str, int]], dict[str, int]]:
+    """Each state's exits, the visit order, the back edges and each state's layer."""
     exits = {
         name: [(e.transition, journey.transitions[e.transition].to) for e in edges]
         for name, edges in graph_edges(journey).items()
@@ -513,7 +535,26 @@ def _build(journey: Journey, words: Words | None = None) -> _Graph:
         for index, target in moves
         if target != source
     ]
-    layer = _layers(order, arcs)
+    return exits, order, back, _layers(order, arcs)
+
+
+def layout_size(journey: Journey) -> int:
+    """How many boxes, edge labels and bends the picture of ``journey`` is laid out with: a box per
+    state, and for each move a node on every rank it crosses (ranks are two per layer). Linear."""
+    exits, order, _, layer = _ranking(journey)
+    return len(order) + sum(
+        max(2 * abs(layer[target] - layer[source]) - 1, 0)
+        for source in order
+        for _, target in exits[source]
+        if target != source
+    )
+
+
+def _build(journey: Journey, words: Words | None = None) -> _Graph:
+    size = layout_size(journey)
+    if size > MAX_LAYOUT_NODES:
+        raise TooLargeToDraw(journey, size)
+    exits, order, back, layer = _ranking(journey)
     graph = _Graph([], {}, [], {})
     nodes = graph.nodes
     for name in order:
@@ -584,7 +625,8 @@ def _first_ranks(graph: _Graph, order: list[str]) -> list[list[int]]:
 
 
 def layout_journey(journey: Journey, words: Words | None = None) -> GraphLayout:
-    """Place every state and route every move; pure and deterministic. ``words`` draws it for people."""
+    """Place every state and route every move; pure and deterministic. ``words`` draws it for people.
+    Raises :class:`TooLargeToDraw` for a journey beyond :data:`MAX_LAYOUT_NODES`."""
     graph = _build(journey, words)
     nodes, chains = graph.nodes, graph.chains
     order = sorted(graph.state_node, key=graph.state_node.__getitem__)
@@ -907,8 +949,19 @@ def render_svg(
 
 def _svg(journey: Journey, marks: Mapping[str, StateMark] | None = None, words: Words | None = None) -> str:
     marks = marks or {}
-    layout = layout_journey(journey, words)
     title = f"{journey.title or journey.name} ({journey.key})"
+    try:
+        layout = layout_journey(journey, words)
+    except TooLargeToDraw as exc:  # a page that shows the picture still gets one: a note saying why
+        note = (
+            f"{journey.key} is too large to draw here ({exc.size:,} boxes, labels and bends; "
+            f"the most is {MAX_LAYOUT_NODES:,}). `touchpoint journey paths` lists its moves."
+        )
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="720" height="60" viewBox="0 0 720 60" role="img"'
+            f" aria-label={quoteattr(title)}><title>{escape(title)}</title>"
+            f'<text x="12" y="34" font-family="{FONT}" font-size="13" fill="#202124">{escape(note)}</text></svg>'
+        )
     # An image can't hold links for assistive technology; with linked states it is a group of them.
     role = "group" if any(m.href for m in marks.values()) else "img"
     parts = [
