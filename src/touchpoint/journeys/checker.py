@@ -183,6 +183,11 @@ class _Context:
         return {name: domain for name, domain in self.domains.items() if name in assigned}
 
     @cached_property
+    def typed_domains(self) -> dict[str, Domain]:
+        """Each declared field: any value of its type, range and choices (what a case may hold)."""
+        return {name: _domain(declared, [], anything=True) for name, declared in self.journey.data.items()}
+
+    @cached_property
     def misspelt_events(self) -> dict[int, _Misspelt]:
         return _misspelt_events(self.journey)
 
@@ -454,11 +459,10 @@ def _both_hold(ctx: _Context, source: str, first_index: int, later_index: int) -
     if len(both) > _MAX_GUARD:
         return "may both hold (no example could be worked out: the guards are too long to combine)"
     present = ctx.assigned.get(source, frozenset()) | set(first.asks) | set(later.asks)
-    domains = {name: _domain(declared, [], anything=True) for name, declared in ctx.journey.data.items()}
     # a field that may be unset where the moves leave from may be missing (None) when they fire
     domains = {
         name: domain if name in present else Domain(values=(None,), fits=domain.fits, extra=domain.extra)
-        for name, domain in domains.items()
+        for name, domain in ctx.typed_domains.items()
     }
     if not holds_within(both, domains):
         return None  # they overlap only for values the declarations never let a case hold
