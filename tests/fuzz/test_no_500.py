@@ -10,7 +10,8 @@ signature into the parsing. Whatever comes back must be below 500; a failure lis
 that answered 500 (or raised), each with the request that did it.
 
 Reproducible in CI: ``derandomize=True`` (the same examples every run, from each test's name) and
-no example database. ``TOUCHPOINT_FUZZ_EXAMPLES`` sets the examples per pattern (default below)."""
+no example database. ``TOUCHPOINT_FUZZ_EXAMPLES`` sets the examples per pattern (default below);
+``TOUCHPOINT_FUZZ_SEED=<n>`` explores other examples, the same ones again for the same n."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import pytest
 import stripe
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import HealthCheck, Phase, example, given, note, settings
+from hypothesis import HealthCheck, Phase, example, given, note, seed, settings
 from hypothesis import strategies as st
 
 from tests.fuzz import surfaces, values
@@ -38,6 +39,7 @@ from touchpoint.api.signing import signature_for
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("TOUCHPOINT_FUZZ_EXAMPLES", "8"))
+SEED = os.environ.get("TOUCHPOINT_FUZZ_SEED")
 PEOPLE = {
     "portal": ["anonymous"],
     "public": ["anonymous", "agent"],
@@ -74,15 +76,16 @@ CONTENT_TYPES = [
 
 
 def fuzz_settings(examples: int) -> Callable[[Any], Any]:
-    return settings(
+    chosen = settings(
         max_examples=examples,
-        derandomize=True,
+        derandomize=SEED is None,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],  # no shrinking: the state it ran against has moved on
         suppress_health_check=list(HealthCheck),
         print_blob=False,
     )
+    return chosen if SEED is None else lambda probe: seed(int(SEED))(chosen(probe))
 
 
 @pytest.fixture
