@@ -181,7 +181,7 @@ def test_render_refuses_a_journey_too_large_to_draw_and_says_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # given a valid journey of 400 states whose give-up move from every state makes 160,394 boxes,
-    # labels and bends to lay out (laying them out took 31 s, and a journey of 5,000 states over 13 GB)
+    # labels and bends to lay out (laying them out took over 30 s, and a journey of 5,000 states over 13 GB)
     path = tmp_path / "long.yaml"
     path.write_text(long_journey(400), encoding="utf-8")
     # when `journey render` is asked for its picture
