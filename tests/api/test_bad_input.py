@@ -115,3 +115,32 @@ def test_a_stripe_event_signed_within_the_tolerance_either_way_is_taken(
     assert response.status_code == 200
     assert response.json()["event"] == "evt_from_the_future"
     assert PaymentEvent.objects.filter(event_id="evt_from_the_future").count() == 1
+
+
+SHAPES = {
+    "an id longer than any of Stripe's": {**EVENT, "id": "evt_" + "x" * 300},
+    "a type longer than any of Stripe's": {**EVENT, "type": "customer." + "x" * 100},
+    "a null character in the id": {**EVENT, "id": "evt_\x00"},
+    "a null character in a session's id": {
+        "id": "evt_nul_session",
+        "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_\x00", "payment_status": "paid", "amount_total": 3900, "currency": "gbp"}},
+    },
+    "a null character in a refund's id": {
+        "id": "evt_nul_refund",
+        "type": "refund.updated",
+        "data": {"object": {"id": "re_\x00", "status": "succeeded", "amount": 3900, "currency": "gbp"}},
+    },
+}
+
+
+@pytest.mark.parametrize("event", SHAPES.values(), ids=SHAPES.keys())
+def test_a_signed_event_whose_ids_no_stripe_event_has_is_refused(
+    recorded_stripe: RecordedStripe, event: dict[str, Any]
+) -> None:
+    # Stored as sent, these overflowed their columns or met PostgreSQL's refusal of NUL (a 500 there)
+    payload, header = signed(event)
+    response = post_stripe(payload, header)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("the body is not a Stripe event: its ")
+    assert PaymentEvent.objects.count() == 0

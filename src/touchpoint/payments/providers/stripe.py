@@ -180,7 +180,8 @@ class StripeProvider:
             or not isinstance(event.get("type"), str)
         ):
             raise WebhookRejected("the body is not a Stripe event (it needs an id and a type)")
-        kind: str = event["type"]
+        _as_stripe_writes(event["id"], "id", 255)
+        kind: str = _as_stripe_writes(event["type"], "type", 100)
         if kind in REFUND_EVENTS:
             return _refund_event(event)
         if not kind.startswith("checkout.session."):
@@ -188,6 +189,7 @@ class StripeProvider:
         session = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
         if not isinstance(session, dict) or not isinstance(session.get("id"), str):
             raise WebhookRejected(f"{kind} event {event['id']} carries no checkout session")
+        _as_stripe_writes(session["id"], "session's id", 255)
         outcome = SESSION_EVENTS.get(kind, "other")
         if kind == "checkout.session.completed":
             # Cards are paid at completion; bank debits complete first and settle later (async_*).
@@ -205,17 +207,26 @@ class StripeProvider:
         )
 
 
+def _as_stripe_writes(value: str, what: str, most: int) -> str:
+    """One of the event's ids or names, as Stripe writes them: at most ``most`` characters (the
+    column keeping it), no null character (PostgreSQL refuses one in text)."""
+    if not value or len(value) > most or "\x00" in value:
+        raise WebhookRejected(f"the body is not a Stripe event: its {what} is not one Stripe sends")
+    return value
+
+
 def _id_of(value: Any) -> str:
     """An id Stripe may send bare (``"pi_…"``) or expanded (``{"id": "pi_…", …}``); "" for none."""
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) else ""
+    return _as_stripe_writes(value, "PaymentIntent's id", 255) if isinstance(value, str) and value else ""
 
 
 def _refund_event(event: dict[str, Any]) -> ProviderEvent:
     refund = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
     if not isinstance(refund, dict) or not isinstance(refund.get("id"), str):
         raise WebhookRejected(f"{event['type']} event {event['id']} carries no refund")
+    _as_stripe_writes(refund["id"], "refund's id", 255)
     state = REFUND_STATES.get(str(refund.get("status") or ""), "pending")
     outcome = REFUND_OUTCOMES.get(state, "other")
     currency = str(refund.get("currency") or "")
@@ -228,7 +239,7 @@ def _refund_event(event: dict[str, Any]) -> ProviderEvent:
         amount=major_units(amount, currency) if isinstance(amount, int) else None,
         currency=currency,
         payment_ref=_id_of(refund.get("payment_intent")),
-        problem=f"Stripe failed the refund: {refund.get('failure_reason') or refund.get('status')}"
+        problem=f"Stripe failed the refund: {refund.get('failure_reason') or refund.get('status')}".replace("\x00", "")
         if state == "failed"
         else "",
     )
