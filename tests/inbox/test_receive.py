@@ -353,7 +353,12 @@ def test_a_clear_no_declines_when_the_journey_offers_the_customer_a_decline(
     from touchpoint.cases.journeys import journey_register
     from touchpoint.cases.services.advance import case_advance, case_open
 
-    source = (SUPPORT / "mini-repair.yaml").read_text().replace("version: 1", "version: 2")
+    source = (
+        (SUPPORT / "mini-repair.yaml")
+        .read_text()
+        .replace("version: 1", "version: 2")
+        .replace("  delivered: Delivered home\n", "  delivered: Delivered home\n  declined: Extra work declined\n")
+    )
     # (the repair itself is done; only the extra work is declined, so the device goes home fixed)
     source += (
         "  - {from: awaiting_ok, on: declined, to: shipped, by: [customer], sets: {fixed: true}, touchpoint: fixed}\n"
