@@ -82,3 +82,53 @@ def test_a_persona_is_never_read_from_outside_the_personas(admin_client: Client)
 def test_a_preview_that_isnt_there_is_a_404(admin_client: Client, object_id: str) -> None:
     # get_object_or_404(pk="abc") raised ValueError (a 500)
     assert admin_client.get(f"/admin/touchpoints/touchpointpreview/{object_id}/change/").status_code == 404
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="Django's admin (6.1) splits a posted _source_model on '.' without checking there is one "
+    "(a 500 for a signed-in admin after a popup's save); remove this marker once fixed upstream",
+)
+def test_a_popup_source_model_without_a_dot(admin_client: Client) -> None:
+    form = {"label": "Wet", "slug": "wet", "typical_price": "10", "position": "1", "active": "on"}
+    response = admin_client.post("/admin/catalog/problem/add/", {**form, "_popup": "1", "_source_model": "x"})
+    assert response.status_code < 500
+
+
+def _on_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+@pytest.mark.xfail(
+    condition=_on_sqlite(),
+    strict=True,
+    raises=OverflowError,
+    reason="Django (6.1) guards exact and range lookups against integers SQLite can't hold, not __in: a "
+    "multiple choice (a group's permissions) of 20 nines is a 500 on SQLite; remove once fixed upstream",
+)
+def test_a_multiple_choice_of_an_id_too_large_for_sqlite(admin_client: Client) -> None:
+    response = admin_client.post("/admin/auth/group/add/", {"name": "Night", "permissions": "9" * 20})
+    assert response.status_code == 200  # the form again, saying the choice isn't one
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="Django's admin (6.1) autocomplete widget looks up what was posted without checking it is an id "
+    "when it draws a refused form again (a team's member '²'); remove this marker once fixed upstream",
+)
+def test_an_autocomplete_member_that_isnt_an_id(admin_client: Client) -> None:
+    from touchpoint.staff.models import Team
+
+    team = Team.objects.create(slug="bench", name="Bench")
+    inline = {
+        "StaffUser_teams-TOTAL_FORMS": "1",
+        "StaffUser_teams-INITIAL_FORMS": "0",
+        "StaffUser_teams-0-staffuser": "²",
+        "StaffUser_teams-0-team": str(team.pk),
+    }
+    response = admin_client.post(f"/admin/staff/team/{team.pk}/change/", {"slug": "bench", "name": "Bench", **inline})
+    assert response.status_code == 200
