@@ -48,10 +48,6 @@ PEOPLE = {
     "console": ["anonymous", "agent", "lead", "admin"],
     "admin": ["admin"],
 }
-# Django's admin takes an empty ?_to_field= for a field named "" on change pages (a 500 of Django's own:
-# tests/core/test_admin_bad_input.py keeps it as a strict xfail); the admin's fuzzing leaves that name out.
-# Its popup's save splits _source_model on "." unchecked (the same file keeps that one too).
-UPSTREAM = {"_to_field", "_source_model"}
 # The admin's own machinery, unchanged by the project: its pages are Django's, not ours to fuzz.
 DJANGO_ADMIN = ("_delete", "_history", ":autocomplete", ":jsi18n", ":view_on_site", ":index", ":app_list",
                 ":login", ":logout", ":password_change", ":password_change_done")  # fmt: skip
@@ -202,7 +198,7 @@ def _sweep(
     path = surfaces.real_paths(pattern, real, most=1)[0]
     sent = 0
     for method in ("GET", "POST"):
-        names = sorted(found.declared(pattern.name, method) - UPSTREAM)
+        names = sorted(found.declared(pattern.name, method))
         if not names:
             continue
         base = (found.sends.get((pattern.name, method)) or [{}])[0]
@@ -210,7 +206,7 @@ def _sweep(
         # (a form that refuses its other fields first never reaches the number's parsing otherwise).
         tries = [dict.fromkeys(names, killer) for killer in killers]
         numbers = [name for name, value in base.items() if isinstance(value, str) and NUMBER.fullmatch(value)]
-        tries += [{name: killer} for name in numbers for killer in number_killers if name not in UPSTREAM]
+        tries += [{name: killer} for name in numbers for killer in number_killers]
         for change in tries:
             params = base | change
             shown = ", ".join(f"{k}={v[:20]!r}" for k, v in change.items())[:200]
@@ -243,7 +239,7 @@ def _params(
 ) -> tuple[dict[str, Any], tuple[bytes, str] | None]:
     bases = found.sends.get((name, method)) or [{}]
     base = data.draw(st.sampled_from(bases), label="the page's form")
-    names = sorted((found.declared(name, method) | set(base)) - UPSTREAM)
+    names = sorted(found.declared(name, method) | set(base))
     pick = st.sampled_from(names) if names else st.sampled_from(STRANGERS)
     changes = data.draw(
         st.dictionaries(st.one_of(pick, pick, pick, st.sampled_from(STRANGERS)), values.VALUE, max_size=3),

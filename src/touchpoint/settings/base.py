@@ -17,7 +17,7 @@ VAR_DIR = Path(env_str("TOUCHPOINT_VAR_DIR", str(PROJECT_DIR / "var")))
 DEBUG = env_bool("TOUCHPOINT_DEBUG", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "touchpoint.core.admin_site.AdminConfig",  # Django's admin, its own parameters checked
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
