@@ -12,7 +12,7 @@ from decimal import Decimal
 from tests.support.factories import StaffFactory
 from tests.support.orders import place_repair_order, register_library
 from touchpoint.cases.actors import CUSTOMER, staff_actor
-from touchpoint.cases.models import Case, JourneyVersion
+from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.customers.models import Customer
 from touchpoint.payments.models import OfflineMethod
@@ -122,3 +122,22 @@ def walk_to(case: Case, state: str) -> Case:
 def repair_case(customer: Customer, state: str = "awaiting_payment") -> Case:
     """``customer``'s repair order (no prepaid box, not sure what's wrong), walked to ``state``."""
     return walk_to(place_repair_order(customer), state)
+
+
+def form(case: Case, **extra: object) -> dict[str, object]:
+    """The bench's quote form as the case view draws it, with one line of work."""
+    return {
+        "version": case.version,
+        "finding": "He pulled through.",
+        "description": ["New battery", "", ""],
+        "explanation": ["The old one holds a charge for ten minutes.", "", ""],
+        "price": ["39.00", "", ""],
+        "action": "quote",
+        **extra,
+    }
+
+
+def snapshot(case: Case) -> tuple[str, int, int, int]:
+    """What a refused form must leave as it was: state, version, timeline and quotes."""
+    case.refresh_from_db()
+    return case.state, case.version, TimelineEntry.objects.filter(case=case).count(), Quote.objects.count()

@@ -10,43 +10,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.quotes.repair import crew, repair_case
+from tests.quotes.repair import crew, form, snapshot
 from tests.support.factories import StaffFactory
-from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.customers.models import Customer
+from touchpoint.cases.models import Case
 from touchpoint.quotes.models import Quote
 from touchpoint.quotes.services import LineInput, quote_propose
 
 pytestmark = pytest.mark.django_db
 UNREAD = "That form didn't come through whole, so nothing was sent. Please send it again."
-
-
-@pytest.fixture
-def surgery(customer: Customer) -> Case:
-    return repair_case(customer, "in_surgery")
-
-
-@pytest.fixture
-def bench(client: Client) -> Client:
-    client.force_login(crew())
-    return client
-
-
-def form(case: Case, **extra: object) -> dict[str, object]:
-    return {
-        "version": case.version,
-        "finding": "He pulled through.",
-        "description": ["New battery", "", ""],
-        "explanation": ["The old one holds a charge for ten minutes.", "", ""],
-        "price": ["39.00", "", ""],
-        "action": "quote",
-        **extra,
-    }
-
-
-def snapshot(case: Case) -> tuple[str, int, int, int]:
-    case.refresh_from_db()
-    return case.state, case.version, TimelineEntry.objects.filter(case=case).count(), Quote.objects.count()
 
 
 def propose(client: Client, case: Case, post: dict[str, object]) -> tuple[int, str]:
