@@ -298,11 +298,14 @@ def test_the_shipped_journeys_show_every_move_at_the_default_bound() -> None:
         assert len({r.events[:2] for r in layout.routes[:covering]}) > 1, name
 
 
+# The peak is this address space's high-water mark (VmHWM, in KiB), not ru_maxrss: Linux keeps
+# ru_maxrss across exec, so a child of a big test process would report its parent's size.
 _PEAK = (
-    "import resource, sys\n"
+    "import re, sys\n"
     "from touchpoint.journeys.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "sys.stderr.write(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1)\n"
+    "sys.stderr.write(f'peak {hwm}\\n')\n"
     "sys.exit(code)\n"
 )
 
@@ -312,7 +315,7 @@ def test_paths_of_a_journey_of_5000_states_keeps_to_max_paths_in_output_and_memo
     path = tmp_path / "long.yaml"
     path.write_text(long_journey(5000), encoding="utf-8")
     # when `touchpoint journey paths long.yaml --max-paths 10` runs, in a process of its own that
-    # reports its peak memory (ru_maxrss, in KiB on Linux)
+    # reports its peak memory (VmHWM, in KiB)
     done = subprocess.run(
         [sys.executable, "-c", _PEAK, "paths", str(path), "--max-paths", "10"],
         capture_output=True,
