@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image, ImageCms, PngImagePlugin
 
+from tests.inbox.mails import mail
 from tests.support.factories import StaffFactory
+from touchpoint.api.signing import signature_for
 from touchpoint.cases.models import Case
 from touchpoint.inbox.models import InboundAttachment
 from touchpoint.links.services import link_token
@@ -159,3 +162,49 @@ def test_a_phone_photo_in_several_pictures_is_taken_as_its_first_picture_only(cl
         assert (image.format, image.size, getattr(image, "n_frames", 1)) == ("JPEG", (40, 30), 1)
         assert image.convert("RGB").getpixel((30, 15))[0] > 150  # the red half of the first picture
     assert InboundAttachment.objects.get().content_type == "image/jpeg"
+
+
+EMAIL_SECRET = "whsec-test-photos-0123456789"
+EMAILED = ["jpeg-exif-gps", "jpeg-comment", "png-text-chunks", "webp-xmp"]
+
+
+@pytest.mark.parametrize("sample", EMAILED)
+def test_a_photo_that_comes_by_email_keeps_its_pixels_only(
+    client: Client, new_case: Case, sample: str, settings: Any
+) -> None:
+    # given the customer emails a photo about their case (the mail provider's signed webhook)
+    settings.TOUCHPOINT_INBOUND_WEBHOOK_SECRET = EMAIL_SECRET
+    name, build = SAMPLES[sample]
+    original = build()
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[name.rsplit(".", 1)[1]]
+    raw = mail(
+        sender=f"{new_case.customer.name} <{new_case.customer.email}>",
+        subject=f"Re: {new_case.reference} a photo",
+        body="Here is the crack.\n",
+        attachments=[(name, content_type, original)],
+    )
+    stamp = str(int(time.time()))
+    posted = Client().post(
+        "/hooks/email",
+        data=raw,
+        content_type="message/rfc822",
+        headers={
+            "X-Touchpoint-Timestamp": stamp,
+            "X-Touchpoint-Signature": signature_for(secret=EMAIL_SECRET, timestamp=stamp, body=raw),
+        },
+    )
+    assert posted.status_code == 200, posted.content
+    # when staff open it from the case
+    photo = InboundAttachment.objects.get(message__case=new_case)
+    client.force_login(StaffFactory(username="agent1", teams=["care"]))
+    seen = client.get(f"/console/cases/{new_case.reference}/files/{photo.pk}/")
+    assert seen.status_code == 200
+    stored = seen.content
+    # then what the phone hid is gone and the picture is the one sent
+    assert MARK not in stored and b"Exif\x00\x00" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert METADATA_KEYS & set(image.info) == set()
+        assert getattr(image, "text", {}) == {}
+        assert image.size == (40, 30)
+        assert image.convert("RGB").getpixel((5, 5))[1] > 120
+    assert photo.size == len(stored)

@@ -34,12 +34,15 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy, Proof
+from touchpoint.inbox.photos import FORMATS, PhotoRefused, photo_clean
 from touchpoint.inbox.rules import customer_words_act, note_append
 from touchpoint.inbox.sentiment import sentiment_of
 from touchpoint.mail.authentication import sender_proof
 from touchpoint.mail.parse import DEFAULT_ALLOWED_TYPES, ParsedMail, find_reference, parse_message, reply_token
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
+
+PHOTO_TYPES = {content_type for content_type, _ in FORMATS.values()}  # what photo_clean re-encodes
 
 log = logging.getLogger(__name__)
 
@@ -168,15 +171,16 @@ def _receive(
         received_at=at,
     )
     for attachment in parsed.attachments:
+        data, content_type = _pixels_only(attachment.data, attachment.content_type, attachment.filename)
         stored = InboundAttachment(
             message=message,
             filename=(attachment.filename or "attachment")[:255],
-            content_type=(attachment.content_type or "application/octet-stream")[:100],
-            size=attachment.size,
+            content_type=(content_type or "application/octet-stream")[:100],
+            size=len(data),
             content_id=(attachment.content_id or "")[:255],
             inline=attachment.inline,
         )
-        stored.file.save(_safe_name(attachment.filename), ContentFile(attachment.data), save=False)
+        stored.file.save(_safe_name(attachment.filename), ContentFile(data), save=False)
         saved.append(stored.file.name or "")
         stored.save()
     if case is not None:
@@ -193,6 +197,19 @@ def _receive(
         _customer_message(message, parsed, case, customer, sentiment)
     message.save()
     return message
+
+
+def _pixels_only(data: bytes, content_type: str | None, filename: str | None) -> tuple[bytes, str | None]:
+    """A photo that came by email is kept as the case page keeps one: its pixels, without the EXIF
+    (a phone's GPS), comments or profiles it carried. One the cleaner can't read is kept as sent (the
+    raw message is kept whole anyway), so nothing the customer sent is lost."""
+    if content_type not in PHOTO_TYPES:
+        return data, content_type
+    try:
+        photo = photo_clean(data=data, filename=filename or "photo")
+    except PhotoRefused:
+        return data, content_type
+    return photo.data, photo.content_type
 
 
 def _safe_name(filename: str | None) -> str:
