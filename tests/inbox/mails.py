@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
+from django.test import Client
+
+from touchpoint.api.signing import signature_for
 from touchpoint.core.clock import now
 
 
@@ -71,3 +76,17 @@ def bounce(*, failed: str, original_subject: str = "TP-AAAAA: your repair") -> b
         "\r\n"
         f"--{boundary}--\r\n"
     ).encode()
+
+
+def webhook_post(raw: bytes, *, secret: str) -> Any:
+    """The mail provider's inbound webhook as it calls us: ``raw`` signed with ``secret`` now."""
+    stamp = str(int(time.time()))
+    return Client().post(
+        "/hooks/email",
+        data=raw,
+        content_type="message/rfc822",
+        headers={
+            "X-Touchpoint-Timestamp": stamp,
+            "X-Touchpoint-Signature": signature_for(secret=secret, timestamp=stamp, body=raw),
+        },
+    )

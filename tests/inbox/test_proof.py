@@ -10,17 +10,15 @@ posts it, or through the IMAP poller against a real dovecot."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from tests.inbox.mails import mail
+from tests.inbox.mails import mail, webhook_post
 from tests.quotes.repair import diagnose, repair_case
 from tests.support.factories import StaffFactory
 from tests.support.imap import Dovecot, dovecot
-from touchpoint.api.signing import signature_for
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.models import InboundMessage
@@ -49,16 +47,7 @@ def asked(customer: Customer) -> Case:
 
 def post(raw: bytes) -> dict[str, Any]:
     """The mail provider's inbound webhook: the raw message, signed."""
-    stamp = str(int(time.time()))
-    response = Client().post(
-        "/hooks/email",
-        data=raw,
-        content_type="message/rfc822",
-        headers={
-            "X-Touchpoint-Timestamp": stamp,
-            "X-Touchpoint-Signature": signature_for(secret=SECRET, timestamp=stamp, body=raw),
-        },
-    )
+    response = webhook_post(raw, secret=SECRET)
     assert response.status_code == 200, response.content
     result: dict[str, Any] = response.json()
     return result

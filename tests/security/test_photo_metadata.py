@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image, ImageCms, PngImagePlugin
 
-from tests.inbox.mails import mail
+from tests.inbox.mails import mail, webhook_post
 from tests.support.factories import StaffFactory
-from touchpoint.api.signing import signature_for
 from touchpoint.cases.models import Case
 from touchpoint.inbox.models import InboundAttachment
 from touchpoint.links.services import link_token
@@ -183,16 +181,7 @@ def test_a_photo_that_comes_by_email_keeps_its_pixels_only(
         body="Here is the crack.\n",
         attachments=[(name, content_type, original)],
     )
-    stamp = str(int(time.time()))
-    posted = Client().post(
-        "/hooks/email",
-        data=raw,
-        content_type="message/rfc822",
-        headers={
-            "X-Touchpoint-Timestamp": stamp,
-            "X-Touchpoint-Signature": signature_for(secret=EMAIL_SECRET, timestamp=stamp, body=raw),
-        },
-    )
+    posted = webhook_post(raw, secret=EMAIL_SECRET)
     assert posted.status_code == 200, posted.content
     # when staff open it from the case
     photo = InboundAttachment.objects.get(message__case=new_case)
