@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from touchpoint.cases.models import Case
-from touchpoint.insights.sparkline import sparkline_svg
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.themes.models import Theme
@@ -29,11 +28,7 @@ def theme_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
 def themes_page(request: HttpRequest) -> HttpResponse:
     run = latest_run()
     themes = list(run.themes.all()) if run is not None else []
-    rows = [
-        {"theme": theme, "trend": sparkline_svg(theme.weekly, label=f"{theme.title}: texts per week")}
-        for theme in themes
-    ]
-    return render(request, "console/themes/page.html", {"run": run, "rows": rows})
+    return render(request, "console/themes/page.html", {"run": run, "themes": themes})
 
 
 @require_POST
