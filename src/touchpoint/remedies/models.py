@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from touchpoint.remedies.money import format_money
+from touchpoint.core.money import money_text
 from touchpoint.remedies.policy.kinds import KINDS
 
 KIND_CHOICES = [(k.key, k.label) for k in KINDS.values()]
@@ -67,7 +67,7 @@ class Remedy(models.Model):
     @property
     def amount_text(self) -> str:
         """``£10.00``, or empty for a remedy that isn't money."""
-        return format_money(self.amount, self.currency) if self.amount is not None else ""
+        return money_text(self.amount, self.currency) if self.amount is not None else ""
 
 
 class RequestStatus(models.TextChoices):
@@ -107,4 +107,4 @@ class RemedyRequest(models.Model):
 
     @property
     def amount_text(self) -> str:
-        return format_money(self.amount, self.currency) if self.amount is not None else ""
+        return money_text(self.amount, self.currency) if self.amount is not None else ""

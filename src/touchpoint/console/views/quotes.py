@@ -27,8 +27,8 @@ from touchpoint.cases.errors import CaseConflict, CaseError
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.core.forms import ID_MAX, MoneyField, WholeNumberField
+from touchpoint.core.money import money_text as money
 from touchpoint.journeys import Actor, valid_events
-from touchpoint.quotes.money import money
 from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
 from touchpoint.quotes.services import (
     DECIDE_STATES,

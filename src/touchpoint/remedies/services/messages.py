@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from touchpoint.cases.models import Case
+from touchpoint.core.money import money_text
 from touchpoint.core.promises import by_words
 from touchpoint.outbox.services import notice_enqueue
-from touchpoint.remedies.money import format_money
 from touchpoint.remedies.policy import KINDS
 from touchpoint.touchpoints.services import tracking_url
 
@@ -31,7 +31,7 @@ def remedy_words(*, kind: str, amount: Decimal | None, currency: str) -> str:
     article = "an" if label[0] in "aeiou" else "a"
     if amount is None:
         return f"{article} {label}"
-    return f"{article} {label} of {format_money(amount, currency)}"
+    return f"{article} {label} of {money_text(amount, currency)}"
 
 
 def _send(*, case: Case, subject: str, lines: list[str], key: str) -> None:
@@ -53,7 +53,7 @@ def _send(*, case: Case, subject: str, lines: list[str], key: str) -> None:
 def tell_given(
     *, case: Case, kind: str, amount: Decimal | None, currency: str, key: str, approved: bool = False
 ) -> None:
-    text = _GIVEN[kind].format(money=format_money(amount, currency) if amount is not None else "")
+    text = _GIVEN[kind].format(money=money_text(amount, currency) if amount is not None else "")
     lines = ["A team lead has said yes.", text] if approved else [text]
     _send(case=case, subject=remedy_words(kind=kind, amount=amount, currency=currency), lines=lines, key=key)
 
