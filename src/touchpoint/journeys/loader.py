@@ -9,57 +9,33 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError, Location, Severity
 from touchpoint.journeys.guards import GuardError, parse_guard
 from touchpoint.journeys.model import DataField, EventInfo, Journey, Sim, State, Transition
-
-MAX_BYTES = 1024 * 1024
-MAX_DEPTH = 40
-
-try:  # the C parser is much faster; it ships with PyYAML wheels
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
-
-Path_ = tuple[str | int, ...]
-
-_YAML_TAG = "tag:yaml.org,2002:"
-_MAP_TAGS = frozenset({_YAML_TAG + "map"})
-_SEQ_TAGS = frozenset({_YAML_TAG + "seq"})
-# `binary` passes here so that L008 can say what is wrong with it; a timestamp stays text
-_SCALAR_TAGS = frozenset(
-    _YAML_TAG + kind for kind in ("null", "bool", "int", "float", "str", "timestamp", "binary", "merge", "value")
+from touchpoint.journeys.yaml_lines import (
+    MAX_BYTES,
+    DataPath,
+    SourceMap,
+    YamlProblem,
+    build_data,
+    decode_text,
+    kind_of,
+    many_documents,
+    read_bytes,
+    read_documents,
 )
-# YAML 1.1 reads a plain `<<` and `=` as these; nothing constructs them, and here they are just text
-_AS_TEXT = frozenset({_YAML_TAG + "merge", _YAML_TAG + "value"})
 
-
-@dataclass
-class SourceMap:
-    """Where each value of a loaded file came from: data path → (line, column), 1-based."""
-
-    file: str
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # position of the key itself
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # position of its value
-    texts: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # first character of one-line text
-
-    def at(self, path: Path_, *, key: bool = False) -> Location:
-        """The closest known location for ``path``: itself, else its nearest ancestor."""
-        first, second = (self.keys, self.values) if key else (self.values, self.keys)
-        probe = tuple(path)
-        while probe:
-            for table in (first, second):  # a list item has no key: its value is the place
-                if probe in table:
-                    return Location(self.file, *table[probe])
-            probe = probe[:-1]
-        return Location(self.file, *self.values.get((), (1, 1)))
+# The shared YAML problems' fixes, said for a journey.
+_YAML_FIXES = {
+    "005": "a journey needs only a few levels (states → a state → its fields); flatten it",
+    "011": "put each journey in its own file",
+}
 
 
 @dataclass(frozen=True)
@@ -84,284 +60,19 @@ def _error(code: str, slug: str, message: str, fix: str, location: Location) -> 
     return Diagnostic(code, slug, Severity.ERROR, message, fix, location)
 
 
-class _Builder:
-    """Turns PyYAML's node graph into plain data, recording positions and refusing what we don't allow."""
-
-    def __init__(self, source: SourceMap) -> None:
-        self.source = source
-        self.seen: set[int] = set()
-        self.constructor = yaml.SafeLoader("")  # only used to resolve scalar types the YAML way
-
-    def loc(self, node: yaml.Node) -> Location:
-        return Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
-
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L005",
-                        "too-deep",
-                        f"the file is nested more than {MAX_DEPTH} levels deep",
-                        "a journey needs only a few levels (states → a state → its fields); flatten it",
-                        self.loc(node),
-                    )
-                ]
-            )
-        if id(node) in self.seen:
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L006",
-                        "alias",
-                        "anchors and aliases (`&name`, `*name`) are not supported",
-                        "write the value out where it is needed",
-                        self.loc(node),
-                    )
-                ]
-            )
-        self.seen.add(id(node))
-        self._refuse_unknown_tag(node)
-        self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                self._refuse_unknown_tag(key_node)
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise JourneyLoadError(
-                        [
-                            _error(
-                                "L007",
-                                "bad-key",
-                                "a key must be plain text, not a list or mapping",
-                                "write `name: value`",
-                                self.loc(key_node),
-                            )
-                        ]
-                    )
-                key = str(key_node.value)
-                if key in out:
-                    first = self.source.keys[(*path, key)]
-                    raise JourneyLoadError(
-                        [
-                            _error(
-                                "L004",
-                                "duplicate-key",
-                                f"`{key}` appears twice here (first at line {first[0]})",
-                                "keep one of them; YAML would silently drop the first",
-                                self.loc(key_node),
-                            )
-                        ]
-                    )
-                self.source.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                out[key] = self.build(value_node, (*path, key), depth + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        value = str(node.value) if node.tag in _AS_TEXT else self._scalar(node)
-        if isinstance(value, bytes):
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L008",
-                        "binary-value",
-                        "binary values (`!!binary`) are not allowed",
-                        "write text",
-                        self.loc(node),
-                    )
-                ]
-            )
-        if not isinstance(value, (str, int, float, bool)) and value is not None:
-            value = str(node.value)  # dates and timestamps stay text; the model says if text is wrong
-        style = getattr(node, "style", None)  # None or "" when plain, a quote when quoted
-        if isinstance(value, str) and node.start_mark.line == node.end_mark.line and style in (None, "", "'", '"'):
-            lead = len(value) - len(value.lstrip())
-            self.source.texts[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + bool(style) + lead)
-        return value
-
-    def _refuse_unknown_tag(self, node: yaml.Node) -> None:
-        """Refuse a tag a journey has no use for (`!foo {a: 1}`, `!!set`, `!!python/...`): PyYAML
-        keeps any tag on a mapping or a list and we would silently drop it, and one on a value
-        fails deep in its constructor. Only the standard tags of plain data pass."""
-        allowed = _MAP_TAGS if isinstance(node, yaml.MappingNode) else _SEQ_TAGS
-        if isinstance(node, yaml.ScalarNode):
-            allowed = _SCALAR_TAGS
-        if node.tag in allowed:
-            return
-        tag = str(node.tag)
-        shown = "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
-        if not shown.startswith("!"):
-            shown = f"!<{shown}>"  # a verbatim tag, as it was written
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L009",
-                    "unknown-tag",
-                    f"the tag `{shown}` is not supported: a journey holds plain mappings, lists and values",
-                    f"remove `{shown}` and write the value plainly",
-                    self.loc(node),
-                )
-            ]
-        )
-
-    def _scalar(self, node: yaml.Node) -> Any:
-        """The scalar's value as YAML types it. A value its tag can't hold (`!!int abc`, a number
-        thousands of digits long, an unknown `!tag`) is a located load error, not a traceback."""
-        try:
-            return self.constructor.construct_object(node, deep=False)
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or "its tag is not supported"
-            fix = "remove the `!tag` and write a plain value"
-            mark = getattr(exc, "problem_mark", None) or node.start_mark
-            where = Location(self.source.file, mark.line + 1, mark.column + 1)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-            problem = f"`{node.value}` isn't a valid `{str(node.tag).rsplit(':', 1)[-1]}`"
-            fix = "correct it, or remove the `!!tag` and write a plain value"
-            if isinstance(exc, ValueError) and "digits" in str(exc):
-                problem, fix = "the number is thousands of digits long", "use a sensible number"
-            where = self.loc(node)
-        raise JourneyLoadError([_error("L010", "yaml-syntax", f"a value can't be read: {problem}", fix, where)])
-
-
 def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourney:
     """Parse journey source (text or raw bytes). Raises :class:`JourneyLoadError`."""
-    here = Location(filename, 1, 1)
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L002",
-                        "too-large",
-                        f"the file is larger than {MAX_BYTES:,} bytes, the most a journey may hold",
-                        "split it into several journeys",
-                        Location(filename),
-                    )
-                ]
-            )
-        if b"\x00" in text:
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L001", "not-text", "the file is binary, not text", "give a YAML text file", Location(filename)
-                    )
-                ]
-            )
-        raw = text
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L001",
-                        "not-text",
-                        f"byte {exc.start} is not UTF-8 text",
-                        "save the file as UTF-8",
-                        Location(filename, line, 1),
-                    )
-                ]
-            ) from None
-    if len(text) > MAX_BYTES:
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L002",
-                    "too-large",
-                    f"the file is larger than {MAX_BYTES:,} characters, the most a journey may hold",
-                    "split it into several journeys",
-                    Location(filename),
-                )
-            ]
-        )
-    if not text.strip():
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L003",
-                    "empty",
-                    "the file is empty",
-                    "start with `name:`, `version:`, `max_silence:`, `start:`, `states:` and `transitions:`",
-                    here,
-                )
-            ]
-        )
     try:
-        _prescan(text, filename)
-        documents = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(filename, mark.line + 1, mark.column + 1) if mark else here
-        problem = (exc.problem or exc.context or "this is not valid YAML").rstrip(".")
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L010",
-                    "yaml-syntax",
-                    f"this is not valid YAML: {problem}",
-                    "check the indentation and quoting at this spot (quote text holding `: ` or `#`)",
-                    where,
-                )
-            ]
-        ) from None
-    except (yaml.YAMLError, RecursionError, MemoryError) as exc:
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L010",
-                    "yaml-syntax",
-                    f"this is not valid YAML ({type(exc).__name__})",
-                    "check the file is a YAML mapping of reasonable depth",
-                    here,
-                )
-            ]
-        ) from None
-    # `---` alone composes to an empty scalar: as empty as no document at all
-    documents = [d for d in documents if d is not None and not _is_empty_scalar(d)]
-    if not documents:
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L003",
-                    "empty",
-                    "the file holds no YAML document (only comments or `---`)",
-                    "write the journey as a mapping starting with `name:`",
-                    here,
-                )
-            ]
-        )
-    if len(documents) > 1:
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L011",
-                    "many-documents",
-                    "the file holds more than one YAML document (`---`)",
-                    "put each journey in its own file",
-                    Location(filename, documents[1].start_mark.line + 1, 1),
-                )
-            ]
-        )
-    root = documents[0]
-    source = SourceMap(filename)
-    try:
-        data = _Builder(source).build(root, (), 0)
-    except RecursionError:
-        raise JourneyLoadError(
-            [_error("L005", "too-deep", "the file is nested too deeply to read", "flatten it", here)]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise JourneyLoadError(
-            [_error("L010", "yaml-syntax", f"a value can't be read: {exc}", "quote it as text", here)]
-        ) from None
+        data, source = _read_yaml(text, filename)
+    except YamlProblem as problem:
+        raise JourneyLoadError([problem.diagnostic("L", _YAML_FIXES)]) from None
     if not isinstance(data, dict):
         raise JourneyLoadError(
             [
                 _error(
                     "L012",
                     "not-a-mapping",
-                    f"the file holds {_kind(data)}, not a mapping of journey fields",
+                    f"the file holds {kind_of(data)}, not a mapping of journey fields",
                     "start with `name: my-journey` on the first line",
                     Location(filename, 1, 1),
                 )
@@ -377,95 +88,50 @@ def parse_journey(text: str | bytes, filename: str = "<journey>") -> LoadedJourn
     return LoadedJourney(journey, source)
 
 
-def _prescan(text: str, filename: str) -> None:
-    """Stop at the first collection nested too deep, or the first alias, before composing.
-
-    libyaml's composer recurses once per level and crashes the process (a segfault, not an
-    exception) somewhere past 20,000 levels, which fit easily in a file under ``MAX_BYTES``. The
-    event parser keeps its own stack, and we stop reading at the first level too deep, so a
-    hostile file costs nothing. An alias is reported where it is used (the composed node would
-    only tell where its anchor is).
-    """
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            raise JourneyLoadError(
-                [
-                    _error(
-                        "L006",
-                        "alias",
-                        f"the alias `*{event.anchor}` repeats a value; anchors and aliases are not supported",
-                        "write the value out where it is needed",
-                        Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename),
-                    )
-                ]
-            )
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
-                raise JourneyLoadError(
-                    [
-                        _error(
-                            "L005",
-                            "too-deep",
-                            f"the file is nested more than {MAX_DEPTH} levels deep",
-                            "a journey needs only a few levels (states → a state → its fields); flatten it",
-                            where,
-                        )
-                    ]
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+def _read_yaml(text: str | bytes, filename: str) -> tuple[Any, SourceMap]:
+    """The file's one YAML document as plain data, with where each value came from."""
+    if isinstance(text, bytes) and len(text) > MAX_BYTES:
+        raise YamlProblem(
+            "002",
+            "too-large",
+            f"the file is larger than {MAX_BYTES:,} bytes, the most a journey may hold",
+            "split it into several journeys",
+            Location(filename),
+        )
+    text = decode_text(text, filename) if isinstance(text, bytes) else text
+    if len(text) > MAX_BYTES:
+        raise YamlProblem(
+            "002",
+            "too-large",
+            f"the file is larger than {MAX_BYTES:,} characters, the most a journey may hold",
+            "split it into several journeys",
+            Location(filename),
+        )
+    start = "start with `name:`, `version:`, `max_silence:`, `start:`, `states:` and `transitions:`"
+    if not text.strip():
+        raise YamlProblem("003", "empty", "the file is empty", start, Location(filename, 1, 1))
+    documents = read_documents(text, filename)
+    if not documents:
+        raise YamlProblem(
+            "003",
+            "empty",
+            "the file holds no YAML document (only comments or `---`)",
+            "write the journey as a mapping starting with `name:`",
+            Location(filename, 1, 1),
+        )
+    if len(documents) > 1:
+        raise many_documents(documents, filename)
+    source = SourceMap(filename)
+    return build_data(documents[0], source), source
 
 
 def load_journey(path: str | Path) -> LoadedJourney:
     """Read and parse a journey file. Raises :class:`JourneyLoadError`, never ``OSError``."""
-    name = str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L000",
-                    "unreadable",
-                    "this is a folder, not a file",
-                    "name the journey's .yaml file",
-                    Location(name),
-                )
-            ]
-        ) from None
-    except FileNotFoundError:
-        raise JourneyLoadError(
-            [_error("L000", "unreadable", "no such file", "check the path", Location(name))]
-        ) from None
-    except OSError as exc:
-        raise JourneyLoadError(
-            [
-                _error(
-                    "L000",
-                    "unreadable",
-                    f"the file can't be read ({exc.strerror})",
-                    "check its permissions",
-                    Location(name),
-                )
-            ]
-        ) from None
-    return parse_journey(raw, name)
-
-
-def _is_empty_scalar(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and not node.value
-
-
-def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}.get(
-        type(value), "nothing"
-    )
+        raw = read_bytes(path, what="journey")
+    except YamlProblem as problem:
+        raise JourneyLoadError([problem.diagnostic("L", _YAML_FIXES)]) from None
+    return parse_journey(raw, str(path))
 
 
 _FIELDS = {
@@ -478,7 +144,7 @@ _FIELDS = {
 }
 
 
-def _context(path: Path_) -> str:
+def _context(path: DataPath) -> str:
     if len(path) == 3 and path[0] == "transitions" and path[2] == "sim":
         return "sim"
     if len(path) >= 2 and path[0] == "states":
@@ -492,7 +158,7 @@ def _context(path: Path_) -> str:
     return "journey"
 
 
-def _what(path: Path_) -> str:
+def _what(path: DataPath) -> str:
     if len(path) >= 2 and path[0] == "states":
         rest = ".".join(str(p) for p in path[2:])
         return f"state `{path[1]}`" + (f", field `{rest}`" if rest else "")
@@ -530,12 +196,12 @@ def _from_pydantic(exc: ValidationError, source: SourceMap, data: dict[str, Any]
     seen: set[tuple[Location, str]] = set()
     # `max_silense: 3d` is an unknown field *and* a missing `max_silence`: the first, with its
     # "did you mean", says it all, so the second is dropped
-    guessed: set[Path_] = set()
-    missing: dict[int, Path_] = {}
+    guessed: set[DataPath] = set()
+    missing: dict[int, DataPath] = {}
     for err in exc.errors(include_url=False):
         raw_loc = tuple("from" if p == "from_" else p for p in err["loc"])
         # pydantic appends the validator kind for Annotated unions etc.; drop non-data parts
-        path: Path_ = tuple(p for p in raw_loc if isinstance(p, int) or not str(p).startswith("function-"))
+        path: DataPath = tuple(p for p in raw_loc if isinstance(p, int) or not str(p).startswith("function-"))
         kind = err["type"]
         message = err["msg"].removeprefix("Value error, ")
         where = _what(path)
@@ -649,7 +315,7 @@ def _constant_written(data: dict[str, Any], message: str) -> tuple[int, str, str
     return None
 
 
-def _lookup(data: Any, path: Path_) -> Any:
+def _lookup(data: Any, path: DataPath) -> Any:
     for part in path:
         try:
             data = data[part]
@@ -658,7 +324,7 @@ def _lookup(data: Any, path: Path_) -> Any:
     return data
 
 
-def _named_field(source: SourceMap, path: Path_, message: str, mapping: dict[str, Any]) -> Location:
+def _named_field(source: SourceMap, path: DataPath, message: str, mapping: dict[str, Any]) -> Location:
     """The last field both named in ``message`` (as `field`) and present, else the mapping itself:
     "a terminal state (with `outcome`) can't have a `wait_limit`" points at `wait_limit`."""
     named = [word for word in message.split("`")[1::2] if word in mapping]

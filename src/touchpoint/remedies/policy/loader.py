@@ -8,23 +8,25 @@ only the codes differ: ``P0xx`` here for ``L0xx`` there. Never a traceback.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from touchpoint.journeys.diagnostics import Diagnostic, JourneyLoadError, Location, Severity
+from touchpoint.journeys.diagnostics import Diagnostic, Location, Severity
 from touchpoint.journeys.guards import GuardError, parse_guard
-from touchpoint.journeys.loader import (
+from touchpoint.journeys.yaml_lines import (
     MAX_BYTES,
-    Path_,
+    DataPath,
     SourceMap,
-    _Builder,
-    _is_empty_scalar,
-    _Loader,
-    _prescan,
+    YamlProblem,
+    build_data,
+    decode_text,
+    many_documents,
+    read_bytes,
+    read_documents,
 )
 from touchpoint.remedies.policy.model import Policy, RemedyRules, Rule
 
@@ -48,7 +50,7 @@ class LoadedPolicy:
         return self.source.at(("remedies", kind, field_name), key=True)
 
     def rule_at(self, kind: str, index: int, field_name: str | None = None, item: int | None = None) -> Location:
-        path: Path_ = ("remedies", kind, "rules", index)
+        path: DataPath = ("remedies", kind, "rules", index)
         if field_name is not None:
             path = (*path, field_name) if item is None else (*path, field_name, item)
         return self.source.at(path)
@@ -58,16 +60,15 @@ def _error(code: str, slug: str, message: str, fix: str, location: Location) -> 
     return PolicyLoadError([Diagnostic(code, slug, Severity.ERROR, message, fix, location)])
 
 
-# The journey loader's fixes that speak of journeys, said for a policy.
-_FIXES = {
-    "L005": "a policy needs only a few levels (remedies → a remedy → its rules); flatten it",
+# The shared YAML problems' fixes, said for a policy.
+_YAML_FIXES = {
+    "005": "a policy needs only a few levels (remedies → a remedy → its rules); flatten it",
+    "011": "keep one policy per file",
 }
 
 
-def _recode(error: JourneyLoadError) -> PolicyLoadError:
-    return PolicyLoadError(
-        [replace(d, code="P" + d.code[1:], fix=_FIXES.get(d.code, d.fix)) for d in error.diagnostics]
-    )
+def _yaml_error(problem: YamlProblem) -> PolicyLoadError:
+    return PolicyLoadError([problem.diagnostic("P", _YAML_FIXES)])
 
 
 def _text(raw: str | bytes, filename: str) -> str:
@@ -80,21 +81,7 @@ def _text(raw: str | bytes, filename: str) -> str:
                 "a policy is a page or two: trim it",
                 Location(filename),
             )
-        if b"\x00" in raw:
-            raise _error(
-                "P001", "not-text", "the file is binary, not text", "give a YAML text file", Location(filename)
-            )
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise _error(
-                "P001",
-                "not-text",
-                f"byte {exc.start} is not UTF-8 text",
-                "save the file as UTF-8",
-                Location(filename, line, 1),
-            ) from None
+        return decode_text(raw, filename)
     if len(raw) > MAX_BYTES:
         raise _error(
             "P002",
@@ -113,43 +100,16 @@ def _compose(text: str, filename: str) -> tuple[Any, SourceMap]:
     start = "start with `name: my-shop` and `remedies:`"
     if not text.strip():
         raise _error("P003", "empty", "the policy is empty", start, here)
-    try:
-        _prescan(text, filename)
-        documents = list(yaml.compose_all(text, Loader=_Loader))
-    except JourneyLoadError as exc:
-        raise _recode(exc) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(filename, mark.line + 1, mark.column + 1) if mark else here
-        problem = (exc.problem or exc.context or "this is not valid YAML").rstrip(".")
-        fix = "check the indentation and quoting at this spot (quote text holding `: ` or `#`)"
-        raise _error("P010", "yaml-syntax", f"this is not valid YAML: {problem}", fix, where) from None
-    except (yaml.YAMLError, RecursionError, MemoryError) as exc:
-        fix = "check the file is a YAML mapping of reasonable depth"
-        raise _error("P010", "yaml-syntax", f"this is not valid YAML ({type(exc).__name__})", fix, here) from None
-    documents = [d for d in documents if d is not None and not _is_empty_scalar(d)]
+    documents = read_documents(text, filename)
     if not documents:
         raise _error("P003", "empty", "the policy holds no YAML document (only comments or `---`)", start, here)
     if len(documents) > 1:
-        where = Location(filename, documents[1].start_mark.line + 1, 1)
-        raise _error(
-            "P011",
-            "many-documents",
-            "the file holds more than one YAML document (`---`)",
-            "keep one policy per file",
-            where,
-        )
+        raise many_documents(documents, filename)
     underscored = _underscored_amounts(documents[0], filename)
     if underscored:
         raise PolicyLoadError(underscored)
     source = SourceMap(filename)
-    try:
-        data = _Builder(source).build(documents[0], (), 0)
-    except JourneyLoadError as exc:
-        raise _recode(exc) from None
-    except RecursionError:
-        raise _error("P005", "too-deep", "the file is nested too deeply to read", "flatten it", here) from None
-    return data, source
+    return build_data(documents[0], source), source
 
 
 AMOUNT_KEYS = frozenset({"max_amount"})
@@ -179,7 +139,10 @@ def _underscored_amounts(root: yaml.Node, filename: str) -> list[Diagnostic]:
 
 def parse_policy(text: str | bytes, filename: str = "<policy>") -> LoadedPolicy:
     """Parse policy source (text or raw bytes). Raises :class:`PolicyLoadError`."""
-    data, source = _compose(_text(text, filename), filename)
+    try:
+        data, source = _compose(_text(text, filename), filename)
+    except YamlProblem as problem:
+        raise _yaml_error(problem) from None
     if not isinstance(data, dict):
         raise _error(
             "P012",
@@ -200,21 +163,11 @@ def parse_policy(text: str | bytes, filename: str = "<policy>") -> LoadedPolicy:
 
 def load_policy(path: str | Path) -> LoadedPolicy:
     """Read and parse a policy file. Raises :class:`PolicyLoadError`, never ``OSError``."""
-    name = str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise _error("P000", "unreadable", "no such file", "check the path", Location(name)) from None
-    except IsADirectoryError:
-        raise _error(
-            "P000", "unreadable", "this is a folder, not a file", "name the policy's .yaml file", Location(name)
-        ) from None
-    except OSError as exc:
-        raise _error(
-            "P000", "unreadable", f"the file can't be read ({exc.strerror})", "check its permissions", Location(name)
-        ) from None
-    return parse_policy(raw, name)
+        raw = read_bytes(path, what="policy")
+    except YamlProblem as problem:
+        raise _yaml_error(problem) from None
+    return parse_policy(raw, str(path))
 
 
 # --- pydantic's complaints, located and said for a shop owner ---------------------------------
@@ -234,7 +187,7 @@ _REQUIRED_HINTS = {
 }
 
 
-def _context(path: Path_) -> str:
+def _context(path: DataPath) -> str:
     if len(path) >= 4 and path[0] == "remedies" and path[2] == "rules":
         return "rule"
     if len(path) >= 2 and path[0] == "remedies":
@@ -242,7 +195,7 @@ def _context(path: Path_) -> str:
     return "policy"
 
 
-def _what(path: Path_) -> str:
+def _what(path: DataPath) -> str:
     if len(path) >= 4 and path[0] == "remedies" and path[2] == "rules" and isinstance(path[3], int):
         rest = ".".join(str(p) for p in path[4:])
         return f"remedy `{path[1]}`, rule #{path[3] + 1}" + (f", field `{rest}`" if rest else "")
@@ -252,7 +205,7 @@ def _what(path: Path_) -> str:
     return f"`{'.'.join(str(p) for p in path)}`" if path else "the policy"
 
 
-def _hint(kind: str, err: Any, path: Path_) -> str:
+def _hint(kind: str, err: Any, path: DataPath) -> str:
     field_name = str(path[-1]) if path else ""
     if kind == "string_pattern_mismatch":
         if field_name == "approvers":
@@ -276,14 +229,14 @@ def _hint(kind: str, err: Any, path: Path_) -> str:
 
 
 def _from_pydantic(exc: ValidationError, source: SourceMap) -> list[Diagnostic]:
-    out: list[tuple[Path_ | None, Diagnostic]] = []
+    out: list[tuple[DataPath | None, Diagnostic]] = []
     seen: set[tuple[Location, str]] = set()
     # `over_limt: ask_lead` is an unknown field *and* a missing `over_limit`: the first, with its
     # "did you mean", says it all, so the second is dropped
-    guessed: set[Path_] = set()
+    guessed: set[DataPath] = set()
     for err in exc.errors(include_url=False):
-        missing: Path_ | None = None
-        path: Path_ = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith("function-"))
+        missing: DataPath | None = None
+        path: DataPath = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith("function-"))
         kind = err["type"]
         message = err["msg"].removeprefix("Value error, ")
         if kind == "extra_forbidden":
