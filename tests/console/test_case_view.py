@@ -300,10 +300,10 @@ def test_own_words_chosen_but_left_empty_is_refused_beside_the_field(care: Staff
 def test_the_timeline_shows_customer_messages_and_failed_deliveries_and_keeps_notes_from_the_customer(
     care: StaffUser,
 ) -> None:
-    from touchpoint.cases.selectors.customer_timeline import customer_timeline
     from touchpoint.cases.services.notes import case_note_add
     from touchpoint.core.clock import now
     from touchpoint.inbox.models import InboundMessage
+    from touchpoint.portal.reads.customer_timeline import customer_timeline
 
     case = complaint(StaffFactory(teams=["intake"]))
     InboundMessage.objects.create(

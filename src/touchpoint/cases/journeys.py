@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from touchpoint.cases.errors import JourneyInvalid, JourneyNotFound
-from touchpoint.cases.models import JourneyVersion
+from touchpoint.cases.models import EtaStale, JourneyVersion
 from touchpoint.journeys import Journey, JourneyLoadError, Severity, parse_journey
 
 
@@ -45,9 +45,12 @@ def journey_register(*, source: str, filename: str) -> JourneyVersion:
         return existing
     try:
         with transaction.atomic():
-            return JourneyVersion.objects.create(
+            registered = JourneyVersion.objects.create(
                 name=journey.name, version=journey.version, source=source, sha256=digest
             )
+            # Its ETA figures (with its own done states) are the worker's to work out (cases.eta).
+            EtaStale.objects.create(journey_name=journey.name, marked_at=registered.registered_at)
+            return registered
     except IntegrityError:  # another process registered it at the same moment
         return JourneyVersion.objects.get(name=journey.name, version=journey.version)
 

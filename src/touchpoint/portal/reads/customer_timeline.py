@@ -15,6 +15,8 @@ from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 
+Move = tuple[datetime, str]  # (when, the state entered), in the case's order
+
 
 @dataclass(frozen=True)
 class CustomerTimelineItem:
@@ -24,17 +26,19 @@ class CustomerTimelineItem:
     channel: str = ""  # for messages: email, sms…
 
 
-def customer_timeline(*, case: Case) -> list[CustomerTimelineItem]:
-    """Newest first. Two queries; the journey is parsed once per process."""
+def case_moves(*, case: Case) -> list[Move]:
+    """When the case entered each state (its opening and every move), oldest first. One query."""
+    entries = TimelineEntry.objects.filter(case=case, kind__in=[TimelineKind.OPENED, TimelineKind.TRANSITION])
+    return list(entries.order_by("seq").values_list("at", "to_state"))
+
+
+def customer_timeline(*, case: Case, moves: list[Move] | None = None) -> list[CustomerTimelineItem]:
+    """Newest first. Two queries (one when the page has read ``moves`` already); the journey is
+    parsed once per process."""
     journey = journey_of(case.journey)
     items: list[CustomerTimelineItem] = []
     previous = ""
-    entries = (
-        TimelineEntry.objects.filter(case=case, kind__in=[TimelineKind.OPENED, TimelineKind.TRANSITION])
-        .order_by("seq")
-        .values_list("at", "to_state")
-    )
-    for at, to_state in entries:
+    for at, to_state in case_moves(case=case) if moves is None else moves:
         state = journey.states.get(to_state)
         if state is None or state.label == previous:
             continue  # a step the customer would see as the same one (a reminder, a "running late")

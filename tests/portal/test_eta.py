@@ -1,4 +1,5 @@
-"""The ETA on the tracking page: p50/p90 from this shop's own closed cases, honest when thin."""
+"""The ETA on the tracking page: p50/p90 from this shop's own closed cases, worked out by the worker
+and stored (the page reads one row), honest when thin."""
 
 from __future__ import annotations
 
@@ -6,21 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.portal.history import past_case, worker_works_out_eta
 from tests.quotes.repair import answer_quote, diagnose, repair_case, walk_to
 from tests.support.factories import CustomerFactory
 from tests.support.timers import time_runs_out
-from touchpoint.cases.journeys import journey_of
-from touchpoint.cases.models import Case
-from touchpoint.cases.selectors.eta import (
-    case_eta,
-    done_states,
-    eta_sentence,
-    history_samples,
-    journey_guess,
-    spoken,
-)
+from touchpoint.cases.eta import done_states, journey_guess
+from touchpoint.cases.journeys import journey_of, journey_register
+from touchpoint.cases.models import Case, EtaFigure
 from touchpoint.core.clock import at
 from touchpoint.feedback.services import feedback_give
+from touchpoint.portal.reads.eta import case_eta, eta_sentence, spoken
 
 pytestmark = pytest.mark.django_db
 
@@ -31,19 +27,6 @@ HISTORY_DAYS = [10, 1, 2, 2, 3, 3, 3, 4, 5, 6]
 # Sorted: 1 2 2 3 3 3 4 5 6 10. Nearest rank: p50 = 5th value = 3 days; p90 = 9th value = 6 days.
 
 
-def past_case(start: datetime, days_to_home: float, feedback_days: float = 1.0) -> Case:
-    """A case that entered surgery at ``start``, was home ``days_to_home`` later, and was closed by
-    its feedback ``feedback_days`` after that (time the ETA must not count)."""
-    with at(start):
-        case = repair_case(CustomerFactory(), "in_surgery")
-    with at(start + timedelta(days=days_to_home)):
-        case = walk_to(case, "feedback_asked")
-    with at(start + timedelta(days=days_to_home + feedback_days)):
-        case = feedback_give(case=case, version=case.version, csat=5).case
-    assert case.outcome == "success"
-    return case
-
-
 def test_history_gives_exact_nearest_rank_percentiles_less_the_time_already_spent() -> None:
     # Given ten closed repairs (one of them 10 days, an outlier), and a failed and an open one that must not count
     for n, days in enumerate(HISTORY_DAYS):
@@ -51,9 +34,14 @@ def test_history_gives_exact_nearest_rank_percentiles_less_the_time_already_spen
     with at(T0):
         open_one = repair_case(CustomerFactory(), "in_surgery")
         walk_to(open_one, "repairing")
-    # When a new case has been in surgery for a day
     with at(T0 + timedelta(days=30)):
         case = repair_case(CustomerFactory(), "in_surgery")
+    # Until the worker has worked the figures out, the page has the journey's rough guess only
+    with at(T0 + timedelta(days=31)):
+        before = case_eta(case=case)
+    assert before is not None and (before.basis, before.samples) == ("journey", 0)
+    # When the worker's pass has run, and the new case has been in surgery for a day
+    assert worker_works_out_eta() == 1  # one journey worked out again
     with at(T0 + timedelta(days=31)):
         eta = case_eta(case=case)
     # Then p50 is 3 days and p90 is 6 days, and a day less of each remains
@@ -69,15 +57,21 @@ def test_samples_are_the_time_to_done_not_to_the_feedback() -> None:
     past_case(T0, 2, feedback_days=2.5)
     journey = journey_of(Case.objects.get().journey)
     assert done_states(journey) == frozenset({"feedback_asked"})
-    assert history_samples(journey_name="mail-in-repair", state="in_surgery", done=done_states(journey)) == [
-        2 * 86400.0
-    ]
+    worker_works_out_eta()
+    figure = EtaFigure.objects.get(state="in_surgery")
+    assert (figure.samples, figure.p50_seconds, figure.p90_seconds) == (1, 2 * 86400.0, 2 * 86400.0)
+    # Every state the case went through before it was home has its figure; none for done or ended states
+    assert set(EtaFigure.objects.values_list("state", flat=True)) == {
+        "awaiting_payment", "awaiting_device", "device_in_transit", "resting", "in_surgery",
+        "repairing", "quality_check", "return_to_pack", "return_in_post",
+    }  # fmt: skip
 
 
 def test_thin_history_falls_back_to_the_journeys_assumptions_and_says_so() -> None:
     # Given nine past cases only
     for n, days in enumerate(HISTORY_DAYS[:9]):
         past_case(T0 + timedelta(hours=n), days)
+    worker_works_out_eta()
     with at(T0 + timedelta(days=30)):
         case = repair_case(CustomerFactory(), "in_surgery")
         eta = case_eta(case=case)
@@ -110,6 +104,7 @@ def test_the_route_guess_follows_what_the_case_knows_and_needs_a_successful_end(
 def test_a_case_past_its_p90_is_told_it_is_taking_longer() -> None:
     for n, days in enumerate(HISTORY_DAYS):
         past_case(T0 + timedelta(hours=n), days)
+    worker_works_out_eta()
     with at(T0 + timedelta(days=30)):
         case = repair_case(CustomerFactory(), "in_surgery")
     with at(T0 + timedelta(days=37)):
@@ -130,6 +125,7 @@ def test_no_estimate_once_the_work_is_done_or_the_case_ended() -> None:
 def test_a_running_late_loop_does_not_restart_the_clock() -> None:
     for n, days in enumerate(HISTORY_DAYS):
         past_case(T0 + timedelta(hours=n), days)
+    worker_works_out_eta()
     with at(T0 + timedelta(days=30)):
         case = repair_case(CustomerFactory(), "in_surgery")
     case = time_runs_out(case)  # a day in surgery: running late, back into the same state
@@ -152,3 +148,54 @@ def test_a_running_late_loop_does_not_restart_the_clock() -> None:
 )
 def test_durations_are_spoken_no_more_precisely_than_the_data(duration: timedelta, words: str) -> None:
     assert spoken(duration) == words
+
+
+def test_a_newly_finished_case_changes_the_figure_once_the_worker_has_run() -> None:
+    # Given ten repairs home in 1 to 10 days, worked out by the worker
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days)
+    worker_works_out_eta()
+    assert worker_works_out_eta() == 0  # nothing stale: an idle pass works nothing out
+    with at(T0 + timedelta(days=40)):
+        case = repair_case(CustomerFactory(), "in_surgery")
+        before = case_eta(case=case)
+    assert before is not None and (before.samples, before.p50, before.p90) == (10, 3 * DAY, 6 * DAY)
+    # When two more repairs come home after 12 and 14 days and are closed by their feedback
+    past_case(T0 + timedelta(days=20), 12)
+    past_case(T0 + timedelta(days=21), 14)
+    with at(T0 + timedelta(days=40)):
+        unchanged = case_eta(case=case)
+    assert unchanged == before  # the page reads the stored figure until the worker has run
+    assert worker_works_out_eta() == 1
+    # Then sorted 1 2 2 3 3 3 4 5 6 10 12 14: nearest rank p50 = 6th = 3 days, p90 = ceil(10.8) = 11th = 12 days
+    with at(T0 + timedelta(days=40)):
+        after = case_eta(case=case)
+    assert after is not None and (after.samples, after.p50, after.p90) == (12, 3 * DAY, 12 * DAY)
+
+
+def test_the_figures_come_from_the_newest_closed_cases_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a window of three cases, and five repairs closed one after another (1, 2, 3, 4, 5 days)
+    monkeypatch.setattr("touchpoint.cases.eta.WINDOW", 3)
+    for n, days in enumerate([1, 2, 3, 4, 5]):
+        past_case(T0 + timedelta(days=10 * n), days)
+    worker_works_out_eta()
+    # Then only the newest three (3, 4, 5 days) count: the work is bounded however long the history
+    figure = EtaFigure.objects.get(state="in_surgery")
+    assert (figure.samples, figure.p50_seconds, figure.p90_seconds) == (3, 4 * 86400.0, 5 * 86400.0)
+
+
+def test_a_new_version_of_the_journey_gets_its_figures_from_the_whole_journeys_history() -> None:
+    # Given ten repairs of mail-in-repair worked out by the worker
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days)
+    worker_works_out_eta()
+    first = Case.objects.first()
+    assert first is not None
+    # When a new version of the journey is registered, the worker works its figures out too
+    source = first.journey.source.replace("version: 2", "version: 3", 1)
+    assert source != first.journey.source
+    newer = journey_register(source=source, filename="mail-in-repair.yaml")
+    assert not EtaFigure.objects.filter(journey=newer).exists()
+    assert worker_works_out_eta() == 1
+    figure = EtaFigure.objects.get(journey=newer, state="in_surgery")
+    assert (figure.samples, figure.p50_seconds, figure.p90_seconds) == (10, 3 * 86400.0, 6 * 86400.0)

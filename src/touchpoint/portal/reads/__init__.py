@@ -1,0 +1,1 @@
+"""What the customer's pages show, gathered for each page (read models beside their pages)."""
