@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from touchpoint.cases.actors import CaseActor
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
+from touchpoint.cases.eta import eta_figures_mark_stale
 from touchpoint.cases.journeys import journey_latest, journey_of
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, TimelineKind, Timer, TimerStatus
 from touchpoint.cases.services.tasks import task_open
@@ -193,6 +194,8 @@ def _advance(
         idempotency_key=key,
     )
     _apply_effects(case, definition, result, at)
+    if result.outcome == "success":  # one more finished case: the worker works out the ETA figures again
+        eta_figures_mark_stale(journey_name=definition.name, at=at)
     return AdvanceResult(case, entry, replayed=False)
 
 
