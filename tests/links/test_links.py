@@ -16,8 +16,9 @@ from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
 from touchpoint.journeys.library import library_file
-from touchpoint.links.mail import link_replace, link_request_send, link_url
+from touchpoint.links.mail import link_replace, link_request_send
 from touchpoint.links.models import CaseLink
+from touchpoint.links.paths import case_page_url
 from touchpoint.links.services import link_issue, link_resolve, link_revoke, link_token, links_revoke
 from touchpoint.links.tokens import token_hash
 from touchpoint.outbox.models import OutboxMessage
@@ -118,7 +119,7 @@ def test_a_request_emails_one_fresh_link_per_open_or_recent_case(repair: None, c
     tokens = [line.rsplit("/", 2)[-2] for line in body.splitlines() if line.startswith("http")]
     opened = [link_resolve(t).link for t in tokens]
     assert [link.case if link else None for link in opened] == [newer, older]
-    assert link_url(tokens[0]) in body
+    assert case_page_url(tokens[0]) in body
 
 
 def test_asking_again_within_the_window_sends_nothing_more(repair: None, customer: Customer) -> None:
@@ -153,5 +154,5 @@ def test_replacing_a_cases_links_revokes_them_all_and_emails_the_new_one(repair:
     [message] = notices()
     assert (message.recipient, message.case_id) == ("ian@example.com", case.pk)
     assert message.subject == f"{case.reference}: a new link to follow your repair"
-    assert link_url(new) in message.body_text
+    assert case_page_url(new) in message.body_text
     assert old not in message.body_text

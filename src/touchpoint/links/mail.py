@@ -10,7 +10,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
@@ -19,6 +18,7 @@ from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import email_normalise
 from touchpoint.links.models import LinkRequest
+from touchpoint.links.paths import case_page_url
 from touchpoint.links.services import link_issue, link_revoke
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
@@ -28,11 +28,6 @@ from touchpoint.outbox.services import notice_enqueue
 REQUEST_WINDOW_SECONDS = 15 * 60
 RECENTLY_CLOSED_DAYS = 60
 MAX_CASES = 10
-
-
-def link_url(token: str) -> str:
-    """The absolute address of the case page a token opens, for messages."""
-    return f"{settings.TOUCHPOINT_PUBLIC_URL}{reverse('portal:case', args=[token])}"
 
 
 def _describe(case: Case) -> str:
@@ -85,7 +80,7 @@ def link_request_send(*, email: str) -> int:
         )
         if not cases:
             return 0
-        lines = [f"{_describe(case)}\n{link_url(link_issue(case=case))}" for case in cases]
+        lines = [f"{_describe(case)}\n{case_page_url(link_issue(case=case))}" for case in cases]
         notice_enqueue(
             recipient=customer.email,
             subject=f"Your link{'s' if len(cases) > 1 else ''} to follow your repair",
@@ -115,7 +110,7 @@ def link_replace(*, case: Case, reason: str) -> str:
                 f"Hi {case.contact_first_name or 'there'},\n\n"
                 "We've switched off the old link to your repair, to keep your details safe. "
                 "This is the new one:\n\n"
-                f"{_describe(case)}\n{link_url(token)}\n\n" + _signature()
+                f"{_describe(case)}\n{case_page_url(token)}\n\n" + _signature()
             ),
             idempotency_key=f"links:replaced:{case.pk}:{token[:16]}",
         )

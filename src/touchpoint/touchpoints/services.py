@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 
 from touchpoint.cases.models import Case, Timer, TimerStatus
 from touchpoint.cases.recording import OWN_PANEL
 from touchpoint.catalog.selectors import device_name
+from touchpoint.core.money import as_decimal, money_text
 from touchpoint.core.promises import day_words, when_words
 from touchpoint.journeys import Actor, Journey, valid_events
+from touchpoint.links.paths import case_page_url
 from touchpoint.links.services import link_token
-from touchpoint.payments.money import as_decimal
-from touchpoint.payments.money import money as money_words
 from touchpoint.payments.providers.registry import card_provider
 from touchpoint.payments.selectors import CaseMoney, case_money
 from touchpoint.quotes.selectors import quote_latest
@@ -56,7 +55,7 @@ def reply_address(*, case: Case) -> str:
 
 def tracking_url(*, case: Case) -> str:
     """The case's page for its customer (the magic link), as an absolute address for messages."""
-    return f"{settings.TOUCHPOINT_PUBLIC_URL}{reverse('portal:case', args=[link_token(case=case)])}"
+    return case_page_url(link_token(case=case))
 
 
 def due_context(*, case: Case) -> dict[str, str]:
@@ -86,7 +85,7 @@ def money_context(*, case: Case, journey: Journey, found: CaseMoney) -> dict[str
     quote = as_decimal((case.data or {}).get("quote_total"))
 
     def say(amount: Any) -> str:
-        return found.money(amount) if amount is not None and amount > 0 else ""
+        return money_text(amount, found.currency) if amount is not None and amount > 0 else ""
 
     return {
         "price": say(found.price),
@@ -128,7 +127,7 @@ def quote_lines(*, case: Case) -> list[dict[str, str]]:
     quote = quote_latest(case=case)
     if quote is None or not quote.is_open:
         return []
-    return [{"description": line.description, "price": money_words(line.price)} for line in quote.lines.all()]
+    return [{"description": line.description, "price": money_text(line.price)} for line in quote.lines.all()]
 
 
 def device_words(data: dict[str, Any]) -> str:
