@@ -1,0 +1,500 @@
+"""Cost stays flat with size: every console and customer page's 1-connection service time with
+100,000 cases and with 1,000,000, each case with a realistic history, and the ratio per page (target
+issue 14: within 1.5×). Printed, not asserted.
+
+    python bench/bench_scale.py                                # 100,000 and 1,000,000 cases (long: builds)
+    python bench/bench_scale.py --sizes 10000,100000           # any sizes; the ratio is last over first
+    python bench/bench_scale.py --small                        # CI: 500 and 5,000 cases, a few seconds each
+    python bench/bench_scale.py --data /work/bench-data        # where the databases are built and kept
+    python bench/bench_scale.py build --cases 1000000          # only build (and keep) one size
+    python bench/bench_scale.py measure --cases 1000000        # only measure a kept build (one JSON line)
+
+How the data is made (SQLite). First a few dozen *seed* cases go through the product itself: the
+demo business (`touchpoint.demo`: orders through the order form's service, payments, quotes, scans,
+feedback, handoffs accepted), then staff replies (``case_reply_send``) and notes
+(``case_note_add``) until each has about 30 timeline entries and 12 messages, then the worker sends
+everything. That seed database is kept and copied for each size. Then each size is filled by
+cloning the seeds' rows (case, timeline, messages, timers, tasks; plus one customer for every two
+cases) with fast bulk inserts: ids, references, unique keys and customer renumbered, times moved
+back so that the shop takes 500 cases a day (1,000,000 cases are 5½ years of history). The number
+of open cases stays the same at every size (a shop's open work doesn't grow with its age): the rest
+are finished. Secondary indexes are dropped while filling and made again after.
+
+The pages are measured in-process with Django's test client against the seed cases (each seed
+case has its full history), signed in as the demo's agent (and its lead for the lead's pages): the
+wall-clock p50 of each request, the CPU time of this process per request, and the queries. The
+ceiling measured in the same process: a minimal Django view behind the same middleware.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT / "var" / "bench" / "scale"
+SIZES = (100_000, 1_000_000)
+SMALL_SIZES = (500, 5_000)
+SEEDS = (40, 80)  # open seed cases, finished seed cases
+SMALL_SEEDS = (6, 10)
+OPEN_CASES = 5_000  # open cases at every size (fewer when the size is small)
+CASES_PER_DAY = 500
+ENTRIES, MESSAGES = 30, 12  # per seed case, through the product's own services
+PASSWORD = "bench-password-not-secret"
+AGENT, LEAD = "alex", "priya"
+TARGET = 1.5
+CHILD_TABLES = ("cases_timelineentry", "outbox_outboxmessage", "cases_timer", "cases_task")
+# Clones keep their messages short, so that 1,000,000 cases fit in about 20 GB: (column, longest kept, or a value)
+SHORTER = {"outbox_outboxmessage": [("body_text", 300), ("body_html", 300), ("headers", "{}")]}
+FIRST = [
+    "Olivia",
+    "Noah",
+    "Amelia",
+    "Leo",
+    "Isla",
+    "Oscar",
+    "Ava",
+    "Arthur",
+    "Mia",
+    "Muhammad",
+    "Ivy",
+    "Harry",
+    "Freya",
+    "Jack",
+    "Lily",
+    "George",
+    "Ella",
+    "Theo",
+]
+LAST = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Khan",
+]
+REPLIES = [
+    "Thanks for your patience: we're on it and will write again as soon as we know more.",
+    "Quick update from the bench: the part is here and the repair is booked in for tomorrow.",
+    "Good news, it's all going to plan. Nothing for you to do for now.",
+    "Sorry for the wait. I've chased the carrier and will let you know what they say.",
+]
+NOTES = [
+    "Called the customer, no answer; left a voicemail.",
+    "Customer asked about the battery too; told them we'd check it during diagnosis.",
+    "Packed in a double box: the screen is already cracked.",
+    "Carrier says the parcel is at the local depot.",
+    "Checked the serial: not under warranty.",
+]
+
+
+def say(text: str) -> None:
+    print(f"[scale {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def configure(folder: Path, name: str) -> None:
+    """Django's settings for one database file in ``folder`` (the bench's settings: the app + /bench/minimal/)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="console_settings",
+        TOUCHPOINT_LOG_LEVEL="WARNING",
+        TOUCHPOINT_VAR_DIR=str(folder),
+        TOUCHPOINT_SQLITE_PATH=str(folder / name),
+        TOUCHPOINT_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        TOUCHPOINT_SECRET_KEY="bench-scale-not-secret-" + "x" * 40,  # one key for the seeds and every copy
+    )
+    os.environ.pop("DATABASE_URL", None)
+    sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "src")]
+    import django
+
+    django.setup()
+
+
+# --- the seed cases, through the product ---------------------------------------------------------
+
+
+def seeds_build(folder: Path, opened: int, finished: int) -> None:
+    """The demo business with ``opened`` + ``finished`` cases, each brought to about ENTRIES timeline
+    entries and MESSAGES messages by replies and notes, every message sent by the worker."""
+    configure(folder, "building.sqlite3")
+    from django.core.management import call_command
+
+    from touchpoint.cases.models import Case
+    from touchpoint.cases.services.notes import case_note_add
+    from touchpoint.cases.services.replies import case_reply_send
+    from touchpoint.core import clock
+    from touchpoint.demo.loader import demo_load
+    from touchpoint.staff.models import StaffUser
+
+    call_command("migrate", verbosity=0)
+    began = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        if done % 20 == 0:
+            say(f"seed case {done}/{total}")
+
+    demo_load(password=PASSWORD, cases=opened, history=finished, progress=progress)
+    say(f"{opened + finished} demo cases in {time.monotonic() - began:.0f} s; replies and notes")
+    staff = {user.username: user for user in StaffUser.objects.all()}
+    for n, case in enumerate(Case.objects.select_related("journey", "customer").order_by("id")):
+        entries, messages = case.timeline.count(), case.messages.count()
+        last = case.timeline.order_by("-seq").values_list("at", flat=True).first() or case.opened_at
+        until = clock.now() if case.is_open else last + timedelta(days=2)
+        replies = max(0, MESSAGES - messages)
+        notes = max(0, ENTRIES - entries - replies)
+        moments = iter(last + (until - last) * (i + 1) / (replies + notes + 1) for i in range(replies + notes))
+        for i in range(replies):
+            with clock.at(next(moments)):
+                case_reply_send(case=Case.objects.select_related("journey", "customer").get(pk=case.pk),
+                                author=staff[AGENT], idempotency_key=f"bench-reply:{n}:{i}",
+                                text=REPLIES[(n + i) % len(REPLIES)])  # fmt: skip
+        for i in range(notes):
+            with clock.at(next(moments)):
+                case_note_add(case=Case.objects.get(pk=case.pk), author=staff["jo" if i % 2 else AGENT],
+                              text=NOTES[(n + i) % len(NOTES)])  # fmt: skip
+    say("the worker sends every message")
+    call_command("worker", "--until-idle", "--id", "bench-scale", verbosity=0)
+    (folder / "building.sqlite3").rename(folder / "seeds.sqlite3")
+
+
+# --- filling a size by cloning the seeds ---------------------------------------------------------
+
+
+def reference(n: int) -> str:
+    from touchpoint.core.ids import ALPHABET
+
+    digits = []
+    for _ in range(5):
+        n, d = divmod(n, len(ALPHABET))
+        digits.append(ALPHABET[d])
+    return "TP-" + "".join(reversed(digits))
+
+
+class Table:
+    """One table's columns as SQLite describes them, and its rows as tuples."""
+
+    def __init__(self, db: sqlite3.Connection, name: str) -> None:
+        self.name = name
+        info = db.execute(f"PRAGMA table_info({name})").fetchall()
+        self.columns = [row[1] for row in info]
+        self.index = {column: i for i, column in enumerate(self.columns)}
+        self.times = [i for i, row in enumerate(info) if row[2].lower() == "datetime"]
+        self.unique_text = self._unique_text(db)
+        self.shorter = [(self.index[column], keep) for column, keep in SHORTER.get(name, [])]
+        places = ", ".join("?" * len(self.columns))
+        self.insert = f'INSERT INTO {name} ("' + '", "'.join(self.columns) + f'") VALUES ({places})'
+
+    def _unique_text(self, db: sqlite3.Connection) -> list[int]:
+        """Columns under a unique index that a clone must change (not the id, the case or the sequence)."""
+        out: set[int] = set()
+        for _seq, index, unique, _origin, _partial in db.execute(f"PRAGMA index_list({self.name})"):
+            if unique:
+                columns = [row[2] for row in db.execute(f"PRAGMA index_info({index})")]
+                if not {"id", "case_id"} & set(columns):
+                    out.update(self.index[c] for c in columns)
+        return sorted(out)
+
+    def rows(self, db: sqlite3.Connection, *, clones: bool = False) -> list[list[Any]]:
+        """Every row, times parsed (each clone moves them); ``clones``: shortened as SHORTER says."""
+        rows = [list(row) for row in db.execute(f"SELECT * FROM {self.name} ORDER BY id")]
+        for row in rows:
+            for i in self.times:
+                if row[i] is not None:
+                    row[i] = datetime.fromisoformat(row[i])
+            for i, keep in self.shorter if clones else ():
+                row[i] = row[i][:keep] if isinstance(keep, int) else keep
+        return rows
+
+
+def moved(row: list[Any], times: list[int], back: timedelta) -> list[Any]:
+    out = row.copy()
+    for i in times:
+        if out[i] is not None:
+            out[i] = str(out[i] - back)
+    return out
+
+
+def secondary_indexes(db: sqlite3.Connection, tables: list[str]) -> list[tuple[str, str]]:
+    marks = ",".join("?" * len(tables))
+    query = f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND tbl_name IN ({marks})"
+    return list(db.execute(query, tables))
+
+
+def fill(folder: Path, cases: int) -> None:
+    """Copy the seeds into ``folder``/scale.sqlite3 and clone them up to ``cases`` cases."""
+    target = folder / "scale.sqlite3"
+    shutil.copyfile(folder.parent / "seeds.sqlite3", target)
+    db = sqlite3.connect(target, isolation_level=None)
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;"
+                     "PRAGMA temp_store=MEMORY;")  # fmt: skip
+    case_t, customer_t = Table(db, "cases_case"), Table(db, "customers_customer")
+    children = [Table(db, name) for name in CHILD_TABLES]
+    seeds = case_t.rows(db)
+    c = case_t.index
+    opened = [s for s in seeds if not s[c["outcome"]]]
+    ended = [s for s in seeds if s[c["outcome"]]]
+    by_case: dict[str, dict[int, list[list[Any]]]] = {}
+    for table in children:
+        grouped: dict[int, list[list[Any]]] = defaultdict(list)
+        for row in table.rows(db, clones=True):
+            grouped[row[table.index["case_id"]]].append(row)
+        by_case[table.name] = grouped
+    clones = cases - len(seeds)
+    open_clones = min(OPEN_CASES, cases // 20) - len(opened)
+    taken = {s[c["reference"]] for s in seeds}
+    customer_seed = customer_t.rows(db)
+    say(f"{target}: {clones:,} clones of {len(seeds)} seed cases ({max(0, open_clones):,} open)")
+    dropped = secondary_indexes(db, ["cases_case", "customers_customer", *CHILD_TABLES])
+    for name, _sql in dropped:
+        db.execute(f"DROP INDEX {name}")
+    db.execute("BEGIN")
+    first_customer = 1 + db.execute("SELECT max(id) FROM customers_customer").fetchone()[0]
+    customers = max(1, clones // 2)
+    rows = []
+    for n in range(customers):
+        row = moved(customer_seed[n % len(customer_seed)], customer_t.times, timedelta(days=n / CASES_PER_DAY * 2))
+        row[customer_t.index["id"]] = first_customer + n
+        row[customer_t.index["name"]] = f"{FIRST[n % len(FIRST)]} {LAST[n // len(FIRST) % len(LAST)]}"
+        row[customer_t.index["email"]] = f"customer{n}@bench.example.com"
+        rows.append(row)
+    db.executemany(customer_t.insert, rows)
+    next_id = {t.name: 1 + (db.execute(f"SELECT max(id) FROM {t.name}").fetchone()[0] or 0) for t in children}
+    first_case = 1 + db.execute("SELECT max(id) FROM cases_case").fetchone()[0]
+    rng = random.Random(14)  # reproducible data
+    number = 0
+    began = time.monotonic()
+    batch: dict[str, list[list[Any]]] = defaultdict(list)
+    for k in range(clones):
+        is_open = k < open_clones
+        seed = opened[k % len(opened)] if is_open else ended[k % len(ended)]
+        # open clones: within the last half day; finished ones: spread back over the shop's history
+        back = timedelta(hours=rng.uniform(0, 12)) if is_open else timedelta(days=(k + 1) / CASES_PER_DAY)
+        case_id = first_case + k
+        while reference(number) in taken:
+            number += 1
+        row = moved(seed, case_t.times, back)
+        row[c["id"]], row[c["reference"]] = case_id, reference(number)
+        row[c["reply_token"]] = f"bench{case_id:015d}"
+        row[c["customer_id"]] = first_customer + k // 2
+        batch["cases_case"].append(row)
+        number += 1
+        for table in children:
+            for child in by_case[table.name].get(seed[c["id"]], ()):
+                row = moved(child, table.times, back)
+                row[0] = next_id[table.name]
+                next_id[table.name] += 1
+                row[table.index["case_id"]] = case_id
+                for i in table.unique_text:
+                    if row[i] is not None:
+                        row[i] = f"c{k:07d}:{row[i]}"  # in clone order: appended to its index
+                batch[table.name].append(row)
+        if len(batch["cases_case"]) >= 5_000 or k == clones - 1:
+            db.executemany(case_t.insert, batch.pop("cases_case"))
+            for table in children:
+                db.executemany(table.insert, batch.pop(table.name, []))
+            if (k + 1) % 50_000 < 5_000 or k == clones - 1:
+                rate = (k + 1) / (time.monotonic() - began)
+                say(f"  {k + 1:,}/{clones:,} cases cloned ({rate:,.0f}/s, ~{(clones - k) / rate / 60:.0f} min left)")
+    db.execute("COMMIT")
+    say(f"  making {len(dropped)} indexes again")
+    for _name, sql in dropped:
+        db.execute(sql)
+    db.execute("ANALYZE")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.close()
+    (folder / "built").write_text(f"{cases}\n")
+
+
+def build(data: Path, cases: int, seeds: tuple[int, int]) -> Path:
+    """The kept build of ``cases`` cases under ``data`` (made when missing): its folder."""
+    seeds_dir = data / f"seeds-{seeds[0]}-{seeds[1]}"
+    if not (seeds_dir / "seeds.sqlite3").exists():
+        say(f"building {sum(seeds)} seed cases through the product in {seeds_dir}")
+        child = [sys.executable, __file__, "seeds", "--data", str(data), "--seeds", f"{seeds[0]},{seeds[1]}"]
+        subprocess.run(child, check=True)
+    folder = seeds_dir / f"cases-{cases}"
+    if (folder / "built").read_text().strip() == str(cases) if (folder / "built").exists() else False:
+        say(f"reusing {folder}")
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "built").unlink(missing_ok=True)
+    began = time.monotonic()
+    fill(folder, cases)
+    say(f"{cases:,} cases built in {(time.monotonic() - began) / 60:.1f} min; {du(folder)}")
+    return folder
+
+
+def du(folder: Path) -> str:
+    size = sum(p.stat().st_size for p in folder.glob("*.sqlite3*"))
+    return f"{size / 1e9:.1f} GB on disk"
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def pages() -> Iterator[tuple[str, str, str]]:
+    """(label, user, path) of every page measured, on the seed cases."""
+    from touchpoint.cases.models import Case
+    from touchpoint.links.services import link_token
+
+    seeds = Case.objects.exclude(reply_token__startswith="bench")  # the seeds, not their clones
+    opened = seeds.filter(outcome="").order_by("-opened_at").first()
+    ended = seeds.exclude(outcome="").order_by("-closed_at").first()
+    assert opened is not None and ended is not None
+    customer = opened.customer
+    yield "minimal Django view (ceiling)", AGENT, "/bench/minimal/"
+    yield "console: my team's queue", AGENT, "/console/?q=team"
+    yield "console: all open", AGENT, "/console/?q=all"
+    yield "console: mine", AGENT, "/console/?q=mine"
+    yield "console: search a reference", AGENT, f"/console/?q=all&search={ended.reference}"
+    yield "console: search an email", AGENT, f"/console/?q=all&search={customer.email}"
+    yield "console: search a name", AGENT, f"/console/?q=all&search={customer.name.split()[-1]}"
+    yield "console: case view (open)", AGENT, f"/console/cases/{opened.reference}/"
+    yield "console: case view (ended)", AGENT, f"/console/cases/{ended.reference}/"
+    yield "console: remedies of a case", AGENT, f"/console/cases/{opened.reference}/remedies/"
+    yield "console: scan station", AGENT, "/console/scan/"
+    yield "console: journeys", AGENT, "/console/journeys/"
+    yield "console: people", LEAD, "/console/people/"
+    yield "console: insights", LEAD, "/console/insights/"
+    yield "console: wall moderation", LEAD, "/console/wall/"
+    yield "console: themes", LEAD, "/console/themes/"
+    yield "customer: case page (open)", "", f"/c/{link_token(case=opened)}/"
+    yield "customer: case page (ended)", "", f"/c/{link_token(case=ended)}/"
+    yield "customer: order form", "", "/repair/"
+    yield "customer: report form", "", "/report/"
+    yield "customer: the wall", "", "/reviews"
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.queries = 0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+
+def measure(folder: Path, requests: int) -> dict[str, Any]:
+    """Each page's figures on the build in ``folder``: {label: [p50 ms, CPU ms, queries, status]}."""
+    configure(folder, "scale.sqlite3")
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from touchpoint.staff.models import StaffUser
+    from touchpoint.staff.two_factor import OWES_CODE, app_device
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # as `touchpoint run` does: hashed names
+    clients: dict[str, Client] = {}
+    for username in ("", AGENT, LEAD):
+        clients[username] = Client(HTTP_HOST="127.0.0.1")
+        if username:
+            person = StaffUser.objects.get(username=username)
+            clients[username].force_login(person)
+            if (device := app_device(user=person)) is not None:  # what the code step leaves in the session
+                session = clients[username].session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.pop(OWES_CODE, None)
+                session.save()
+    out: dict[str, Any] = {}
+    for label, user, path in pages():
+        client = clients[user]
+        status = client.get(path).status_code
+        for _ in range(2):
+            client.get(path)
+        counter = Counter()
+        with connection.execute_wrapper(counter):
+            client.get(path)
+        walls = []
+        cpu = time.process_time()
+        for _ in range(requests):
+            began = time.perf_counter()
+            client.get(path)
+            walls.append(time.perf_counter() - began)
+        cpu_ms = (time.process_time() - cpu) / requests * 1000
+        out[label] = [statistics.median(walls) * 1000, cpu_ms, counter.queries, status]
+    return out
+
+
+def measured(data: Path, cases: int, seeds: tuple[int, int], requests: int) -> dict[str, Any]:
+    build(data, cases, seeds)
+    child = [sys.executable, __file__, "measure", "--data", str(data), "--cases", str(cases),
+             "--seeds", f"{seeds[0]},{seeds[1]}", "--requests", str(requests)]  # fmt: skip
+    say(f"measuring {cases:,} cases ({requests} requests a page)")
+    lines = subprocess.run(child, check=True, stdout=subprocess.PIPE, text=True).stdout.splitlines()
+    return dict(json.loads(next(line for line in lines if line.startswith("{"))))
+
+
+def table(sizes: list[int], figures: list[dict[str, Any]]) -> None:
+    first, last = figures[0], figures[-1]
+    print(f"\n1-connection in-process service time, p50 ms (CPU ms per request, queries); target: "
+          f"{sizes[-1]:,} within {TARGET}× of {sizes[0]:,}")  # fmt: skip
+    print(f"(load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    head = "".join(f"{f'{size:,} cases':>26}" for size in sizes)
+    print(f"{'page':<34}{head}{'ratio':>8}{'CPU ratio':>10}")
+    for label in first:
+        cells = "".join(f"{f'{f[label][0]:.1f} ({f[label][1]:.1f}, {f[label][2]}q)':>26}" for f in figures)
+        ratio = last[label][0] / first[label][0]
+        cpu = last[label][1] / first[label][1]
+        bad = [f"HTTP {f[label][3]}" for f in figures if f[label][3] != 200]
+        flag = "  ← over" if ratio > TARGET and cpu > TARGET else ""
+        print(f"{label:<34}{cells}{ratio:>7.2f}×{cpu:>9.2f}×{flag}{'  ' + ', '.join(bad) if bad else ''}")
+
+
+def pair(text: str) -> tuple[int, int]:
+    opened, finished = (int(x) for x in text.split(","))
+    return opened, finished
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", nargs="?", choices=["seeds", "build", "measure"])
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("BENCH_DATA", DEFAULT_DATA)))
+    parser.add_argument("--small", action="store_true", help="CI size: a few seconds a size")
+    parser.add_argument("--sizes", help="comma-separated case counts, e.g. 100000,1000000")
+    parser.add_argument("--cases", type=int, help="one size (build, measure)")
+    parser.add_argument("--seeds", type=pair, help="open,finished seed cases (default 40,80; 6,10 with --small)")
+    parser.add_argument("--requests", type=int, help="requests per page (default 30; 5 with --small)")
+    args = parser.parse_args()
+    seeds = args.seeds or (SMALL_SEEDS if args.small else SEEDS)
+    requests = args.requests or (5 if args.small else 30)
+    data = args.data.resolve()
+    if args.step == "seeds":
+        seeds_build(data / f"seeds-{seeds[0]}-{seeds[1]}", *seeds)
+    elif args.step == "build":
+        build(data, args.cases, seeds)
+    elif args.step == "measure":
+        print(json.dumps(measure(data / f"seeds-{seeds[0]}-{seeds[1]}" / f"cases-{args.cases}", requests)))
+    else:
+        sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SMALL_SIZES if args.small else SIZES)
+        figures = [measured(data, size, seeds, requests) for size in sizes]
+        table(sizes, figures)
+        if args.small:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
