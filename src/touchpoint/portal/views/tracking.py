@@ -3,6 +3,8 @@ when it should be done, what we need from them (the panels), and what has happen
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -23,21 +25,21 @@ def case_page(request: HttpRequest, case: Case, token: str) -> HttpResponse:
 
 def case_page_render(request: HttpRequest, case: Case, token: str, *, status: int = 200) -> HttpResponse:
     """The case's page; another view draws it with ``status`` 400 when what it was sent can't be read."""
+    return render(request, "portal/tracking/case.html", case_page_context(request, case, token), status=status)
+
+
+def case_page_context(request: HttpRequest, case: Case, token: str) -> dict[str, Any]:
+    """Everything the case page's template reads: its read model and the panels' contexts."""
     page = case_page_model(case=case)
-    return render(
-        request,
-        "portal/tracking/case.html",
-        {
-            "case": case,
-            "token": token,
-            "journey": page.journey,
-            "state": page.state,
-            "exception": page.state.exception,
-            "persona": persona_load(key=page.journey.persona, dirs=template_dirs()),
-            "eta": page.eta,
-            "eta_text": page.eta_text,
-            "panels": panels_for(request, case, token),
-            "timeline": page.timeline,
-        },
-        status=status,
-    )
+    return {
+        "case": case,
+        "token": token,
+        "journey": page.journey,
+        "state": page.state,
+        "exception": page.state.exception,
+        "persona": persona_load(key=page.journey.persona, dirs=template_dirs()),
+        "eta": page.eta,
+        "eta_text": page.eta_text,
+        "panels": panels_for(request, case, token),
+        "timeline": page.timeline,
+    }
