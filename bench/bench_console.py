@@ -4,6 +4,7 @@
     python bench/bench_console.py              # SQLite; PostgreSQL too when DATABASE_URL is set
     python bench/bench_console.py --db sqlite  # one database
     python bench/bench_console.py --db sqlite --keep   # keep the built database and reuse it next time
+    python bench/bench_console.py --cases 5000 --seconds 2   # a small run (CI: BENCH_SIZE=small)
 
 The server is ``touchpoint run --no-worker`` with its production defaults (gunicorn, sync
 workers, one web process per core plus one), in its own processes; the minimal view is served by the
@@ -86,9 +87,9 @@ def fresh_database(db: str) -> None:
 
 
 def build(db: str) -> tuple[str, str]:
-    """100,000 mail-in-repair cases (90% open, spread over every state), an opening and a transition
-    in each timeline, a pending wait limit on each open case, handoffs on 2%; a bench agent.
-    Returns the agent's username and a case reference to open."""
+    """CASES (100,000; at least 5,000) mail-in-repair cases (90% open, spread over every state), an
+    opening and a transition in each timeline, a pending wait limit on each open case, handoffs on
+    2%; a bench agent. Returns the agent's username and a case reference to open."""
     fresh_database(db)
     import django
 
@@ -125,7 +126,7 @@ def build(db: str) -> tuple[str, str]:
 
     for chunk in range(0, CASES, 10_000):
         cases = []
-        for n in range(chunk, chunk + 10_000):
+        for n in range(chunk, min(chunk + 10_000, CASES)):
             state = ended[n % len(ended)] if n % 10 == 0 else open_states[n % len(open_states)]
             s = journey.states[state]
             opened = start + timedelta(seconds=50 * n)
@@ -262,7 +263,8 @@ def load(port: int, path: str, cookie: str) -> tuple[float, float, float, float,
 def run(db: str, keep: bool = False) -> None:
     env = configure(db)
     began = time.monotonic()
-    if keep and db == "sqlite" and (BENCH_DIR / "built").exists():
+    built = BENCH_DIR / "built"
+    if keep and db == "sqlite" and built.exists() and built.read_text() == f"{CASES} cases\n":
         username, reference = "bench-agent", REFERENCE
         print(f"{db}: reusing the database kept in {BENCH_DIR}", flush=True)
     else:
@@ -303,17 +305,24 @@ def run(db: str, keep: bool = False) -> None:
 
 
 def main() -> None:
+    global CASES, SECONDS  # the sizes every step reads (bench_portal sets CASES the same way)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"])
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database, and reuse a kept one")
+    parser.add_argument("--cases", type=int, default=CASES, help="cases to build (at least 5,000)")
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="measured per page")
     args = parser.parse_args()
+    if args.cases < 5_000:
+        raise SystemExit("--cases: at least 5,000 (the case view opens case 4,321)")
+    CASES, SECONDS = args.cases, args.seconds
+    sizes = ["--cases", str(args.cases), "--seconds", str(args.seconds)]
     if args.db:
         run(args.db, keep=args.keep)
         if args.keep:
             return
     else:  # each database in a fresh process: Django is set up once per process
         for db in ["sqlite", *(["postgres"] if os.environ.get("DATABASE_URL") else [])]:
-            if subprocess.run([sys.executable, __file__, "--db", db]).returncode != 0:
+            if subprocess.run([sys.executable, __file__, "--db", db, *sizes]).returncode != 0:
                 raise SystemExit(f"the {db} run failed")
     shutil.rmtree(BENCH_DIR, ignore_errors=True)
 
