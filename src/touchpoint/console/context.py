@@ -9,7 +9,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import SafeString, mark_safe
 
 from touchpoint.staff.access import has_role
 from touchpoint.staff.gate import owed_step
@@ -36,7 +35,7 @@ def _two_factor_offer(request: HttpRequest) -> bool:
     return match is None or match.view_name != settings.TOUCHPOINT_TWO_FACTOR_SETUP_URL
 
 
-def _nav_for(request: HttpRequest) -> SafeString:
+def _nav_for(request: HttpRequest) -> tuple[tuple[str, str], ...]:
     user = getattr(request, "user", None)
     # A session that owes a code (or owes setting two-factor up) is shown no links it can't follow.
     signed_in = bool(user is not None and user.is_authenticated) and owed_step(request) is None
@@ -49,9 +48,10 @@ def _nav_for(request: HttpRequest) -> SafeString:
 
 
 @cache
-def nav_links(*, signed_in: bool, lead: bool, admin_site: bool, dev_mailbox: bool) -> SafeString:
-    """The console's navigation links for one kind of visitor, built once per process (every console
-    page shows them; reversing eight URLs on each page cost more than the rest of its layout)."""
+def nav_links(*, signed_in: bool, lead: bool, admin_site: bool, dev_mailbox: bool) -> tuple[tuple[str, str], ...]:
+    """The console's navigation links for one kind of visitor, as (path, label), worked out once per
+    process (every console page shows them; reversing eight URLs on each page cost more than the rest
+    of its layout). ``console/_nav.html`` shows them."""
     links: list[tuple[str, str]] = []
     if signed_in:
         links += [("console:queue", "Queues"), ("console:scan", "Scan station"), ("console:people", "People")]
@@ -69,4 +69,4 @@ def nav_links(*, signed_in: bool, lead: bool, admin_site: bool, dev_mailbox: boo
         links.append(("console:two_factor", "Two-factor sign-in"))
     if dev_mailbox:
         links.append(("devmail:list", "Dev mail"))
-    return mark_safe("\n".join(f'<a href="{reverse(name)}">{label}</a>' for name, label in links))  # noqa: S308 - our own paths and words
+    return tuple((reverse(name), label) for name, label in links)

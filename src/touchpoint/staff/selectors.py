@@ -1,23 +1,13 @@
-"""Reads about staff that every console page makes, compiled once (:mod:`touchpoint.core.reads`)."""
+"""Reads about staff that every console page makes."""
 
 from __future__ import annotations
 
-from touchpoint.core.reads import Read
 from touchpoint.staff.models import StaffUser, Team
-
-_TEAM_SLUGS = Read(
-    lambda user_id: (
-        StaffUser.teams.through.objects.filter(staffuser_id=user_id).order_by("team__slug").values_list("team__slug")
-    ),
-    int,
-)
-_TEAMS = Read(lambda: Team.objects.order_by("slug").values_list("slug", "name"))
-_ACTIVE_USERNAMES = Read(lambda: StaffUser.objects.filter(is_active=True).order_by("username").values_list("username"))
 
 
 def team_slugs(user_id: int) -> list[str]:
     """The slugs of the teams ``user_id`` belongs to, in order."""
-    return [slug for (slug,) in _TEAM_SLUGS(user_id)]
+    return list(Team.objects.filter(members__pk=user_id).order_by("slug").values_list("slug", flat=True))
 
 
 def teams_of(user: StaffUser) -> frozenset[str]:
@@ -31,11 +21,11 @@ def teams_of(user: StaffUser) -> frozenset[str]:
 
 def teams() -> list[tuple[str, str]]:
     """Every team as (slug, name)."""
-    return [(slug, name) for slug, name in _TEAMS()]
+    return list(Team.objects.order_by("slug").values_list("slug", "name"))
 
 
 def active_usernames() -> list[str]:
-    return [username for (username,) in _ACTIVE_USERNAMES()]
+    return list(StaffUser.objects.filter(is_active=True).order_by("username").values_list("username", flat=True))
 
 
 OWNER_WORDS = {"customer": "the customer", "carrier": "the carrier", "system": "Touchpoint"}

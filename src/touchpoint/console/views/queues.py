@@ -7,42 +7,91 @@ ended, whichever queue it was typed in, and each result says which queues it sit
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from html import escape
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
-from touchpoint.cases.selectors.queues import NOBODY, QUEUES, STATUSES, QueueQuery, QueueRow, queue_page
-from touchpoint.console.html import time_tag
+from touchpoint.console.reads.queues import NOBODY, QUEUES, STATUSES, QueuePage, QueueQuery, QueueRow, queue_page
 from touchpoint.console.views.walkins import may_open_walkins
 from touchpoint.core.clock import now
+from touchpoint.journeys import Journey
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import active_usernames, owner_words, teams
 
 FILTERS = ("search", "journey", "state", "team", "assignee", "status")
+OUTCOME_WORDS = {"success": "ended well", "failure": "ended badly"}
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class OneTemplateSelect(forms.Select):
+    """A ``<select>`` drawn by one template from plain options: Django's builds each option with its
+    own attributes and draws it through a template of its own, which the filters' dozens of states and
+    staff made a few ms of every queue page. One option is selected, as Django's single select does."""
+
+    template_name = "console/forms/select.html"
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
+        wanted = {str(v) for v in value}
+        groups: list[Any] = []
+        chosen = False
+
+        def option(key: object, label: object) -> dict[str, Any]:
+            nonlocal chosen
+            selected = not chosen and str(key) in wanted
+            chosen = chosen or selected
+            return {"value": str(key), "label": label, "selected": selected}
+
+        for index, (key, label) in enumerate(self.choices):
+            if isinstance(label, list | tuple):
+                groups.append((key, [option(k, lab) for k, lab in label], index))
+            else:
+                groups.append((None, [option(key, label)], index))
+        return groups
+
+
+class OfferedChoice(forms.ChoiceField):
+    """A filter shown as a ``<select>`` whose choices are read only for the full page (the live
+    refresh validates without them): any value up to ``max_length`` is taken, and one nobody has
+    simply matches no case."""
+
+    widget = OneTemplateSelect
+
+    def __init__(self, *, max_length: int, label: str) -> None:
+        super().__init__(required=False, label=label, validators=[MaxLengthValidator(max_length)])
+
+    def valid_value(self, value: str) -> bool:
+        return True
 
 
 class QueueForm(forms.Form):
+    """The queue, its filters and the page."""
+
     q = forms.ChoiceField(choices=list(QUEUES.items()), required=False, label="Queue")
     search = forms.CharField(
         max_length=100, required=False, strip=True, label="Search",
-        help_text="A case reference, a customer's name or email, or a tracking number",
+        widget=forms.TextInput(attrs={"type": "search", "data-search": True}),
+        help_text="Reference, customer name or email, tracking number: searches every queue, open and ended "
+        "cases.",
     )  # fmt: skip
-    journey = forms.CharField(max_length=80, required=False, label="Journey")
-    state = forms.CharField(max_length=80, required=False, label="State")
-    team = forms.CharField(max_length=40, required=False, label="Team")
-    assignee = forms.CharField(max_length=150, required=False, label="Assignee")
-    status = forms.ChoiceField(choices=[("", "Open"), *STATUSES.items()], required=False, label="Status")
+    journey = OfferedChoice(max_length=80, label="Journey")
+    state = OfferedChoice(max_length=80, label="State")
+    team = OfferedChoice(max_length=40, label="Team")
+    assignee = OfferedChoice(max_length=150, label="Assignee")
+    status = forms.ChoiceField(
+        choices=[("", "Open"), *STATUSES.items()], required=False, label="Status", widget=OneTemplateSelect
+    )
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
 
     def query(self) -> tuple[QueueQuery, int]:
@@ -50,6 +99,44 @@ class QueueForm(forms.Form):
         clean: dict[str, Any] = getattr(self, "cleaned_data", {})
         values = {name: clean.get(name) or "" for name in FILTERS}
         return QueueQuery(queue=clean.get("q") or "mine", **values), clean.get("page") or 1
+
+    def offer(self, *, journeys: dict[str, Journey], all_teams: list[tuple[str, str]], staff: list[str]) -> None:
+        """The filters' choices: journeys by title, states grouped by journey, teams, active staff."""
+        titles = [(name, j.title or name) for name, j in journeys.items()]
+        states = [(j.title or name, [(key, s.label) for key, s in j.states.items()]) for name, j in journeys.items()]
+        choices: dict[str, list[Any]] = {
+            "journey": [("", "Any"), *titles],
+            "state": [("", "Any"), *states],
+            "team": [("", "Any"), *all_teams],
+            "assignee": [("", "Anyone"), (NOBODY, "Nobody yet"), *((u, u) for u in staff)],
+        }
+        for name, offered in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, OfferedChoice)
+            field.choices = offered
+
+
+class QueueLine(TypedDict):
+    """One table row as shown, in words (no markup). A dict: the template engine looks a key up in a
+    dict first, so 50 rows of a dozen values each cost the page least this way."""
+
+    href: str
+    reference: str
+    customer_name: str
+    customer_email: str
+    state_label: str
+    journey: str  # the journey's title
+    ended: str  # "ended well", "ended badly", "ended", or "" while open
+    owner: str  # in words
+    assignee: str  # a username, or "" for nobody
+    waited: str
+    due_iso: str  # the next wait limit in the shop's zone, or "" for none
+    due_text: str
+    exception: bool
+    handoff_waiting: bool
+    overdue: bool
+    at_risk: bool
+    sits: str  # a search's row: the person's queues holding it, in words ("" for only All)
 
 
 def _waited(since: datetime, at: datetime) -> str:
@@ -62,88 +149,49 @@ def _waited(since: datetime, at: datetime) -> str:
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
-def _due(due: datetime | None, zone: tzinfo) -> str:
-    return '<span class="muted">none</span>' if due is None else time_tag(due, zone, weekday=True)
+def _when(at: datetime | None, zone: tzinfo) -> tuple[str, str]:
+    """``at`` in the shop's zone, for a ``<time>``: (ISO, "Tue 4 Mar, 14:05"). Day and month names come
+    from tables: strftime and the template's date filter cost 50 rows a lot."""
+    if at is None:
+        return "", ""
+    local = at.astimezone(zone)
+    return (
+        local.isoformat(),
+        f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month]}, {local.hour:02d}:{local.minute:02d}",
+    )
 
 
-def _badges(row: QueueRow) -> str:
-    badges = []
-    if row.exception:
-        badges.append('<span class="badge">exception</span>')
-    if row.handoff_waiting:
-        badges.append('<span class="badge handoff">handoff waiting</span>')
-    if row.overdue:
-        badges.append('<span class="badge">overdue</span>')
-    elif row.at_risk:
-        badges.append('<span class="badge risk">at risk</span>')
-    return " ".join(badges)
-
-
-OUTCOME_WORDS = {"success": "ended well", "failure": "ended badly"}
-
-
-def _sits(row: QueueRow) -> str:
-    """Which of the person's queues a search result sits in, in words."""
-    if row.case.outcome:
-        return '<span class="muted">in no queue: the case has ended</span>'
-    named = [QUEUES[key] for key in row.queues if key != "all"]
-    return escape(", ".join(named)) if named else '<span class="muted">only in All</span>'
-
-
-def table_rows(rows: list[QueueRow], *, at: datetime, names: dict[str, str], search: bool = False) -> SafeString:
-    """The table's rows, built here rather than in the template: 50 rows of eight cells through the
-    template engine cost a page ~20 ms, this ~1 ms. Every value from the database is escaped. Owners
-    are said by their team's name (``names``); a search's rows say which queues each case sits in."""
+def queue_lines(rows: list[QueueRow], *, at: datetime, names: dict[str, str]) -> list[QueueLine]:
+    """The table's rows in words. Owners are said by their team's name (``names``)."""
     placeholder = "TP-00000"
-    case_url = reverse("console:case", args=[placeholder])
+    case_url = reverse("console:case", args=[placeholder])  # reversed once for the page, not per row
     zone = timezone.get_current_timezone()
     lines = []
     for row in rows:
         c = row.case
-        journey = (row.journey.title or row.journey.name) if row.journey else ""
-        ended = f" · {OUTCOME_WORDS.get(c.outcome, 'ended')}" if c.outcome else ""
-        href = escape(case_url.replace(placeholder, c.reference))
-        assignee = escape(c.assignee) if c.assignee else '<span class="muted">nobody</span>'
+        due_iso, due_text = _when(row.next_due, zone)
         lines.append(
-            f"<tr data-row{' class="exception"' if row.exception else ''}>"
-            f'<th scope="row"><a href="{href}">{escape(c.reference)}</a></th>'
-            f'<td>{escape(c.customer_name)}<br><span class="muted">{escape(c.customer_email)}</span></td>'
-            f'<td>{escape(row.state_label)}<br><span class="muted">{escape(journey)}{ended}</span></td>'
-            f"<td>{escape(owner_words(c.owner, names))}</td><td>{assignee}</td>"
-            f"<td>{_waited(c.state_entered_at, at)}</td><td>{_due(row.next_due, zone)}</td><td>{_badges(row)}</td>"
-            + (f"<td>{_sits(row)}</td>" if search else "")
-            + "</tr>"
+            QueueLine(
+                href=case_url.replace(placeholder, c.reference),
+                reference=c.reference,
+                customer_name=c.customer_name,
+                customer_email=c.customer_email,
+                state_label=row.state_label,
+                journey=(row.journey.title or row.journey.name) if row.journey else "",
+                ended=OUTCOME_WORDS.get(c.outcome, "ended") if c.outcome else "",
+                owner=owner_words(c.owner, names),
+                assignee=c.assignee or "",
+                waited=_waited(c.state_entered_at, at),
+                due_iso=due_iso,
+                due_text=due_text,
+                exception=row.exception,
+                handoff_waiting=row.handoff_waiting,
+                overdue=row.overdue,
+                at_risk=row.at_risk,
+                sits=", ".join(QUEUES[key] for key in row.queues if key != "all"),
+            )
         )
-    return mark_safe("\n".join(lines))  # noqa: S308 - every value above went through escape()
-
-
-def _options(choices: list[tuple[str, str]], selected: str) -> SafeString:
-    """``<option>``s for a filter, built here for the same reason as the rows."""
-    return mark_safe(  # noqa: S308 - values and labels escaped
-        "".join(
-            f'<option value="{escape(v)}"{" selected" if v == selected else ""}>{escape(label)}</option>'
-            for v, label in choices
-        )
-    )
-
-
-def _filter_options(
-    query: QueueQuery, journeys: dict[str, Any], all_teams: list[tuple[str, str]]
-) -> dict[str, SafeString]:
-    states = "".join(
-        f'<optgroup label="{escape(j.title or name)}">'
-        + _options([(key, state.label) for key, state in j.states.items()], query.state)
-        + "</optgroup>"
-        for name, j in journeys.items()
-    )
-    staff = active_usernames()
-    return {
-        "journey": _options([("", "Any"), *((n, j.title or n) for n, j in journeys.items())], query.journey),
-        "state": mark_safe(_options([("", "Any")], query.state) + states),  # noqa: S308 - built escaped above
-        "team": _options([("", "Any"), *all_teams], query.team),
-        "assignee": _options([("", "Anyone"), (NOBODY, "Nobody yet"), *((u, u) for u in staff)], query.assignee),
-        "status": _options([("", "Open"), *STATUSES.items()], query.status),
-    }
+    return lines
 
 
 def _url(params: dict[str, str], **changes: str | int) -> str:
@@ -151,40 +199,52 @@ def _url(params: dict[str, str], **changes: str | int) -> str:
     return "?" + urlencode(merged) if merged else "?"
 
 
+def _table_context(query: QueueQuery, page: QueuePage, number: int, at: datetime) -> dict[str, Any]:
+    """What the table (the whole page's and the live refresh's) shows."""
+    params = {"q": query.queue, **{name: getattr(query, name) for name in FILTERS}}
+    all_teams = teams()
+    return {
+        "query": query,
+        "page": page,
+        "lines": queue_lines(page.rows, at=at, names=dict(all_teams)),
+        "all_teams": all_teams,
+        "params": params,
+        "queue_label": "Search" if query.everywhere else QUEUES[query.queue],
+        "poll_url": _url(params, page=number),
+        "previous_url": _url(params, page=number - 1),
+        "next_url": _url(params, page=number + 1),
+    }
+
+
+class HtmxRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django-htmx's middleware
+
+
 @staff_required("agent")
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HtmxRequest) -> HttpResponse:
     form = QueueForm(request.GET)
     form.is_valid()  # errors are shown beside their fields; the rest of the query still applies
     query, number = form.query()
     assert isinstance(request.user, StaffUser)  # staff_required let only staff through
     at = now()
     page = queue_page(user=request.user, query=query, number=number, now=at)
-    params = {"q": query.queue, **{name: getattr(query, name) for name in FILTERS}}
-    all_teams = teams()
-    context = {
-        "form": form,
-        "query": query,
-        "page": page,
-        "rows": table_rows(page.rows, at=at, names=dict(all_teams), search=query.everywhere),
-        # A tab opens its queue: without the search, which looks across all of them.
-        "tabs": [
-            (key, label, _url({"q": key, **{k: v for k, v in params.items() if k not in ("q", "search")}}))
-            for key, label in QUEUES.items()
-        ],
-        "queue_label": "Search" if query.everywhere else QUEUES[query.queue],
-        "poll_url": _url(params, page=number),
-        "previous_url": _url(params, page=number - 1),
-        "next_url": _url(params, page=number + 1),
-        "poll_seconds": settings.TOUCHPOINT_QUEUE_POLL_SECONDS,
-        "walkins": False,
-        "statuses": STATUSES,
-    }
-    if request.headers.get("HX-Request"):  # the live refresh: the table only
+    context = _table_context(query, page, number, at)
+    if request.htmx:  # the live refresh: the table only
         response = render(request, "console/queues/_table.html", context)
     else:
-        context["options"] = _filter_options(query, page.journeys, all_teams)
-        context["walkins"] = may_open_walkins(request.user)
+        params = context["params"]
+        form.offer(journeys=page.journeys, all_teams=context["all_teams"], staff=active_usernames())
+        context |= {
+            "form": form,
+            # A tab opens its queue: without the search, which looks across all of them.
+            "tabs": [
+                (key, label, _url({"q": key, **{k: v for k, v in params.items() if k not in ("q", "search")}}))
+                for key, label in QUEUES.items()
+            ],
+            "poll_seconds": settings.TOUCHPOINT_QUEUE_POLL_SECONDS,
+            "walkins": may_open_walkins(request.user),
+        }
         response = render(request, "console/queues/queue.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -10,7 +10,6 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 
 from touchpoint.core.clock import now
-from touchpoint.core.reads import Read
 from touchpoint.journeys.diagnostics import Diagnostic, Severity
 from touchpoint.remedies.errors import PolicyInvalid
 from touchpoint.remedies.models import PolicyVersion
@@ -98,14 +97,10 @@ def policy_active() -> tuple[PolicyVersion, Policy]:
     return version, policy_of(version)
 
 
-# The id and hash of the version in force: what a page needs to find its parsed policy, without
-# kilobytes of YAML or a model instance (touchpoint.core.reads).
-_IN_FORCE = Read(lambda: PolicyVersion.objects.filter(active=True).order_by().values_list("pk", "sha256")[:1])
-
-
 def policy_in_force() -> Policy:
-    """The parsed policy in force, for pages: one lean query, the parse cached by id and hash."""
-    for pk, sha256 in _IN_FORCE():
+    """The parsed policy in force, for pages: one lean query (the id and hash of the version in force,
+    without kilobytes of YAML or a model instance), the parse cached by id and hash."""
+    for pk, sha256 in PolicyVersion.objects.filter(active=True).order_by().values_list("pk", "sha256")[:1]:
         policy = _PARSED.get((pk, sha256))
         if policy is not None:
             return policy

@@ -1,8 +1,10 @@
-"""The console's queues: which cases a person should look at, most urgent first.
+"""The queues page's read model: which cases a person should look at, most urgent first.
 
-One page costs the same handful of queries however many cases there are: the page's cases are
-read with ``LIMIT`` (no ``COUNT`` over the whole queue), and the badges of those 50 rows (the next
-wait limit, a handoff waiting, a task overdue) come from two queries keyed by their ids.
+One page costs the same handful of queries however many cases there are, read with the ORM: the
+page's cases with ``LIMIT`` (no ``COUNT`` over the whole queue), as plain values; then, as Sentry's
+serializers load a page's related rows, one query per kind of related row for the whole page keyed by
+its case ids: the pending wait limits (the soonest per case) and the open tasks (a handoff waiting, a
+task overdue).
 
 Order: the case that has waited longest in its state first (exceptions have their own queue and
 a badge); the at-risk queue puts the soonest wait limit first (overdue at the top).
@@ -16,7 +18,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -24,8 +25,8 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from touchpoint.cases.journeys import journey_parsed
 from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.core.ids import normalise_reference
-from touchpoint.core.reads import Read, Row
 from touchpoint.journeys import Journey
+from touchpoint.shipping.models import Shipment
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import teams_of
 
@@ -103,9 +104,6 @@ class QueuePage:
         return self.number > 1
 
 
-_VERSIONS = Read(lambda: JourneyVersion.objects.order_by("pk").values_list("pk", "sha256"))
-
-
 @dataclass(frozen=True)
 class _Versions:
     by_pk: dict[int, Journey]
@@ -113,7 +111,8 @@ class _Versions:
 
     @classmethod
     def load(cls) -> _Versions:
-        by_pk = {pk: journey_parsed(pk, sha256) for pk, sha256 in _VERSIONS()}
+        rows = JourneyVersion.objects.order_by("pk").values_list("pk", "sha256")
+        by_pk = {pk: journey_parsed(pk, sha256) for pk, sha256 in rows}
         exceptions = {pk: [n for n, s in j.states.items() if s.exception] for pk, j in by_pk.items()}
         return cls(by_pk, {pk: names for pk, names in exceptions.items() if names})
 
@@ -129,8 +128,6 @@ def at_risk_horizon(now: datetime) -> datetime:
 
 
 def _search_q(text: str) -> Q:
-    from touchpoint.shipping.models import Shipment  # shipping builds on cases, not the other way round
-
     reference = normalise_reference(text)
     if REFERENCE.fullmatch(reference):
         return Q(reference=reference)
@@ -194,57 +191,42 @@ def queue_cases(
     return cases.order_by("state_entered_at", "pk")
 
 
-_PAGE_TIMERS = Read(
-    lambda *ids: Timer.objects.filter(
-        case_id__in=ids, status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES
-    ).values_list("case_id", "due_at"),
-    *[int] * PER_PAGE,
-)
-_PAGE_TASKS = Read(
-    lambda *ids: Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN).values_list("case_id", "kind", "due_at"),
-    *[int] * PER_PAGE,
-)
-
-
 _COLUMNS = (
     "pk", "reference", "state", "owner", "outcome", "state_entered_at", "journey_id",
     "customer__name", "customer__email", "assignee__username",
 )  # fmt: skip
-_PAGE_READS: dict[tuple[object, ...], Read] = {}
 
 
-def _page_rows(user: StaffUser, query: QueueQuery, number: int, now: datetime, versions: _Versions) -> list[Row]:
-    """One page of the queue's rows (one more, to tell whether there is a next page).
-
-    Without a search, the page's SQL is compiled once per kind of page (core.reads): the queue, its
-    filters, the page number, the user's teams and the journey versions make the kind; the user, now
-    and the at-risk horizon are its arguments. A search (``icontains``) is compiled each time."""
+def _page_cases(user: StaffUser, query: QueueQuery, number: int, now: datetime, versions: _Versions) -> list[QueueCase]:
+    """One page of the queue's cases, one more to tell whether there is a next page (one query)."""
     offset = (number - 1) * PER_PAGE
     teams = tuple(sorted(teams_of(user))) if query.queue == "team" and not query.everywhere else ()
-    if query.search:
-        cases = queue_cases(user_id=user.pk, teams=teams, query=query, now=now, versions=versions)
-        return [tuple(r) for r in cases.values_list(*_COLUMNS)[offset : offset + PER_PAGE + 1]]
-    kinds: tuple[type, ...] = {"mine": (int,), "at_risk": (datetime, datetime)}.get(query.queue, ())
-    key = (query, number, teams, tuple(sorted(versions.by_pk)))
-    read = _PAGE_READS.get(key)
-    if read is None:
-        if len(_PAGE_READS) >= 512:
-            _PAGE_READS.clear()  # filters typed by hand make new kinds; start over rather than grow
+    cases = queue_cases(user_id=user.pk, teams=teams, query=query, now=now, versions=versions)
+    return [QueueCase(*values) for values in cases.values_list(*_COLUMNS)[offset : offset + PER_PAGE + 1]]
 
-        def build(*args: Any) -> QuerySet[Any, Any]:
-            user_id, moment, horizon = user.pk, now, None
-            if query.queue == "mine":
-                (user_id,) = args
-            elif query.queue == "at_risk":
-                moment, horizon = args
-            cases = queue_cases(
-                user_id=user_id, teams=teams, query=query, now=moment, versions=versions, horizon=horizon
-            )
-            return cases.values_list(*_COLUMNS)[offset : offset + PER_PAGE + 1]
 
-        read = _PAGE_READS[key] = Read(build, *kinds)
-    args = {"mine": (user.pk,), "at_risk": (now, at_risk_horizon(now))}.get(query.queue, ())
-    return read(*args)
+def _soonest_limits(ids: list[int]) -> dict[int, datetime]:
+    """Each case's soonest pending wait limit or acceptance deadline (one query for the page; a case
+    has one or two, so picking the soonest here costs less than asking the database to group)."""
+    soonest: dict[int, datetime] = {}
+    timers = Timer.objects.filter(case_id__in=ids, status=TimerStatus.PENDING, purpose__in=TIMER_PURPOSES)
+    for case_id, due_at in timers.values_list("case_id", "due_at"):
+        if case_id not in soonest or due_at < soonest[case_id]:
+            soonest[case_id] = due_at
+    return soonest
+
+
+def _open_tasks(ids: list[int], now: datetime) -> tuple[set[int], set[int]]:
+    """The page's cases with a handoff waiting, and those with an open task past its due time (one query)."""
+    handoff: set[int] = set()
+    late: set[int] = set()
+    tasks = Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN).values_list("case_id", "kind", "due_at")
+    for case_id, kind, due_at in tasks:
+        if kind == TaskKind.HANDOFF:
+            handoff.add(case_id)
+        if due_at is not None and due_at < now:
+            late.add(case_id)
+    return handoff, late
 
 
 def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime) -> QueuePage:
@@ -252,23 +234,12 @@ def queue_page(*, user: StaffUser, query: QueueQuery, number: int, now: datetime
     (team queue and searches), the cases, their timers, their open tasks — however long the queue is.
     A search's rows say which of the user's queues each case sits in."""
     versions = _Versions.load()
-    cases = [QueueCase(*values) for values in _page_rows(user, query, number, now, versions)]
+    cases = _page_cases(user, query, number, now, versions)
     has_next = len(cases) > PER_PAGE
     cases = cases[:PER_PAGE]
     ids = [c.pk for c in cases]
-    due: dict[int, datetime] = {}
-    handoff: set[int] = set()
-    late: set[int] = set()
-    if ids:
-        page_ids = ids + [ids[0]] * (PER_PAGE - len(ids))  # always PER_PAGE arguments: one compiled read
-        for case_id, timer_due in _PAGE_TIMERS(*page_ids):
-            if case_id not in due or timer_due < due[case_id]:
-                due[case_id] = timer_due
-        for case_id, kind, task_due in _PAGE_TASKS(*page_ids):
-            if kind == TaskKind.HANDOFF:
-                handoff.add(case_id)
-            if task_due is not None and task_due < now:
-                late.add(case_id)
+    due = _soonest_limits(ids) if ids else {}
+    handoff, late = _open_tasks(ids, now) if ids else (set(), set())
     horizon = at_risk_horizon(now)
     mine = frozenset(f"team:{slug}" for slug in teams_of(user)) if query.everywhere else frozenset()
     rows = []
