@@ -18,12 +18,13 @@ PUBLIC_URL = $(or $(TOUCHPOINT_PUBLIC_URL),http://127.0.0.1:$(PORT))
 DEMO_ENV = TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend \
 	TOUCHPOINT_PAYMENT_PROVIDERS=offline,demo TOUCHPOINT_PUBLIC_URL=$(PUBLIC_URL)
 
-.PHONY: help run test test-deps lint types test-sqlite test-postgres bench install clean
+.PHONY: help run test test-deps lint types test-sqlite test-postgres bench bench-smoke bench-peer bench-scale install clean
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:$(PORT) (PORT=8080 make run, or make run PORT=8080, to change it)"
 	@echo "make test   run the whole suite (SQLite, then PostgreSQL if a server is at 127.0.0.1:5432)"
-	@echo "make bench  print the benchmarks"
+	@echo "make bench  print the benchmarks (make bench-smoke: all at a small size; bench-peer: beside django-helpdesk;"
+	@echo "            bench-scale: pages at 100,000 and 1,000,000 cases)"
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "Touchpoint needs Python 3.12 or newer on PATH (python3.12, python3.13 or python3)."; exit 1; }
@@ -83,8 +84,22 @@ test-postgres: install test-deps
 		echo "== PostgreSQL leg SKIPPED: no server answers at $(PG_URL) (set PG_URL to point at one) =="; \
 	fi
 
+# Figures are printed beside a ceiling measured in the same run, never asserted: a bench fails only when it crashes.
 bench: install
 	$(BIN)/python bench/run.py
+
+# Every bench at a small size, a few minutes in all: CI runs it after the tests so that none can rot.
+bench-smoke: install
+	BENCH_SIZE=small $(BIN)/python bench/run.py
+
+# Touchpoint beside django-helpdesk (../shared/peer), one after the other on this machine; needs wrk. ~15 minutes.
+bench-peer: install
+	$(BIN)/python bench/peer.py
+
+# Every page at 100,000 and 1,000,000 cases with realistic histories (about 20 GB in BENCH_DATA; an hour to build).
+BENCH_DATA ?= var/bench/scale
+bench-scale: install
+	$(BIN)/python bench/bench_scale.py --data $(BENCH_DATA)
 
 clean:
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache
