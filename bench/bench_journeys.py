@@ -21,8 +21,9 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "src")]  # runs from a bare checkou
 
 from journey_gen import generate_journey  # noqa: E402
 
+from touchpoint.journeys.graph import graph_edges  # noqa: E402
 from touchpoint.journeys.loader import parse_journey  # noqa: E402
-from touchpoint.journeys.paths import enumerate_paths, graph_edges  # noqa: E402
+from touchpoint.journeys.paths import enumerate_paths  # noqa: E402
 
 TARGET_SECONDS = 1.0
 REPEAT = 5

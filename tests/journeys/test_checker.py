@@ -1111,7 +1111,10 @@ def test_each_example_on_the_rules_page_prints_what_the_page_says(code: str) -> 
 
 
 def test_the_rules_page_lists_every_load_error_the_loader_emits() -> None:
-    loader_source = (ROOT / "src" / "touchpoint" / "journeys" / "loader.py").read_text()
-    emitted = set(re.findall(r'"(L0\d\d)"', loader_source))
+    # the loader's own codes, and the YAML problems it reads files with (journeys/yaml_lines.py), as L…
+    folder = ROOT / "src" / "touchpoint" / "journeys"
+    sources = "".join((folder / name).read_text() for name in ("loader.py", "yaml_lines.py"))
+    emitted = set(re.findall(r'"(L0\d\d)"', sources))
+    emitted |= {"L" + number for number in re.findall(r'YamlProblem\(\s*"(0\d\d)"', sources)}
     listed = set(re.findall(r"^\| (L0\d\d) \|", RULES_PAGE.read_text(), flags=re.M))
     assert emitted == listed

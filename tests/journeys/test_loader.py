@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from tests.journeys.conftest import CLEAN, FILE, load, load_errors, where
 
 from touchpoint.journeys.diagnostics import JourneyLoadError, Location, Severity
-from touchpoint.journeys.loader import MAX_BYTES, load_journey, parse_journey
+from touchpoint.journeys.loader import load_journey, parse_journey
+from touchpoint.journeys.yaml_lines import MAX_BYTES
 
 
 def test_a_clean_journey_loads_with_its_places() -> None:

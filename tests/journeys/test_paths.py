@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from tests.journeys.conftest import long_journey
 from tests.journeys.strategies import journeys
 
+from touchpoint.journeys.graph import Edge, graph_edges
 from touchpoint.journeys.library import library_file
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
-from touchpoint.journeys.paths import Edge, enumerate_paths, graph_edges, paths_json, paths_mermaid, paths_text
+from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_mermaid, paths_text
 
 DIAMOND = """
 name: diamond
@@ -113,12 +114,12 @@ def test_edge_use_counts_routes_per_move() -> None:
     layout = enumerate_paths(load(DIAMOND))
     # then each move is counted once per route that takes it
     assert layout.edge_use == {
-        Edge("a", 0): 4,
-        Edge("a", 1): 4,
-        Edge("b", 2): 2,
-        Edge("c", 3): 2,
-        Edge("b", 4): 2,
-        Edge("c", 5): 3,
+        Edge("a", 0, "b"): 4,
+        Edge("a", 1, "c"): 4,
+        Edge("b", 2, "d"): 2,
+        Edge("c", 3, "d"): 2,
+        Edge("b", 4, "e"): 2,
+        Edge("c", 5, "a"): 3,
     }
     assert layout.edges_covered == frozenset(layout.edge_use)
 
@@ -438,8 +439,8 @@ def oracle_edges(journey: Journey) -> set[Edge]:
     outs: dict[str, list[Edge]] = {name: [] for name in journey.states}
     for i, t in enumerate(journey.transitions):
         for source in t.from_:
-            if source in outs and t.to in journey.states and Edge(source, i) not in outs[source]:
-                outs[source].append(Edge(source, i))
+            if source in outs and t.to in journey.states and Edge(source, i, t.to) not in outs[source]:
+                outs[source].append(Edge(source, i, t.to))
     ends = {n for n, s in journey.states.items() if s.terminal}
 
     def finishes(name: str) -> bool:

@@ -14,10 +14,10 @@ from tests.journeys.conftest import long_journey
 from tests.journeys.strategies import journeys
 
 from touchpoint.journeys.cli import main
+from touchpoint.journeys.graph import graph_edges
 from touchpoint.journeys.library import library_files
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
-from touchpoint.journeys.paths import graph_edges
 from touchpoint.journeys.render import GraphLayout, layout_journey, render_html, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -66,7 +66,7 @@ def overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float,
 def overlapping(layout: GraphLayout) -> list[tuple[str, str]]:
     """Pairs of boxes and edge labels that overlap."""
     rects = [(f"state {b.name}", (b.x, b.y, b.width, b.height)) for b in layout.boxes.values()]
-    rects += [(f"label {e.source}#{e.transition}", (*e.label_at, *e.label_size)) for e in layout.edges]
+    rects += [(f"label {e.edge.source}#{e.edge.transition}", (*e.label_at, *e.label_size)) for e in layout.edges]
     return [(m, n) for (m, r), (n, s) in itertools.combinations(rects, 2) if overlaps(r, s)]
 
 
@@ -116,7 +116,7 @@ def test_text_is_escaped() -> None:
 def test_back_edges_point_upwards_and_boxes_keep_apart() -> None:
     layout = layout_journey(load(LOOPY))
     back = [e for e in layout.edges if e.kind == "back"]
-    assert [(e.source, e.target) for e in back] == [("c", "a")]
+    assert [(e.edge.source, e.edge.target) for e in back] == [("c", "a")]
     assert back[0].points[-1][1] < back[0].points[0][1]
     assert layout.boxes["a"].y < layout.boxes["b"].y < layout.boxes["d"].y
     assert overlapping(layout) == []

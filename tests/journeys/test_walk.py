@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from tests.journeys.strategies import journeys
 
 from touchpoint.journeys.engine import Actor, Advanced, advance, open_case
+from touchpoint.journeys.graph import Edge
 from touchpoint.journeys.guards import guard_holds
 from touchpoint.journeys.library import library_file
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
-from touchpoint.journeys.paths import Edge
 from touchpoint.journeys.walk import (
     MAX_ROUTE_STEPS,
     RouteError,
@@ -211,7 +211,7 @@ def test_a_journey_whose_start_is_undefined_is_covered_by_no_route_and_every_mov
     reasons = {(u.source, u.event, u.target): u.reason for u in cover.uncovered}
     assert reasons[("a", "go", "b")] == "no case reaches `a` (no feasible route leads there)"
     assert reasons[("b", "late", "nowhere")] == "it leads to `nowhere`, which the journey doesn't define"
-    assert {Edge(u.source, u.transition) for u in cover.uncovered} == cover.moves
+    assert {Edge(u.source, u.transition, u.target) for u in cover.uncovered} == cover.moves
 
 
 # --- property: on small random journeys --------------------------------------------------------
@@ -222,7 +222,8 @@ def _random_walk(journey: Journey, rng: random.Random) -> list[tuple[Edge, bool]
     each move taken, and whether the case went on to an end."""
     variants = intake_variants(journey)
     data = {**open_case(journey).data, **rng.choice(variants)}
-    state, moves = journey.start, []
+    state = journey.start
+    moves: list[tuple[Edge, bool]] = []
     for _ in range(25):
         if journey.states[state].terminal:
             return [(m, True) for m, _ in moves]
@@ -238,7 +239,7 @@ def _random_walk(journey: Journey, rng: random.Random) -> list[tuple[Edge, bool]
         given = {name: rng.choice(candidates(journey, name)) for name in asked}
         result = advance(journey, state=state, event=event, data=data, actor=who.actor, given=given)
         if isinstance(result, Advanced) and result.transition is not None:
-            moves.append((Edge(state, result.transition), False))
+            moves.append((Edge(state, result.transition, result.target), False))
             state, data = result.target, {**data, **result.data}
     return moves
 
@@ -254,7 +255,7 @@ def test_on_random_journeys_every_route_is_real_and_no_move_a_case_can_take_is_m
         replay(journey, route)
         assert journey.states[route.terminal].terminal
     # every declared move is covered or reported, never both, never neither
-    reported = {Edge(u.source, u.transition) for u in cover.uncovered}
+    reported = {Edge(u.source, u.transition, u.target) for u in cover.uncovered}
     assert reported.isdisjoint(cover.covered)
     assert reported | cover.covered == cover.moves
     # and a move a random case takes on its way to an end is one the cover takes

@@ -778,7 +778,7 @@ def _silence_bound(journey: Journey, moves: list[graph.Edge], reached: list[str]
     for move in moves:
         if move.source not in live or move.target not in live:
             continue
-        if journey.transitions[move.index].touchpoint is None:
+        if journey.transitions[move.transition].touchpoint is None:
             silent[move.source][move.target] = None
         else:
             entries[move.target] = None
@@ -868,7 +868,7 @@ def _definitely_set(journey: Journey, moves: list[graph.Edge]) -> dict[str, froz
         source = queue.popleft()
         queued.discard(source)
         for move in exits.get(source, []):
-            carried = known[source] | writes[move.index]
+            carried = known[source] | writes[move.transition]
             before = known.get(move.target)
             after = carried if before is None else before & carried
             if after != before:
@@ -935,7 +935,7 @@ def _unset_route(ctx: _Context, name: str, goal: str) -> list[tuple[str, str | N
     while queue and goal not in parent:
         source = queue.popleft()
         for edge in ctx.out_edges.get(source, []):
-            transition = ctx.journey.transitions[edge.index]
+            transition = ctx.journey.transitions[edge.transition]
             if edge.target in parent or name in transition.sets or name in transition.asks:
                 continue
             parent[edge.target] = (source, transition.on)
@@ -1118,7 +1118,7 @@ def _events_label_unused(ctx: _Context) -> Iterator[Diagnostic]:
 def _domains(ctx: _Context) -> dict[str, Domain]:
     """The values each declared field can take: its ``initial`` value and the constants moves
     (out of states a case can reach) ``sets``; anything of its type when intake or a move ``asks``."""
-    reached_moves = {e.index for e in ctx.edges if e.source in ctx.reached}
+    reached_moves = {e.transition for e in ctx.edges if e.source in ctx.reached}
     out = {}
     for name, declared in ctx.journey.data.items():
         values: list[object] = [declared.initial] if declared.initial is not None else []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from touchpoint.journeys.guards import satisfiable
 from touchpoint.journeys.model import Journey
@@ -22,12 +22,13 @@ from touchpoint.journeys.model import Journey
 Adjacency = Mapping[str, Sequence[str]]
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One way a case can move: transition ``index`` (in file order) taken from ``source``."""
+class Edge(NamedTuple):
+    """One move in the journey graph: transition number ``transition`` (its index in file order)
+    taken from ``source``, one of its ``from`` states, to ``target``, its ``to``. The one edge type
+    of the journey core: the checker's analyses, the route listing, the walker and the picture."""
 
-    index: int
     source: str
+    transition: int  # index into journey.transitions
     target: str
 
 
@@ -39,7 +40,8 @@ def can_hold(guard: str | None) -> bool:
 
 
 def edges(journey: Journey) -> list[Edge]:
-    """Every move the engine could make, in file order (one per ``from`` state of a transition)."""
+    """Every move the engine could make, in file order (one per ``from`` state of a transition).
+    Unlike :func:`graph_edges`, a move whose guard can never hold, or out of an end, is left out."""
     out: list[Edge] = []
     states = journey.states
     for index, transition in enumerate(journey.transitions):
@@ -49,7 +51,20 @@ def edges(journey: Journey) -> list[Edge]:
         for source in dict.fromkeys(transition.from_):
             state = states.get(source)
             if state is not None and not state.terminal:
-                out.append(Edge(index, source, transition.to))
+                out.append(Edge(source, index, transition.to))
+    return out
+
+
+def graph_edges(journey: Journey) -> dict[str, list[Edge]]:
+    """Each state's exits in file order, keeping only transitions whose target is a defined state:
+    every move a file declares, guards unread (the routes a customer may take, as drawn)."""
+    out: dict[str, list[Edge]] = {name: [] for name in journey.states}
+    for index, transition in enumerate(journey.transitions):
+        if transition.to not in journey.states:
+            continue
+        for source in dict.fromkeys(transition.from_):  # `from: [a, a]` is one edge
+            if source in out:
+                out[source].append(Edge(source, index, transition.to))
     return out
 
 

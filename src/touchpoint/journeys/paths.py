@@ -20,19 +20,13 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, cast
 
 from touchpoint.journeys.durations import format_duration
+from touchpoint.journeys.graph import Edge, graph_edges
 from touchpoint.journeys.model import Journey
 
 MAX_VISITS = 2  # a state may appear twice in a route: each loop is taken at most once
-
-
-class Edge(NamedTuple):
-    """One move in the graph: a transition taken from one of its ``from`` states."""
-
-    source: str
-    transition: int  # index into journey.transitions
 
 
 @dataclass(frozen=True)
@@ -49,7 +43,7 @@ class Route:
 
     @property
     def edges(self) -> tuple[Edge, ...]:
-        return tuple(Edge(s, t) for s, t in zip(self.states, self.transitions, strict=False))
+        return tuple(Edge(*move) for move in zip(self.states, self.transitions, self.states[1:], strict=False))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,18 +71,6 @@ class PathLayout:
     covering: int = 0  # how many of the routes listed first are covering routes (0 when complete)
 
 
-def graph_edges(journey: Journey) -> dict[str, list[Edge]]:
-    """Each state's exits in file order, keeping only transitions whose target is a defined state."""
-    out: dict[str, list[Edge]] = {name: [] for name in journey.states}
-    for index, transition in enumerate(journey.transitions):
-        if transition.to not in journey.states:
-            continue
-        for source in dict.fromkeys(transition.from_):  # `from: [a, a]` is one edge
-            if source in out:
-                out[source].append(Edge(source, index))
-    return out
-
-
 def can_finish(journey: Journey, exits: Mapping[str, list[Edge]]) -> set[str]:
     """States from which some terminal state can be reached (terminals included)."""
     incoming: dict[str, list[str]] = {name: [] for name in journey.states}
@@ -96,7 +78,7 @@ def can_finish(journey: Journey, exits: Mapping[str, list[Edge]]) -> set[str]:
         if journey.states[source].terminal:
             continue  # nothing leaves an ended case
         for edge in edges:
-            incoming[journey.transitions[edge.transition].to].append(source)
+            incoming[edge.target].append(source)
     alive = {name for name, state in journey.states.items() if state.terminal}
     queue = deque(alive)
     while queue:
@@ -148,7 +130,7 @@ def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int =
     if journey.start in alive:
         # Only moves into states that can still finish are worth following.
         live_exits = {
-            name: [e for e in edges if journey.transitions[e.transition].to in alive]
+            name: [e for e in edges if e.target in alive]
             for name, edges in exits.items()
             if name in alive and not journey.states[name].terminal
         }
@@ -191,9 +173,9 @@ def enumerate_paths(journey: Journey, *, max_paths: int = 5000, max_steps: int =
         bound = _bound(
             stopped, max_paths=max_paths, max_steps=max_steps, listed=len(routes), covering=covering, every_move=covered
         )
-    use: Counter[tuple[str, int]] = Counter()
+    use: Counter[tuple[str, int, str]] = Counter()
     for route in routes:  # plain tuples: counting many moves must stay cheap
-        use.update(set(zip(route.states, route.transitions, strict=False)))
+        use.update(set(zip(route.states, route.transitions, route.states[1:], strict=False)))
     edge_use = {Edge(*edge): count for edge, count in use.items()}
     return PathLayout(tuple(routes), bound is None, bound, frozenset(edge_use), edge_use, budget.used, covering)
 
@@ -214,7 +196,7 @@ class _DepthFirst:
                 yield ((start,), ())
             self.finished = True
             return
-        transitions, states = journey.transitions, journey.states
+        states = journey.states
         path_states = [start]
         path_moves: list[int] = []
         visits: Counter[str] = Counter({start: 1})
@@ -234,7 +216,7 @@ class _DepthFirst:
             budget.used += 1
             cursors[-1] = cursor + 1
             edge = options[cursor]
-            target = transitions[edge.transition].to
+            target = edge.target
             if visits[target] >= MAX_VISITS:
                 continue
             if states[target].terminal:
@@ -260,7 +242,7 @@ def covering_routes(journey: Journey, live_exits: Exits) -> Iterator[Found]:
     length, so a caller that takes only the first few pays only for those; about one route for
     every two moves on the shipped journeys.
     """
-    start, states, transitions = journey.start, journey.states, journey.transitions
+    start, states = journey.start, journey.states
     if start not in live_exits:
         return
     way_in: dict[str, Edge | None] = {start: None}
@@ -269,7 +251,7 @@ def covering_routes(journey: Journey, live_exits: Exits) -> Iterator[Found]:
     while queue:
         here = queue.popleft()
         for edge in live_exits[here]:
-            target = transitions[edge.transition].to
+            target = edge.target
             if target not in way_in:
                 way_in[target] = edge
                 depth[target] = depth[here] + 1
@@ -278,7 +260,7 @@ def covering_routes(journey: Journey, live_exits: Exits) -> Iterator[Found]:
     sources: dict[str, list[str]] = {}
     for name, edges in live_exits.items():
         for edge in edges:
-            sources.setdefault(transitions[edge.transition].to, []).append(name)
+            sources.setdefault(edge.target, []).append(name)
     to_end = {name: 0 for name, state in states.items() if state.terminal}
     queue = deque(to_end)
     while queue:
@@ -288,11 +270,10 @@ def covering_routes(journey: Journey, live_exits: Exits) -> Iterator[Found]:
                 to_end[source] = to_end[here] + 1
                 queue.append(source)
     way_out = {
-        name: next(e for e in edges if to_end[transitions[e.transition].to] == to_end[name] - 1)
-        for name, edges in live_exits.items()
+        name: next(e for e in edges if to_end[e.target] == to_end[name] - 1) for name, edges in live_exits.items()
     }
     moves = [edge for name, edges in live_exits.items() if name in depth for edge in edges]
-    moves.sort(key=lambda e: -(depth[e.source] + 1 + to_end[transitions[e.transition].to]))  # stable: file order
+    moves.sort(key=lambda e: -(depth[e.source] + 1 + to_end[e.target]))  # stable: file order
     taken: set[Edge] = set()
     for edge in moves:
         if edge in taken:
@@ -304,12 +285,12 @@ def covering_routes(journey: Journey, live_exits: Exits) -> Iterator[Found]:
             here = back.source
         route.reverse()
         route.append(edge)
-        here = transitions[edge.transition].to
+        here = edge.target
         while not states[here].terminal:
             route.append(way_out[here])
-            here = transitions[way_out[here].transition].to
+            here = way_out[here].target
         taken.update(route)
-        yield ((start, *(transitions[e.transition].to for e in route)), tuple(e.transition for e in route))
+        yield ((start, *(e.target for e in route)), tuple(e.transition for e in route))
 
 
 def _bound(

@@ -31,8 +31,8 @@ from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from touchpoint.journeys.durations import format_duration
+from touchpoint.journeys.graph import Edge, graph_edges
 from touchpoint.journeys.model import Journey, State, Transition
-from touchpoint.journeys.paths import graph_edges
 
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 MONO = "'DejaVu Sans Mono', Menlo, Consolas, monospace"
@@ -215,11 +215,9 @@ class Box:
 
 @dataclass(frozen=True)
 class EdgeShape:
-    """A drawn move: a polyline through ``points`` (drawn as smooth curves) and its label's box."""
+    """A drawn move: the ``edge``, a polyline through ``points`` (drawn as smooth curves) and its label's box."""
 
-    source: str
-    target: str
-    transition: int
+    edge: Edge
     points: tuple[tuple[float, float], ...]
     label_at: tuple[float, float]  # top-left of the label text block
     label_size: tuple[float, float]
@@ -257,9 +255,7 @@ class _Node:
 
 @dataclass
 class _Chain:
-    source: str
-    target: str
-    transition: int
+    edge: Edge
     nodes: list[int]  # layout order, top to bottom: first and last are states
     back: bool
     label: int
@@ -524,10 +520,7 @@ def _ranking(
     journey: Journey,
 ) -> tuple[dict[str, list[tuple[int, str]]], list[str], set[tuple[str, int]], dict[str, int]]:
     """Each state's exits, the visit order, the back edges and each state's layer."""
-    exits = {
-        name: [(e.transition, journey.transitions[e.transition].to) for e in edges]
-        for name, edges in graph_edges(journey).items()
-    }
+    exits = {name: [(e.transition, e.target) for e in edges] for name, edges in graph_edges(journey).items()}
     order, back = _depth_first(journey, exits)
     arcs = [
         (target, source) if (source, index) in back else (source, target)
@@ -600,7 +593,7 @@ def _build(journey: Journey, words: Words | None = None) -> _Graph:
             for a, b in itertools.pairwise(members):
                 nodes[a].down.append(b)
                 nodes[b].up.append(a)
-            graph.chains.append(_Chain(source, target, index, members, is_back, label))
+            graph.chains.append(_Chain(Edge(source, index, target), members, is_back, label))
     for name, items in graph.loops.items():
         node = nodes[graph.state_node[name]]
         node.reserve = LOOP_SPAN + 6 * len(items) + max(_size(lines, 2, 2)[0] for _, lines in items)
@@ -658,7 +651,7 @@ def layout_journey(journey: Journey, words: Words | None = None) -> GraphLayout:
 
     shapes: list[EdgeShape] = []
     for chain, xs in zip(chains, runs, strict=True):
-        upper, lower = (chain.target, chain.source) if chain.back else (chain.source, chain.target)
+        upper, lower = (chain.edge.target, chain.edge.source) if chain.back else (chain.edge.source, chain.edge.target)
         points: list[tuple[float, float]] = [(xs[0], boxes[upper].y + boxes[upper].height)]
         for n, x in zip(chain.nodes[1:-1], xs[1:-1], strict=True):
             node = nodes[n]
@@ -669,15 +662,13 @@ def layout_journey(journey: Journey, words: Words | None = None) -> GraphLayout:
         points.append((xs[-1], boxes[lower].y))
         if chain.back:
             points.reverse()
-        transition = journey.transitions[chain.transition]
-        timeout = transition.on == journey.states[chain.source].on_timeout
+        transition = journey.transitions[chain.edge.transition]
+        timeout = transition.on == journey.states[chain.edge.source].on_timeout
         label = nodes[chain.label]  # every edge spans at least one label rank
         label_top = band_top[label.rank] + (band_height[label.rank] - label.height) / 2
         shapes.append(
             EdgeShape(
-                chain.source,
-                chain.target,
-                chain.transition,
+                chain.edge,
                 tuple(points),
                 (label.x - label.width / 2 + 10, label_top),
                 (label.width - 8, label.height),
@@ -687,7 +678,7 @@ def layout_journey(journey: Journey, words: Words | None = None) -> GraphLayout:
             )
         )
     shapes += _loop_shapes(journey, graph, boxes)
-    shapes.sort(key=lambda s: (s.transition, s.source))
+    shapes.sort(key=lambda s: (s.edge.transition, s.edge.source))
     right_edge = max([b.x + b.width for b in boxes.values()] + [s.label_at[0] + s.label_size[0] for s in shapes])
     width = math.ceil(right_edge + MARGIN)
     height = math.ceil(max(y - BAND_GAP + MARGIN, 2 * MARGIN))
@@ -705,9 +696,7 @@ def _loop_shapes(journey: Journey, graph: _Graph, boxes: dict[str, Box]) -> list
             size = _size(lines, 2, 2)
             shapes.append(
                 EdgeShape(
-                    name,
-                    name,
-                    index,
+                    Edge(name, index, name),
                     ((right, middle - spread), (reach, middle), (right, middle + spread)),
                     (reach + 6, label_y),
                     size,
@@ -885,14 +874,14 @@ def _edge_svg(journey: Journey, shape: EdgeShape, words: Words | None = None) ->
     colour = EDGE_COLOURS[kind]
     dash = ' stroke-dasharray="6 4"' if kind == "back" else ' stroke-dasharray="2 3"' if kind == "timeout" else ""
     path = _loop(shape.points) if shape.kind == "loop" else _curve(shape.points)
-    transition = journey.transitions[shape.transition]
+    transition = journey.transitions[shape.edge.transition]
     if words is not None:
-        source, target = journey.states[shape.source].label, journey.states[shape.target].label
+        source, target = journey.states[shape.edge.source].label, journey.states[shape.edge.target].label
         title = f"{source} → {target}: {journey.event_label(transition.on)}"
         if transition.touchpoint:
             title += f" (tells the customer: {journey.touchpoints.get(transition.touchpoint, 'a message')})"
     else:
-        title = f"{shape.source} → {shape.target} on {transition.on}"
+        title = f"{shape.edge.source} → {shape.edge.target} on {transition.on}"
         if transition.touchpoint:
             title += f" (sends {transition.touchpoint})"
         if transition.guard:
@@ -901,8 +890,8 @@ def _edge_svg(journey: Journey, shape: EdgeShape, words: Words | None = None) ->
             title += f"; {data}"
     return (
         f"<g class={quoteattr('edge ' + shape.kind + (' timeout' if shape.timeout else ''))}"
-        f" data-from={quoteattr(shape.source)} data-to={quoteattr(shape.target)}"
-        f' data-transition="{shape.transition}" data-event={quoteattr(transition.on)}>'
+        f" data-from={quoteattr(shape.edge.source)} data-to={quoteattr(shape.edge.target)}"
+        f' data-transition="{shape.edge.transition}" data-event={quoteattr(transition.on)}>'
         f"<title>{escape(title)}</title>"
         f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}'
         f' marker-end="url(#arrow-{kind})"/></g>'
@@ -911,7 +900,9 @@ def _edge_svg(journey: Journey, shape: EdgeShape, words: Words | None = None) ->
 
 def _edge_label_svg(shape: EdgeShape) -> str:
     x, y = shape.label_at
-    parts = [f'<g class="edge-label" data-transition="{shape.transition}" data-from={quoteattr(shape.source)}>']
+    parts = [
+        f'<g class="edge-label" data-transition="{shape.edge.transition}" data-from={quoteattr(shape.edge.source)}>'
+    ]
     y += 2
     for text, style in shape.lines:
         line = STYLE_LINE[style]

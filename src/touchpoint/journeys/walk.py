@@ -31,9 +31,9 @@ from typing import Any, Literal
 
 from touchpoint.journeys.data import DataError
 from touchpoint.journeys.engine import Actor, Advanced, actor_may, advance, manual_events, open_case
+from touchpoint.journeys.graph import Edge, graph_edges
 from touchpoint.journeys.guards import And, Atom, Expr, GuardError, Not, Or, eval_atom, parse_guard
 from touchpoint.journeys.model import DataField, Journey
-from touchpoint.journeys.paths import Edge, graph_edges
 
 WhoKind = Literal["customer", "staff", "carrier", "timer", "system"]
 # The order a step's taker is chosen in: a person where the journey lets one act, then the carrier,
@@ -121,7 +121,7 @@ class Step:
 
     @property
     def move(self) -> Edge:
-        return Edge(self.source, self.transition)
+        return Edge(self.source, self.transition, self.target)
 
     def describe(self) -> str:
         given = f" giving {', '.join(f'{k}={v!r}' for k, v in self.given.items())}" if self.given else ""
@@ -468,11 +468,10 @@ def _explore(
                         continue
                     after = {**data, **result.data}
                     target = graph.key(result.target, after, after_facts)
-                    arc = arcs.get((Edge(state, result.transition), target))
+                    move = Edge(state, result.transition, result.target)
+                    arc = arcs.get((move, target))
                     if arc is None:
-                        arc = arcs[(Edge(state, result.transition), target)] = _Arc(
-                            Edge(state, result.transition), target, [], after
-                        )
+                        arc = arcs[(move, target)] = _Arc(move, target, [], after)
                     if all(o.who != who for o in arc.options):
                         arc.options.append(_Option(who, given))
                     if target not in graph.data:
@@ -551,7 +550,10 @@ def walk_cover(
     graph = _explore(journey, needs, gives)
     declared = {edge for edges in graph_edges(journey).values() for edge in edges}
     moves = declared | {
-        Edge(source, i) for i, t in enumerate(journey.transitions) for source in t.from_ if source in journey.states
+        Edge(source, i, t.to)
+        for i, t in enumerate(journey.transitions)
+        for source in t.from_
+        if source in journey.states
     }
     feasible = {
         arc.move for node, arcs in graph.arcs.items() if graph.live(node) for arc in arcs if graph.live(arc.target)
@@ -717,7 +719,7 @@ def walk_route(journey: Journey, *, intake: Mapping[str, Any], events: Sequence[
         for who in options:
             result = advance(journey, state=state, event=event, data=data, actor=who.actor, given=given)
             if isinstance(result, Advanced) and result.transition is not None:
-                chosen.append((Edge(state, result.transition), who, dict(given)))
+                chosen.append((Edge(state, result.transition, result.target), who, dict(given)))
                 state, data = result.target, {**data, **result.data}
                 break
             refusals.append(f"{who.describe()}: {getattr(result, 'reason', result)}")
