@@ -21,8 +21,11 @@ from touchpoint.cases.models import Case, Timer, TimerStatus
 from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.cases.services.timers import timer_fire
 from touchpoint.core.clock import at
+from touchpoint.insights.charts import BAR_WIDTH, bar_chart, row_labels
 from touchpoint.insights.export import figure_csv, figure_table
 from touchpoint.insights.figures import (
+    Chart,
+    Figure,
     Scope,
     exceptions_by_cause,
     pile_ups,
@@ -144,16 +147,19 @@ def test_figures_export_as_csv_and_print_as_a_table(history: dict[str, Case]) ->
     ]
 
 
-def test_a_chart_draws_one_labelled_bar_per_row_with_its_whisker(history: dict[str, Case]) -> None:
-    from touchpoint.insights.charts import figure_svg
-
+def test_a_chart_has_one_labelled_bar_per_row_with_its_whisker(history: dict[str, Case]) -> None:
     with at(NOW):
-        svg = figure_svg(time_in_state(Scope()))
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="ins-chart"')
-    assert svg.count('class="ins-bar"') == 5
-    assert svg.count('class="ins-whisker"') == 10  # a line and an end tick per row
-    assert ">48.0h – 67.2h</text>" in svg  # awaiting_device: p50 to p90
-    assert "<title" in svg and "<desc" in svg and "style=" not in svg
+        figure = time_in_state(Scope())
+    chart = bar_chart(figure)
+    assert chart is not None and len(chart.bars) == len(figure.rows) == 5
+    longest = max(bar.whisker_x or 0 for bar in chart.bars)
+    assert longest == BAR_WIDTH  # the largest p90 reaches the full width
+    device = next(bar for bar in chart.bars if bar.value == "48.0h – 67.2h")  # awaiting_device: p50 to p90
+    assert device.label == "Waiting for your device"
+    assert device.whisker_x is not None and device.width < device.whisker_x
+    # Bars stack down the chart, each below its label's line, and the chart is as tall as they are
+    tops = [bar.y for bar in chart.bars]
+    assert tops == sorted(tops) and chart.height == chart.bars[-1].bottom + 12
 
 
 def test_touchpoint_insights_prints_every_figure_and_writes_csv(history: dict[str, Case], tmp_path: Any) -> None:
@@ -180,8 +186,29 @@ def test_touchpoint_insights_prints_every_figure_and_writes_csv(history: dict[st
 
 
 def test_a_figure_with_nothing_to_draw_has_no_chart_only_its_table() -> None:
-    from touchpoint.insights.charts import figure_svg
-    from touchpoint.insights.figures import Chart, Figure
-
     empty = Figure("x", "X", "nothing yet", ("label", "hours"), [("Order received", None)], Chart(label=(0,), value=1))
-    assert figure_svg(empty) == ""
+    assert bar_chart(empty) is None
+
+
+def test_a_long_label_wraps_in_full_and_labels_two_journeys_share_say_which() -> None:
+    # Given the same state label in two journeys, and a label longer than a line
+    long = "Waiting for the customer to choose between a repair, a refund or a replacement"
+    figure = Figure(
+        "x",
+        "X",
+        "what",
+        ("journey", "state", "label", "open"),
+        [
+            ("mail-in-repair", "paying", "Awaiting payment", 3),
+            ("order-problem", "paying", "Awaiting payment", 1),
+            ("mail-in-repair", "choosing", long, 2),
+        ],
+        Chart(label=(2,), value=3),
+    )
+    labels = row_labels(figure, journey_titles={"mail-in-repair": "Mail-in repair", "order-problem": "Order problem"})
+    assert labels == ["Mail-in repair: Awaiting payment", "Order problem: Awaiting payment", long]
+    chart = bar_chart(figure, labels=labels)
+    assert chart is not None
+    wrapped = chart.bars[2].lines
+    assert " ".join(line.text for line in wrapped) == long and len(wrapped) == 2
+    assert wrapped[1].y - wrapped[0].y == 16

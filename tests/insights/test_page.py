@@ -9,6 +9,7 @@ from django.test import Client
 
 from tests.support.factories import StaffFactory
 from touchpoint.cases.actors import SYSTEM
+from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_open
 from touchpoint.staff.models import Role
 
@@ -60,3 +61,32 @@ def test_unknown_figures_and_odd_parameters_get_plain_answers(some_cases: None) 
     page = client.get("/console/insights/?journey=%3Cscript%3E&days=9999")
     assert page.status_code == 200
     assert "<script>" not in page.content.decode()
+
+
+def test_the_page_speaks_in_words_not_column_names(some_cases: None) -> None:
+    html = signed_in(Role.LEAD).get("/console/insights/?days=all").content.decode()
+    for heading in ("Median hours", "9 in 10 within (hours)", "Cases there now", "Open cases", "Past the wait limit"):
+        assert f'<th scope="col">{heading}</th>' in html
+    for machine in ("P50", "p50_hours", "There now", "there_now", "Past wait limit"):
+        assert machine not in html
+    # Both open cases wait in "Order received": its bar is labelled in full, with the count beside it
+    assert '<text class="ins-label" x="0" y="16" font-size="13" fill="#1d232b">Order received</text>' in html
+    assert ">2 cases</text>" in html
+
+
+def test_the_page_costs_the_same_queries_for_3_cases_as_for_30(
+    mini_journey: Any, customer: Any, django_assert_num_queries: Any
+) -> None:
+    client = signed_in(Role.LEAD)
+    for total in (3, 30):
+        while Case.objects.count() < total:
+            case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"})
+        # 19: the session, the lead and their two-factor device (3); the journeys' titles (1); then the
+        # figures (15): time in state (the stays, the journey version), pile-ups (open cases, version),
+        # timer breaches (fired timers: none yet, so no version), silence gaps (messages sent, cases,
+        # version), exceptions (transitions: none into an exception, so no version), messages by kind
+        # (replies, messages), CSAT by journey, by step and by person (the ratings, read by each: none
+        # yet, so no steps or people read), remedies. A journey version is read once per figure, never
+        # per case.
+        with django_assert_num_queries(19):
+            assert client.get("/console/insights/?days=all").status_code == 200

@@ -1,81 +1,129 @@
-"""Figures drawn as server-rendered SVG: horizontal bars, labelled, with an optional whisker.
+"""Where a figure's bars go: numbers and words only, drawn by the insights page's template.
 
-No inline styles (the CSP forbids them): colours and fonts are presentation attributes and the
-page's stylesheet styles the ``ins-*`` classes. Every chart has a ``<title>`` and a ``<desc>``,
-and the same numbers are in the table beside it for screen readers and CSV."""
+One bar per row, its label written in full above it (wrapped, never cut short, so two states can't
+look the same), the value beside the bar's end and an optional whisker to a second value (p50 bar,
+p90 whisker). The page's template draws the SVG from a :class:`BarChart`; the table beside it has
+the same numbers for screen readers and CSV."""
 
 from __future__ import annotations
 
-from html import escape
+import textwrap
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from touchpoint.insights.figures import Cell, Figure
 
-ROW = 26
-LABEL_WIDTH = 260
-BAR_WIDTH = 360
-VALUE_WIDTH = 120
-WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
+WIDTH = 480
+BAR_WIDTH = 330  # the longest bar; its value is written after it, in the rest of the width
+LINE = 16  # one line of label text
+BAR = 14
+GAP = 12  # between rows
+WRAP = 60  # characters per label line at 13 px in the chart's width
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as people read it: 1,234 and 12.5 (one decimal), nothing for no value."""
+    if isinstance(cell, float):
+        return f"{cell:,.1f}"
+    return "" if cell is None else f"{cell:,}" if isinstance(cell, int) else str(cell)
 
 
 def _number(cell: Cell) -> float:
     return float(cell) if isinstance(cell, int | float) else 0.0
 
 
-def _text(cell: Cell) -> str:
-    if isinstance(cell, float):
-        return f"{cell:,.1f}"
-    return "" if cell is None else f"{cell:,}" if isinstance(cell, int) else str(cell)
+@dataclass(frozen=True)
+class Line:
+    text: str
+    y: int  # baseline
 
 
-def _clip(text: str, length: int = 38) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+@dataclass(frozen=True)
+class Bar:
+    label: str  # in full, for the row's tooltip
+    lines: tuple[Line, ...]
+    y: int  # the bar's top
+    width: float
+    value: str  # "48.0h – 67.2h"
+    value_x: float
+    whisker_x: float | None  # where the whisker ends (the second value), if drawn
+
+    @property
+    def middle(self) -> float:
+        return self.y + BAR / 2
+
+    @property
+    def bottom(self) -> int:
+        return self.y + BAR
 
 
-def _el(tag: str, text: str | None = None, /, **attrs: object) -> str:
-    """One SVG element; attribute names use ``_`` for ``-`` (``font_size`` → ``font-size``)."""
-    rendered = " ".join(f'{name.rstrip("_").replace("_", "-")}="{escape(str(value))}"' for name, value in attrs.items())
-    return f"<{tag} {rendered}/>" if text is None else f"<{tag} {rendered}>{escape(text)}</{tag}>"
+@dataclass(frozen=True)
+class BarChart:
+    key: str
+    title: str
+    description: str
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
 
 
-def figure_svg(figure: Figure, *, limit: int = 20) -> str:
-    """The figure's chart, or an empty string when it has no chart or no rows."""
+def row_labels(figure: Figure, *, journey_titles: Mapping[str, str] | None = None) -> list[str]:
+    """Each row's label from the chart's label columns; a label two rows share (the same state name
+    in two journeys) says which journey, and, if that is not enough, the state's key."""
+    chart = figure.chart
+    if chart is None:
+        return []
+    labels = [" · ".join(cell_text(row[i]) for i in chart.label) for row in figure.rows]
+    titles = journey_titles or {}
+    for column, spell in (("journey", lambda key: titles.get(key, key)), ("state", str)):
+        if column not in figure.columns:
+            continue
+        index = figure.columns.index(column)
+        shared = {label for label, count in Counter(labels).items() if count > 1}
+        labels = [
+            (f"{spell(str(row[index]))}: {label}" if column == "journey" else f"{label} ({row[index]})")
+            if label in shared
+            else label
+            for row, label in zip(figure.rows, labels, strict=True)
+        ]
+    return labels
+
+
+def bar_chart(figure: Figure, *, labels: Sequence[str] | None = None, limit: int = 20) -> BarChart | None:
+    """The figure's first ``limit`` rows as bars, labelled by ``labels`` (default :func:`row_labels`);
+    ``None`` when it has no chart, no rows, or nothing above zero to draw (the table says so)."""
     chart = figure.chart
     if chart is None or not figure.rows:
-        return ""
+        return None
     rows = figure.rows[:limit]
+    names = list(labels if labels is not None else row_labels(figure))[:limit]
     columns = [chart.value] if chart.upper is None else [chart.value, chart.upper]
     top = max(_number(row[i]) for row in rows for i in columns)
     if top <= 0:
-        return ""  # nothing to draw yet (no finished stays, all zero): the table says so
+        return None
     scale = BAR_WIDTH / top
-    height = ROW * len(rows) + 8
-    key = figure.key
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="ins-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="t-{key} d-{key}">',
-        _el("title", figure.title, id=f"t-{key}"),
-        _el("desc", f"{figure.what} The table below has the same numbers.", id=f"d-{key}"),
-    ]
-    ink = {"font_size": 13, "fill": "#1d232b"}
-    for index, row in enumerate(rows):
-        y = 4 + index * ROW
-        label = " · ".join(_text(row[i]) for i in chart.label)
+    bars: list[Bar] = []
+    y = 4
+    for row, name in zip(rows, names, strict=True):
+        wrapped = textwrap.wrap(name, WRAP) or [""]
+        lines = tuple(Line(text, y + LINE * (n + 1) - 4) for n, text in enumerate(wrapped))
+        y += LINE * len(lines)
         value = _number(row[chart.value])
-        width = max(value * scale, 1.0 if value > 0 else 0.0)
-        shown = _text(row[chart.value]) + chart.unit
-        parts.append(
-            _el("text", _clip(label), class_="ins-label", x=LABEL_WIDTH - 8, y=y + 17, text_anchor="end", **ink)
-        )
-        parts.append(
-            _el("rect", class_="ins-bar", x=LABEL_WIDTH, y=y + 4, width=f"{width:.1f}", height=ROW - 10, fill="#1f5fa8")
-        )
+        width = round(max(value * scale, 1.0 if value > 0 else 0.0), 1)
+        shown = cell_text(row[chart.value]) + chart.unit
+        whisker: float | None = None
         if chart.upper is not None and row[chart.upper] is not None:
-            end = LABEL_WIDTH + _number(row[chart.upper]) * scale
-            mid = y + ROW / 2 - 1
-            whisker = {"class_": "ins-whisker", "stroke": "#4a5563", "stroke_width": 2}
-            parts.append(_el("line", x1=f"{LABEL_WIDTH + width:.1f}", y1=mid, x2=f"{end:.1f}", y2=mid, **whisker))
-            parts.append(_el("line", x1=f"{end:.1f}", y1=y + 6, x2=f"{end:.1f}", y2=y + ROW - 8, **whisker))
-            shown += f" – {_text(row[chart.upper])}{chart.unit}"
-        parts.append(_el("text", shown, class_="ins-value", x=LABEL_WIDTH + BAR_WIDTH + 6, y=y + 17, **ink))
-    parts.append("</svg>")
-    return "\n".join(parts)
+            whisker = round(_number(row[chart.upper]) * scale, 1)
+            shown += f" – {cell_text(row[chart.upper])}{chart.unit}"
+        end = max(width, whisker or 0.0)
+        bars.append(Bar(name, lines, y, width, shown, round(end + 6, 1), whisker))
+        y += BAR + GAP
+    return BarChart(
+        key=figure.key,
+        title=figure.title,
+        description=f"{figure.what} The table below has the same numbers.",
+        width=WIDTH,
+        height=y,
+        bars=tuple(bars),
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from touchpoint.insights.charts import _text
+from touchpoint.insights.charts import cell_text
 from touchpoint.insights.figures import Cell, Figure
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,7 +38,7 @@ def figure_csv(figure: Figure) -> str:
 
 def figure_table(figure: Figure) -> str:
     """The figure as an aligned text table, with its title and explanation above."""
-    cells = [list(figure.columns)] + [[_text(cell) for cell in row] for row in figure.rows]
+    cells = [list(figure.columns)] + [[cell_text(cell) for cell in row] for row in figure.rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(figure.columns))]
     numeric = [
         all(isinstance(row[i], int | float) or row[i] is None for row in figure.rows)
