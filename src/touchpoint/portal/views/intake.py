@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from touchpoint.cases.services.intake import DESCRIPTION_MAX, Order, OrderRefused, order_place
 from touchpoint.catalog.models import DeviceModel
@@ -121,10 +122,15 @@ def _messages(form: IntakeForm, field: str) -> list[str]:
     return [str(message) for message in form.errors.get(field) or []]
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django-htmx's middleware on every request
+
+
 @require_POST
-def intake_check(request: HttpRequest) -> HttpResponse:
-    """One field's error (empty when it is fine), for htmx; the draft is saved on the way."""
-    field = request.headers.get("HX-Trigger-Name") or request.POST.get("field", "")
+def intake_check(request: HtmxHttpRequest) -> HttpResponse:
+    """One field's error (empty when it is fine), for htmx (the field that changed is htmx's trigger;
+    without htmx, the form's ``field``); the draft is saved on the way."""
+    field = request.htmx.trigger_name or request.POST.get("field", "")
     if body_too_large(request):
         message = f"That's more than the order form takes: the description is limited to {DESCRIPTION_MAX} characters."
         return HttpResponse(message, status=413)
