@@ -1,7 +1,8 @@
 """Rate limits for public forms, counted in the database so every web process shares them.
 
 django-ratelimit needs memcached or Redis for atomic counters; the embedded demo has neither, so
-each (key, window) is a row incremented with one UPDATE (atomic on SQLite and PostgreSQL alike).
+each (key, window) is a row counted with one upsert (:func:`touchpoint.core.sql.rate_window_count`,
+atomic on SQLite and PostgreSQL alike).
 Old windows are cleared by the worker's housekeeping (:func:`ratelimit_prune`)."""
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest
 
 from touchpoint.core.clients import client_address
 from touchpoint.core.clock import now
 from touchpoint.core.models import RateWindow
+from touchpoint.core.sql import rate_window_count
 
 
 @dataclass(frozen=True)
@@ -47,18 +47,8 @@ def ratelimit_hit(*, scope: str, key: str, limit: Limit) -> bool:
     at = now()
     start = int(at.timestamp()) // limit.seconds * limit.seconds
     digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:40]
-    with transaction.atomic():
-        updated = RateWindow.objects.filter(key=digest, window_start=start).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    RateWindow.objects.create(
-                        key=digest, window_start=start, count=1, expires_at=at + timedelta(seconds=limit.seconds)
-                    )
-            except IntegrityError:  # another process opened the window first
-                RateWindow.objects.filter(key=digest, window_start=start).update(count=F("count") + 1)
-        count = RateWindow.objects.filter(key=digest, window_start=start).values_list("count", flat=True).first()
-    return (count or 0) <= limit.count
+    count = rate_window_count(key=digest, window_start=start, expires_at=at + timedelta(seconds=limit.seconds))
+    return count <= limit.count
 
 
 def ratelimit_prune() -> int:

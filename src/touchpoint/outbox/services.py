@@ -7,21 +7,19 @@ cap; after the last attempt the message is dead and a person gets a task, never 
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Field, Model, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, TaskKind, TimelineKind, Timer
 from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
-from touchpoint.core import rows
 from touchpoint.core.clock import now
 from touchpoint.core.leases import lease_due
 from touchpoint.journeys import Journey
@@ -37,33 +35,18 @@ AUTOMATED_HEADERS = {
 }
 
 
-def _quoted_column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    if not isinstance(field, Field) or field.column is None:
-        raise TypeError(f"{model.__name__}.{name} is not a column")
-    return connection.ops.quote_name(str(field.column))
-
-
-def _thread_sql(*, newest: bool, limit: int) -> str:
-    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
-    case, created, headers = (_quoted_column(OutboxMessage, n) for n in ("case", "created_at", "headers"))
-    order = f"{created} DESC, id DESC" if newest else f"{created}, id"
-    return f"SELECT id, {headers} FROM {table} WHERE {case} = %s ORDER BY {order} LIMIT {int(limit)}"  # noqa: S608
-
-
 def thread_headers(*, case: Case) -> dict[str, str]:
     """In-Reply-To (the case's latest outgoing Message-ID) and References (the chain, capped) so a
     customer's mail app shows a case's messages as one conversation. Empty for the first message.
 
-    Two small indexed SELECTs (the first message, the latest few), so the cost stays flat however
-    long a case's conversation grows; they run inside every transition that sends a message."""
-    rows_by_id: dict[int, Any] = {}
-    with connection.cursor() as cursor:
-        for newest, limit in ((False, 1), (True, MAX_REFERENCES - 1)):
-            cursor.execute(_thread_sql(newest=newest, limit=limit), [case.pk])
-            for pk, raw in cursor.fetchall():
-                rows_by_id[pk] = json.loads(raw) if isinstance(raw, str) else raw
-    found = [rows_by_id[pk] for pk in sorted(rows_by_id)]  # ids grow with time: oldest first
+    Two small SELECTs along the (case, created_at) index (the first message, the latest few), so the
+    cost stays flat however long a case's conversation grows; they run inside every transition that
+    sends a message."""
+    messages = OutboxMessage.objects.filter(case_id=case.pk)
+    first = messages.order_by("created_at", "id").values_list("id", "headers")[:1]
+    latest = messages.order_by("-created_at", "-id").values_list("id", "headers")[: MAX_REFERENCES - 1]
+    by_id = dict([*first, *latest])
+    found = [by_id[pk] for pk in sorted(by_id)]  # ids grow with time: oldest first
     ids = [str(h["Message-ID"]) for h in found if isinstance(h, dict) and h.get("Message-ID")]
     if not ids:
         return {}
@@ -86,7 +69,8 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
     # Short enough that "Message-ID: <…>" is never folded: the case, the step, 64 random bits.
     message_id = f"<{case.reference}.{state_seq}.{secrets.token_hex(8)}@{domain}>"
-    message = OutboxMessage(
+    hold = is_survey(journey, case.state) and survey_must_wait(case=case)
+    message = OutboxMessage.objects.create(
         case=case,
         channel=case.customer.preferred_channel if case.customer.preferred_channel == "email" else "email",
         recipient=case.customer.email,
@@ -102,11 +86,8 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
         next_attempt_at=at,
         idempotency_key=f"{case.pk}:{state_seq}:{key}",
         created_at=at,
+        status=MessageStatus.HELD if hold else MessageStatus.PENDING,
     )
-    hold = is_survey(journey, case.state) and survey_must_wait(case=case)
-    if hold:
-        message.status = MessageStatus.HELD
-    message = rows.insert(message)
     if hold:
         survey_hold(case=case, message=message, at=at)
     return message
@@ -139,21 +120,19 @@ def notice_enqueue(
     given = headers or {}
     if "In-Reply-To" in given:  # the caller answers a particular message; its chain wins
         base = {k: v for k, v in base.items() if k not in ("In-Reply-To", "References")}
-    return rows.insert(
-        OutboxMessage(
-            case=case,
-            channel="email",
-            recipient=recipient,
-            subject=subject[:300],
-            body_text=body_text,
-            body_html=body_html,
-            headers={**AUTOMATED_HEADERS, **base, **given},
-            attachments=list(attachments or []),
-            max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
-            next_attempt_at=at,
-            idempotency_key=idempotency_key,
-            created_at=at,
-        )
+    return OutboxMessage.objects.create(
+        case=case,
+        channel="email",
+        recipient=recipient,
+        subject=subject[:300],
+        body_text=body_text,
+        body_html=body_html,
+        headers={**AUTOMATED_HEADERS, **base, **given},
+        attachments=list(attachments or []),
+        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
+        next_attempt_at=at,
+        idempotency_key=idempotency_key,
+        created_at=at,
     )
 
 
@@ -176,19 +155,15 @@ def claim_due(
 def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:
     """Record a successful send. False if this worker no longer held the lease (it ran out mid-send).
 
-    One UPDATE in autocommit (a statement built once, :mod:`touchpoint.core.rows`): the worker's
-    lease means nobody else changed ``attempts`` since it claimed the message."""
-    changed = rows.update(
-        OutboxMessage,
-        where={"id": message.pk, "status": MessageStatus.PENDING, "lease_owner": worker_id},
-        values={
-            "status": MessageStatus.SENT,
-            "sent_at": now(),
-            "attempts": message.attempts + 1,
-            "lease_owner": "",
-            "lease_until": None,
-            "last_error": "",
-        },
+    One UPDATE in autocommit: the worker's lease means nobody else changed ``attempts`` since it
+    claimed the message."""
+    changed = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id).update(
+        status=MessageStatus.SENT,
+        sent_at=now(),
+        attempts=message.attempts + 1,
+        lease_owner="",
+        lease_until=None,
+        last_error="",
     )
     return changed == 1
 

@@ -5,19 +5,17 @@ humour makes you seem like a clown" (seed 000). So every message is sober when t
 exception, heading to a failure outcome, under an open complaint, when the customer's latest
 message reads as negative, or when the customer asked for plain messages; playful otherwise.
 
-:func:`tone_decide` is pure (no database, no Django); :func:`tone_for_case` gathers its inputs.
+:func:`tone_decide` is pure (no database); :func:`tone_for_case` gathers its inputs.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus
 from touchpoint.journeys import Journey
-
-if TYPE_CHECKING:
-    from touchpoint.cases.models import Case
 
 Tone = Literal["playful", "sober"]
 TONES: tuple[Tone, ...] = ("playful", "sober")
@@ -100,37 +98,15 @@ def tone_decide(
     return ToneDecision("playful", "all going well")
 
 
-def _urgent_message_sql() -> str:
-    from django.db import connection
-    from django.db.models import Field
-
-    from touchpoint.cases.models import Task
-
-    def column(name: str) -> str:
-        field = Task._meta.get_field(name)
-        if not isinstance(field, Field) or field.column is None:
-            raise TypeError(f"Task.{name} is not a column")
-        return connection.ops.quote_name(str(field.column))
-
-    table = connection.ops.quote_name(Task._meta.db_table)
-    case, kind, status, priority = (column(n) for n in ("case", "kind", "status", "priority"))
-    where = f"{case} = %s AND {kind} = %s AND {status} = %s AND {priority} = 1"
-    return f"SELECT 1 FROM {table} WHERE {where} LIMIT 1"  # noqa: S608 - names from the model
-
-
 def tone_for_case(*, case: Case, journey: Journey) -> ToneDecision:
-    """The tone for ``case``'s next message (one SELECT, written once: an open urgent customer message)."""
-    from django.db import connection
-
-    from touchpoint.cases.models import TaskKind, TaskStatus
-
-    with connection.cursor() as cursor:
-        cursor.execute(_urgent_message_sql(), [case.pk, TaskKind.CUSTOMER_MESSAGE.value, TaskStatus.OPEN.value])
-        complaint = cursor.fetchone() is not None
+    """The tone for ``case``'s next message (one SELECT: is an urgent customer message open?)."""
+    urgent = Task.objects.filter(
+        case_id=case.pk, kind=TaskKind.CUSTOMER_MESSAGE, status=TaskStatus.OPEN, priority=1
+    ).exists()
     return tone_decide(
         journey=journey,
         state=case.state,
-        complaint_task_open=complaint,
+        complaint_task_open=urgent,
         sentiment=case.customer_sentiment,
         plain_messages=case.customer.plain_messages,
     )

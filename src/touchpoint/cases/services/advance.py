@@ -16,7 +16,6 @@ from touchpoint.cases.journeys import journey_latest, journey_of
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, TimelineKind, Timer, TimerStatus
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
-from touchpoint.core import rows
 from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
 from touchpoint.customers.models import Customer
@@ -157,7 +156,8 @@ def _advance(
         "closed_at": at if result.outcome is not None else None,
         "updated_at": at,
     }
-    if rows.update(Case, where={"id": case.pk, "version": case.version}, values=changes) != 1:
+    # The optimistic lock: the row changes only if nobody wrote it since the caller read it.
+    if Case.objects.filter(pk=case.pk, version=case.version).update(**changes) != 1:
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
         raise CaseConflict(case.reference, case.version, current or case.version)
     before, after = definition.states[case.state], definition.states[result.target]
@@ -208,24 +208,20 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime)
     effects: tuple[Effect, ...] = result.effects
     for effect in effects:
         if isinstance(effect, CancelTimers):
-            rows.update(
-                Timer,
-                where={"case_id": case.pk, "status": TimerStatus.PENDING},
-                values={"status": TimerStatus.CANCELLED, "finished_at": at, "lease_owner": "", "lease_until": None},
+            Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING).update(
+                status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
             )
         elif isinstance(effect, SendTouchpoint):
             touchpoint_enqueue(case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq)
         elif isinstance(effect, StartTimer):
-            rows.insert(
-                Timer(
-                    case=case,
-                    purpose=effect.purpose,
-                    event=effect.event or "",
-                    state=case.state,
-                    state_seq=case.state_seq,
-                    due_at=at + timedelta(seconds=effect.after_seconds),
-                    created_at=at,
-                )
+            Timer.objects.create(
+                case=case,
+                purpose=effect.purpose,
+                event=effect.event or "",
+                state=case.state,
+                state_seq=case.state_seq,
+                due_at=at + timedelta(seconds=effect.after_seconds),
+                created_at=at,
             )
         elif isinstance(effect, Refund):
             refund_promised(case=case, what=effect.what, at=at)

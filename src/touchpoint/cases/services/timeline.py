@@ -3,13 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-
 from touchpoint.cases.actors import CaseActor
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
-from touchpoint.core import rows
-
-_LAST_SEQ = f"SELECT MAX(seq) FROM {TimelineEntry._meta.db_table} WHERE case_id = %s"  # noqa: S608 - names from the model
 
 
 def timeline_append(
@@ -27,12 +22,11 @@ def timeline_append(
 ) -> TimelineEntry:
     """Append one entry. The caller holds the case's row (it has just updated it) inside a transaction,
     so the next sequence number can't be taken by anyone else."""
-    with connection.cursor() as cursor:  # the hot path: one plain statement, not a compiled aggregate
-        cursor.execute(_LAST_SEQ, [case.pk])
-        last = cursor.fetchone()[0] or 0
-    entry = TimelineEntry(
+    # The newest entry's seq, read backwards along the (case, seq) unique index: one row, however long.
+    last = TimelineEntry.objects.filter(case_id=case.pk).order_by("-seq").values_list("seq", flat=True).first()
+    return TimelineEntry.objects.create(
         case=case,
-        seq=last + 1,
+        seq=(last or 0) + 1,
         at=at,
         kind=kind,
         event=event,
@@ -44,4 +38,3 @@ def timeline_append(
         detail=detail or {},
         idempotency_key=idempotency_key,
     )
-    return rows.insert(entry)
