@@ -18,7 +18,9 @@ from touchpoint.journeys.graph import graph_edges
 from touchpoint.journeys.library import library_files
 from touchpoint.journeys.loader import load_journey, parse_journey
 from touchpoint.journeys.model import Journey
-from touchpoint.journeys.render import GraphLayout, layout_journey, render_html, render_svg
+from touchpoint.journeys.render.layout import GraphLayout, layout_journey
+from touchpoint.journeys.render.page import render_html
+from touchpoint.journeys.render.svg import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

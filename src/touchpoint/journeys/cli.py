@@ -40,7 +40,9 @@ from touchpoint.journeys.library import library_file, library_files
 from touchpoint.journeys.loader import LoadedJourney, load_journey
 from touchpoint.journeys.model import Journey
 from touchpoint.journeys.paths import enumerate_paths, paths_json, paths_lines, paths_mermaid_lines
-from touchpoint.journeys.render import MAX_LAYOUT_NODES, TooLargeToDraw, layout_size, render_html, render_svg
+from touchpoint.journeys.render.layout import MAX_LAYOUT_NODES, TooLargeToDraw, layout_size
+from touchpoint.journeys.render.page import render_html
+from touchpoint.journeys.render.svg import render_svg
 from touchpoint.journeys.simulate import simulate
 
 EXIT_OK = 0

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from touchpoint.console.selectors import JourneyLive, StateLive, journey_live, journey_summaries, journey_version
 from touchpoint.core.clock import now
 from touchpoint.journeys.durations import format_duration
-from touchpoint.journeys.render import StateMark, Words, render_svg
+from touchpoint.journeys.render.svg import StateMark, render_svg
+from touchpoint.journeys.render.words import Words
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.selectors import owner_words, team_names
 
