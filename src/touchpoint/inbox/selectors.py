@@ -35,6 +35,7 @@ def conversation_of(*, case: Case, limit: int = 30, with_email: bool = True) -> 
     who ordered with another person's address can't read that person's mail."""
     inbound = list(
         InboundMessage.objects.filter(case=case, kind__in=(Kind.REPLY, Kind.NEW))
+        .defer("raw")  # the message as received (photos and all) is kept, never shown here
         .prefetch_related("attachments")
         .order_by("-received_at", "-id")[:limit]
     )
