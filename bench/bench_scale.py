@@ -140,6 +140,7 @@ def seeds_build(folder: Path, opened: int, finished: int) -> None:
     entries and MESSAGES messages by replies and notes, every message sent by the worker."""
     configure(folder, "building.sqlite3")
     from django.core.management import call_command
+    from django.db import connections
 
     from touchpoint.cases.models import Case
     from touchpoint.cases.services.notes import case_note_add
@@ -176,6 +177,9 @@ def seeds_build(folder: Path, opened: int, finished: int) -> None:
                               text=NOTES[(n + i) % len(NOTES)])  # fmt: skip
     say("the worker sends every message")
     call_command("worker", "--until-idle", "--id", "bench-scale", verbosity=0)
+    connections.close_all()  # the last connection writes the WAL back into the file: it is copied alone
+    if Path(f"{folder / 'building.sqlite3'}-wal").exists():
+        raise SystemExit("the seed database's WAL was not written back")
     (folder / "building.sqlite3").rename(folder / "seeds.sqlite3")
 
 
