@@ -121,9 +121,10 @@ def order_place(*, order: Order, nonce: str) -> Case:
 
 
 def _replayed(key: str, order: Order) -> Case | None:
-    entry = TimelineEntry.objects.select_related("case__customer").filter(idempotency_key=key).first()
-    if entry is None:
+    keyed = TimelineEntry.objects.filter(idempotency_key=key)
+    if not keyed.exists():  # a new order (nearly always): asked without the join
         return None
+    entry = keyed.select_related("case__customer").get()
     if entry.event != "opened":
         raise IdempotencyKeyReused(key)
     if entry.case.customer.email != email_normalise(order.contact.email):

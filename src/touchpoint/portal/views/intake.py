@@ -94,7 +94,15 @@ def _submit(request: HttpRequest) -> HttpResponse:
     if body_too_large(request):
         return _too_large(request)
     form = IntakeForm(request.POST, models=_all_models())
-    _draft_save(request, form)
+    response = _place(request, form)
+    if response.status_code == 303:
+        request.session.pop(DRAFT, None)
+    else:  # the page comes back: what was typed is kept (a placed order needs no draft, nor its session row)
+        _draft_save(request, form)
+    return response
+
+
+def _place(request: HttpRequest, form: IntakeForm) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=422)
     if not ratelimit_hit(scope="portal.intake.order", key=client_key(request), limit=ORDER_LIMIT):
@@ -112,7 +120,6 @@ def _submit(request: HttpRequest) -> HttpResponse:
     except OrderRefused as refused:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
         return _page(request, form, status=422)
-    request.session.pop(DRAFT, None)
     response = redirect("portal:case", token=link_for_form(case=case))
     response.status_code = 303  # see other: the order page is done with; back doesn't resubmit
     return response

@@ -1,0 +1,67 @@
+"""What placing an order through the order form costs the database: an exact number of statements,
+the same however many orders the shop has taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.portal.test_intake_service import shop  # noqa: F401 - the fixture
+from tests.portal.test_intake_views import GOOD, URL, start
+from touchpoint.cases.models import Case
+from touchpoint.outbox.models import OutboxMessage
+
+pytestmark = pytest.mark.usefixtures("shop")
+
+# One order from a new visitor (no session), in the order the statements run:
+#   the form's choices: the active device models, the problems (2)
+#   the order rate limit: one upsert of its window (1)
+#   order_place: has this form's nonce been used? (1); the catalog checks: the model, the problems (2);
+#     its transaction (1: a savepoint inside the test's transaction; in production BEGIN, not counted);
+#     the customer's get_or_create: savepoint, SELECT, savepoint, INSERT, release, release (6)
+#   case_open: the journey's newest version (1); has the nonce been used? (1); its attempt's savepoint
+#     (1); the case INSERT (1); the timeline's last seq and the opening entry (2); the wait timer (1)
+#   the touch point's message: tone (1); the admin's template and persona overrides (2); the emailed
+#     link, SELECT and INSERT (2); money: refunds, payments, quotes (3); the device's name (1); the
+#     state's timers (1); the thread so far, first and latest (2); the message INSERT (1)
+#   the two savepoints released (2)
+#   the page the customer lands on: the form's link, SELECT and INSERT (2)
+# Nothing else: no session row (a placed order keeps no draft) and no count of new sessions.
+ORDER_QUERIES = 37
+
+
+def order(client: Client, n: int) -> Any:
+    nonce = start(client)
+    return client.post(URL, {**GOOD, "email": f"customer{n}@example.com", "name": f"Customer {n}", "nonce": nonce})
+
+
+def place_orders(count: int) -> None:
+    for n in range(count):
+        response = order(Client(REMOTE_ADDR=f"10.0.{n // 200}.{n % 200 + 1}"), n)
+        assert response.status_code == 303
+
+
+def one_more_order(django_assert_num_queries: Any) -> None:
+    client = Client(REMOTE_ADDR="192.0.2.77")
+    nonce = start(client)
+    client.cookies.clear()  # as the harness sends it: a POST from a visitor without a session
+    with django_assert_num_queries(ORDER_QUERIES):
+        response = client.post(URL, {**GOOD, "email": "new@example.com", "name": "New Customer", "nonce": nonce})
+    assert response.status_code == 303
+    case = Case.objects.get(customer__email="new@example.com")
+    assert response["Location"].startswith("/c/")
+    assert OutboxMessage.objects.filter(case=case, touchpoint="order_received").count() == 1
+
+
+@pytest.mark.parametrize("earlier", [3, 30])
+def test_an_order_costs_the_same_statements_however_many_orders_came_before(
+    earlier: int, django_assert_num_queries: Any
+) -> None:
+    # Given a shop that has taken `earlier` orders through the form
+    place_orders(earlier)
+    assert Case.objects.count() == earlier
+
+    # When a new visitor places one more, then it takes exactly ORDER_QUERIES statements
+    one_more_order(django_assert_num_queries)
