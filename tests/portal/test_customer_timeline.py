@@ -11,12 +11,12 @@ from tests.inbox.mails import mail
 from tests.quotes.repair import crew, repair_case, walk_to
 from tests.support.timers import messages_go_out, time_runs_out
 from touchpoint.cases.models import Case, Task, TaskKind
-from touchpoint.portal.reads.customer_timeline import CustomerTimelineItem, customer_timeline
 from touchpoint.cases.services.notes import case_note_add
 from touchpoint.core.clock import at
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.portal.reads.customer_timeline import CustomerTimelineItem, customer_timeline
 
 pytestmark = pytest.mark.django_db
 
