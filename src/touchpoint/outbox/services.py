@@ -39,14 +39,14 @@ def thread_headers(*, case: Case) -> dict[str, str]:
     """In-Reply-To (the case's latest outgoing Message-ID) and References (the chain, capped) so a
     customer's mail app shows a case's messages as one conversation. Empty for the first message.
 
-    Two small SELECTs along the (case, created_at) index (the first message, the latest few), so the
-    cost stays flat however long a case's conversation grows; they run inside every transition that
-    sends a message."""
+    One SELECT along the (case, created_at) index for the latest few; a second for the very first
+    message only when the case has more than those. The cost stays flat however long a case's
+    conversation grows; it runs inside every transition that sends a message."""
     messages = OutboxMessage.objects.filter(case_id=case.pk)
-    first = messages.order_by("created_at", "id").values_list("id", "headers")[:1]
-    latest = messages.order_by("-created_at", "-id").values_list("id", "headers")[: MAX_REFERENCES - 1]
-    by_id = dict([*first, *latest])
-    found = [by_id[pk] for pk in sorted(by_id)]  # ids grow with time: oldest first
+    latest = list(messages.order_by("-created_at", "-id").values_list("id", "headers")[: MAX_REFERENCES - 1])
+    if len(latest) == MAX_REFERENCES - 1:  # there may be older ones: the thread's first message heads the chain
+        latest += messages.order_by("created_at", "id").values_list("id", "headers")[:1]
+    found = [headers for _, headers in sorted(dict(latest).items())]  # ids grow with time: oldest first
     ids = [str(h["Message-ID"]) for h in found if isinstance(h, dict) and h.get("Message-ID")]
     if not ids:
         return {}
