@@ -19,9 +19,10 @@ from touchpoint.core.clock import now
 from touchpoint.inbox.models import InboundMessage
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.staff.models import Role
+from touchpoint.text.themes import find_themes
 from touchpoint.themes.models import Theme, ThemeRun
-from touchpoint.themes.selectors import case_themes
-from touchpoint.themes.services import theme_name, themes_rebuild
+from touchpoint.themes.selectors import case_themes, run_matcher
+from touchpoint.themes.services import customer_texts, theme_name, themes_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +128,39 @@ def test_the_agent_sees_it_on_the_case_view(comments: Any) -> None:
     assert "9 other customers reported this" in page
 
 
-def test_the_case_views_matcher_agrees_with_the_stored_model(comments: dict[str, list[InboundMessage]]) -> None:
-    # The case view scores texts without refitting a vectorizer per text: same answers as the model's own match
-    from touchpoint.themes.selectors import _LATEST_RUN, _matcher, run_model
-
+def test_the_stored_run_matches_texts_as_the_fitted_model_does(comments: dict[str, list[InboundMessage]]) -> None:
+    # The case view matches against what the run stored (vocabulary, IDF, centroids to 6 places):
+    # the same answers as the model find_themes fitted on the same texts
     run = themes_rebuild(seed=0)
-    model, matcher = run_model(run), _matcher(_LATEST_RUN()[0])
     texts = [message.reply_text for group in comments.values() for message in group]
+    fitted = find_themes([said.text for said in customer_texts()], seed=0).matcher()
+    stored = run_matcher(run)
     texts += ["", "the and of it", "12345", "Battery BATTERY battery drains!", "courier lost my parcel, it flickers"]
-    assert [matcher.match(text) for text in texts] == [model.match(text) for text in texts]
-    assert sum(matcher.match(text) is not None for text in texts) >= 30
+    assert [stored.match(text) for text in texts] == [fitted.match(text) for text in texts]
+    # Each customer's text falls in its own theme; of the others, only those with a theme's words
+    planted = [word for group in comments for word in [group] * len(comments[group])]
+    names = [
+        next(word for word in ("battery", "courier", "screen") if word in theme.terms) for theme in run.themes.all()
+    ]
+    found = [None if (index := stored.match(text)) is None else names[index] for text in texts]
+    assert found == [*planted, None, None, None, "battery", "courier"]
+
+
+def test_the_themes_page_costs_the_same_queries_however_many_texts(
+    comments: Any, django_assert_num_queries: Any
+) -> None:
+    lead = Client()
+    lead.force_login(StaffFactory(role=Role.LEAD))
+    # Given a lead grouped 30 texts into 3 themes (through the page's own button)
+    assert lead.post("/console/themes/rebuild/").status_code == 302
+    # 5: the session, the lead, their two-factor device; the latest run; its themes
+    with django_assert_num_queries(5):
+        page = lead.get("/console/themes/").content.decode()
+    assert "Grouped 30 feedback comments" in page and page.count('class="sparkline"') == 3
+    # When 30 more customers write and the lead groups again, the page reads the same
+    for text in generated(8)[0]:
+        writes(text)
+    assert lead.post("/console/themes/rebuild/").status_code == 302
+    with django_assert_num_queries(5):
+        page = lead.get("/console/themes/").content.decode()
+    assert "Grouped 60 feedback comments" in page and page.count('class="sparkline"') == 3

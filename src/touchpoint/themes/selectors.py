@@ -7,21 +7,15 @@ written once with the run and never changed, so each process builds its matcher 
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q
 
 from touchpoint.cases.models import Case
-from touchpoint.core.reads import Read
-from touchpoint.text.themes import MATCH_THRESHOLD, ThemeModel
-from touchpoint.text.themes import Theme as Found
+from touchpoint.feedback.models import Feedback
+from touchpoint.inbox.models import InboundMessage, Kind
+from touchpoint.text.themes import Matcher
 from touchpoint.themes.models import Theme, ThemeRun
 
 
@@ -35,131 +29,73 @@ def latest_run() -> ThemeRun | None:
     return ThemeRun.objects.first()
 
 
-def run_model(run: ThemeRun) -> ThemeModel:
-    themes = [Found(members=(), terms=tuple(t.terms), examples=(), centroid=t.centroid) for t in run.themes.all()]
-    return ThemeModel(seed=run.seed, vocabulary=run.vocabulary, idf=run.idf, themes=themes)
-
-
 @dataclass(frozen=True)
-class _Matcher:
-    """A run's model, ready to score texts: :meth:`ThemeModel.match` without refitting a vectorizer
-    for each text (the same TF-IDF weights: sublinear term frequency times IDF, cosine to each centroid)."""
-
-    analyze: Callable[[str], list[str]]
-    weights: dict[str, float]  # term -> IDF, for the terms of the vocabulary
-    centroids: list[tuple[dict[str, float], float]]  # (term -> weight, norm), in theme order
-    themes: list[tuple[int, int, list[str]]]  # (pk, position, terms), in theme order
-
-    def match(self, text: str) -> int | None:
-        """The index of the theme ``text`` belongs to, or None when it is close to none."""
-        if not self.centroids or not self.weights:
-            return None
-        counts = Counter(term for term in self.analyze(text) if term in self.weights)
-        vector = {term: (1.0 + math.log(n)) * self.weights[term] for term, n in counts.items()}
-        norm = math.sqrt(sum(w * w for w in vector.values()))
-        best, best_score = None, -math.inf
-        for index, (centre, centre_norm) in enumerate(self.centroids):
-            dot = sum(weight * centre.get(term, 0.0) for term, weight in vector.items())
-            score = dot / (centre_norm * norm) if centre_norm * norm else 0.0
-            if score > best_score:
-                best, best_score = index, score
-        return best if best_score >= MATCH_THRESHOLD else None
+class RunMatcher:
+    matcher: Matcher
+    themes: list[tuple[int, int]]  # (pk, position), in the matcher's theme order
 
 
 _RunKey = tuple[int, datetime, int, int]
-_MATCHERS: dict[_RunKey, _Matcher] = {}
+_MATCHERS: dict[_RunKey, RunMatcher] = {}
 
 
-def _matcher(key: _RunKey) -> _Matcher:
+def run_matcher(run: ThemeRun) -> Matcher:
+    """The stored run's matcher (its vocabulary, IDF and centroids, as :func:`find_themes` found them)."""
+    return _run_matcher((run.pk, run.created_at, run.seed, run.texts)).matcher
+
+
+def _run_matcher(key: _RunKey) -> RunMatcher:
     """The matcher of the run ``key`` names (id, created_at, seed, texts: a test database that rolled
-    back may give a new run an old id, never with the same moment and counts)."""
+    back may give a new run an old id, never with the same moment and counts). Two queries when this
+    process first meets the run, none after."""
     found = _MATCHERS.get(key)
     if found is None:
-        run = ThemeRun.objects.get(pk=key[0])
-        rows = list(run.themes.values_list("pk", "position", "terms", "centroid"))
-        model = ThemeModel(seed=run.seed, vocabulary=run.vocabulary, idf=run.idf)
-        analyze = model.vectorizer().build_analyzer() if run.vocabulary else str.split
-        found = _Matcher(
-            analyze=analyze,
-            weights={term: float(run.idf[column]) for term, column in run.vocabulary.items()},
-            centroids=[(dict(c), math.sqrt(sum(w * w for w in c.values()))) for _, _, _, c in rows],
-            themes=[(pk, position, list(terms)) for pk, position, terms, _ in rows],
+        run = ThemeRun.objects.only("vocabulary", "idf").get(pk=key[0])
+        rows = list(run.themes.order_by("position").values_list("pk", "position", "centroid"))
+        found = RunMatcher(
+            Matcher.of(run.vocabulary, run.idf, [centroid for _, _, centroid in rows]),
+            [(pk, position) for pk, position, _ in rows],
         )
         _MATCHERS.clear()  # the latest run is the one matched against: keep only it
         _MATCHERS[key] = found
     return found
 
 
-_LATEST_RUN = Read(
-    lambda: ThemeRun.objects.order_by("-created_at").values_list("pk", "created_at", "seed", "texts")[:1]
-)
-
-
-def _said_on_case(case_id: int) -> Any:
+def said_on_case(case_id: int) -> list[str]:
     """What the customer wrote on the case in their own words: feedback comments and their replies
-    (without quoted history), as :func:`touchpoint.themes.services.customer_texts` collects them."""
-    from touchpoint.feedback.models import Feedback
-    from touchpoint.inbox.models import InboundMessage, Kind
-
+    (without quoted history), as :func:`touchpoint.themes.services.customer_texts` collects them; one query."""
     comments = Feedback.objects.filter(case_id=case_id).exclude(comment="").values_list("comment")
     replies = (
         InboundMessage.objects.filter(case_id=case_id, kind=Kind.REPLY, customer__isnull=False)
         .exclude(reply_text="")
         .values_list("reply_text")
     )
-    return comments.order_by().union(replies.order_by(), all=True).order_by()
-
-
-_SAID = Read(_said_on_case, int)
-
-
-@lru_cache(maxsize=16)
-def _themes_read(n: int) -> Read:
-    """``n`` themes' names and notes, each with how many customers other than one share it."""
-
-    def build(customer_id: int, *theme_ids: int) -> Any:
-        which = Q()
-        for theme_id in theme_ids:
-            which |= Q(pk=theme_id)
-        others = Count("members__customer_id", distinct=True, filter=~Q(members__customer_id=customer_id))
-        return (
-            Theme.objects.filter(which)
-            .annotate(others=others)
-            .order_by()
-            .values_list("pk", "name", "fix_note", "others")
-        )
-
-    return Read(build, int, *([int] * n))
+    return [text for (text,) in comments.order_by().union(replies.order_by(), all=True).order_by()]
 
 
 def case_themes(*, case: Case) -> list[CaseTheme]:
     """Themes this case's customer's words (on this case) match, with how many *other* customers
     reported the same; empty when there is no run yet or nothing matches."""
-    latest = _LATEST_RUN()
-    if not latest:
+    latest = ThemeRun.objects.order_by("-created_at").values_list("pk", "created_at", "seed", "texts").first()
+    if latest is None:
         return []
-    texts = [text for (text,) in _SAID(case.pk)]
+    texts = said_on_case(case.pk)
     if not texts:
         return []
-    matcher = _matcher(latest[0])
-    matched: dict[int, tuple[int, int, list[str]]] = {}
+    run = _run_matcher(latest)
+    matched: dict[int, int] = {}  # pk -> position
     for text in texts:
-        index = matcher.match(text)
+        index = run.matcher.match(text)
         if index is not None:
-            pk, position, terms = matcher.themes[index]
-            matched[pk] = (pk, position, terms)
+            pk, position = run.themes[index]
+            matched[pk] = position
     if not matched:
         return []
-    current = {
-        pk: (name, note, others) for pk, name, note, others in _themes_read(len(matched))(case.customer_id, *matched)
-    }
-    found = []
-    for pk, position, terms in sorted(matched.values(), key=lambda t: t[1]):
-        if pk not in current:  # the run was deleted while we looked
-            continue
-        name, note, others = current[pk]
-        # The columns shown; the rest load on access, as with ``.only()``.
-        values = [pk, latest[0][0], position, list(terms), name, note]
-        theme = Theme.from_db(DEFAULT_DB_ALIAS, ["id", "run_id", "position", "terms", "name", "fix_note"], values)
-        found.append(CaseTheme(theme, others))
-    return found
+    others = Count("members__customer_id", distinct=True, filter=~Q(members__customer_id=case.customer_id))
+    themes = (
+        Theme.objects.filter(pk__in=matched)
+        .annotate(others=others)
+        .only("id", "run_id", "position", "terms", "name", "fix_note")
+        .order_by("position")
+    )
+    return [CaseTheme(theme, theme.others) for theme in themes]
