@@ -88,9 +88,10 @@ def test_a_saved_template_is_used_by_the_next_message_and_an_edit_by_the_one_aft
             "defined",
         ),
         (
-            template("Fine").replace("{% partialdef sober_sms %}", "{% partialdef sober_sns %}"),
-            "T301 missing-template: touch point `order_received` has no `sober_sms` partial — add {% partialdef "
-            "sober_sms %}…{% endpartialdef %}",
+            template("Fine").replace("{% partialdef sober_text %}", "{% partialdef sober_txt %}"),
+            "T301 missing-template: touch point `order_received` has no sober words for the text: no `sober_text` "
+            "partial and no tone-free `text` — add {% partialdef sober_text %}…{% endpartialdef %} (or {% partialdef "
+            "text %} for words the same in both tones)",
         ),
     ],
 )

@@ -24,7 +24,8 @@ from touchpoint.touchpoints.admin_overrides import (
 )
 from touchpoint.touchpoints.models import PersonaOverride, TemplateOverride, TouchpointPreview
 from touchpoint.touchpoints.persona import PERSONA_DIR
-from touchpoint.touchpoints.preview import journey_preview
+from touchpoint.touchpoints.preview import PreviewedTouchpoint, journey_preview
+from touchpoint.touchpoints.rendering import SHARED, template_name
 
 KEY_MAX = 80  # a touch point's or persona's key, as the models keep it
 
@@ -52,7 +53,8 @@ class TouchpointPreviewAdmin(admin.ModelAdmin[TouchpointPreview]):
             return self.admin_site.login(request)
         journey = journey_of(version)
         persona, touchpoints = journey_preview(journey=journey)
-        edited = dict(TemplateOverride.objects.filter(journey=journey.name).values_list("key", "pk"))
+        overridden = TemplateOverride.objects.filter(journey__in=[journey.name, SHARED])
+        edited = {(j, k): pk for j, k, pk in overridden.values_list("journey", "key", "pk")}
         context = {
             **self.admin_site.each_context(request),
             "title": f"Messages of {version}",
@@ -60,16 +62,30 @@ class TouchpointPreviewAdmin(admin.ModelAdmin[TouchpointPreview]):
             "original": version,
             "journey": journey,
             "persona": persona,
-            "touchpoints": [(tp, tp.key in edited, _edit_url(journey.name, tp.key, edited)) for tp in touchpoints],
+            "touchpoints": [_row(tp, journey.name, edited) for tp in touchpoints],
             "persona_url": _persona_url(journey.persona),
         }
         return TemplateResponse(request, "admin/touchpoints/preview.html", context)
 
 
-def _edit_url(journey: str, key: str, edited: dict[str, int]) -> str:
+def _row(tp: PreviewedTouchpoint, journey: str, edited: dict[tuple[str, str], int]) -> dict[str, Any]:
+    """One touch point of the preview: where its words come from and the links that edit them. A
+    shared message is edited for every journey that uses it, or written for this journey only."""
+    shared = tp.template == template_name(journey=SHARED, key=tp.key)
+    whose = SHARED if shared else journey
+    return {
+        "tp": tp,
+        "shared": shared,
+        "edited": (whose, tp.key) in edited,
+        "edit_url": _edit_url(whose, tp.key, edited),
+        "own_url": _edit_url(journey, tp.key, edited) if shared else "",
+    }
+
+
+def _edit_url(journey: str, key: str, edited: dict[tuple[str, str], int]) -> str:
     """The shop's own template of ``key`` to change, or a new one started from the file."""
-    if key in edited:
-        return reverse("admin:touchpoints_templateoverride_change", args=[edited[key]])
+    if (journey, key) in edited:
+        return reverse("admin:touchpoints_templateoverride_change", args=[edited[journey, key]])
     return f"{reverse('admin:touchpoints_templateoverride_add')}?{urlencode({'journey': journey, 'key': key})}"
 
 

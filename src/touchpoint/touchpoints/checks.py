@@ -2,6 +2,12 @@
 tone and channel; a missing template or partial, an undefined variable or a broken template is a
 finding. Needs no database (a standalone template ``Engine`` and plain-dict sample data).
 
+The lookup is :mod:`.rendering`'s: the journey's file, else the shared one, else (for a journey with
+no template folder) the generic one; each part ``<tone>_<part>``, else the tone-free ``<part>``.
+So every tone, sober included, must find its own words for the subject, text and HTML: a sober
+message never borrows playful words, and a missing one names the file and the part. (The SMS may be
+left out: it is derived.)
+
 Codes: T301 missing-template, T302 undefined-variable, T303 template-error (errors); T304
 unused-template (a warning: a file for a touch point the journey doesn't declare, e.g. after a rename).
 """
@@ -18,15 +24,19 @@ from touchpoint.touchpoints.rendering import (
     CONTEXT_NAMES,
     GENERIC,
     PARTS,
+    REQUIRED_PARTS,
     SHIPPED_DIR,
+    TEMPLATE_TONES,
+    partial_find,
     sample_context,
     sample_data,
+    template_find,
     template_name,
+    template_names,
     touchpoint_engine,
     touchpoint_render,
     undefined_names,
 )
-from touchpoint.touchpoints.tone import TONES
 
 
 def configured_template_dirs() -> tuple[str, ...]:
@@ -90,6 +100,9 @@ def template_check(
     overridden = {name for name, _ in overrides}
     persona = persona or persona_load(key=journey.persona, dirs=dirs)
     findings: list[Diagnostic] = []
+    # (template, variable) already reported: once, at the first part and tone that shows it (the
+    # layout repeats the subject; a tone-free part and a derived SMS are rendered in both tones)
+    said: set[tuple[str, str]] = set()
     if own is not None:
         for path in sorted(own.glob("*.html")):
             if path.stem not in journey.touchpoints:
@@ -105,38 +118,34 @@ def template_check(
                 )
     for key, summary in journey.touchpoints.items():
         name = template_name(journey=journey.name, key=key)
-        template = GENERIC
-        if own is not None or name in overridden:
-            where = own / f"{key}.html" if own is not None else Path(f"admin: {name}")
-            try:
-                origin = engine.get_template(name).origin.name
-                template = name
-            except TemplateDoesNotExist:
-                findings.append(
-                    Diagnostic(
-                        "T301",
-                        "missing-template",
-                        Severity.ERROR,
-                        f"touch point `{key}` has no template",
-                        f"write {name} (copy touchpoints/_generic.html to start)",
-                        Location(str(where)),
-                    )
+        try:
+            template = template_find(engine=engine, journey=journey.name, key=key)
+        except TemplateSyntaxError as exc:
+            broken = next(n for n in template_names(journey=journey.name, key=key) if _parses(engine, n) is False)
+            findings.append(
+                Diagnostic(
+                    "T303",
+                    "template-error",
+                    Severity.ERROR,
+                    f"`{key}`: {exc}",
+                    "fix the template syntax",
+                    Location(_where(broken, dirs=dirs, overridden=overridden)),
                 )
-                continue
-            except TemplateSyntaxError as exc:
-                findings.append(
-                    Diagnostic(
-                        "T303",
-                        "template-error",
-                        Severity.ERROR,
-                        f"`{key}`: {exc}",
-                        "fix the template syntax",
-                        Location(str(where)),
-                    )
+            )
+            continue
+        if template == GENERIC and (own is not None or name in overridden):
+            findings.append(
+                Diagnostic(
+                    "T301",
+                    "missing-template",
+                    Severity.ERROR,
+                    f"touch point `{key}` has no template",
+                    f"write {name} (copy touchpoints/_generic.html to start)",
+                    Location(str(own / f"{key}.html" if own is not None else f"admin: {name}")),
                 )
-                continue
-        else:
-            origin = str(SHIPPED_DIR / GENERIC)
+            )
+            continue
+        origin = _where(template, dirs=dirs, overridden=overridden)
         # a journey whose start is undefined (J101) still has its templates checked, with a blank step
         state = journey.states.get(state_for(journey, key))
         # The full sample and the bare one: both sides of every `{% if money.refunded %}` are rendered.
@@ -152,16 +161,22 @@ def template_check(
             )
             for bare in (False, True)
         ]
-        for tone in TONES:
-            missing = [part for part in PARTS if not _has_partial(engine, f"{template}#{tone}_{part}")]
+        for tone in TEMPLATE_TONES:
+            missing = [
+                part
+                for part in REQUIRED_PARTS
+                if partial_find(engine=engine, template=template, tone=tone, part=part) is None
+            ]
             for part in missing:
                 findings.append(
                     Diagnostic(
                         "T301",
                         "missing-template",
                         Severity.ERROR,
-                        f"touch point `{key}` has no `{tone}_{part}` partial",
-                        f"add {{% partialdef {tone}_{part} %}}…{{% endpartialdef %}}",
+                        f"touch point `{key}` has no {tone} words for the {part}: no `{tone}_{part}` partial "
+                        f"and no tone-free `{part}`",
+                        f"add {{% partialdef {tone}_{part} %}}…{{% endpartialdef %}} (or {{% partialdef {part} %}} "
+                        "for words the same in both tones)",
                         Location(origin),
                     )
                 )
@@ -186,7 +201,11 @@ def template_check(
                 continue
             for index, part in enumerate(PARTS):
                 texts = [(r.subject, r.text, r.html, r.sms)[index] for r in renders]
+                partial = dict(renders[0].sources).get(part, "").partition("#")[2]  # "" for a derived part
                 for variable in undefined_names(texts):
+                    if (template, variable) in said:
+                        continue
+                    said.add((template, variable))
                     findings.append(
                         Diagnostic(
                             "T302",
@@ -194,15 +213,25 @@ def template_check(
                             Severity.ERROR,
                             f"`{key}` ({tone} {part}) uses `{variable}`, which isn't defined",
                             f"use one of: {CONTEXT_NAMES}",
-                            Location(origin, _line_of(origin, f"{tone}_{part}")),
+                            Location(origin, _line_of(origin, partial)),
                         )
                     )
     return findings
 
 
-def _has_partial(engine: Engine, name: str) -> bool:
+def _parses(engine: Engine, name: str) -> bool | None:
+    """True when ``name`` loads, False when it doesn't parse, None when there is no such template."""
     try:
         engine.get_template(name)
     except TemplateDoesNotExist:
+        return None
+    except TemplateSyntaxError:
         return False
     return True
+
+
+def _where(name: str, *, dirs: tuple[str, ...], overridden: set[str]) -> str:
+    """Where a template is read from, as the engine looks (the admin's override first, then the folders)."""
+    if name in overridden:
+        return f"admin: {name}"
+    return next((str(Path(d) / name) for d in dirs if (Path(d) / name).is_file()), name)

@@ -1,4 +1,6 @@
-"""Every touch point of a journey rendered with sample data, in both tones, for the admin preview."""
+"""Every touch point of a journey rendered with sample data, in both tones, for the admin preview,
+with where each part's words come from (the journey's file or the shared one, a tone's partial or
+the tone-free one, or derived)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,13 @@ from touchpoint.touchpoints.checks import state_for
 from touchpoint.touchpoints.overrides import overrides_current
 from touchpoint.touchpoints.persona import Persona
 from touchpoint.touchpoints.rendering import (
+    TEMPLATE_TONES,
     RenderedTouchpoint,
     sample_context,
     sample_data,
     template_find,
     touchpoint_render,
 )
-from touchpoint.touchpoints.tone import TONES, Tone
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class PreviewedTouchpoint:
     summary: str
     state_label: str
     template: str
-    tones: list[tuple[Tone, RenderedTouchpoint]]
+    tones: list[tuple[str, RenderedTouchpoint]]
 
 
 def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpoint]]:
@@ -45,7 +47,8 @@ def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpo
         )
         template = template_find(engine=engine, journey=journey.name, key=key)
         tones = [
-            (tone, touchpoint_render(engine=engine, template=template, tone=tone, context=context)) for tone in TONES
+            (tone, touchpoint_render(engine=engine, template=template, tone=tone, context=context))
+            for tone in TEMPLATE_TONES
         ]
         out.append(PreviewedTouchpoint(key, summary, state.label, template, tones))
     return persona, out

@@ -1,16 +1,21 @@
-"""Touch point templates: one file per journey touch point, a partial per tone and channel.
+"""Touch point templates: one file per message, a partial per channel, in a tone or tone-free.
 
-A journey's templates live at ``touchpoints/<journey>/<touchpoint>.html`` in the first directory
-that has them: the shop's own (``settings.TOUCHPOINT_TEMPLATE_DIRS``), then the shipped ones. Each
-file defines eight partials (Django template partials, ``{% partialdef playful_subject %}``)::
+**Which file.** A touch point ``<key>`` of journey ``<journey>`` is the first of
+``touchpoints/<journey>/<key>.html`` (the journey's own words) and ``touchpoints/shared/<key>.html``
+(the words every journey without its own file shares) that exists, looked up in the admin's
+overrides, then the shop's directories (``settings.TOUCHPOINT_TEMPLATE_DIRS``), then the shipped
+ones; else ``touchpoints/_generic.html`` (the summary, the state's label and its next step).
 
-    playful_subject playful_text playful_html playful_sms
-    sober_subject   sober_text   sober_html   sober_sms
+**Which partial.** Each part (``subject``, ``text``, ``html``, ``sms``) in tone ``playful`` or
+``sober`` is the partial ``<tone>_<part>``, else the tone-free ``<part>`` (words the same in both
+tones, written once). A sober message never falls back to playful words: ``journey check`` requires
+``sober_<part>`` or ``<part>`` for every part, and says which file and part is missing.
+
+**The SMS** is optional: a file without ``<tone>_sms`` or ``sms`` gets :func:`sms_derive` (the
+subject, the case link and how to reach a person, within two SMS segments).
 
 The text and HTML bodies are wrapped in a shared layout (``touchpoints/_layout.txt`` / ``.html``)
-that signs as the persona and always says how to reach a person. A journey without a file for a
-touch point renders ``touchpoints/_generic.html``, built from the touch point's summary, the
-state's label and its next step.
+that signs as the persona and always says how to reach a person.
 
 Rendering uses a standalone template ``Engine`` with plain-dict contexts, so ``touchpoint journey
 check`` renders every template with sample data without a database (see :mod:`.checks`).
@@ -33,7 +38,14 @@ from touchpoint.touchpoints.persona import Persona
 
 SHIPPED_DIR = Path(__file__).parent / "templates"
 GENERIC = "touchpoints/_generic.html"
+SHARED = "shared"  # touchpoints/shared/<key>.html: the words every journey without its own file uses
+# The tones a template writes words for (the tone rule that picks one is touchpoints.tone, which
+# reads the database; the check and the preview need only the names).
+TEMPLATE_TONES = ("playful", "sober")
 PARTS = ("subject", "text", "html", "sms")
+REQUIRED_PARTS = ("subject", "text", "html")  # a file without an sms part gets a derived one
+DERIVED = "derived"  # the source of an SMS made by sms_derive
+SMS_SEGMENTS = 2
 UNDEFINED = "\x00undefined:%s\x00"  # string_if_invalid while checking: marks a variable that didn't resolve
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 
@@ -46,6 +58,13 @@ class RenderedTouchpoint:
     sms: str
     template: str  # the file the partials came from (GENERIC when the journey has none)
     html_body: str = ""  # the HTML partial alone, without the layout (for previews)
+    # (part, where its words came from): "touchpoints/shared/still_on_it.html#sober_text", or DERIVED
+    sources: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def partials(self) -> tuple[tuple[str, str], ...]:
+        """(part, the partial that said it, e.g. ``sober_subject`` or ``text``, or ``derived``)."""
+        return tuple((part, source.partition("#")[2] or source) for part, source in self.sources)
 
 
 def template_dirs() -> tuple[str, ...]:
@@ -78,14 +97,68 @@ def template_name(*, journey: str, key: str) -> str:
     return f"touchpoints/{journey}/{key}.html"
 
 
+def template_names(*, journey: str, key: str) -> tuple[str, ...]:
+    """Where a touch point's words are looked for, in order: the journey's own file, then the shared one."""
+    own = template_name(journey=journey, key=key)
+    return (own,) if journey == SHARED else (own, template_name(journey=SHARED, key=key))
+
+
 def template_find(*, engine: Engine, journey: str, key: str) -> str:
-    """The journey's own template for ``key`` if one exists in any directory, else :data:`GENERIC`."""
-    name = template_name(journey=journey, key=key)
-    try:
-        engine.get_template(name)
-    except TemplateDoesNotExist:
-        return GENERIC
-    return name
+    """The first of :func:`template_names` that exists in any directory or override, else :data:`GENERIC`."""
+    for name in template_names(journey=journey, key=key):
+        try:
+            engine.get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        return name
+    return GENERIC
+
+
+def partial_find(*, engine: Engine, template: str, tone: str, part: str) -> str | None:
+    """The partial that says ``part`` in ``tone``: ``<template>#<tone>_<part>``, else the tone-free
+    ``<template>#<part>``; None when the file has neither. Never the other tone's words."""
+    for name in (f"{template}#{tone}_{part}", f"{template}#{part}"):
+        try:
+            engine.get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        return name
+    return None
+
+
+# GSM 03.38: the basic set (one septet each) and the extension set (two). A text with anything else
+# goes as UCS-2. Segment sizes are for a concatenated message (the rest of each is its header).
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = set("^{}\\[~]|€")
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments ``text`` takes: 160 GSM-7 septets in one, 153 a segment beyond
+    (an extension character such as € counts two); 70 UCS-2 characters in one, 67 beyond."""
+    if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in text):
+        size, one, many = sum(2 if c in _GSM_EXTENDED else 1 for c in text), 160, 153
+    else:
+        size, one, many = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if size <= one else -(-size // many)
+
+
+SMS_END = "Reply to reach a person."
+
+
+def sms_derive(*, subject: str, url: str) -> str:
+    """The SMS of a message whose file has none: ``<subject> <case link> Reply to reach a person.``,
+    the subject shortened (ending "...") until the whole fits in :data:`SMS_SEGMENTS` segments."""
+    tail = f" {url} {SMS_END}" if url else f" {SMS_END}"
+    if sms_segments(subject + tail) <= SMS_SEGMENTS:
+        return (subject + tail).strip()
+    for end in range(len(subject) - 1, 0, -1):
+        shortened = subject[:end].rstrip() + "..."
+        if sms_segments(shortened + tail) <= SMS_SEGMENTS:
+            return shortened + tail
+    return tail.strip()
 
 
 def _tidy_text(text: str) -> str:
@@ -98,15 +171,24 @@ def _one_line(text: str) -> str:
 
 
 def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict[str, Any]) -> RenderedTouchpoint:
-    """Render every channel of one touch point in ``tone``. Raises TemplateDoesNotExist for a missing partial."""
+    """Render every channel of one touch point in ``tone`` (each part by :func:`partial_find`; the SMS
+    derived when the file has none). Raises TemplateDoesNotExist for a missing subject, text or html."""
+    sources: dict[str, str] = {}
 
     def part(name: str, *, autoescape: bool) -> str:
-        return str(engine.get_template(f"{template}#{tone}_{name}").render(Context(context, autoescape=autoescape)))
+        found = partial_find(engine=engine, template=template, tone=tone, part=name)
+        if found is None:
+            raise TemplateDoesNotExist(f"{template}#{tone}_{name} (nor the tone-free #{name})")
+        sources[name] = found
+        return str(engine.get_template(found).render(Context(context, autoescape=autoescape)))
 
     subject = _one_line(part("subject", autoescape=False))
     text_body = _tidy_text(part("text", autoescape=False))
     html_body = part("html", autoescape=True).strip()
-    sms = _one_line(part("sms", autoescape=False))
+    if partial_find(engine=engine, template=template, tone=tone, part="sms") is None:
+        sms, sources["sms"] = sms_derive(subject=subject, url=str(context.get("tracking_url") or "")), DERIVED
+    else:
+        sms = _one_line(part("sms", autoescape=False))
     layout = {**context, "tone": tone, "subject": subject}
     text = engine.get_template("touchpoints/_layout.txt").render(
         Context({**layout, "body": text_body}, autoescape=False)
@@ -119,6 +201,7 @@ def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict
         sms=sms,
         template=template,
         html_body=html_body,
+        sources=tuple(sources.items()),
     )
 
 
