@@ -4,8 +4,10 @@ and stored (the page reads one row), honest when thin."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from tests.portal.history import past_case, worker_works_out_eta
 from tests.quotes.repair import answer_quote, diagnose, repair_case, walk_to
@@ -199,3 +201,20 @@ def test_a_new_version_of_the_journey_gets_its_figures_from_the_whole_journeys_h
     assert worker_works_out_eta() == 1
     figure = EtaFigure.objects.get(journey=newer, state="in_surgery")
     assert (figure.samples, figure.p50_seconds, figure.p90_seconds) == (10, 3 * 86400.0, 6 * 86400.0)
+
+
+def test_the_figures_can_be_worked_out_on_demand_and_read_in_the_terminal() -> None:
+    # Given ten repairs home, and no worker pass yet
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days)
+    assert not EtaFigure.objects.exists()
+    # When someone asks for the figures to be worked out now
+    out = StringIO()
+    call_command("eta", "--refresh", stdout=out)
+    # Then they are stored, listed in hours, nothing is left for the worker, and the thin ones say so
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "mail-in-repair: 9 figures worked out"
+    assert "mail-in-repair@2        in_surgery                       10     72.0    144.0" in lines
+    assert worker_works_out_eta() == 0
+    call_command("eta", stdout=(again := StringIO()))
+    assert again.getvalue().splitlines() == lines[1:]
