@@ -38,9 +38,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +56,14 @@ PASSWORD = "bench-password-not-secret"
 AGENT, LEAD = "alex", "priya"
 TARGET = 1.5
 CHILD_TABLES = ("cases_timelineentry", "outbox_outboxmessage", "cases_timer", "cases_task")
-# Clones keep their messages short, so that 1,000,000 cases fit in about 20 GB: (column, longest kept, or a value)
-SHORTER = {"outbox_outboxmessage": [("body_text", 300), ("body_html", 300), ("headers", "{}")]}
+# Clones keep their messages short, so that 1,000,000 cases fit in about 20 GB
+SHORTER_SQL = {
+    "outbox_outboxmessage": {
+        "body_text": 'substr(s."body_text", 1, 300)',
+        "body_html": 'substr(s."body_html", 1, 300)',
+        "headers": "'{}'",
+    }
+}
 FIRST = [
     "Olivia",
     "Noah",
@@ -197,47 +202,46 @@ def reference(n: int) -> str:
 
 
 class Table:
-    """One table's columns as SQLite describes them, and its rows as tuples."""
+    """One table's columns as SQLite describes them, and the SELECT that makes its clones' rows from its
+    seed rows (in ``seed.<table>``) and the clone map ``m`` (see :func:`fill`)."""
 
     def __init__(self, db: sqlite3.Connection, name: str) -> None:
         self.name = name
         info = db.execute(f"PRAGMA table_info({name})").fetchall()
         self.columns = [row[1] for row in info]
-        self.index = {column: i for i, column in enumerate(self.columns)}
-        self.times = [i for i, row in enumerate(info) if row[2].lower() == "datetime"]
+        self.times = {row[1] for row in info if row[2].lower() == "datetime"}
         self.unique_text = self._unique_text(db)
-        self.shorter = [(self.index[column], keep) for column, keep in SHORTER.get(name, [])]
-        places = ", ".join("?" * len(self.columns))
-        self.insert = f'INSERT INTO {name} ("' + '", "'.join(self.columns) + f'") VALUES ({places})'
 
-    def _unique_text(self, db: sqlite3.Connection) -> list[int]:
+    def _unique_text(self, db: sqlite3.Connection) -> set[str]:
         """Columns under a unique index that a clone must change (not the id, the case or the sequence)."""
-        out: set[int] = set()
+        out: set[str] = set()
         for _seq, index, unique, _origin, _partial in db.execute(f"PRAGMA index_list({self.name})"):
             if unique:
                 columns = [row[2] for row in db.execute(f"PRAGMA index_info({index})")]
                 if not {"id", "case_id"} & set(columns):
-                    out.update(self.index[c] for c in columns)
-        return sorted(out)
+                    out.update(columns)
+        return out
 
-    def rows(self, db: sqlite3.Connection, *, clones: bool = False) -> list[list[Any]]:
-        """Every row, times parsed (each clone moves them); ``clones``: shortened as SHORTER says."""
-        rows = [list(row) for row in db.execute(f"SELECT * FROM {self.name} ORDER BY id")]
-        for row in rows:
-            for i in self.times:
-                if row[i] is not None:
-                    row[i] = datetime.fromisoformat(row[i])
-            for i, keep in self.shorter if clones else ():
-                row[i] = row[i][:keep] if isinstance(keep, int) else keep
-        return rows
+    def clone_sql(self, given: dict[str, str], key: str = "case_id") -> str:
+        """``INSERT … SELECT`` of one range of clones: ``given`` columns from these expressions, times
+        moved back by the clone's shift, unique text prefixed with the clone's number, the rest copied."""
 
+        def value(column: str) -> str:
+            quoted = f's."{column}"'
+            if column in given:
+                return given[column]
+            if column in self.times:
+                return f"strftime('%Y-%m-%d %H:%M:%f', {quoted}, m.shift)"
+            if column in self.unique_text:
+                return f"printf('c%07d:', m.k) || {quoted}"  # in clone order: appended to its index
+            return quoted
 
-def moved(row: list[Any], times: list[int], back: timedelta) -> list[Any]:
-    out = row.copy()
-    for i in times:
-        if out[i] is not None:
-            out[i] = str(out[i] - back)
-    return out
+        columns = ", ".join(f'"{column}"' for column in self.columns)
+        values = ", ".join(value(column) for column in self.columns)
+        return (
+            f"INSERT INTO main.{self.name} ({columns}) SELECT {values} FROM clones m CROSS JOIN seed.{self.name} s "
+            f"ON s.{key} = m.seed_id WHERE m.k BETWEEN ? AND ? ORDER BY m.k, s.id"
+        )
 
 
 def secondary_indexes(db: sqlite3.Connection, tables: list[str]) -> list[tuple[str, str]]:
@@ -247,84 +251,86 @@ def secondary_indexes(db: sqlite3.Connection, tables: list[str]) -> list[tuple[s
 
 
 def fill(folder: Path, cases: int) -> None:
-    """Copy the seeds into ``folder``/scale.sqlite3 and clone them up to ``cases`` cases."""
+    """Copy the seeds into ``folder``/scale.sqlite3 and clone them up to ``cases`` cases, inside SQLite:
+    a clone map (one row per clone: its number, seed, new id, reference, customer and time shift) joined
+    to the seed rows, range by range."""
     target = folder / "scale.sqlite3"
     shutil.copyfile(folder.parent / "seeds.sqlite3", target)
     db = sqlite3.connect(target, isolation_level=None)
-    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;"
-                     "PRAGMA temp_store=MEMORY;")  # fmt: skip
-    case_t, customer_t = Table(db, "cases_case"), Table(db, "customers_customer")
-    children = [Table(db, name) for name in CHILD_TABLES]
-    seeds = case_t.rows(db)
-    c = case_t.index
-    opened = [s for s in seeds if not s[c["outcome"]]]
-    ended = [s for s in seeds if s[c["outcome"]]]
-    by_case: dict[str, dict[int, list[list[Any]]]] = {}
-    for table in children:
-        grouped: dict[int, list[list[Any]]] = defaultdict(list)
-        for row in table.rows(db, clones=True):
-            grouped[row[table.index["case_id"]]].append(row)
-        by_case[table.name] = grouped
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;")
+    db.execute("ATTACH DATABASE ? AS seed", (f"file:{folder.parent / 'seeds.sqlite3'}?mode=ro",))
+    seeds = db.execute("SELECT id, outcome = '', reference FROM cases_case ORDER BY id").fetchall()
+    opened = [case_id for case_id, is_open, _ in seeds if is_open]
+    ended = [case_id for case_id, is_open, _ in seeds if not is_open]
+    taken = {ref for _, _, ref in seeds}
     clones = cases - len(seeds)
     open_clones = min(OPEN_CASES, cases // 20) - len(opened)
-    taken = {s[c["reference"]] for s in seeds}
-    customer_seed = customer_t.rows(db)
     say(f"{target}: {clones:,} clones of {len(seeds)} seed cases ({max(0, open_clones):,} open)")
+    customer_t, case_t = Table(db, "customers_customer"), Table(db, "cases_case")
+    children = [Table(db, name) for name in CHILD_TABLES]  # before the indexes go: they say what is unique
     dropped = secondary_indexes(db, ["cases_case", "customers_customer", *CHILD_TABLES])
     for name, _sql in dropped:
         db.execute(f"DROP INDEX {name}")
     db.execute("BEGIN")
     first_customer = 1 + db.execute("SELECT max(id) FROM customers_customer").fetchone()[0]
-    customers = max(1, clones // 2)
-    rows = []
-    for n in range(customers):
-        row = moved(customer_seed[n % len(customer_seed)], customer_t.times, timedelta(days=n / CASES_PER_DAY * 2))
-        row[customer_t.index["id"]] = first_customer + n
-        row[customer_t.index["name"]] = f"{FIRST[n % len(FIRST)]} {LAST[n // len(FIRST) % len(LAST)]}"
-        row[customer_t.index["email"]] = f"customer{n}@bench.example.com"
-        rows.append(row)
-    db.executemany(customer_t.insert, rows)
-    next_id = {t.name: 1 + (db.execute(f"SELECT max(id) FROM {t.name}").fetchone()[0] or 0) for t in children}
+    names = ", ".join(f"'{FIRST[n % len(FIRST)]} {LAST[n // len(FIRST) % len(LAST)]}'" for n in range(99))
+    db.execute("CREATE TEMP TABLE clones (k INTEGER PRIMARY KEY, seed_id, case_id, customer_id, reference, shift)")
+    db.executemany(
+        "INSERT INTO clones (k, seed_id, shift) VALUES (?, (SELECT min(id) FROM seed.customers_customer), ?)",
+        ((n, f"-{n * 2 * 86400 // CASES_PER_DAY} seconds") for n in range(max(1, clones // 2))),
+    )
+    db.execute(
+        customer_t.clone_sql(
+            {
+                "id": f"{first_customer} + m.k",
+                "name": f"json_extract(json_array({names}), '$[' || (m.k % 99) || ']')",
+                "email": "'customer' || m.k || '@bench.example.com'",
+            },
+            key="id",
+        ),
+        (0, clones),
+    )
+    db.execute("DELETE FROM clones")
     first_case = 1 + db.execute("SELECT max(id) FROM cases_case").fetchone()[0]
     rng = random.Random(14)  # reproducible data
-    number = 0
-    began = time.monotonic()
-    batch: dict[str, list[list[Any]]] = defaultdict(list)
-    for k in range(clones):
-        is_open = k < open_clones
-        seed = opened[k % len(opened)] if is_open else ended[k % len(ended)]
-        # open clones: within the last half day; finished ones: spread back over the shop's history
-        back = timedelta(hours=rng.uniform(0, 12)) if is_open else timedelta(days=(k + 1) / CASES_PER_DAY)
-        case_id = first_case + k
-        while reference(number) in taken:
+
+    def plan() -> Iterator[tuple[Any, ...]]:
+        number = 0
+        for k in range(clones):
+            is_open = k < open_clones
+            while reference(number) in taken:
+                number += 1
+            # open clones: within the last half day; finished ones: spread back over the shop's history
+            back = rng.uniform(0, 12 * 3600) if is_open else (k + 1) * 86400 / CASES_PER_DAY
+            seed = opened[k % len(opened)] if is_open else ended[k % len(ended)]
+            yield k, seed, first_case + k, first_customer + k // 2, reference(number), f"-{back:.3f} seconds"
             number += 1
-        row = moved(seed, case_t.times, back)
-        row[c["id"]], row[c["reference"]] = case_id, reference(number)
-        row[c["reply_token"]] = f"bench{case_id:015d}"
-        row[c["customer_id"]] = first_customer + k // 2
-        batch["cases_case"].append(row)
-        number += 1
-        for table in children:
-            for child in by_case[table.name].get(seed[c["id"]], ()):
-                row = moved(child, table.times, back)
-                row[0] = next_id[table.name]
-                next_id[table.name] += 1
-                row[table.index["case_id"]] = case_id
-                for i in table.unique_text:
-                    if row[i] is not None:
-                        row[i] = f"c{k:07d}:{row[i]}"  # in clone order: appended to its index
-                batch[table.name].append(row)
-        if len(batch["cases_case"]) >= 5_000 or k == clones - 1:
-            db.executemany(case_t.insert, batch.pop("cases_case"))
-            for table in children:
-                db.executemany(table.insert, batch.pop(table.name, []))
-            if (k + 1) % 50_000 < 5_000 or k == clones - 1:
-                rate = (k + 1) / (time.monotonic() - began)
-                say(f"  {k + 1:,}/{clones:,} cases cloned ({rate:,.0f}/s, ~{(clones - k) / rate / 60:.0f} min left)")
+
+    db.executemany("INSERT INTO clones VALUES (?, ?, ?, ?, ?, ?)", plan())
+    case_sql = case_t.clone_sql(
+        {
+            "id": "m.case_id",
+            "reference": "m.reference",
+            "reply_token": "'bench' || printf('%015d', m.case_id)",
+            "customer_id": "m.customer_id",
+        },
+        key="id",
+    )
+    child_sql = [t.clone_sql({"id": "NULL", "case_id": "m.case_id", **SHORTER_SQL.get(t.name, {})}) for t in children]
+    began = time.monotonic()
+    step = 20_000
+    for first in range(0, clones, step):
+        for sql in [case_sql, *child_sql]:
+            db.execute(sql, (first, first + step - 1))
+        done = min(clones, first + step)
+        if done % 100_000 < step or done == clones:
+            rate = done / (time.monotonic() - began)
+            say(f"  {done:,}/{clones:,} cases cloned ({rate:,.0f}/s, ~{(clones - done) / rate / 60:.0f} min left)")
     db.execute("COMMIT")
     say(f"  making {len(dropped)} indexes again")
     for _name, sql in dropped:
         db.execute(sql)
+    db.execute("DETACH DATABASE seed")
     db.execute("ANALYZE")
     db.execute("PRAGMA journal_mode=WAL")
     db.close()
