@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -15,8 +16,9 @@ from tests.support.factories import CustomerFactory
 from tests.support.timers import time_runs_out
 from touchpoint.cases.eta import done_states, journey_guess
 from touchpoint.cases.journeys import journey_of, journey_register
-from touchpoint.cases.models import Case, EtaFigure
+from touchpoint.cases.models import Case, EtaFigure, EtaStale
 from touchpoint.core.clock import at
+from touchpoint.demo.loader import demo_load
 from touchpoint.feedback.services import feedback_give
 from touchpoint.portal.reads.eta import case_eta, eta_sentence, spoken
 
@@ -218,3 +220,15 @@ def test_the_figures_can_be_worked_out_on_demand_and_read_in_the_terminal() -> N
     assert worker_works_out_eta() == 0
     call_command("eta", stdout=(again := StringIO()))
     assert again.getvalue().splitlines() == lines[1:]
+
+
+def test_the_demos_finished_cases_give_the_case_pages_their_figures(settings: Any) -> None:
+    # Given the demo shop loaded with its finished history (taken through the product's services)
+    settings.TOUCHPOINT_PAYMENT_PROVIDERS = ["offline", "demo"]
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_demo_tests"
+    demo_load(password="touchpoint-demo", cases=0, history=12)
+    # Then the worker's job has worked their figures out, as its next pass would: nothing is left stale
+    finished = Case.objects.filter(outcome="success").count()
+    surgery = EtaFigure.objects.get(state="in_surgery")
+    assert 0 < surgery.samples <= finished
+    assert not EtaStale.objects.exists()

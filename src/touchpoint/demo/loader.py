@@ -22,6 +22,7 @@ from django.db import transaction
 from django_otp.oath import totp
 
 from touchpoint.cases.actors import CARRIER, CUSTOMER, CaseActor, staff_actor
+from touchpoint.cases.eta import eta_figures_work
 from touchpoint.cases.journeys import journey_latest, journey_of, journeys_sync
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
 from touchpoint.cases.services.advance import case_advance
@@ -114,6 +115,8 @@ def demo_load(
         if _replay_case(i, journey, customer, staff, rng, finished=i >= cases, cards=cards):
             created += 1
     demo_wall_and_themes(staff=staff)
+    # The worker's ETA job, as its next pass would run it: the finished cases' figures for the case pages.
+    eta_figures_work(worker_id="demo-loader", batch=20, lease_seconds=60)
     roles = {username: user.role for username, user in staff.items()}
     return DemoSummary(sorted(staff), password, cases, created, roles, two_factor)
 
