@@ -10,15 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.timezone import localtime
 
 from tests.inbox.mails import mail
 from tests.quotes.repair import answer_quote, diagnose, repair_case, walk_to
-from tests.support.factories import CustomerFactory
+from tests.support.factories import CustomerFactory, StaffFactory
 from tests.support.orders import place_repair_order
 from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CUSTOMER
-from touchpoint.cases.selectors.context import customer_context, sparkline
 from touchpoint.cases.services.advance import case_advance
+from touchpoint.console.reads.customer_context import customer_context
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
 from touchpoint.feedback.services import feedback_give
@@ -34,7 +37,7 @@ def email_from(customer: Customer, body: str, *, in_reply_to: str | None = None)
     inbound_receive(raw=raw, source="webhook")
 
 
-def test_a_returning_customer_with_history(django_assert_max_num_queries: Any) -> None:
+def test_a_returning_customer_with_history(django_assert_num_queries: Any) -> None:
     # Given a gold customer with an order cancelled unpaid, a repair with approved extra work and
     # feedback, an order they paid for and then cancelled (refunded), and this case
     ian = CustomerFactory(
@@ -62,7 +65,7 @@ def test_a_returning_customer_with_history(django_assert_max_num_queries: Any) -
             email_from(ian, words)
     # When the card is read for the current case
     customer_context(customer=ian, exclude_case=current)  # warm the process's journey parse cache
-    with django_assert_max_num_queries(3):  # the customer's cases, their complaint tasks, their sentiments
+    with django_assert_num_queries(3):  # the customer's cases, their complaint tasks, their sentiments
         card = customer_context(customer=ian, exclude_case=current)
     # Then it says who they are and what happened before: the value is what they paid, net of refunds
     assert (card.tier, card.preferred_channel, card.customer.plain_messages) == ("Gold", "SMS", True)
@@ -75,7 +78,8 @@ def test_a_returning_customer_with_history(django_assert_max_num_queries: Any) -
     ]
     assert (card.earlier_total, card.successes, card.failures) == (3, 1, 2)
     assert card.earlier_cases[2].journey == "Mail-in repair"
-    assert card.earlier_cases[2].closed_at == start + timedelta(days=4)  # two wait limits of two days
+    closed = card.earlier_cases[2].closed  # two wait limits of two days
+    assert closed is not None and closed.iso == localtime(start + timedelta(days=4)).isoformat()
     assert card.last_feedback is not None
     assert (card.last_feedback.csat, card.last_feedback.comment) == (3, "Took ages.")
     assert card.open_complaints == []
@@ -120,12 +124,22 @@ def test_a_new_customer_has_an_empty_card() -> None:
     assert card.tier == "Standard"
 
 
-def test_the_sparkline_maps_scores_into_its_box() -> None:
-    line = sparkline([-1.0, 0.0, 1.0])
-    assert line is not None
-    assert line.points == "3,29 60,16 117,3"  # −1 at the bottom, +1 at the top, 3 px padding
-    assert (line.zero_y, line.last_x, line.last_y) == (16.0, 117.0, 3.0)
-    single = sparkline([0.5])
-    assert single is not None
-    assert (single.points, single.trend) == ("60,9.5", "steady")
-    assert sparkline([]) is None
+def test_the_card_draws_the_sentiment_trend_with_the_shared_sparkline() -> None:
+    # Given a customer who wrote three times, unhappy first, then pleased
+    ian = CustomerFactory(name="Ian Kearns", email="ian@example.com")
+    case = place_repair_order(ian)
+    for minute, words in enumerate(["This is terrible and I am angry.", "Any news?", "Great, thank you so much!"]):
+        with at(now() + timedelta(minutes=minute)):
+            email_from(ian, words)
+    # When care opens the case
+    client = Client()
+    client.force_login(StaffFactory(teams=["care"]))
+    html = client.get(reverse("console:case", args=[case.reference])).content.decode()
+    # Then the card's figure is the shared sparkline (core/_sparkline.html), named and captioned in words
+    card = customer_context(customer=ian, exclude_case=case)
+    assert card.sentiment is not None and card.sentiment.trend == "improving"
+    figure = html.split('<figure class="spark">', 1)[1].split("</figure>", 1)[0]
+    assert f'role="img" aria-label="{card.sentiment.description}"' in figure
+    assert f"<figcaption>{card.sentiment.caption}</figcaption>" in figure
+    assert card.sentiment.caption.startswith("Improving: -0.") and "over 3 messages" in card.sentiment.caption
+    assert '<circle cx="118" cy=' in figure  # a dot on the newest reading, at the right edge

@@ -15,8 +15,8 @@ from tests.payments.walks import balance_due, card_order, died_on_the_table, fre
 from tests.quotes.repair import pay_offline, walk_to
 from tests.support.factories import CustomerFactory
 from tests.support.orders import place_repair_order
-from touchpoint.cases.selectors.context import customer_context
 from touchpoint.catalog.models import DeviceKind, DeviceModel
+from touchpoint.console.reads.customer_context import customer_context
 from touchpoint.payments.selectors import case_payment_lines, case_price
 
 pytestmark = pytest.mark.usefixtures("mail_in_repair")

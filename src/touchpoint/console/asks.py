@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 
-from touchpoint.cases.selectors.case_view import Ask
+from touchpoint.console.reads.actions import Ask
 from touchpoint.core.forms import MoneyField
 from touchpoint.journeys.data import ADDRESS_PARTS, TEXT_MAX
 

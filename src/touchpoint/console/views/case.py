@@ -9,8 +9,6 @@ to the page (post/redirect/get); a refusal re-renders it with the reason and not
 from __future__ import annotations
 
 import secrets
-from functools import cache
-from html import escape
 from typing import Any
 
 from django import forms
@@ -19,24 +17,23 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from touchpoint.cases.actors import recorded_by_hand, staff_actor
 from touchpoint.cases.errors import CaseConflict, CaseError, TransitionRefused
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.cases.recording import OWN_PANEL, generic
-from touchpoint.cases.selectors.case_view import Action, CaseView, case_view, owners_in_words, summary_words
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.cases.services.notes import NOTE_MAX, case_note_add
 from touchpoint.cases.services.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
 from touchpoint.console.asks import AsksForm, asks_form
-from touchpoint.console.html import timeline_rows
 from touchpoint.console.panels import panels_for
-from touchpoint.console.words import refusal_words
+from touchpoint.console.reads.actions import Action
+from touchpoint.console.reads.case_view import CaseView, case_view
+from touchpoint.console.reads.links import case_url
+from touchpoint.console.words import owners_in_words, refusal_words, summary_words
 from touchpoint.journeys import Actor
 from touchpoint.journeys.engine import manual_events
 from touchpoint.staff.access import staff_required
@@ -178,47 +175,13 @@ def _render(
         "action_rows": rows(view.actions),
         "manual_rows": rows(view.manual),
         "panels": panels_for(request, view.case),
-        "reply_options": reply_options(view, chosen),
-        "timeline_rows": timeline_rows(view.timeline, timezone.get_current_timezone()),
+        "reply_chosen": chosen,
         "urls": {
-            name: _case_url(name, view.case.reference)
+            name: case_url(f"case_{name}", view.case.reference)
             for name in ("event", "record", "assign", "accept", "note", "reply")
         },
     }
     return render(request, "console/case/page.html", context, status=status)
-
-
-_PLACEHOLDER = "TP-00000"
-
-
-@cache
-def _case_pattern(name: str) -> str:
-    return reverse(f"console:case_{name}", args=[_PLACEHOLDER])
-
-
-def _case_url(name: str, reference: str) -> str:
-    """``console:case_<name>`` for ``reference``, reversed once per process (as the queue's rows are)."""
-    return _case_pattern(name).replace(_PLACEHOLDER, reference)
-
-
-_OPTIONS: dict[tuple[int, str], list[tuple[str, str]]] = {}
-
-
-def reply_options(view: CaseView, selected: str) -> SafeString:
-    """The persona messages as ``<option>``s, each by what it says (never its key), ``selected`` chosen.
-    Built once per journey version and process (the list is the journey's touch points: it can't change
-    under a version)."""
-    key = (view.case.journey.pk, view.case.journey.sha256)
-    options = _OPTIONS.get(key)
-    if options is None:
-        options = [(name, f"{escape(Truncator(summary).chars(90))}</option>") for name, summary in view.templates]
-        _OPTIONS[key] = options
-    return mark_safe(  # noqa: S308 - names and summaries escaped above
-        "".join(
-            f'<option value="{escape(name)}"{" selected" if name == selected else ""}>{label}'
-            for name, label in options
-        )
-    )
 
 
 def _default_template(view: CaseView) -> str:

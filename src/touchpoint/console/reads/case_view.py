@@ -1,0 +1,272 @@
+"""Everything the staff case view shows, read in a fixed number of queries whatever the case's history.
+
+The case (with journey, customer and assignee), the user's teams, the team names, the outgoing and
+incoming messages, the files the customer sent (only when they wrote), the open tasks, whether a
+handoff waits to be accepted (only in a state with ``accept_within``), the timeline (with its
+authors), who the case can be given to (only for someone who may), the catalog's names for the
+device and problem told at intake, and the customer context card (three).
+
+Everything a person reads is in words: event labels from the journey, owners as team names, intake
+fields by their declared meaning. No internal key (``box_not_delivered``, ``team:care``) is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Value
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from touchpoint.cases.journeys import journey_of, journey_parsed
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, Timer, TimerStatus
+from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assign
+from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
+from touchpoint.console.reads.actions import Action, actions_for, journey_actor, manual_actions_for
+from touchpoint.console.reads.customer_context import CustomerContext, customer_context
+from touchpoint.console.reads.timeline import TimelineItem, case_timeline, inbound_rows, message_rows
+from touchpoint.console.reads.when import When
+from touchpoint.console.words import OUTCOME_WORDS, choice_words, field_label, summary_words
+from touchpoint.core.money import money_text
+from touchpoint.inbox.models import InboundAttachment
+from touchpoint.inbox.photos import FORMATS
+from touchpoint.journeys import Journey, State
+from touchpoint.journeys.data import ADDRESS_PARTS
+from touchpoint.staff.models import StaffUser
+from touchpoint.staff.selectors import owner_words, team_names, teams_of
+
+PHOTO_TYPES = frozenset(content_type for content_type, _ in FORMATS.values())
+# Fields whose value is a catalog slug, and how to read it: the journey stores `nano-4g`, people read
+# "Nano Player 4G".
+CATALOG_FIELDS = ("model", "problem")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One thing the customer told us at intake: the field's meaning in words, and its value formatted
+    by its type (an address as lines)."""
+
+    name: str
+    label: str
+    value: str
+    lines: tuple[str, ...] = ()
+    empty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SentFile:
+    """A photo or attachment the customer sent on this case, served only to staff under this case."""
+
+    pk: int
+    filename: str
+    content_type: str
+    size: int
+    when: When
+    photo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    kind: str
+    kind_label: str
+    title: str  # by the journey's words, never its keys
+    owner: str
+    owner_label: str
+    priority: int
+    due: When | None
+    source_key: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    journey: Journey
+    state: State
+    actions: list[Action]
+    manual: list[Action]  # carrier's and system's steps this person may record by hand
+    timeline: list[TimelineItem]
+    open_tasks: list[OpenTask]
+    handoff_waiting: bool
+    may_accept: bool
+    may_assign: bool
+    assignable: list[StaffUser]
+    context: CustomerContext
+    templates: list[tuple[str, str]]  # (touch point key, what it says, cut to a line) for the reply form
+    told: list[Fact]  # what the customer told us at intake
+    files: list[SentFile]
+    owner_label: str  # who must act now, in words
+    team_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def timeout_label(self) -> str:
+        """What the wait limit does here, in the journey's words (empty when nothing waits)."""
+        return self.journey.event_label(self.state.on_timeout) if self.state.on_timeout else ""
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_WORDS.get(self.case.outcome, "")
+
+
+_TASK_KINDS = dict(TaskKind.choices)
+
+
+def _case(reference: str) -> Case | None:
+    """The case with what the page shows of its journey version, customer and assignee."""
+    return (
+        Case.objects.select_related("journey", "customer", "assignee")
+        .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def _accept_pending(case: Case) -> bool:
+    """Whether the handoff into the case's current state still waits for its new owner to accept."""
+    pending = Timer.objects.filter(case_id=case.pk, purpose="accept", status=TimerStatus.PENDING)
+    return pending.filter(state_seq=case.state_seq).exists()
+
+
+def _catalog_names(data: dict[str, Any]) -> dict[str, str]:
+    """The catalog's names for the device and the problem the case stores by slug (``model`` →
+    "Nano Player 4G"): one statement for both."""
+    model, problem = (str(data.get(name) or "") for name in CATALOG_FIELDS)
+    models = DeviceModel.objects.filter(slug=model).annotate(field=Value("model")).values_list("field", "name")
+    problems = Problem.objects.filter(slug=problem).annotate(field=Value("problem")).values_list("field", "label")
+    return dict(models.order_by().union(problems.order_by(), all=True).order_by())
+
+
+def _files(case_id: int) -> list[SentFile]:
+    zone = timezone.get_current_timezone()
+    rows = (
+        InboundAttachment.objects.filter(message__case_id=case_id)
+        .order_by("message__received_at", "pk")
+        .values_list("pk", "filename", "content_type", "size", "message__received_at")
+    )
+    return [
+        SentFile(pk, filename, content_type, size, When.of(at, zone), photo=content_type in PHOTO_TYPES)
+        for pk, filename, content_type, size, at in rows
+    ]
+
+
+def _tasks(case_id: int, journey: Journey, names: dict[str, str]) -> list[OpenTask]:
+    zone = timezone.get_current_timezone()
+    rows = (
+        Task.objects.filter(case_id=case_id, status=TaskStatus.OPEN)
+        .order_by("priority", "due_at", "pk")
+        .values_list("kind", "title", "owner", "priority", "due_at", "source_key")
+    )
+    return [
+        OpenTask(
+            kind=kind,
+            kind_label=str(_TASK_KINDS.get(kind, kind)),
+            title=summary_words(journey, names, title),
+            owner=owner,
+            owner_label=owner_words(owner, names),
+            priority=priority,
+            due=When.of(due_at, zone) if due_at is not None else None,
+            source_key=source_key or "",
+        )
+        for kind, title, owner, priority, due_at, source_key in rows
+    ]
+
+
+def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
+    """The page for case ``reference`` as ``user`` sees it, or ``None`` when there is no such case."""
+    case = _case(reference)
+    if case is None:
+        return None
+    journey = journey_of(case.journey)
+    state = journey.states[case.state]
+    teams = teams_of(user)
+    actor = journey_actor(user, teams)
+    names = team_names()
+    messages = message_rows(case.pk)
+    inbound = inbound_rows(case.pk)
+    tasks = _tasks(case.pk, journey, names)
+    # Only a state with `accept_within` starts an acceptance timer (journeys.engine): elsewhere, no query.
+    accept_pending = case.is_open and state.accept_within is not None and _accept_pending(case)
+    handoff_key = f"{case.pk}:{case.state_seq}:handoff"
+    handoff_waiting = case.is_open and (
+        accept_pending or any(t.kind == TaskKind.HANDOFF and t.source_key == handoff_key for t in tasks)
+    )
+    team = case.owner[5:] if case.owner.startswith("team:") else None
+    may_accept = handoff_waiting and team is not None and (team in teams or is_lead(user))
+    assigning = may_assign(user=user, case=case, team_slugs=teams)
+    return CaseView(
+        case=case,
+        journey=journey,
+        state=state,
+        actions=actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
+        manual=manual_actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
+        timeline=case_timeline(
+            case_id=case.pk,
+            messages=messages,
+            inbound=inbound,
+            journey=journey,
+            names=names,
+            zone=timezone.get_current_timezone(),
+        ),
+        open_tasks=tasks,
+        handoff_waiting=handoff_waiting,
+        may_accept=may_accept,
+        may_assign=assigning,
+        assignable=assignable_staff(case=case) if assigning else [],
+        context=customer_context(customer=case.customer, exclude_case=case),
+        templates=reply_choices(case.journey.pk, case.journey.sha256),
+        told=told_at_intake(journey, case.data),
+        # Files come only with the customer's messages (by email or on their page): none, no query.
+        files=_files(case.pk) if inbound else [],
+        owner_label=owner_words(case.owner, names),
+        team_names=names,
+    )
+
+
+@lru_cache(maxsize=64)
+def reply_choices(version_id: int, sha256: str) -> list[tuple[str, str]]:
+    """A journey version's persona messages for the reply form, each by what it says (never its key),
+    cut to a line, in alphabetical order. Worked out once per version and process: a version's touch
+    points never change, and its content hash is in the key."""
+    journey = journey_parsed(version_id, sha256)
+    ordered = sorted(journey.touchpoints.items(), key=lambda item: item[1].lower())
+    return [(name, Truncator(words).chars(90)) for name, words in ordered]
+
+
+def told_at_intake(journey: Journey, data: dict[str, Any]) -> list[Fact]:
+    """What the customer told us when the case opened: each ``intake`` field the journey declares, by
+    its meaning, formatted by its type; a device or problem stored by its catalog slug by the catalog's
+    name for it (one query for both, none for a journey that asks for neither). A journey without
+    declarations shows nothing."""
+    fields = [(name, declared) for name, declared in journey.data.items() if declared.intake]
+    asked = any(name in CATALOG_FIELDS and data.get(name) for name, _ in fields)
+    catalog = _catalog_names(data) if asked else {}
+    out = []
+    for name, declared in fields:
+        label = field_label(declared.meaning, declared.type)
+        value = data.get(name)
+        if value is None or value == "" or value == {}:
+            out.append(Fact(name, label, "Not given", empty=True))
+        elif declared.type == "boolean":
+            out.append(Fact(name, label, "Yes" if value else "No"))
+        elif declared.type == "money":
+            out.append(Fact(name, label, _money(value)))
+        elif declared.type == "choice":
+            out.append(Fact(name, label, choice_words(str(value))))
+        elif declared.type == "address" and isinstance(value, dict):
+            lines = tuple(str(value[part]) for part in ADDRESS_PARTS if value.get(part))
+            out.append(Fact(name, label, ", ".join(lines), lines))
+        elif name in catalog:
+            out.append(Fact(name, label, catalog[name]))
+        elif name == "problem" and value == NOT_SURE:
+            out.append(Fact(name, label, "Not sure what's wrong"))
+        else:
+            out.append(Fact(name, label, str(value)))
+    return out
+
+
+def _money(value: Any) -> str:
+    try:
+        return money_text(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
