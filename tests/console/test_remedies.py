@@ -291,7 +291,7 @@ def test_the_case_views_panel_comes_from_the_registry(rf: Any, new_case: Case, a
     request.user = agent
     panels = {p.area: p for p in panels_for(request, new_case)}
     assert panels["remedies"].template == "console/remedies/_panel.html"
-    assert [row["option"].kind for row in panels["remedies"].context["rows"]] == [
+    assert [form.option.kind for form in panels["remedies"].context["forms"]] == [
         "goodwill_credit",
         "refund",
         "fee_waiver",

@@ -11,7 +11,6 @@ from django.db.models import Max, Min, Q, Sum
 
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.catalog.models import DeviceModel
-from touchpoint.core.reads import Read
 from touchpoint.payments.models import (
     PERSON_OWES,
     OfflineMethod,
@@ -67,36 +66,19 @@ class PaymentLine:
 _METHODS, _STATUSES = dict(OfflineMethod.choices), dict(PaymentStatus.choices)  # labels (translated when shown)
 
 
-_CASE_PAYMENTS = Read(
-    lambda case_id: Payment.objects.filter(case_id=case_id)
-    .order_by("created_at", "id")
-    .values_list(
-        "created_at", "provider", "provider_ref", "method", "reference", "recorded_by__first_name",
-        "recorded_by__last_name", "recorded_by__username", "amount", "currency", "status", "problem", "purpose",
-    ),
-    int,
-)  # fmt: skip
-
-
 def case_payment_lines(*, case: Case) -> list[PaymentLine]:
     """Every payment attempt of the case, oldest first, with who recorded the offline ones, as plain
-    values in one compiled query (the case view reads it on every request)."""
+    values in one query (the case view reads it on every request)."""
+    rows = (
+        Payment.objects.filter(case_id=case.pk)
+        .order_by("created_at", "id")
+        .values_list(
+            "created_at", "provider", "provider_ref", "method", "reference", "recorded_by__first_name",
+            "recorded_by__last_name", "recorded_by__username", "amount", "currency", "status", "problem", "purpose",
+        )
+    )  # fmt: skip
     lines = []
-    for (
-        at,
-        provider,
-        ref,
-        method,
-        reference,
-        first,
-        last,
-        username,
-        amount,
-        currency,
-        status,
-        problem,
-        purpose,
-    ) in _CASE_PAYMENTS(case.pk):
+    for at, provider, ref, method, reference, first, last, username, amount, currency, status, problem, purpose in rows:
         by = (f"{first} {last}".strip() or username) if username is not None else ""
         lines.append(PaymentLine(at, provider, ref, method, reference, by, amount, currency, status, problem, purpose))
     return lines
@@ -129,11 +111,7 @@ def case_price(*, case: Case) -> Decimal | None:
     slug = case.data.get("model")
     if not isinstance(slug, str) or not slug:
         return None
-    found = _PRICE(slug)
-    return found[0][0] if found else None
-
-
-_PRICE = Read(lambda slug: DeviceModel.objects.filter(slug=slug).values_list("diagnosis_price")[:1], str)
+    return DeviceModel.objects.filter(slug=slug).values_list("diagnosis_price", flat=True).first()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from touchpoint.cases.models import Case
-from touchpoint.core.reads import Read
 from touchpoint.quotes.models import Quote, QuoteLine, QuoteStatus
 
 
@@ -69,34 +68,30 @@ def _name(first: str | None, last: str | None, username: str | None) -> str:
     return (f"{first or ''} {last or ''}".strip() or username) if username is not None else ""
 
 
-_QUOTES = Read(
-    lambda case_id: Quote.objects.filter(case_id=case_id)
-    .order_by("-created_at", "-pk")
-    .values_list(
-        "pk", "status", "finding", "total", "created_at", "created_by__first_name", "created_by__last_name",
-        "created_by__username", "decided_at", "decided_by_customer", "decided_by__first_name",
-        "decided_by__last_name", "decided_by__username",
-    ),
-    int,
-)  # fmt: skip
-_LINES = Read(
-    lambda case_id: (
-        QuoteLine.objects.filter(quote__case_id=case_id)
-        .order_by("quote_id", "position")
-        .values_list("quote_id", "description", "explanation", "price")
-    ),
-    int,
-)
+_PEOPLE = ("first_name", "last_name", "username")
 
 
 def quotes_of(*, case: Case) -> list[QuoteView]:
     """The case's quotes, newest first, each with its lines: two queries whatever the history, none
     more when there is no quote."""
+    rows = (
+        Quote.objects.filter(case_id=case.pk)
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk", "status", "finding", "total", "created_at", *(f"created_by__{f}" for f in _PEOPLE),
+            "decided_at", "decided_by_customer", *(f"decided_by__{f}" for f in _PEOPLE),
+        )
+    )  # fmt: skip
     quotes = []
-    for pk, status, finding, total, at, f1, l1, u1, decided, online, f2, l2, u2 in _QUOTES(case.pk):
+    for pk, status, finding, total, at, f1, l1, u1, decided, online, f2, l2, u2 in rows:
         quotes.append(QuoteView(pk, status, finding, total, at, _name(f1, l1, u1), decided, online, _name(f2, l2, u2)))
     if quotes:
         by_pk = {q.pk: q.lines for q in quotes}
-        for quote_id, description, explanation, price in _LINES(case.pk):
+        lines = (
+            QuoteLine.objects.filter(quote__case_id=case.pk)
+            .order_by("quote_id", "position")
+            .values_list("quote_id", "description", "explanation", "price")
+        )
+        for quote_id, description, explanation, price in lines:
             by_pk[quote_id].append(QuoteLineView(description, explanation, price))
     return quotes

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db.models import CharField, DateTimeField, QuerySet, TextField, Value
 
-from touchpoint.core.reads import Read
 from touchpoint.remedies.models import KIND_CHOICES, Remedy, RemedyRequest, RequestStatus
 from touchpoint.remedies.money import format_money
 from touchpoint.remedies.services.context import totals_of
@@ -139,14 +138,11 @@ def _history(case_id: int) -> QuerySet[Any, Any]:
     return given.union(asked, all=True).order_by()  # sorted by the caller, newest first
 
 
-_HISTORY = Read(_history, int)
-
-
 def remedy_history(*, case_id: int) -> CaseRemedies:
     """The case's remedies and requests for its panel: one query, only the columns shown."""
     given: list[GivenRemedy] = []
     asked: list[AskedRemedy] = []
-    for pk, kind, amount, code, reason, rule, at, due, status, decision, *people in _HISTORY(case_id):
+    for pk, kind, amount, code, reason, rule, at, due, status, decision, *people in _history(case_id):
         first, second = _person(*people[:3]), _person(*people[3:])
         if status is None:
             given.append(GivenRemedy(pk, kind, amount, code, reason, rule, at, first, second))

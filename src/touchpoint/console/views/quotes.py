@@ -7,19 +7,13 @@ keeps what was typed, and writes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from touchpoint.cases.actors import ROLES, staff_actor
@@ -141,36 +135,6 @@ def quote_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     return _context(case, quotes, [Row() for _ in range(BLANK_ROWS)], "", can_propose, open_quote, can_answer)
 
 
-def _articles(quotes: list[QuoteView]) -> SafeString:
-    """One ``<article>`` per quote, built here rather than in a template loop; every stored value escaped."""
-    tz = timezone.get_current_timezone()
-
-    def when(moment: datetime) -> str:
-        local = timezone.localtime(moment, tz)
-        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local:%H:%M}"
-
-    out = []
-    for q in quotes:
-        decided = ""
-        if q.decided_at is not None:
-            who = "answered online" if q.decided_by_customer else f"answer taken by {escape(q.decided_by)}"
-            decided = f"; {who} on {when(q.decided_at)}"
-        finding = f"\n  <p>{linebreaksbr(q.finding, autoescape=True)}</p>" if q.finding else ""
-        lines = "".join(
-            f"<li><strong>{escape(line.description)}</strong> — {escape(money(line.price))}<br>"
-            f'<span class="muted">{escape(line.explanation)}</span></li>'
-            for line in q.lines
-        )
-        out.append(
-            f'<article class="quote" aria-labelledby="quote-{q.pk}-h">\n'
-            f'  <h3 id="quote-{q.pk}-h">{escape(money(q.total))} · {escape(q.status_label)}\n'
-            f"    <small>by {escape(q.created_by)} on {when(q.created_at)}{decided}</small></h3>{finding}\n"
-            f'  <ul class="plain">{lines}</ul>\n'
-            "</article>"
-        )
-    return mark_safe("\n".join(out))  # noqa: S308 - every value from the database escaped
-
-
 def _context(
     case: Case,
     quotes: list[QuoteView],
@@ -185,7 +149,7 @@ def _context(
     return {
         "case": case,
         "version": version if version is not None else case.version,
-        "articles": _articles(quotes),
+        "quotes": quotes,
         "rows": rows,
         "finding": finding,
         "can_propose": can_propose,
