@@ -92,8 +92,12 @@ def cells(figures: tuple[dict[str, Any] | None, dict[str, Any] | None] | None) -
     if loaded is None or solo is None:
         return ["missing", "", ""], None
     note = f" ({loaded['non2xx']} non-2xx)" if loaded["non2xx"] else ""
+    rate = f"{loaded['rps']:,.1f}{note}" if loaded["requests"] else "none in time"
+    p95 = f"{loaded['p95_us'] / 1000:,.0f}" if loaded["requests"] else "—"
+    if not solo["requests"]:
+        return [rate, p95, "none in time"], None
     p50 = solo["p50_us"] / 1000
-    return [f"{loaded['rps']:,.1f}{note}", f"{loaded['p95_us'] / 1000:,.0f}", f"{p50:,.1f}"], p50
+    return [rate, p95, f"{p50:,.1f}"], p50
 
 
 def times(ratio: float) -> str:
@@ -116,14 +120,11 @@ def table(db: str, loads: dict[str, float]) -> str:
         right, tp_p50 = cells(tp["pages"].get(tp_name) if tp_name else None)
         ratio = times(dh_p50 / tp_p50) if dh_p50 and tp_p50 else "—"
         lines.append(f"| {label} | {' | '.join(left)} | {' | '.join(right)} | {ratio} |")
-    if dh["create"] and tp["create"]:
-        (dh_rate, dh_p95, _), (tp_rate, tp_p95, _) = dh["create"], tp["create"]
-        lines.append(
-            f"| a new case through the public form (4 threads, 20 s) | {dh_rate:,.1f}/s | {dh_p95} | — "
-            f"| {tp_rate:,.1f}/s | {tp_p95} | — | {times(tp_rate / dh_rate) if dh_rate else '—'} (by rate) |"
-        )
-    else:
-        lines.append("| a new case through the public form | missing | | | missing | | | — |")
+    made = []
+    for create in (dh["create"], tp["create"]):
+        made += [f"{create[0]:,.1f}/s", f"{create[1]}", "—"] if create else ["missing", "", ""]
+    ratio = times(tp["create"][0] / dh["create"][0]) + " (by rate)" if dh["create"] and tp["create"] else "—"
+    lines.append(f"| a new case through the public form (4 threads, 20 s) | {' | '.join(made)} | {ratio} |")
     return "\n".join(lines)
 
 
