@@ -90,3 +90,9 @@ def test_the_page_costs_the_same_queries_for_3_cases_as_for_30(
         # per case.
         with django_assert_num_queries(19):
             assert client.get("/console/insights/?days=all").status_code == 200
+
+
+def test_one_case_is_a_case(mini_journey: Any, customer: Any) -> None:
+    case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"})
+    html = signed_in(Role.LEAD).get("/console/insights/?days=all").content.decode()
+    assert ">1 case</text>" in html and "1 cases" not in html

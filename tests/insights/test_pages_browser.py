@@ -68,3 +68,24 @@ def test_a_leads_feedback_pages_on_a_desktop(desktop: BrowserPage, give: Any, co
     desktop.page.keyboard.press("Tab")
     desktop.page.keyboard.press("Enter")
     desktop.page.get_by_text("Published on the wall.").wait_for()
+
+
+def test_a_leads_feedback_pages_fit_a_phone(phone: BrowserPage, give: Any, comments: Any) -> None:  # noqa: F811
+    lead = StaffFactory(username="priya", first_name="Priya", role=Role.LEAD)
+    wall_item_prepare(feedback=give(2, "Call me on 07700 900123, it took three weeks"))
+    published = wall_item_prepare(feedback=give(5, "Kept me posted all the way"))
+    assert published is not None
+    wall_item_publish(item=published, user=lead)
+    themes_rebuild(seed=0)
+    sign_in(phone, lead)
+    for path, label in (
+        ("/console/wall/", "wall moderation on a phone"),
+        ("/console/themes/", "themes on a phone"),
+        ("/console/insights/?days=all", "insights on a phone"),
+    ):
+        phone.goto(path)
+        # Nothing sideways: the page is no wider than the 390 px screen
+        widths = phone.page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1] == 390, (path, widths)
+        phone.check_a11y()
+        phone.shot(label)

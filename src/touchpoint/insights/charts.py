@@ -29,6 +29,11 @@ def cell_text(cell: Cell) -> str:
     return "" if cell is None else f"{cell:,}" if isinstance(cell, int) else str(cell)
 
 
+def _unit(unit: str, value: float) -> str:
+    """ " cases" after 2 and " case" after 1; "h" after any."""
+    return unit[:-1] if value == 1 and unit.startswith(" ") and unit.endswith("s") else unit
+
+
 def _number(cell: Cell) -> float:
     return float(cell) if isinstance(cell, int | float) else 0.0
 
@@ -111,11 +116,11 @@ def bar_chart(figure: Figure, *, labels: Sequence[str] | None = None, limit: int
         y += LINE * len(lines)
         value = _number(row[chart.value])
         width = round(max(value * scale, 1.0 if value > 0 else 0.0), 1)
-        shown = cell_text(row[chart.value]) + chart.unit
+        shown = cell_text(row[chart.value]) + _unit(chart.unit, value)
         whisker: float | None = None
         if chart.upper is not None and row[chart.upper] is not None:
             whisker = round(_number(row[chart.upper]) * scale, 1)
-            shown += f" – {cell_text(row[chart.upper])}{chart.unit}"
+            shown += f" – {cell_text(row[chart.upper])}{_unit(chart.unit, _number(row[chart.upper]))}"
         end = max(width, whisker or 0.0)
         bars.append(Bar(name, lines, y, width, shown, round(end + 6, 1), whisker))
         y += BAR + GAP
