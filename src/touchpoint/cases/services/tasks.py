@@ -23,11 +23,8 @@ def task_open(
     """Open a task for a person. The same ``source_key`` opens one task, however often it is asked.
 
     Call it inside the transaction that decided a person is needed, so the decision and the task
-    commit together."""
-    if source_key is not None:
-        existing = Task.objects.filter(source_key=source_key).first()
-        if existing is not None:
-            return existing
+    commit together. A new key (nearly always) costs one INSERT: the unique constraint on
+    ``source_key`` answers whether it was seen, and only then is the first task read."""
     try:
         with transaction.atomic():
             return Task.objects.create(
@@ -42,6 +39,8 @@ def task_open(
                 created_at=now(),
             )
     except IntegrityError:
+        if source_key is None:
+            raise
         return Task.objects.get(source_key=source_key)
 
 
