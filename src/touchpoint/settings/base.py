@@ -66,12 +66,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): this session gave a code
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx, read by the two below
     "touchpoint.staff.sessions.StaffSessionMiddleware",
     "touchpoint.staff.gate.TwoFactorGateMiddleware",  # a session owing a code reaches nothing else
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page saying until when
 ]
 

@@ -16,7 +16,9 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
+from touchpoint.core.htmx import HtmxHttpRequest
 from touchpoint.staff.two_factor import OWES_CODE, is_verified, two_factor_required
 
 Owed = Literal["code", "setup"]
@@ -54,7 +56,7 @@ class TwoFactorGateMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, request: HtmxHttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> HttpResponse | None:
         match = request.resolver_match
         if match is None:
@@ -62,11 +64,8 @@ class TwoFactorGateMiddleware:
         owed = owed_step(request, admin=match.app_name == "admin")
         if owed is None or match.view_name in _open_while_owed(owed):
             return None
-        background = bool(request.headers.get("HX-Request"))
-        wanted = request.get_full_path() if request.method == "GET" and not background else None
+        wanted = request.get_full_path() if request.method == "GET" and not request.htmx else None
         url = step_url(owed, next_url=wanted)
-        if background:  # htmx follows this header with a full page load
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
+        if request.htmx:  # htmx follows HX-Redirect with a full page load
+            return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)

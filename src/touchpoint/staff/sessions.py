@@ -19,6 +19,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
+
+from touchpoint.core.htmx import HtmxHttpRequest
 
 LOGIN_AT = "tp_login_at"
 SEEN_AT = "tp_seen_at"
@@ -60,7 +63,7 @@ class StaffSessionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = time.time()
             expired = session_expiry(request, now=now)
@@ -74,14 +77,12 @@ class StaffSessionMiddleware:
                     request.session[SEEN_AT] = int(now)
         return self.get_response(request)
 
-    def _signed_out(self, request: HttpRequest, expired: Expiry) -> HttpResponse:
+    def _signed_out(self, request: HtmxHttpRequest, expired: Expiry) -> HttpResponse:
         logout(request)
         query: dict[str, str] = {"expired": expired}
-        if request.method == "GET" and not request.headers.get("HX-Request"):
+        if request.method == "GET" and not request.htmx:
             query["next"] = request.get_full_path()
         url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}"
-        if request.headers.get("HX-Request"):  # htmx follows this header with a full page load
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
+        if request.htmx:  # htmx follows HX-Redirect with a full page load
+            return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)
