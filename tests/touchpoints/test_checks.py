@@ -37,7 +37,7 @@ def shop_templates(tmp_path: Path) -> Path:
     folder = tmp_path / "touchpoints" / "mini-repair"
     folder.mkdir(parents=True)
     (folder / "send_device.html").write_text(ALL_PARTS)
-    broken = ALL_PARTS.replace("{% partialdef sober_html %}sober html {{ case.reference }}{% endpartialdef %}\n", "")
+    broken = ALL_PARTS.replace("{% partialdef sober_text %}sober text {{ case.reference }}{% endpartialdef %}\n", "")
     broken = broken.replace("playful text {{ case.reference }}", "playful text {{ customer.nickname }}")
     (folder / "arrived.html").write_text(broken)
     (folder / "arived.html").write_text(ALL_PARTS)  # a typo: no such touch point
@@ -50,9 +50,9 @@ def test_a_missing_template_a_missing_partial_and_an_undefined_variable_are_find
     arrived = str(folder / "arrived.html")
     formatted = sorted(d.format() for d in findings)
     assert [f for f in formatted if " T304 " not in f][:3] == [
-        f"{arrived}: error T301 missing-template: touch point `arrived` has no sober words for the html: no "
-        "`sober_html` partial and no tone-free `html` — add {% partialdef sober_html %}…{% endpartialdef %} "
-        "(or {% partialdef html %} for words the same in both tones)",
+        f"{arrived}: error T301 missing-template: touch point `arrived` has no sober words for the text: no "
+        "`sober_text` partial and no tone-free `text` — add {% partialdef sober_text %}…{% endpartialdef %} "
+        "(or {% partialdef text %} for words the same in both tones)",
         f"{arrived}:2:1: error T302 undefined-variable: `arrived` (playful text) uses `customer.nickname`, which "
         f"isn't defined — use one of: {CONTEXT_NAMES}",
         f"{folder / 'cancelled_unpaid.html'}: error T301 missing-template: touch point `cancelled_unpaid` has no "

@@ -113,6 +113,28 @@ def test_a_shared_file_a_journey_uses_is_checked_and_a_tone_free_fault_is_said_o
     ]
 
 
+def test_a_file_without_html_gets_its_text_as_paragraphs_with_the_values_escaped(tmp_path: Path) -> None:
+    text = (
+        "\n  Hi {{ customer.first_name }},\n\nLine one & {{ shop.name }}\nline two <b>{{ summary }}</b>\n\n\n\nEnd.\n"
+    )
+    dirs = shop(tmp_path, {"shared/arrived.html": words(subject="S", text=text)})
+    got = render(dirs, "touchpoints/shared/arrived.html", "sober")
+    assert got.html_body == (
+        "<p>Hi Ian,</p>\n"
+        "<p>Line one & The Repair Shop<br>\nline two <b>The summary.</b></p>\n"  # the template's own words as written
+        "<p>End.</p>"
+    )
+    assert got.partials[2] == ("html", DERIVED)
+    # a value that holds markup is escaped, as in a written html part
+    shop(tmp_path, {"shared/fixed.html": words(subject="S", text="{{ summary }}")})
+    context = sample_context(
+        persona=persona_load(key="norm"), summary="<script>x</script>", label="", next_step="", journey_title=""
+    )
+    engine = touchpoint_engine(dirs=dirs)
+    html = touchpoint_render(engine=engine, template="touchpoints/shared/fixed.html", tone="sober", context=context)
+    assert html.html_body == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+
+
 def test_a_file_without_an_sms_gets_the_subject_and_the_case_link(tmp_path: Path) -> None:
     dirs = shop(tmp_path, {"shared/arrived.html": TONE_FREE})
     for tone in ("playful", "sober"):

@@ -4,9 +4,9 @@ finding. Needs no database (a standalone template ``Engine`` and plain-dict samp
 
 The lookup is :mod:`.rendering`'s: the journey's file, else the shared one, else (for a journey with
 no template folder) the generic one; each part ``<tone>_<part>``, else the tone-free ``<part>``.
-So every tone, sober included, must find its own words for the subject, text and HTML: a sober
-message never borrows playful words, and a missing one names the file and the part. (The SMS may be
-left out: it is derived.)
+So every tone, sober included, must find its own words for the subject and the text: a sober
+message never borrows playful words, and a missing one names the file and the part. (The HTML and
+the SMS may be left out: they are derived.)
 
 Codes: T301 missing-template, T302 undefined-variable, T303 template-error (errors); T304
 unused-template (a warning: a file for a touch point the journey doesn't declare, e.g. after a rename).

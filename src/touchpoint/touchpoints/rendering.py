@@ -11,8 +11,9 @@ ones; else ``touchpoints/_generic.html`` (the summary, the state's label and its
 tones, written once). A sober message never falls back to playful words: ``journey check`` requires
 ``sober_<part>`` or ``<part>`` for every part, and says which file and part is missing.
 
-**The SMS** is optional: a file without ``<tone>_sms`` or ``sms`` gets :func:`sms_derive` (the
-subject, the case link and how to reach a person, within two SMS segments).
+**Derived parts.** The HTML is optional: a file without ``<tone>_html`` or ``html`` gets its text
+part as paragraphs (:data:`HTML_FROM_TEXT`). So is the SMS: a file without ``<tone>_sms`` or ``sms``
+gets :func:`sms_derive` (the subject, the case link and how to reach a person, within two segments).
 
 The text and HTML bodies are wrapped in a shared layout (``touchpoints/_layout.txt`` / ``.html``)
 that signs as the persona and always says how to reach a person.
@@ -43,8 +44,10 @@ SHARED = "shared"  # touchpoints/shared/<key>.html: the words every journey with
 # reads the database; the check and the preview need only the names).
 TEMPLATE_TONES = ("playful", "sober")
 PARTS = ("subject", "text", "html", "sms")
-REQUIRED_PARTS = ("subject", "text", "html")  # a file without an sms part gets a derived one
-DERIVED = "derived"  # the source of an SMS made by sms_derive
+REQUIRED_PARTS = ("subject", "text")  # a file without an html or sms part gets a derived one
+DERIVED = "derived"  # the source of a part made from others: the html from the text, the SMS by sms_derive
+HTML_FROM_TEXT = "touchpoints/_html_from_text.html"
+LIBRARIES = {"touchpoint_html": "touchpoint.touchpoints.templatetags.touchpoint_html"}
 SMS_SEGMENTS = 2
 UNDEFINED = "\x00undefined:%s\x00"  # string_if_invalid while checking: marks a variable that didn't resolve
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
@@ -86,10 +89,13 @@ def touchpoint_engine(
     cache) the next time anything renders, in every process."""
     invalid = UNDEFINED if strict else ""
     if not overrides:
-        return Engine(dirs=list(dirs), string_if_invalid=invalid)
+        return Engine(dirs=list(dirs), string_if_invalid=invalid, libraries=LIBRARIES)
     loaders = [("django.template.loaders.locmem.Loader", dict(overrides)), "django.template.loaders.filesystem.Loader"]
     return Engine(
-        dirs=list(dirs), loaders=[("django.template.loaders.cached.Loader", loaders)], string_if_invalid=invalid
+        dirs=list(dirs),
+        loaders=[("django.template.loaders.cached.Loader", loaders)],
+        string_if_invalid=invalid,
+        libraries=LIBRARIES,
     )
 
 
@@ -172,7 +178,7 @@ def _one_line(text: str) -> str:
 
 def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict[str, Any]) -> RenderedTouchpoint:
     """Render every channel of one touch point in ``tone`` (each part by :func:`partial_find`; the SMS
-    derived when the file has none). Raises TemplateDoesNotExist for a missing subject, text or html."""
+    and the HTML derived when the file has none). Raises TemplateDoesNotExist for a missing subject or text."""
     sources: dict[str, str] = {}
 
     def part(name: str, *, autoescape: bool) -> str:
@@ -184,7 +190,13 @@ def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict
 
     subject = _one_line(part("subject", autoescape=False))
     text_body = _tidy_text(part("text", autoescape=False))
-    html_body = part("html", autoescape=True).strip()
+    if partial_find(engine=engine, template=template, tone=tone, part="html") is None:
+        # the text part again, its values escaped for HTML, drawn as paragraphs
+        escaped = engine.get_template(sources["text"]).render(Context(context))
+        html_body = engine.get_template(HTML_FROM_TEXT).render(Context({"body": escaped})).strip()
+        sources["html"] = DERIVED
+    else:
+        html_body = part("html", autoescape=True).strip()
     if partial_find(engine=engine, template=template, tone=tone, part="sms") is None:
         sms, sources["sms"] = sms_derive(subject=subject, url=str(context.get("tracking_url") or "")), DERIVED
     else:
