@@ -43,6 +43,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_console import reference  # the console bench's numbering of references
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / "var" / "bench" / "scale"
 SIZES = (100_000, 1_000_000)
@@ -189,16 +191,6 @@ def seeds_build(folder: Path, opened: int, finished: int) -> None:
 
 
 # --- filling a size by cloning the seeds ---------------------------------------------------------
-
-
-def reference(n: int) -> str:
-    from touchpoint.core.ids import ALPHABET
-
-    digits = []
-    for _ in range(5):
-        n, d = divmod(n, len(ALPHABET))
-        digits.append(ALPHABET[d])
-    return "TP-" + "".join(reversed(digits))
 
 
 class Table:

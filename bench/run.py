@@ -19,11 +19,12 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SMALL = {
-    "bench_console.py": ["--cases", "5000", "--seconds", "2"],
+    "bench_console.py": ["--cases", "2000", "--seconds", "2"],
     "bench_engine.py": ["--transitions", "300"],
     "bench_smtp.py": ["--messages", "300"],
     "bench_portal.py": ["--cases", "2000", "--requests", "20"],
     "bench_scale.py": ["--small"],
+    "bench_timers.py": ["--cases", "1000", "--per-case", "10", "--due", "1000"],
 }
 FULL = {
     "bench_scale.py": ["--sizes", "10000,100000"],  # 1,000,000 cases: `make bench-scale` (an hour to build)
