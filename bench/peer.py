@@ -9,12 +9,14 @@ its 100,000 tickets); progress is printed as it goes. Figures are printed, not a
     python bench/peer.py --quick          # wrk 5 s and 3 s a page: a rough table in about 6 minutes
     python bench/peer.py --table          # print the table again from the last run's raw outputs
     python bench/peer.py --db postgres    # both on PostgreSQL
+    python bench/peer.py --only touchpoint   # measure one side again (the table keeps the other's last run)
 
 It runs, in order: the peer's ``django-helpdesk/setup.sh`` (when its virtualenv is missing; it also
 installs wrk when run as root), ``seed.py`` (when not seeded), ``django-helpdesk/measure.sh``, then
 ``touchpoint/measure.sh`` on this checkout, and reads their raw outputs
 (``$PEER_DH_HOME/results/<db>/``, ``/tmp/peer-tp/<db>/``). Servers listen on 127.0.0.1:8681
-(helpdesk) and 8682 (Touchpoint); PEER_DH_PORT and PEER_TP_PORT change them.
+(helpdesk) and 8682 (Touchpoint); PEER_DH_PORT and PEER_TP_PORT change them. Touchpoint's side
+builds and serves ``var/bench/console``, the folder ``bench_console.py`` uses: don't run both at once.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def table(db: str, loads: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def prepare(db: str, keep: bool) -> None:
+def prepare(db: str, *, keep: bool, seed: bool) -> None:
     if not (PEER / "django-helpdesk" / "measure.sh").exists():
         raise SystemExit(f"the peer harness is missing: no {PEER}/django-helpdesk/measure.sh (set PEER_DIR)")
     if not (PEER / "touchpoint" / "measure.sh").exists():
@@ -138,7 +140,7 @@ def prepare(db: str, keep: bool) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: install it (apt-get install wrk); both products are measured with it")
     seeded = DH_HOME / f"seed-{db}.json"
-    if not keep or not seeded.exists() or json.loads(seeded.read_text()).get("n") != 100_000:
+    if seed and (not keep or not seeded.exists()) or json.loads(seeded.read_text()).get("n") != 100_000):
         run([str(DH_HOME / "venv" / "bin" / "python"), str(PEER / "django-helpdesk" / "seed.py")],
             {"DB": db, "N": "100000"}, "django-helpdesk: seeding 100,000 tickets")  # fmt: skip
 
@@ -149,24 +151,26 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the built databases of an earlier run")
     parser.add_argument("--quick", action="store_true", help="wrk 5 s (c32) and 3 s (c1) a page")
     parser.add_argument("--table", action="store_true", help="only print the table of the last run")
+    parser.add_argument("--only", choices=["helpdesk", "touchpoint"], help="measure one product only")
     args = parser.parse_args()
     SAVED.mkdir(parents=True, exist_ok=True)
     loads_file = SAVED / f"loads-{args.db}.json"
+    loads: dict[str, float] = json.loads(loads_file.read_text()) if loads_file.exists() else {}
     if not args.table:
-        prepare(args.db, args.keep)
+        prepare(args.db, keep=args.keep, seed=args.only != "touchpoint")
         durations = {"DURATION": "5s", "SOLO_DURATION": "3s"} if args.quick else {}
-        loads: dict[str, float] = {}
         dh_env = {"DB": args.db, "PORT": os.environ.get("PEER_DH_PORT", "8681"), "PEER_DH_HOME": str(DH_HOME),
                   "RESULTS": str(DH_HOME / f"results-{time.strftime('%Y-%m-%d')}.md"), **durations}  # fmt: skip
-        run(["bash", str(PEER / "django-helpdesk" / "measure.sh")], dh_env, "django-helpdesk measured")
-        loads["dh"] = os.getloadavg()[1]  # the 5-minute average: most of its run
+        if args.only != "touchpoint":
+            run(["bash", str(PEER / "django-helpdesk" / "measure.sh")], dh_env, "django-helpdesk measured")
+            loads["dh"] = os.getloadavg()[1]  # the 5-minute average: most of its run
         tp_env = {"DB": args.db, "PORT": os.environ.get("PEER_TP_PORT", "8682"), "OUT": str(TP_OUT / args.db),
                   "KEEP": "1" if args.keep else "0", "DURATION": durations.get("DURATION", "20s"),
                   "SOLO_DURATION": durations.get("SOLO_DURATION", "10s")}  # fmt: skip
-        run(["bash", str(PEER / "touchpoint" / "measure.sh"), str(ROOT)], tp_env, "Touchpoint measured")
-        loads["tp"] = os.getloadavg()[1]
+        if args.only != "helpdesk":
+            run(["bash", str(PEER / "touchpoint" / "measure.sh"), str(ROOT)], tp_env, "Touchpoint measured")
+            loads["tp"] = os.getloadavg()[1]
         loads_file.write_text(json.dumps(loads))
-    loads = json.loads(loads_file.read_text()) if loads_file.exists() else {}
     text = table(args.db, loads)
     (SAVED / f"side-by-side-{args.db}.md").write_text(text + "\n")
     print("\n" + text)
