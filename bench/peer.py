@@ -140,7 +140,8 @@ def prepare(db: str, *, keep: bool, seed: bool) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: install it (apt-get install wrk); both products are measured with it")
     seeded = DH_HOME / f"seed-{db}.json"
-    if seed and (not keep or not seeded.exists()) or json.loads(seeded.read_text()).get("n") != 100_000):
+    fresh = not keep or not seeded.exists() or json.loads(seeded.read_text()).get("n") != 100_000
+    if seed and fresh:
         run([str(DH_HOME / "venv" / "bin" / "python"), str(PEER / "django-helpdesk" / "seed.py")],
             {"DB": db, "N": "100000"}, "django-helpdesk: seeding 100,000 tickets")  # fmt: skip
 
