@@ -13,8 +13,8 @@ from django.test import Client
 
 from tests.demopay.conftest import DEMO_SECRET, pay, place_order, to_checkout
 from touchpoint.demopay.models import DemoEvent, DemoRefund, DemoSession, EventStatus
+from touchpoint.demopay.provider import DemoCardProvider
 from touchpoint.payments.providers.base import CheckoutRequest, ProviderError, RefundRequest, RefundStarted
-from touchpoint.payments.providers.demo import DemoCardProvider
 from touchpoint.payments.providers.registry import card_provider, stripe_provider
 from touchpoint.worker.loop import Worker
 

@@ -14,6 +14,8 @@ from touchpoint.settings.base import VAR_DIR
 from touchpoint.settings.env import env_bool, env_list, env_str
 
 KNOWN_PAYMENT_PROVIDERS = ("offline", "stripe", "demo")
+# The card provider "demo" switches on: Stripe's protocol played by the demo's own card page.
+TOUCHPOINT_DEMO_CARD_PROVIDER = "touchpoint.demopay.provider.DemoCardProvider"
 
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
