@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from touchpoint.journeys.checker import check, silence_bound
-from touchpoint.journeys.cli import _progress, main, resolve
+from touchpoint.journeys.cli import main
+from touchpoint.journeys.cli.files import resolve
+from touchpoint.journeys.cli.output import progress
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.library import library_dir, library_files
 from touchpoint.journeys.loader import load_journey
@@ -383,7 +385,7 @@ class _Terminal(io.StringIO):
 
 def test_progress_ticks_on_a_terminal_and_clears_its_line() -> None:
     stream = _Terminal()
-    with _progress("simulating", stream):
+    with progress("simulating", stream):
         time.sleep(0.6)
     written = stream.getvalue()
     assert "simulating" in written
@@ -392,7 +394,7 @@ def test_progress_ticks_on_a_terminal_and_clears_its_line() -> None:
 
 def test_progress_is_quiet_when_nobody_watches() -> None:
     stream = io.StringIO()
-    with _progress("simulating", stream):
+    with progress("simulating", stream):
         pass
     assert stream.getvalue() == ""
 
@@ -502,7 +504,7 @@ def test_an_internal_error_is_one_line_not_a_traceback(
     def explode(*args: object, **kwargs: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("touchpoint.journeys.cli.check", explode)
+    monkeypatch.setattr("touchpoint.journeys.cli.commands.check", explode)
     monkeypatch.delenv("TOUCHPOINT_DEBUG", raising=False)
     code, _, err = run(capsys, "check", "mail-in-repair")
     assert code == 2

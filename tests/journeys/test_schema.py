@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from touchpoint.journeys.cli import SCHEMA_DRAFT, SCHEMA_ID, journey_schema, main, schema_text, shipped_schema_path
+from touchpoint.journeys.cli import main
+from touchpoint.journeys.cli.schema import SCHEMA_DRAFT, SCHEMA_ID, journey_schema, schema_text, shipped_schema_path
 from touchpoint.journeys.library import library_files
 from touchpoint.journeys.model import Journey
 
