@@ -23,9 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchdb import PG_ADMIN_URL, fresh_postgres, fresh_sqlite
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench" / "engine"  # its own folder: it is removed at the end
-PG_ADMIN_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/touchpoint").rsplit("/", 1)[0]
+DATABASE = "touchpoint_bench_engine"
 CASES_PER_PROC = 200
 TRANSITIONS_PER_PROC = 3000
 
@@ -38,21 +40,16 @@ def configure(db: str) -> None:
         os.environ.pop("DATABASE_URL", None)
         os.environ["TOUCHPOINT_SQLITE_PATH"] = str(BENCH_DIR / "bench.sqlite3")
     else:
-        os.environ["DATABASE_URL"] = f"{PG_ADMIN_URL}/touchpoint_bench_engine"
+        os.environ["DATABASE_URL"] = f"{PG_ADMIN_URL}/{DATABASE}"
 
 
 def prepare(db: str) -> None:
     """A fresh database with the schema and the bench journey."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(BENCH_DIR / "bench.sqlite3") + suffix).unlink(missing_ok=True)
+        fresh_sqlite(BENCH_DIR / "bench.sqlite3")
     else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS touchpoint_bench_engine WITH (FORCE)")
-            conn.execute("CREATE DATABASE touchpoint_bench_engine")
+        fresh_postgres(DATABASE)
     configure(db)
     import django
 

@@ -1,0 +1,127 @@
+"""What ordering a repair costs in-process: one POST /repair/ as a new visitor sends it (no session,
+a fresh nonce, its own client address), through Django's test client on a fresh database.
+
+    python bench/profile_order.py                       # ms per order and queries per order (SQLite)
+    python bench/profile_order.py --queries             # every statement of one order
+    python bench/profile_order.py --profile             # cProfile of the orders, by cumulative time
+    python bench/profile_order.py --db postgres         # the same on PostgreSQL (a fresh database)
+
+Beside it, the same client's GET of ``/bench/minimal/`` (the least a Django view can do, behind the
+same middleware): the ceiling. CPU time of this process (``time.process_time``) and wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from benchdb import fresh_postgres, fresh_sqlite
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench" / "order"
+ORDER = {
+    "problem": "not_sure",
+    "description": "It stopped working after a drop. Please have a look.",
+    "phone": "",
+    "address_line1": "1 High Street",
+    "address_line2": "",
+    "town": "Leeds",
+    "postcode": "LS1 1AA",
+    "country": "GB",
+    "shipping": "box",
+    "channel": "email",
+}
+
+
+def prepare(db: str) -> None:
+    """A fresh database with the schema, the mail-in-repair journey and the demo shop's catalog."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="console_settings", TOUCHPOINT_LOG_LEVEL="WARNING", TOUCHPOINT_VAR_DIR=str(BENCH_DIR)
+    )
+    sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "src")]
+    if db == "sqlite":
+        fresh_sqlite(BENCH_DIR / "order.sqlite3")
+    else:
+        fresh_postgres("touchpoint_bench_order")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from touchpoint.cases.journeys import journey_register
+    from touchpoint.demo.loader import _catalog
+
+    call_command("migrate", verbosity=0)
+    path = ROOT / "src" / "touchpoint" / "journeys" / "library" / "mail-in-repair.yaml"
+    journey_register(source=path.read_text(encoding="utf-8"), filename=str(path))
+    _catalog()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--queries", action="store_true", help="print one order's statements")
+    parser.add_argument("--profile", action="store_true", help="cProfile the orders")
+    args = parser.parse_args()
+    prepare(args.db)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from touchpoint.catalog.models import DeviceModel
+
+    models = list(DeviceModel.objects.filter(active=True).values_list("slug", flat=True))
+    counter = iter(range(1, 10**9))
+
+    def order() -> int:
+        n = next(counter)
+        client = Client(HTTP_HOST="localhost", REMOTE_ADDR=f"127.0.{n // 250 % 250 + 1}.{n % 250 + 1}")
+        data = {**ORDER, "model": models[n % len(models)], "name": f"Load Tester {n}", "email": f"load{n}@example.com"}
+        response = client.post("/repair/", {**data, "nonce": secrets.token_urlsafe(24)})
+        assert response.status_code == 303, response.status_code
+        return 1
+
+    def minimal() -> int:
+        assert Client(HTTP_HOST="localhost").get("/bench/minimal/").status_code == 200
+        return 1
+
+    for _ in range(20):  # warm up: imports, the journey's parse, the templates
+        order()
+        minimal()
+    if args.queries:
+        with CaptureQueriesContext(connection) as captured:
+            order()
+        for query in captured:
+            print(f"{float(query['time']) * 1000:7.2f} ms  {query['sql'][:220]}")
+        print(f"{len(captured)} statements")
+        return
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.orders):
+            order()
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        return
+    print(f"{args.db}: {args.orders} orders through POST /repair/, in-process (Django test client)")
+    print(f"{'request':<18}{'CPU ms':>9}{'wall ms':>9}{'queries':>9}")
+    for name, call in (("POST /repair/", order), ("GET minimal view", minimal)):
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(args.orders):
+            call()
+        cpu, wall = (time.process_time() - cpu) * 1000 / args.orders, (time.perf_counter() - wall) * 1000 / args.orders
+        print(f"{name:<18}{cpu:>9.2f}{wall:>9.2f}{len(captured):>9}")
+
+
+if __name__ == "__main__":
+    main()
