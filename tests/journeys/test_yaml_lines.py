@@ -32,7 +32,24 @@ def test_a_journey_and_a_policy_get_the_same_problem_at_the_same_place(text: str
     (for_policy,) = policy.value.diagnostics
     assert (for_journey.code, for_policy.code) == ("L" + number, "P" + number)
     assert for_journey.location == for_policy.location == where
-    assert for_journey.message == for_policy.message
+    # the same words, but each file is called what it is
+    assert for_journey.message.replace("journey", "policy") == for_policy.message
+
+
+@pytest.mark.parametrize("tagged", ["a: !thing 1\n", "a: !thing {b: 1}\n", "a: !!set {b: null}\n"])
+def test_an_unknown_tag_says_what_kind_of_file_holds_only_plain_data(tagged: str) -> None:
+    # given the same tagged value in a journey file and in a policy file
+    with pytest.raises(JourneyLoadError) as journey:
+        parse_journey(tagged, "f.yaml")
+    with pytest.raises(PolicyLoadError) as policy:
+        parse_policy(tagged, "f.yaml")
+    (for_journey,) = journey.value.diagnostics
+    (for_policy,) = policy.value.diagnostics
+    # then each loader names its own kind of file, and never the other's
+    assert (for_journey.code, for_policy.code) == ("L009", "P009")
+    assert "a journey holds plain mappings, lists and values" in for_journey.message
+    assert "a policy holds plain mappings, lists and values" in for_policy.message
+    assert "journey" not in for_policy.message
 
 
 def test_only_a_problem_about_the_kind_of_file_is_fixed_in_its_own_words() -> None:
@@ -48,7 +65,7 @@ def test_only_a_problem_about_the_kind_of_file_is_fixed_in_its_own_words() -> No
 def test_the_source_map_says_where_each_key_value_and_text_is() -> None:
     (root,) = read_documents("states:\n  a:\n    label: 'Hello'\n    owner: customer\n", "f.yaml")
     source = SourceMap("f.yaml")
-    data = build_data(root, source)
+    data = build_data(root, source, what="journey")
     assert data == {"states": {"a": {"label": "Hello", "owner": "customer"}}}
     assert source.at(("states", "a"), key=True) == Location("f.yaml", 2, 3)
     assert source.at(("states", "a", "owner")) == Location("f.yaml", 4, 12)

@@ -122,7 +122,7 @@ def _read_yaml(text: str | bytes, filename: str) -> tuple[Any, SourceMap]:
     if len(documents) > 1:
         raise many_documents(documents, filename)
     source = SourceMap(filename)
-    return build_data(documents[0], source), source
+    return build_data(documents[0], source, what="journey"), source
 
 
 def load_journey(path: str | Path) -> LoadedJourney:

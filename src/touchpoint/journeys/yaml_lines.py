@@ -176,12 +176,13 @@ def many_documents(documents: list[yaml.Node], filename: str) -> YamlProblem:
     )
 
 
-def build_data(root: yaml.Node, source: SourceMap) -> Any:
+def build_data(root: yaml.Node, source: SourceMap, *, what: str) -> Any:
     """Plain data from one document's node tree, recording every position in ``source``.
 
-    Raises :class:`YamlProblem` (005-010) for what a data file has no use for."""
+    Raises :class:`YamlProblem` (005-010) for what a data file has no use for; ``what`` names the
+    file's kind ("journey") where a problem speaks of it."""
     try:
-        return _Builder(source).build(root, (), 0)
+        return _Builder(source, what).build(root, (), 0)
     except RecursionError:
         raise YamlProblem(
             "005", "too-deep", "the file is nested too deeply to read", TOO_DEEP_FIX, Location(source.file, 1, 1)
@@ -206,8 +207,9 @@ def _too_deep(where: Location) -> YamlProblem:
 class _Builder:
     """Turns PyYAML's node graph into plain data, recording positions and refusing what we don't allow."""
 
-    def __init__(self, source: SourceMap) -> None:
+    def __init__(self, source: SourceMap, what: str) -> None:
         self.source = source
+        self.what = what
         self.seen: set[int] = set()
         self.constructor = yaml.SafeLoader("")  # only used to resolve scalar types the YAML way
 
@@ -284,7 +286,7 @@ class _Builder:
         raise YamlProblem(
             "009",
             "unknown-tag",
-            f"the tag `{shown}` is not supported: a journey holds plain mappings, lists and values",
+            f"the tag `{shown}` is not supported: a {self.what} holds plain mappings, lists and values",
             f"remove `{shown}` and write the value plainly",
             self.loc(node),
         )

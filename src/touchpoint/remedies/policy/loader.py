@@ -109,7 +109,7 @@ def _compose(text: str, filename: str) -> tuple[Any, SourceMap]:
     if underscored:
         raise PolicyLoadError(underscored)
     source = SourceMap(filename)
-    return build_data(documents[0], source), source
+    return build_data(documents[0], source, what="policy"), source
 
 
 AMOUNT_KEYS = frozenset({"max_amount"})
