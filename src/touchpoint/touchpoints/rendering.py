@@ -120,9 +120,13 @@ def template_find(*, engine: Engine, journey: str, key: str) -> str:
     return GENERIC
 
 
+@lru_cache(maxsize=4096)
 def partial_find(*, engine: Engine, template: str, tone: str, part: str) -> str | None:
     """The partial that says ``part`` in ``tone``: ``<template>#<tone>_<part>``, else the tone-free
-    ``<template>#<part>``; None when the file has neither. Never the other tone's words."""
+    ``<template>#<part>``; None when the file has neither. Never the other tone's words.
+
+    Kept per engine: an engine reads each file once (its cached loader) and an admin edit makes a
+    new engine (:func:`touchpoint_engine`), so the answer for one engine never changes."""
     for name in (f"{template}#{tone}_{part}", f"{template}#{part}"):
         try:
             engine.get_template(name)
