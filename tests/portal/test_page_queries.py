@@ -19,13 +19,13 @@ from tests.support.timers import messages_go_out
 from touchpoint.cases.models import TimelineEntry
 from touchpoint.cases.services.notes import case_note_add
 from touchpoint.core.clock import at
-from touchpoint.feedback.services import feedback_give
+from touchpoint.feedback.services import feedback_give, wall_sync
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.portal.views.messages import new_nonce
 from touchpoint.quotes.models import Quote
 from touchpoint.staff.models import Role
 from touchpoint.wall.models import WallItem
-from touchpoint.wall.services import wall_item_publish, wall_sync
+from touchpoint.wall.services import wall_item_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -11,17 +11,16 @@ from django.test import Client
 from tests.quotes.repair import repair_case
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.feedback.models import Feedback
-from touchpoint.feedback.services import feedback_give
+from touchpoint.feedback.selectors import wall_counts
+from touchpoint.feedback.services import feedback_give, wall_sync
 from touchpoint.staff.models import Role
 from touchpoint.wall.models import Kind, Status, WallItem
-from touchpoint.wall.selectors import wall_counts
 from touchpoint.wall.services import (
     WallRefused,
     wall_item_answer,
     wall_item_hide,
     wall_item_prepare,
     wall_item_publish,
-    wall_sync,
 )
 
 pytestmark = pytest.mark.django_db

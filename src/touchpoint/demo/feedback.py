@@ -7,12 +7,12 @@ import random
 
 from touchpoint.cases.models import Case
 from touchpoint.core import clock
-from touchpoint.feedback.services import feedback_give
+from touchpoint.feedback.services import feedback_give, wall_sync
 from touchpoint.staff.models import StaffUser
 from touchpoint.themes.models import ThemeRun
 from touchpoint.themes.services import customer_texts, themes_rebuild
 from touchpoint.wall.models import Kind, Status, WallItem
-from touchpoint.wall.services import wall_item_answer, wall_item_publish, wall_sync
+from touchpoint.wall.services import wall_item_answer, wall_item_publish
 
 PRAISE = [
     "Norm kept me posted every step of the way and the emails made me smile.",

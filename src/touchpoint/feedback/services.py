@@ -12,6 +12,7 @@ from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import now
 from touchpoint.feedback.models import Feedback
+from touchpoint.wall.services import wall_item_prepare
 
 FEEDBACK_EVENT = "feedback_given"
 COMMENT_MAX = 4000
@@ -88,8 +89,6 @@ def feedback_give(
                 idempotency_key=f"feedback:{case.pk}:given",
             )
             # With consent, it waits for a lead on the wall, already redacted, from this moment.
-            from touchpoint.wall.services import wall_item_prepare
-
             wall_item_prepare(feedback=feedback)
             return FeedbackGiven(feedback, moved.case)
     except IntegrityError:
@@ -98,3 +97,14 @@ def feedback_give(
         if existing is None:
             raise
         raise FeedbackAlreadyGiven(existing) from None
+
+
+def wall_sync() -> int:
+    """Prepare items for any consenting feedback that has none (e.g. given before the wall existed)."""
+    created = 0
+    missing = Feedback.objects.filter(consent_publish=True, wall_item__isnull=True).select_related("customer")
+    for feedback in missing.iterator(chunk_size=200):
+        with transaction.atomic():
+            if wall_item_prepare(feedback=feedback) is not None:
+                created += 1
+    return created

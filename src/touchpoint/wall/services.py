@@ -3,14 +3,18 @@ hide it for one of the two allowed reasons, answer it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from touchpoint.core.clock import now
-from touchpoint.feedback.models import Feedback
 from touchpoint.staff.access import has_role
 from touchpoint.staff.models import StaffUser
 from touchpoint.text.redact import redact
 from touchpoint.wall.models import HiddenReason, Kind, Status, WallItem
+
+if TYPE_CHECKING:  # feedback sits above the wall (it prepares the wall's items); the type only
+    from touchpoint.feedback.models import Feedback
 
 COMPLIMENT_FROM = 4  # CSAT 4 and 5 are compliments; 1 to 3 "could have been better" go beside them
 
@@ -42,17 +46,6 @@ def wall_item_prepare(*, feedback: Feedback) -> WallItem | None:
         redactions=[{"kind": f.kind, "replacement": f.replacement} for f in result.findings],
         created_at=now(),
     )
-
-
-def wall_sync() -> int:
-    """Prepare items for any consenting feedback that has none (e.g. given before the wall existed)."""
-    created = 0
-    missing = Feedback.objects.filter(consent_publish=True, wall_item__isnull=True).select_related("customer")
-    for feedback in missing.iterator(chunk_size=200):
-        with transaction.atomic():
-            if wall_item_prepare(feedback=feedback) is not None:
-                created += 1
-    return created
 
 
 def _moderator(user: StaffUser) -> None:

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from touchpoint.feedback.selectors import wall_counts
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.wall.models import HiddenReason, Status, WallItem
-from touchpoint.wall.selectors import items_to_moderate, wall_counts
+from touchpoint.wall.selectors import items_to_moderate
 from touchpoint.wall.services import (
     WallRefused,
     wall_item_answer,

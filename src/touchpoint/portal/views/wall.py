@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from touchpoint.feedback.selectors import wall_counts
 from touchpoint.wall.models import Kind
-from touchpoint.wall.selectors import published_items, wall_counts
+from touchpoint.wall.selectors import published_items
 
 PER_PAGE = 20
 
