@@ -107,6 +107,16 @@ def measure(cases: int, requests: int) -> list[tuple[str, float, float, int]]:
 
         rows.append(("case page template only", *timed(template_only, requests), 0))
     rows.append(("customer's case page", *timed(page, requests), len(queries.captured_queries)))
+    try:
+        from touchpoint.cases.eta import eta_figures_compute
+    except ImportError:
+        pass
+    else:  # the worker's side: what one finished case costs it (the journey's figures worked out again)
+        reset_queries()
+        with CaptureQueriesContext(connection) as worked:
+            eta_figures_compute(journey_name="mail-in-repair")
+        figures = (*timed(lambda: eta_figures_compute(journey_name="mail-in-repair"), max(requests // 20, 5)),)
+        rows.append(("worker: a journey's ETA", *figures, len(worked.captured_queries)))
     connection.close()
     return rows
 
