@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -27,3 +28,10 @@ class When:
         """ "4 Mar 2026"."""
         local = at.astimezone(zone)
         return cls(local.isoformat(), f"{local.day} {MONTHS[local.month]} {local.year}")
+
+    @classmethod
+    def weekday(cls, at: datetime, zone: tzinfo) -> When:
+        """ "Tue 4 Mar, 14:05"."""
+        local = at.astimezone(zone)
+        clock = f"{local.hour:02d}:{local.minute:02d}"
+        return cls(local.isoformat(), f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month]}, {clock}")

@@ -6,33 +6,32 @@ ended, whichever queue it was typed in, and each result says which queues it sit
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any, TypedDict
 
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from touchpoint.console.reads.queues import NOBODY, QUEUES, STATUSES, QueuePage, QueueQuery, QueueRow, queue_page
+from touchpoint.console.reads.when import When
 from touchpoint.console.views.walkins import may_open_walkins
+from touchpoint.console.words import OUTCOME_WORDS
 from touchpoint.core.clock import now
+from touchpoint.core.htmx import HtmxHttpRequest
 from touchpoint.journeys import Journey
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import active_usernames, owner_words, teams
 
 FILTERS = ("search", "journey", "state", "team", "assignee", "status")
-OUTCOME_WORDS = {"success": "ended well", "failure": "ended badly"}
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class OneTemplateSelect(forms.Select):
@@ -100,8 +99,11 @@ class QueueForm(forms.Form):
         values = {name: clean.get(name) or "" for name in FILTERS}
         return QueueQuery(queue=clean.get("q") or "mine", **values), clean.get("page") or 1
 
-    def offer(self, *, journeys: dict[str, Journey], all_teams: list[tuple[str, str]], staff: list[str]) -> None:
-        """The filters' choices: journeys by title, states grouped by journey, teams, active staff."""
+    def offer(self, *, journeys: dict[str, Journey], all_teams: list[tuple[str, str]], staff: list[str]) -> str:
+        """Give the filters their choices: journeys by title, states grouped by journey, teams, active
+        staff. Returns what the drawn form depends on (the choices and what was typed), as the key of
+        the template's cached fragment: drawing five ``<select>``s of dozens of options costs a page
+        more than its reads, and they change only when a journey, a team or a person does."""
         titles = [(name, j.title or name) for name, j in journeys.items()]
         states = [(j.title or name, [(key, s.label) for key, s in j.states.items()]) for name, j in journeys.items()]
         choices: dict[str, list[Any]] = {
@@ -114,6 +116,8 @@ class QueueForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, OfferedChoice)
             field.choices = offered
+        typed = [self.data.get(name) for name in ("q", *FILTERS)]
+        return repr((choices, typed))
 
 
 class QueueLine(TypedDict):
@@ -130,8 +134,7 @@ class QueueLine(TypedDict):
     owner: str  # in words
     assignee: str  # a username, or "" for nobody
     waited: str
-    due_iso: str  # the next wait limit in the shop's zone, or "" for none
-    due_text: str
+    due: When | None  # the next wait limit
     exception: bool
     handoff_waiting: bool
     overdue: bool
@@ -149,18 +152,6 @@ def _waited(since: datetime, at: datetime) -> str:
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
-def _when(at: datetime | None, zone: tzinfo) -> tuple[str, str]:
-    """``at`` in the shop's zone, for a ``<time>``: (ISO, "Tue 4 Mar, 14:05"). Day and month names come
-    from tables: strftime and the template's date filter cost 50 rows a lot."""
-    if at is None:
-        return "", ""
-    local = at.astimezone(zone)
-    return (
-        local.isoformat(),
-        f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month]}, {local.hour:02d}:{local.minute:02d}",
-    )
-
-
 def queue_lines(rows: list[QueueRow], *, at: datetime, names: dict[str, str]) -> list[QueueLine]:
     """The table's rows in words. Owners are said by their team's name (``names``)."""
     placeholder = "TP-00000"
@@ -169,7 +160,6 @@ def queue_lines(rows: list[QueueRow], *, at: datetime, names: dict[str, str]) ->
     lines = []
     for row in rows:
         c = row.case
-        due_iso, due_text = _when(row.next_due, zone)
         lines.append(
             QueueLine(
                 href=case_url.replace(placeholder, c.reference),
@@ -182,8 +172,7 @@ def queue_lines(rows: list[QueueRow], *, at: datetime, names: dict[str, str]) ->
                 owner=owner_words(c.owner, names),
                 assignee=c.assignee or "",
                 waited=_waited(c.state_entered_at, at),
-                due_iso=due_iso,
-                due_text=due_text,
+                due=When.weekday(row.next_due, zone) if row.next_due else None,
                 exception=row.exception,
                 handoff_waiting=row.handoff_waiting,
                 overdue=row.overdue,
@@ -216,13 +205,9 @@ def _table_context(query: QueueQuery, page: QueuePage, number: int, at: datetime
     }
 
 
-class HtmxRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django-htmx's middleware
-
-
 @staff_required("agent")
 @require_GET
-def queue(request: HtmxRequest) -> HttpResponse:
+def queue(request: HtmxHttpRequest) -> HttpResponse:
     form = QueueForm(request.GET)
     form.is_valid()  # errors are shown beside their fields; the rest of the query still applies
     query, number = form.query()
@@ -234,9 +219,10 @@ def queue(request: HtmxRequest) -> HttpResponse:
         response = render(request, "console/queues/_table.html", context)
     else:
         params = context["params"]
-        form.offer(journeys=page.journeys, all_teams=context["all_teams"], staff=active_usernames())
+        filters_key = form.offer(journeys=page.journeys, all_teams=context["all_teams"], staff=active_usernames())
         context |= {
             "form": form,
+            "filters_key": filters_key,
             # A tab opens its queue: without the search, which looks across all of them.
             "tabs": [
                 (key, label, _url({"q": key, **{k: v for k, v in params.items() if k not in ("q", "search")}}))
