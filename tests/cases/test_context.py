@@ -135,7 +135,7 @@ def test_the_card_draws_the_sentiment_trend_with_the_shared_sparkline() -> None:
     client = Client()
     client.force_login(StaffFactory(teams=["care"]))
     html = client.get(reverse("console:case", args=[case.reference])).content.decode()
-    # Then the card's figure is the shared sparkline (core/_sparkline.html), named and captioned in words
+    # Then the card's figure is the shared sparkline (insights/_sparkline.html), named and captioned in words
     card = customer_context(customer=ian, exclude_case=case)
     assert card.sentiment is not None and card.sentiment.trend == "improving"
     figure = html.split('<figure class="spark">', 1)[1].split("</figure>", 1)[0]

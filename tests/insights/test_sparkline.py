@@ -1,4 +1,4 @@
-"""The one sparkline: geometry in Python (insights.sparkline), markup in core/_sparkline.html."""
+"""The one sparkline: geometry in Python (insights.sparkline), markup in insights/_sparkline.html."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""A trend's geometry for a tiny inline SVG line: numbers only, drawn by ``core/_sparkline.html``.
+"""A trend's geometry for a tiny inline SVG line: numbers only, drawn by ``insights/_sparkline.html``.
 
-``{% load charts %}{% sparkline values label="…" %}`` (:mod:`touchpoint.core.templatetags.charts`) is the
+``{% load charts %}{% sparkline values label="…" %}`` (:mod:`touchpoint.insights.templatetags.charts`) is the
 one way a page draws a sparkline; this module only works out where the points go."""
 
 from __future__ import annotations

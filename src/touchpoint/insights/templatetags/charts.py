@@ -1,6 +1,6 @@
 """``{% load charts %}``: small figures drawn by templates from geometry worked out in Python.
 
-``{% sparkline values label="Sales per week" %}`` draws a trend line (``core/_sparkline.html``) named by
+``{% sparkline values label="Sales per week" %}`` draws a trend line (``insights/_sparkline.html``) named by
 ``label`` for screen readers. Options: ``width``/``height`` (px), ``low``/``high`` (the range drawn;
 values outside are clamped), ``zero`` (a dashed line at 0), ``dot`` (a dot on the newest value, red when
 it is below 0), ``caption`` (a visible caption: the line becomes a ``<figure>``)."""
@@ -17,7 +17,7 @@ from touchpoint.insights.sparkline import sparkline_points
 register = template.Library()
 
 
-@register.inclusion_tag("core/_sparkline.html")
+@register.inclusion_tag("insights/_sparkline.html")
 def sparkline(
     values: Sequence[float],
     *,
