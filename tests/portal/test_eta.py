@@ -14,6 +14,7 @@ from tests.portal.history import past_case, worker_works_out_eta
 from tests.quotes.repair import answer_quote, diagnose, repair_case, walk_to
 from tests.support.factories import CustomerFactory
 from tests.support.timers import time_runs_out
+from touchpoint.cases import eta as cases_eta
 from touchpoint.cases.eta import done_states, journey_guess
 from touchpoint.cases.journeys import journey_of, journey_register
 from touchpoint.cases.models import Case, EtaFigure, EtaStale
@@ -232,3 +233,27 @@ def test_the_demos_finished_cases_give_the_case_pages_their_figures(settings: An
     surgery = EtaFigure.objects.get(state="in_surgery")
     assert 0 < surgery.samples <= finished
     assert not EtaStale.objects.exists()
+
+
+def test_a_case_that_finishes_while_the_worker_works_is_counted_on_its_next_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given ten repairs home, and one more that comes home while the worker is reading the history
+    for n, days in enumerate(HISTORY_DAYS):
+        past_case(T0 + timedelta(hours=n), days)
+    compute = cases_eta.eta_figures_compute
+
+    def meanwhile(*, journey_name: str) -> int:
+        stored = compute(journey_name=journey_name)
+        past_case(T0 + timedelta(days=20), 12)
+        return stored
+
+    monkeypatch.setattr(cases_eta, "eta_figures_compute", meanwhile)
+    assert worker_works_out_eta() == 1
+    assert EtaFigure.objects.get(state="in_surgery").samples == 10
+    # Then its mark outlives the pass, and the next pass counts it
+    monkeypatch.undo()
+    assert EtaStale.objects.count() == 1
+    assert worker_works_out_eta() == 1
+    assert EtaFigure.objects.get(state="in_surgery").samples == 11
+    assert worker_works_out_eta() == 0

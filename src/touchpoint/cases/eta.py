@@ -113,6 +113,10 @@ def eta_figures_compute(*, journey_name: str) -> int:
             figure.p50_seconds, figure.p90_seconds = p50, p90
             figures.append(figure)
     with transaction.atomic():
+        # Two workers working the same journey out take turns here (PostgreSQL): FOR NO KEY UPDATE,
+        # so cases can still be opened on these versions meanwhile.
+        locked = JourneyVersion.objects.filter(pk__in=[v.pk for v in versions]).select_for_update(no_key=True)
+        list(locked.values_list("pk", flat=True))
         EtaFigure.objects.filter(journey__in=versions).delete()
         EtaFigure.objects.bulk_create(figures)
     return len(figures)
@@ -129,10 +133,9 @@ def eta_figures_mark_stale(*, journey_name: str, at: datetime) -> None:
 
 
 def eta_figures_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
-    """The worker's job: recompute up to ``batch`` journeys marked stale, the longest waiting first,
-    and delete the marks read before each recompute (a mark written meanwhile is left for the next
-    pass, so no finished case is missed). Returns how many journeys were recomputed. Two workers may
-    recompute the same journey at once on PostgreSQL; each stores the same figures."""
+    """The worker's job: work out again up to ``batch`` journeys marked stale, the longest waiting
+    first. Returns how many journeys were worked out. Two workers may work out the same journey at
+    once on PostgreSQL; they take turns to store it, and each stores what it read."""
     names = list(
         EtaStale.objects.values("journey_name")
         .annotate(first=Min("pk"))
@@ -140,19 +143,23 @@ def eta_figures_work(*, worker_id: str, batch: int, lease_seconds: float) -> int
         .values_list("journey_name", flat=True)[:batch]
     )
     for name in names:
-        marks = list(EtaStale.objects.filter(journey_name=name).values_list("pk", flat=True))
-        eta_figures_compute(journey_name=name)
-        for start in range(0, len(marks), DELETE_CHUNK):
-            EtaStale.objects.filter(pk__in=marks[start : start + DELETE_CHUNK]).delete()
+        _recompute(name)
     return len(names)
 
 
 def eta_figures_refresh_all() -> dict[str, int]:
-    """Recompute every journey's figures now (``touchpoint eta --refresh``): figures stored per name."""
-    names = sorted(set(JourneyVersion.objects.values_list("name", flat=True)))
-    done = {name: eta_figures_compute(journey_name=name) for name in names}
-    EtaStale.objects.filter(journey_name__in=names).delete()
-    return done
+    """Work every journey's figures out now (``touchpoint eta --refresh``): figures stored per name."""
+    return {name: _recompute(name) for name in sorted(set(JourneyVersion.objects.values_list("name", flat=True)))}
+
+
+def _recompute(name: str) -> int:
+    """Work ``name``'s figures out and delete the marks read *before* doing so: a case that finishes
+    meanwhile leaves a mark for the next pass, so none is missed."""
+    marks = list(EtaStale.objects.filter(journey_name=name).values_list("pk", flat=True))
+    stored = eta_figures_compute(journey_name=name)
+    for start in range(0, len(marks), DELETE_CHUNK):
+        EtaStale.objects.filter(pk__in=marks[start : start + DELETE_CHUNK]).delete()
+    return stored
 
 
 def eta_figure(*, journey_id: int, state: str) -> EtaFigure | None:
