@@ -430,7 +430,7 @@ def measure(folder: Path, requests: int) -> dict[str, Any]:
         counter = Counter()
         with connection.execute_wrapper(counter):
             client.get(path)
-        walls = []
+        walls: list[float] = []
         cpu = time.process_time()
         budget = time.perf_counter() + PAGE_SECONDS
         while len(walls) < requests and (len(walls) < 3 or time.perf_counter() < budget):
