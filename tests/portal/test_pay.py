@@ -156,6 +156,9 @@ def test_a_stale_pay_form_is_refused_with_the_page_as_it_is_now(
     assert "Your order changed while this page was open. Here it is as it is now." in html
     assert "Paid £39.00 (bank transfer) on" in text(html)
     assert Payment.objects.count() == 1
+    # the whole page as it is now: where the repair is (paid: the device is awaited) and its story
+    assert "<h1>Waiting for your device</h1>" in html
+    assert "What has happened so far" in text(html)
 
 
 def test_a_broken_form_is_a_clear_message_not_an_error(client: Client, recorded_stripe: RecordedStripe) -> None:

@@ -37,7 +37,8 @@ from touchpoint.payments.selectors import (
 )
 from touchpoint.payments.services import PaymentRefused, card_checkout_start
 from touchpoint.portal.access import case_link
-from touchpoint.portal.panels import Panel, panels_for
+from touchpoint.portal.panels import Panel
+from touchpoint.portal.views.tracking import case_page_context
 
 DUE = {"awaiting_payment": "due", "payment_failed": "failed"}
 CHECKING = ("payment_processing", "payment_retrying")
@@ -212,7 +213,8 @@ def pay_status(request: HttpRequest, case: Case, token: str) -> HttpResponse:
 def _case_page(request: HttpRequest, case: Case, token: str, problem: str, status: int) -> HttpResponse:
     """The case page as it is now, with what went wrong in the pay panel (or alone, if nothing is due)."""
     fresh = Case.objects.select_related("journey", "customer").get(pk=case.pk)
-    panels = panels_for(request, fresh, token)
+    context = case_page_context(request, fresh, token)
+    panels: list[Panel] = context["panels"]
     pay = next((panel for panel in panels if panel.area == "pay"), None)
     if pay is None:
         panels.insert(
@@ -221,6 +223,4 @@ def _case_page(request: HttpRequest, case: Case, token: str, problem: str, statu
         )
         pay = panels[0]
     pay.context["problem"] = problem
-    return render(
-        request, "portal/tracking/case.html", {"case": fresh, "token": token, "panels": panels}, status=status
-    )
+    return render(request, "portal/tracking/case.html", context, status=status)
