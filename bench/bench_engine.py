@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchdb import PG_ADMIN_URL, fresh_postgres, fresh_sqlite
+from benchdb import PG_ADMIN_URL, TAG, fresh_postgres, fresh_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DIR = ROOT / "var" / "bench" / "engine"  # its own folder: it is removed at the end
-DATABASE = "touchpoint_bench_engine"
+BENCH_DIR = ROOT / "var" / "bench" / f"engine{TAG}"  # its own folder: it is removed at the end
+DATABASE = f"touchpoint_bench_engine{TAG}"
 CASES_PER_PROC = 200
 TRANSITIONS_PER_PROC = 3000
 

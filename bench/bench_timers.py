@@ -26,11 +26,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchdb import fresh_postgres, fresh_sqlite
+from benchdb import TAG, fresh_postgres, fresh_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DIR = ROOT / "var" / "bench" / "timers"  # its own folder: it is removed at the end
-DATABASE = "touchpoint_bench_timers"
+BENCH_DIR = ROOT / "var" / "bench" / f"timers{TAG}"  # its own folder: it is removed at the end
+DATABASE = f"touchpoint_bench_timers{TAG}"
 
 
 def prepare(db: str) -> None:

@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 PG_ADMIN_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/touchpoint").rsplit("/", 1)[0]
+# Added to each bench's folder and database name, so two runs of one bench on a machine (two
+# checkouts, two people) don't drop each other's database mid-run: BENCH_TAG=_mine python bench/…
+TAG = os.environ.get("BENCH_TAG", "")
 
 
 def fresh_sqlite(path: Path) -> None:

@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import fresh_postgres, fresh_sqlite
+from benchdb import TAG, fresh_postgres, fresh_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DIR = ROOT / "var" / "bench" / "order"
+BENCH_DIR = ROOT / "var" / "bench" / f"order{TAG}"
 ORDER = {
     "problem": "not_sure",
     "description": "It stopped working after a drop. Please have a look.",
@@ -49,7 +49,7 @@ def prepare(db: str) -> None:
     if db == "sqlite":
         fresh_sqlite(BENCH_DIR / "order.sqlite3")
     else:
-        fresh_postgres("touchpoint_bench_order")
+        fresh_postgres(f"touchpoint_bench_order{TAG}")
     import django
 
     django.setup()
