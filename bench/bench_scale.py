@@ -152,9 +152,9 @@ def seeds_build(folder: Path, opened: int, finished: int) -> None:
 
     from touchpoint.cases.models import Case
     from touchpoint.cases.services.notes import case_note_add
-    from touchpoint.cases.services.replies import case_reply_send
     from touchpoint.core import clock
     from touchpoint.demo.loader import demo_load
+    from touchpoint.outbox.replies import case_reply_send
     from touchpoint.staff.models import StaffUser
 
     call_command("migrate", verbosity=0)

@@ -12,8 +12,8 @@ from tests.support.orders import place_repair_order
 from tests.support.timers import time_runs_out
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.replies import ReplyInvalid, case_reply_send
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.outbox.replies import ReplyInvalid, case_reply_send
 from touchpoint.staff.models import StaffUser
 from touchpoint.touchpoints.services import tracking_url
 

@@ -24,7 +24,6 @@ from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_advance, case_open
-from touchpoint.cases.services.replies import case_reply_send
 from touchpoint.feedback.services import feedback_give
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.insights.figures import Scope
@@ -35,6 +34,7 @@ from touchpoint.insights.figures_feedback import (
     messages_by_kind,
     remedies_cost,
 )
+from touchpoint.outbox.replies import case_reply_send
 from touchpoint.remedies.services.remedies import remedy_apply
 from touchpoint.remedies.services.requests import remedy_request, remedy_request_decide
 from touchpoint.staff.models import Role

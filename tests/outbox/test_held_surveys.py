@@ -12,8 +12,8 @@ from tests.support.factories import CustomerFactory
 from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus
 from touchpoint.cases.services.advance import case_advance
-from touchpoint.cases.services.replies import case_reply_send
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.outbox.replies import case_reply_send
 
 pytestmark = pytest.mark.django_db
 

@@ -275,7 +275,7 @@ def test_a_second_promise_finds_nothing_left_to_refund_and_records_nothing(
 def test_an_order_problem_refund_pays_back_the_order_total_by_a_persons_hand(client: Client) -> None:
     from tests.support.orders import contact_of, register_library
     from tests.support.timers import time_runs_out
-    from touchpoint.cases.services.reports import Report, report_place
+    from touchpoint.inbox.reports import Report, report_place
 
     # Given Ian's report of a wrong item on order 1001, which cost him £49.99, whose replacement stalled
     register_library("order-problem")

@@ -17,10 +17,10 @@ from tests.support.timers import in_turn, time_runs_out
 from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.cases.services.advance import case_advance
-from touchpoint.cases.services.reports import Report, report_place
 from touchpoint.cases.services.walkins import NewCustomer, WalkIn, walkin_open
 from touchpoint.core.clock import at, now
 from touchpoint.customers.services import Contact
+from touchpoint.inbox.reports import Report, report_place
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.selectors import case_by_code

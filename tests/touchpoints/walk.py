@@ -28,8 +28,8 @@ from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CUSTOMER, SYSTEM, recorded_by_hand, staff_actor
 from touchpoint.cases.models import Case
 from touchpoint.cases.services.advance import case_advance, case_open
-from touchpoint.cases.services.reports import Report, report_place
 from touchpoint.feedback.services import feedback_give
+from touchpoint.inbox.reports import Report, report_place
 from touchpoint.journeys import Actor, Advanced, Journey, advance
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.selectors import case_money

@@ -13,7 +13,7 @@ from touchpoint.outbox.models import OutboxMessage
 from touchpoint.remedies.models import Remedy
 from touchpoint.staff.models import StaffUser
 
-REPLY_EVENT = "staff_reply"  # the timeline event of a staff reply (cases.services.replies)
+REPLY_EVENT = "staff_reply"  # the timeline event of a staff reply (outbox.replies)
 
 
 def _csat_row(ratings: list[int]) -> tuple[int, float, float]:

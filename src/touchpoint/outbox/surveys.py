@@ -23,7 +23,7 @@ from touchpoint.outbox.models import MessageStatus, OutboxMessage
 
 FEEDBACK_EVENT = "feedback_given"
 COMPLAINT = Q(to_state="complaint") | Q(event="complaint_raised")
-PERSONAL_REPLY_EVENT = "staff_reply"  # cases.services.replies; detail["personal"] is True for own words
+PERSONAL_REPLY_EVENT = "staff_reply"  # outbox.replies; detail["personal"] is True for own words
 
 
 def is_survey(journey: Journey, state: str) -> bool:

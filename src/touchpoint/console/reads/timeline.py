@@ -14,12 +14,12 @@ from typing import Any
 from touchpoint.cases.models import TimelineEntry, TimelineKind
 from touchpoint.cases.services.assign import ASSIGN_EVENT
 from touchpoint.cases.services.notes import NOTE_EVENT
-from touchpoint.cases.services.replies import REPLY_EVENT
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import actor_name, summary_words
 from touchpoint.inbox.models import InboundMessage, Proof
 from touchpoint.journeys import Journey
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.outbox.replies import REPLY_EVENT
 
 _STATUS_WORDS = dict(MessageStatus.choices)
 _PROOF_WORDS = dict(Proof.choices)

@@ -27,7 +27,6 @@ from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.cases.services.notes import NOTE_MAX, case_note_add
-from touchpoint.cases.services.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
 from touchpoint.console.asks import AsksForm, asks_form
 from touchpoint.console.panels import panels_for
 from touchpoint.console.reads.actions import Action
@@ -36,6 +35,7 @@ from touchpoint.console.reads.links import case_url
 from touchpoint.console.words import owners_in_words, refusal_words, summary_words
 from touchpoint.journeys import Actor
 from touchpoint.journeys.engine import manual_events
+from touchpoint.outbox.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django import forms
 
-from touchpoint.cases.services.reports import TOTAL_MAX, WHAT_HAPPENED, WORDS_MAX
 from touchpoint.core.forms import MoneyField
 from touchpoint.customers.services import Contact
+from touchpoint.inbox.reports import TOTAL_MAX, WHAT_HAPPENED, WORDS_MAX
 from touchpoint.portal.forms.reach import ReachForm
 
 # The order of the page; the draft keeps these (never the photos: browsers can't be given them back).

@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from touchpoint.cases.services.reports import Report, ReportRefused, report_place
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.inbox.photos import ACCEPT
+from touchpoint.inbox.reports import Report, ReportRefused, report_place
 from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import BODY_MAX, body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.report import FIELDS, ReportForm

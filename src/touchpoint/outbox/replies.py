@@ -17,7 +17,10 @@ from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.cases.services.notes import case_version_bump, replayed_entry
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
+from touchpoint.outbox.services import notice_enqueue
+from touchpoint.outbox.surveys import surveys_release
 from touchpoint.staff.models import StaffUser
+from touchpoint.touchpoints.services import case_message_render, tracking_url
 
 REPLY_EVENT = "staff_reply"
 REPLY_MAX = 8000
@@ -47,8 +50,6 @@ def reply_draft(*, case: Case, author: StaffUser, template: str = "", text: str 
     """What the customer would receive; raises :class:`ReplyInvalid` when there is nothing to send.
 
     A template is rendered exactly as the journey would send it, in the tone the tone rule picks now."""
-    from touchpoint.touchpoints.services import case_message_render, tracking_url
-
     journey = journey_of(case.journey)
     if template:
         if template not in journey.touchpoints:
@@ -83,9 +84,6 @@ def case_reply_send(
     Opens its own transaction: the version claim, the outbox row and the timeline entry commit
     together. Raises :class:`ReplyInvalid` or :class:`CaseConflict` (the case changed since it was
     read) with nothing written. The same ``idempotency_key`` (the form's nonce) sends once."""
-    from touchpoint.outbox.services import notice_enqueue
-    from touchpoint.outbox.surveys import surveys_release
-
     if (replay := replayed_entry(case=case, key=idempotency_key, event=REPLY_EVENT)) is not None:
         return replay
     draft = reply_draft(case=case, author=author, template=template, text=text)
