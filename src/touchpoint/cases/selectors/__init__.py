@@ -1,1 +1,0 @@
-"""Reads about cases, one module per question (queues, customer context, ETA…)."""
