@@ -85,7 +85,8 @@ def build(*, cases: int, per_case: int, due: int) -> None:
                 else [at + timedelta(days=1 + (i + k) % 30) for k in range(per_case)]
             )
             timers += [
-                Timer(case=case, purpose="wait", event="overdue", state="waiting", state_seq=1, due_at=when, created_at=at)
+                Timer(case=case, purpose="wait", event="overdue", state="waiting", state_seq=1, due_at=when,
+                      created_at=at)
                 for when in whens
             ]  # fmt: skip
         Timer.objects.bulk_create(timers, batch_size=5000)
