@@ -167,10 +167,10 @@ def main() -> None:
     print(
         f"\nin-process, one connection, SQLite, {args.requests} requests each (load average {os.getloadavg()[0]:.1f})"
     )
-    head = f"{'page (p50)':<26}" + "".join(f"{f'wall @{n:,}':>13}{f'CPU @{n:,}':>13}" for n in sizes)
+    head = f"{'page (p50)':<26}" + "".join(f"{f'wall @{n:,}':>15}{f'CPU @{n:,}':>15}" for n in sizes)
     print(f"{head}{'queries':>9}{'CPU ratio':>11}")
     for label in labels:
-        cells = "".join(f"{results[(n, label)][0]:>11.2f}ms{results[(n, label)][1]:>11.2f}ms" for n in sizes)
+        cells = "".join(f"{results[(n, label)][0]:>13.2f}ms{results[(n, label)][1]:>13.2f}ms" for n in sizes)
         ratio = results[(large, label)][1] / results[(small, label)][1]
         print(f"{label:<26}{cells}{results[(large, label)][2]:>9}{ratio:>10.2f}×")
     if (large, "case page template only") in results:
