@@ -439,6 +439,7 @@ def measure(folder: Path, requests: int) -> dict[str, Any]:
             walls.append(time.perf_counter() - began)
         cpu_ms = (time.process_time() - cpu) / len(walls) * 1000
         out[label] = [statistics.median(walls) * 1000, cpu_ms, counter.queries, status]
+        say(f"  {label}: p50 {out[label][0]:.1f} ms, CPU {cpu_ms:.1f} ms, {counter.queries} queries, HTTP {status}")
     return out
 
 
