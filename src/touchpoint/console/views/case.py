@@ -26,22 +26,31 @@ from touchpoint.cases.recording import OWN_PANEL, generic
 from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
-from touchpoint.cases.services.notes import NOTE_MAX, case_note_add
+from touchpoint.cases.services.notes import case_note_add
 from touchpoint.console.asks import AsksForm, asks_form
 from touchpoint.console.panels import panels_for
 from touchpoint.console.reads.actions import Action
 from touchpoint.console.reads.case_view import CaseView, case_view
 from touchpoint.console.reads.links import case_url
+from touchpoint.console.views.case_forms import (
+    UNBOUND,
+    AcceptForm,
+    AssignForm,
+    EventForm,
+    ManualForm,
+    NoteForm,
+    ReplyForm,
+    unread,
+)
 from touchpoint.console.words import owners_in_words, refusal_words, summary_words
 from touchpoint.journeys import Actor
 from touchpoint.journeys.engine import manual_events
-from touchpoint.outbox.replies import REPLY_MAX, ReplyInvalid, case_reply_send, reply_draft
+from touchpoint.outbox.replies import ReplyInvalid, case_reply_send, reply_draft
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words
 
 FORMS = ("event", "note", "reply", "assign", "accept", "manual")
-MANUAL_REASON_MAX = 300  # the timeline's summary keeps 500 characters, with the move's words around it
 # Where an event with a record of its own is taken instead (touchpoint.cases.recording.OWN_PANEL).
 PANEL_WORDS = {
     "quotes": "use the quote panel for that",
@@ -50,78 +59,6 @@ PANEL_WORDS = {
     "feedback": "only the customer gives their feedback, from their page",
 }
 WHOSE = {"carrier": "the carrier", "system": "Touchpoint"}
-
-
-class _Guarded(forms.Form):
-    """What every action posts besides its own fields: the version the page showed, a one-off nonce."""
-
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    nonce = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
-class EventForm(_Guarded):
-    event = forms.CharField(max_length=80)
-
-
-class ManualForm(_Guarded):
-    """A carrier's or the system's step, recorded by a person: why they know, and that they mean it."""
-
-    event = forms.CharField(max_length=80)
-    reason = forms.CharField(
-        label="How do you know?",
-        max_length=MANUAL_REASON_MAX,
-        strip=True,
-        error_messages={
-            "required": "Say how you know, e.g. “the customer says the parcel arrived”.",
-            "max_length": f"Keep it under {MANUAL_REASON_MAX} characters: the details can go in a note.",
-        },
-    )
-    confirm = forms.BooleanField(
-        error_messages={"required": "Tick the box to confirm you are recording this step in your name."}
-    )
-
-
-class NoteForm(_Guarded):
-    text = forms.CharField(label="Internal note", max_length=NOTE_MAX, strip=True, widget=forms.Textarea)
-
-
-class ReplyForm(_Guarded):
-    mode = forms.ChoiceField(choices=[("template", "A persona message"), ("own", "In my own words")])
-    template = forms.CharField(required=False, max_length=80)
-    text = forms.CharField(required=False, max_length=REPLY_MAX, strip=True, widget=forms.Textarea)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("mode") == "own" and not data.get("text"):
-            self.add_error("text", "Write your reply here, or choose a persona message instead.")
-        if data.get("mode") == "template" and not data.get("template"):
-            self.add_error("template", "Pick the persona message to send.")
-        return data
-
-
-class AssignForm(_Guarded):
-    assignee = forms.CharField(required=False, max_length=20)  # a staff id, or "" for the team queue
-
-
-class AcceptForm(_Guarded):
-    """Accepting a handoff needs only the version and nonce every action carries."""
-
-
-class _Unbound:
-    """What the templates read of a form on a fresh page: every field empty, without errors. (A missing
-    form would make each ``form.x.errors`` in the templates a failed lookup, which costs far more.)"""
-
-    class _Field:
-        value = ""
-        errors = ()
-
-    field = _Field()
-
-    def __getitem__(self, name: str) -> _Field:
-        return self.field
-
-
-UNBOUND = _Unbound()
 
 
 def _staff(request: HttpRequest) -> StaffUser:
@@ -196,15 +133,6 @@ def _fresh(request: HttpRequest, form: forms.Form, view: CaseView) -> forms.Form
     again = type(form)(data)
     again.is_valid()
     return again
-
-
-def _unread(form: forms.Form) -> str:
-    """A form whose hidden fields were lost or edited: say so (the visible fields carry their own errors)."""
-    if "version" in form.errors or "nonce" in form.errors:
-        return (
-            "This page could not tell which version of the case you saw; what you typed is kept below: send it again."
-        )
-    return ""
 
 
 def _conflict_message(request: HttpRequest, view: CaseView, what: str) -> str:
@@ -347,7 +275,7 @@ def case_record(request: HttpRequest, reference: str) -> HttpResponse:
     asked = asks_form(event, offered.asks, request.POST) if offered.asks else None
     if not readable or (asked is not None and asked.errors):
         bound = {"manual": _fresh(request, form, view)}
-        problem = _unread(form) or "Not recorded, nothing changed: see what is missing below."
+        problem = unread(form) or "Not recorded, nothing changed: see what is missing below."
         return _render(request, view, status=400, bound=bound, problem=problem, asked={event: asked} if asked else None)
     key = f"manual:{form.cleaned_data['nonce']}"
     user = _staff(request)
@@ -387,7 +315,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     view = _load(request, reference)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _render(request, view, status=400, bound={"note": _fresh(request, form, view)}, problem=_unread(form))
+        return _render(request, view, status=400, bound={"note": _fresh(request, form, view)}, problem=unread(form))
     key = f"note:{form.cleaned_data['nonce']}"
     if _done_before(view, key):
         return _back(reference)
@@ -411,7 +339,7 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     view = _load(request, reference)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _render(request, view, status=400, bound={"reply": _fresh(request, form, view)}, problem=_unread(form))
+        return _render(request, view, status=400, bound={"reply": _fresh(request, form, view)}, problem=unread(form))
     data = form.cleaned_data
     template = data["template"] if data["mode"] == "template" else ""
     text = data["text"] if data["mode"] == "own" else ""
