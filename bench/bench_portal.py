@@ -40,15 +40,11 @@ def build(cases: int) -> str:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as `touchpoint run` serves them
+    from touchpoint.cases.eta import eta_figures_refresh_all
     from touchpoint.cases.models import Case
     from touchpoint.links.services import link_token
 
-    try:
-        from touchpoint.cases.eta import eta_figures_refresh_all
-    except ImportError:  # a checkout from before the figures were stored (to measure "before")
-        pass
-    else:
-        eta_figures_refresh_all()  # what the worker's eta-figures job stores as cases finish
+    eta_figures_refresh_all()  # what the worker's eta-figures job stores as cases finish
     return link_token(case=Case.objects.get(reference=reference))
 
 
@@ -96,32 +92,27 @@ def measure(cases: int, requests: int) -> list[tuple[str, float, float, int]]:
         page()
     page_queries = len(queries.captured_queries)  # now: the log is emptied by the next request
     rows = [("minimal Django view", *timed(minimal, requests), 0)]
-    try:
-        from touchpoint.portal.views.tracking import case_page_context
-    except ImportError:  # a checkout from before the page's context was its own function
-        pass
-    else:
-        request = client.get(path).wsgi_request
-        resolved = link_resolve(token)
-        assert resolved.link is not None
-        context = case_page_context(request, resolved.link.case, token)
+    from touchpoint.portal.views.tracking import case_page_context
 
-        def template_only() -> None:
-            render_to_string("portal/tracking/case.html", context, request=request)
+    request = client.get(path).wsgi_request
+    resolved = link_resolve(token)
+    assert resolved.link is not None
+    context = case_page_context(request, resolved.link.case, token)
 
-        rows.append(("case page template only", *timed(template_only, requests), 0))
+    def template_only() -> None:
+        render_to_string("portal/tracking/case.html", context, request=request)
+
+    rows.append(("case page template only", *timed(template_only, requests), 0))
     rows.append(("customer's case page", *timed(page, requests), page_queries))
-    try:
-        from touchpoint.cases.eta import eta_figures_compute
-    except ImportError:
-        pass
-    else:  # the worker's side: what one finished case costs it (the journey's figures worked out again)
-        reset_queries()
-        with CaptureQueriesContext(connection) as worked:
-            eta_figures_compute(journey_name="mail-in-repair")
-        worked_queries = len(worked.captured_queries)
-        figures = (*timed(lambda: eta_figures_compute(journey_name="mail-in-repair"), max(requests // 20, 5)),)
-        rows.append(("worker: a journey's ETA", *figures, worked_queries))
+    from touchpoint.cases.eta import eta_figures_compute
+
+    # the worker's side: what one finished case costs it (the journey's figures worked out again)
+    reset_queries()
+    with CaptureQueriesContext(connection) as worked:
+        eta_figures_compute(journey_name="mail-in-repair")
+    worked_queries = len(worked.captured_queries)
+    figures = (*timed(lambda: eta_figures_compute(journey_name="mail-in-repair"), max(requests // 20, 5)),)
+    rows.append(("worker: a journey's ETA", *figures, worked_queries))
     connection.close()
     return rows
 
