@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
+
+from django.db.models import Prefetch
 
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.core.ids import ALPHABET, REFERENCE_LENGTH, normalise_reference
 from touchpoint.journeys import Journey
-from touchpoint.shipping.models import Leg, Shipment
+from touchpoint.shipping.carriers.base import STATUS_WORDS
+from touchpoint.shipping.models import Leg, Shipment, TrackingEvent
 
 Action = Literal["arrived", "dispatched"]
 
@@ -29,6 +34,10 @@ DISPATCH_EVENTS: dict[str, Leg] = {
     "posted": Leg.RETURN,  # walk-in-warranty uncollected
 }
 
+# Every move that sends a parcel out, by leg: the scan station's dispatches and order-problem's
+# packing scan (left out of the station's table above, but its parcel is just as much ours).
+OUTBOUND_EVENTS: dict[str, Leg] = {**DISPATCH_EVENTS, "packed": Leg.RETURN}
+
 _REFERENCE = re.compile(rf"^TP-[{ALPHABET}]{{{REFERENCE_LENGTH}}}$")
 SCAN_KEY_PREFIX = "scan"
 
@@ -41,6 +50,24 @@ def scan_event_for(*, journey: Journey, state: str, action: Action) -> str | Non
     """The event that records ``action`` for a case in ``state``, or None when the state has none."""
     allowed = journey.events_from(state)
     return next((event for event in scan_events(action) if event in allowed), None)
+
+
+def carrier_leg(*, journey: Journey, state: str) -> Leg | None:
+    """The leg whose parcel the carrier holds while a case is in ``state``: the leg of the move out
+    that leads there; a carrier-owned state no such move leads to holds the parcel coming to us.
+    None for a state the carrier doesn't own: its parcels' events move nothing."""
+    found = journey.states.get(state)
+    if found is None or found.owner_kind != "carrier":
+        return None
+    for transition in journey.transitions:
+        if transition.to == state and transition.on in OUTBOUND_EVENTS:
+            return OUTBOUND_EVENTS[transition.on]
+    return Leg.INBOUND
+
+
+def shipment_by_tracking(tracking_number: str) -> Shipment | None:
+    """The newest parcel with ``tracking_number`` (as shipping stores it: no spaces, upper case)."""
+    return Shipment.objects.filter(tracking_number=tracking_number).order_by("-created_at", "-id").first()
 
 
 def _tracking(code: str) -> str:
@@ -87,3 +114,76 @@ def last_scan(*, case: Case, action: Action) -> TimelineEntry | None:
     if entry is not None and (entry.idempotency_key or "").startswith(prefix):
         return entry
     return None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One carrier event as people read it: in the carrier's words, with its time and place."""
+
+    at: datetime
+    words: str
+    place: str
+    status: str
+    status_words: str
+    code: str  # the provider's own status code (staff see it)
+    provider: str
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """A case's parcel with what its carrier said, newest first."""
+
+    leg: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    status: str
+    status_words: str
+    status_at: datetime | None
+    expected_by: datetime | None
+    delivered_at: datetime | None
+    service_level: str
+    provider: str
+    created_at: datetime
+    scans: list[Scan]
+
+
+def parcels_of(*, case: Case) -> list[Parcel]:
+    """The case's parcels that can be followed (a tracking number, or events heard), newest first,
+    each with its carrier's events. One query when the case has no parcel, two when it has."""
+    events = Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id"))
+    shipments = Shipment.objects.filter(case=case).order_by("-created_at", "-id").prefetch_related(events)
+    parcels = []
+    for shipment in shipments:
+        scans = [
+            Scan(
+                at=event.occurred_at,
+                words=event.description or STATUS_WORDS.get(event.status, event.status),
+                place=event.location,
+                status=event.status,
+                status_words=STATUS_WORDS.get(event.status, event.status),
+                code=event.status_code,
+                provider=event.get_provider_display(),
+            )
+            for event in shipment.events.all()
+        ]
+        if not shipment.tracking_number and not scans:
+            continue
+        parcels.append(
+            Parcel(
+                leg=shipment.leg,
+                carrier=shipment.carrier,
+                tracking_number=shipment.tracking_number,
+                tracking_url=shipment.tracking_url,
+                status=shipment.status,
+                status_words=STATUS_WORDS.get(shipment.status or "unknown", shipment.status),
+                status_at=shipment.status_at,
+                expected_by=shipment.expected_by,
+                delivered_at=shipment.delivered_at,
+                service_level=shipment.service_level,
+                provider=shipment.get_provider_display() if shipment.provider else "",
+                created_at=shipment.created_at,
+                scans=scans,
+            )
+        )
+    return parcels
