@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.portal.story import Customer, crew, repair_at
-from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded, signed
+from tests.portal.story import _REPAIR, Customer, crew
+from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded, recorded_json, signed
+from tests.support.carriers import dispatched as dispatch_at_scan_station
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
 from touchpoint.shipping.models import Shipment, TrackingEvent
 
@@ -24,21 +25,9 @@ def carrier_secrets(settings: Any) -> None:
     configure(settings)
 
 
-def dispatched(carrier: str = "Royal Mail") -> Customer:
+def dispatched() -> Customer:
     """The kit goes out: the shipping team scans it at the station with the carrier's tracking number."""
-    customer = repair_at("box_to_send")
-    staff = Client()
-    staff.force_login(crew())
-    response = staff.post(
-        "/console/scan/",
-        {
-            "code": customer.case.reference,
-            "action": "dispatched",
-            "carrier": carrier,
-            "tracking_number": "rm 1234 5678 5gb",  # typed as it reads on the receipt
-        },
-    )
-    assert response.status_code == 302
+    customer = dispatch_at_scan_station()
     assert customer.case.state == "box_in_post"
     return customer
 
@@ -189,3 +178,47 @@ def test_a_lost_parcel_reported_through_shippo_moves_the_case_to_tracing() -> No
     assert response.status_code == 200
     assert customer.case.state == "box_lost"
     assert "lost in the network" in customer.page()
+
+
+def test_home_again_by_the_return_parcels_events_while_the_kits_late_news_moves_nothing() -> None:
+    # Given the kit was delivered by the carrier's webhook, and the repair carried on to packing
+    customer = dispatched()
+    assert deliver("shippo", recorded("shippo", "delivered")).status_code == 200
+    while customer.case.state != "return_to_pack":
+        _REPAIR[customer.case.state](customer)
+    # And the device went home with its own tracking number
+    staff = Client()
+    staff.force_login(crew())
+    home = "RM555666777GB"
+    scanned = staff.post(
+        "/console/scan/",
+        {"code": customer.case.reference, "action": "dispatched", "carrier": "Royal Mail", "tracking_number": home},
+    )
+    assert scanned.status_code == 302
+    assert customer.case.state == "return_in_post"
+    version = customer.case.version
+
+    # When the kit's carrier sends one more delivery scan for the kit (a late signature record)
+    late = recorded_json("shippo", "delivered")
+    late["data"]["tracking_history"].append(
+        {
+            **late["data"]["tracking_status"],
+            "object_id": "f0e1d2c3b4a54968778695a4b3c2d1e0",
+            "status_date": "2026-12-05T09:00:00Z",
+        }
+    )
+    response = deliver("shippo", json.dumps(late).encode())
+    # Then it is kept with the kit, and the device's journey home doesn't move
+    assert [u["outcome"] for u in response.json()["updates"]][-1] == "recorded"
+    assert (customer.case.state, customer.case.version) == ("return_in_post", version)
+
+    # When the device's own parcel is delivered
+    body = recorded("aftership", "delivered").replace(TRACKING_NUMBER.encode(), home.encode())
+    delivered = deliver("aftership", body)
+    # Then the device is home, by the carrier's word
+    assert [u["moved_by"] for u in delivered.json()["updates"] if u["moved_by"]] == ["return_delivered"]
+    assert customer.case.state == "feedback_asked"
+    assert customer.case.data["at_home"] is True
+    page = customer.page()
+    assert "Your device, on its way home: Delivered" in page
+    assert "Your repair kit: Delivered" in page

@@ -41,6 +41,28 @@ def deliver(provider: str, body: bytes, headers: dict[str, str] | None = None) -
     return Client().post(f"/hooks/carriers/{provider}", data=body, content_type="application/json", headers=sent)
 
 
+def dispatched(*, state: str = "box_to_send", tracking_number: str = "rm 1234 5678 5gb") -> Any:
+    """A prepaid-box repair ordered on the order page and walked to ``state`` (the box or the device
+    ready to go), then dispatched at the scan station with the carrier's tracking number, typed as it
+    reads on the receipt. Returns the customer (``tests.portal.story.Customer``)."""
+    from tests.portal.story import crew, repair_at
+
+    customer = repair_at(state)
+    staff = Client()
+    staff.force_login(crew())
+    response = staff.post(
+        "/console/scan/",
+        {
+            "code": customer.case.reference,
+            "action": "dispatched",
+            "carrier": "Royal Mail",
+            "tracking_number": tracking_number,
+        },
+    )
+    assert response.status_code == 302
+    return customer
+
+
 def configure(settings: Any) -> None:
     for provider, secret in SECRETS.items():
         setattr(settings, f"TOUCHPOINT_CARRIER_{provider.upper()}_SECRET", secret)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,7 @@ STATUS_WORDS: dict[str, str] = {
     "unknown": "No news from the carrier yet",
 }
 
+MAX_DEPTH = 32  # the providers' events nest five or six levels deep
 MAX_WORDS = 500  # a carrier's message longer than this is cut: it is shown, not parsed
 
 
@@ -76,14 +78,54 @@ def furthest(current: str, current_at: datetime | None, new: str, new_at: dateti
     return current_at is None or new_at >= current_at
 
 
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):
+        raise Malformed(f"the body has a number JSON can't hold: {number[:20]}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise Malformed(f"the body has {name}, which isn't JSON")
+
+
+def _scrubbed(node: Any) -> Any:
+    """The payload as it can be stored (PostgreSQL's jsonb holds no NUL character)."""
+    if isinstance(node, str):
+        return node.replace("\x00", "")
+    if isinstance(node, list):
+        return [_scrubbed(item) for item in node]
+    if isinstance(node, dict):
+        return {str(key).replace("\x00", ""): _scrubbed(value) for key, value in node.items()}
+    return node
+
+
 def load_json(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        data = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, Malformed):
+            raise
         raise Malformed("the body is not JSON: send the provider's webhook as it was signed") from None
     if not isinstance(data, dict):
         raise Malformed("the body is JSON but not an object: send the provider's webhook event")
-    return data
+    if _depth(data) > MAX_DEPTH:
+        raise Malformed(f"the body nests deeper than {MAX_DEPTH} levels: no provider's event does")
+    scrubbed: dict[str, Any] = _scrubbed(data)
+    return scrubbed
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests, worked out without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def obj(value: Any, where: str) -> dict[str, Any]:
