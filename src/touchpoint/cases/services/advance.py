@@ -96,7 +96,7 @@ def case_open(
                     summary=f"Case opened on {title} (version {definition.version}): {label}",
                     idempotency_key=idempotency_key,
                 )
-                _apply_effects(case, definition, result, at)
+                _apply_effects(case, definition, result, at, opened=True)
                 return AdvanceResult(case, entry, replayed=False)
         except IntegrityError:
             if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
@@ -203,8 +203,9 @@ def _refund_of(result: Advanced) -> Refund | None:
     return next((effect for effect in result.effects if isinstance(effect, Refund)), None)
 
 
-def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime) -> None:
-    """Persist the transition function's effects; the caller's transaction makes them atomic with the move."""
+def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime, *, opened: bool = False) -> None:
+    """Persist the transition function's effects; the caller's transaction makes them atomic with the move.
+    ``opened``: the case was created by this transaction (nothing else refers to it yet)."""
     effects: tuple[Effect, ...] = result.effects
     for effect in effects:
         if isinstance(effect, CancelTimers):
@@ -212,7 +213,9 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime)
                 status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
             )
         elif isinstance(effect, SendTouchpoint):
-            touchpoint_enqueue(case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq)
+            touchpoint_enqueue(
+                case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq, opened=opened
+            )
         elif isinstance(effect, StartTimer):
             Timer.objects.create(
                 case=case,
