@@ -132,3 +132,16 @@ def test_a_signature_for_another_provider_is_not_accepted(secrets: None) -> None
     assert response.status_code == 401
     assert "X-Hmac-Signature" in response.json()["error"]
     assert Shipment.objects.get(case=customer.case).status == ""
+
+
+def test_an_event_id_another_parcel_used_too_is_kept_for_each_parcel(secrets: None) -> None:
+    # Given two kits in the post, and the provider reusing an event's id for the second parcel's event
+    first = dispatched()
+    second = dispatched(tracking_number="RM 9999 0000 1GB")
+    body = recorded("shippo", "in_transit")
+    assert deliver("shippo", body).status_code == 200
+    response = deliver("shippo", body.replace(TRACKING_NUMBER.encode(), b"RM99990000 1GB"))
+    # Then the second parcel's events are its own, not duplicates of the first's
+    assert {u["outcome"] for u in response.json()["updates"]} == {"recorded"}
+    for customer in (first, second):
+        assert TrackingEvent.objects.filter(shipment__case=customer.case).count() == 2

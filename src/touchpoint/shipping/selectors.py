@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Prefetch
-
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.core.ids import ALPHABET, REFERENCE_LENGTH, normalise_reference
 from touchpoint.journeys import Journey
+from touchpoint.journeys.graph import reachable, successors
 from touchpoint.shipping.carriers.base import STATUS_WORDS
-from touchpoint.shipping.models import Leg, Shipment, TrackingEvent
+from touchpoint.shipping.models import Leg, Provider, Shipment
 
 Action = Literal["arrived", "dispatched"]
 
@@ -63,6 +62,14 @@ def carrier_leg(*, journey: Journey, state: str) -> Leg | None:
         if transition.to == state and transition.on in OUTBOUND_EVENTS:
             return OUTBOUND_EVENTS[transition.on]
     return Leg.INBOUND
+
+
+def parcel_possible(*, journey: Journey, state: str) -> bool:
+    """Whether a case in ``state`` may have sent a parcel: some move out (``OUTBOUND_EVENTS``) leads,
+    directly or later, to ``state``. Before any can have happened (awaiting payment, the kit still to
+    pack) the parcels panels ask the database nothing."""
+    starts = [t.to for t in journey.transitions if t.on in OUTBOUND_EVENTS]
+    return state in reachable(successors(journey), starts)
 
 
 def shipment_by_tracking(tracking_number: str) -> Shipment | None:
@@ -150,40 +157,58 @@ class Parcel:
 
 def parcels_of(*, case: Case) -> list[Parcel]:
     """The case's parcels that can be followed (a tracking number, or events heard), newest first,
-    each with its carrier's events. One query when the case has no parcel, two when it has."""
-    events = Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id"))
-    shipments = Shipment.objects.filter(case=case).order_by("-created_at", "-id").prefetch_related(events)
-    parcels = []
-    for shipment in shipments:
-        scans = [
-            Scan(
-                at=event.occurred_at,
-                words=event.description or STATUS_WORDS.get(event.status, event.status),
-                place=event.location,
-                status=event.status,
-                status_words=STATUS_WORDS.get(event.status, event.status),
-                code=event.status_code,
-                provider=event.get_provider_display(),
+    each with its carrier's events, newest first. One query, whatever the case holds: the parcels
+    joined to their events (a parcel with none comes as one row with no event)."""
+    fields = [
+        "id",
+        "leg",
+        "carrier",
+        "tracking_number",
+        "tracking_url",
+        "status",
+        "status_at",
+        "expected_by",
+        "delivered_at",
+        "service_level",
+        "provider",
+        "created_at",
+    ]
+    event_fields = ["occurred_at", "description", "location", "status", "status_code", "provider"]
+    rows = (
+        Shipment.objects.filter(case=case)
+        .order_by("-created_at", "-id", "-events__occurred_at", "-events__id")
+        .values(*fields, *(f"events__{name}" for name in event_fields))
+    )
+    parcels: dict[int, Parcel] = {}
+    for row in rows:
+        parcel = parcels.get(row["id"])
+        if parcel is None:
+            parcel = parcels[row["id"]] = Parcel(
+                leg=row["leg"],
+                carrier=row["carrier"],
+                tracking_number=row["tracking_number"],
+                tracking_url=row["tracking_url"],
+                status=row["status"],
+                status_words=STATUS_WORDS.get(row["status"] or "unknown", row["status"]),
+                status_at=row["status_at"],
+                expected_by=row["expected_by"],
+                delivered_at=row["delivered_at"],
+                service_level=row["service_level"],
+                provider=Provider(row["provider"]).label if row["provider"] else "",
+                created_at=row["created_at"],
+                scans=[],
             )
-            for event in shipment.events.all()
-        ]
-        if not shipment.tracking_number and not scans:
-            continue
-        parcels.append(
-            Parcel(
-                leg=shipment.leg,
-                carrier=shipment.carrier,
-                tracking_number=shipment.tracking_number,
-                tracking_url=shipment.tracking_url,
-                status=shipment.status,
-                status_words=STATUS_WORDS.get(shipment.status or "unknown", shipment.status),
-                status_at=shipment.status_at,
-                expected_by=shipment.expected_by,
-                delivered_at=shipment.delivered_at,
-                service_level=shipment.service_level,
-                provider=shipment.get_provider_display() if shipment.provider else "",
-                created_at=shipment.created_at,
-                scans=scans,
+        if row["events__occurred_at"] is not None:
+            status = row["events__status"]
+            parcel.scans.append(
+                Scan(
+                    at=row["events__occurred_at"],
+                    words=row["events__description"] or STATUS_WORDS.get(status, status),
+                    place=row["events__location"],
+                    status=status,
+                    status_words=STATUS_WORDS.get(status, status),
+                    code=row["events__status_code"],
+                    provider=Provider(row["events__provider"]).label,
+                )
             )
-        )
-    return parcels
+    return [parcel for parcel in parcels.values() if parcel.tracking_number or parcel.scans]

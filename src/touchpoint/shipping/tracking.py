@@ -19,7 +19,7 @@ from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.core.clock import now
 from touchpoint.journeys.carrier import carrier_event
-from touchpoint.shipping.carriers.base import CarrierUpdate, furthest
+from touchpoint.shipping.carriers.base import CarrierUpdate, digest, furthest
 from touchpoint.shipping.models import Shipment, TrackingEvent
 from touchpoint.shipping.selectors import carrier_leg, shipment_by_tracking
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 Outcome = Literal["recorded", "duplicate", "unknown_parcel"]
 # Statuses that prove the carrier has the parcel in hand: its first such scan accepts the handoff.
 NOT_A_SCAN = frozenset({"pre_transit", "unknown"})
+KEY_LENGTH = TrackingEvent._meta.get_field("dedupe_key").max_length or 160
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ class Applied:
 
 
 def dedupe_key(*, provider: str, update: CarrierUpdate) -> str:
-    return f"{provider}:{update.event_id}"
+    """``<provider>:<tracking number>:<event id>``: the parcel is part of the key, so an id a provider
+    reuses for another parcel's event (or a test's) never hides that event. A digest when too long."""
+    key = f"{provider}:{update.tracking_number}:{update.event_id}"
+    return key if len(key) <= KEY_LENGTH else f"{provider}:{digest(update.tracking_number, update.event_id)}"
 
 
 def tracking_update_apply(*, provider: str, update: CarrierUpdate) -> Applied:
