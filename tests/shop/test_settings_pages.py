@@ -169,9 +169,9 @@ def test_a_logo_is_re_encoded_audited_served_to_anyone_and_removable() -> None:
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(served.content)).size == (40, 20)
-    assert f'src="/shop/logo/{name}"' in client.get(SHOP).content.decode()
-    assert Client().get("/shop/logo/../../settings.py").status_code == 404
-    assert Client().get("/shop/logo/" + "0" * 24 + ".png").status_code == 404
+    assert f'src="/console/shop/logo/{name}"' in client.get(SHOP).content.decode()
+    assert Client().get("/console/shop/logo/../../settings.py").status_code == 404
+    assert Client().get("/console/shop/logo/" + "0" * 24 + ".png").status_code == 404
     assert client.post(SHOP, {**shop_form(client), "logo_remove": "on"}).status_code == 302
     assert not shop_settings().logo
     assert SettingChange.objects.filter(field="logo").count() == 2

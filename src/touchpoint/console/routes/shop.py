@@ -12,5 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("console/shop/catalog/<str:kind>/new/", shop_catalog.item_new, name="shop_item_new"),
     path("console/shop/catalog/<str:kind>/<slug:slug>/", shop_catalog.item_edit, name="shop_item"),
     path("console/shop/catalog/<str:kind>/<slug:slug>/retire/", shop_catalog.item_retire, name="shop_item_retire"),
-    path("shop/logo/<str:name>", shop.logo, name="shop_logo"),
+    path("console/shop/logo/<str:name>", shop.logo, name="shop_logo"),  # public: emails show it
 ]

@@ -37,7 +37,8 @@ def _page(request: HttpRequest, form: ShopSettingsForm, *, status: int = 200, pr
 
 def _initial() -> dict[str, str]:
     row = shop_settings()
-    return {"stamp": row.stamp, **{field: getattr(row, field) for field in SHOP_FIELDS}}
+    values = {field: getattr(row, field) for field in SHOP_FIELDS}
+    return {"stamp": row.stamp, **values, "currency": row.currency.upper()}  # as people write it: GBP
 
 
 @require_http_methods(["GET", "POST"])
