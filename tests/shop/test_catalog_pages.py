@@ -261,3 +261,20 @@ def test_problems_import_and_the_order_form_offers_them_in_order() -> None:
         ("not_sure", "Not sure what's wrong"),
     ]
     assert Problem.objects.get(slug="battery").typical_price == Decimal("45.00")
+
+
+def test_the_catalog_page_asks_the_same_few_queries_however_many_items() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = lead_client()
+    new_model(client)
+    client.get(CATALOG)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(CATALOG).status_code == 200
+    for n in range(20):
+        new_model(client, slug=f"model-{n}", name=f"Model {n}")
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(CATALOG).context["models"]) == 21
+    # the session, the person, their two-factor device, the two lists and the changes
+    assert len(many) == len(few) == 6
