@@ -202,3 +202,12 @@ def test_the_audit_is_read_only_in_the_admin() -> None:
     assert admin.get(reverse("admin:shop_settingchange_add")).status_code == 403
     admin.post(reverse("admin:shop_settingchange_delete", args=[change.pk]), {"post": "yes"})
     assert SettingChange.objects.filter(pk=change.pk).exists()
+
+
+def test_a_large_logo_is_made_small_enough_for_an_email() -> None:
+    client = lead_client()
+    assert client.post(SHOP, {**shop_form(client), "logo": png(3000, 1000)}).status_code == 302
+    name = shop_settings().logo.name.rsplit("/", 1)[-1]
+    served = Client().get(reverse("console:shop_logo", args=[name]))
+    assert Image.open(io.BytesIO(served.content)).size == (600, 200)
+    assert len(served.content) < 20_000

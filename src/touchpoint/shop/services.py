@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.core.clock import now
@@ -27,6 +27,10 @@ CATALOG: dict[str, tuple[type[DeviceModel] | type[Problem], tuple[str, ...], Are
     "models": (DeviceModel, MODEL_FIELDS, Area.DEVICE_MODEL),
     "problems": (Problem, PROBLEM_FIELDS, Area.PROBLEM),
 }
+
+
+class CatalogRefused(Exception):
+    """Why a catalog change can't be made, worded for the lead with what to do."""
 
 
 class SettingsConflict(Exception):
@@ -131,8 +135,11 @@ def catalog_item_save(
     if unknown or (slug is not None and "slug" in values and values["slug"] != slug):
         raise ValueError(f"can't set {sorted(unknown) or ['slug']} on a catalog item")
     ordered = {field: values[field] for field in fields if field in values}  # the audit in column order
-    with transaction.atomic():
-        return _item_save(by=by, model=model, area=area, slug=slug, values=ordered)
+    try:
+        with transaction.atomic():
+            return _item_save(by=by, model=model, area=area, slug=slug, values=ordered)
+    except IntegrityError:  # another lead added the same slug a moment ago
+        raise CatalogRefused(f"There is already one with the slug {values.get('slug')}: edit it instead.") from None
 
 
 def _item_save(
@@ -166,6 +173,20 @@ def catalog_import(*, by: StaffUser, kind: str, rows: Sequence[Mapping[str, Any]
     """Apply checked CSV rows of ``kind``: a row whose slug is new adds an item, one whose slug exists
     changes what differs. All or nothing, in one transaction. Returns (added, changed)."""
     model, fields, area = CATALOG[kind]
+    try:
+        return _import(by=by, model=model, fields=fields, area=area, rows=rows)
+    except IntegrityError:  # someone added one of the file's slugs since the preview
+        raise CatalogRefused("Someone added one of the file's items meanwhile: preview the file again.") from None
+
+
+def _import(
+    *,
+    by: StaffUser,
+    model: type[DeviceModel] | type[Problem],
+    fields: tuple[str, ...],
+    area: str,
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[int, int]:
     added = changed = 0
     with transaction.atomic():
         existing = {

@@ -16,7 +16,7 @@ from touchpoint.console.views.shop_csv import MAX_BYTES, catalog_csv, catalog_pl
 from touchpoint.console.views.shop_forms import FORMS
 from touchpoint.shop.models import Area
 from touchpoint.shop.selectors import setting_changes
-from touchpoint.shop.services import CATALOG, catalog_import, catalog_item_save
+from touchpoint.shop.services import CATALOG, CatalogRefused, catalog_import, catalog_item_save
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 
@@ -78,7 +78,11 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
         form.add_error("slug", f"There is already one with the slug {form.cleaned_data['slug']}: edit it instead.")
     if not form.is_valid():
         return _item_page(request, kind, form, status=400, problem="Nothing was added: see below.")
-    item = catalog_item_save(by=_user(request), kind=kind, slug=None, values=form.cleaned_data)
+    try:
+        item = catalog_item_save(by=_user(request), kind=kind, slug=None, values=form.cleaned_data)
+    except CatalogRefused as refused:
+        form.add_error("slug", str(refused))
+        return _item_page(request, kind, form, status=409, problem="Nothing was added: see below.")
     messages.success(request, f"Added {item}.")
     return HttpResponseRedirect(reverse("console:shop_catalog"))
 
@@ -163,7 +167,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
             "The catalog changed since this preview: here is what importing would do now. Check it and confirm again."
         )
         return render(request, "console/shop/import.html", context, status=409)
-    added, changed = catalog_import(by=_user(request), kind=kind, rows=plan.rows)
+    try:
+        added, changed = catalog_import(by=_user(request), kind=kind, rows=plan.rows)
+    except CatalogRefused as refused:
+        context["problem"] = str(refused)
+        return render(request, "console/shop/import.html", context, status=409)
     _, many = KIND_WORDS[kind]
     messages.success(request, f"Imported {many}: {added} added, {changed} changed.")
     return HttpResponseRedirect(reverse("console:shop_catalog"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from PIL import Image
 
 from touchpoint.catalog.models import DeviceKind
 from touchpoint.core.forms import MoneyField, WholeNumberField
@@ -15,6 +17,7 @@ from touchpoint.shop.colours import MIN_CONTRAST, colour_normalise, contrast_wit
 from touchpoint.shop.currencies import CODES
 from touchpoint.shop.services import Logo
 
+LOGO_BOX = (600, 240)  # twice the size emails show it at, for sharp phone screens: a few KB, not MB
 ADDRESS_LINES = 6  # what fits on the prepaid label beside the barcode
 CATALOG_PRICE_MAX = Decimal("999999.99")  # the catalog's columns: eight digits, two decimals
 
@@ -131,10 +134,18 @@ class ShopSettingsForm(forms.Form):
             photo = photo_clean(data=upload.read(), filename=upload.name or "logo")
         except PhotoRefused as refused:
             raise forms.ValidationError(str(refused)) from None
-        return Logo(data=photo.data, extension=photo.extension)
+        return Logo(data=logo_fit(photo.data, photo.extension), extension=photo.extension)
 
 
-YES_NO = {"yes": True, "no": False}
+def logo_fit(data: bytes, extension: str) -> bytes:
+    """The checked image, made no larger than :data:`LOGO_BOX` (proportions kept)."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.width <= LOGO_BOX[0] and image.height <= LOGO_BOX[1]:
+            return data
+        image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[extension], quality=88)
+        return out.getvalue()
 
 
 class CatalogItemForm(forms.Form):
