@@ -38,15 +38,15 @@ class JourneySummary:
 
 def journey_summaries(*, at: datetime) -> list[JourneySummary]:
     """Every registered journey version with its open cases per state, and how many cases reached each
-    end state within :data:`FINISHED_WINDOW` before ``at``: two grouped queries for every version,
+    end state within :data:`FINISHED_WINDOW` before ``at``: two queries for every version,
     through the open cases' index and the timeline's (state, time) index, however old the shop is."""
     versions = list(JourneyVersion.objects.order_by("name", "-version"))
     journeys = {version.pk: journey_of(version) for version in versions}
     # Counted here rather than by GROUP BY: grouping, SQLite walks every case in (journey, state)
     # order to skip a sort; this reads the open cases alone, through their (outcome, entered) index.
     counts: dict[tuple[int, str], tuple[int, datetime | None]] = {}
-    open_cases = Case.objects.filter(outcome="").order_by("state_entered_at")
-    for journey_id, state, entered in open_cases.values_list("journey_id", "state", "state_entered_at"):
+    opened = Case.objects.filter(outcome="").order_by("state_entered_at")
+    for journey_id, state, entered in opened.values_list("journey_id", "state", "state_entered_at"):
         n, oldest = counts.get((journey_id, state), (0, entered))
         counts[(journey_id, state)] = (n + 1, oldest)
     ends = sorted({name for journey in journeys.values() for name, s in journey.states.items() if s.terminal})
