@@ -10,8 +10,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from tests.support.carriers import SECRETS, TRACKING_NUMBER, configure, deliver, dispatched, recorded
+from tests.support.carriers.fuzz import mutations
 from touchpoint.cases.models import Case
 from touchpoint.shipping.carriers import aftership, shippo
 from touchpoint.shipping.models import Shipment, TrackingEvent
@@ -145,3 +149,40 @@ def test_an_event_id_another_parcel_used_too_is_kept_for_each_parcel(secrets: No
     assert {u["outcome"] for u in response.json()["updates"]} == {"recorded"}
     for customer in (first, second):
         assert TrackingEvent.objects.filter(shipment__case=customer.case).count() == 2
+
+
+@pytest.fixture
+def parcel_out(secrets: None) -> Any:
+    return dispatched()
+
+
+@pytest.mark.parametrize(
+    ("provider", "name"), [("aftership", "delivered"), ("easypost", "delivered"), ("shippo", "lost")]
+)
+@examples(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_any_value_anywhere_in_a_signed_event_for_our_parcel_is_answered_200_or_400(
+    parcel_out: Any, provider: str, name: str, data: st.DataObject
+) -> None:
+    # Any JSON at all in any place of a real event about a parcel of ours, signed as the provider signs:
+    # applied (the database takes whatever the parser let through) or refused with a reason, never a 500
+    body = json.dumps(data.draw(mutations(json.loads(recorded(provider, name))))).encode()
+    response = deliver(provider, body)
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["error"].startswith("not a ")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_nul_characters_and_lone_surrogates_in_a_carriers_words_are_kept_as_text(secrets: None, provider: str) -> None:
+    # JSON may escape characters no database column holds: NUL, and half of a UTF-16 pair
+    customer = dispatched()
+    body = recorded(provider, "in_transit").replace(b"Item received at Leeds", b"Item\\u0000 received at \\ud800Leeds")
+    response = deliver(provider, body)
+    assert response.status_code == 200
+    words = TrackingEvent.objects.filter(shipment__case=customer.case).values_list("description", flat=True)
+    assert "Item received at ?Leeds Mail Centre" in words

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.carriers.fuzz import mutations
 from touchpoint.journeys.carrier import CANONICAL_STATUSES
 from touchpoint.shipping.carriers import (
     CANONICAL,
@@ -172,6 +173,22 @@ def test_nul_characters_never_reach_the_database() -> None:
     assert "\x00" not in json.dumps(last.raw) and "\\u0000" not in json.dumps(last.raw)
 
 
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1066-10-14T09:00:00", "soon"]
+)
+def test_a_time_no_carrier_could_mean_is_malformed(when: str) -> None:
+    data = json.loads(recorded("shippo", "in_transit"))
+    data["data"]["tracking_history"][1]["status_date"] = when
+    with pytest.raises(Malformed, match=r"tracking_history\[1\]\.status_date"):
+        shippo.parse(json.dumps(data).encode())
+
+
+def test_times_are_kept_in_utc_whatever_offset_the_carrier_wrote() -> None:
+    data = json.loads(recorded("easypost", "in_transit"))
+    data["result"]["tracking_details"][1]["datetime"] = "2026-12-01T18:45:00+01:00"
+    assert easypost.parse(json.dumps(data).encode())[1].occurred_at.isoformat() == "2026-12-01T17:45:00+00:00"
+
+
 def test_a_link_that_isnt_https_is_not_kept() -> None:
     data = json.loads(recorded("shippo", "in_transit"))
     data["data"]["tracking_url_provider"] = "javascript:alert(1)"
@@ -200,50 +217,16 @@ def test_bodies_that_are_not_the_providers_event_are_malformed(provider: str, bo
         PROVIDERS[provider].parse(body)
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-    max_leaves=12,
-)
+FUZZED = [("aftership", "delivered"), ("easypost", "delivered"), ("shippo", "lost")]
 
 
-def _mutations(data: Any) -> st.SearchStrategy[Any]:
-    """The recorded payload with one value somewhere replaced by any JSON at all."""
-    paths: list[tuple[Any, ...]] = []
-
-    def walk(node: Any, path: tuple[Any, ...]) -> None:
-        paths.append(path)
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, (*path, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, (*path, index))
-
-    walk(data, ())
-
-    def replaced(path: tuple[Any, ...], value: Any) -> Any:
-        copy = json.loads(json.dumps(data))
-        if not path:
-            return value
-        node = copy
-        for step in path[:-1]:
-            node = node[step]
-        node[path[-1]] = value
-        return copy
-
-    return st.builds(replaced, st.sampled_from(paths), JSON)
-
-
-@pytest.mark.parametrize(
-    ("provider", "name"), [("aftership", "delivered"), ("easypost", "delivered"), ("shippo", "lost")]
-)
+@pytest.mark.parametrize(("provider", "name"), FUZZED)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_value_anywhere_in_a_payload_parses_or_is_malformed_never_anything_else(
     provider: str, name: str, data: st.DataObject
 ) -> None:
-    body = json.dumps(data.draw(_mutations(json.loads(recorded(provider, name))))).encode()
+    body = json.dumps(data.draw(mutations(json.loads(recorded(provider, name))))).encode()
     try:
         updates = PROVIDERS[provider].parse(body)
     except Malformed:

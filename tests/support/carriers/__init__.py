@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.test import Client
-
 from touchpoint.shipping.carriers import PROVIDERS
 
 HERE = Path(__file__).parent
@@ -37,6 +35,8 @@ def signed(provider: str, body: bytes, secret: str | None = None) -> dict[str, s
 
 def deliver(provider: str, body: bytes, headers: dict[str, str] | None = None) -> Any:
     """POST ``body`` to the provider's webhook, signed correctly unless ``headers`` are given."""
+    from django.test import Client  # here, so the parsers' tests can run without Django
+
     sent = signed(provider, body) if headers is None else headers
     return Client().post(f"/hooks/carriers/{provider}", data=body, content_type="application/json", headers=sent)
 
@@ -45,6 +45,8 @@ def dispatched(*, state: str = "box_to_send", tracking_number: str = "rm 1234 56
     """A prepaid-box repair ordered on the order page and walked to ``state`` (the box or the device
     ready to go), then dispatched at the scan station with the carrier's tracking number, typed as it
     reads on the receipt. Returns the customer (``tests.portal.story.Customer``)."""
+    from django.test import Client
+
     from tests.portal.story import crew, repair_at
 
     customer = repair_at(state)

@@ -43,6 +43,7 @@ STATUS_WORDS: dict[str, str] = {
     "unknown": "No news from the carrier yet",
 }
 
+YEARS = (1990, 2200)  # beyond these a time is a mistake, and the database may not hold it
 MAX_DEPTH = 32  # the providers' events nest five or six levels deep
 MAX_WORDS = 500  # a carrier's message longer than this is cut: it is shown, not parsed
 
@@ -89,14 +90,20 @@ def _no_constant(name: str) -> Any:
     raise Malformed(f"the body has {name}, which isn't JSON")
 
 
+def _storable(text: str) -> str:
+    """``text`` as a database can keep it: no NUL (PostgreSQL refuses it), and a lone surrogate
+    (JSON's "\\ud800", which no UTF-8 can encode) as "?"."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def _scrubbed(node: Any) -> Any:
-    """The payload as it can be stored (PostgreSQL's jsonb holds no NUL character)."""
+    """The payload with every string and key :func:`_storable`."""
     if isinstance(node, str):
-        return node.replace("\x00", "")
+        return _storable(node)
     if isinstance(node, list):
         return [_scrubbed(item) for item in node]
     if isinstance(node, dict):
-        return {str(key).replace("\x00", ""): _scrubbed(value) for key, value in node.items()}
+        return {_storable(key): _scrubbed(value) for key, value in node.items()}
     return node
 
 
@@ -163,9 +170,12 @@ def maybe_moment(value: Any, where: str) -> datetime | None:
         raise Malformed(f"{where} must be an ISO 8601 time")
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        parsed = parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # year 1 at +14:00 has no UTC time
         raise Malformed(f"{where} is not an ISO 8601 time: {value[:40]!r}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise Malformed(f"{where} is in {parsed.year}: a carrier's event is from {YEARS[0]}-{YEARS[1]}")
+    return parsed
 
 
 def moment(value: Any, where: str) -> datetime:
