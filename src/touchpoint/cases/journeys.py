@@ -65,8 +65,10 @@ def journeys_sync(directories: list[Path] | None = None) -> list[JourneyVersion]
 
 
 def journey_latest(name: str) -> JourneyVersion:
-    """The newest registered version of ``name``, registering the shipped files first if needed."""
-    version = JourneyVersion.objects.filter(name=name).order_by("-version").first()
+    """The newest registered version of ``name``, registering the shipped files first if needed.
+    Read without its source (kilobytes of YAML, read on every order): :func:`journey_of` reads it
+    only when this process hasn't parsed that version yet."""
+    version = JourneyVersion.objects.filter(name=name).defer("source").order_by("-version").first()
     if version is None:
         journeys_sync()
         version = JourneyVersion.objects.filter(name=name).order_by("-version").first()

@@ -109,8 +109,10 @@ def template_names(*, journey: str, key: str) -> tuple[str, ...]:
     return (own,) if journey == SHARED else (own, template_name(journey=SHARED, key=key))
 
 
+@lru_cache(maxsize=1024)
 def template_find(*, engine: Engine, journey: str, key: str) -> str:
-    """The first of :func:`template_names` that exists in any directory or override, else :data:`GENERIC`."""
+    """The first of :func:`template_names` that exists in any directory or override, else :data:`GENERIC`.
+    Kept per engine, as :func:`partial_find` is (a miss isn't raised and caught on every message)."""
     for name in template_names(journey=journey, key=key):
         try:
             engine.get_template(name)

@@ -95,6 +95,7 @@ def case_open(
                     to_state=result.target,
                     summary=f"Case opened on {title} (version {definition.version}): {label}",
                     idempotency_key=idempotency_key,
+                    seq=1,  # the case was created a moment ago, in this transaction
                 )
                 _apply_effects(case, definition, result, at, opened=True)
                 return AdvanceResult(case, entry, replayed=False)

@@ -19,14 +19,18 @@ def timeline_append(
     to_state: str = "",
     detail: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    seq: int | None = None,
 ) -> TimelineEntry:
     """Append one entry. The caller holds the case's row (it has just updated it) inside a transaction,
-    so the next sequence number can't be taken by anyone else."""
-    # The newest entry's seq, read backwards along the (case, seq) unique index: one row, however long.
-    last = TimelineEntry.objects.filter(case_id=case.pk).order_by("-seq").values_list("seq", flat=True).first()
+    so the next sequence number can't be taken by anyone else. ``seq``: the entry's number when the
+    caller knows it without asking (1 for the first entry of a case its transaction created)."""
+    if seq is None:
+        # The newest entry's seq, read backwards along the (case, seq) unique index: one row, however long.
+        last = TimelineEntry.objects.filter(case_id=case.pk).order_by("-seq").values_list("seq", flat=True).first()
+        seq = (last or 0) + 1
     return TimelineEntry.objects.create(
         case=case,
-        seq=(last or 0) + 1,
+        seq=seq,
         at=at,
         kind=kind,
         event=event,
