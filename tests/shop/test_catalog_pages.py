@@ -141,6 +141,10 @@ def test_an_import_previews_stores_nothing_then_applies_on_confirm() -> None:
     assert "Preview: nothing is stored yet" in text
     assert "1 to add, 1 to change, 0 already as the file says." in text
     assert "diagnosis_price 29.00 → 35.00" in text
+    assert (
+        "<strong>slate-air-10</strong> · name Slate Tab Air 10 · kind tablet · diagnosis_price 49.00 · active no"
+        in text
+    )
     assert list(DeviceModel.objects.values_list("slug", "diagnosis_price")) == [("nano-4g", Decimal("29.00"))]
     plan = preview.context["plan"]
     confirm = client.post(IMPORT, {"kind": "models", "text": MODELS_CSV, "digest": plan.digest, "confirm": "yes"})

@@ -23,7 +23,7 @@ FORMULA_START = ("=", "+", "@")  # a spreadsheet would run a cell starting so: w
 @dataclass
 class Plan:
     kind: str
-    added: list[dict[str, Any]] = field(default_factory=list)
+    added: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # slug, (column, as written)
     changed: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -31,7 +31,7 @@ class Plan:
 
     @property
     def digest(self) -> str:
-        said = repr((self.kind, [sorted(a.items()) for a in self.added], self.changed))
+        said = repr((self.kind, self.added, self.changed))
         return hashlib.sha256(said.encode()).hexdigest()
 
     @property
@@ -125,9 +125,9 @@ def catalog_plan(kind: str, text: str) -> Plan:
         plan.rows.append(row)
         item = existing.get(row["slug"])
         if item is None:
-            plan.added.append(row)
+            plan.added.append((row["slug"], [(f, as_text(row[f])) for f in fields if f != "slug"]))
             continue
-        diff = [(f, as_text(getattr(item, f)), as_text(v)) for f, v in row.items() if getattr(item, f) != v]
+        diff = [(f, as_text(getattr(item, f)), as_text(row[f])) for f in fields if getattr(item, f) != row[f]]
         if diff:
             plan.changed.append((row["slug"], diff))
         else:
