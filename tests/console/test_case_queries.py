@@ -12,12 +12,19 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.inbox.mails import mail
+from tests.insights.test_people import register_survey
 from tests.quotes.repair import crew, diagnose, repair_case
 from tests.support.factories import CustomerFactory
+from tests.text.test_themes import generated
+from tests.themes.test_themes import writes
+from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case
+from touchpoint.cases.services.advance import case_open
 from touchpoint.customers.models import Customer
+from touchpoint.feedback.services import feedback_give
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.themes.services import themes_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +34,9 @@ pytestmark = pytest.mark.django_db
 # can be given to; the catalog's names for the device and problem; the customer card (their cases,
 # their complaint tasks, their sentiments); then the panels: quotes (quotes, their lines), payments
 # (the payments, and — money having moved — the refunds, the taken payments' sums, the approved
-# extra work), remedies (the policy in force, the case's remedies and requests) and themes (1).
-CASE_VIEW = 24
+# extra work), remedies (the policy in force, the case's remedies and requests), themes (1) and parcels (1: a parcel
+# may have left by now).
+CASE_VIEW = 25
 
 
 def signed_in() -> Client:
@@ -102,3 +110,44 @@ def test_the_remedies_page_costs_the_same_queries_with_three_times_the_history(d
         case = history(client, case, ian, round_)
     with django_assert_num_queries(REMEDIES_PAGE):
         assert client.get(url).content.decode().count("Goodwill credit £1.00 by") == 3
+
+
+# A case with no quote and nothing the customer said in their own words: the quote and theme panels
+# are not asked at all (console/panels.py GATES): CASE_VIEW less the quotes and their lines, the theme
+# run, and the files (the customer never wrote).
+QUIET_CASE_VIEW = CASE_VIEW - 4
+
+
+def test_a_case_without_a_quote_or_words_skips_those_panels_and_a_quote_still_shows(
+    django_assert_num_queries: Any,
+) -> None:
+    case = repair_case(CustomerFactory(), "in_surgery")  # paid, on the bench: the quote form is offered
+    client = signed_in()
+    url = reverse("console:case", args=[case.reference])
+    assert 'class="panel panel-quotes"' in client.get(url).content.decode()
+    case = diagnose(case, [("New battery", "25.00")])  # the quote waits for the customer's answer
+    page = client.get(url).content.decode()
+    assert 'class="panel panel-quotes"' in page and "New battery" in page  # shown from its move in the timeline
+    quiet = repair_case(CustomerFactory(), "awaiting_device")
+    quiet_url = reverse("console:case", args=[quiet.reference])
+    client.get(quiet_url)
+    with django_assert_num_queries(QUIET_CASE_VIEW):
+        page = client.get(quiet_url).content.decode()
+    assert 'class="panel panel-payments"' in page and 'class="panel panel-remedies"' in page
+    assert "panel-quotes" not in page and "panel-themes" not in page
+
+
+def test_a_case_shows_its_themes_from_an_email_and_from_a_feedback_comment_alone(mini_journey: Any) -> None:
+    """The themes panel is asked only when the customer said something on the case: an email, or a
+    feedback comment (which comes with the feedback's move in the timeline)."""
+    register_survey()
+    texts, labels = generated(7)
+    emailed = [writes(text).case for text in texts]
+    rated = case_open(journey="after-care-survey", customer=CustomerFactory(), actor=SYSTEM).case
+    battery = next(text for text, label in zip(texts, labels, strict=True) if label == "battery")
+    feedback_give(case=rated, version=rated.version, csat=2, comment=battery)
+    themes_rebuild(seed=0)
+    client = signed_in()
+    for case in (emailed[labels.index("battery")], rated):
+        page = client.get(reverse("console:case", args=[case.reference])).content.decode()
+        assert 'class="panel panel-themes"' in page, case.reference

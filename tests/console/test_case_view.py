@@ -426,9 +426,10 @@ def test_an_unknown_reference_is_a_404_page(care: StaffUser) -> None:
 # customer, assignee), the user's teams, the team names, outgoing messages, customer messages, open
 # tasks, the acceptance timer (a state with `accept_within` only), the timeline, who can be given the
 # case, the customer card (3), the catalog's names for the device and problem; then the panels:
-# quotes (1), payments (1), remedies (2), themes (1). Files the customer sent are read only when they
-# wrote (one more).
-CASE_VIEW_QUERIES = 20
+# payments (1), remedies (2), parcels (1: a parcel may have left by now). The quote and theme panels are
+# asked only for a case with a quote or with the customer's words (console/panels.py GATES). Files the
+# customer sent are read only when they wrote (one more, and the theme run: two).
+CASE_VIEW_QUERIES = 19
 
 
 def test_the_page_costs_the_same_queries_however_long_the_timeline(
@@ -471,7 +472,7 @@ def test_files_the_customer_sent_cost_one_query_however_many(
         assert customer.post(f"/c/{token}/messages/", form).status_code == 302
     client = signed_in(care)
     client.get(page_url(case))
-    with django_assert_num_queries(CASE_VIEW_QUERIES + 1):
+    with django_assert_num_queries(CASE_VIEW_QUERIES + 2):  # the files; and, they having written, the theme run
         html = client.get(page_url(case)).content.decode()
     assert html.count('loading="lazy"') == 6
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -24,6 +24,7 @@ from touchpoint.cases.journeys import journey_of, journey_parsed
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assign
 from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
+from touchpoint.console.panels import Seen
 from touchpoint.console.reads.actions import Action, actions_for, journey_actor, manual_actions_for
 from touchpoint.console.reads.customer_context import CustomerContext, customer_context
 from touchpoint.console.reads.timeline import TimelineItem, case_timeline, inbound_rows, message_rows
@@ -98,6 +99,12 @@ class CaseView:
     files: list[SentFile]
     owner_label: str  # who must act now, in words
     team_names: dict[str, str] = field(default_factory=dict)
+    wrote: bool = False  # the customer wrote on the case (an email, a message on their page)
+
+    @property
+    def seen(self) -> Seen:
+        """What the panels' gates need, from what this view read anyway (console/panels.py)."""
+        return Seen(events=frozenset(item.event for item in self.timeline), wrote=self.wrote)
 
     @property
     def timeout_label(self) -> str:
@@ -137,26 +144,33 @@ def _catalog_names(data: dict[str, Any]) -> dict[str, str]:
     return dict(models.order_by().union(problems.order_by(), all=True).order_by())
 
 
+@cache
+def _files_base() -> QuerySet[InboundAttachment, tuple[Any, ...]]:
+    # Built once per process and filtered per request, as the timeline's reads (reads/timeline.py).
+    return InboundAttachment.objects.order_by("message__received_at", "pk").values_list(
+        "pk", "filename", "content_type", "size", "message__received_at"
+    )
+
+
 def _files(case_id: int) -> list[SentFile]:
     zone = timezone.get_current_timezone()
-    rows = (
-        InboundAttachment.objects.filter(message__case_id=case_id)
-        .order_by("message__received_at", "pk")
-        .values_list("pk", "filename", "content_type", "size", "message__received_at")
-    )
     return [
         SentFile(pk, filename, content_type, size, When.of(at, zone), photo=content_type in PHOTO_TYPES)
-        for pk, filename, content_type, size, at in rows
+        for pk, filename, content_type, size, at in _files_base().filter(message__case_id=case_id)
     ]
+
+
+@cache
+def _tasks_base() -> QuerySet[Task, tuple[Any, ...]]:
+    return (
+        Task.objects.filter(status=TaskStatus.OPEN)
+        .order_by("priority", "due_at", "pk")
+        .values_list("kind", "title", "owner", "priority", "due_at", "source_key")
+    )
 
 
 def _tasks(case_id: int, journey: Journey, names: dict[str, str]) -> list[OpenTask]:
     zone = timezone.get_current_timezone()
-    rows = (
-        Task.objects.filter(case_id=case_id, status=TaskStatus.OPEN)
-        .order_by("priority", "due_at", "pk")
-        .values_list("kind", "title", "owner", "priority", "due_at", "source_key")
-    )
     return [
         OpenTask(
             kind=kind,
@@ -168,7 +182,7 @@ def _tasks(case_id: int, journey: Journey, names: dict[str, str]) -> list[OpenTa
             due=When.of(due_at, zone) if due_at is not None else None,
             source_key=source_key or "",
         )
-        for kind, title, owner, priority, due_at, source_key in rows
+        for kind, title, owner, priority, due_at, source_key in _tasks_base().filter(case_id=case_id)
     ]
 
 
@@ -220,6 +234,7 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         files=_files(case.pk) if inbound else [],
         owner_label=owner_words(case.owner, names),
         team_names=names,
+        wrote=bool(inbound),
     )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from touchpoint.cases.journeys import journey_parsed
@@ -145,12 +145,13 @@ def _refunded_apart() -> Subquery:
     return Subquery(refunds.annotate(total=Sum("amount")).values("total"), output_field=_AMOUNT)
 
 
-def _case_rows(customer_id: int) -> list[tuple[Any, ...]]:
-    """The customer's cases newest first; each with its journey version (id and hash: the labels are
-    cached), what was paid on it and its feedback (a case has at most one)."""
-    return list(
-        Case.objects.filter(customer_id=customer_id)
-        .annotate(taken=_taken_on_case(), refunded_apart=_refunded_apart())
+@cache
+def _case_rows_base() -> QuerySet[Case, tuple[Any, ...]]:
+    """The card's statement for every customer's cases, built once per process: building it (the two
+    sums' subqueries resolved, the columns and the feedback join named) costs three times what each
+    request's filter and compile do. Each request filters a clone; this one is never evaluated."""
+    return (
+        Case.objects.annotate(taken=_taken_on_case(), refunded_apart=_refunded_apart())
         .order_by("-opened_at", "-pk")
         .values_list(
             "pk", "reference", "journey_id", "journey__sha256", "state", "opened_at", "closed_at", "outcome",
@@ -160,12 +161,19 @@ def _case_rows(customer_id: int) -> list[tuple[Any, ...]]:
     )  # fmt: skip
 
 
-def _complaint_tasks(customer_id: int) -> list[tuple[str, str]]:
+def _case_rows(customer_id: int) -> list[tuple[Any, ...]]:
+    """The customer's cases newest first; each with its journey version (id and hash: the labels are
+    cached), what was paid on it and its feedback (a case has at most one)."""
+    return list(_case_rows_base().filter(customer_id=customer_id))
+
+
+@cache
+def _complaint_tasks_base() -> QuerySet[Task, tuple[Any, ...]]:
     """Open tasks that say the customer complains: an urgent customer message (what the tone rule treats
     as a complaint) or a task that says so. The tasks of a complaint state itself (its exception, its
-    handoff) are already said by the state."""
-    return list(
-        Task.objects.filter(case__customer_id=customer_id, status=TaskStatus.OPEN)
+    handoff) are already said by the state. Built once per process, as :func:`_case_rows_base`."""
+    return (
+        Task.objects.filter(status=TaskStatus.OPEN)
         .exclude(kind__in=[TaskKind.EXCEPTION, TaskKind.HANDOFF, TaskKind.HANDOFF_OVERDUE])
         .filter(Q(kind=TaskKind.CUSTOMER_MESSAGE, priority=1) | Q(title__icontains="complaint"))
         .order_by("created_at", "pk")
@@ -173,13 +181,22 @@ def _complaint_tasks(customer_id: int) -> list[tuple[str, str]]:
     )
 
 
+def _complaint_tasks(customer_id: int) -> list[tuple[str, str]]:
+    return list(_complaint_tasks_base().filter(case__customer_id=customer_id))
+
+
+@cache
+def _sentiments_base() -> QuerySet[InboundMessage, float | None]:
+    return (
+        InboundMessage.objects.filter(sentiment__isnull=False)
+        .order_by("-received_at", "-pk")
+        .values_list("sentiment", flat=True)
+    )
+
+
 def _sentiments(customer_id: int) -> list[float | None]:
     """The sentiment of the customer's latest messages, newest first."""
-    return list(
-        InboundMessage.objects.filter(customer_id=customer_id, sentiment__isnull=False)
-        .order_by("-received_at", "-pk")
-        .values_list("sentiment", flat=True)[:SENTIMENT_POINTS]
-    )
+    return list(_sentiments_base().filter(customer_id=customer_id)[:SENTIMENT_POINTS])
 
 
 def customer_context(*, customer: Customer, exclude_case: Case | None = None) -> CustomerContext:

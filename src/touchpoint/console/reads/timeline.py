@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import cache
 from typing import Any
+
+from django.db.models import QuerySet
 
 from touchpoint.cases.models import TimelineEntry, TimelineKind
 from touchpoint.cases.services.assign import ASSIGN_EVENT
@@ -67,33 +70,42 @@ MessageRow = tuple[int, str, str, str, str, str, str, datetime]
 InboundRow = tuple[int, str, str, str, float | None, datetime, str, str]
 
 
+# Each read's statement is built once per process (its columns and joins named, its order set) and
+# filtered per request: building costs about as much as compiling it again. The base is never evaluated.
+@cache
+def _messages() -> QuerySet[OutboxMessage, MessageRow]:
+    return OutboxMessage.objects.order_by("-created_at", "-pk").values_list(
+        "pk", "subject", "tone", "touchpoint", "status", "recipient", "body_text", "created_at"
+    )
+
+
+@cache
+def _inbound() -> QuerySet[InboundMessage, InboundRow]:
+    return InboundMessage.objects.order_by("pk").values_list(
+        "pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email", "proof"
+    )
+
+
+@cache
+def _entries() -> QuerySet[TimelineEntry, tuple[Any, ...]]:
+    return TimelineEntry.objects.order_by("-seq").values_list(
+        "seq", "at", "kind", "event", "summary", "detail", "actor_kind",
+        "actor_user__first_name", "actor_user__last_name", "actor_user__username",
+    )  # fmt: skip
+
+
 def message_rows(case_id: int) -> list[MessageRow]:
     """The case's outgoing messages, newest first."""
-    return list(
-        OutboxMessage.objects.filter(case_id=case_id)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", "subject", "tone", "touchpoint", "status", "recipient", "body_text", "created_at")
-    )
+    return list(_messages().filter(case_id=case_id))
 
 
 def inbound_rows(case_id: int) -> list[InboundRow]:
     """The customer's messages on the case, oldest first."""
-    return list(
-        InboundMessage.objects.filter(case_id=case_id)
-        .order_by("pk")
-        .values_list("pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email", "proof")
-    )
+    return list(_inbound().filter(case_id=case_id))
 
 
 def _entry_rows(case_id: int) -> list[tuple[Any, ...]]:
-    return list(
-        TimelineEntry.objects.filter(case_id=case_id)
-        .order_by("-seq")
-        .values_list(
-            "seq", "at", "kind", "event", "summary", "detail", "actor_kind",
-            "actor_user__first_name", "actor_user__last_name", "actor_user__username",
-        )
-    )  # fmt: skip
+    return list(_entries().filter(case_id=case_id))
 
 
 def _message_view(

@@ -111,7 +111,7 @@ def _render(
         "preview_words": view.journey.touchpoints.get(getattr(preview, "template", ""), ""),
         "action_rows": rows(view.actions),
         "manual_rows": rows(view.manual),
-        "panels": panels_for(request, view.case),
+        "panels": panels_for(request, view.case, view.seen),
         "reply_chosen": chosen,
         "urls": {
             name: case_url(f"case_{name}", view.case.reference)
