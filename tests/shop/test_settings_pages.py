@@ -130,6 +130,7 @@ def test_a_bad_value_is_said_beside_its_field_and_what_was_typed_is_kept(field: 
     errors = re.search(rf'<ul class="errorlist field-error" id="id_{field}_error">(.*?)</ul>', html, re.S)
     assert errors is not None and said in html_lib.unescape(errors.group(1))
     assert 'aria-invalid="true"' in html
+    assert re.search(rf'<ul class="to-fix"><li><a href="#id_{field}">[^<]+</a></li></ul>', html)
     if field != "name":
         assert 'value="Fixit Bristol"' in html  # the rest of what was typed is kept
     assert SettingChange.objects.count() == 0

@@ -47,7 +47,9 @@ def test_a_lead_sets_the_shops_name_and_colour_on_a_phone(phone: BrowserPage) ->
     assert "White text on #ffdd00 has a contrast of 1.3:1" in page.locator("#id_brand_colour_error").inner_text()
     assert colour.get_attribute("aria-invalid") == "true"
     assert page.get_by_label("Shop name").input_value() == "Fixit Bristol"  # kept
-    assert page.get_by_role("alert").inner_text() == "Nothing was saved: see below."
+    alert = page.get_by_role("alert")
+    assert alert.inner_text().startswith("Nothing was saved: see below.")
+    assert alert.get_by_role("link", name="Brand colour").get_attribute("href") == "#id_brand_colour"
     fits(phone)
     phone.check_a11y()
     phone.shot("too light a colour refused")
