@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Min
+from django.db.models import Count, F
 
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry, TimelineKind, Timer, TimerStatus
@@ -138,11 +138,12 @@ class JourneyLive:
 def journey_live(*, version: JourneyVersion, at: datetime) -> JourneyLive:
     """Open cases per state of one journey version, the oldest of each, overdue timers and usual
     inflow: three grouped queries however many cases there are."""
-    open_cases = Case.objects.filter(journey=version, outcome="")
-    grouped = {
-        r["state"]: (r["n"], r["oldest"])
-        for r in open_cases.values("state").annotate(n=Count("id"), oldest=Min("state_entered_at")).order_by()
-    }
+    # Counted here, as the journeys list does: grouped in SQL, SQLite reads every case of the version
+    grouped: dict[str, tuple[int, datetime]] = {}
+    opened = Case.objects.filter(outcome="", journey=version).order_by("state_entered_at")
+    for state, entered in opened.values_list("state", "state_entered_at"):
+        n, oldest = grouped.get(state, (0, entered))
+        grouped[state] = (n + 1, oldest)
     overdue = dict(
         Timer.objects.filter(
             case__journey=version,
