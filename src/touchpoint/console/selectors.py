@@ -139,10 +139,10 @@ def journey_live(*, version: JourneyVersion, at: datetime) -> JourneyLive:
     """Open cases per state of one journey version, the oldest of each, overdue timers and usual
     inflow: three grouped queries however many cases there are."""
     # Counted here, as the journeys list does: grouped in SQL, SQLite reads every case of the version
-    grouped: dict[str, tuple[int, datetime]] = {}
+    grouped: dict[str, tuple[int, datetime | None]] = {}
     opened = Case.objects.filter(outcome="", journey=version).order_by("state_entered_at")
-    for state, entered in opened.values_list("state", "state_entered_at"):
-        n, oldest = grouped.get(state, (0, entered))
+    for state, first in opened.values_list("state", "state_entered_at"):
+        n, oldest = grouped.get(state, (0, first))
         grouped[state] = (n + 1, oldest)
     overdue = dict(
         Timer.objects.filter(
