@@ -1,7 +1,8 @@
 """One worker process. Many may run against one PostgreSQL; on SQLite run one.
 
 Each pass claims a batch of due timers and a batch of due messages under leases, works them, and
-beats its heartbeat. ``stop()`` (SIGTERM) lets the current item finish, then the loop ends and gives
+beats its heartbeat. ``stop()`` (SIGTERM) lets the current item (a message; for timers, the
+transaction of up to ``TIMERS_PER_TRANSACTION``) finish, then the loop ends and gives
 back the leases on what it claimed but didn't work, so another worker takes them at once.
 
 A lost database connection (cut by the server or an administrator, a failover, a restart) ends
