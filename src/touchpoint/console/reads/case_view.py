@@ -119,14 +119,17 @@ class CaseView:
 _TASK_KINDS = dict(TaskKind.choices)
 
 
+@cache
+def _case_base() -> QuerySet[Case]:
+    # Built once per process and filtered per request, as every read of this page (reads/timeline.py).
+    return Case.objects.select_related("journey", "customer", "assignee").defer(
+        "journey__source"  # kilobytes of YAML; journey_of parses it once per process
+    )
+
+
 def _case(reference: str) -> Case | None:
     """The case with what the page shows of its journey version, customer and assignee."""
-    return (
-        Case.objects.select_related("journey", "customer", "assignee")
-        .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
-        .filter(reference=reference)
-        .first()
-    )
+    return _case_base().filter(reference=reference).first()
 
 
 def _accept_pending(case: Case) -> bool:
@@ -135,13 +138,19 @@ def _accept_pending(case: Case) -> bool:
     return pending.filter(state_seq=case.state_seq).exists()
 
 
+@cache
+def _catalog_bases() -> tuple[QuerySet[DeviceModel, tuple[str, str]], QuerySet[Problem, tuple[str, str]]]:
+    models = DeviceModel.objects.annotate(field=Value("model")).order_by().values_list("field", "name")
+    problems = Problem.objects.annotate(field=Value("problem")).order_by().values_list("field", "label")
+    return models, problems
+
+
 def _catalog_names(data: dict[str, Any]) -> dict[str, str]:
     """The catalog's names for the device and the problem the case stores by slug (``model`` →
-    "Nano Player 4G"): one statement for both."""
+    "Nano Player 4G"): one statement for both, its two halves built once per process."""
     model, problem = (str(data.get(name) or "") for name in CATALOG_FIELDS)
-    models = DeviceModel.objects.filter(slug=model).annotate(field=Value("model")).values_list("field", "name")
-    problems = Problem.objects.filter(slug=problem).annotate(field=Value("problem")).values_list("field", "label")
-    return dict(models.order_by().union(problems.order_by(), all=True).order_by())
+    models, problems = _catalog_bases()
+    return dict(models.filter(slug=model).union(problems.filter(slug=problem), all=True).order_by())
 
 
 @cache
