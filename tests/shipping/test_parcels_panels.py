@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.portal.story import crew, repair_at
 from tests.support.carriers import dispatched
+from tests.support.timers import time_runs_out
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +47,24 @@ def test_a_tracked_parcel_is_shown_before_the_carrier_says_anything() -> None:
     staff = staff_page(customer.case.reference)
     assert "Repair kit to the customer: No news from the carrier yet" in staff
     assert "No scans from the carrier yet." in staff
+
+
+def test_a_parcel_with_no_scans_is_not_shown_once_its_trip_is_over() -> None:
+    # Given a kit dispatched with a tracking number whose carrier never sent a scan
+    customer = dispatched()
+    # When the customer says it arrived
+    response = customer.act("box_delivered", confirm=True)
+    assert response.status_code == 303
+    assert customer.case.state == "awaiting_device"
+    # Then neither page has a parcel saying "no news" about a trip that is over
+    assert "Following your parcel" not in customer.page()
+    assert 'id="case-parcels"' not in staff_page(customer.case.reference)
+
+
+def test_while_people_trace_a_silent_parcel_its_tracking_number_is_shown() -> None:
+    # Given a kit whose carrier never scanned it, and the wait limit ran out: the shipping team traces it
+    customer = dispatched()
+    time_runs_out(customer.case)
+    assert customer.case.state == "box_lost"
+    assert "RM123456785GB" in customer.page()
+    assert "RM123456785GB" in staff_page(customer.case.reference)

@@ -212,3 +212,21 @@ def parcels_of(*, case: Case) -> list[Parcel]:
                 )
             )
     return [parcel for parcel in parcels.values() if parcel.tracking_number or parcel.scans]
+
+
+def parcels_shown(*, case: Case, journey: Journey) -> list[Parcel]:
+    """The parcels worth showing on the case's pages: those the carrier has told us about, the one it
+    holds now (its tracking number, before its first scan), and while people trace a parcel (an
+    exception state) the newest. A parcel with no scans whose trip is over (the kit the customer said
+    arrived) would only say "no news" about a finished journey."""
+    if not parcel_possible(journey=journey, state=case.state):
+        return []
+    holding = carrier_leg(journey=journey, state=case.state)
+    state = journey.states.get(case.state)
+    tracing = state is not None and state.exception
+    parcels = parcels_of(case=case)
+    return [
+        parcel
+        for index, parcel in enumerate(parcels)
+        if parcel.scans or parcel.leg == holding or (tracing and index == 0)
+    ]

@@ -10,15 +10,13 @@ from django.http import HttpRequest
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.shipping.models import Leg
-from touchpoint.shipping.selectors import parcel_possible, parcels_of
+from touchpoint.shipping.selectors import parcels_shown
 
 
 def parcels_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
-    """Shown once a parcel of the case can be followed: a tracking number, or a carrier's scan. No
-    query for a case in a state no parcel can have left by (the case's journey comes with it)."""
-    if not parcel_possible(journey=journey_of(case.journey), state=case.state):
-        return None
-    parcels = parcels_of(case=case)
+    """Shown once a parcel can be followed: the carrier's scans, or the parcel it holds now. No query
+    for a case in a state no parcel can have left by (the case's journey comes with it)."""
+    parcels = parcels_shown(case=case, journey=journey_of(case.journey))
     if not parcels:
         return None
     legs = dict(Leg.choices)
