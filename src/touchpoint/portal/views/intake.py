@@ -51,7 +51,7 @@ def _page(
 ) -> HttpResponse:
     chosen = str(form["model"].value() or "")
     if form.is_bound:  # it was checked against the chosen model alone; the page lists them all
-        form.models = device_models_offered(keep=chosen)
+        form.models = device_models_offered(keep=_lookable(chosen))
     device = next((m for m in form.models if m.slug == chosen), None)
     context: dict[str, Any] = {
         "form": form,
@@ -72,8 +72,15 @@ def _all_models() -> list[DeviceModel]:
 def _chosen_model(request: HttpRequest) -> list[DeviceModel]:
     """What a sent form's device is checked against: the model it names, when that is offered (one
     row, not the catalog; the page, when it comes back, lists them all)."""
-    device = device_model_offered(str(request.POST.get("model", ""))[:100])
+    slug = _lookable(str(request.POST.get("model", ""))[:100])
+    device = device_model_offered(slug) if slug else None
     return [device] if device is not None else []
+
+
+def _lookable(slug: str) -> str:
+    """``slug`` when the database can be asked for it, else "" (PostgreSQL refuses a null character
+    in a lookup; no slug has one)."""
+    return "" if "\x00" in slug else slug
 
 
 @require_http_methods(["GET", "POST"])
