@@ -404,6 +404,7 @@ def measure(folder: Path, requests: int) -> dict[str, Any]:
     configure(folder, "scale.sqlite3")
     from django.core.management import call_command
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -411,6 +412,12 @@ def measure(folder: Path, requests: int) -> dict[str, Any]:
     from touchpoint.staff.two_factor import OWES_CODE, app_device
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as `touchpoint run` does: hashed names
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        say("bringing the kept build to the code's schema (migrate, then ANALYZE for the new indexes)")
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     clients: dict[str, Client] = {}
     for username in ("", AGENT, LEAD):
         clients[username] = Client(HTTP_HOST="127.0.0.1")
