@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from touchpoint.cases.models import Case
+from touchpoint.cases.models import Case, Timer
 from touchpoint.journeys import Journey
 from touchpoint.touchpoints.services import case_message_render
 
@@ -19,8 +20,10 @@ class Rendered:
     tone_reason: str
 
 
-def render_touchpoint(*, case: Case, journey: Journey, key: str, opened: bool = False) -> Rendered:
-    message = case_message_render(case=case, journey=journey, key=key, opened=opened)
+def render_touchpoint(
+    *, case: Case, journey: Journey, key: str, opened: bool = False, timers: Sequence[Timer] | None = None
+) -> Rendered:
+    message = case_message_render(case=case, journey=journey, key=key, opened=opened, timers=timers)
     return Rendered(
         subject=message.rendered.subject,
         text=message.rendered.text,

@@ -8,6 +8,7 @@ cap; after the last attempt the message is dead and a person gets a task, never 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,12 +66,20 @@ def case_mail_headers(*, case: Case, message_id: str, opened: bool = False) -> d
 
 
 def touchpoint_enqueue(
-    *, case: Case, journey: Journey, key: str, at: datetime, state_seq: int, opened: bool = False
+    *,
+    case: Case,
+    journey: Journey,
+    key: str,
+    at: datetime,
+    state_seq: int,
+    opened: bool = False,
+    timers: Sequence[Timer] | None = None,
 ) -> OutboxMessage:
     """Write the touch point's message for ``case``. Call inside the transaction that moved the case
     (``opened``: the one that created it; then nothing else refers to the case yet, and what only
-    other rows could say is not read: see :func:`touchpoint.touchpoints.services.case_message_render`)."""
-    rendered = render_touchpoint(case=case, journey=journey, key=key, opened=opened)
+    other rows could say is not read: see :func:`touchpoint.touchpoints.services.case_message_render`;
+    ``timers``: every timer that transaction wrote for the case's new state, so they aren't read back)."""
+    rendered = render_touchpoint(case=case, journey=journey, key=key, opened=opened, timers=timers)
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
     # Short enough that "Message-ID: <…>" is never folded: the case, the step, 64 random bits.
     message_id = f"<{case.reference}.{state_seq}.{secrets.token_hex(8)}@{domain}>"

@@ -7,6 +7,7 @@ that holds the team to them). A template can then promise only what is backed.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,14 +59,22 @@ def tracking_url(*, case: Case, opened: bool = False) -> str:
     return case_page_url(link_token(case=case, opened=opened))
 
 
-def due_context(*, case: Case) -> dict[str, str]:
+def due_context(*, case: Case, timers: Sequence[Timer] | None = None) -> dict[str, str]:
     """When the case's pending timers for its current state fall due, in the one clock every promise
     uses (:mod:`touchpoint.core.promises`), "" when none:
     ``wait`` (the wait limit: the next thing happens by then), ``wait_day``, ``accept`` (the
-    team must take the case on by then). A message promises a time only from these."""
+    team must take the case on by then). A message promises a time only from these.
+
+    ``timers``: those the caller's transaction wrote for the case's current state (no other timer
+    can have its ``state_seq``), so they are not read back; else they are read."""
     due = {"wait": "", "wait_day": "", "accept": ""}
-    timers = Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING, state_seq=case.state_seq)
-    for purpose, at in timers.order_by("due_at").values_list("purpose", "due_at"):
+    if timers is None:
+        pending = Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING, state_seq=case.state_seq)
+        found = list(pending.order_by("due_at").values_list("purpose", "due_at"))
+    else:
+        mine = [t for t in timers if t.status == TimerStatus.PENDING and t.state_seq == case.state_seq]
+        found = [(t.purpose, t.due_at) for t in sorted(mine, key=lambda t: t.due_at)]
+    for purpose, at in found:
         if purpose == "wait" and not due["wait"]:
             due["wait"], due["wait_day"] = when_words(at), day_words(at)
         elif purpose == "accept" and not due["accept"]:
@@ -146,13 +155,19 @@ def shop_context() -> dict[str, Any]:
 
 
 def touchpoint_context(
-    *, case: Case, journey: Journey, key: str, persona: Persona | None = None, opened: bool = False
+    *,
+    case: Case,
+    journey: Journey,
+    key: str,
+    persona: Persona | None = None,
+    opened: bool = False,
+    timers: Sequence[Timer] | None = None,
 ) -> dict[str, Any]:
     """What every touch point template may use (plain values, the same shape as the sample data).
     ``persona`` defaults to the journey's from the files; the admin's override is passed in.
 
     ``case`` is in the state the message leaves it in; money, actions and times are read now
-    (``opened``: the case was created by the caller's transaction, see :func:`case_message_render`)."""
+    (``opened``, ``timers``: what the caller's transaction wrote, see :func:`case_message_render`)."""
     state = journey.states[case.state]
     persona = persona or persona_load(key=journey.persona, dirs=template_dirs())
     data = case.data or {}
@@ -187,23 +202,27 @@ def touchpoint_context(
             "extra_work": f"{url}#{EXTRA_WORK_ANCHOR}" if "quotes" in panels else "",
             "feedback": f"{url}#{FEEDBACK_ANCHOR}" if "feedback" in panels else "",
         },
-        "due": due_context(case=case),
+        "due": due_context(case=case, timers=timers),
         "reply_address": reply_address(case=case),
         "tracking_url": url,
         "journey": {"title": journey.title or journey.name},
     }
 
 
-def case_message_render(*, case: Case, journey: Journey, key: str, opened: bool = False) -> CaseMessage:
+def case_message_render(
+    *, case: Case, journey: Journey, key: str, opened: bool = False, timers: Sequence[Timer] | None = None
+) -> CaseMessage:
     """The message ``case`` (already in its new state) sends for touch point ``key``.
 
     ``opened``: the case was created by the caller's transaction, a moment ago. Then no row but
     those that transaction wrote refers to it (no payment, refund, quote, link, message or customer
-    message), so what only those rows could say is known without asking: that saves a query each."""
+    message), so what only those rows could say is known without asking: that saves a query each.
+    ``timers``: the timers the caller's transaction wrote for the case's new state (passed along,
+    not read back: :func:`due_context`)."""
     tone = tone_for_case(case=case, journey=journey, opened=opened)
     overrides = overrides_current()  # the admin's templates and persona come before the files
     engine = overrides.engine()
     template = template_find(engine=engine, journey=journey.name, key=key)
     persona = overrides.persona(journey.persona)
-    context = touchpoint_context(case=case, journey=journey, key=key, persona=persona, opened=opened)
+    context = touchpoint_context(case=case, journey=journey, key=key, persona=persona, opened=opened, timers=timers)
     return CaseMessage(touchpoint_render(engine=engine, template=template, tone=tone.tone, context=context), tone)

@@ -212,10 +212,12 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime,
     # states the new deadlines) and at the end.
     timers: list[Timer] = []
     tasks: list[Task] = []
+    started: list[Timer] = []  # every timer this move wrote: its message says when they fall due, unread
     for effect in effects:
         if not isinstance(effect, StartTimer | OpenTask) and (timers or tasks):
             Timer.objects.bulk_create(timers)
             tasks_open(tasks)
+            started += timers
             timers, tasks = [], []
         if isinstance(effect, CancelTimers):
             Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING).update(
@@ -223,7 +225,13 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime,
             )
         elif isinstance(effect, SendTouchpoint):
             touchpoint_enqueue(
-                case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq, opened=opened
+                case=case,
+                journey=journey,
+                key=effect.key,
+                at=at,
+                state_seq=case.state_seq,
+                opened=opened,
+                timers=started,
             )
         elif isinstance(effect, StartTimer):
             timers.append(
