@@ -28,6 +28,26 @@ def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite (embedded)'}"
 
 
+@pytest.fixture(autouse=True)
+def _shop_settings_fresh() -> Iterator[None]:
+    """Every test reads the shop's settings from its own database: a copy a process kept in an
+    earlier test (whose transaction rolled back) must not leak into the next one."""
+    try:
+        from django.conf import settings
+
+        configured = settings.configured
+    except ImportError:  # the journey tests run without Django (-p no:django)
+        configured = False
+    if not configured:
+        yield
+        return
+    from touchpoint.shop.selectors import shop_settings_forget
+
+    shop_settings_forget()
+    yield
+    shop_settings_forget()
+
+
 @pytest.fixture
 def mini_journey(db: Any) -> JourneyVersion:
     from touchpoint.cases.journeys import journey_register

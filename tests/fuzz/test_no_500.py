@@ -33,8 +33,11 @@ from hypothesis import strategies as st
 from tests.fuzz import surfaces, values
 from tests.fuzz.surfaces import Clients, Discovered, Pattern
 from tests.fuzz.world import EMAIL_SECRET, STRIPE_SECRET, World, build, configure
+from tests.support.carriers import SECRETS as CARRIER_SECRETS
+from tests.support.carriers import recorded
 from tests.support.report import report
 from touchpoint.api.signing import signature_for
+from touchpoint.shipping.carriers import PROVIDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -293,7 +296,8 @@ def test_every_pattern_is_fuzzed() -> None:
         for name, converter in pattern.params:
             assert converter in known_converters, f"{pattern.route}: a <{converter}:{name}> the fuzzing can't fill"
     hooks = {pattern.route for pattern in patterns if pattern.area == "hooks"}
-    assert hooks == {"hooks/email", "hooks/stripe"}, f"fuzz the body of each webhook: {sorted(hooks)}"
+    carriers = {f"hooks/carriers/{provider}" for provider in PROVIDERS}
+    assert hooks == {"hooks/email", "hooks/stripe", *carriers}, f"fuzz the body of each webhook: {sorted(hooks)}"
 
 
 # The signed webhooks: bodies signed with the right secret, so parsing is fuzzed past the signature.
@@ -384,4 +388,54 @@ def test_the_email_webhook_never_answers_500(world: World, client: Any) -> None:
     for killer in values.KILLERS:  # the timestamp that overflowed a float, and the rest, correctly signed
         probe = example(data=None, stamp=killer, garbage=None, kind="message/rfc822", raw=MAIL)(probe)
         probe = example(data=None, stamp=NOW, garbage=None, kind="message/rfc822", raw=killer.encode())(probe)
+    probe()
+
+
+# A recorded delivery of each carrier, to mutate: the parsers get bodies shaped like the real thing.
+CARRIER_SAMPLES = {"aftership": "in_transit", "easypost": "in_transit", "shippo": "in_transit"}
+
+
+@pytest.mark.parametrize("provider", sorted(CARRIER_SAMPLES))
+def test_the_carrier_webhooks_never_answer_500(world: World, client: Any, settings: Any, provider: str) -> None:
+    """Signed with the right secret (so parsing is fuzzed past the signature), or not: any body, any
+    value anywhere in a recorded event's JSON, any signature header."""
+    setting = f"TOUCHPOINT_CARRIER_{provider.upper()}_SECRET"
+    setattr(settings, setting, CARRIER_SECRETS[provider])
+    sample = json.loads(recorded(provider, CARRIER_SAMPLES[provider]))
+    module = PROVIDERS[provider]
+
+    def mutated(data: st.DataObject) -> bytes:
+        event = json.loads(json.dumps(sample))
+        node = event
+        while isinstance(node, dict) and node and data.draw(st.booleans(), label="deeper"):
+            key = data.draw(st.sampled_from(sorted(node)), label="key")
+            if not isinstance(node[key], dict):
+                node[key] = data.draw(values.JSON, label=f"value of {key}")
+                break
+            node = node[key]
+        return json.dumps(event).encode()
+
+    @fuzz_settings(WEBHOOK_EXAMPLES)
+    @given(data=st.data(), garbage=st.none() | st.none() | st.none() | values.ONE)
+    def probe(data: st.DataObject | None, garbage: str | None) -> None:
+        shape = "recorded" if data is None else data.draw(st.sampled_from(["event", "event", "text", "bytes"]))
+        if data is None:  # the explicit examples: the recorded event, under a signature header that kills
+            body = json.dumps(sample).encode()
+        elif shape == "event":
+            body = mutated(data)
+        elif shape == "text":
+            body = data.draw(values.ONE, label="text").encode("utf-8", "surrogatepass")
+        else:
+            body = data.draw(st.binary(max_size=600), label="bytes")
+        headers = (
+            module.sign(body, CARRIER_SECRETS[provider]) if garbage is None else {module.SIGNATURE_HEADER: garbage}
+        )
+        note(f"POST /hooks/carriers/{provider} {headers!r} body={body[:300]!r}")
+        response = client.post(
+            f"/hooks/carriers/{provider}", data=body, content_type="application/json", headers=headers
+        )
+        assert response.status_code < 500, response.content[:500]
+
+    for killer in values.KILLERS:
+        probe = example(data=None, garbage=killer)(probe)
     probe()

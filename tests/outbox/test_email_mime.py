@@ -84,6 +84,7 @@ def test_what_the_fast_path_cannot_write_is_left_to_django(overrides: dict[str, 
     assert mime_bytes(outgoing(**overrides), "norm@touchpoint.localhost") is None
 
 
+@pytest.mark.django_db  # the sender is the shop's, as set in the console
 @override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}})
 def test_any_other_backend_gets_a_django_email_with_the_same_headers() -> None:
     with EmailChannel() as channel:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email.utils import parseaddr
 from functools import cache
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from touchpoint.shop.selectors import shop_settings
 from touchpoint.staff.access import has_role
 from touchpoint.staff.gate import owed_step
 from touchpoint.staff.two_factor import is_verified
@@ -18,8 +18,9 @@ from touchpoint.staff.two_factor import is_verified
 def site(request: HttpRequest) -> dict[str, object]:
     return {
         "dev_mailbox": settings.TOUCHPOINT_DEV_MAILBOX,
-        "contact_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],  # "talk to a person" on every page
-        "shop_name": settings.TOUCHPOINT_SHOP_NAME,
+        # "talk to a person" on every page; the shop's own words, set in the console
+        "contact_email": SimpleLazyObject(lambda: shop_settings().sender_email),
+        "shop_name": SimpleLazyObject(lambda: shop_settings().name),
         "console_nav": SimpleLazyObject(lambda: _nav_for(request)),
         "two_factor_offer": SimpleLazyObject(lambda: _two_factor_offer(request)),
     }
@@ -61,6 +62,7 @@ def nav_links(*, signed_in: bool, lead: bool, admin_site: bool, dev_mailbox: boo
             ("console:wall", "Wall"),
             ("console:themes", "Themes"),
             ("console:insights", "Insights"),
+            ("console:shop", "The shop"),
         ]
     links.append(("console:journeys", "Journeys"))
     if admin_site:

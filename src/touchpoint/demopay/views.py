@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -22,6 +21,7 @@ from touchpoint.demopay.cards import TEST_CARDS, grouped
 from touchpoint.demopay.models import DemoSession, SessionStatus
 from touchpoint.demopay.services import demo_enabled, demo_session_expire, demo_session_pay, return_url
 from touchpoint.payments.money import money
+from touchpoint.shop.selectors import shop_settings
 
 FIELDS = ("number", "expiry", "cvc", "name")
 MAX_TYPED = 100  # more than any card field needs; what is typed beyond it is not read
@@ -57,7 +57,7 @@ def _page(
     context: dict[str, Any] = {
         "session": session,
         "amount": money(session.amount, session.currency),
-        "shop_name": settings.TOUCHPOINT_SHOP_NAME,
+        "shop_name": shop_settings().name,
         "typed": typed or {},
         "errors": errors,
         "first_error": next((name for name in FIELDS if name in errors), ""),
@@ -74,7 +74,7 @@ def _finished(request: HttpRequest, session: DemoSession) -> HttpResponse:
     context = {
         "session": session,
         "amount": money(session.amount, session.currency),
-        "shop_name": settings.TOUCHPOINT_SHOP_NAME,
+        "shop_name": shop_settings().name,
         "paid": paid,
         "back_url": return_url(session.success_url if paid else session.cancel_url, session),
     }

@@ -41,6 +41,7 @@ from touchpoint.mail.authentication import sender_proof
 from touchpoint.mail.parse import DEFAULT_ALLOWED_TYPES, ParsedMail, find_reference, parse_message, reply_token
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
+from touchpoint.shop.selectors import shop_from_email
 
 PHOTO_TYPES = {content_type for content_type, _ in FORMATS.values()}  # what photo_clean re-encodes
 
@@ -319,6 +320,7 @@ def _is_own_address(address: str) -> bool:
     if not address:
         return False
     ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), parseaddr(settings.SERVER_EMAIL)[1].lower()}
+    ours.add(parseaddr(shop_from_email())[1].lower())  # the sender set in the console
     ours.update(a.lower() for a in settings.TOUCHPOINT_OWN_ADDRESSES)
     domain = settings.TOUCHPOINT_REPLY_DOMAIN.lower()
     return address.lower() in ours or address.lower().endswith(f"@{domain}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from touchpoint.cases.actors import staff_actor
@@ -19,6 +18,7 @@ from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.outbox.services import notice_enqueue
 from touchpoint.outbox.surveys import surveys_release
+from touchpoint.shop.selectors import shop_settings
 from touchpoint.staff.models import StaffUser
 from touchpoint.touchpoints.services import case_message_render, tracking_url
 
@@ -65,7 +65,7 @@ def reply_draft(*, case: Case, author: StaffUser, template: str = "", text: str 
     if len(body) > REPLY_MAX:
         raise ReplyInvalid(f"a reply can be at most {REPLY_MAX} characters; this one has {len(body)}")
     name = author.get_full_name() or author.username
-    shop = settings.TOUCHPOINT_SHOP_NAME
+    shop = shop_settings().name
     signed = (
         f"{body}\n\n{name}\n{shop}\n\n"
         f"Your reference: {case.reference}\n"

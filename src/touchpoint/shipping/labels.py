@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from touchpoint.cases.models import Case
+from touchpoint.shop.selectors import shop_settings
 
 if TYPE_CHECKING:
     from touchpoint.outbox.models import OutboxMessage
@@ -120,7 +121,8 @@ def _label_page(canvas: Any, case: Case) -> None:
     canvas.drawString(left + 6 * mm, top - 62 * mm, "TO")
     canvas.setFont("Helvetica-Bold", 16)
     y = top - 69 * mm
-    for line in [settings.TOUCHPOINT_SHOP_NAME, *settings.TOUCHPOINT_SHOP_ADDRESS][:7]:  # clear of the barcode
+    shop = shop_settings()
+    for line in [shop.name, *shop.address_lines][:7]:  # clear of the barcode
         canvas.drawString(left + 6 * mm, y, _latin(line))
         y -= 7 * mm
     # The reference twice over: a QR code for phones, a Code 128 barcode for the scan station.
@@ -155,14 +157,14 @@ def _instructions_page(canvas: Any, case: Case) -> None:
                 y -= 5.5 * mm if part else 0
                 canvas.drawString(left + 7 * mm, y, line)
     canvas.setFont("Helvetica", 9)
-    canvas.drawString(left, 15 * mm, _latin(f"{settings.TOUCHPOINT_SHOP_NAME} · reference {case.reference}"))
+    canvas.drawString(left, 15 * mm, _latin(f"{shop_settings().name} · reference {case.reference}"))
 
 
 def label_pdf(*, case: Case, compress: bool = True) -> bytes:
     """The two-page PDF for ``case``. ``compress=False`` leaves the page streams readable (tests)."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1 if compress else 0, invariant=True)
-    canvas.setAuthor(_latin(settings.TOUCHPOINT_SHOP_NAME))
+    canvas.setAuthor(_latin(shop_settings().name))
     _label_page(canvas, case)
     canvas.showPage()
     _instructions_page(canvas, case)

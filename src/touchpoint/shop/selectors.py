@@ -2,9 +2,11 @@
 
 Every page and message may ask for the shop's name or colour, so the row is kept in this process's
 memory. It stays true three ways: the process that saves a change forgets its copy at once and again
-when the change commits; a copy is kept only when read outside a transaction (so an edit that rolls
-back is never remembered); and another process's copy is checked against the row's ``stamp`` (one
-small query) once it is :data:`RECHECK_SECONDS` old, so a change made elsewhere shows within that."""
+when the change commits; while this process holds a change not yet committed, nothing it reads is
+kept (so an edit that rolls back is never remembered); and another process's copy is checked against
+the row's ``stamp`` (one small query) once it is :data:`RECHECK_SECONDS` old, so a change made
+elsewhere shows within that. Reads inside a transaction are kept too: it sees only committed rows
+but its own, and a transition that renders a message then asks nothing more."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.db import connection
 
 from touchpoint.shop.models import SINGLETON, Area, SettingChange, ShopSettings
 
@@ -25,6 +26,7 @@ DEFAULT_BRAND_COLOUR = "#1f5fa8"  # the console's own accent (site.css), readabl
 class _Kept:
     row: ShopSettings | None = None
     checked: float = 0.0
+    writing: bool = False  # this process saved a change that hasn't committed yet
 
 
 _kept = _Kept()
@@ -62,14 +64,21 @@ def shop_settings() -> ShopSettings:
             _kept.checked = now
             return kept
     row = _read()
-    if not connection.in_atomic_block:  # a row read inside a transaction may yet be rolled back
+    if not _kept.writing:  # a row this process changed may yet be rolled back
         _kept.row, _kept.checked = row, now
     return row
 
 
 def shop_settings_forget() -> None:
-    """Drop this process's copy: the next read asks the database."""
+    """Drop this process's copy: the next read asks the database (and what it reads is kept again)."""
     _kept.row = None
+    _kept.writing = False
+
+
+def shop_settings_writing() -> None:
+    """This process is saving a change: forget the copy, keep none until it commits."""
+    _kept.row = None
+    _kept.writing = True
 
 
 def shop_from_email() -> str:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.core.clock import now
 from touchpoint.shop.models import SINGLETON, Area, SettingChange, ShopSettings
-from touchpoint.shop.selectors import shop_settings, shop_settings_forget
+from touchpoint.shop.selectors import shop_settings, shop_settings_forget, shop_settings_writing
 
 if TYPE_CHECKING:
     from touchpoint.staff.models import StaffUser
@@ -72,7 +72,7 @@ def _audit(
 
 
 def _forget_now_and_on_commit() -> None:
-    shop_settings_forget()
+    shop_settings_writing()
     transaction.on_commit(shop_settings_forget)
 
 

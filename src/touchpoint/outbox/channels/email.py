@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError
 from touchpoint.outbox.attachments import Attachment, attachments_make
 from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.shop.selectors import shop_from_email
 
 AUTOMATED_HEADERS = {"Auto-Submitted": "auto-generated"}  # RFC 3834, on every message, notices included
 MAX_LINE = 78  # fold headers here (RFC 5322 2.1.1); 998 is the hard limit
@@ -135,9 +136,7 @@ class EmailChannel:
         self._ensure_open()
         # Files need multipart/mixed: Django's path builds it (they are few, the time goes on the PDF).
         fast = (
-            mime_bytes(message, settings.DEFAULT_FROM_EMAIL)
-            if isinstance(self.connection, SMTPBackend) and not files
-            else None
+            mime_bytes(message, shop_from_email()) if isinstance(self.connection, SMTPBackend) and not files else None
         )
         try:
             if fast is not None and self.connection.connection is not None:
@@ -177,7 +176,7 @@ class EmailChannel:
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=shop_from_email(),
             to=[message.recipient],
             headers={**AUTOMATED_HEADERS, **message.headers},
         )

@@ -39,6 +39,7 @@ from touchpoint.payments.services import PaymentRefused, card_checkout_start
 from touchpoint.portal.access import case_link
 from touchpoint.portal.panels import Panel
 from touchpoint.portal.views.tracking import case_page_context
+from touchpoint.shop.selectors import shop_settings
 
 DUE = {"awaiting_payment": "due", "payment_failed": "failed"}
 CHECKING = ("payment_processing", "payment_retrying")
@@ -94,7 +95,7 @@ def _ways(case: Case, token: str, mode: str) -> dict[str, Any]:
         "case": case,
         "token": token,
         "offline": offline.instructions(reference=case.reference) if offline is not None else "",
-        "bank_details": settings.TOUCHPOINT_BANK_DETAILS,
+        "bank_details": shop_settings().bank_details,
         "problem": "",
         "poll_seconds": POLL_SECONDS,
     }
