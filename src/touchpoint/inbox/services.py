@@ -33,6 +33,7 @@ from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
+from touchpoint.customers.services import email_normalise
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy, Proof
 from touchpoint.inbox.photos import FORMATS, PhotoRefused, photo_clean
 from touchpoint.inbox.rules import customer_words_act, note_append
@@ -132,7 +133,8 @@ def _receive(
     if proof == Proof.NONE:
         authenticated = sender_proof(raw, sender=sender, trusted=settings.TOUCHPOINT_TRUSTED_AUTHSERV_IDS)
         proof = Proof(authenticated) if authenticated is not None else Proof.NONE
-    customer = Customer.objects.filter(email__iexact=sender).first() if sender else None
+    # Through the lowercased address's index (an `iexact` match reads every customer).
+    customer = Customer.objects.filter(email_key=email_normalise(sender)).first() if sender else None
     if customer is None and case is not None and matched_by != MatchedBy.SUBJECT:
         customer = case.customer if case.customer.email.lower() == sender else None
     if parsed.is_bounce:

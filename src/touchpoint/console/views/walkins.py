@@ -166,7 +166,7 @@ def walkin_new(request: HttpRequest) -> HttpResponse:
             form.add_error("customer", "That customer isn't on our records any more: search again.")
             return _page(request, form=form, find=find, status=400, problem="Nothing was opened: see below.")
     known = (
-        Customer.objects.filter(email__iexact=email_normalise(new_customer.email)).first()
+        Customer.objects.filter(email_key=email_normalise(new_customer.email)).first()
         if new_customer is not None
         else None
     )
