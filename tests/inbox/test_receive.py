@@ -464,3 +464,8 @@ def test_robots_and_mailing_lists_get_no_automated_answer_but_a_person_sees_them
     message = receive(raw)
     assert (message.reply_id, message.no_reply_reason, notices()) == (None, reason, [])
     assert message.task_id is not None
+
+
+def test_mail_from_an_address_written_in_capitals_is_its_customers(paid_case: Case) -> None:
+    message = receive(mail(sender="Ian Kearns <Ian@EXAMPLE.com>", subject="About my player"))
+    assert message.customer_id == paid_case.customer_id
