@@ -39,7 +39,10 @@ def test_the_preview_shows_every_touch_point_in_both_tones_and_channels(
     assert "<strong>Subject:</strong> TP-4K7Q9: Your nano-4g has arrived safely" in page
     assert "<strong>Subject:</strong> TP-4K7Q9: Your device has arrived</p>" in page
     assert "is resting to get its strength up before the surgery tomorrow.</p>" in page
-    assert "Your device has arrived and is resting before its surgery tomorrow. – Norm Reply to reach a person." in page
+    assert (
+        "Your device has arrived and is resting before its surgery tomorrow. - Norm "
+        "https://repairs.example.com/c/sampleLinkTokenAsLongAsARealOne43Characters/ Reply to reach a person."
+    ) in page
     assert "template <code>touchpoints/mail-in-repair/arrived_resting.html</code>" in page
     assert '<img src="/static/touchpoints/norm.svg" alt="" width="48" height="48">' in page
 

@@ -15,7 +15,9 @@ from touchpoint.touchpoints.rendering import CONTEXT_NAMES, SHIPPED_DIR
 
 MINI = Path(__file__).parents[1] / "support" / "mini-repair.yaml"
 ALL_PARTS = "".join(
-    f"{{% partialdef {tone}_{part} %}}{tone} {part} {{{{ case.reference }}}}{{% endpartialdef %}}\n"
+    f"{{% partialdef {tone}_{part} %}}{tone} {part} {{{{ case.reference }}}}"
+    + (" {{ tracking_url }}" if part == "sms" else "")  # a text gives the case's link (T306)
+    + "{% endpartialdef %}\n"
     for tone in ("playful", "sober")
     for part in ("subject", "text", "html", "sms")
 )
@@ -114,3 +116,33 @@ def test_touchpoint_journey_check_needs_no_database() -> None:
     # then they pass
     assert (out.returncode, out.stderr) == (0, "")
     assert out.stdout.startswith("mail-in-repair@3: clean (37 states")
+
+
+def test_a_written_sms_over_two_segments_or_without_the_case_link_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "touchpoints" / "mini-repair"
+    folder.mkdir(parents=True)
+    long = "Your device is with us and we're looking after it; we'll tell you as soon as there's news. " * 2
+    sms = {
+        # curly quotes make it UCS-2: 70 a message, so three segments; and no link
+        "playful_sms": long.replace("'", "’"),
+        # plain, with the link: two segments at most
+        "sober_sms": "{{ case.reference }}: with us. {{ tracking_url }} Reply to reach a person.",
+    }
+    parts = ALL_PARTS
+    for name, words in sms.items():
+        written = f"{{% partialdef {name} %}}{name.replace('_', ' ')} {{{{ case.reference }}}} {{{{ tracking_url }}}}"
+        assert written in parts
+        parts = parts.replace(written, f"{{% partialdef {name} %}}{words}")
+    (folder / "send_device.html").write_text(parts)
+    findings = [
+        d
+        for d in template_check(load_journey(MINI), dirs=(str(tmp_path), str(SHIPPED_DIR)))
+        if "send_device" in d.message
+    ]
+    assert sorted((d.code, d.severity.value) for d in findings) == [("T305", "warning"), ("T306", "warning")]
+    too_long = next(d for d in findings if d.code == "T305")
+    assert (
+        "`send_device` (playful sms) takes 3 segments" in too_long.message
+        and "UCS-2 because of '’'" in too_long.message
+    )
+    assert "(playful sms) doesn't give the case's link" in next(d for d in findings if d.code == "T306").message

@@ -8,25 +8,32 @@ So every tone, sober included, must find its own words for the subject and the t
 message never borrows playful words, and a missing one names the file and the part. (The HTML and
 the SMS may be left out: they are derived.)
 
-Codes: T301 missing-template, T302 undefined-variable, T303 template-error (errors); T304
-unused-template (a warning: a file for a touch point the journey doesn't declare, e.g. after a rename).
+Codes: T301 missing-template, T302 undefined-variable, T303 template-error (errors); warnings: T304
+unused-template (a file for a touch point the journey doesn't declare, e.g. after a rename), T305
+sms-too-long (a written SMS part over two segments), T306 sms-without-link (a written SMS part
+without the case's link).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.template import Engine, TemplateDoesNotExist, TemplateSyntaxError
 
 from touchpoint.journeys import Diagnostic, Journey, LoadedJourney, Location, Severity
+from touchpoint.text.sms import sms_segments as sms_count
 from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
     CONTEXT_NAMES,
+    DERIVED,
     GENERIC,
     PARTS,
     REQUIRED_PARTS,
     SHIPPED_DIR,
+    SMS_SEGMENTS,
     TEMPLATE_TONES,
+    RenderedTouchpoint,
     partial_find,
     sample_context,
     sample_data,
@@ -199,6 +206,9 @@ def template_check(
                     )
                 )
                 continue
+            sms_source = dict(renders[0].sources).get("sms", "")
+            if sms_source and sms_source != DERIVED:  # the file's own SMS; a derived one is made to fit
+                findings += _sms_findings(key, tone, renders, contexts, Location(origin, _line_of(origin, "sms")))
             for index, part in enumerate(PARTS):
                 texts = [(r.subject, r.text, r.html, r.sms)[index] for r in renders]
                 partial = dict(renders[0].sources).get(part, "").partition("#")[2]  # "" for a derived part
@@ -217,6 +227,42 @@ def template_check(
                         )
                     )
     return findings
+
+
+def _sms_findings(
+    key: str, tone: str, renders: list[RenderedTouchpoint], contexts: list[dict[str, Any]], where: Location
+) -> list[Diagnostic]:
+    """A written SMS part over :data:`SMS_SEGMENTS` segments (T305: the customer pays nothing, the shop
+    pays per segment and phones split it) or without the case's link (T306: a text is where a customer
+    who chose texts finds their page)."""
+    found: list[Diagnostic] = []
+    longest = max((sms_count(r.sms) for r in renders), key=lambda c: c.segments)
+    if longest.segments > SMS_SEGMENTS:
+        why = f"UCS-2 because of {longest.not_gsm[:10]!r}" if longest.encoding == "UCS-2" else "GSM-7"
+        found.append(
+            Diagnostic(
+                "T305",
+                "sms-too-long",
+                Severity.WARNING,
+                f"`{key}` ({tone} sms) takes {longest.segments} segments ({longest.units} units, {why}), "
+                f"over {SMS_SEGMENTS}",
+                "shorten it (plain quotes and dashes keep a text in GSM-7: 160 characters a message, not 70)",
+                where,
+            )
+        )
+    missing = [r for r, c in zip(renders, contexts, strict=True) if str(c.get("tracking_url", "")) not in r.sms]
+    if missing:
+        found.append(
+            Diagnostic(
+                "T306",
+                "sms-without-link",
+                Severity.WARNING,
+                f"`{key}` ({tone} sms) doesn't give the case's link: a customer who chose texts can't reach their page",
+                "add {{ tracking_url }} to the sms part (or drop the part: the derived one has the link)",
+                where,
+            )
+        )
+    return found
 
 
 def _parses(engine: Engine, name: str) -> bool | None:

@@ -35,6 +35,7 @@ from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils.safestring import mark_safe
 
 from touchpoint.journeys import Journey
+from touchpoint.text.sms import sms_segments as segments_of
 from touchpoint.touchpoints.persona import Persona
 
 SHIPPED_DIR = Path(__file__).parent / "templates"
@@ -138,23 +139,9 @@ def partial_find(*, engine: Engine, template: str, tone: str, part: str) -> str 
     return None
 
 
-# GSM 03.38: the basic set (one septet each) and the extension set (two). A text with anything else
-# goes as UCS-2. Segment sizes are for a concatenated message (the rest of each is its header).
-_GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM_EXTENDED = set("^{}\\[~]|€")
-
-
 def sms_segments(text: str) -> int:
-    """How many SMS segments ``text`` takes: 160 GSM-7 septets in one, 153 a segment beyond
-    (an extension character such as € counts two); 70 UCS-2 characters in one, 67 beyond."""
-    if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in text):
-        size, one, many = sum(2 if c in _GSM_EXTENDED else 1 for c in text), 160, 153
-    else:
-        size, one, many = len(text.encode("utf-16-le")) // 2, 70, 67
-    return 1 if size <= one else -(-size // many)
+    """How many SMS segments ``text`` is sent in (:mod:`touchpoint.text.sms`)."""
+    return segments_of(text).segments
 
 
 SMS_END = "Reply to reach a person."
@@ -242,7 +229,7 @@ def sample_context(
     The full sample has every value set (money paid and refunded, a balance due, actions, timers);
     ``bare`` has none of them, so a check renders both sides of each ``{% if %}``. ``data`` is the
     case data (:func:`sample_data` makes it from a journey's declarations)."""
-    url = "https://repairs.example.com/c/sample-link/"
+    url = "https://repairs.example.com/c/sampleLinkTokenAsLongAsARealOne43Characters/"  # a real link's length: SMS segments are counted with it
     money = {
         "price": "£29.00",
         "paid": "£29.00",
