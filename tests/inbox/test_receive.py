@@ -351,7 +351,7 @@ def test_a_clear_no_declines_when_the_journey_offers_the_customer_a_decline(
     from tests.conftest import SUPPORT
     from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
     from touchpoint.cases.journeys import journey_register
-    from touchpoint.cases.services.advance import case_advance, case_open
+    from touchpoint.flows.advance import case_advance, case_open
 
     source = (
         (SUPPORT / "mini-repair.yaml")
