@@ -1,10 +1,13 @@
 """What ordering a repair costs in-process: one POST /repair/ as a new visitor sends it (no session,
-a fresh nonce, its own client address), through Django's test client on a fresh database.
+a fresh nonce, its own client address, the form URL-encoded as a browser and the peer harness send
+it), through Django's test client on a fresh database; and the order page's GET by a new visitor.
 
     python bench/profile_order.py                       # ms per order and queries per order (SQLite)
     python bench/profile_order.py --queries             # every statement of one order
+    python bench/profile_order.py --queries --get       # every statement of the order page's GET
     python bench/profile_order.py --profile             # cProfile of the orders, by cumulative time
     python bench/profile_order.py --db postgres         # the same on PostgreSQL (a fresh database)
+    python bench/profile_order.py --customers 20000     # with that many customers first (as the peer harness)
 
 Beside it, the same client's GET of ``/bench/minimal/`` (the least a Django view can do, behind the
 same middleware): the ceiling. CPU time of this process (``time.process_time``) and wall time.
@@ -21,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from benchdb import TAG, fresh_postgres, fresh_sqlite
 
@@ -60,6 +64,7 @@ def prepare(db: str) -> None:
     from touchpoint.demo.loader import _catalog
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the page links them, hashed, as `touchpoint run`
     path = ROOT / "src" / "touchpoint" / "journeys" / "library" / "mail-in-repair.yaml"
     journey_register(source=path.read_text(encoding="utf-8"), filename=str(path))
     _catalog()
@@ -70,9 +75,16 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--queries", action="store_true", help="print one order's statements")
-    parser.add_argument("--profile", action="store_true", help="cProfile the orders")
+    parser.add_argument("--profile", action="store_true", help="cProfile the orders (with --get: the page)")
+    parser.add_argument("--get", action="store_true", help="--queries and --profile look at the order page's GET")
+    parser.add_argument("--customers", type=int, default=0, help="customers in the shop before the orders")
     args = parser.parse_args()
     prepare(args.db)
+    if args.customers:
+        from touchpoint.customers.models import Customer
+
+        people = (Customer(name=f"Customer {n}", email=f"customer{n}@example.com") for n in range(args.customers))
+        Customer.objects.bulk_create(people, batch_size=2000)
     from django.db import connection
     from django.test import Client
 
@@ -81,16 +93,29 @@ def main() -> None:
     models = list(DeviceModel.objects.filter(active=True).values_list("slug", flat=True))
     counter = iter(range(1, 10**9))
 
+    # One client (one handler, its middleware loaded once, as a web process does), without cookies
+    # between requests: each is a new visitor.
+    client = Client(HTTP_HOST="localhost")
+
     def order() -> int:
         n = next(counter)
-        client = Client(HTTP_HOST="localhost", REMOTE_ADDR=f"127.0.{n // 250 % 250 + 1}.{n % 250 + 1}")
+        client.cookies.clear()
         data = {**ORDER, "model": models[n % len(models)], "name": f"Load Tester {n}", "email": f"load{n}@example.com"}
-        response = client.post("/repair/", {**data, "nonce": secrets.token_urlsafe(24)})
+        body = urlencode({**data, "nonce": secrets.token_urlsafe(24)})
+        address = f"127.0.{n // 250 % 250 + 1}.{n % 250 + 1}"
+        response = client.post("/repair/", body, content_type="application/x-www-form-urlencoded", REMOTE_ADDR=address)
         assert response.status_code == 303, response.status_code
         return 1
 
+    def page() -> int:
+        n = next(counter)
+        client.cookies.clear()
+        assert client.get("/repair/", REMOTE_ADDR=f"127.1.{n // 250 % 250 + 1}.{n % 250 + 1}").status_code == 200
+        return 1
+
     def minimal() -> int:
-        assert Client(HTTP_HOST="localhost").get("/bench/minimal/").status_code == 200
+        client.cookies.clear()
+        assert client.get("/bench/minimal/").status_code == 200
         return 1
 
     statements: list[str] = []
@@ -101,23 +126,24 @@ def main() -> None:
 
     for _ in range(20):  # warm up: imports, the journey's parse, the templates
         order()
+        page()
         minimal()
     if args.queries:
         with connection.execute_wrapper(note):
-            order()
+            (page if args.get else order)()
         print("\n".join(sql[:220] for sql in statements) + f"\n{len(statements)} statements")
         return
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.orders):
-            order()
+            (page if args.get else order)()
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
         return
     print(f"{args.db}: {args.orders} orders through POST /repair/, in-process (Django test client)")
     print(f"{'request':<18}{'CPU ms':>9}{'wall ms':>9}{'queries':>9}")
-    for name, call in (("POST /repair/", order), ("GET minimal view", minimal)):
+    for name, call in (("POST /repair/", order), ("GET /repair/", page), ("GET minimal view", minimal)):
         statements.clear()
         with connection.execute_wrapper(note):
             call()

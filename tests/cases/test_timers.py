@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connection
 
+from tests.support.factories import TeamFactory
 from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.errors import TransitionRefused
+from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, Timer, TimerStatus
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.core.clock import at, now
-from touchpoint.flows.advance import case_advance
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.flows.timers import TimerOutcome, timer_fire
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
 from touchpoint.worker.loop import PassResult, Worker
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def worker_pass_when_due(timer: Timer) -> PassResult:
@@ -143,3 +150,122 @@ def test_a_carrier_scan_accepts_its_handoff(new_case: Case, bench_tech: StaffUse
     assert not Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).exists()
     last = TimelineEntry.objects.filter(case=case).order_by("seq").last()
     assert last is not None and last.summary == "Handoff to carrier accepted by carrier"
+
+
+def opened_together(new_case: Case, count: int) -> list[Case]:
+    """``count`` orders opened with ``new_case``: their payment waits run out in the same instant."""
+    with at(new_case.opened_at):
+        more = [
+            case_open(journey="mini-repair", customer=new_case.customer, actor=SYSTEM, data={"model": "nano-4g"}).case
+            for _ in range(count - 1)
+        ]
+    return [new_case, *more]
+
+
+def refuse(name: str, table: str, condition: str) -> None:
+    """The database refuses to change ``table`` so (a trigger): stands for any failure of one
+    timer's move (a bug, a constraint), as the database reports it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE {'INSERT' if 'OLD.' not in condition else 'UPDATE'} ON {table} "
+                f"FOR EACH ROW WHEN {condition} BEGIN SELECT RAISE(ABORT, 'refused by {name}'); END"
+            )
+        else:
+            cursor.execute(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN RAISE EXCEPTION 'refused by {name}'; END $$"
+            )
+            operation = "INSERT" if "OLD." not in condition else "UPDATE"
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE {operation} ON {table} FOR EACH ROW WHEN ({condition}) "
+                f"EXECUTE FUNCTION {name}()"
+            )
+
+
+@pytest.mark.parametrize(
+    ("where", "table", "condition"),
+    [
+        # its move fails: that timer's savepoint is rolled back, the batch commits the others
+        ("its_move", "cases_timelineentry", "NEW.case_id = {case} AND NEW.event = 'handoff_overdue'"),
+        # marking it fired fails: the batch's one UPDATE fails, so the batch is fired again one by one
+        ("marking_it_fired", "cases_timer", "OLD.id = {timer} AND NEW.status = 'fired' AND NEW.last_error = ''"),
+    ],
+)
+def test_a_timer_that_fails_costs_the_others_of_its_batch_nothing_and_ends_as_a_task(
+    new_case: Case, where: str, table: str, condition: str, settings: Any
+) -> None:
+    # given five repairs on the bench whose handoffs nobody accepted, one of which can't be escalated
+    cases = [on_bench(case) for case in opened_together(new_case, 5)]
+    bad = cases[2]
+    timers = Timer.objects.filter(case__in=cases, purpose="accept", status=TimerStatus.PENDING)
+    bad_timer = timers.get(case=bad)
+    refuse(f"refuse_{where}", table, condition.format(case=bad.pk, timer=bad_timer.pk))
+    due = max(timers.values_list("due_at", flat=True)) + timedelta(minutes=1)
+    # when the worker makes one pass (one batch: the five are fired in one transaction)
+    with at(due):
+        first = Worker(worker_id="w1").run(max_passes=1)
+    # then the other four were escalated, once each, and the bad one's attempt is counted and its
+    # lease given back
+    assert first.timers == {"fired": 4, "skipped": 1}
+    escalated = TimelineEntry.objects.filter(case__in=cases, event="handoff_overdue")
+    assert sorted(escalated.values_list("case_id", flat=True)) == sorted(c.pk for c in cases if c != bad)
+    overdue = Task.objects.filter(kind=TaskKind.HANDOFF_OVERDUE)
+    assert sorted(overdue.values_list("case_id", flat=True)) == sorted(c.pk for c in cases if c != bad)
+    bad_timer.refresh_from_db()
+    assert (bad_timer.status, bad_timer.attempts, bad_timer.lease_owner) == (TimerStatus.PENDING, 1, "")
+    assert f"refused by refuse_{where}" in bad_timer.last_error
+    # and when the worker keeps trying, it gives up after the last attempt and a person has a task
+    with at(due + timedelta(minutes=1)):
+        rest = Worker(worker_id="w1").run(until_idle=True)
+    assert rest.timers == {"skipped": settings.TOUCHPOINT_TIMER_MAX_ATTEMPTS - 2, "failed": 1}
+    bad_timer.refresh_from_db()
+    assert (bad_timer.status, bad_timer.attempts) == (TimerStatus.FIRED, settings.TOUCHPOINT_TIMER_MAX_ATTEMPTS)
+    task = Task.objects.get(kind=TaskKind.TIMER_FAILED)
+    assert (task.case, task.priority, task.owner) == (bad, 1, "team:care")
+    assert task.title.startswith(f"{bad.reference}: the wait limit ran out but firing")
+    assert escalated.count() == 4 and overdue.count() == 4  # nobody escalated twice, the bad one never
+
+
+def test_two_timers_of_one_case_due_together_fire_in_due_order_in_one_batch(new_case: Case) -> None:
+    # given a case on the bench whose handoff was never accepted and whose wait limit has run out too
+    case = on_bench(new_case)
+    accept = Timer.objects.get(case=case, purpose="accept", status=TimerStatus.PENDING)
+    wait = Timer.objects.get(case=case, purpose="wait", status=TimerStatus.PENDING)
+    assert accept.due_at < wait.due_at
+    # when the worker makes a pass after both
+    with at(wait.due_at + timedelta(minutes=1)):
+        totals = Worker(worker_id="w1").run(max_passes=1)
+    # then the handoff is escalated first, then the overdue repair moves the case (once)
+    assert totals.timers == {"fired": 2}
+    events = list(TimelineEntry.objects.filter(case=case).order_by("seq").values_list("event", flat=True))
+    assert events[-2:] == ["handoff_overdue", "bench_overdue"]
+    case.refresh_from_db()
+    assert case.state == "running_late"
+    assert Task.objects.filter(case=case, kind=TaskKind.HANDOFF_OVERDUE).count() == 1
+    assert [t.status for t in Timer.objects.filter(pk__in=[accept.pk, wait.pk]).order_by("due_at")] == [
+        TimerStatus.FIRED,
+        TimerStatus.FIRED,
+    ]
+
+
+def test_a_timer_cancelled_by_an_earlier_one_of_its_batch_is_skipped(customer: Any) -> None:
+    # given a journey whose exception must be accepted within a day, as long as it may wait (the wait
+    # timer, made first, comes first of the two due together)
+    source = (ROOT / "bench" / "bench-timers.yaml").read_text().replace("accept_within: 4h", "accept_within: 1d")
+    journey_register(source=source, filename="bench-timers.yaml")
+    TeamFactory(slug="bench")
+    case = case_open(journey="bench-timers", customer=customer, actor=SYSTEM).case
+    with at(Timer.objects.get(case=case).due_at):
+        Worker(worker_id="w1").run(until_idle=True)
+    accept = Timer.objects.get(case=case, purpose="accept", status=TimerStatus.PENDING)
+    wait = Timer.objects.get(case=case, purpose="wait", status=TimerStatus.PENDING)
+    # when the worker fires both in one pass
+    with at(accept.due_at + timedelta(minutes=1)):
+        totals = Worker(worker_id="w1").run(max_passes=1)
+    # then the wait moved the case on and cancelled the deadline of the state it left: no escalation
+    assert totals.timers == {"fired": 1, "skipped": 1}
+    case.refresh_from_db()
+    assert case.state == "done"
+    assert [Timer.objects.get(pk=t.pk).status for t in (wait, accept)] == [TimerStatus.FIRED, TimerStatus.CANCELLED]
+    assert not Task.objects.filter(case=case, kind=TaskKind.HANDOFF_OVERDUE).exists()

@@ -49,7 +49,7 @@ def test_the_journey_list_counts_cases_per_state_in_a_fixed_number_of_queries(
     assert "1 open case" in html
     assert '<th scope="row">Order received</th>' in html  # the state by its label, never its key
     assert "<td>the customer</td>" in html and "team:" not in html
-    assert len(queries) == 5  # session, user, team names, journey versions, one grouped count per version
+    assert len(queries) == 6  # session, user, team names, journey versions, open cases, ends in the last week
 
 
 def test_the_journey_map_draws_every_state(client: Client, new_case: Case, bench_tech: StaffUser) -> None:

@@ -175,8 +175,9 @@ def test_the_journeys_and_the_live_map_cost_the_same_queries(
     bench_cases(agent, 3)
     client = signed_in(agent)
     more = lambda: bench_cases(agent, 9)
-    # session, user, every team (owners by name), the journey versions, open cases per state
-    read_twice(client, "/console/journeys/", 5, django_assert_num_queries, more)
+    # session, user, every team (owners by name), the journey versions, open cases per state, the
+    # cases that reached an end state in the last week
+    read_twice(client, "/console/journeys/", 6, django_assert_num_queries, more)
     # session, user, the version; per state: open cases and the oldest, overdue timers, arrivals
     # lately (pile-ups); every team (owners by name). The live refresh reads the same.
     read_twice(client, "/console/journeys/mini-repair/1/", 7, django_assert_num_queries, more)

@@ -42,8 +42,10 @@ def mail(
     return message.as_bytes()
 
 
-def bounce(*, failed: str, original_subject: str = "TP-AAAAA: your repair") -> bytes:
-    """A delivery status notification (RFC 3464) as Postfix sends it."""
+def bounce(*, failed: str, original_subject: str = "TP-AAAAA: your repair", returned_id: str = "") -> bytes:
+    """A delivery status notification (RFC 3464) as Postfix sends it, returning the failed mail's
+    headers (with ``returned_id`` as its Message-ID when given)."""
+    returned = f"Message-ID: {returned_id}\r\n" if returned_id else ""
     boundary = "dsn-boundary-1"
     return (
         "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\r\n"
@@ -72,7 +74,7 @@ def bounce(*, failed: str, original_subject: str = "TP-AAAAA: your repair") -> b
         f"--{boundary}\r\n"
         "Content-Type: text/rfc822-headers\r\n"
         "\r\n"
-        f"From: norm@touchpoint.localhost\r\nTo: {failed}\r\nSubject: {original_subject}\r\n"
+        f"From: norm@touchpoint.localhost\r\nTo: {failed}\r\nSubject: {original_subject}\r\n{returned}"
         "\r\n"
         f"--{boundary}--\r\n"
     ).encode()

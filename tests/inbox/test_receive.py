@@ -10,9 +10,11 @@ import pytest
 from tests.inbox.conftest import sent_message_id
 from tests.inbox.mails import bounce, mail
 from tests.support.factories import CustomerFactory
+from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.outbox.models import OutboxMessage
@@ -120,10 +122,10 @@ def test_mail_without_a_message_id_is_deduplicated_by_its_bytes(paid_case: Case)
 
 
 def test_a_bounce_marks_the_address_failing_and_opens_a_task(paid_case: Case) -> None:
-    # given a delivery failure report for the customer's address
+    # given a delivery failure report for the customer's address, returning the mail we sent them
     before = OutboxMessage.objects.count()
     # when it arrives
-    message = receive(bounce(failed="ian@example.com"))
+    message = receive(bounce(failed="ian@example.com", returned_id=sent_message_id(paid_case)))
     # then the address is failing, a person must reach them another way, and nothing is sent back
     assert message.kind == Kind.BOUNCE
     assert Customer.objects.get(pk=paid_case.customer_id).email_failing is True
@@ -133,6 +135,37 @@ def test_a_bounce_marks_the_address_failing_and_opens_a_task(paid_case: Case) ->
     assert OutboxMessage.objects.count() == before
     assert message.no_reply_reason == "never answered: a bounce"
     assert TimelineEntry.objects.filter(case=paid_case, event="email_bounced").count() == 1
+
+
+@pytest.mark.parametrize(
+    "returned",
+    ["", "<20131115125507.4636.975502@mx.example.com>", "ours, to someone else"],
+    ids=["no copy", "not our mail", "our mail to another address"],
+)
+def test_a_bounce_that_names_no_mail_we_sent_marks_nothing(paid_case: Case, returned: str) -> None:
+    """Anyone can write a bounce naming a customer's address; only our own Message-ID, returned by the
+    server that refused it, proves our mail failed. A person is asked to check, once a day at most."""
+    if returned == "ours, to someone else":
+        other = CustomerFactory(name="Ola Berg", email="ola@example.com")
+        opened = case_open(journey="mini-repair", customer=other, actor=SYSTEM, data={"model": "nano-4g"}).case
+        returned = sent_message_id(case_advance(case=opened, event="payment_received", actor=SYSTEM).case)
+    before = OutboxMessage.objects.count()
+    first = receive(bounce(failed="ian@example.com", returned_id=returned))
+    second = receive(bounce(failed="ian@example.com", returned_id=returned))
+    assert (first.kind, second.kind) == (Kind.BOUNCE, Kind.BOUNCE)
+    assert Customer.objects.get(pk=paid_case.customer_id).email_failing is False
+    task = Task.objects.get(kind=TaskKind.EMAIL_BOUNCED)  # one, however many arrive that day
+    assert (task.case_id, task.priority, first.task_id, second.task_id) == (paid_case.pk, 3, task.pk, task.pk)
+    assert task.title == f"{paid_case.reference}: a bounce names ian@example.com — check it is real"
+    assert first.no_reply_reason == "never answered: a bounce that names no mail we sent"
+    assert not TimelineEntry.objects.filter(case=paid_case, event="email_bounced").exists()
+    assert OutboxMessage.objects.count() == before
+
+
+def test_a_bounce_naming_a_stranger_opens_nothing(paid_case: Case) -> None:
+    message = receive(bounce(failed="nobody@example.net"))
+    assert (message.kind, message.task_id) == (Kind.BOUNCE, None)
+    assert not Task.objects.filter(kind=TaskKind.EMAIL_BOUNCED).exists()
 
 
 def test_an_auto_reply_is_recorded_and_gets_nothing_back(paid_case: Case) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 from tests.support.factories import StaffFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case
+from touchpoint.core.clock import at, now
 from touchpoint.flows.advance import case_open
 from touchpoint.staff.models import Role
 
@@ -47,9 +49,9 @@ def test_a_lead_sees_every_figure_with_its_chart_and_table(some_cases: None) -> 
 
 
 def test_csv_download_has_the_figures_rows(some_cases: None) -> None:
-    response = signed_in(Role.LEAD).get("/console/insights/pile_ups.csv?journey=mini-repair&days=all")
+    response = signed_in(Role.LEAD).get("/console/insights/pile_ups.csv?journey=mini-repair&days=365")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="pile_ups-mini-repair-all.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="pile_ups-mini-repair-365d.csv"'
     lines = response.content.decode().splitlines()
     assert lines[0] == "journey,state,label,open,oldest_hours,past_wait_limit"
     assert lines[1].startswith("mini-repair,ordered,Order received,2,")
@@ -64,7 +66,7 @@ def test_unknown_figures_and_odd_parameters_get_plain_answers(some_cases: None) 
 
 
 def test_the_page_speaks_in_words_not_column_names(some_cases: None) -> None:
-    html = signed_in(Role.LEAD).get("/console/insights/?days=all").content.decode()
+    html = signed_in(Role.LEAD).get("/console/insights/?days=365").content.decode()
     for heading in ("Median hours", "9 in 10 within (hours)", "Cases there now", "Open cases", "Past the wait limit"):
         assert f'<th scope="col">{heading}</th>' in html
     for machine in ("P50", "p50_hours", "There now", "there_now", "Past wait limit"):
@@ -89,10 +91,27 @@ def test_the_page_costs_the_same_queries_for_3_cases_as_for_30(
         # yet, so no steps or people read), remedies. A journey version is read once per figure, never
         # per case.
         with django_assert_num_queries(19):
-            assert client.get("/console/insights/?days=all").status_code == 200
+            assert client.get("/console/insights/?days=365").status_code == 200
 
 
 def test_one_case_is_a_case(mini_journey: Any, customer: Any) -> None:
     case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"})
-    html = signed_in(Role.LEAD).get("/console/insights/?days=all").content.decode()
+    html = signed_in(Role.LEAD).get("/console/insights/?days=365").content.decode()
     assert ">1 case</text>" in html and "1 cases" not in html
+
+
+def test_the_figures_cover_a_window_the_page_names_never_the_whole_history(mini_journey: Any, customer: Any) -> None:
+    for days_ago in (2, 20, 200, 400):
+        with at(now() - timedelta(days=days_ago)):
+            case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"})
+    client = signed_in(Role.LEAD)
+    html = client.get("/console/insights/").content.decode()
+    assert '<option value="30" selected>the last 30 days</option>' in html  # the window, named
+    assert '<option value="365">the last year</option>' in html and "all time" not in html
+    assert ">2 cases</text>" in html  # pile-ups: the two opened within 30 days
+    assert ">3 cases</text>" in client.get("/console/insights/?days=365").content.decode()
+    # "all" is no longer a window: it reads as the default, 30 days
+    assert ">2 cases</text>" in client.get("/console/insights/?days=all").content.decode()
+    csv = client.get("/console/insights/pile_ups.csv?days=365")
+    assert csv["Content-Disposition"] == 'attachment; filename="pile_ups-365d.csv"'
+    assert csv.content.decode().splitlines()[1].startswith("mini-repair,ordered,Order received,3,")

@@ -9,6 +9,7 @@ Everyone: 11 ratings, 4 complaints (36%); Jo: 3 of 4 (75%) ≥ twice 36% → a c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
 from touchpoint.cases.services.notes import case_note_add
+from touchpoint.core.clock import at, now
 from touchpoint.feedback.services import feedback_give
 from touchpoint.flows.advance import case_open
 from touchpoint.insights.people import coaching_flags, people, recognition_board
@@ -121,3 +123,15 @@ def test_people_pages_need_a_staff_login_and_a_real_person(team: dict[str, Any])
     assert Client().get("/console/people/").status_code == 302
     assert Client().get("/console/people/jo/").status_code == 302
     assert client_for(team["priya"]).get("/console/people/nobody/").status_code == 404
+
+
+def test_the_people_pages_read_the_cases_opened_in_the_window_they_name(team: dict[str, Any]) -> None:
+    # Sam also noted a case opened 200 days ago: in the year, not in the default 90 days
+    with at(now() - timedelta(days=200)):
+        old = case_open(journey="after-care-survey", customer=CustomerFactory(), actor=SYSTEM).case
+        case_note_add(case=old, author=team["sam"], text="Called the customer back.")
+    client = client_for(team["priya"])
+    page = client.get("/console/people/sam/").content.decode()
+    assert "cases opened in the last 90 days" in page
+    assert "<dt>Cases handled</dt><dd>3</dd>" in page
+    assert "<dt>Cases handled</dt><dd>4</dd>" in client.get("/console/people/sam/?days=365").content.decode()

@@ -55,6 +55,11 @@ def test_the_rule_table_is_stable() -> None:
         "J225": ("event-unlabelled", Severity.WARNING),
         "J226": ("event-label-unused", Severity.WARNING),
         "J227": ("guard-never-holds-for-data", Severity.WARNING),
+        "J230": ("carrier-unknown-status", Severity.ERROR),
+        "J231": ("carrier-not-owner", Severity.ERROR),
+        "J232": ("carrier-status-unmapped", Severity.ERROR),
+        "J233": ("carrier-unknown-event", Severity.ERROR),
+        "J234": ("carrier-not-allowed", Severity.ERROR),
     }
     assert all(isinstance(rule, Rule) and rule.summary.endswith(".") for rule in RULES.values())
 
@@ -609,8 +614,16 @@ def test_j205_a_handoff_to_a_team_without_accept_within() -> None:
 
 
 def test_j205_a_handoff_to_a_carrier_needs_it_too_and_accept_within_fixes_it() -> None:
-    carrier = HANDOFF.replace("owner: team:desk", "owner: carrier").replace("[team:desk, system]", "[carrier, system]")
-    assert where(findings(carrier)) == [("J205", 31, 9)]
+    carrier = (
+        HANDOFF.replace("owner: team:desk", "owner: carrier")
+        .replace("[team:desk, system]", "[carrier, system]")
+        .replace(
+            "    on_timeout: approve\n",
+            "    on_timeout: approve\n"
+            "    carrier: { delivered: approve, exception: approve, return_to_sender: approve, expired: approve }\n",
+        )
+    )
+    assert where(findings(carrier)) == [("J205", 32, 9)]
     assert findings(HANDOFF.replace("    wait_limit: 1d\n", "    wait_limit: 1d\n    accept_within: 4h\n")) == []
 
 

@@ -145,7 +145,7 @@ def test_a_route_the_engine_refuses_names_the_step_and_why() -> None:
 def test_who_takes_each_step() -> None:
     journey = shipped("mail-in-repair")
     data = open_case(journey).data
-    # a timeout is the timer's; a person who may take it comes first
+    # a timeout is the timer's (the carrier's bad news mapped to it too); a person who may take it comes first
     assert [w.kind for w in takers(journey, "payment_failed", "payment_given_up", data)] == ["staff", "timer"]
     assert [w.kind for w in takers(journey, "box_in_post", "box_not_delivered", data)] == ["timer"]
     # the carrier's step a customer may also report; a person records the carrier's by hand

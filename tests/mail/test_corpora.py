@@ -125,6 +125,31 @@ def test_zammad_bounces_and_auto_replies_are_recognised_exactly() -> None:
             assert parsed.bounced_recipients == BOUNCED_RECIPIENTS[box.name], box.name
         if not parsed.is_bounce:
             assert parsed.bounced_recipients == (), box.name
+            assert parsed.returned_message_ids == (), box.name
+
+
+# What ties each corpus bounce to the mail it returns (its copy's Message-ID). mail052 quotes no
+# headers and mail092's copy is empty: those prove nothing and are judged without it.
+RETURNED_IDS = {
+    "mail018.box": ("<20131115125507.4636.975502@portal.znuny.com>",),
+    "mail033-undelivered-mail-returned-to-sender.box": ("<20150830145601.30.608881@edenhofer.zammad.com>",),
+    "mail052.box": (),
+    "mail053.box": ("<20170227103514.188.920664@help.example.com>",),
+    "mail055.box": ("<20170526150141.232.13312@example.zammad.loc>",),
+    "mail063.box": ("<E8C3CD7C-8350-4E48-97C5-AE18EE900ECD@example.com>",),
+    "mail078.box": ("<20150830145601.30.608881@example.com>",),
+    "mail092.box": (),
+}
+
+
+def test_zammad_bounces_name_the_mail_they_return() -> None:
+    root = corpora_or_skip() / "zammad-mail"
+    found = {
+        box.name: parsed.returned_message_ids
+        for box in sorted(root.glob("*.box"))
+        if (parsed := parse_message(box.read_bytes())).is_bounce
+    }
+    assert found == RETURNED_IDS
 
 
 def test_zammad_threading_headers_are_read() -> None:

@@ -250,6 +250,7 @@ def test_empty_and_garbage() -> None:
         auto_submitted=False,
         is_bounce=False,
         bounced_recipients=(),
+        returned_message_ids=(),
         defects=("The message is empty.",),
     )
     garbage = parse_message(bytes(range(256)) * 4)
@@ -329,6 +330,20 @@ def test_dsn_bounce() -> None:
     assert parsed.text == "Your message could not be delivered."
 
 
+def test_a_bounce_names_the_mail_it_returns() -> None:
+    """Its copy (text/rfc822-headers or message/rfc822) carries the failed mail's Message-ID: the one
+    thing that ties a bounce to mail we sent, since a stranger can't guess it."""
+    status = "Content-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed"
+    headers = "Content-Type: text/rfc822-headers\r\n\r\nFrom: norm@shop.test\r\nMessage-ID: <TP-ABCDE.3.00ff@shop.test>"
+    copy = "Content-Type: message/rfc822\r\n\r\nFrom: norm@shop.test\r\nMessage-ID: <x.1@shop.test>\r\n\r\nHello"
+    for returned, expected in ((headers, "<TP-ABCDE.3.00ff@shop.test>"), (copy, "<x.1@shop.test>")):
+        raw = _multipart(TEXT_PART, status, returned, subtype="report", extra="; report-type=delivery-status")
+        assert parse_message(raw).returned_message_ids == (expected,)
+    # A customer forwarding our mail is not a bounce: nothing is read from the copy.
+    forwarded = parse_message(_multipart(TEXT_PART, copy))
+    assert not forwarded.is_bounce and forwarded.returned_message_ids == ()
+
+
 def test_classic_bounce_names_the_recipient_in_its_text() -> None:
     raw = _mail(
         "From: Mail Delivery Subsystem <mailer-daemon@mx.example.com>\nTo: norm@shop.test\n"
@@ -339,6 +354,11 @@ def test_classic_bounce_names_the_recipient_in_its_text() -> None:
     parsed = parse_message(raw)
     assert parsed.is_bounce
     assert parsed.bounced_recipients == ("nobody@example.org",)
+    assert parsed.returned_message_ids == ()
+    quoting = parse_message(
+        raw.replace(b"550 no such user\r\n", b"550 no such user\r\n\r\n> Message-ID: <TP-ABCDE.1.ab@shop.test>\r\n")
+    )
+    assert quoting.returned_message_ids == ("<TP-ABCDE.1.ab@shop.test>",)
 
 
 def test_auto_replies() -> None:

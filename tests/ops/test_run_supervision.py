@@ -3,6 +3,7 @@ and one that keeps dying is given up on with a clear message instead of spinning
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -94,3 +95,39 @@ def test_run_gives_up_on_a_worker_that_keeps_dying_and_says_why(tmp_path: Path) 
         "(the last time it exited with code 1)" in err
     ), err
     assert "no such table" in err  # the worker's own words, above the verdict
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_run_itself_is_killed_its_web_server_and_worker_stop_and_free_the_port(tmp_path: Path) -> None:
+    """An operator's kill -9 (or the OOM killer) on `touchpoint run` leaves nobody to stop its children:
+    the kernel tells them (Linux), and they stop as on SIGTERM, so the port is free for the next start."""
+    port = free_port()
+    env = django_env(TOUCHPOINT_VAR_DIR=str(tmp_path))
+    server = touchpoint("run", "--port", str(port), "--processes", "1", env=env)
+    out = Output(server.stdout)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: health(base).get("status") == "ok", timeout=90, what="the web app and its worker")
+        worker = beating_worker()
+        web = int(re.findall(r"web server pid (\d+)", out.text())[-1])
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+        wait_for(lambda: not alive(web) and not alive(worker), timeout=60, what="the orphans to stop")
+        wait_for(lambda: not health(base), timeout=30, what="the port to stop answering")
+        # and the worker stopped as on SIGTERM: its heartbeat says so
+        assert WorkerHeartbeat.objects.get(pid=worker).stopped_at is not None
+    finally:
+        if server.poll() is None:
+            server.kill()
+        out.close()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by init) counts as gone.
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
+    return True

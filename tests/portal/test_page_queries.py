@@ -37,8 +37,9 @@ SESSION = 1
 LINK = 1
 # The case page: the case's moves (its steps, also the ETA's time in state), the stored ETA figure,
 # the messages sent (its timeline); the panels: payments and refunds (pay), quotes (approvals),
-# feedback, the open request for a person, the customer's mail and our messages (messages).
-CASE_PAGE = SESSION + LINK + 3 + 2 + 1 + 1 + 1 + 2
+# the parcels with their carriers' events (tracking), feedback, the open request for a person, the
+# customer's mail and our messages (messages).
+CASE_PAGE = SESSION + LINK + 3 + 2 + 1 + 1 + 1 + 1 + 2
 # Once the customer has written to us, the messages panel reads their mail's photos too (one query).
 PHOTOS = 1
 

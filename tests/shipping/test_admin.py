@@ -39,3 +39,20 @@ def test_parcels_are_found_by_tracking_number_and_filtered_by_delivery(admin_cli
     assert "DPD111" in out and "RM222" in out
     delivered = admin_client.get("/admin/shipping/shipment/?delivered_at__isempty=0").content.decode()
     assert "DPD111" not in delivered and "RM222" not in delivered
+
+
+def test_a_parcels_page_lists_its_carriers_events_read_only(admin_client: Any, settings: Any) -> None:
+    from tests.support.carriers import configure, deliver, dispatched, recorded
+
+    # Given a kit dispatched at the scan station and the carrier's first scans, by its webhook
+    configure(settings)
+    customer = dispatched()
+    assert deliver("aftership", recorded("aftership", "in_transit")).status_code == 200
+    shipment = Shipment.objects.get(case=customer.case)
+    # When an admin opens the parcel
+    page = admin_client.get(f"/admin/shipping/shipment/{shipment.pk}/change/").content.decode()
+    # Then its events are listed as the carrier said them, and none can be added or changed by hand
+    assert "Item received at Leeds Mail Centre" in page
+    assert "InTransit_002" in page
+    assert 'name="events-TOTAL_FORMS" value="2"' in page  # the two events, and no empty form to add one
+    assert 'name="events-0-description"' not in page

@@ -249,6 +249,67 @@ def test_new_recovery_codes_replace_every_old_one() -> None:
     assert client.post(CODE, {"code": old[1]}).status_code == 400
 
 
+NEW_PHONE = "/console/two-factor/new-phone/"
+
+
+def test_a_new_phone_is_set_up_by_its_owner_with_the_old_one_and_the_old_app_stops_working() -> None:
+    # Given priya signed in with her old phone's code
+    client, _, old_phone, codes = signed_in_with_two_factor("priya", role=Role.LEAD)
+    client.post("/console/logout/")
+    password(client, "priya")
+    assert client.post(CODE, {"code": old_phone.code()})["Location"] == "/console/"
+    # When she moves two-factor to her new phone from her own two-factor page
+    assert NEW_PHONE in client.get(SETUP).content.decode()
+    page = client.get(NEW_PHONE).content.decode()
+    assert "Move two-factor sign-in to a new phone" in page
+    secret = re.search(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>', page)
+    assert secret is not None
+    new_phone = Phone(secret.group(1))
+    moved = client.post(NEW_PHONE, {"code": new_phone.code()})
+    assert moved["Location"] == f"{SETUP}?moved=1"
+    assert "the old phone's codes no longer work" in client.get(moved["Location"]).content.decode()
+    # Then the new phone signs in, her recovery codes still do, and the old phone doesn't
+    client.post("/console/logout/")
+    password(client, "priya")
+    assert client.post(CODE, {"code": new_phone.code()})["Location"] == "/console/"
+    client.post("/console/logout/")
+    password(client, "priya")
+    assert client.post(CODE, {"code": codes[1]})["Location"] == "/console/"
+    client.post("/console/logout/")
+    password(client, "priya")
+    assert client.post(CODE, {"code": old_phone.code()}).status_code == 400
+
+
+def test_a_session_that_came_in_with_a_recovery_code_cannot_swap_in_a_phone() -> None:
+    """Someone with a stolen password and a recovery code must not make their phone the app: a lost
+    phone is a lead's reset, a second person."""
+    client, _, old_phone, codes = signed_in_with_two_factor("priya", role=Role.LEAD)
+    client.post("/console/logout/")
+    password(client, "priya")
+    assert client.post(CODE, {"code": codes[0]})["Location"] == "/console/"
+    for refused in (client.get(NEW_PHONE), client.post(NEW_PHONE, {"code": "123456"})):
+        assert refused.status_code == 403
+        assert "You signed in with a recovery code" in html.unescape(refused.content.decode())
+    client.post("/console/logout/")
+    password(client, "priya")
+    assert client.post(CODE, {"code": old_phone.code()})["Location"] == "/console/"  # still her app
+
+
+def test_moving_to_a_new_phone_needs_a_session_that_gave_a_code() -> None:
+    client, _, _, _ = signed_in_with_two_factor("priya", role=Role.AGENT)
+    client.post("/console/logout/")
+    password(client, "priya")  # the password alone: the code is still owed
+    response = client.get(NEW_PHONE)
+    assert response.status_code == 302 and response["Location"].startswith(CODE)
+    nobody = Client()
+    assert nobody.get(NEW_PHONE)["Location"].startswith("/console/login/")
+    # and someone without two-factor is sent to set it up, not to move it
+    StaffFactory(username="sam")
+    fresh = Client()
+    password(fresh, "sam")
+    assert fresh.get(NEW_PHONE)["Location"] == SETUP
+
+
 def test_five_wrong_codes_lock_the_account_like_five_wrong_passwords() -> None:
     client, _, _, codes = signed_in_with_two_factor("priya", role=Role.LEAD)
     client.post("/console/logout/")

@@ -113,4 +113,4 @@ def test_touchpoint_journey_check_needs_no_database() -> None:
     )
     # then they pass
     assert (out.returncode, out.stderr) == (0, "")
-    assert out.stdout.startswith("mail-in-repair@2: clean (37 states")
+    assert out.stdout.startswith("mail-in-repair@3: clean (37 states")

@@ -12,6 +12,7 @@ from touchpoint.console.routes import (
     quotes,
     remedies,
     scan,
+    shop,
     themes,
     two_factor,
     walkins,
@@ -37,4 +38,5 @@ urlpatterns = [
     *themes.urlpatterns,
     *people.urlpatterns,
     *walkins.urlpatterns,
+    *shop.urlpatterns,
 ]

@@ -38,26 +38,25 @@ def customer_upsert(*, contact: Contact) -> Customer:
     case keeps what was given with its own order (``Case.contact_name``, ``contact_phone``, its
     return address); staff change a customer's record in the admin.
 
-    Opens its own transaction (a savepoint inside the caller's); two orders racing for a new
-    address end with one customer."""
+    Only the INSERT needs a transaction of its own (a savepoint inside the caller's), so that two
+    orders racing for a new address end with one customer and the caller's transaction goes on."""
     email = email_normalise(contact.email)
-    with transaction.atomic():
-        customer = Customer.objects.filter(email__iexact=email).first()
-        if customer is not None:
-            return customer
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(
-                    email=email,
-                    name=contact.name.strip(),
-                    phone=contact.phone.strip(),
-                    address_line1=contact.address_line1.strip(),
-                    address_line2=contact.address_line2.strip(),
-                    town=contact.town.strip(),
-                    postcode=contact.postcode.strip().upper(),
-                    country=contact.country.strip().upper(),
-                    preferred_channel=contact.preferred_channel,
-                    plain_messages=contact.plain_messages,
-                )
-        except IntegrityError:  # created by a concurrent order a moment ago
-            return Customer.objects.get(email__iexact=email)
+    customer = Customer.objects.filter(email__iexact=email).first()
+    if customer is not None:
+        return customer
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(
+                email=email,
+                name=contact.name.strip(),
+                phone=contact.phone.strip(),
+                address_line1=contact.address_line1.strip(),
+                address_line2=contact.address_line2.strip(),
+                town=contact.town.strip(),
+                postcode=contact.postcode.strip().upper(),
+                country=contact.country.strip().upper(),
+                preferred_channel=contact.preferred_channel,
+                plain_messages=contact.plain_messages,
+            )
+    except IntegrityError:  # created by a concurrent order a moment ago
+        return Customer.objects.get(email__iexact=email)

@@ -14,7 +14,7 @@ from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, Transiti
 from touchpoint.cases.eta import eta_figures_mark_stale
 from touchpoint.cases.journeys import journey_latest, journey_of
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, TimelineKind, Timer, TimerStatus
-from touchpoint.cases.services.tasks import task_open
+from touchpoint.cases.services.tasks import tasks_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
@@ -96,7 +96,7 @@ def case_open(
                     summary=f"Case opened on {title} (version {definition.version}): {label}",
                     idempotency_key=idempotency_key,
                 )
-                _apply_effects(case, definition, result, at)
+                _apply_effects(case, definition, result, at, opened=True)
                 return AdvanceResult(case, entry, replayed=False)
         except IntegrityError:
             if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
@@ -203,40 +203,57 @@ def _refund_of(result: Advanced) -> Refund | None:
     return next((effect for effect in result.effects if isinstance(effect, Refund)), None)
 
 
-def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime) -> None:
-    """Persist the transition function's effects; the caller's transaction makes them atomic with the move."""
+def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime, *, opened: bool = False) -> None:
+    """Persist the transition function's effects; the caller's transaction makes them atomic with the move.
+    ``opened``: the case was created by this transaction (nothing else refers to it yet)."""
     effects: tuple[Effect, ...] = result.effects
+    # New timers and tasks are written together, one INSERT each, before any other effect (a message
+    # states the new deadlines) and at the end.
+    timers: list[Timer] = []
+    tasks: list[Task] = []
     for effect in effects:
+        if not isinstance(effect, StartTimer | OpenTask) and (timers or tasks):
+            Timer.objects.bulk_create(timers)
+            tasks_open(tasks)
+            timers, tasks = [], []
         if isinstance(effect, CancelTimers):
             Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING).update(
                 status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
             )
         elif isinstance(effect, SendTouchpoint):
-            touchpoint_enqueue(case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq)
+            touchpoint_enqueue(
+                case=case, journey=journey, key=effect.key, at=at, state_seq=case.state_seq, opened=opened
+            )
         elif isinstance(effect, StartTimer):
-            Timer.objects.create(
-                case=case,
-                purpose=effect.purpose,
-                event=effect.event or "",
-                state=case.state,
-                state_seq=case.state_seq,
-                due_at=at + timedelta(seconds=effect.after_seconds),
-                created_at=at,
+            timers.append(
+                Timer(
+                    case=case,
+                    purpose=effect.purpose,
+                    event=effect.event or "",
+                    state=case.state,
+                    state_seq=case.state_seq,
+                    due_at=at + timedelta(seconds=effect.after_seconds),
+                    created_at=at,
+                )
             )
         elif isinstance(effect, Refund):
             refund_promised(case=case, what=effect.what, at=at)
         elif isinstance(effect, OpenTask):
             kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
             due = at + timedelta(seconds=effect.due_in_seconds) if effect.due_in_seconds else None
-            task_open(
-                kind=kind,
-                owner=effect.owner,
-                title=f"{case.reference}: {effect.reason}",
-                case=case,
-                due_at=due,
-                priority=1 if kind == TaskKind.EXCEPTION else 2,
-                source_key=f"{case.pk}:{case.state_seq}:{effect.kind}",
+            tasks.append(
+                Task(
+                    kind=kind,
+                    owner=effect.owner,
+                    title=f"{case.reference}: {effect.reason}",
+                    case=case,
+                    due_at=due,
+                    priority=1 if kind == TaskKind.EXCEPTION else 2,
+                    source_key=f"{case.pk}:{case.state_seq}:{effect.kind}",
+                )
             )
+    Timer.objects.bulk_create(timers)
+    tasks_open(tasks)
 
 
 def _replay(key: str, case_id: int | None, event: str) -> AdvanceResult | None:

@@ -14,8 +14,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from touchpoint.cases.actors import CUSTOMER
-from touchpoint.cases.errors import CaseError, IdempotencyKeyReused
-from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.cases.errors import CaseError
+from touchpoint.cases.models import Case
+from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_model_offered, problems_offered
 from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
@@ -47,13 +48,27 @@ class Order:
     description: str = ""
 
 
-def order_check(order: Order) -> Decimal:
+@dataclass(frozen=True)
+class Offered:
+    """What the catalog offers, as the caller read it a moment ago in the same request (the order
+    form checked its choices against it), so placing the order doesn't read it again."""
+
+    models: tuple[DeviceModel, ...]  # active models, the chosen one among them
+    problems: frozenset[str]  # the slugs of the problems offered
+
+
+def order_check(order: Order, offered: Offered | None = None) -> Decimal:
     """Refuse (:class:`OrderRefused`) what the journey or the post can't work with; returns the
-    diagnosis price of the chosen model. Reads only."""
-    device = device_model_offered(order.model)
+    diagnosis price of the chosen model. Reads only (nothing when ``offered`` is given)."""
+    if offered is None:
+        device = device_model_offered(order.model)
+        problems = frozenset(slug for slug, _ in problems_offered())
+    else:
+        device = next((m for m in offered.models if m.slug == order.model and m.active), None)
+        problems = offered.problems
     if device is None:
         raise OrderRefused("model", "Pick your device from the list (search by its name if it isn't shown).")
-    if order.problem not in {slug for slug, _ in problems_offered()}:
+    if order.problem not in problems:
         raise OrderRefused("problem", "Pick what's wrong from the list, or “Not sure what's wrong”.")
     if len(order.description) > DESCRIPTION_MAX:
         raise OrderRefused("description", f"Please keep the description under {DESCRIPTION_MAX} characters.")
@@ -83,19 +98,18 @@ def order_check(order: Order) -> Decimal:
     return device.diagnosis_price
 
 
-def order_place(*, order: Order, nonce: str) -> Case:
+def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> Case:
     """Place ``order``: find or create the customer by email (a known customer is left as we hold them:
     an order proves no one's identity) and open a ``mail-in-repair`` case with the journey's data and
     the name and phone given with the order, in one transaction.
 
     ``nonce`` is the order form's one-time key: the same nonce again (a double click, a resubmitted
     page) returns the case it opened and writes nothing. Raises :class:`OrderRefused` with nothing
-    written. The caller holds no transaction; this opens its own."""
+    written. ``offered``: the catalog as the caller just read it (else it is read here).
+    Opens its own transaction (a savepoint inside the caller's: the order page commits the order
+    with its count against the rate limit and its page's link)."""
     key = f"intake:{nonce}"
-    replay = _replayed(key, order)
-    if replay is not None:
-        return replay
-    price = order_check(order)
+    price = order_check(order, offered)
     c = order.contact
     data = {
         "model": order.model,
@@ -115,22 +129,22 @@ def order_place(*, order: Order, nonce: str) -> Case:
     }
     with transaction.atomic():
         customer = customer_upsert(contact=c)
-        return case_open(
+        # The nonce is looked up once, by case_open (a seen one returns the case it opened); a replay
+        # sent by someone else, or with another order, raises here and rolls back what was written.
+        opened = case_open(
             journey=JOURNEY, customer=customer, actor=CUSTOMER, data=data, idempotency_key=key, contact=c
-        ).case
+        )
+        if opened.replayed:
+            _replay_check(opened.case, order)
+        return opened.case
 
 
-def _replayed(key: str, order: Order) -> Case | None:
-    keyed = TimelineEntry.objects.filter(idempotency_key=key)
-    if not keyed.exists():  # a new order (nearly always): asked without the join
-        return None
-    entry = keyed.select_related("case__customer").get()
-    if entry.event != "opened":
-        raise IdempotencyKeyReused(key)
-    if entry.case.customer.email != email_normalise(order.contact.email):
+def _replay_check(case: Case, order: Order) -> None:
+    """Refuse a form sent again that isn't the order it placed (``case``)."""
+    if case.customer.email != email_normalise(order.contact.email):
         # The same form sent again by someone else: it must not open the first person's case.
         raise OrderRefused(None, "This order form has already been used. Reload the page to start a new order.")
-    data = entry.case.data
+    data = case.data
     if (data.get("model"), data.get("problem"), data.get("prepaid_box")) != (
         order.model,
         order.problem,
@@ -139,7 +153,5 @@ def _replayed(key: str, order: Order) -> Case | None:
         # A second order sent from a page opened before the first was placed: don't drop it silently.
         raise OrderRefused(
             None,
-            f"This order form was already used for order {entry.case.reference}. "
-            "Reload the page to place another order.",
+            f"This order form was already used for order {case.reference}. Reload the page to place another order.",
         )
-    return entry.case

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from django.conf import settings
@@ -24,39 +25,90 @@ class TimerOutcome(StrEnum):
 
 
 def timer_fire(*, timer_id: int, worker_id: str) -> TimerOutcome:
-    """Fire one claimed timer. Opens its own transaction; locks the timer and its case.
+    """Fire one claimed timer (:func:`timers_fire` with one); raises what firing raised, having
+    written nothing."""
+    outcome = timers_fire(timer_ids=[timer_id], worker_id=worker_id)[timer_id]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def timers_fire(
+    *, timer_ids: Sequence[int], worker_id: str, fatal: Callable[[Exception], bool] = lambda exc: False
+) -> dict[int, TimerOutcome | Exception]:
+    """Fire claimed timers in one transaction, each in its own savepoint; the outcome of each.
 
     A wait timer advances the case with the state's timeout event; an acceptance timer whose
-    handoff is still unaccepted opens an urgent task. A timer set for an earlier state is stale."""
-    at = now()
+    handoff is still unaccepted opens an urgent task. A timer set for an earlier state is stale;
+    one no longer pending (cancelled by a move, fired by another worker) is skipped.
+
+    Each timer's move (case, timeline, timers, tasks) is atomic on its own: when one raises, its
+    savepoint is rolled back and the exception is its outcome, for the caller to record
+    (:func:`timer_record_error`) while the others commit. An exception ``fatal`` says (a lost
+    connection) is raised instead: nothing of the batch is written, and its timers are due again."""
+    outcomes: dict[int, TimerOutcome | Exception] = {}
     with transaction.atomic():
-        timer = Timer.objects.select_for_update().filter(pk=timer_id, status=TimerStatus.PENDING).first()
-        if timer is None:
+        pending = Timer.objects.filter(pk__in=timer_ids, status=TimerStatus.PENDING)
+        # The cases first, in id order, then their timers: the order a transition takes them in
+        # (the case row, then its pending timers), so a sweep and a person moving a case can't
+        # deadlock. `of=self`: the journey version is read, not locked.
+        cases = {
+            case.pk: case
+            for case in Case.objects.select_for_update(of=("self",))
+            .select_related("journey")
+            .filter(pk__in=pending.values("case_id"))
+            .order_by("pk")
+        }
+        timers = list(pending.select_for_update().order_by("due_at", "pk"))
+        seen: set[int] = set()
+        for timer in timers:
+            try:
+                with transaction.atomic():
+                    outcome = _fire(timer, cases.get(timer.case_id), again=timer.case_id in seen)
+            except Exception as exc:  # this timer's failure, not the batch's: the caller records it
+                if fatal(exc):
+                    raise
+                outcomes[timer.pk] = exc
+            else:
+                outcomes[timer.pk] = outcome
+            seen.add(timer.case_id)
+        # Marked done together, in the transaction that made their moves (one UPDATE per outcome,
+        # not one per timer); a refused timeout was marked with its error as it happened.
+        for outcome, status in ((TimerOutcome.FIRED, TimerStatus.FIRED), (TimerOutcome.STALE, TimerStatus.STALE)):
+            if done := [pk for pk, got in outcomes.items() if got is outcome]:
+                _finish(done, status)
+    return {pk: outcomes.get(pk, TimerOutcome.SKIPPED) for pk in timer_ids}
+
+
+def _fire(timer: Timer, case: Case | None, *, again: bool) -> TimerOutcome:
+    """Fire ``timer`` of ``case`` (both locked). ``again``: an earlier timer of this batch may have
+    moved the case and cancelled this one, so both are read afresh."""
+    if again or case is None:
+        if not Timer.objects.filter(pk=timer.pk, status=TimerStatus.PENDING).exists():
             return TimerOutcome.SKIPPED
-        case = Case.objects.select_for_update().select_related("journey").get(pk=timer.case_id)
-        if case.state_seq != timer.state_seq or case.state != timer.state or case.outcome:
-            _finish(timer, TimerStatus.STALE)
-            return TimerOutcome.STALE
-        if timer.purpose == "accept":
-            return _acceptance_overdue(timer, case)
-        try:
-            case_advance(case=case, event=timer.event, actor=TIMER, idempotency_key=f"timer:{timer.pk}")
-        except CaseError as exc:
-            _finish(timer, TimerStatus.FIRED, error=str(exc))
-            state = journey_of(case.journey).states.get(case.state)
-            task_open(
-                kind=TaskKind.TIMER_FAILED,
-                owner=state.owner if state and state.team else fallback_owner(),
-                title=f"{case.reference}: the wait limit ran out but `{timer.event}` was refused",
-                detail=str(exc),
-                case=case,
-                due_at=at,
-                priority=1,
-                source_key=f"timer:{timer.pk}:failed",
-            )
-            return TimerOutcome.FAILED
-        _finish(timer, TimerStatus.FIRED)
-        return TimerOutcome.FIRED
+        case = Case.objects.select_for_update(of=("self",)).select_related("journey").get(pk=timer.case_id)
+    at = now()
+    if case.state_seq != timer.state_seq or case.state != timer.state or case.outcome:
+        return TimerOutcome.STALE
+    if timer.purpose == "accept":
+        return _acceptance_overdue(timer, case)
+    try:
+        case_advance(case=case, event=timer.event, actor=TIMER, idempotency_key=f"timer:{timer.pk}")
+    except CaseError as exc:
+        _finish([timer.pk], TimerStatus.FIRED, error=str(exc))
+        state = journey_of(case.journey).states.get(case.state)
+        task_open(
+            kind=TaskKind.TIMER_FAILED,
+            owner=state.owner if state and state.team else fallback_owner(),
+            title=f"{case.reference}: the wait limit ran out but `{timer.event}` was refused",
+            detail=str(exc),
+            case=case,
+            due_at=at,
+            priority=1,
+            source_key=f"timer:{timer.pk}:failed",
+        )
+        return TimerOutcome.FAILED
+    return TimerOutcome.FIRED
 
 
 def _acceptance_overdue(timer: Timer, case: Case) -> TimerOutcome:
@@ -81,12 +133,11 @@ def _acceptance_overdue(timer: Timer, case: Case) -> TimerOutcome:
         summary=f"Handoff to {case.owner} not accepted in time; escalated",
         detail={"handoff_task": task.pk if task else None},
     )
-    _finish(timer, TimerStatus.FIRED)
     return TimerOutcome.FIRED
 
 
-def _finish(timer: Timer, status: TimerStatus, error: str = "") -> None:
-    Timer.objects.filter(pk=timer.pk).update(
+def _finish(timer_ids: list[int], status: TimerStatus, error: str = "") -> None:
+    Timer.objects.filter(pk__in=timer_ids).update(
         status=status, finished_at=now(), lease_owner="", lease_until=None, last_error=error[:2000]
     )
 
@@ -109,7 +160,7 @@ def timer_record_error(*, timer_id: int, worker_id: str, error: str) -> TimerOut
             )
             return TimerOutcome.SKIPPED
         Timer.objects.filter(pk=timer.pk).update(attempts=attempts)
-        _finish(timer, TimerStatus.FIRED, error=error)
+        _finish([timer.pk], TimerStatus.FIRED, error=error)
         task_open(
             kind=TaskKind.TIMER_FAILED,
             owner=fallback_owner(),

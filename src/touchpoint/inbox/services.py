@@ -328,15 +328,31 @@ def _is_own_address(address: str) -> bool:
 
 
 def _bounce(message: InboundMessage, parsed: ParsedMail, case: Case | None) -> None:
-    """The customer can no longer hear us: mark the address and give a person the task. Never answered."""
+    """The customer can no longer hear us: mark the address and give a person the task. Never answered.
+
+    Only a bounce that returns one of our own Message-IDs (random, seen only by the mail's recipient
+    and the servers on its way) proves that mail to that address failed: anyone can write a bounce
+    naming a customer's address. One that proves nothing marks nothing; a person is asked to look."""
     message.no_reply_reason = "never answered: a bounce"
-    addresses = {a.lower() for a in parsed.bounced_recipients}
-    customers = list(Customer.objects.filter(email__in=addresses)) if addresses else []
-    if not customers and case is not None:
-        customers = [case.customer]
-    for customer in customers:
+    ours = list(
+        OutboxMessage.objects.filter(**{"headers__Message-ID__in": list(parsed.returned_message_ids)})
+        .select_related("case")
+        .only("recipient", "case")[:10]
+        if parsed.returned_message_ids
+        else []
+    )
+    sent_to = {m.recipient.lower(): m.case for m in ours}
+    failed = {a.lower() for a in parsed.bounced_recipients} or set(sent_to)
+    proven = failed & set(sent_to)
+    if not proven:
+        _bounce_unproven(message, failed, case)
+        return
+    for customer in Customer.objects.filter(email__in=sorted(proven)):
         Customer.objects.filter(pk=customer.pk).update(email_failing=True)
-        their_case = case if case is not None and case.customer_id == customer.pk else _open_case_of(customer)
+        sent_case = sent_to.get(customer.email.lower())
+        # The case the failed mail was about, unless it has ended and another is open (that one waits on us).
+        their_case = sent_case if sent_case is not None and sent_case.outcome == "" else None
+        their_case = their_case or _open_case_of(customer) or sent_case
         reference = their_case.reference if their_case is not None else "No case"
         task = task_open(
             kind=TaskKind.EMAIL_BOUNCED,
@@ -353,6 +369,32 @@ def _bounce(message: InboundMessage, parsed: ParsedMail, case: Case | None) -> N
         message.customer = message.customer or customer
         note_append(message, their_case, event="email_bounced", summary=f"Mail to {customer.email} bounced")
         if their_case is not None and message.case is None:
+            message.case = their_case
+
+
+def _bounce_unproven(message: InboundMessage, failed: set[str], case: Case | None) -> None:
+    """A bounce that names a customer's address but not mail we sent: genuine (some servers return no
+    copy) or forged. The address is not marked; a person checks, once a day per customer at most."""
+    message.no_reply_reason = "never answered: a bounce that names no mail we sent"
+    for customer in Customer.objects.filter(email__in=sorted(failed)) if failed else []:
+        their_case = case if case is not None and case.customer_id == customer.pk else _open_case_of(customer)
+        if their_case is None:
+            continue  # nothing of theirs is waiting on our mail
+        task = task_open(
+            kind=TaskKind.EMAIL_BOUNCED,
+            owner=fallback_owner(),
+            case=their_case,
+            priority=3,
+            due_at=message.received_at,
+            title=f"{their_case.reference}: a bounce names {customer.email} — check it is real",
+            detail=f"A report says mail to {customer.email} failed, but it returns no message we sent, so "
+            "it proves nothing (anyone can write one). If it is real, reach "
+            f"{customer.name} another way. Bounce: “{message.subject}”.",
+            source_key=f"bounce-unproven:{customer.pk}:{message.received_at.date().isoformat()}",
+        )
+        message.task = message.task or task
+        message.customer = message.customer or customer
+        if message.case is None:
             message.case = their_case
 
 

@@ -24,13 +24,13 @@ def _csat_row(ratings: list[int]) -> tuple[int, float, float]:
 
 def _feedback(scope: Scope) -> dict[int, int]:
     """Case id -> CSAT for the cases in scope that have feedback."""
-    rows = Feedback.objects.filter(**scope.case_filter("case__")).values_list("case_id", "csat")
+    rows = Feedback.objects.filter(scope.case_q()).values_list("case_id", "csat")
     return dict(rows.iterator(chunk_size=2000))
 
 
 def csat_by_journey(scope: Scope) -> Figure:
     ratings: dict[str, list[int]] = defaultdict(list)
-    rows_in = Feedback.objects.filter(**scope.case_filter("case__")).values_list("case__journey__name", "csat")
+    rows_in = Feedback.objects.filter(scope.case_q()).values_list("case__journey__name", "csat")
     for name, csat in rows_in.iterator(chunk_size=2000):
         ratings[name].append(csat)
     rows: list[tuple[Cell, ...]] = [(name, *_csat_row(values)) for name, values in sorted(ratings.items())]
@@ -109,7 +109,7 @@ def csat_by_agent(scope: Scope) -> Figure:
 def messages_by_kind(scope: Scope) -> Figure:
     """Messages to customers: sent by the journey on its own, chosen by a person from the
     persona's templates, or written by a person in their own words."""
-    replies = TimelineEntry.objects.filter(event=REPLY_EVENT, **scope.case_filter("case__")).values_list(
+    replies = TimelineEntry.objects.filter(scope.case_q(), event=REPLY_EVENT).values_list(
         "case__journey__name", "detail"
     )
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -119,7 +119,7 @@ def messages_by_kind(scope: Scope) -> Figure:
         counts[name][2 if personal else 1] += 1
         if isinstance((detail or {}).get("message"), int):
             by_person.add(detail["message"])
-    messages = OutboxMessage.objects.filter(case__isnull=False, **scope.case_filter("case__")).values_list(
+    messages = OutboxMessage.objects.filter(scope.case_q(), case__isnull=False).values_list(
         "pk", "case__journey__name", "touchpoint"
     )
     for pk, name, touchpoint in messages.iterator(chunk_size=2000):
@@ -153,9 +153,7 @@ def remedies_cost(scope: Scope) -> Figure:
     given: dict[tuple[str, str], int] = defaultdict(int)
     cost: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     asked: dict[tuple[str, str], int] = defaultdict(int)
-    remedies = Remedy.objects.filter(**scope.case_filter("case__")).values_list(
-        "kind", "currency", "amount", "approved_by_id"
-    )
+    remedies = Remedy.objects.filter(scope.case_q()).values_list("kind", "currency", "amount", "approved_by_id")
     for kind, currency, amount, approved_by in remedies.iterator(chunk_size=2000):
         key = (kind, currency.upper())
         given[key] += 1

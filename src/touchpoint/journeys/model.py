@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
+from touchpoint.journeys.carrier import CANONICAL_STATUSES
 from touchpoint.journeys.data import DataError, DataType, coerce
 from touchpoint.journeys.durations import format_duration, parse_duration
 
@@ -43,6 +44,19 @@ Duration = Annotated[
 ]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
+
+# Keys are checked by the checker (J230, with a "did you mean"); the schema lists them for editors.
+CarrierMap = Annotated[
+    dict[Name, Name],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"enum": list(CANONICAL_STATUSES)},
+            "additionalProperties": {"type": "string", "pattern": NAME_PATTERN, "maxLength": 80},
+            "examples": [{"delivered": "box_delivered", "exception": "box_not_delivered"}],
+        }
+    ),
+]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -161,6 +175,12 @@ class State(_Strict):
     )
     outcome: Literal["success", "failure"] | None = Field(default=None, description="Set on terminal states only.")
     exception: bool = Field(default=False, description="Something has gone wrong; people must own it.")
+    carrier: CarrierMap | None = Field(
+        default=None,
+        description="For a carrier-owned state: each canonical tracking status → the event it fires here, "
+        "or `stay`. Progress statuses left out stay; delivered, exception, return_to_sender and expired "
+        "must be given.",
+    )
 
     @property
     def terminal(self) -> bool:

@@ -37,7 +37,9 @@ def link_issue(*, case: Case, emailed: bool = True) -> str:
     return token
 
 
-def _newest(case: Case, *, emailed: bool) -> str:
+def _newest(case: Case, *, emailed: bool, opened: bool = False) -> str:
+    if opened:  # the case was created by the caller's transaction: it has no link yet
+        return link_issue(case=case, emailed=emailed)
     at = now()
     link = (
         CaseLink.objects.filter(
@@ -49,10 +51,11 @@ def _newest(case: Case, *, emailed: bool) -> str:
     return token_for(link.nonce) if link is not None else link_issue(case=case, emailed=emailed)
 
 
-def link_token(*, case: Case) -> str:
+def link_token(*, case: Case, opened: bool = False) -> str:
     """The token of the case's newest working link sent by email, issuing one when there is none.
-    Used to put the link in messages; safe to call inside the caller's transaction."""
-    return _newest(case, emailed=True)
+    Used to put the link in messages; safe to call inside the caller's transaction (``opened``: the
+    transaction that created the case, so there is none to look for)."""
+    return _newest(case, emailed=True, opened=opened)
 
 
 def link_for_form(*, case: Case) -> str:

@@ -19,8 +19,8 @@ class Rendered:
     tone_reason: str
 
 
-def render_touchpoint(*, case: Case, journey: Journey, key: str) -> Rendered:
-    message = case_message_render(case=case, journey=journey, key=key)
+def render_touchpoint(*, case: Case, journey: Journey, key: str, opened: bool = False) -> Rendered:
+    message = case_message_render(case=case, journey=journey, key=key, opened=opened)
     return Rendered(
         subject=message.rendered.subject,
         text=message.rendered.text,

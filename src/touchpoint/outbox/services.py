@@ -53,19 +53,24 @@ def thread_headers(*, case: Case) -> dict[str, str]:
     return {"In-Reply-To": ids[-1], "References": " ".join(ids)}
 
 
-def case_mail_headers(*, case: Case, message_id: str) -> dict[str, str]:
-    """Every header a message to ``case``'s customer carries besides the usual ones."""
+def case_mail_headers(*, case: Case, message_id: str, opened: bool = False) -> dict[str, str]:
+    """Every header a message to ``case``'s customer carries besides the usual ones. ``opened``: the
+    case was created by the caller's transaction, so this is its first message (no thread to read)."""
     return {
         "Message-ID": message_id,
-        **thread_headers(case=case),
+        **({} if opened else thread_headers(case=case)),
         "Reply-To": f"reply+{case.reply_token}@{settings.TOUCHPOINT_REPLY_DOMAIN}",
         **AUTOMATED_HEADERS,
     }
 
 
-def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, state_seq: int) -> OutboxMessage:
-    """Write the touch point's message for ``case``. Call inside the transaction that moved the case."""
-    rendered = render_touchpoint(case=case, journey=journey, key=key)
+def touchpoint_enqueue(
+    *, case: Case, journey: Journey, key: str, at: datetime, state_seq: int, opened: bool = False
+) -> OutboxMessage:
+    """Write the touch point's message for ``case``. Call inside the transaction that moved the case
+    (``opened``: the one that created it; then nothing else refers to the case yet, and what only
+    other rows could say is not read: see :func:`touchpoint.touchpoints.services.case_message_render`)."""
+    rendered = render_touchpoint(case=case, journey=journey, key=key, opened=opened)
     domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
     # Short enough that "Message-ID: <…>" is never folded: the case, the step, 64 random bits.
     message_id = f"<{case.reference}.{state_seq}.{secrets.token_hex(8)}@{domain}>"
@@ -80,7 +85,7 @@ def touchpoint_enqueue(*, case: Case, journey: Journey, key: str, at: datetime, 
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
-        headers=case_mail_headers(case=case, message_id=message_id),
+        headers=case_mail_headers(case=case, message_id=message_id, opened=opened),
         attachments=attachment_kinds(key),
         max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
         next_attempt_at=at,

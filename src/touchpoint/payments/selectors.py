@@ -157,8 +157,13 @@ class CaseMoney:
         return list(dict.fromkeys(line.how for line in self.refunds))
 
 
-def case_money(*, case: Case) -> CaseMoney:
-    """The case's money now: four small queries, five once a balance is due."""
+def case_money(*, case: Case, opened: bool = False) -> CaseMoney:
+    """The case's money now: four small queries, five once a balance is due. ``opened``: the case was
+    created by the caller's transaction, so nothing has been paid, refunded or quoted: only its price
+    is worked out (from its data, without a query when the order gave it)."""
+    if opened:
+        price = case_price(case=case) or ZERO
+        return CaseMoney(shop_currency(), price, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
     rows = list(
         Refund.objects.filter(case=case)
         .order_by("created_at", "id")

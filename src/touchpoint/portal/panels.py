@@ -22,6 +22,7 @@ PANELS: list[tuple[str, str]] = [
     ("pay", "touchpoint.portal.views.pay:pay_panel"),
     ("approvals", "touchpoint.portal.views.approvals:approval_panel"),
     ("label", "touchpoint.portal.views.label:label_panel"),
+    ("tracking", "touchpoint.portal.views.parcels:parcels_panel"),
     # After the label: "I've posted my device" reads best once the label is in hand.
     ("actions", "touchpoint.portal.views.actions:actions_panel"),
     ("feedback", "touchpoint.portal.views.feedback:feedback_panel"),

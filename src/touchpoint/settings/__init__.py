@@ -5,6 +5,7 @@ the password hasher for a fast one and turns off things tests must not depend on
 """
 
 from touchpoint.settings.base import *  # noqa: F403
+from touchpoint.settings.carriers import *  # noqa: F403
 from touchpoint.settings.database import *  # noqa: F403
 from touchpoint.settings.delivery import *  # noqa: F403
 from touchpoint.settings.inbox import *  # noqa: F403

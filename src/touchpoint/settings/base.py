@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "touchpoint.staff",
     "touchpoint.customers",
     "touchpoint.catalog",
+    "touchpoint.shop",
     "touchpoint.cases",
     "touchpoint.outbox",
     "touchpoint.touchpoints",

@@ -1,4 +1,6 @@
-"""Parcels a case sends or receives. A tracking number finds its case at the scan station and in search."""
+"""Parcels a case sends or receives, and what their carriers said about them.
+
+A tracking number finds its case at the scan station, in search and at the carriers' webhooks."""
 
 from __future__ import annotations
 
@@ -11,6 +13,14 @@ class Leg(models.TextChoices):
     RETURN = "return", "Device home"
 
 
+class Provider(models.TextChoices):
+    """Who tells us where the parcel is. Blank: the shop's own label, with no aggregator tracking it."""
+
+    AFTERSHIP = "aftership", "AfterShip"
+    EASYPOST = "easypost", "EasyPost"
+    SHIPPO = "shippo", "Shippo"
+
+
 class Shipment(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="shipments")
     leg = models.CharField(max_length=10, choices=Leg.choices)
@@ -18,6 +28,14 @@ class Shipment(models.Model):
     tracking_number = models.CharField(max_length=60, blank=True, db_index=True)
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(max_length=10, choices=Provider.choices, blank=True)
+    service_level = models.CharField(max_length=60, blank=True)
+    expected_by = models.DateTimeField(null=True, blank=True)
+    # The furthest canonical status the carrier has reported (blank: nothing heard yet), and when it
+    # happened; it only moves forward (shipping.carriers.base.furthest), whatever order events arrive in.
+    status = models.CharField(max_length=24, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+    tracking_url = models.URLField(max_length=500, blank=True)  # the carrier's own page for this parcel
 
     class Meta:
         ordering = ["-created_at"]
@@ -25,3 +43,26 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_leg_display()} {self.tracking_number or '(no tracking yet)'}"
+
+
+class TrackingEvent(models.Model):
+    """One carrier event, kept as the carrier said it and as a canonical status. Append-only: a
+    repeated delivery of the same event finds its ``dedupe_key`` taken and writes nothing."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="events")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    dedupe_key = models.CharField(max_length=160, unique=True)  # "<provider>:<the provider's event id>"
+    status = models.CharField(max_length=24)  # canonical
+    status_code = models.CharField(max_length=110, blank=True)  # the provider's own code
+    description = models.TextField(blank=True)  # the carrier's words
+    location = models.CharField(max_length=200, blank=True)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    raw = models.JSONField(default=dict)  # the event as the provider sent it
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["shipment", "occurred_at"], name="tracking_event_shipment_at")]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.core.ids import ALPHABET, REFERENCE_LENGTH, normalise_reference
 from touchpoint.journeys import Journey
-from touchpoint.shipping.models import Leg, Shipment
+from touchpoint.journeys.graph import reachable, successors
+from touchpoint.shipping.carriers.base import STATUS_WORDS
+from touchpoint.shipping.models import Leg, Provider, Shipment
 
 Action = Literal["arrived", "dispatched"]
 
@@ -29,6 +33,10 @@ DISPATCH_EVENTS: dict[str, Leg] = {
     "posted": Leg.RETURN,  # walk-in-warranty uncollected
 }
 
+# Every move that sends a parcel out, by leg: the scan station's dispatches and order-problem's
+# packing scan (left out of the station's table above, but its parcel is just as much ours).
+OUTBOUND_EVENTS: dict[str, Leg] = {**DISPATCH_EVENTS, "packed": Leg.RETURN}
+
 _REFERENCE = re.compile(rf"^TP-[{ALPHABET}]{{{REFERENCE_LENGTH}}}$")
 SCAN_KEY_PREFIX = "scan"
 
@@ -41,6 +49,32 @@ def scan_event_for(*, journey: Journey, state: str, action: Action) -> str | Non
     """The event that records ``action`` for a case in ``state``, or None when the state has none."""
     allowed = journey.events_from(state)
     return next((event for event in scan_events(action) if event in allowed), None)
+
+
+def carrier_leg(*, journey: Journey, state: str) -> Leg | None:
+    """The leg whose parcel the carrier holds while a case is in ``state``: the leg of the move out
+    that leads there; a carrier-owned state no such move leads to holds the parcel coming to us.
+    None for a state the carrier doesn't own: its parcels' events move nothing."""
+    found = journey.states.get(state)
+    if found is None or found.owner_kind != "carrier":
+        return None
+    for transition in journey.transitions:
+        if transition.to == state and transition.on in OUTBOUND_EVENTS:
+            return OUTBOUND_EVENTS[transition.on]
+    return Leg.INBOUND
+
+
+def parcel_possible(*, journey: Journey, state: str) -> bool:
+    """Whether a case in ``state`` may have sent a parcel: some move out (``OUTBOUND_EVENTS``) leads,
+    directly or later, to ``state``. Before any can have happened (awaiting payment, the kit still to
+    pack) the parcels panels ask the database nothing."""
+    starts = [t.to for t in journey.transitions if t.on in OUTBOUND_EVENTS]
+    return state in reachable(successors(journey), starts)
+
+
+def shipment_by_tracking(tracking_number: str) -> Shipment | None:
+    """The newest parcel with ``tracking_number`` (as shipping stores it: no spaces, upper case)."""
+    return Shipment.objects.filter(tracking_number=tracking_number).order_by("-created_at", "-id").first()
 
 
 def _tracking(code: str) -> str:
@@ -87,3 +121,94 @@ def last_scan(*, case: Case, action: Action) -> TimelineEntry | None:
     if entry is not None and (entry.idempotency_key or "").startswith(prefix):
         return entry
     return None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One carrier event as people read it: in the carrier's words, with its time and place."""
+
+    at: datetime
+    words: str
+    place: str
+    status: str
+    status_words: str
+    code: str  # the provider's own status code (staff see it)
+    provider: str
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """A case's parcel with what its carrier said, newest first."""
+
+    leg: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    status: str
+    status_words: str
+    status_at: datetime | None
+    expected_by: datetime | None
+    delivered_at: datetime | None
+    service_level: str
+    provider: str
+    created_at: datetime
+    scans: list[Scan]
+
+
+def parcels_of(*, case: Case) -> list[Parcel]:
+    """The case's parcels that can be followed (a tracking number, or events heard), newest first,
+    each with its carrier's events, newest first. One query, whatever the case holds: the parcels
+    joined to their events (a parcel with none comes as one row with no event)."""
+    fields = [
+        "id",
+        "leg",
+        "carrier",
+        "tracking_number",
+        "tracking_url",
+        "status",
+        "status_at",
+        "expected_by",
+        "delivered_at",
+        "service_level",
+        "provider",
+        "created_at",
+    ]
+    event_fields = ["occurred_at", "description", "location", "status", "status_code", "provider"]
+    rows = (
+        Shipment.objects.filter(case=case)
+        .order_by("-created_at", "-id", "-events__occurred_at", "-events__id")
+        .values(*fields, *(f"events__{name}" for name in event_fields))
+    )
+    parcels: dict[int, Parcel] = {}
+    for row in rows:
+        parcel = parcels.get(row["id"])
+        if parcel is None:
+            parcel = parcels[row["id"]] = Parcel(
+                leg=row["leg"],
+                carrier=row["carrier"],
+                tracking_number=row["tracking_number"],
+                tracking_url=row["tracking_url"],
+                status=row["status"],
+                status_words=STATUS_WORDS.get(row["status"] or "unknown", row["status"]),
+                status_at=row["status_at"],
+                expected_by=row["expected_by"],
+                delivered_at=row["delivered_at"],
+                service_level=row["service_level"],
+                provider=Provider(row["provider"]).label if row["provider"] else "",
+                created_at=row["created_at"],
+                scans=[],
+            )
+        if row["events__occurred_at"] is not None:
+            status = row["events__status"]
+            parcel.scans.append(
+                Scan(
+                    at=row["events__occurred_at"],
+                    words=row["events__description"] or STATUS_WORDS.get(status, status),
+                    place=row["events__location"],
+                    status=status,
+                    status_words=STATUS_WORDS.get(status, status),
+                    code=row["events__status_code"],
+                    provider=Provider(row["events__provider"]).label,
+                )
+            )
+    return [parcel for parcel in parcels.values() if parcel.tracking_number or parcel.scans]

@@ -185,7 +185,7 @@ def _who_may(journey: Journey, state: str, event: str) -> str:
             names.append(f"the {who[5:]} team")
         elif who.startswith("role:"):
             names.append(f"a {who[5:]} or above")
-        elif who != "system":
+        elif who not in ("system", "carrier"):  # the carrier's own scans come by its webhook, not this station
             names.append(f"the {who}")
     return " or ".join(names) or "the system"
 

@@ -162,6 +162,13 @@ def session_verify(request: HttpRequest, *, device: Any) -> None:
     request.session.pop(OWES_CODE, None)
 
 
+def verified_by_app(user: Any) -> bool:
+    """This session gave a code from the authenticator app itself, not a recovery code: only such a
+    session may move the app to a new phone. Someone holding a stolen password and a recovery code
+    must not be able to swap in their own phone; a lost phone is a lead's reset (a second person)."""
+    return is_verified(user) and isinstance(getattr(user, "otp_device", None), TOTPDevice)
+
+
 # Where someone stands, and a lead's reset
 
 

@@ -53,9 +53,9 @@ def reply_address(*, case: Case) -> str:
     return f"reply+{case.reply_token}@{settings.TOUCHPOINT_REPLY_DOMAIN}"
 
 
-def tracking_url(*, case: Case) -> str:
+def tracking_url(*, case: Case, opened: bool = False) -> str:
     """The case's page for its customer (the magic link), as an absolute address for messages."""
-    return case_page_url(link_token(case=case))
+    return case_page_url(link_token(case=case, opened=opened))
 
 
 def due_context(*, case: Case) -> dict[str, str]:
@@ -145,16 +145,19 @@ def shop_context() -> dict[str, Any]:
     return {"name": settings.TOUCHPOINT_SHOP_NAME, "address": ", ".join(lines), "address_lines": lines}
 
 
-def touchpoint_context(*, case: Case, journey: Journey, key: str, persona: Persona | None = None) -> dict[str, Any]:
+def touchpoint_context(
+    *, case: Case, journey: Journey, key: str, persona: Persona | None = None, opened: bool = False
+) -> dict[str, Any]:
     """What every touch point template may use (plain values, the same shape as the sample data).
     ``persona`` defaults to the journey's from the files; the admin's override is passed in.
 
-    ``case`` is in the state the message leaves it in; money, actions and times are read now."""
+    ``case`` is in the state the message leaves it in; money, actions and times are read now
+    (``opened``: the case was created by the caller's transaction, see :func:`case_message_render`)."""
     state = journey.states[case.state]
     persona = persona or persona_load(key=journey.persona, dirs=template_dirs())
     data = case.data or {}
-    url = tracking_url(case=case)
-    money = money_context(case=case, journey=journey, found=case_money(case=case))
+    url = tracking_url(case=case, opened=opened)
+    money = money_context(case=case, journey=journey, found=case_money(case=case, opened=opened))
     card = card_provider() is not None
     actions = customer_actions(case=case, journey=journey, url=url, card=card, pay_due=money["due"])
     panels = {OWN_PANEL.get(a["event"], "") for a in actions}
@@ -191,11 +194,16 @@ def touchpoint_context(*, case: Case, journey: Journey, key: str, persona: Perso
     }
 
 
-def case_message_render(*, case: Case, journey: Journey, key: str) -> CaseMessage:
-    """The message ``case`` (already in its new state) sends for touch point ``key``."""
-    tone = tone_for_case(case=case, journey=journey)
+def case_message_render(*, case: Case, journey: Journey, key: str, opened: bool = False) -> CaseMessage:
+    """The message ``case`` (already in its new state) sends for touch point ``key``.
+
+    ``opened``: the case was created by the caller's transaction, a moment ago. Then no row but
+    those that transaction wrote refers to it (no payment, refund, quote, link, message or customer
+    message), so what only those rows could say is known without asking: that saves a query each."""
+    tone = tone_for_case(case=case, journey=journey, opened=opened)
     overrides = overrides_current()  # the admin's templates and persona come before the files
     engine = overrides.engine()
     template = template_find(engine=engine, journey=journey.name, key=key)
-    context = touchpoint_context(case=case, journey=journey, key=key, persona=overrides.persona(journey.persona))
+    persona = overrides.persona(journey.persona)
+    context = touchpoint_context(case=case, journey=journey, key=key, persona=persona, opened=opened)
     return CaseMessage(touchpoint_render(engine=engine, template=template, tone=tone.tone, context=context), tone)

@@ -98,11 +98,15 @@ def tone_decide(
     return ToneDecision("playful", "all going well")
 
 
-def tone_for_case(*, case: Case, journey: Journey) -> ToneDecision:
-    """The tone for ``case``'s next message (one SELECT: is an urgent customer message open?)."""
-    urgent = Task.objects.filter(
-        case_id=case.pk, kind=TaskKind.CUSTOMER_MESSAGE, status=TaskStatus.OPEN, priority=1
-    ).exists()
+def tone_for_case(*, case: Case, journey: Journey, opened: bool = False) -> ToneDecision:
+    """The tone for ``case``'s next message (one SELECT: is an urgent customer message open?; none
+    when the case was ``opened`` by the caller's transaction: no customer message can wait on it yet)."""
+    urgent = (
+        not opened
+        and Task.objects.filter(
+            case_id=case.pk, kind=TaskKind.CUSTOMER_MESSAGE, status=TaskStatus.OPEN, priority=1
+        ).exists()
+    )
     return tone_decide(
         journey=journey,
         state=case.state,

@@ -33,7 +33,7 @@ from touchpoint.core.clock import now
 from touchpoint.core.leases import leases_release
 from touchpoint.core.ratelimit import ratelimit_prune
 from touchpoint.core.sessions import sessions_prune
-from touchpoint.flows.timers import TimerOutcome, timer_fire, timer_record_error
+from touchpoint.flows.timers import TimerOutcome, timer_record_error, timers_fire
 from touchpoint.ops.models import WorkerHeartbeat
 from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, channel_for
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
@@ -45,6 +45,9 @@ log = structlog.get_logger("touchpoint.worker")
 HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups (rate-limit windows) and the daily regrouping of themes
 RECONNECT_FIRST = 0.5  # seconds before the first reconnection attempt after a lost connection …
 RECONNECT_CAP = 30.0  # … doubling each time up to this, so a database that is down for long isn't hammered
+# Timers fired per transaction: one commit for several moves, while the write lock (SQLite's whole
+# database; PostgreSQL's case rows) is held for tens of milliseconds, not the whole batch's time.
+TIMERS_PER_TRANSACTION = 20
 
 
 # SQLSTATE classes that mean the session is gone: 08 connection exception; 57P01-57P05 the server
@@ -270,21 +273,38 @@ class Worker:
                 log.info("worker.housekeeping", rate_windows_pruned=pruned, themes=run.themes.count() if run else None)
 
     def _fire_timers(self, result: PassResult) -> None:
+        """Fire the claimed timers a few per transaction (one commit for several moves, each in its
+        own savepoint). A timer that raises is recorded as an attempt (:func:`timer_record_error`);
+        a batch that fails as a whole (e.g. a deadlock taking its locks) is fired again one by one,
+        so one bad timer can't cost the others an attempt."""
         ids = claim_due(
             Timer, due_field="due_at", worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds
         )
-        for timer_id in ids:
+        for start in range(0, len(ids), TIMERS_PER_TRANSACTION):
             if self.stopping:
-                return  # the rest go back when their lease runs out
+                return  # the rest go back when the loop ends (or their lease runs out)
+            batch = ids[start : start + TIMERS_PER_TRANSACTION]
             try:
-                outcome = timer_fire(timer_id=timer_id, worker_id=self.worker_id)
-            except Exception as exc:  # one bad timer must not stop the others
+                outcomes = timers_fire(timer_ids=batch, worker_id=self.worker_id, fatal=connection_lost)
+            except Exception as exc:
                 if connection_lost(exc):
-                    raise  # not the timer's fault, so not an attempt: it is released and fired after reconnecting
-                log.exception("worker.timer_error", timer=timer_id)
-                outcome = timer_record_error(timer_id=timer_id, worker_id=self.worker_id, error=repr(exc))
-            result.timers[outcome.value] = result.timers.get(outcome.value, 0) + 1
-            log.info("worker.timer", timer=timer_id, outcome=outcome.value)
+                    raise  # not the timers' fault, so not an attempt: released and fired after reconnecting
+                log.exception("worker.timer_batch_error", timers=batch)
+                outcomes = {timer_id: self._fire_one(timer_id) for timer_id in batch}
+            for timer_id, fired in outcomes.items():
+                if isinstance(fired, Exception):
+                    log.error("worker.timer_error", timer=timer_id, exc_info=fired)
+                    fired = timer_record_error(timer_id=timer_id, worker_id=self.worker_id, error=repr(fired))
+                result.timers[fired.value] = result.timers.get(fired.value, 0) + 1
+                log.info("worker.timer", timer=timer_id, outcome=fired.value)
+
+    def _fire_one(self, timer_id: int) -> TimerOutcome | Exception:
+        try:
+            return timers_fire(timer_ids=[timer_id], worker_id=self.worker_id, fatal=connection_lost)[timer_id]
+        except Exception as exc:  # one bad timer must not stop the others
+            if connection_lost(exc):
+                raise
+            return exc
 
     def _send_messages(self, result: PassResult) -> None:
         ids = claim_due(

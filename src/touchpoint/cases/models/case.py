@@ -51,6 +51,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "state_entered_at"], name="case_owner_entered"),
             models.Index(fields=["assignee", "state_entered_at"], name="case_assignee_entered"),
             models.Index(fields=["outcome", "state_entered_at"], name="case_open_entered"),  # the "all open" queue
+            # the cases opened within a period: insights and people read a window, never every case
+            models.Index(fields=["opened_at"], name="case_opened_at"),
         ]
 
     def __str__(self) -> str:

@@ -34,9 +34,13 @@ class Timer(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        # Both on pending rows only: the few waiting to fire, not the history of every timer a case
+        # ever had (most rows). The sweep claims in (due_at, id) order straight off the first; a move
+        # cancels its case's pending timers through the second; the foreign key's own index serves
+        # the rest (a case's timers of any status).
         indexes = [
-            models.Index(fields=["due_at"], name="timer_pending_due", condition=models.Q(status="pending")),
-            models.Index(fields=["case", "status"], name="timer_case_status"),
+            models.Index(fields=["due_at", "id"], name="timer_pending_due", condition=models.Q(status="pending")),
+            models.Index(fields=["case"], name="timer_case_pending", condition=models.Q(status="pending")),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ which of the person's queues the case sits in, so a case is found from anywhere.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from touchpoint.cases.journeys import journey_parsed
 from touchpoint.cases.models import Case, JourneyVersion, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.core.ids import normalise_reference
+from touchpoint.customers.models import Customer
 from touchpoint.journeys import Journey
 from touchpoint.shipping.models import Shipment
 from touchpoint.staff.models import StaffUser
@@ -43,6 +45,7 @@ NOBODY = "-"  # the assignee filter's value for "not assigned to anyone"
 TIMER_PURPOSES = ("wait", "accept")
 REFERENCE = re.compile(r"TP-[0-9A-Z]{5}")
 PER_PAGE = 50
+SEARCH_CUSTOMERS = 200  # customers a search reads at most, per column it matches
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,38 @@ def at_risk_horizon(now: datetime) -> datetime:
     return now + timedelta(hours=settings.TOUCHPOINT_AT_RISK_HOURS)
 
 
+def _starts_with(field: str, text: str) -> Q:
+    """``field`` starts with ``text``, said as a range so that the column's index answers it on both
+    databases (SQLite uses no index for ``LIKE 'x%'`` on a case-sensitive column)."""
+    after = text[:-1] + chr(min(ord(text[-1]) + 1, sys.maxunicode))
+    return Q(**{f"{field}__gte": text, f"{field}__lt": after})
+
+
 def _search_q(text: str) -> Q:
+    """A reference; else the start of a customer's email, email domain, name or surname
+    (case-insensitive), or a tracking number. Each is read through its index, at most
+    :data:`SEARCH_CUSTOMERS` customers a column in the index's order (a common surname: its newest
+    customers), so a search costs the same however many customers the shop has."""
     reference = normalise_reference(text)
     if REFERENCE.fullmatch(reference):
         return Q(reference=reference)
-    tracked = Shipment.objects.filter(tracking_number__in={text, text.upper()}).values("case_id")
-    return Q(customer__name__icontains=text) | Q(customer__email__icontains=text) | Q(pk__in=tracked)
+    key = " ".join(text.lower().split())
+    if not key:
+        return Q(pk__in=[])
+    found = Q(
+        pk__in=Shipment.objects.filter(tracking_number__in={text.strip(), text.strip().upper()}).values("case_id")
+    )
+    for column, start in (
+        ("email_key", key),
+        ("email_domain_key", key.removeprefix("@")),
+        ("name_key", key),
+        ("surname_key", key),
+    ):
+        if not start:
+            continue
+        customers = Customer.objects.filter(_starts_with(column, start)).order_by(column, "-pk")
+        found |= Q(customer_id__in=customers.values("pk")[:SEARCH_CUSTOMERS])
+    return found
 
 
 def queue_cases(

@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern] = [
     path("console/login/code/", two_factor.sign_in_code, name="sign_in_code"),
     path("console/two-factor/", two_factor.setup, name="two_factor"),
     path("console/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
+    path("console/two-factor/new-phone/", two_factor.new_phone, name="two_factor_new_phone"),
     path("console/people/<str:username>/two-factor/", two_factor.member, name="two_factor_member"),
 ]

@@ -11,7 +11,14 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
-from touchpoint.console.selectors import JourneyLive, StateLive, journey_live, journey_summaries, journey_version
+from touchpoint.console.selectors import (
+    FINISHED_WINDOW,
+    JourneyLive,
+    StateLive,
+    journey_live,
+    journey_summaries,
+    journey_version,
+)
 from touchpoint.core.clock import now
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.render.svg import StateMark, render_svg
@@ -26,8 +33,8 @@ POLL_SECONDS = 15
 @staff_required("agent")
 def journeys(request: HttpRequest) -> HttpResponse:
     names = team_names()
-    summaries = [(s, [(c, owner_words(c.owner, names)) for c in s.states]) for s in journey_summaries()]
-    return render(request, "console/journeys.html", {"summaries": summaries})
+    summaries = [(s, [(c, owner_words(c.owner, names)) for c in s.states]) for s in journey_summaries(at=now())]
+    return render(request, "console/journeys.html", {"summaries": summaries, "finished_days": FINISHED_WINDOW.days})
 
 
 def queue_url(*, journey: str, state: str) -> str | None:

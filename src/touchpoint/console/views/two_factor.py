@@ -1,5 +1,6 @@
 """Two-factor sign-in in the console: the code step after the password, setting up an authenticator
-app, recovery codes (shown once), and a lead's reset of a colleague's two-factor.
+app (and moving it to a new phone), recovery codes (shown once), and a lead's reset of a colleague's
+two-factor.
 
 The rules live in :mod:`touchpoint.staff.two_factor`; :mod:`touchpoint.staff.gate` keeps a session
 that owes a code (or owes setting it up) away from every other page. A wrong code counts toward the
@@ -46,11 +47,20 @@ from touchpoint.staff.two_factor import (
     two_factor_required,
     two_factor_reset,
     two_factor_status,
+    verified_by_app,
 )
 
 WRONG_CODE = (
     "That code didn't work. Type the 6 digits your authenticator app shows now (each code works once), "
     "or one of your recovery codes."
+)
+
+
+RECOVERY_SESSION = (
+    "You signed in with a recovery code, so your phone can't be moved from this session: someone with "
+    "your password and a recovery code mustn't be able to swap in their own phone. With the old phone, "
+    "sign in with its code and move it; if it is lost, ask a lead (or an admin) to reset your two-factor "
+    "sign-in, then set it up on the new phone."
 )
 
 
@@ -156,27 +166,59 @@ def setup(request: HttpRequest) -> HttpResponse:
         if not is_verified(user):  # owes a code first: the gate sends them there, this is the backstop
             return HttpResponseRedirect(step_url("code", next_url=request.get_full_path()))
         status = two_factor_status(user=user)
-        return render(request, "console/two_factor/on.html", {"status": status, "next": next_url})
-    device = totp_device_pending(user=user)
+        moved = request.GET.get("moved") == "1"
+        return render(request, "console/two_factor/on.html", {"status": status, "next": next_url, "moved": moved})
+    form, device = _app_form(request)
+    if device.confirmed:
+        session_verify(request, device=device)
+        codes = recovery_codes_issue(user=user)
+        return _codes_page(request, codes, first=True, next_url=next_url)
+    context = {"required": two_factor_required(user), "owed": owed_step(request) == "setup"}
+    return _app_page(request, form, device, next_url=next_url, moving=False, **context)
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required("agent")
+def new_phone(request: HttpRequest) -> HttpResponse:
+    """Move one's authenticator app to a new phone without a lead, with the old phone in hand: a session
+    that gave a code from the old app sets up the new one; once the new app's code is typed, the old
+    app's codes stop working. Recovery codes stay as they are. A session that came in with a recovery
+    code is told to ask a lead (a lost phone is a second person's reset: ``verified_by_app``)."""
+    user = request.user
+    assert isinstance(user, StaffUser)  # staff_required
+    if not has_device(user) or not is_verified(user):
+        return HttpResponseRedirect(reverse("console:two_factor"))
+    if not verified_by_app(user):
+        return render(request, "console/forbidden.html", {"why": RECOVERY_SESSION}, status=403)
+    form, device = _app_form(request)
+    if device.confirmed:
+        session_verify(request, device=device)
+        return HttpResponseRedirect(reverse("console:two_factor") + "?moved=1")
+    return _app_page(request, form, device, next_url=_next_url(request), moving=True, required=False, owed=False)
+
+
+def _app_form(request: HttpRequest) -> tuple[SetupForm, Any]:
+    """The authenticator app being set up, and the form that confirms it with the app's code (the
+    device comes back confirmed when the code was right)."""
+    assert isinstance(request.user, StaffUser)
+    device = totp_device_pending(user=request.user)
     form = SetupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         if totp_device_confirm(device=device, code=form.cleaned_data["code"]):
-            session_verify(request, device=device)
-            codes = recovery_codes_issue(user=user)
-            return _codes_page(request, codes, first=True, next_url=next_url)
+            return form, device
         form.add_error(
             "code",
             "That code didn't match. Check the app shows Touchpoint for this account and type the 6 digits it "
             "shows now; if you just typed a wrong one, wait a few seconds.",
         )
-    context = {
-        "form": form,
-        "next": next_url,
-        "qr": qr_data_uri(device),
-        "secret": secret_for_typing(device),
-        "required": two_factor_required(user),
-        "owed": owed_step(request) == "setup",
-    }
+    return form, device
+
+
+def _app_page(request: HttpRequest, form: SetupForm, device: Any, *, next_url: str, **context: Any) -> HttpResponse:
+    context.update(form=form, next=next_url, qr=qr_data_uri(device), secret=secret_for_typing(device))
     return render(request, "console/two_factor/setup.html", context, status=400 if form.is_bound else 200)
 
 

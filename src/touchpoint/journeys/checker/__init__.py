@@ -17,11 +17,18 @@ they take: `x > 3` and `x <= 3` cover every case when `x` is an intake number.
 
 The rooms: ``rules`` (the table of rules), ``context`` (the facts several rules share, and
 :func:`definitely_set`), ``references`` (J101-J104), ``shape`` (J201-J204, J211-J213), ``owners``
-(J205-J208, J210), ``silence`` (J209, :func:`silence_bound`), ``data`` (J220-J227) and
-``wording``. This package's public surface is what it exports here."""
+(J205-J208, J210), ``silence`` (J209, :func:`silence_bound`), ``data`` (J220-J227), ``carrier``
+(J230-J234: what the carrier's canonical statuses do in its states) and ``wording``. This
+package's public surface is what it exports here."""
 
 from __future__ import annotations
 
+from touchpoint.journeys.checker.carrier import (
+    carrier_events,
+    carrier_misplaced,
+    carrier_statuses,
+    carrier_unmapped,
+)
 from touchpoint.journeys.checker.context import Context, definitely_set
 from touchpoint.journeys.checker.data import (
     data_bad_writes,
@@ -86,4 +93,8 @@ _RULE_CHECKS = (
     events_unlabelled,
     events_label_unused,
     guards_dead_for_data,
+    carrier_statuses,
+    carrier_misplaced,
+    carrier_unmapped,
+    carrier_events,
 )

@@ -49,5 +49,15 @@ RULES: dict[str, Rule] = {
         Rule("J225", "event-unlabelled", _W, "An event people record has a `label` under `events:`, not a raw key."),
         Rule("J226", "event-label-unused", _W, "Every event under `events:` is one some transition takes."),
         Rule("J227", "guard-never-holds-for-data", _W, "A guard can hold for the values its fields really take."),
+        Rule("J230", "carrier-unknown-status", _E, "A `carrier:` mapping names only canonical carrier statuses."),
+        Rule("J231", "carrier-not-owner", _E, "Only a carrier-owned state (`owner: carrier`) maps carrier statuses."),
+        Rule(
+            "J232",
+            "carrier-status-unmapped",
+            _E,
+            "A carrier-owned state maps `delivered`, `exception`, `return_to_sender` and `expired` to events.",
+        ),
+        Rule("J233", "carrier-unknown-event", _E, "A mapped event is one a transition takes from that state."),
+        Rule("J234", "carrier-not-allowed", _E, "A mapped event's transitions list `carrier` in their `by`."),
     )
 }

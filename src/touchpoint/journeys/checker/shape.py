@@ -62,9 +62,15 @@ def traps(ctx: Context) -> Iterator[Diagnostic]:
 def wait_limits(ctx: Context) -> Iterator[Diagnostic]:
     for name, state in ctx.states.items():
         if not state.terminal and state.wait_limit is None:
+            # the carrier's state needs its watchdog most: a parcel can simply stop being scanned
+            gap = (
+                "a parcel the carrier stops scanning would wait there forever, unnoticed"
+                if state.owner_kind == "carrier"
+                else "a case could wait there forever and fall through the gaps"
+            )
             yield ctx.finding(
                 "J203",
-                f"state `{name}` has no `wait_limit`: a case could wait there forever and fall through the gaps",
+                f"state `{name}` has no `wait_limit`: {gap}",
                 "add `wait_limit: <how long, e.g. 2d>` and `on_timeout: <event>`, with a transition on that event",
                 ctx.loaded.state_at(name),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from touchpoint.journeys.carrier import carrier_mapping
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Journey
 from touchpoint.journeys.render.svg import (
@@ -77,6 +78,23 @@ def render_html(journey: Journey) -> str:
             f"<td>{esc(kind)}</td>"
             "</tr>"
         )
+    # What the carrier's news does, for the journeys that hear it (a page without them is unchanged).
+    carrier_rows = [
+        f"<tr><td><code>{esc(name)}</code></td><td>{esc(status)}</td><td><code>{esc(event)}</code></td></tr>"
+        for name, state in journey.states.items()
+        if state.carrier is not None
+        for status, event in carrier_mapping(state).items()
+    ]
+    carrier_table = (
+        [
+            "<h2>The carrier's news</h2>",
+            "<table><thead><tr><th>state</th><th>carrier status</th><th>fires</th></tr></thead><tbody>",
+            *carrier_rows,
+            "</tbody></table>",
+        ]
+        if carrier_rows
+        else []
+    )
     return "\n".join(
         [
             "<!doctype html>",
@@ -99,6 +117,7 @@ def render_html(journey: Journey) -> str:
             "<th>wait limit</th><th>then</th><th>accept within</th><th>kind</th></tr></thead><tbody>",
             *rows,
             "</tbody></table>",
+            *carrier_table,
             "</body>",
             "</html>",
             "",

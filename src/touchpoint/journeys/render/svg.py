@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 from touchpoint.journeys.model import Journey, State
 from touchpoint.journeys.render.layout import MAX_LAYOUT_NODES, Box, EdgeShape, TooLargeToDraw, layout_journey
 from touchpoint.journeys.render.measure import FONT, MONO, PAD_TOP, STYLE_LINE, STYLE_SIZE, Style, text_width
-from touchpoint.journeys.render.words import Words, data_words, opening_note
+from touchpoint.journeys.render.words import Words, carrier_words, data_words, opening_note
 
 # Owner kinds: (fill, stroke, text) — a quiet fill, a clear stroke.
 KIND_COLOURS = {
@@ -94,6 +94,8 @@ def _state_svg(journey: Journey, box: Box, mark: StateMark | None = None, words:
     classes = " ".join(["state", _state_class(state), *(mark.classes if mark else ())])
     if words is None:
         tooltip = f"{box.name}: {state.label} ({state.owner}){opening_note(journey, box.name)}"
+        if state.carrier:
+            tooltip += f"; {carrier_words(state)}"
     else:
         tooltip = f"{state.label} ({words.owner(state.owner)})"
     if mark is not None and mark.note:

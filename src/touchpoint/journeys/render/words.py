@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from touchpoint.journeys.carrier import STAY, carrier_mapping
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Journey, State, Transition
 from touchpoint.journeys.render.measure import BOX_MAX_WIDTH, PAD_X, Style, cut, wrap_text
@@ -84,3 +85,17 @@ def opening_note(journey: Journey, name: str) -> str:
     if name != journey.start or not journey.start_touchpoint:
         return ""
     return f", opens with ✉ {journey.start_touchpoint}"
+
+
+def carrier_words(state: State) -> str:
+    """What the carrier's news does in a carrier-owned state, grouped by event:
+    ``carrier: delivered → box_delivered; exception, expired → box_not_delivered; other scans stay``.
+    Empty for a state without a `carrier:` mapping."""
+    if state.carrier is None or state.owner_kind != "carrier":
+        return ""
+    by_event: dict[str, list[str]] = {}
+    for status, event in state.carrier.items():
+        by_event.setdefault(event, []).append(status)
+    moves = [f"{', '.join(statuses)} → {event}" for event, statuses in by_event.items() if event != STAY]
+    stays = STAY in carrier_mapping(state).values()
+    return "carrier: " + "; ".join([*moves, *(["other scans stay"] if stays else [])])

@@ -95,6 +95,10 @@ def takers(journey: Journey, state: str, event: str, data: Mapping[str, Any]) ->
     found: dict[tuple[str, str], Who] = {}
     for index in journey.index.get((state, event), []):
         for entry in journey.transitions[index].by:
+            if entry == "carrier" and event == current.on_timeout:
+                # the carrier's bad news mapped to the watchdog's event (`carrier:`): walked as the
+                # timer's, since no person records a state's own timeout by hand (manual_events)
+                continue
             if entry in ("customer", "carrier"):
                 who = Who(entry, entry)  # type: ignore[arg-type]
             elif entry == "system":

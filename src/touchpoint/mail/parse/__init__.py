@@ -23,7 +23,13 @@ from email.utils import parsedate_to_datetime
 
 from touchpoint.mail.html import html_to_text, sanitise_html
 from touchpoint.mail.parse.addressing import find_reference, reply_token
-from touchpoint.mail.parse.bounces import BOUNCE_SENDER, BOUNCE_SUBJECT, bounced_in_text, is_auto_submitted
+from touchpoint.mail.parse.bounces import (
+    BOUNCE_SENDER,
+    BOUNCE_SUBJECT,
+    bounced_in_text,
+    is_auto_submitted,
+    returned_ids_in_text,
+)
 from touchpoint.mail.parse.collector import Collector
 from touchpoint.mail.parse.decoding import (
     declared_charsets,
@@ -69,6 +75,7 @@ def _empty(defects: list[str]) -> ParsedMail:
         auto_submitted=False,
         is_bounce=False,
         bounced_recipients=(),
+        returned_message_ids=(),
         defects=tuple(defects),
     )
 
@@ -161,6 +168,7 @@ def _parse(raw: bytes, *, max_attachment_bytes: int, allowed_types: frozenset[st
     bounced: list[str] = list(col.dsn_recipients)
     if is_bounce and not bounced and not is_dsn:
         bounced = bounced_in_text(text[:5000], {from_email, *to, *cc})
+    returned = (col.returned_ids or returned_ids_in_text(text[:20000])) if is_bounce else []
     auto = is_auto_submitted(msg, subject, col) or col.seen_receipt
 
     return ParsedMail(
@@ -182,5 +190,6 @@ def _parse(raw: bytes, *, max_attachment_bytes: int, allowed_types: frozenset[st
         auto_submitted=auto,
         is_bounce=is_bounce,
         bounced_recipients=tuple(bounced),
+        returned_message_ids=tuple(returned),
         defects=tuple(col.defects),
     )

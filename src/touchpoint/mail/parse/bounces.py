@@ -4,10 +4,12 @@ and the recipients they say failed, and auto-submitted mail (auto-replies, bulk,
 from __future__ import annotations
 
 import re
+from email import policy
 from email.message import Message
+from email.parser import BytesHeaderParser
 
 from touchpoint.mail.parse.collector import Collector
-from touchpoint.mail.parse.decoding import decode_bytes, header_text, raw_header
+from touchpoint.mail.parse.decoding import decode_bytes, header_message_ids, header_text, raw_header
 from touchpoint.mail.parse.mime import message_bytes
 
 
@@ -38,6 +40,27 @@ def read_delivery_status(part: Message, col: Collector) -> None:
             address = match.group(1).lower()
             if address not in col.dsn_recipients:
                 col.dsn_recipients.append(address)
+
+
+def returned_id(part: Message, data: bytes, col: Collector) -> None:
+    """The Message-ID of the mail a bounce returns (its ``message/rfc822`` copy or its
+    ``text/rfc822-headers``): what ties a bounce to a message we sent, which a stranger can't guess."""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(data[:65536])
+    except Exception:  # a damaged copy proves nothing; the bounce is then judged without it
+        return
+    for found in header_message_ids(header_text(headers, "Message-ID", col))[:1]:
+        if found not in col.returned_ids and len(col.returned_ids) < 10:
+            col.returned_ids.append(found)
+
+
+# A classic bounce quotes the failed mail's headers in its text.
+_QUOTED_MESSAGE_ID = re.compile(r"^\s*>?\s*Message-ID:\s*(<[^\s<>]+@[^\s<>]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def returned_ids_in_text(text: str) -> list[str]:
+    """Message-IDs quoted in a classic (non-DSN) bounce's text, at most ten."""
+    return list(dict.fromkeys(_QUOTED_MESSAGE_ID.findall(text)))[:10]
 
 
 # Out-of-office subjects, as the common clients word them. Deliberately narrow: a message we

@@ -22,6 +22,7 @@ class Collector:
     rejected: list[RejectedAttachment] = field(default_factory=list)
     dsn_recipients: list[str] = field(default_factory=list)
     seen_report: bool = False  # a delivery-status report of this message's own (not a forwarded one)
+    returned_ids: list[str] = field(default_factory=list)  # Message-IDs of the mail a bounce returns
     seen_receipt: bool = False  # a read receipt (RFC 8098 disposition notification): sent by software
     hint_charsets: tuple[str, ...] = ()  # the message's own charsets, for undeclared 8-bit headers
 

@@ -63,4 +63,7 @@ class ParsedMail:
     auto_submitted: bool
     is_bounce: bool
     bounced_recipients: tuple[str, ...]
+    # The Message-IDs of the mail a bounce returns (its copy, or quoted in its text): the proof a
+    # bounce is about a message we sent. Empty for anything that is not a bounce.
+    returned_message_ids: tuple[str, ...]
     defects: tuple[str, ...]

@@ -13,7 +13,7 @@ from touchpoint.mail.parse.attachments import (
     part_filename,
     with_uuencoded,
 )
-from touchpoint.mail.parse.bounces import read_delivery_status
+from touchpoint.mail.parse.bounces import read_delivery_status, returned_id
 from touchpoint.mail.parse.collector import Collector
 from touchpoint.mail.parse.decoding import header_text
 from touchpoint.mail.parse.mime import content_param, content_type_of, message_bytes, part_bytes, part_text
@@ -61,6 +61,8 @@ def walk_message(part: Message, col: Collector, depth: int, *, nested: bool = Fa
 
     if content_type in ("message/rfc822", "message/global", "text/rfc822-headers"):
         data = message_bytes(part)
+        if not nested:  # the copy a bounce returns of the mail that failed: whose it was
+            returned_id(part, data, col)
         if not filename:
             inner_subject = ""
             inner = part.get_payload()

@@ -94,7 +94,8 @@ class IntakeForm(ReachForm):
         # The models offered: every active one when checking an answer, a search's matches when showing the page.
         self.models = models
         cast(forms.ChoiceField, self.fields["model"]).choices = [(m.slug, m.name) for m in models]
-        cast(forms.ChoiceField, self.fields["problem"]).choices = problems_offered()
+        self.problems = problems_offered()
+        cast(forms.ChoiceField, self.fields["problem"]).choices = self.problems
 
     def clean_postcode(self) -> str:
         postcode: str = self.cleaned_data["postcode"].strip().upper()

@@ -10,15 +10,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from touchpoint.catalog.models import DeviceModel
-from touchpoint.catalog.selectors import device_models_offered
+from touchpoint.catalog.selectors import device_model_offered, device_models_offered
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.flows.intake import DESCRIPTION_MAX, Order, OrderRefused, order_place
+from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, order_place
 from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
@@ -49,6 +50,8 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     chosen = str(form["model"].value() or "")
+    if form.is_bound:  # it was checked against the chosen model alone; the page lists them all
+        form.models = device_models_offered(keep=chosen)
     device = next((m for m in form.models if m.slug == chosen), None)
     context: dict[str, Any] = {
         "form": form,
@@ -64,6 +67,13 @@ def _page(
 
 def _all_models() -> list[DeviceModel]:
     return device_models_offered()
+
+
+def _chosen_model(request: HttpRequest) -> list[DeviceModel]:
+    """What a sent form's device is checked against: the model it names, when that is offered (one
+    row, not the catalog; the page, when it comes back, lists them all)."""
+    device = device_model_offered(str(request.POST.get("model", ""))[:100])
+    return [device] if device is not None else []
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +103,7 @@ def _too_large(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest) -> HttpResponse:
     if body_too_large(request):
         return _too_large(request)
-    form = IntakeForm(request.POST, models=_all_models())
+    form = IntakeForm(request.POST, models=_chosen_model(request))
     response = _place(request, form)
     if response.status_code == 303:
         request.session.pop(DRAFT, None)
@@ -105,8 +115,24 @@ def _submit(request: HttpRequest) -> HttpResponse:
 def _place(request: HttpRequest, form: IntakeForm) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=422)
-    if not ratelimit_hit(scope="portal.intake.order", key=client_key(request), limit=ORDER_LIMIT):
+    # One write transaction, not three: the order's count against the limit, the order and the link
+    # to its page commit together (a refused order rolls back only its own savepoint: it still counts).
+    # The page is drawn after the commit, so no lock is held while it renders.
+    with transaction.atomic():
+        within = ratelimit_hit(scope="portal.intake.order", key=client_key(request), limit=ORDER_LIMIT)
+        token = _order(form) if within else None
+    if not within:
         return _page(request, form, limited=True, status=429)
+    if token is None:
+        return _page(request, form, status=422)
+    response = redirect("portal:case", token=token)
+    response.status_code = 303  # see other: the order page is done with; back doesn't resubmit
+    return response
+
+
+def _order(form: IntakeForm) -> str | None:
+    """Place the form's order; the token of the link to its page, or None when it was refused (the
+    form then says why)."""
     d = form.cleaned_data
     order = Order(
         model=d["model"],
@@ -115,14 +141,14 @@ def _place(request: HttpRequest, form: IntakeForm) -> HttpResponse:
         description=d["description"],
         contact=form.contact(),
     )
+    # The catalog the form was just checked against: placing the order doesn't read it again.
+    offered = Offered(tuple(form.models), frozenset(slug for slug, _ in form.problems))
     try:
-        case = order_place(order=order, nonce=d["nonce"])
+        case = order_place(order=order, nonce=d["nonce"], offered=offered)
     except OrderRefused as refused:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
-        return _page(request, form, status=422)
-    response = redirect("portal:case", token=link_for_form(case=case))
-    response.status_code = 303  # see other: the order page is done with; back doesn't resubmit
-    return response
+        return None
+    return link_for_form(case=case)
 
 
 def _messages(form: IntakeForm, field: str) -> list[str]:
@@ -145,7 +171,7 @@ def intake_check(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Unknown field.")
     if not ratelimit_hit(scope="portal.intake.check", key=client_key(request), limit=CHECK_LIMIT):
         return HttpResponse("Too many checks; the form still works: press Place order.", status=429)
-    form = IntakeForm(request.POST, models=_all_models())
+    form = IntakeForm(request.POST, models=_chosen_model(request))
     _draft_save(request, form)
     form.is_valid()
     shown: list[tuple[str, list[str], bool]] = [(field, _messages(form, field), False)]

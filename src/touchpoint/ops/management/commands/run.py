@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
-from touchpoint.ops.supervise import Child, GaveUp, Supervisor
+from touchpoint.ops.supervise import Child, GaveUp, Supervisor, die_with_parent
 
 BACKLOG = 2048
 
@@ -147,17 +147,29 @@ class Command(BaseCommand):
             },
         )
 
+        supervisor_pid = os.getpid()
+
         def start_web() -> int:
             pid = os.fork()
             if pid == 0:
+                die_with_parent(supervisor_pid)
                 _serve_forked(server)
             return pid
 
         def start_worker() -> int:
             # A separate program, as in production: nothing the worker needs lives in the web process.
-            # (Our listening socket is not inheritable, so the worker doesn't hold the port.)
+            # (Our listening socket is not inheritable, so the worker doesn't hold the port.) Forked and
+            # exec'd rather than spawned, so that it first asks to die with this process.
             argv = [sys.executable, "-m", "touchpoint.cli", "worker"]
-            return os.posix_spawn(sys.executable, argv, os.environ.copy())
+            env = os.environ.copy()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    die_with_parent(supervisor_pid)
+                    os.execve(sys.executable, argv, env)  # noqa: S606 (our own interpreter, no shell)
+                finally:
+                    os._exit(127)  # exec failed: the supervisor says how it ended and tries again
+            return pid
 
         children = [Child("web server", start_web)]
         if not options["no_worker"]:

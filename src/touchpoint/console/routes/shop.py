@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from touchpoint.console.views import shop, shop_catalog
+
+urlpatterns: list[URLPattern] = [
+    path("console/shop/", shop.settings_page, name="shop"),
+    path("console/shop/catalog/", shop_catalog.catalog, name="shop_catalog"),
+    path("console/shop/catalog/import/", shop_catalog.import_page, name="shop_catalog_import"),
+    path("console/shop/catalog/<str:kind>.csv", shop_catalog.export, name="shop_catalog_export"),
+    path("console/shop/catalog/<str:kind>/new/", shop_catalog.item_new, name="shop_item_new"),
+    path("console/shop/catalog/<str:kind>/<slug:slug>/", shop_catalog.item_edit, name="shop_item"),
+    path("console/shop/catalog/<str:kind>/<slug:slug>/retire/", shop_catalog.item_retire, name="shop_item_retire"),
+    path("console/shop/logo/<str:name>", shop.logo, name="shop_logo"),  # public: emails show it
+]
