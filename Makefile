@@ -45,7 +45,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports  # the layers and the no-cycles contract (pyproject.toml, ADR 0010)
+	$(BIN)/lint-imports  # the layers and the no-cycles contract (pyproject.toml, ADRs 0010 and 0011)
 
 types: install
 	$(BIN)/mypy

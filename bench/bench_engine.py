@@ -65,8 +65,8 @@ def prepare(db: str) -> None:
 
 def open_cases(count: int, tag: str) -> list[int]:
     from touchpoint.cases.actors import SYSTEM
-    from touchpoint.cases.services.advance import case_open
     from touchpoint.customers.models import Customer
+    from touchpoint.flows.advance import case_open
 
     customer, _ = Customer.objects.get_or_create(email=f"bench-{tag}@example.com", defaults={"name": "Bench"})
     return [case_open(journey="bench-ping", customer=customer, actor=SYSTEM).case.pk for _ in range(count)]
@@ -75,7 +75,7 @@ def open_cases(count: int, tag: str) -> list[int]:
 def run_services(case_ids: list[int], transitions: int) -> float:
     from touchpoint.cases.actors import SYSTEM
     from touchpoint.cases.models import Case
-    from touchpoint.cases.services.advance import case_advance
+    from touchpoint.flows.advance import case_advance
 
     cases = list(Case.objects.select_related("journey", "customer").filter(pk__in=case_ids))
     start = time.perf_counter()

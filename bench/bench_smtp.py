@@ -98,7 +98,7 @@ from django.db import transaction
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
+from touchpoint.flows.advance import case_open
 from touchpoint.customers.models import Customer
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage

@@ -81,7 +81,7 @@ def lead(db: Any) -> StaffUser:
 @pytest.fixture
 def new_case(mini_journey: JourneyVersion, customer: Customer) -> Case:
     from touchpoint.cases.actors import SYSTEM
-    from touchpoint.cases.services.advance import case_open
+    from touchpoint.flows.advance import case_open
 
     return case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"}).case
 

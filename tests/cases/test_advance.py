@@ -10,7 +10,7 @@ import pytest
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
 from touchpoint.cases.models import Case, Task, TimelineEntry, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
 
@@ -179,7 +179,7 @@ def test_a_failure_while_writing_effects_rolls_back_the_whole_transition(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr("touchpoint.cases.services.advance.touchpoint_enqueue", broken)
+    monkeypatch.setattr("touchpoint.flows.advance.touchpoint_enqueue", broken)
     before = snapshot(new_case)
     with pytest.raises(RuntimeError, match="template exploded"):
         case_advance(case=new_case, event="payment_received", actor=SYSTEM)

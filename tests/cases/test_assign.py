@@ -11,8 +11,8 @@ from tests.support.orders import place_repair_order
 from tests.support.timers import time_runs_out
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import AssignRefused, assignable_staff, case_assign
+from touchpoint.flows.advance import case_advance
 from touchpoint.staff.models import Role, StaffUser
 
 pytestmark = pytest.mark.django_db

@@ -20,11 +20,11 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from tests.support.orders import place_repair_order
 from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CUSTOMER
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.console.reads.customer_context import customer_context
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
 from touchpoint.feedback.services import feedback_give
+from touchpoint.flows.advance import case_advance
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.outbox.models import OutboxMessage
 

@@ -14,10 +14,10 @@ from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.errors import TransitionRefused
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.cases.services.handoffs import case_accept_handoff
-from touchpoint.cases.services.timers import TimerOutcome, timer_fire
 from touchpoint.core.clock import at, now
+from touchpoint.flows.advance import case_advance, case_open
+from touchpoint.flows.timers import TimerOutcome, timer_fire
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import StaffUser
 from touchpoint.worker.loop import PassResult, Worker

@@ -18,9 +18,9 @@ from tests.support.factories import CustomerFactory
 from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry
-from touchpoint.cases.services.advance import case_open
 from touchpoint.catalog.models import DeviceKind, DeviceModel, Problem
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.staff.models import StaffUser
 

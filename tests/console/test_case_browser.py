@@ -15,7 +15,7 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.staff.models import Role, StaffUser

@@ -18,7 +18,7 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys.library import library_file
 from touchpoint.links.services import link_issue
 from touchpoint.outbox.models import OutboxMessage

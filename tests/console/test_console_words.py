@@ -14,7 +14,7 @@ from tests.support.factories import StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.staff.models import StaffUser
 
 pytestmark = pytest.mark.django_db

@@ -18,9 +18,9 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, JourneyVersion, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_open
 from touchpoint.console.selectors import JourneyLive, StateLive, journey_live
 from touchpoint.core.clock import at
+from touchpoint.flows.advance import case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.staff.models import StaffUser
 

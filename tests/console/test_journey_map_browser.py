@@ -16,8 +16,8 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.core.clock import at, now
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.staff.models import StaffUser
 

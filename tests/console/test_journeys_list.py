@@ -11,8 +11,8 @@ from django.test import Client
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, JourneyVersion
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.core.clock import at, now
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.staff.models import StaffUser
 
 pytestmark = pytest.mark.django_db

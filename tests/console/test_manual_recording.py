@@ -13,7 +13,7 @@ from tests.console.given import by_hand, fresh, open_order_problem, open_repair,
 from tests.support.factories import StaffFactory
 from touchpoint.cases.actors import CUSTOMER, SYSTEM
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.staff.models import Role, StaffUser
 
 pytestmark = pytest.mark.django_db

@@ -32,10 +32,10 @@ from tests.support.timers import time_runs_out
 from tests.support.two_factor import Phone
 from touchpoint.cases.actors import SYSTEM, staff_actor
 from touchpoint.cases.models import Case, JourneyVersion
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.notes import case_note_add
 from touchpoint.feedback.services import feedback_give
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.inbox.models import InboundAttachment
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.links.services import link_token

@@ -13,7 +13,7 @@ from tests.support.browser import BrowserPage
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import JourneyVersion
-from touchpoint.cases.services.advance import case_open
+from touchpoint.flows.advance import case_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"

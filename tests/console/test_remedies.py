@@ -217,7 +217,7 @@ def test_the_leads_page_lists_waiting_requests_oldest_first_in_few_queries(
 ) -> None:
     from tests.support.factories import CustomerFactory
     from touchpoint.cases.actors import SYSTEM
-    from touchpoint.cases.services.advance import case_open
+    from touchpoint.flows.advance import case_open
 
     references = []
     for i in range(4):
@@ -238,7 +238,7 @@ def test_a_request_only_opens_through_its_own_case(
 ) -> None:
     from tests.support.factories import CustomerFactory
     from touchpoint.cases.actors import SYSTEM
-    from touchpoint.cases.services.advance import case_open
+    from touchpoint.flows.advance import case_open
 
     other = case_open(journey="mini-repair", customer=CustomerFactory(), actor=SYSTEM, data={"model": "nano-4g"}).case
     request = ask_lead(new_case, agent)

@@ -16,7 +16,7 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CUSTOMER, SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.links.services import link_issue
 from touchpoint.staff.models import Role, StaffUser

@@ -16,7 +16,7 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.journeys.library import library_file
 from touchpoint.shipping.models import Leg
 from touchpoint.shipping.services import shipment_record

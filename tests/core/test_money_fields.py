@@ -24,8 +24,8 @@ from tests.support.orders import place_repair_order, shop_catalog
 from touchpoint.cases.actors import CUSTOMER, SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_open
 from touchpoint.catalog.models import DeviceModel
+from touchpoint.flows.advance import case_open
 from touchpoint.links.services import link_issue
 from touchpoint.payments.models import Payment
 from touchpoint.remedies.models import Remedy

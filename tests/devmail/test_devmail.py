@@ -12,8 +12,8 @@ from django.test import Client, override_settings
 
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.devmail.models import CapturedMail
+from touchpoint.flows.advance import case_advance
 from touchpoint.worker.loop import Worker
 
 CAPTURE = {"default": {"BACKEND": "touchpoint.devmail.backend.CaptureBackend", "OPTIONS": {}}}

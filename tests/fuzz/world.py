@@ -22,13 +22,13 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from tests.support.orders import place_repair_order, register_library
 from touchpoint.cases.models import Case, JourneyVersion
 from touchpoint.demopay.models import DemoSession
+from touchpoint.flows.payments import card_checkout_start
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.inbox.models import InboundAttachment
 from touchpoint.insights.report import FIGURES
 from touchpoint.links.services import link_issue
 from touchpoint.payments.providers.registry import card_provider
-from touchpoint.payments.services import card_checkout_start
 from touchpoint.quotes.models import Quote
-from touchpoint.quotes.services import LineInput, quote_propose
 from touchpoint.remedies.models import RemedyRequest
 from touchpoint.remedies.services.requests import remedy_request
 from touchpoint.staff.models import Role, StaffUser

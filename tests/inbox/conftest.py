@@ -7,7 +7,7 @@ import pytest
 
 from touchpoint.cases.actors import SYSTEM, staff_actor
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.outbox.models import OutboxMessage
 
 

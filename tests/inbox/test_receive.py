@@ -12,9 +12,9 @@ from tests.inbox.mails import bounce, mail
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, Kind, MatchedBy
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.outbox.models import OutboxMessage
@@ -384,7 +384,7 @@ def test_a_clear_no_declines_when_the_journey_offers_the_customer_a_decline(
     from tests.conftest import SUPPORT
     from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
     from touchpoint.cases.journeys import journey_register
-    from touchpoint.cases.services.advance import case_advance, case_open
+    from touchpoint.flows.advance import case_advance, case_open
 
     source = (
         (SUPPORT / "mini-repair.yaml")

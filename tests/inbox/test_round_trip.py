@@ -10,7 +10,7 @@ from django.test import override_settings
 from tests.support.smtp import smtp_mailers, smtp_sink
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.inbox.models import MatchedBy
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.worker.loop import Worker

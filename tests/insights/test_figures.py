@@ -18,9 +18,9 @@ from tests.support.factories import CustomerFactory
 from tests.support.timers import messages_go_out
 from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance, case_open
-from touchpoint.cases.services.timers import timer_fire
 from touchpoint.core.clock import at
+from touchpoint.flows.advance import case_advance, case_open
+from touchpoint.flows.timers import timer_fire
 from touchpoint.insights.charts import BAR_WIDTH, bar_chart, row_labels
 from touchpoint.insights.export import figure_csv, figure_table
 from touchpoint.insights.figures import (

@@ -23,8 +23,8 @@ from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.feedback.services import feedback_give
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.insights.figures import Scope
 from touchpoint.insights.figures_feedback import (

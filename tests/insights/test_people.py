@@ -21,10 +21,10 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
 from touchpoint.cases.services.notes import case_note_add
 from touchpoint.core.clock import at, now
 from touchpoint.feedback.services import feedback_give
+from touchpoint.flows.advance import case_open
 from touchpoint.insights.people import coaching_flags, people, recognition_board
 from touchpoint.remedies.services.remedies import remedy_apply
 from touchpoint.staff.models import Role

@@ -12,15 +12,15 @@ from tests.support.orders import place_repair_order
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys.library import library_file
-from touchpoint.links.mail import link_replace, link_request_send
 from touchpoint.links.models import CaseLink
 from touchpoint.links.paths import case_page_url
 from touchpoint.links.services import link_issue, link_resolve, link_revoke, link_token, links_revoke
 from touchpoint.links.tokens import token_hash
+from touchpoint.outbox.link_mail import link_replace, link_request_send
 from touchpoint.outbox.models import OutboxMessage
 
 

@@ -13,8 +13,8 @@ from tests.support.processes import django_env, python, touchpoint, wait_for
 from tests.support.smtp import smtp_sink
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import TimelineEntry
-from touchpoint.cases.services.advance import case_open
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_open
 from touchpoint.ops.models import WorkerHeartbeat
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 

@@ -16,7 +16,7 @@ from tests.support.orders import place_repair_order, register_library
 from tests.support.smtp import SinkHandler, smtp_mailers, smtp_sink
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.worker.loop import Worker

@@ -12,8 +12,8 @@ from django.test import override_settings
 from tests.support.smtp import SinkHandler, free_port, smtp_mailers, smtp_sink
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import at, now
+from touchpoint.flows.advance import case_advance
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.services import backoff_seconds, claim_due
 from touchpoint.worker.loop import Worker

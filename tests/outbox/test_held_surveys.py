@@ -11,7 +11,7 @@ from tests.quotes.repair import crew, repair_case, walk_to
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.replies import case_reply_send
 

@@ -13,7 +13,7 @@ from tests.support.smtp import SinkHandler, smtp_mailers, smtp_sink
 from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CARRIER, CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import MAX_REFERENCES, thread_headers
 from touchpoint.worker.loop import Worker

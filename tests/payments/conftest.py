@@ -17,10 +17,10 @@ from tests.support.factories import CustomerFactory
 from tests.support.orders import place_repair_order, register_library, shop_catalog
 from touchpoint.cases.models import Case
 from touchpoint.customers.models import Customer
+from touchpoint.flows.payments import card_checkout_start
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.models import Payment
 from touchpoint.payments.providers import registry
-from touchpoint.payments.services import card_checkout_start
 
 RECORDED = Path(__file__).parent / "recorded"
 WEBHOOK_SECRET = "whsec_test_touchpoint"

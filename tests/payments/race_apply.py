@@ -11,8 +11,8 @@ import django
 def main() -> None:
     event_id, session_id = sys.argv[1], sys.argv[2]
     django.setup()
+    from touchpoint.flows.payments import payment_event_apply
     from touchpoint.payments.providers.base import ProviderEvent
-    from touchpoint.payments.services import payment_event_apply
 
     event = ProviderEvent(
         event_id=event_id,

@@ -10,10 +10,10 @@ import pytest
 from tests.payments.conftest import SESSION_ID, RecordedStripe, open_repair, start_checkout, touchpoints
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.flows.payments import PaymentRefused, card_checkout_start, payment_event_apply
 from touchpoint.payments.models import Payment, PaymentStatus
 from touchpoint.payments.providers import registry
 from touchpoint.payments.providers.base import ProviderEvent
-from touchpoint.payments.services import PaymentRefused, card_checkout_start, payment_event_apply
 
 pytestmark = pytest.mark.usefixtures("mail_in_repair")
 

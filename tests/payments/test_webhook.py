@@ -23,8 +23,8 @@ from tests.payments.conftest import (
 from tests.support.factories import StaffFactory
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry, Timer, TimerStatus
 from touchpoint.core.clock import now
+from touchpoint.flows.payments import offline_payment_record
 from touchpoint.payments.models import OfflineMethod, Payment, PaymentEvent, PaymentStatus
-from touchpoint.payments.services import offline_payment_record
 from touchpoint.worker.loop import Worker
 
 pytestmark = pytest.mark.usefixtures("mail_in_repair")

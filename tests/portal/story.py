@@ -22,12 +22,12 @@ from django.urls import reverse
 from tests.support.factories import StaffFactory
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.catalog.models import DeviceModel, Problem
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.payments import offline_payment_record
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.links.services import link_resolve
 from touchpoint.payments.models import OfflineMethod
-from touchpoint.payments.services import offline_payment_record
-from touchpoint.quotes.services import LineInput, quote_propose
 from touchpoint.staff.models import StaffUser
 
 CONTACT = {

@@ -20,7 +20,7 @@ from tests.portal.test_actions import offered, snapshot, text_of
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.journeys import journey_register
-from touchpoint.cases.services.advance import case_open
+from touchpoint.flows.advance import case_open
 from touchpoint.links.services import link_issue
 from touchpoint.outbox.models import OutboxMessage
 

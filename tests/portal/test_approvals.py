@@ -14,9 +14,9 @@ from django.utils.timezone import localtime
 from tests.quotes.repair import crew, repair_case
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.customers.models import Customer
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.links.services import link_issue
 from touchpoint.quotes.models import Quote
-from touchpoint.quotes.services import LineInput, quote_propose
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_extra_work_asked_without_a_quote_still_tells_the_customer_how_to_answer
     client: Client, customer: Customer
 ) -> None:
     from touchpoint.cases.actors import staff_actor
-    from touchpoint.cases.services.advance import case_advance
+    from touchpoint.flows.advance import case_advance
 
     case = repair_case(customer, "in_surgery")
     case = case_advance(case=case, event="diagnosed", actor=staff_actor(crew()), given={"quote_total": 30}).case

@@ -14,9 +14,9 @@ from django.urls import reverse
 from tests.quotes.repair import crew, repair_case
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.customers.models import Customer
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.links.services import link_issue
 from touchpoint.quotes.models import Quote
-from touchpoint.quotes.services import LineInput, quote_propose
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from tests.quotes.repair import crew, repair_case
 from tests.support.browser import BrowserPage
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.links.services import link_issue
 from touchpoint.quotes.models import Quote
-from touchpoint.quotes.services import LineInput, quote_propose
 
 CASE_PAGE = re.compile(r"/c/[^/]+/(#extra-work)?$")
 

@@ -9,8 +9,8 @@ from django.db import connection
 
 from tests.portal.test_intake_service import ORDER, shop  # noqa: F401 - the fixture
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.intake import order_place
 from touchpoint.customers.models import Customer
+from touchpoint.flows.intake import order_place
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shop")]
 

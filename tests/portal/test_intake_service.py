@@ -12,10 +12,10 @@ import pytest
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.journeys import journey_of, journey_register
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.intake import Order, OrderRefused, order_place
 from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact
+from touchpoint.flows.intake import Order, OrderRefused, order_place
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
 

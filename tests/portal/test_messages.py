@@ -15,7 +15,7 @@ from PIL import Image
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
-from touchpoint.cases.services.advance import case_advance, case_open
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.inbox.models import InboundAttachment, InboundMessage
 from touchpoint.links.services import link_token
 from touchpoint.outbox.models import OutboxMessage

@@ -21,9 +21,9 @@ from tests.payments.conftest import (
 )
 from tests.support.factories import StaffFactory
 from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.flows.payments import offline_payment_record
 from touchpoint.links.services import link_token
 from touchpoint.payments.models import OfflineMethod, Payment
-from touchpoint.payments.services import offline_payment_record
 
 
 @pytest.fixture(autouse=True)

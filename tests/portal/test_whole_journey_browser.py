@@ -22,12 +22,12 @@ from tests.quotes.repair import crew
 from tests.support.browser import BrowserPage
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.feedback.models import Feedback
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.payments import offline_payment_record
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.models import OfflineMethod, Payment
-from touchpoint.payments.services import offline_payment_record
-from touchpoint.quotes.services import LineInput, quote_propose
 from touchpoint.shipping.services import scan_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shop")]

@@ -13,13 +13,13 @@ from tests.support.factories import StaffFactory
 from tests.support.orders import place_repair_order, register_library
 from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.payments import offline_payment_record
+from touchpoint.flows.quotes import quote_decide, quote_propose
 from touchpoint.payments.models import OfflineMethod
 from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_price
-from touchpoint.payments.services import offline_payment_record
 from touchpoint.quotes.models import Quote, QuoteStatus
-from touchpoint.quotes.services import quote_decide, quote_propose
 from touchpoint.shipping.selectors import Action
 from touchpoint.shipping.services import scan_record
 from touchpoint.staff.models import StaffUser
@@ -77,7 +77,7 @@ def console(case: Case, event: str) -> Case:
 def diagnose(case: Case, extra: list[tuple[str, str]] | None = None) -> Case:
     """The bench sends the diagnosis from the quote panel: ``extra`` work as (description, price),
     none by default (the repair goes ahead at the price paid)."""
-    from touchpoint.quotes.services import LineInput
+    from touchpoint.flows.quotes import LineInput
 
     lines = [LineInput(what, f"We found it needs: {what.lower()}.", Decimal(price)) for what, price in extra or []]
     return quote_propose(case=case, version=case.version, by=crew(), lines=lines).case

@@ -12,8 +12,8 @@ from django.urls import reverse
 from tests.quotes.repair import crew, form, snapshot
 from tests.support.factories import StaffFactory
 from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.quotes.models import Quote, QuoteLine
-from touchpoint.quotes.services import LineInput, quote_propose
 
 pytestmark = pytest.mark.django_db
 

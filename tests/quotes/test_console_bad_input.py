@@ -13,8 +13,8 @@ from django.urls import reverse
 from tests.quotes.repair import crew, form, snapshot
 from tests.support.factories import StaffFactory
 from touchpoint.cases.models import Case
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.quotes.models import Quote
-from touchpoint.quotes.services import LineInput, quote_propose
 
 pytestmark = pytest.mark.django_db
 UNREAD = "That form didn't come through whole, so nothing was sent. Please send it again."

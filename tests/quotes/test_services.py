@@ -12,9 +12,9 @@ from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.core.money import money_text as money
 from touchpoint.customers.models import Customer
+from touchpoint.flows.quotes import LineInput, QuoteInvalid, QuoteNotOpen, quote_decide, quote_propose
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.quotes.models import Quote, QuoteLine, QuoteStatus
-from touchpoint.quotes.services import LineInput, QuoteInvalid, QuoteNotOpen, quote_decide, quote_propose
 
 pytestmark = pytest.mark.django_db
 

@@ -71,8 +71,8 @@ def test_the_panel_costs_two_queries_whatever_the_history(
 ) -> None:
     from tests.support.factories import CustomerFactory
     from touchpoint.cases.actors import SYSTEM
-    from touchpoint.cases.services.advance import case_open
     from touchpoint.console.views.remedies import remedy_panel
+    from touchpoint.flows.advance import case_open
 
     request = rf.get("/")
     request.user = agent

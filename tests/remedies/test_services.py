@@ -11,7 +11,7 @@ import pytest
 from tests.remedies.acts import ask, give
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry
-from touchpoint.cases.services.walkins import WalkIn, walkin_open
+from touchpoint.flows.walkins import WalkIn, walkin_open
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import Remedy, RemedyRequest, RequestStatus

@@ -16,10 +16,10 @@ from tests.support.orders import place_repair_order, register_library
 from tests.support.timers import in_turn, time_runs_out
 from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
-from touchpoint.cases.services.walkins import NewCustomer, WalkIn, walkin_open
 from touchpoint.core.clock import at, now
 from touchpoint.customers.services import Contact
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.walkins import NewCustomer, WalkIn, walkin_open
 from touchpoint.inbox.reports import Report, report_place
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shipping.models import Leg, Shipment

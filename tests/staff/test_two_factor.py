@@ -16,7 +16,7 @@ from tests.support.factories import CustomerFactory, StaffFactory
 from tests.support.two_factor import Phone
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
+from touchpoint.flows.advance import case_open
 from touchpoint.staff.models import Role, StaffUser, TwoFactorReset
 
 pytestmark = pytest.mark.django_db

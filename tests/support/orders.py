@@ -11,10 +11,10 @@ from itertools import count
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, JourneyVersion
-from touchpoint.cases.services.intake import Order, order_place
 from touchpoint.catalog.models import DeviceKind, DeviceModel
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact
+from touchpoint.flows.intake import Order, order_place
 from touchpoint.journeys.library import library_file
 
 NANO = "nano-4g"

@@ -13,7 +13,7 @@ def main() -> None:
     from touchpoint.cases.actors import SYSTEM
     from touchpoint.cases.errors import CaseConflict
     from touchpoint.cases.models import Case
-    from touchpoint.cases.services.advance import case_advance
+    from touchpoint.flows.advance import case_advance
 
     case = Case.objects.get(pk=case_id)
     print("ready", flush=True)

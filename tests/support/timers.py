@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
-from touchpoint.cases.services.timers import TimerOutcome, timer_fire
 from touchpoint.core.clock import at
+from touchpoint.flows.timers import TimerOutcome, timer_fire
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import claim_due, message_mark_sent
 

@@ -13,9 +13,9 @@ from tests.inbox.mails import mail
 from tests.support.factories import CustomerFactory, StaffFactory
 from tests.text.test_themes import generated
 from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.services.advance import case_open
 from touchpoint.console.views.themes import theme_panel
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_open
 from touchpoint.inbox.models import InboundMessage
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.staff.models import Role

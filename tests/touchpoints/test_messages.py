@@ -16,11 +16,11 @@ from tests.support.orders import place_repair_order
 from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case, Task, TaskKind, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import at, now
 from touchpoint.core.promises import when_words
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_advance, case_open
 from touchpoint.links.services import link_resolve
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.models import Refund

@@ -27,13 +27,13 @@ from tests.support.orders import contact_of, place_repair_order, register_librar
 from tests.support.timers import time_runs_out
 from touchpoint.cases.actors import CUSTOMER, SYSTEM, recorded_by_hand, staff_actor
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance, case_open
 from touchpoint.feedback.services import feedback_give
+from touchpoint.flows.advance import case_advance, case_open
+from touchpoint.flows.quotes import LineInput, quote_propose
 from touchpoint.inbox.reports import Report, report_place
 from touchpoint.journeys import Actor, Advanced, Journey, advance
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.selectors import case_money
-from touchpoint.quotes.services import LineInput, quote_propose
 from touchpoint.remedies.services.remedies import remedy_apply
 from touchpoint.staff.models import Role, StaffUser
 

@@ -11,9 +11,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from touchpoint.cases.errors import CaseConflict
+from touchpoint.flows.payments import UnknownSession, payment_event_apply
 from touchpoint.payments.providers.base import WebhookRejected
 from touchpoint.payments.providers.registry import stripe_provider
-from touchpoint.payments.services import UnknownSession, payment_event_apply
 
 MAX_BYTES = 256 * 1024  # Stripe's events are a few kilobytes
 

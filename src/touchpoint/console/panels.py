@@ -19,7 +19,7 @@ from django.http import HttpRequest
 
 from touchpoint.cases.models import Case
 from touchpoint.feedback.services import FEEDBACK_EVENT
-from touchpoint.quotes.services import PROPOSE_EVENTS
+from touchpoint.flows.quotes import PROPOSE_EVENTS
 
 PanelFn = Callable[[HttpRequest, Case], dict[str, Any] | None]
 
@@ -45,7 +45,7 @@ class Seen:
 # could: a gate only spares a query that is certain to find nothing.
 GATES: dict[str, Callable[[Case, Seen], bool]] = {
     # A quote is written only with its proposal's move, in one transaction
-    # (quotes.services.quote_propose); the form to propose one shows only in a state that takes one.
+    # (flows.quotes.quote_propose); the form to propose one shows only in a state that takes one.
     "quotes": lambda case, seen: case.state in PROPOSE_EVENTS or not seen.events.isdisjoint(PROPOSE_EVENTS.values()),
     # Themes group the customer's own words on the case (themes.selectors.said_on_case): their replies,
     # and a feedback comment (written with the feedback's move: feedback.services.feedback_give).

@@ -25,10 +25,7 @@ from touchpoint.cases.actors import CARRIER, CUSTOMER, CaseActor, staff_actor
 from touchpoint.cases.eta import eta_figures_work
 from touchpoint.cases.journeys import journey_latest, journey_of, journeys_sync
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import case_accept_handoff
-from touchpoint.cases.services.intake import Order, order_place
-from touchpoint.cases.services.timers import TimerOutcome, timer_fire
 from touchpoint.catalog.models import DeviceModel, Problem
 from touchpoint.core import clock
 from touchpoint.customers.models import Customer
@@ -46,6 +43,9 @@ from touchpoint.demo.payments import (
 )
 from touchpoint.demo.quotes import QUOTE_EVENTS, quote_step
 from touchpoint.demo.walk import Step, demo_route
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.intake import Order, order_place
+from touchpoint.flows.timers import TimerOutcome, timer_fire
 from touchpoint.journeys import Journey
 from touchpoint.shipping.services import scan_record
 from touchpoint.staff.models import StaffUser, Team

@@ -20,12 +20,12 @@ from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
 from touchpoint.demopay.models import DemoEvent, DemoSession, EventStatus, SessionStatus
 from touchpoint.demopay.services import demo_session_expire, demo_session_pay
-from touchpoint.payments.jobs import refunds_send
+from touchpoint.flows.jobs import refunds_send
+from touchpoint.flows.payments import card_checkout_start, offline_payment_record, payment_event_apply
+from touchpoint.flows.refunds import refund_mark_paid_back
 from touchpoint.payments.models import OfflineMethod, Payment, PaymentEvent, Refund, RefundStatus
 from touchpoint.payments.providers.registry import card_provider
-from touchpoint.payments.refunds import refund_mark_paid_back
 from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_price
-from touchpoint.payments.services import card_checkout_start, offline_payment_record, payment_event_apply
 from touchpoint.remedies.services.remedies import remedy_apply
 from touchpoint.staff.models import StaffUser
 from touchpoint.touchpoints.services import tracking_url

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from touchpoint.cases.actors import CaseActor
 from touchpoint.cases.models import Case
+from touchpoint.flows.quotes import LineInput, quote_decide, quote_propose
 from touchpoint.quotes.models import Quote, QuoteStatus
-from touchpoint.quotes.services import LineInput, quote_decide, quote_propose
 from touchpoint.staff.models import StaffUser
 
 QUOTE_EVENTS = frozenset({"diagnosed", "quote_revised", "quote_approved", "quote_declined"})

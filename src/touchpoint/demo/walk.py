@@ -19,10 +19,10 @@ from typing import Any
 
 from touchpoint.demo.feedback import rating_order
 from touchpoint.demo.quotes import FINDINGS, revised
+from touchpoint.flows.quotes import LineInput
 from touchpoint.journeys import Actor, Advanced, Journey, advance
 from touchpoint.journeys.guards import witness
 from touchpoint.journeys.model import Transition
-from touchpoint.quotes.services import LineInput
 
 PAY_BY_CARD = "card_submitted"
 PAY_OFFLINE = "offline_payment_received"

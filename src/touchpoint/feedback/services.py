@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import now
 from touchpoint.feedback.models import Feedback
+from touchpoint.flows.advance import case_advance
 from touchpoint.wall.services import wall_item_prepare
 
 FEEDBACK_EVENT = "feedback_given"

@@ -17,9 +17,9 @@ from django.db import transaction
 from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.errors import CaseError, IdempotencyKeyReused
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_open
 from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
+from touchpoint.flows.advance import case_open
 from touchpoint.inbox.photos import Photo
 from touchpoint.inbox.portal import portal_message_receive
 from touchpoint.inbox.sentiment import sentiment_of

@@ -22,16 +22,16 @@ from touchpoint.cases.errors import CaseConflict, CaseError, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineKind
 from touchpoint.cases.recording import OWN_PANEL, generic
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import fallback_owner
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.customers.models import Customer
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.quotes import QuoteError, quote_decide
 from touchpoint.inbox.intents import Intent, has_more_than_first_line, intent_of
 from touchpoint.inbox.models import InboundMessage, Kind, Proof
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.quotes.selectors import quote_latest
-from touchpoint.quotes.services import QuoteError, quote_decide
 
 _APPROVE_WORDS = ("approve", "accept")
 _DECLINE_WORDS = ("decline", "reject")

@@ -31,7 +31,7 @@ class CaseLink(models.Model):
 class LinkRequest(models.Model):
     """Someone asked on the page for a fresh link to ``email``'s cases. The page only writes this row,
     the same for any address (so its answer and its work tell no one who our customers are); the
-    worker reads it, emails the customer if there is one (:func:`touchpoint.links.mail.link_request_send`)
+    worker reads it, emails the customer if there is one (:func:`touchpoint.outbox.link_mail.link_request_send`)
     and deletes it."""
 
     email = models.EmailField(max_length=254)

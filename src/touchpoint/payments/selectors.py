@@ -23,6 +23,7 @@ from touchpoint.payments.models import (
 )
 from touchpoint.payments.money import PENNY, ZERO, as_decimal, money
 from touchpoint.payments.money import currency as shop_currency
+from touchpoint.quotes.models import Quote, QuoteStatus
 
 # A refunded payment was paid first: it counts, less what went back.
 TAKEN = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
@@ -213,9 +214,6 @@ def _extra_work(case: Case, cleared: datetime | None) -> tuple[Decimal, Decimal]
     """Approved extra work since the last full refund (``cleared``), and the fee waivers given on its
     balance: those given since the case first waited for the balance after it (a fee waived earlier
     was some other fee)."""
-    from touchpoint.quotes.models import Quote, QuoteStatus
-    from touchpoint.remedies.models import Remedy
-
     approved = Quote.objects.filter(case=case, status=QuoteStatus.APPROVED)
     if cleared is not None:
         approved = approved.filter(decided_at__gt=cleared)
@@ -228,7 +226,8 @@ def _extra_work(case: Case, cleared: datetime | None) -> tuple[Decimal, Decimal]
     since = entered.aggregate(at=Min("at"))["at"]
     if since is None:
         return extra, ZERO
-    waivers = Remedy.objects.filter(case=case, kind="fee_waiver", amount__isnull=False, applied_at__gte=since)
+    # Through the relation: the remedies sit above the money they read (they waive fees), decision 11.
+    waivers = case.remedies.filter(kind="fee_waiver", amount__isnull=False, applied_at__gte=since)
     return extra, waivers.aggregate(total=Sum("amount"))["total"] or ZERO
 
 

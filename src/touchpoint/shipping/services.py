@@ -13,8 +13,8 @@ from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys import Journey
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.selectors import DISPATCH_EVENTS, Action, case_by_code, last_scan, scan_event_for, scan_key

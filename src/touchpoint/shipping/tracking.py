@@ -15,9 +15,9 @@ from touchpoint.cases.actors import CARRIER
 from touchpoint.cases.errors import TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys.carrier import carrier_event
 from touchpoint.shipping.carriers.base import CarrierUpdate, digest, furthest
 from touchpoint.shipping.models import Shipment, TrackingEvent

@@ -14,8 +14,8 @@ Job = Callable[..., int]
 
 # (name, "module:function")
 JOBS: list[tuple[str, str]] = [
-    ("refunds", "touchpoint.payments.jobs:refunds_send"),
-    ("link-requests", "touchpoint.links.jobs:link_requests_work"),  # "email me a new link", asked on the page
+    ("refunds", "touchpoint.flows.jobs:refunds_send"),
+    ("link-requests", "touchpoint.outbox.jobs:link_requests_work"),  # "email me a new link", asked on the page
     ("eta-figures", "touchpoint.cases.eta:eta_figures_work"),  # the ETA figures of journeys whose cases finished
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
 ]

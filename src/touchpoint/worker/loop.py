@@ -30,11 +30,11 @@ from django.conf import settings
 from django.db import Error, InterfaceError, OperationalError, close_old_connections, connection
 
 from touchpoint.cases.models import Timer
-from touchpoint.cases.services.timers import TimerOutcome, timer_record_error, timers_fire
 from touchpoint.core.clock import now
 from touchpoint.core.leases import leases_release
 from touchpoint.core.ratelimit import ratelimit_prune
 from touchpoint.core.sessions import sessions_prune
+from touchpoint.flows.timers import TimerOutcome, timer_record_error, timers_fire
 from touchpoint.ops.models import WorkerHeartbeat
 from touchpoint.outbox.channels import PermanentFailure, TemporaryFailure, channel_for
 from touchpoint.outbox.models import MessageStatus, OutboxMessage

@@ -1,4 +1,5 @@
-"""Services write. Each is keyword-only, typed, and opens its own transaction at its boundary.
+"""Services write the case's own records: its timeline, tasks, handoffs, notes and assignment. Each
+is keyword-only, typed, and opens its own transaction at its boundary.
 
-Import from the submodules (``advance``, ``handoffs``, ``tasks``, ``timers``, ``timeline``): the
-outbox and the cases call each other, and eager imports here would make that a cycle."""
+What moves a case through its journey (``case_open``, ``case_advance``, a timer firing) writes the
+records of other apps too (messages, refunds), so it lives above them in :mod:`touchpoint.flows`."""

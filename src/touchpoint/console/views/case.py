@@ -23,7 +23,6 @@ from touchpoint.cases.actors import recorded_by_hand, staff_actor
 from touchpoint.cases.errors import CaseConflict, CaseError, TransitionRefused
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.cases.recording import OWN_PANEL, generic
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.assign import case_assign
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.cases.services.notes import case_note_add
@@ -43,6 +42,7 @@ from touchpoint.console.views.case_forms import (
     unread,
 )
 from touchpoint.console.words import owners_in_words, refusal_words, summary_words
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys import Actor
 from touchpoint.journeys.engine import manual_events
 from touchpoint.outbox.replies import ReplyInvalid, case_reply_send, reply_draft

@@ -24,9 +24,10 @@ from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.core.forms import MoneyField
+from touchpoint.flows.payments import PaymentRefused, offline_event, offline_payment_record
+from touchpoint.flows.refunds import RefundRefused, paid_how, refund_mark_paid_back
 from touchpoint.journeys import Actor, valid_events
 from touchpoint.payments.models import PERSON_OWES, OfflineMethod, Refund
-from touchpoint.payments.refunds import RefundRefused, paid_how, refund_mark_paid_back
 from touchpoint.payments.selectors import (
     CaseMoney,
     PaymentLine,
@@ -35,7 +36,6 @@ from touchpoint.payments.selectors import (
     case_price,
     case_refunds,
 )
-from touchpoint.payments.services import PaymentRefused, offline_event, offline_payment_record
 from touchpoint.staff.access import has_role, staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import teams_of

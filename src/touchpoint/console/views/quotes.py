@@ -22,9 +22,7 @@ from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.core.forms import ID_MAX, MoneyField, WholeNumberField
 from touchpoint.core.money import money_text as money
-from touchpoint.journeys import Actor, valid_events
-from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
-from touchpoint.quotes.services import (
+from touchpoint.flows.quotes import (
     DECIDE_STATES,
     MAX_LINES,
     PRICE_MAX,
@@ -34,6 +32,8 @@ from touchpoint.quotes.services import (
     quote_decide,
     quote_propose,
 )
+from touchpoint.journeys import Actor, valid_events
+from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import teams_of

@@ -19,7 +19,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from touchpoint.cases.services.walkins import (
+from touchpoint.core.forms import whole_number
+from touchpoint.customers.models import Customer
+from touchpoint.customers.services import email_normalise
+from touchpoint.flows.walkins import (
     COUNTER_TEAM,
     DEVICE_MAX,
     NOTES_MAX,
@@ -29,9 +32,6 @@ from touchpoint.cases.services.walkins import (
     WalkInRefused,
     walkin_open,
 )
-from touchpoint.core.forms import whole_number
-from touchpoint.customers.models import Customer
-from touchpoint.customers.services import email_normalise
 from touchpoint.staff.access import has_role, staff_required
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import teams_of

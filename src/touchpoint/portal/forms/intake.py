@@ -6,10 +6,10 @@ from typing import Any, cast
 
 from django import forms
 
-from touchpoint.cases.services.intake import DESCRIPTION_MAX, GB_POSTCODE
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import problems_offered
 from touchpoint.customers.services import Contact
+from touchpoint.flows.intake import DESCRIPTION_MAX, GB_POSTCODE
 from touchpoint.portal.forms.reach import ReachForm
 
 SHIPPING = [("box", "Send me a prepaid box"), ("post", "I'll post it myself")]

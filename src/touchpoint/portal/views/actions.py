@@ -24,7 +24,7 @@ from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.inbox.portal import portal_message_receive
 from touchpoint.journeys import Journey, State
 from touchpoint.portal.access import case_link

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from touchpoint.cases.errors import CaseError
 from touchpoint.cases.models import Case
 from touchpoint.core.forms import ID_MAX, WholeNumberField
+from touchpoint.flows.quotes import DECIDE_STATES, QuoteInvalid, QuoteNotOpen, quote_decide
 from touchpoint.portal.access import case_link
 from touchpoint.portal.views.tracking import case_page_render
 from touchpoint.quotes.models import Quote, QuoteStatus
 from touchpoint.quotes.selectors import quote_get, quote_latest
-from touchpoint.quotes.services import DECIDE_STATES, QuoteInvalid, QuoteNotOpen, quote_decide
 
 DECISIONS = {"approve": True, "decline": False}
 LINK_BROKEN = "That link to the extra work is incomplete, so nothing was changed. Here is your repair's page."

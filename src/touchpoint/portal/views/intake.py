@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from touchpoint.cases.services.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, order_place
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_model_offered, device_models_offered
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
+from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, order_place
 from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm

@@ -1,5 +1,5 @@
 """Asking for a fresh link to one's repairs by email. The page queues the request and the worker
-answers it (:mod:`touchpoint.links.jobs`): the page does the same work and gives the same answer
+answers it (:mod:`touchpoint.outbox.jobs`): the page does the same work and gives the same answer
 whether or not the address is a customer's, so neither its words nor its timing tell anyone who our
 customers are. How often an address is emailed is decided by the worker (at most one link email a
 quarter of an hour, and a later request always answered), never by who else asked."""
@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.links.mail import link_request_queue
+from touchpoint.outbox.link_mail import link_request_queue
 
 CLIENT_LIMIT = Limit(10, 3600)  # requests per hour from one client: also bounds the queue it can fill
 

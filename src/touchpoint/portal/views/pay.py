@@ -24,6 +24,7 @@ from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
 from touchpoint.core.forms import WholeNumberField
+from touchpoint.flows.payments import PaymentRefused, card_checkout_start
 from touchpoint.payments.models import Payment, PaymentStatus, Purpose
 from touchpoint.payments.money import money as _money
 from touchpoint.payments.providers.registry import card_provider, offline_provider
@@ -35,7 +36,6 @@ from touchpoint.payments.selectors import (
     case_refunds,
     case_taken_payments,
 )
-from touchpoint.payments.services import PaymentRefused, card_checkout_start
 from touchpoint.portal.access import case_link
 from touchpoint.portal.panels import Panel
 from touchpoint.portal.views.tracking import case_page_context

@@ -11,7 +11,7 @@ from decimal import Decimal
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
+from touchpoint.flows.advance import case_advance
 from touchpoint.journeys import valid_events
 from touchpoint.payments.money import money
 from touchpoint.payments.selectors import BALANCE_STATES, case_money

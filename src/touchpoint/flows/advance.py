@@ -20,10 +20,10 @@ from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact
+from touchpoint.flows.refunds import refund_promised
 from touchpoint.journeys import Advanced, Journey, advance, open_case
 from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, Refund, SendTouchpoint, StartTimer, intake_check
 from touchpoint.outbox.services import touchpoint_enqueue
-from touchpoint.payments.refunds import refund_promised
 
 STATE_TASKS = [TaskKind.EXCEPTION, TaskKind.HANDOFF, TaskKind.HANDOFF_OVERDUE]
 

@@ -10,11 +10,11 @@ from touchpoint.cases.actors import TIMER
 from touchpoint.cases.errors import CaseError
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TaskKind, TimelineKind, Timer, TimerStatus
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.handoffs import fallback_owner, handoff_task
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_advance
 
 
 class TimerOutcome(StrEnum):

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from touchpoint.cases.actors import CUSTOMER, staff_actor
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_advance
 from touchpoint.quotes.models import Quote, QuoteLine, QuoteStatus
 from touchpoint.staff.models import StaffUser
 

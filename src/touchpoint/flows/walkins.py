@@ -15,9 +15,9 @@ from django.db import transaction
 from touchpoint.cases.actors import staff_actor
 from touchpoint.cases.errors import CaseError, IdempotencyKeyReused, TransitionRefused
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.cases.services.advance import case_open
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
+from touchpoint.flows.advance import case_open
 from touchpoint.staff.models import StaffUser
 
 JOURNEY = "walk-in-warranty"

@@ -1,12 +1,12 @@
-"""The payments worker job: send the refunds due through their payment provider.
+"""The refunds worker job: send the refunds due through their payment provider.
 
 Registered in ``worker/jobs.py``; each pass claims what is due under a lease and works it
-(:mod:`touchpoint.payments.refunds`), so several workers never send one refund twice, and a refund
+(:mod:`touchpoint.flows.refunds`), so several workers never send one refund twice, and a refund
 whose worker died is sent by the next."""
 
 from __future__ import annotations
 
-from touchpoint.payments.refunds import refund_send, refunds_claim
+from touchpoint.flows.refunds import refund_send, refunds_claim
 
 
 def refunds_send(*, worker_id: str, batch: int, lease_seconds: float) -> int:

@@ -1,7 +1,7 @@
-"""The links worker job: answer the "email me a new link" requests the page queued.
+"""The link requests worker job: answer the "email me a new link" requests the page queued.
 
 Registered in ``worker/jobs.py``. Each pass claims queued requests under a lease, answers each
-(:func:`touchpoint.links.mail.link_request_send`: an email when the address is a customer's with
+(:func:`touchpoint.outbox.link_mail.link_request_send`: an email when the address is a customer's with
 something to show, at most one per address in a quarter of an hour) and deletes it. A request whose
 worker died is claimed again when its lease runs out; answering it twice sends one email."""
 
@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from touchpoint.core.clock import now
 from touchpoint.core.leases import lease_due
-from touchpoint.links.mail import link_request_send
 from touchpoint.links.models import LinkRequest
+from touchpoint.outbox.link_mail import link_request_send
 
 # A request nobody could answer in a day (it failed every time) is moot: the person has asked again
 # or written to us. Dropped so a poisoned row can't be retried for ever.

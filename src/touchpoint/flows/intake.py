@@ -16,11 +16,11 @@ from django.db import transaction
 from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.errors import CaseError
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_model_offered, problems_offered
 from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
+from touchpoint.flows.advance import case_open
 
 JOURNEY = "mail-in-repair"
 DESCRIPTION_MAX = 2000

@@ -23,9 +23,10 @@ from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TaskKind
-from touchpoint.cases.services.advance import case_advance
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
+from touchpoint.flows.advance import case_advance
+from touchpoint.flows.refunds import refund_outcome_apply
 from touchpoint.journeys import valid_events
 from touchpoint.payments.models import (
     EventOutcome,
@@ -38,7 +39,6 @@ from touchpoint.payments.models import (
 )
 from touchpoint.payments.money import money
 from touchpoint.payments.providers.base import CheckoutProvider, CheckoutRequest, ProviderError, ProviderEvent
-from touchpoint.payments.refunds import refund_outcome_apply
 from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_paid_payment, case_price
 from touchpoint.staff.models import StaffUser
 
