@@ -19,9 +19,9 @@ from tests.text.test_themes import generated
 from tests.themes.test_themes import writes
 from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case
-from touchpoint.cases.services.advance import case_open
 from touchpoint.customers.models import Customer
 from touchpoint.feedback.services import feedback_give
+from touchpoint.flows.advance import case_open
 from touchpoint.inbox.services import inbound_receive
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.themes.services import themes_rebuild

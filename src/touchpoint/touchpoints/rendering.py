@@ -229,7 +229,8 @@ def sample_context(
     The full sample has every value set (money paid and refunded, a balance due, actions, timers);
     ``bare`` has none of them, so a check renders both sides of each ``{% if %}``. ``data`` is the
     case data (:func:`sample_data` makes it from a journey's declarations)."""
-    url = "https://repairs.example.com/c/sampleLinkTokenAsLongAsARealOne43Characters/"  # a real link's length: SMS segments are counted with it
+    # As long as a real link (a 43-character token): SMS segments are counted with it.
+    url = "https://repairs.example.com/c/sampleLinkTokenAsLongAsARealOne43Characters/"
     money = {
         "price": "£29.00",
         "paid": "£29.00",
