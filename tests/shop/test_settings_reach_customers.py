@@ -3,6 +3,8 @@ staff reply is signed with, the bank details on the payment page; and the page i
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -10,6 +12,9 @@ from django.test import Client
 from tests.portal.test_intake_service import shop  # noqa: F401 - the fixture
 from tests.portal.test_intake_views import GOOD, URL, start
 from tests.shop.given import SHOP, lead_client, shop_form
+from tests.support.factories import StaffFactory
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.shop.selectors import shop_settings
 from touchpoint.worker.loop import Worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shop")]
@@ -30,8 +35,41 @@ def test_the_sender_set_in_the_console_sends_the_customers_mail(settings: object
 
 
 def test_an_agent_does_not_see_the_shop_in_the_nav() -> None:
-    from tests.support.factories import StaffFactory
-
     agent = Client()
     agent.force_login(StaffFactory(username="ann"))
     assert f'href="{SHOP}"' not in agent.get("/console/").content.decode()
+
+
+def test_the_currency_set_before_any_payment_is_what_the_customer_is_told_and_asked_for() -> None:
+    lead = lead_client()
+    assert lead.post(SHOP, shop_form(lead, currency="EUR")).status_code == 302
+    customer = Client()
+    assert customer.post(URL, {**GOOD, "nonce": start(customer)}).status_code == 303
+    message = OutboxMessage.objects.get()
+    assert "€" in message.body_text and "£" not in message.body_text
+
+
+def test_once_money_is_taken_the_currency_stays() -> None:
+    from decimal import Decimal
+
+    from tests.payments.conftest import open_repair, register_mail_in_repair
+    from touchpoint.flows.payments import offline_payment_record
+    from touchpoint.payments.models import OfflineMethod
+
+    register_mail_in_repair()
+    case = open_repair()
+    lead = lead_client()
+    staff = StaffFactory(username="pat", teams=["intake"])
+    offline_payment_record(
+        case=case,
+        seen_version=case.version,
+        staff=staff,
+        amount=Decimal("39.00"),
+        method=OfflineMethod.BANK_TRANSFER,
+        reference="x",
+    )
+    page = lead.get(SHOP).content.decode()
+    assert "The shop has taken payments in GBP, so its currency stays GBP" in html.unescape(page)
+    # A form that says otherwise (a stale page, a hand-made request) changes nothing
+    assert lead.post(SHOP, shop_form(lead, name="Fixit", currency="USD")).status_code == 302
+    assert (shop_settings().currency, shop_settings().name) == ("gbp", "Fixit")

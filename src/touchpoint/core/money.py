@@ -1,30 +1,24 @@
 """Money as the customer reads it: the project's one formatter.
 
-Amounts are exact ``Decimal`` values in the shop's currency (``settings.TOUCHPOINT_CURRENCY``,
-lower-case ISO 4217, ``gbp`` unless configured). Pages, messages and the console all say an amount
-through :func:`money_text` (templates: ``{% load money %}{{ amount|money }}``), so "£29.00" reads
-the same everywhere."""
+Amounts are exact ``Decimal`` values in a currency (lower-case ISO 4217): the shop's own, set in the
+console (:func:`touchpoint.shop.selectors.shop_currency`), or the one a payment was recorded in.
+Pages, messages and the console all say an amount through :func:`money_text` (templates:
+``{% load money %}{{ amount|money }}``, :mod:`touchpoint.shop.templatetags.money`), so "£29.00"
+reads the same everywhere. The caller names the currency: this module reads no settings."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-
-from django.conf import settings
 
 SYMBOLS = {"gbp": "£", "eur": "€", "usd": "$", "aud": "A$", "cad": "C$", "nzd": "NZ$"}
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def shop_currency() -> str:
-    """The shop's currency, lower-case ISO 4217 (``gbp`` unless configured)."""
-    return str(getattr(settings, "TOUCHPOINT_CURRENCY", "gbp") or "gbp").lower()
-
-
-def money_text(amount: Decimal | int, currency: str | None = None) -> str:
-    """``Decimal("1234.5")`` → ``"£1,234.50"`` (``"€…"``, ``"$…"``, …); a currency without a symbol
-    here is written by its code after the figure: ``"25.00 CHF"``. ``currency`` defaults to the shop's."""
-    code = (currency or shop_currency()).lower()
+def money_text(amount: Decimal | int, currency: str) -> str:
+    """``Decimal("1234.5")``, ``"gbp"`` → ``"£1,234.50"`` (``"€…"``, ``"$…"``, …); a currency without a
+    symbol here is written by its code after the figure: ``"25.00 CHF"``."""
+    code = currency.lower()
     value = Decimal(amount).quantize(PENNY)
     symbol = SYMBOLS.get(code)
     return f"{symbol}{value:,}" if symbol else f"{value:,} {code.upper()}"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
@@ -40,6 +39,7 @@ from touchpoint.payments.models import (
 from touchpoint.payments.money import money
 from touchpoint.payments.providers.base import CheckoutProvider, CheckoutRequest, ProviderError, ProviderEvent
 from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_paid_payment, case_price
+from touchpoint.shop.selectors import shop_currency
 from touchpoint.staff.models import StaffUser
 
 # Stripe's shortest checkout life is 30 minutes; a minute more so our clock and theirs can differ.
@@ -102,7 +102,7 @@ def card_checkout_start(
                     "provider": Provider.STRIPE,
                     "purpose": purpose,
                     "amount": amount,
-                    "currency": settings.TOUCHPOINT_CURRENCY,
+                    "currency": shop_currency(),
                     "case_version": seen_version,
                     "expires_at": at + CHECKOUT_LIFETIME,
                     "created_at": at,
@@ -363,7 +363,7 @@ def offline_payment_record(
             provider=Provider.OFFLINE,
             purpose=Purpose.BALANCE if balance else Purpose.ORDER,
             amount=amount,
-            currency=settings.TOUCHPOINT_CURRENCY,
+            currency=shop_currency(),
             status=PaymentStatus.PAID,
             method=method,
             reference=reference.strip()[:200],

@@ -22,6 +22,7 @@ from touchpoint.links.paths import case_page_url
 from touchpoint.links.services import link_issue, link_revoke
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
+from touchpoint.shop.selectors import shop_settings
 
 # An address gets at most one link email in this window, however often it is asked for (the first
 # still holds working links); a request after it always sends.
@@ -39,7 +40,7 @@ def _signature() -> str:
     return (
         f"Each link opens one repair and works for {settings.TOUCHPOINT_LINK_DAYS} days.\n"
         "Talk to a person: reply to this email and a member of the team will answer you.\n\n"
-        f"{settings.TOUCHPOINT_SHOP_NAME}\n"
+        f"{shop_settings().name}\n"
     )
 
 

@@ -1,12 +1,17 @@
-"""Money as the shop writes it: exact Decimals in the shop's currency (``TOUCHPOINT_CURRENCY``).
+"""Money as the shop writes it: exact Decimals in the shop's currency (set in the console).
 
-The one formatter is :func:`touchpoint.core.money.money_text`; ``money`` and ``currency`` here are
-older names for it and for :func:`touchpoint.core.money.shop_currency`, kept for their callers."""
+:func:`money` says an amount through the one formatter (:func:`touchpoint.core.money.money_text`),
+in the shop's currency unless the amount was recorded in another; :func:`currency` is the shop's."""
 
 from __future__ import annotations
 
-from touchpoint.core.money import PENNY, SYMBOLS, ZERO, as_decimal
-from touchpoint.core.money import money_text as money
-from touchpoint.core.money import shop_currency as currency
+from decimal import Decimal
+
+from touchpoint.core.money import PENNY, SYMBOLS, ZERO, as_decimal, money_text
+from touchpoint.shop.selectors import shop_currency as currency
 
 __all__ = ["PENNY", "SYMBOLS", "ZERO", "as_decimal", "currency", "money"]
+
+
+def money(amount: Decimal | int, currency_code: str | None = None) -> str:
+    return money_text(amount, currency_code or currency())

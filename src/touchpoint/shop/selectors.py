@@ -81,6 +81,11 @@ def shop_settings_writing() -> None:
     _kept.writing = True
 
 
+def shop_currency() -> str:
+    """The shop's currency, lower-case ISO 4217 (``gbp``): every amount is said and charged in it."""
+    return shop_settings().currency.lower()
+
+
 def shop_from_email() -> str:
     """The From of every email: ``"Norm at the Repair Shop <norm@example.com>"``."""
     row = shop_settings()

@@ -24,6 +24,7 @@ from touchpoint.links.services import link_token
 from touchpoint.payments.providers.registry import card_provider
 from touchpoint.payments.selectors import CaseMoney, case_money
 from touchpoint.quotes.selectors import quote_latest
+from touchpoint.shop.selectors import shop_currency, shop_settings
 from touchpoint.touchpoints.overrides import overrides_current
 from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
@@ -136,7 +137,10 @@ def quote_lines(*, case: Case) -> list[dict[str, str]]:
     quote = quote_latest(case=case)
     if quote is None or not quote.is_open:
         return []
-    return [{"description": line.description, "price": money_text(line.price)} for line in quote.lines.all()]
+    return [
+        {"description": line.description, "price": money_text(line.price, shop_currency())}
+        for line in quote.lines.all()
+    ]
 
 
 def device_words(data: dict[str, Any]) -> str:
@@ -150,8 +154,9 @@ def device_words(data: dict[str, Any]) -> str:
 
 def shop_context() -> dict[str, Any]:
     """The shop's name and postal address (where a customer sends a device without a prepaid box)."""
-    lines = [str(line) for line in settings.TOUCHPOINT_SHOP_ADDRESS if str(line).strip()]
-    return {"name": settings.TOUCHPOINT_SHOP_NAME, "address": ", ".join(lines), "address_lines": lines}
+    shop = shop_settings()  # set in the console
+    lines = shop.address_lines
+    return {"name": shop.name, "address": ", ".join(lines), "address_lines": lines}
 
 
 def touchpoint_context(
@@ -194,7 +199,7 @@ def touchpoint_context(
             "url": f"{url}#{PAY_ANCHOR}" if money["due"] else "",
             "card": card,
             "bank": "offline" in settings.TOUCHPOINT_PAYMENT_PROVIDERS,
-            "bank_details": settings.TOUCHPOINT_BANK_DETAILS,
+            "bank_details": shop_settings().bank_details,
         },
         "actions": actions,
         "offers": [a["event"] for a in actions if a["event"]],

@@ -35,6 +35,7 @@ from touchpoint.inbox.models import InboundAttachment
 from touchpoint.inbox.photos import FORMATS
 from touchpoint.journeys import Journey, State
 from touchpoint.journeys.data import ADDRESS_PARTS
+from touchpoint.shop.selectors import shop_currency
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words, team_names, teams_of
 
@@ -291,6 +292,6 @@ def told_at_intake(journey: Journey, data: dict[str, Any]) -> list[Fact]:
 
 def _money(value: Any) -> str:
     try:
-        return money_text(Decimal(str(value)))
+        return money_text(Decimal(str(value)), shop_currency())
     except (InvalidOperation, ValueError):
         return str(value)

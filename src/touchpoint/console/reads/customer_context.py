@@ -24,6 +24,7 @@ from touchpoint.customers.models import Customer
 from touchpoint.inbox.models import InboundMessage
 from touchpoint.payments.models import Payment, Refund
 from touchpoint.payments.selectors import TAKEN
+from touchpoint.shop.selectors import shop_currency
 
 EARLIER_SHOWN = 8  # the card lists the latest few; the count says how many there are in all
 SENTIMENT_POINTS = 20  # the trend of the latest messages; older ones don't change what an agent does now
@@ -104,7 +105,7 @@ class CustomerContext:
 
     @property
     def lifetime_value_display(self) -> str:
-        return money_text(self.lifetime_value)
+        return money_text(self.lifetime_value, shop_currency())
 
     @property
     def tier(self) -> str:

@@ -21,7 +21,6 @@ from touchpoint.cases.errors import CaseConflict, CaseError
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.core.forms import ID_MAX, MoneyField, WholeNumberField
-from touchpoint.core.money import money_text as money
 from touchpoint.flows.quotes import (
     DECIDE_STATES,
     MAX_LINES,
@@ -33,6 +32,7 @@ from touchpoint.flows.quotes import (
     quote_propose,
 )
 from touchpoint.journeys import Actor, valid_events
+from touchpoint.payments.money import money
 from touchpoint.quotes.selectors import QuoteView, quote_open, quotes_of
 from touchpoint.staff.access import staff_required
 from touchpoint.staff.models import StaffUser

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from touchpoint.console.views.shop_forms import ShopSettingsForm
+from touchpoint.payments.models import Payment
 from touchpoint.shop.models import Area
 from touchpoint.shop.selectors import setting_changes, shop_settings
 from touchpoint.shop.services import SHOP_FIELDS, SettingsConflict, shop_settings_update
@@ -44,11 +45,13 @@ def _initial() -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 @staff_required("lead")
 def settings_page(request: HttpRequest) -> HttpResponse:
+    # Once money has been taken, the currency it was taken in stays.
+    locked = shop_settings().currency if Payment.objects.exists() else ""
     if request.method == "GET":
-        return _page(request, ShopSettingsForm(initial=_initial()))
+        return _page(request, ShopSettingsForm(initial=_initial(), currency_locked=locked))
     user = request.user
     assert isinstance(user, StaffUser)  # staff_required let only staff through
-    form = ShopSettingsForm(request.POST, request.FILES)
+    form = ShopSettingsForm(request.POST, request.FILES, initial=_initial(), currency_locked=locked)
     if not form.is_valid():
         return _page(request, form, status=400, problem="Nothing was saved: see below.")
     data = form.cleaned_data
@@ -68,7 +71,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "Nothing was saved: someone else saved the settings while you were editing (see the changes below). "
             "Check what you typed against theirs and save again."
         )
-        return _page(request, ShopSettingsForm(fresh), status=409, problem=problem)
+        return _page(
+            request, ShopSettingsForm(fresh, initial=_initial(), currency_locked=locked), status=409, problem=problem
+        )
     if changes:
         fields = ", ".join(sorted({c.field.replace("_", " ") for c in changes}))
         messages.success(request, f"Saved: {fields}.")

@@ -93,6 +93,18 @@ class ShopSettingsForm(forms.Form):
     )
     logo_remove = forms.BooleanField(label="Remove the logo", required=False)
 
+    def __init__(self, *args: Any, currency_locked: str = "", **kwargs: Any) -> None:
+        """``currency_locked``: the currency the shop has taken money in, which stays (its prices,
+        payments and refunds are in it); the field then shows it and takes no other."""
+        super().__init__(*args, **kwargs)
+        if currency_locked:
+            field = self.fields["currency"]
+            field.disabled = True
+            field.help_text = (
+                f"The shop has taken payments in {currency_locked.upper()}, so its currency stays "
+                f"{currency_locked.upper()}: its prices, payments and refunds are all in it."
+            )
+
     def clean_address(self) -> str:
         lines = [line.strip() for line in str(self.cleaned_data["address"]).splitlines() if line.strip()]
         if len(lines) > ADDRESS_LINES:

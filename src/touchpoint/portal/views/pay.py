@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -39,7 +38,7 @@ from touchpoint.payments.selectors import (
 from touchpoint.portal.access import case_link
 from touchpoint.portal.panels import Panel
 from touchpoint.portal.views.tracking import case_page_context
-from touchpoint.shop.selectors import shop_settings
+from touchpoint.shop.selectors import shop_currency, shop_settings
 
 DUE = {"awaiting_payment": "due", "payment_failed": "failed"}
 CHECKING = ("payment_processing", "payment_retrying")
@@ -80,7 +79,7 @@ def pay_panel(request: HttpRequest, case: Case, token: str) -> dict[str, Any] | 
     card = case_latest_card_payment(case=case)
     return {
         **_ways(case, token, mode),
-        "price": _money(price, settings.TOUCHPOINT_CURRENCY) if price is not None else None,
+        "price": _money(price, shop_currency()) if price is not None else None,
         "card": card_provider() is not None and price is not None and mode != "checking",
         **_resume(card if mode == "checking" else None),
         "returned": returned,
