@@ -1,4 +1,4 @@
-"""The one money formatter (``touchpoint.core.money``) and its template filter."""
+"""The one money formatter (``touchpoint.core.money``), the shop's currency (``payments.money``) and the filter."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from django.template import Context, Template
 
 from touchpoint.core.money import money_text
+from touchpoint.payments.money import money
 
 
 @pytest.mark.parametrize(
@@ -27,10 +28,13 @@ def test_money_text_says_the_currency(amount: Decimal | int, currency: str, said
     assert money_text(amount, currency) == said
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(("shop", "said"), [("gbp", "£25.00"), ("eur", "€25.00"), ("sek", "25.00 SEK")])
-def test_money_text_defaults_to_the_shops_currency(settings: Any, shop: str, said: str) -> None:
+def test_an_amount_is_said_in_the_shops_currency(settings: Any, shop: str, said: str) -> None:
+    # A new install's shop takes its currency from the environment until a lead sets it in the console
     settings.TOUCHPOINT_CURRENCY = shop
-    assert money_text(Decimal("25")) == said
+    assert money(Decimal("25")) == said
+    assert money(Decimal("25"), "usd") == "$25.00"  # an amount recorded in another currency keeps it
 
 
 @pytest.mark.parametrize(
@@ -46,6 +50,7 @@ def test_money_text_defaults_to_the_shops_currency(settings: Any, shop: str, sai
         ("{{ x|money }}", {"x": "free"}, "free"),
     ],
 )
+@pytest.mark.django_db  # the filter says amounts in the shop's currency, read from its settings
 def test_money_filter(settings: Any, source: str, context: dict[str, object], said: str) -> None:
     settings.TOUCHPOINT_CURRENCY = "gbp"
     assert Template("{% load money %}" + source).render(Context(context)) == said

@@ -10,10 +10,10 @@ from tests.quotes.repair import crew, repair_case
 from tests.support.factories import CustomerFactory, StaffFactory
 from touchpoint.cases.errors import CaseConflict, TransitionRefused
 from touchpoint.cases.models import Case, TimelineEntry
-from touchpoint.core.money import money_text as money
 from touchpoint.customers.models import Customer
 from touchpoint.flows.quotes import LineInput, QuoteInvalid, QuoteNotOpen, quote_decide, quote_propose
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.payments.money import money
 from touchpoint.quotes.models import Quote, QuoteLine, QuoteStatus
 
 pytestmark = pytest.mark.django_db
