@@ -50,24 +50,19 @@ def test_the_currency_set_before_any_payment_is_what_the_customer_is_told_and_as
 
 
 def test_once_money_is_taken_the_currency_stays() -> None:
-    from decimal import Decimal
-
     from tests.payments.conftest import open_repair, register_mail_in_repair
-    from touchpoint.flows.payments import offline_payment_record
-    from touchpoint.payments.models import OfflineMethod
 
     register_mail_in_repair()
     case = open_repair()
-    lead = lead_client()
-    staff = StaffFactory(username="pat", teams=["intake"])
-    offline_payment_record(
-        case=case,
-        seen_version=case.version,
-        staff=staff,
-        amount=Decimal("39.00"),
-        method=OfflineMethod.BANK_TRANSFER,
-        reference="x",
+    # intake records the bank transfer on the case's page, as they see it on the statement
+    intake = Client()
+    intake.force_login(StaffFactory(username="pat", teams=["intake"]))
+    recorded = intake.post(
+        f"/console/cases/{case.reference}/payments/record",
+        {"version": str(case.version), "amount": "39.00", "method": "bank_transfer", "reference": "BACS"},
     )
+    assert recorded.status_code == 303
+    lead = lead_client()
     page = lead.get(SHOP).content.decode()
     assert "The shop has taken payments in GBP, so its currency stays GBP" in html.unescape(page)
     # A form that says otherwise (a stale page, a hand-made request) changes nothing
