@@ -20,7 +20,14 @@ class Channel(models.TextChoices):
 class Customer(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254, unique=True)
+    # E.164 ("+447700900123"), normalised with phonenumbers from what the customer typed and their country
     phone = models.CharField(max_length=40, blank=True)
+    texts_only = models.BooleanField(
+        default=False,
+        help_text="The customer asked for texts only: a text that can't be delivered is a person's task, not an email.",
+    )
+    # STOP by text sets it (START clears it); an opted-out number is never texted
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     plain_messages = models.BooleanField(default=False, help_text="The customer asked for plain, sober messages.")
@@ -58,6 +65,8 @@ class Customer(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["email_key"], name="customer_email_key"),
+            # an inbound text finds its customer by number
+            models.Index(fields=["phone"], name="customer_phone", condition=models.Q(phone__gt="")),
             models.Index(fields=["email_domain_key", "-id"], name="customer_email_domain_key"),
             # newest first among equal keys, so a search for a common name reads its newest customers
             models.Index(fields=["name_key", "-id"], name="customer_name_key"),

@@ -10,6 +10,7 @@ class Source(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"
     IMAP = "imap", "IMAP mailbox"
     PORTAL = "portal", "The case page (magic link)"
+    SMS = "sms", "Text message"
 
 
 class Kind(models.TextChoices):
@@ -24,6 +25,7 @@ class MatchedBy(models.TextChoices):
     THREAD = "thread", "In-Reply-To / References"
     SUBJECT = "subject", "Case reference in the subject, from the case's customer"
     LINK = "link", "Written on the case's page, reached by its link"
+    PHONE = "phone", "Texted from the customer's number"
 
 
 class Proof(models.TextChoices):

@@ -39,12 +39,20 @@ class OutboxMessage(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the provider calls the message (a Twilio SID), so its delivery receipts find it
+    provider_ref = models.CharField(max_length=64, blank=True)
+    # The provider's latest delivery status (queued, sent, delivered, undelivered, failed) and error code
+    delivery = models.CharField(max_length=16, blank=True)
+    delivery_error = models.CharField(max_length=200, blank=True)
+    # The text this email stands in for, when the text couldn't be delivered
+    fallback_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["created_at"]
         indexes = [
             models.Index(fields=["next_attempt_at"], name="outbox_pending_due", condition=models.Q(status="pending")),
             models.Index(fields=["case", "created_at"], name="outbox_case_created"),
+            models.Index(fields=["provider_ref"], name="outbox_provider_ref", condition=~models.Q(provider_ref="")),
         ]
 
     def __str__(self) -> str:

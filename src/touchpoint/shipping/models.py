@@ -36,10 +36,34 @@ class Shipment(models.Model):
     status = models.CharField(max_length=24, blank=True)
     status_at = models.DateTimeField(null=True, blank=True)
     tracking_url = models.URLField(max_length=500, blank=True)  # the carrier's own page for this parcel
+    # The lane a parcel's transit time is learnt per (with service_level): the sender's postcode area
+    origin_area = models.CharField(max_length=10, blank=True)
+    # A label bought through the aggregator: its id there, the label file's address and what it cost
+    provider_shipment_id = models.CharField(max_length=80, blank=True)
+    label_url = models.URLField(max_length=500, blank=True)
+    postage_minor = models.PositiveIntegerField(null=True, blank=True, help_text="In the shop's currency's minor unit")
+    # The poller asks the aggregator about a parcel no webhook speaks for when this is due
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    poll_failures = models.PositiveSmallIntegerField(default=0)
+    # The watchdog's bound: no scan past this and the parcel is a person's task (lane p90 + margin)
+    silent_after = models.DateTimeField(null=True, blank=True)
+    watchdog_fired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["case", "leg"], name="shipment_case_leg")]
+        indexes = [
+            models.Index(fields=["case", "leg"], name="shipment_case_leg"),
+            models.Index(
+                fields=["next_poll_at"], name="shipment_poll_due", condition=models.Q(next_poll_at__isnull=False)
+            ),
+            models.Index(
+                fields=["silent_after"],
+                name="shipment_watchdog_due",
+                condition=models.Q(
+                    silent_after__isnull=False, watchdog_fired_at__isnull=True, delivered_at__isnull=True
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_leg_display()} {self.tracking_number or '(no tracking yet)'}"
