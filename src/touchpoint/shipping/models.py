@@ -90,3 +90,48 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ServiceLevel(models.Model):
+    """A way the shop sends parcels, offered at intake with its price and measured on-time share."""
+
+    code = models.SlugField(max_length=40, unique=True, help_text="e.g. royal-mail-tracked-48")
+    name = models.CharField(max_length=100, help_text="As the customer reads it, e.g. Royal Mail Tracked 48")
+    provider = models.CharField(max_length=10, choices=Provider.choices, blank=True)
+    carrier = models.CharField(max_length=60, help_text="As the aggregator names it, e.g. RoyalMail")
+    service = models.CharField(max_length=60, help_text="The carrier's service as the aggregator names it")
+    price_minor = models.PositiveIntegerField(default=0, help_text="What the customer pays, in the minor unit")
+    promised_days = models.PositiveSmallIntegerField(default=2, help_text="Working days to deliver, as promised")
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "price_minor", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LaneFigure(models.Model):
+    """What the shop's own deliveries say about one lane (carrier, service level, origin area): kept by
+    the worker as parcels are delivered or lost, read by the watchdog, intake and insights."""
+
+    carrier = models.CharField(max_length=60)
+    service_level = models.CharField(max_length=60)
+    origin_area = models.CharField(max_length=10)
+    deliveries = models.PositiveIntegerField(default=0)
+    p50_hours = models.FloatField(null=True, blank=True)
+    p90_hours = models.FloatField(null=True, blank=True)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    lost = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["carrier", "service_level", "origin_area"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "service_level", "origin_area"], name="lane_figure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.service_level} from {self.origin_area or 'anywhere'}"
