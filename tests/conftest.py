@@ -42,10 +42,13 @@ def _shop_settings_fresh() -> Iterator[None]:
         yield
         return
     from touchpoint.shop.selectors import shop_settings_forget
+    from touchpoint.staff.first_run import forget_owner
 
     shop_settings_forget()
+    forget_owner()  # "someone is on the staff" is remembered per process too
     yield
     shop_settings_forget()
+    forget_owner()
 
 
 @pytest.fixture

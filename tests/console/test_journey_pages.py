@@ -15,6 +15,12 @@ from touchpoint.staff.models import StaffUser
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def set_up_shop(db: object) -> StaffUser:
+    """A shop with its owner: on an empty install the home page is the first-run welcome instead."""
+    return StaffUser.objects.create_user(username="owner", role="admin")
+
+
 def mini_repair_states() -> list[str]:
     from tests.conftest import SUPPORT
     from touchpoint.journeys import load_journey
@@ -22,7 +28,7 @@ def mini_repair_states() -> list[str]:
     return list(load_journey(SUPPORT / "mini-repair.yaml").journey.states)
 
 
-def test_the_home_page_is_public_and_says_what_this_is(client: Client) -> None:
+def test_the_home_page_is_public_and_says_what_this_is(client: Client, set_up_shop: StaffUser) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert b"Every customer journey mapped and checked by machine" in response.content
@@ -62,7 +68,7 @@ def test_the_journey_map_draws_every_state(client: Client, new_case: Case, bench
     assert client.get("/console/journeys/mini-repair/2/").status_code == 404
 
 
-def test_the_dev_mailbox_link_shows_only_when_the_mailbox_is_on(client: Client) -> None:
+def test_the_dev_mailbox_link_shows_only_when_the_mailbox_is_on(client: Client, set_up_shop: StaffUser) -> None:
     assert b"Dev mail" not in client.get("/").content
     with override_settings(TOUCHPOINT_DEV_MAILBOX=True, ROOT_URLCONF="tests.devmail.urls"):
         assert b'href="/dev/mail/">Dev mail</a>' in client.get("/").content

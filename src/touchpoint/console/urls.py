@@ -4,6 +4,7 @@ from touchpoint.console.routes import (
     auth,
     case,
     files,
+    first_run,
     insights,
     journeys,
     payments,
@@ -24,6 +25,7 @@ app_name = "console"
 urlpatterns = [
     path("", home.home, name="home"),
     *auth.urlpatterns,
+    *first_run.urlpatterns,
     *two_factor.urlpatterns,
     *queues.urlpatterns,
     *case.urlpatterns,

@@ -13,10 +13,11 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import DatabaseError, connections
 from gunicorn.app.base import BaseApplication
 
 from touchpoint.ops.supervise import Child, GaveUp, Supervisor, die_with_parent
+from touchpoint.staff.first_run import owner_exists, setup_code
 
 BACKLOG = 2048
 
@@ -204,7 +205,22 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Links in messages start with {settings.TOUCHPOINT_PUBLIC_URL} (TOUCHPOINT_PUBLIC_URL).")
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}. Stop with Ctrl-C.")
+        self._first_run(url)
         self.stdout.flush()
+
+    def _first_run(self, url: str) -> None:
+        """On an empty staff table, where the owner starts and the code that proves it's them."""
+        try:
+            nobody = not owner_exists()
+        except DatabaseError:
+            return  # the database is down: /healthz says so, and the next start says this
+        finally:
+            connections.close_all()  # the supervisor holds no connection of its own
+        if nobody:
+            self.stdout.write(
+                f"First run: nobody works here yet. Open {url}/setup/ and type the setup code {setup_code()}"
+                " to create the owner's account."
+            )
 
     def _say(self, line: str) -> None:
         self.stderr.write(line)
