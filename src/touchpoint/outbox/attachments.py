@@ -34,6 +34,10 @@ class UnknownAttachment(LookupError):
     """A message names a kind no setting says how to make."""
 
 
+class AttachmentNotReady(Exception):
+    """The file will exist later (a label still being bought): the message waits and is tried again."""
+
+
 def attachment_kinds(touchpoint: str) -> list[str]:
     """The kinds of file the touch point ``touchpoint`` carries (none for most)."""
     return list(settings.TOUCHPOINT_TOUCHPOINT_ATTACHMENTS.get(touchpoint, []))

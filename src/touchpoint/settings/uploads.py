@@ -26,7 +26,8 @@ TOUCHPOINT_TOUCHPOINT_ATTACHMENTS: dict[str, list[str]] = {
     "new_box_on_its_way": ["box_label"],
     "send_in_own_packaging": ["box_label"],
 }
-TOUCHPOINT_ATTACHMENT_MAKERS: dict[str, str] = {"box_label": "touchpoint.shipping.labels.label_attachment"}
+# box_label: the label bought through the aggregator when one buys labels, else the shop's own (labels.py)
+TOUCHPOINT_ATTACHMENT_MAKERS: dict[str, str] = {"box_label": "touchpoint.shipping.postage_buy.box_label_attachment"}
 
 # Where prepaid parcels go: the shop's postal address, one line per comma (up to six fit on the label).
 TOUCHPOINT_SHOP_ADDRESS = env_list(

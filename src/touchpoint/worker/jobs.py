@@ -17,6 +17,7 @@ JOBS: list[tuple[str, str]] = [
     ("refunds", "touchpoint.flows.jobs:refunds_send"),
     ("link-requests", "touchpoint.outbox.jobs:link_requests_work"),  # "email me a new link", asked on the page
     ("eta-figures", "touchpoint.cases.eta:eta_figures_work"),  # the ETA figures of journeys whose cases finished
+    ("shipping-labels", "touchpoint.shipping.postage_buy:labels_buy_work"),  # prepaid labels; idle unless configured
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
 ]
 

@@ -25,7 +25,7 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import InterfaceError, OperationalError
 
-from touchpoint.outbox.attachments import Attachment, attachments_make
+from touchpoint.outbox.attachments import Attachment, AttachmentNotReady, attachments_make
 from touchpoint.outbox.channels.base import PermanentFailure, TemporaryFailure
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shop.selectors import shop_from_email
@@ -167,6 +167,8 @@ class EmailChannel:
             return attachments_make(message=message)
         except (OperationalError, InterfaceError):
             raise  # the database, not the file: the worker reconnects and tries again
+        except AttachmentNotReady as exc:
+            raise TemporaryFailure(f"attachment {message.attachments} not ready: {exc}") from exc
         except Exception as exc:  # a file we can't make won't appear by retrying: a person decides
             raise PermanentFailure(
                 f"could not make attachment {message.attachments}: {type(exc).__name__}: {exc}"

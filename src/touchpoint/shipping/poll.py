@@ -1,0 +1,131 @@
+"""The poller: parcels of aggregators that send no webhooks (``TOUCHPOINT_CARRIER_POLL``), asked about
+by the worker when their ``next_poll_at`` comes.
+
+Each due parcel's tracking is fetched from its aggregator's API (``postage.tracker_body``), read by
+that provider's webhook parser (the API answers the object the webhook embeds) and applied event by
+event, oldest first, by ``tracking.tracking_update_apply``: as idempotent and order-tolerant as the
+webhooks, so polling the same tracking again changes nothing. The next poll: hourly while the parcel
+travels, every 20 minutes once it is out for delivery or waiting to be collected, never again once
+it is delivered, returned or no longer tracked. A poll that fails is tried again with backoff; after
+``MAX_POLL_FAILURES`` in a row the shipping team gets a task and the parcel is asked about daily."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from touchpoint.cases.errors import CaseConflict
+from touchpoint.cases.models import TaskKind
+from touchpoint.cases.services.tasks import task_open
+from touchpoint.core.clock import now
+from touchpoint.outbox.services import backoff_seconds
+from touchpoint.shipping.carriers import PROVIDERS, Malformed
+from touchpoint.shipping.models import Provider, Shipment
+from touchpoint.shipping.postage import PostageError, tracker_body
+from touchpoint.shipping.tracking import tracking_update_apply
+
+log = logging.getLogger(__name__)
+
+POLL_EVERY = timedelta(hours=1)
+POLL_SOON = timedelta(minutes=20)  # the parcel is at the door: its delivery is news within the hour
+POLL_AFTER_CONFLICT = timedelta(minutes=1)  # the case was busy: the rest of the tracking is applied soon
+POLL_GIVEN_UP = timedelta(days=1)  # after a person was told: still asked, rarely, so it heals by itself
+FINAL = frozenset({"delivered", "return_to_sender", "expired"})
+SOON = frozenset({"out_for_delivery", "available_for_pickup", "attempt_failed"})
+MAX_POLL_FAILURES = 6
+MAX_PER_PASS = 20
+
+
+def shipments_claim(rows: QuerySet[Shipment], *, batch: int, lease_seconds: float) -> list[int]:
+    """Claim up to ``batch`` of ``rows`` whose ``next_poll_at`` has come, oldest due first: their due
+    time moves a lease ahead, so no other worker takes them meanwhile and a worker that dies leaves
+    them due again. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL. Opens its own transaction."""
+    with transaction.atomic():
+        at = now()
+        due: QuerySet[Any] = rows.filter(next_poll_at__lte=at).order_by("next_poll_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:batch])
+        if ids:
+            Shipment.objects.filter(pk__in=ids).update(next_poll_at=at + timedelta(seconds=lease_seconds))
+        return ids
+
+
+def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
+    """The worker's job: poll the parcels due. How many were polled."""
+    providers = list(settings.TOUCHPOINT_CARRIER_POLL)
+    if not providers:
+        return 0
+    rows = (
+        Shipment.objects.filter(provider__in=providers, delivered_at__isnull=True, next_poll_at__isnull=False)
+        .exclude(tracking_number="")
+        .exclude(status__in=FINAL)
+    )
+    polled = shipments_claim(rows, batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds)
+    for shipment_id in polled:
+        shipment_poll(shipment_id=shipment_id)
+    return len(polled)
+
+
+def shipment_poll(*, shipment_id: int) -> None:
+    """Fetch one parcel's tracking and apply it; schedule the next poll. The caller claimed it."""
+    shipment = Shipment.objects.get(pk=shipment_id)
+    provider = shipment.provider
+    try:
+        body = tracker_body(provider, tracking_number=shipment.tracking_number, carrier=shipment.carrier)
+        if body is None:
+            raise PostageError(
+                f"{provider} doesn't know the tracking number {shipment.tracking_number}", temporary=True
+            )
+        updates = PROVIDERS[provider].parse(body)
+    except (PostageError, Malformed) as exc:
+        _failed(shipment, f"{type(exc).__name__}: {exc}")
+        return
+    for update in sorted(updates, key=lambda u: u.occurred_at):
+        if update.tracking_number != shipment.tracking_number:
+            continue  # never another parcel's news, whatever the answer held
+        try:
+            tracking_update_apply(provider=provider, update=update)
+        except CaseConflict:
+            Shipment.objects.filter(pk=shipment.pk).update(next_poll_at=now() + POLL_AFTER_CONFLICT)
+            return
+    shipment.refresh_from_db(fields=["status", "delivered_at"])
+    if shipment.delivered_at is not None or shipment.status in FINAL:
+        following = None
+    else:
+        following = now() + (POLL_SOON if shipment.status in SOON else POLL_EVERY)
+    Shipment.objects.filter(pk=shipment.pk).update(next_poll_at=following, poll_failures=0)
+
+
+def _failed(shipment: Shipment, error: str) -> None:
+    failures = shipment.poll_failures + 1
+    at = now()
+    with transaction.atomic():
+        if failures < MAX_POLL_FAILURES:
+            Shipment.objects.filter(pk=shipment.pk).update(
+                poll_failures=failures, next_poll_at=at + timedelta(seconds=backoff_seconds(failures))
+            )
+            log.warning("shipping.poll_retry", extra={"shipment": shipment.pk, "error": error})
+            return
+        Shipment.objects.filter(pk=shipment.pk).update(poll_failures=failures, next_poll_at=at + POLL_GIVEN_UP)
+        if failures == MAX_POLL_FAILURES:
+            label = Provider(shipment.provider).label
+            task_open(
+                kind=TaskKind.EXCEPTION,
+                owner="team:shipping",
+                case=shipment.case,
+                title=f"No news from {label} about parcel {shipment.tracking_number}: {failures} polls failed",
+                detail=(
+                    f"Last answer: {error}\n\nLook the parcel up on {label}'s dashboard or the carrier's own "
+                    "site. The worker keeps asking once a day, and the case's watchdog still watches it."
+                ),
+                priority=2,
+                due_at=at,
+                source_key=f"poll:{shipment.pk}:{shipment.tracking_number}",
+            )
+            log.error("shipping.poll_failed", extra={"shipment": shipment.pk, "error": error})

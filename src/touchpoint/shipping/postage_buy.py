@@ -1,0 +1,330 @@
+"""Prepaid labels bought through the aggregator (``TOUCHPOINT_CARRIER_LABELS``), by the worker.
+
+When: as soon as a prepaid-box case is packing its kit (``BUY_STATES``), the worker records the
+device's parcel home to us (an inbound ``Shipment`` with the provider and no tracking number yet),
+then buys its label: rates for the case's service level, then the purchase, each step recorded as
+it is done, so a retry never buys twice (EasyPost: the shipment read back shows it bought; Shippo:
+the label carries our reference as metadata and is found among those bought). The kit's dispatch
+touch point (``box_label``) carries the bought label's PDF, fetched at send time; while the label is
+being bought the message waits (the outbox retries it). A purchase that keeps failing ends as a
+task for the shipping team and the shop's own printed label (``shipping/labels.py``) goes instead,
+as it does when no aggregator is configured.
+
+The poller's ``next_poll_at`` is the due time of the worker's next call to the aggregator about the
+parcel: buying its label while it has no tracking number, then polling its tracker (``poll.py``)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from touchpoint.cases.models import Case, TaskKind
+from touchpoint.cases.services.tasks import task_open
+from touchpoint.core.clock import now
+from touchpoint.outbox.attachments import AttachmentNotReady
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.outbox.services import backoff_seconds
+from touchpoint.shipping.labels import label_attachment, label_filename
+from touchpoint.shipping.models import Leg, Provider, ServiceLevel, Shipment
+from touchpoint.shipping.poll import POLL_EVERY, shipments_claim
+from touchpoint.shipping.postage import (
+    BUYERS,
+    Address,
+    Bought,
+    LabelRequest,
+    Parcel,
+    PostageError,
+    Quote,
+    Rate,
+    label_fetch,
+)
+from touchpoint.shop.selectors import shop_settings
+
+log = logging.getLogger(__name__)
+
+# The kit is being packed or is on its way: the prepaid label in it is the one to buy. (Once the
+# customer is sending the device, a label bought now would come after the one they already hold.)
+BUY_STATES = frozenset({"box_to_send", "box_in_post", "box_lost"})
+# Tries before a person takes over: 30 s, 1 min, 2 min apart (the outbox's backoff), over well before
+# the outbox gives up on the message waiting for the label, which then carries the shop's own.
+MAX_BUY_ATTEMPTS = 4
+MAX_PER_PASS = 10  # each purchase is two or three API calls within the pass's lease
+
+
+def labels_provider() -> str:
+    return str(settings.TOUCHPOINT_CARRIER_LABELS or "")
+
+
+def labels_buy_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
+    """The worker's job: record the parcels whose labels are to be bought, then buy what is due.
+    How many items were worked."""
+    provider = labels_provider()
+    if not provider:
+        return 0
+    worked = _parcels_record(provider=provider, batch=batch)
+    waiting = Shipment.objects.filter(provider=provider, tracking_number="", label_url="", next_poll_at__isnull=False)
+    for shipment_id in shipments_claim(waiting, batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds):
+        _buy(shipment_id=shipment_id, provider=provider)
+        worked += 1
+    return worked
+
+
+def _parcels_record(*, provider: str, batch: int) -> int:
+    """An inbound parcel, due to have its label bought, for each prepaid-box case packing its kit
+    that has none. Each in its own transaction holding the case's row, so two workers record one."""
+    candidates = list(
+        Case.objects.filter(state__in=BUY_STATES, data__prepaid_box=True)
+        .exclude(shipments__leg=Leg.INBOUND)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    recorded = 0
+    for case_id in candidates:
+        with transaction.atomic():
+            locked = Case.objects.filter(pk=case_id)
+            if connection.features.has_select_for_update:
+                locked = locked.select_for_update()
+            case = locked.first()
+            # Asked again under the lock: another worker may have recorded it since the list was read.
+            if case is None or Shipment.objects.filter(case_id=case_id, leg=Leg.INBOUND).exists():
+                continue
+            at = now()
+            Shipment.objects.create(
+                case=case,
+                leg=Leg.INBOUND,
+                provider=provider,
+                origin_area=_area(case),
+                created_at=at,
+                next_poll_at=at,
+            )
+            recorded += 1
+    return recorded
+
+
+def _area(case: Case) -> str:
+    """The postcode area the device is sent from (BS1 4DJ → BS): the lane its transit is learnt per."""
+    given = case.data.get("return_address") if isinstance(case.data, dict) else None
+    postcode = str(given.get("postcode", "")) if isinstance(given, dict) else ""
+    return "".join(ch for ch in postcode.split(" ")[0][:2] if ch.isalpha()).upper()
+
+
+def reference_of(shipment: Shipment) -> str:
+    """Ours for the parcel, kept by the aggregator (EasyPost ``reference``, Shippo ``metadata``)."""
+    return f"touchpoint-{shipment.case.reference}-{shipment.pk}"
+
+
+def _buy(*, shipment_id: int, provider: str) -> None:
+    shipment = Shipment.objects.select_related("case").get(pk=shipment_id)
+    case = shipment.case
+    if case.state not in BUY_STATES:  # the case moved on (cancelled, or the device already sent)
+        Shipment.objects.filter(pk=shipment.pk).update(provider="", next_poll_at=None)
+        return
+    buyer = BUYERS[provider]
+    reference = reference_of(shipment)
+    level = _service_level(case, provider)
+    try:
+        found: Quote | Bought
+        if shipment.provider_shipment_id:  # a try before got this far: what did it leave?
+            since = shipment.created_at - timedelta(minutes=5)
+            found = buyer.lookup(shipment.provider_shipment_id, reference=reference, since=since)
+        else:
+            found = buyer.create(_request(case, reference))
+            # Recorded before buying: a retry reads this shipment back rather than creating another.
+            Shipment.objects.filter(pk=shipment.pk).update(provider_shipment_id=found.shipment_id[:80])
+        if isinstance(found, Quote):
+            found = buyer.buy(found.shipment_id, _rate_choose(found.rates, level), reference=reference)
+    except PostageError as exc:
+        _failed(shipment, str(exc), temporary=exc.temporary)
+        return
+    _bought_record(shipment, found, level)
+
+
+def _service_level(case: Case, provider: str) -> ServiceLevel | None:
+    """The case's chosen service level (``service_level`` in its data), else the shop's first active
+    one this aggregator can buy; None when the shop has none (the cheapest rate is bought)."""
+    levels = ServiceLevel.objects.filter(active=True, provider__in=[provider, ""])
+    code = case.data.get("service_level") if isinstance(case.data, dict) else None
+    if isinstance(code, str) and code:
+        chosen = levels.filter(code=code).first()
+        if chosen is not None:
+            return chosen
+    return levels.first()
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _rate_choose(rates: list[Rate], level: ServiceLevel | None) -> Rate:
+    if not rates:
+        raise PostageError("the aggregator offered no rate for this parcel's route", temporary=False)
+    if level is None:
+        priced = [rate for rate in rates if rate.amount_minor is not None]
+        return min(priced or rates, key=lambda rate: (rate.amount_minor or 0, rate.id))
+    for rate in rates:
+        if _plain(rate.carrier) == _plain(level.carrier) and _plain(level.service) in {
+            _plain(rate.service),
+            _plain(rate.service_name),
+        }:
+            return rate
+    offered = ", ".join(sorted(f"{r.carrier} {r.service}" for r in rates))[:300]
+    raise PostageError(
+        f"no rate for the service level {level.code} ({level.carrier} {level.service}); offered: {offered}. "
+        "Check the service level's carrier and service in the admin against the aggregator's names",
+        temporary=False,
+    )
+
+
+def _request(case: Case, reference: str) -> LabelRequest:
+    parcel = settings.TOUCHPOINT_CARRIER_PARCEL
+    return LabelRequest(
+        from_address=_customer_address(case),
+        to_address=shop_address(),
+        parcel=Parcel(
+            float(parcel.get("length", 22)),
+            float(parcel.get("width", 16)),
+            float(parcel.get("height", 8)),
+            float(parcel.get("weight", 500)),
+        ),
+        reference=reference,
+    )
+
+
+COUNTRY_CODES = {"united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB", "ireland": "IE"}
+
+
+def _customer_address(case: Case) -> Address:
+    given = case.data.get("return_address") if isinstance(case.data, dict) else None
+    given = given if isinstance(given, dict) else {}
+    return Address(
+        name=str(given.get("name") or case.contact_name or ""),
+        street1=str(given.get("line1", "")),
+        street2=str(given.get("line2", "")),
+        city=str(given.get("town", "")),
+        zip=str(given.get("postcode", "")),
+        country=str(given.get("country") or "GB"),
+        email=case.customer.email if case.customer_id else "",
+    )
+
+
+def shop_address() -> Address:
+    """Where the device comes to: ``TOUCHPOINT_CARRIER_SHOP_ADDRESS`` when set, else the shop's
+    address lines read as [department…,] street, town, postcode[, country]."""
+    shop = shop_settings()
+    given = settings.TOUCHPOINT_CARRIER_SHOP_ADDRESS
+    if given:
+        return Address(
+            name=shop.name,
+            company=shop.name,
+            street1=str(given.get("street1", "")),
+            street2=str(given.get("street2", "")),
+            city=str(given.get("city", "")),
+            zip=str(given.get("zip", "")),
+            country=str(given.get("country", "GB")),
+            phone=str(given.get("phone", "")),
+        )
+    lines = list(shop.address_lines)
+    country = "GB"
+    if lines and (lines[-1].lower() in COUNTRY_CODES or (len(lines[-1]) == 2 and lines[-1].isalpha())):
+        country = COUNTRY_CODES.get(lines[-1].lower(), lines[-1].upper())
+        lines = lines[:-1]
+    postcode = lines.pop() if lines else ""
+    town = lines.pop() if lines else ""
+    street = lines.pop() if lines else ""
+    return Address(
+        name=" ".join([shop.name, *lines]).strip(),
+        company=shop.name,
+        street1=street,
+        city=town,
+        zip=postcode,
+        country=country,
+    )
+
+
+def _working_days_after(start: datetime, days: int) -> datetime:
+    moment = start
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def _bought_record(shipment: Shipment, bought: Bought, level: ServiceLevel | None) -> None:
+    """Keep the label bought, and have the poller look after the parcel when no webhook will."""
+    at = now()
+    expected = bought.delivery_date
+    if expected is None and level is not None:
+        expected = _working_days_after(at, level.promised_days)
+    polled = shipment.provider in settings.TOUCHPOINT_CARRIER_POLL
+    Shipment.objects.filter(pk=shipment.pk).update(
+        provider_shipment_id=bought.shipment_id[:80] or shipment.provider_shipment_id,
+        tracking_number="".join(bought.tracking_number.split()).upper()[:60],
+        carrier=bought.carrier[:60],
+        service_level=(level.code if level is not None else bought.service)[:60],
+        label_url=bought.label_url[:500],
+        tracking_url=bought.tracking_url[:500] if bought.tracking_url.startswith("https://") else "",
+        postage_minor=bought.amount_minor,
+        expected_by=expected,
+        next_poll_at=at + POLL_EVERY if polled else None,
+        poll_failures=0,
+    )
+    log.info("shipping.label_bought", extra={"shipment": shipment.pk, "provider": shipment.provider})
+
+
+def _failed(shipment: Shipment, error: str, *, temporary: bool) -> None:
+    """Try again later with backoff, or hand it to the shipping team: the shop's own label goes instead."""
+    with transaction.atomic():
+        attempts = shipment.poll_failures + 1
+        at = now()
+        if temporary and attempts < MAX_BUY_ATTEMPTS:
+            Shipment.objects.filter(pk=shipment.pk).update(
+                poll_failures=attempts, next_poll_at=at + timedelta(seconds=backoff_seconds(attempts))
+            )
+            log.warning("shipping.label_retry", extra={"shipment": shipment.pk, "error": error})
+            return
+        # Blank provider: the shop's own label, with no aggregator tracking it (Provider's meaning).
+        Shipment.objects.filter(pk=shipment.pk).update(provider="", poll_failures=attempts, next_poll_at=None)
+        label = Provider(shipment.provider).label
+        why = "was refused" if not temporary else f"failed {attempts} times"
+        task_open(
+            kind=TaskKind.EXCEPTION,
+            owner="team:shipping",
+            case=shipment.case,
+            title=f"{shipment.case.reference}: buying the prepaid label through {label} {why}",
+            detail=(
+                f"Last answer: {error}\n\n"
+                "The customer gets the shop's own printed label (postage paid by the shop) instead, so "
+                "nothing waits; the device's parcel won't be tracked until intake scans it in. Check the "
+                f"{label} account (its API key, balance and the service levels' carrier and service names)."
+            ),
+            priority=1,
+            due_at=at,
+            source_key=f"label-buy:{shipment.pk}",
+        )
+        log.error("shipping.label_failed", extra={"shipment": shipment.pk, "error": error})
+
+
+def box_label_attachment(message: OutboxMessage) -> tuple[str, bytes, str]:
+    """The outbox's maker for ``box_label`` (``TOUCHPOINT_ATTACHMENT_MAKERS``): the label bought for
+    the device's parcel, else (no aggregator, or buying it failed) the shop's own printed label.
+    Raises AttachmentNotReady while the label is still being bought: the message waits for it."""
+    if message.case_id is None:
+        raise ValueError("a box label needs the message's case")
+    case = Case.objects.select_related("customer").get(pk=message.case_id)
+    parcel = Shipment.objects.filter(case=case, leg=Leg.INBOUND).order_by("-created_at", "-id").first()
+    if parcel is not None and parcel.label_url:
+        try:
+            return label_filename(case=case), label_fetch(parcel.label_url), "application/pdf"
+        except PostageError as exc:
+            if exc.temporary:
+                raise AttachmentNotReady(f"the bought label couldn't be fetched yet: {exc}") from exc
+            raise
+    provider = labels_provider()
+    buying = parcel.provider != "" if parcel is not None else case.state in BUY_STATES
+    if provider and buying and bool(case.data.get("prepaid_box")):
+        raise AttachmentNotReady(f"the prepaid label is still being bought through {Provider(provider).label}")
+    return label_attachment(message)

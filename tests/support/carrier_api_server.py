@@ -1,0 +1,203 @@
+"""The aggregators' REST APIs on loopback: a real HTTP server answering with the recorded responses in
+``tests/shipping/recorded/`` (each file says which published reference its shape follows), checking
+each provider's authentication, keeping what was bought, and misbehaving when told to.
+
+    with carrier_api() as api:
+        configure_labels(settings, api, provider="easypost")
+        api.tracker = "trackers_in_transit"      # what a tracker answers now
+        api.fail_next = 3                         # the next three requests answer 503
+        api.lose_next_buy = True                  # the next purchase happens, its answer is a 500
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+RECORDED = Path(__file__).parent.parent / "shipping" / "recorded"
+KEYS = {"easypost": "EZAK-test-key-0123456789", "shippo": "shippo_live_0123456789", "aftership": "asat_0123456789"}
+LABEL = RECORDED / "label.pdf"
+
+
+def recorded_label() -> bytes:
+    return LABEL.read_bytes()
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    provider: str
+    body: dict[str, Any] | None
+
+
+@dataclass
+class CarrierApi:
+    base: str = ""
+    requests: list[Seen] = field(default_factory=list)
+    fail_next: int = 0  # answer this many more requests with 503
+    fail_status: int = 503
+    lose_next_buy: bool = False  # the next purchase is made, but its answer is a 500
+    bought: dict[str, dict[str, Any]] = field(default_factory=dict)  # shipment id → the bought answer
+    purchases: int = 0
+    tracker: str = ""  # the recorded file (without provider or .json) a tracker answers with
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def calls(self, method: str, path: str) -> list[Seen]:
+        return [seen for seen in self.requests if seen.method == method and seen.path == path]
+
+
+def _load(provider: str, name: str, base: str) -> dict[str, Any]:
+    text = (RECORDED / provider / f"{name}.json").read_text().replace("{base}", base)
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+class _Handler(BaseHTTPRequestHandler):
+    api: CarrierApi
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the tests read ``requests``
+        pass
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _answer(self, status: int, payload: Any, content_type: str = "application/json") -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _provider(self, path: str) -> str:
+        if path.startswith("/v2/"):
+            return "easypost"
+        if path.startswith("/tracking/"):
+            return "aftership"
+        if path.startswith("/files/"):
+            return "files"
+        return "shippo"
+
+    def _authorised(self, provider: str) -> bool:
+        if provider == "files":
+            return True
+        if provider == "easypost":
+            expected = "Basic " + base64.b64encode(f"{KEYS['easypost']}:".encode()).decode()
+            return self.headers.get("Authorization") == expected
+        if provider == "shippo":
+            return self.headers.get("Authorization") == f"ShippoToken {KEYS['shippo']}"
+        return self.headers.get("as-api-key") == KEYS["aftership"]
+
+    def _serve(self, method: str) -> None:
+        api = self.api
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        provider = self._provider(path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        with api.lock:
+            api.requests.append(Seen(method, path, provider, body))
+            if api.fail_next > 0:
+                api.fail_next -= 1
+                self._answer(api.fail_status, {"error": {"code": "INTERNAL_SERVER_ERROR", "message": "try later"}})
+                return
+            if not self._authorised(provider):
+                self._answer(401, {"error": {"code": "APIKEY.INVALID", "message": "the API key is wrong"}})
+                return
+            status, payload = self._route(method, path, query, body, provider)
+        content_type = "application/pdf" if isinstance(payload, bytes) else "application/json"
+        self._answer(status, payload, content_type)
+
+    def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any, provider: str) -> tuple[int, Any]:
+        api, base = self.api, self.api.base
+        if provider == "files":
+            return 200, recorded_label()
+        if provider == "easypost":
+            if method == "POST" and path == "/v2/shipments":
+                shipment = _load("easypost", "shipment_rates", base)
+                shipment["reference"] = body["shipment"]["reference"]
+                return 201, shipment
+            if path.startswith("/v2/shipments/"):
+                shipment_id = path.split("/")[3]
+                if method == "GET":
+                    return 200, api.bought.get(shipment_id) or _load("easypost", "shipment_rates", base)
+                if shipment_id in api.bought:  # as EasyPost refuses a second purchase
+                    return 422, {"error": {"code": "SHIPMENT.POSTAGE.EXISTS", "message": "already bought"}}
+                return self._buy(shipment_id, _load("easypost", "shipment_bought", base))
+            if path == "/v2/trackers":
+                if query.get("tracking_code") != ["RM987654321GB"] or not api.tracker:
+                    return 200, {"trackers": [], "has_more": False}
+                return 200, _load("easypost", api.tracker, base)
+        if provider == "shippo":
+            if method == "POST" and path == "/shipments/":
+                shipment = _load("shippo", "shipment_rates", base)
+                shipment["metadata"] = body["metadata"]
+                return 201, shipment
+            if method == "GET" and path.startswith("/shipments/"):
+                return 200, _load("shippo", "shipment_rates", base)
+            if method == "POST" and path == "/transactions/":
+                transaction = _load("shippo", "transaction", base)
+                transaction["metadata"] = body["metadata"]
+                transaction["rate"] = body["rate"]
+                return self._buy(body["metadata"], transaction)
+            if method == "GET" and path == "/transactions/":
+                listed = []
+                for bought in api.bought.values():  # as listed, the rate is the object, not its id
+                    rates = _load("shippo", "shipment_rates", base)["rates"]
+                    listed.append({**bought, "rate": next(r for r in rates if r["object_id"] == bought["rate"])})
+                return 200, {"next": None, "previous": None, "results": listed}
+            if method == "GET" and path == "/tracks/royal_mail/RM987654321GB" and api.tracker:
+                return 200, _load("shippo", api.tracker, base)
+            return 404, {"detail": "Not found."}
+        if provider == "aftership" and path == "/tracking/2024-10/trackings":
+            if query.get("tracking_numbers") != ["RM987654321GB"] or not api.tracker:
+                return 200, {"meta": {"code": 200}, "data": {"trackings": []}}
+            return 200, _load("aftership", api.tracker, base)
+        return 404, {"error": {"code": "NOT_FOUND", "message": f"no {method} {path}"}}
+
+    def _buy(self, key: str, answer: dict[str, Any]) -> tuple[int, Any]:
+        api = self.api
+        api.bought[key] = answer
+        api.purchases += 1
+        if api.lose_next_buy:
+            api.lose_next_buy = False
+            return 500, {"error": {"code": "INTERNAL_SERVER_ERROR", "message": "gateway timeout"}}
+        return 200, answer
+
+
+@contextmanager
+def carrier_api() -> Iterator[CarrierApi]:
+    """The three aggregators' APIs on a free loopback port, for the length of the block."""
+    api = CarrierApi()
+    handler = type("Handler", (_Handler,), {"api": api})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    api.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield api
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def configure_labels(settings: Any, api: CarrierApi, *, labels: str = "", poll: list[str] | None = None) -> None:
+    """Point the shop at ``api``: ``labels`` buys the prepaid labels, ``poll`` are polled."""
+    settings.TOUCHPOINT_CARRIER_LABELS = labels
+    settings.TOUCHPOINT_CARRIER_POLL = poll or []
+    for provider, key in KEYS.items():
+        setattr(settings, f"TOUCHPOINT_CARRIER_{provider.upper()}_API_KEY", key)
+        setattr(settings, f"TOUCHPOINT_CARRIER_{provider.upper()}_API_BASE", api.base)
