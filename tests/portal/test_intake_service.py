@@ -74,7 +74,7 @@ def test_an_order_opens_a_case_with_the_journeys_data_and_a_new_customer(shop: N
     assert case.data == {**intake, **journey_of(case.journey).initial_data()}
     customer = Customer.objects.get()
     assert case.customer == customer
-    assert (customer.name, customer.email, customer.phone) == ("Maya Okafor", "maya@example.com", "07700 900123")
+    assert (customer.name, customer.email, customer.phone) == ("Maya Okafor", "maya@example.com", "+447700900123")
     assert (customer.address_line1, customer.address_line2, customer.town, customer.postcode, customer.country) == (
         "12 Mill Lane",
         "Flat 2",
@@ -109,7 +109,7 @@ def test_an_order_from_a_known_address_never_writes_to_that_customer(shop: None)
         False,
     )
     assert (case.data["return_address"]["name"], case.data["return_address"]["town"]) == ("Maya Okafor", "Bristol")
-    assert (case.contact_name, case.contact_phone) == (CONTACT.name, CONTACT.phone)
+    assert (case.contact_name, case.contact_phone) == (CONTACT.name, "+447700900123")  # in E.164
     assert (case.data["prepaid_box"], case.data["problem"]) == (False, "battery")
 
 
@@ -187,7 +187,7 @@ def test_a_bad_order_is_refused_beside_its_field_and_writes_nothing(
 
 
 def test_a_postcode_abroad_is_not_held_to_the_uk_format(shop: None) -> None:
-    order = replace(ORDER, contact=replace(CONTACT, country="ie", postcode="D02 X285"))
+    order = replace(ORDER, contact=replace(CONTACT, country="ie", postcode="D02 X285", phone="+44 7700 900123"))
 
     case = order_place(order=order, nonce="n-ie")
 

@@ -117,7 +117,7 @@ def test_a_report_opens_an_order_problem_case_with_exactly_the_intake_data(clien
     assert (customer.name, customer.email, customer.phone, customer.preferred_channel) == (
         "Maya Okafor",
         "maya@example.com",
-        "07700 900123",
+        "+447700900123",  # in E.164
         "email",
     )
     assert list(OutboxMessage.objects.filter(case=case).values_list("touchpoint", "recipient")) == [

@@ -87,7 +87,7 @@ def test_a_strangers_order_fills_in_nothing_we_didnt_have() -> None:
     # The owner reported a problem once: we hold their name and email, no phone and no address.
     report_problem(name="Ian Kearns", email="ian@example.com")
     before = record()
-    assert before[1:6] == ("07700 900123", "", "", "", "")
+    assert before[1:6] == ("+447700900123", "", "", "", "")
 
     repair_order(**{**STRANGER, "phone": "07700 900666", "channel": "sms"})
 
@@ -100,7 +100,7 @@ def test_the_person_page_offers_the_number_given_with_this_cases_own_order() -> 
     eve = repair_order(**{**STRANGER, "phone": "07700 900666"})
 
     person_page = shown(eve.client, reverse("portal:ask_person", args=[eve.token]))
-    assert field_value(person_page, "phone") == "07700 900666"
+    assert field_value(person_page, "phone") == "+447700900666"
 
 
 def test_asking_for_a_person_greets_the_name_given_with_the_order() -> None:
@@ -133,7 +133,7 @@ def test_the_owners_own_case_still_shows_what_they_gave() -> None:
     ian = repair_order(**OWNER)
 
     person_page = shown(ian.client, reverse("portal:ask_person", args=[ian.token]))
-    assert field_value(person_page, "phone") == "07700 900111"
+    assert field_value(person_page, "phone") == "+447700900111"
     assert "Eve" not in person_page and "Mallory" not in person_page
 
 

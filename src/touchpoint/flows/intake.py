@@ -6,7 +6,7 @@ later step has to ask the customer again (model, problem, prepaid box or not).""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from touchpoint.catalog.selectors import device_model_offered, problems_offered
 from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
 from touchpoint.flows.advance import case_open
+from touchpoint.text.phones import NumberRefused, phone_normalise
 
 JOURNEY = "mail-in-repair"
 DESCRIPTION_MAX = 2000
@@ -95,6 +96,11 @@ def order_check(order: Order, offered: Offered | None = None) -> Decimal:
         raise OrderRefused("channel", "Choose email or text message.")
     if c.preferred_channel == Channel.SMS and not c.phone.strip():
         raise OrderRefused("phone", "Give us a mobile number for the text messages, or choose email instead.")
+    if c.phone.strip():
+        try:
+            phone_normalise(c.phone, country=c.country)
+        except NumberRefused as exc:
+            raise OrderRefused("phone", exc.message) from None
     return device.diagnosis_price
 
 
@@ -111,6 +117,8 @@ def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> 
     key = f"intake:{nonce}"
     price = order_check(order, offered)
     c = order.contact
+    if c.phone.strip():  # kept in E.164, as texts are sent and inbound texts found (checked above)
+        c = replace(c, phone=phone_normalise(c.phone, country=c.country))
     data = {
         "model": order.model,
         "problem": order.problem,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -18,6 +19,7 @@ from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
 from touchpoint.flows.advance import case_open
+from touchpoint.text.phones import NumberRefused, phone_normalise
 from touchpoint.staff.models import StaffUser
 
 JOURNEY = "walk-in-warranty"
@@ -76,6 +78,11 @@ def walkin_check(*, walkin: WalkIn, new_customer: NewCustomer | None) -> None:
         except ValidationError:
             message = "Enter their email address, like name@example.com: their receipt goes there."
             raise WalkInRefused("email", message) from None
+        if new_customer.phone.strip():
+            try:
+                phone_normalise(new_customer.phone, country=settings.TOUCHPOINT_PHONE_COUNTRY, mobile=False)
+            except NumberRefused as exc:
+                raise WalkInRefused("phone", exc.message) from None
 
 
 def walkin_open(
@@ -106,7 +113,12 @@ def walkin_open(
         contact: Contact | None = None  # a customer found at the counter: their record
         if customer is None:
             assert new_customer is not None  # exactly one of them, checked above
-            contact = Contact(name=new_customer.name.strip(), email=new_customer.email, phone=new_customer.phone)
+            phone = (
+                phone_normalise(new_customer.phone, country=settings.TOUCHPOINT_PHONE_COUNTRY, mobile=False)
+                if new_customer.phone.strip()
+                else ""
+            )
+            contact = Contact(name=new_customer.name.strip(), email=new_customer.email, phone=phone)
             customer = customer_upsert(contact=contact)
         data = {
             "device": walkin.device.strip(),

@@ -7,7 +7,7 @@ and how to reach them. A wrong item has to come back; a damaged one doesn't."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from touchpoint.flows.advance import case_open
 from touchpoint.inbox.photos import Photo
 from touchpoint.inbox.portal import portal_message_receive
 from touchpoint.inbox.sentiment import sentiment_of
+from touchpoint.text.phones import NumberRefused, phone_normalise
 
 JOURNEY = "order-problem"
 WHAT_HAPPENED = {"wrong_item": "The wrong item arrived", "damaged": "It arrived damaged"}
@@ -77,6 +78,11 @@ def report_check(report: Report) -> None:
         raise ReportRefused("channel", "Choose email or text message.")
     if c.preferred_channel == Channel.SMS and not c.phone.strip():
         raise ReportRefused("phone", "Give us a mobile number for the text messages, or choose email instead.")
+    if c.phone.strip():
+        try:
+            phone_normalise(c.phone, country=c.country)
+        except NumberRefused as exc:
+            raise ReportRefused("phone", exc.message) from None
 
 
 def report_place(*, report: Report, photos: list[Photo], nonce: str) -> Case:
@@ -100,8 +106,11 @@ def report_place(*, report: Report, photos: list[Photo], nonce: str) -> Case:
         "order_total": str(report.order_total),
         "return_needed": report.what_happened == "wrong_item",
     }
+    contact = report.contact
+    if contact.phone.strip():  # kept in E.164, as texts are sent and inbound texts found (checked above)
+        contact = replace(contact, phone=phone_normalise(contact.phone, country=contact.country))
     with transaction.atomic():
-        customer = customer_upsert(contact=report.contact)
+        customer = customer_upsert(contact=contact)
         case = case_open(
             journey=JOURNEY,
             customer=customer,
@@ -109,7 +118,7 @@ def report_place(*, report: Report, photos: list[Photo], nonce: str) -> Case:
             data=data,
             idempotency_key=key,
             opening_sentiment=sentiment_of(words),  # so the acknowledgement reads their words' mood
-            contact=report.contact,
+            contact=contact,
         ).case
         if words or photos:
             # Kept as their first message, like one written on the case page: staff see the photos there.

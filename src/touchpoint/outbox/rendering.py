@@ -16,6 +16,7 @@ class Rendered:
     subject: str
     text: str
     html: str
+    sms: str  # the part a customer who chose texts gets, one line
     tone: str
     tone_reason: str
 
@@ -28,6 +29,7 @@ def render_touchpoint(
         subject=message.rendered.subject,
         text=message.rendered.text,
         html=message.rendered.html,
+        sms=message.rendered.sms,
         tone=message.tone.tone,
         tone_reason=message.tone.reason,
     )

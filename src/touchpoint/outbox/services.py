@@ -26,8 +26,9 @@ from touchpoint.core.leases import lease_due
 from touchpoint.journeys import Journey
 from touchpoint.outbox.attachments import attachment_kinds
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
-from touchpoint.outbox.rendering import render_touchpoint
+from touchpoint.outbox.rendering import Rendered, render_touchpoint
 from touchpoint.outbox.surveys import is_survey, survey_hold, survey_must_wait
+from touchpoint.outbox.texts import sms_due, texts_wanted
 
 MAX_REFERENCES = 10  # the thread's first message and the nine latest: enough for every mail app to thread
 AUTOMATED_HEADERS = {
@@ -74,37 +75,92 @@ def touchpoint_enqueue(
     state_seq: int,
     opened: bool = False,
     timers: Sequence[Timer] | None = None,
+    asked: bool = False,
 ) -> OutboxMessage:
     """Write the touch point's message for ``case``. Call inside the transaction that moved the case
     (``opened``: the one that created it; then nothing else refers to the case yet, and what only
     other rows could say is not read: see :func:`touchpoint.touchpoints.services.case_message_render`;
-    ``timers``: every timer that transaction wrote for the case's new state, so they aren't read back)."""
+    ``timers``: every timer that transaction wrote for the case's new state, so they aren't read back).
+
+    A customer who chose texts (:func:`touchpoint.outbox.texts.texts_wanted`) gets the touch point's
+    SMS part, held through the night unless ``asked`` (the move answers the customer's own step); a
+    touch point carrying a file (the box label) also goes by email, since a text can't carry it."""
     rendered = render_touchpoint(case=case, journey=journey, key=key, opened=opened, timers=timers)
-    domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
-    # Short enough that "Message-ID: <…>" is never folded: the case, the step, 64 random bits.
-    message_id = f"<{case.reference}.{state_seq}.{secrets.token_hex(8)}@{domain}>"
     hold = is_survey(journey, case.state) and survey_must_wait(case=case)
-    message = OutboxMessage.objects.create(
-        case=case,
-        channel=case.customer.preferred_channel if case.customer.preferred_channel == "email" else "email",
-        recipient=case.customer.email,
-        touchpoint=key,
-        tone=rendered.tone,
-        tone_reason=rendered.tone_reason[:200],
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        headers=case_mail_headers(case=case, message_id=message_id, opened=opened),
-        attachments=attachment_kinds(key),
-        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
-        next_attempt_at=at,
-        idempotency_key=f"{case.pk}:{state_seq}:{key}",
-        created_at=at,
-        status=MessageStatus.HELD if hold else MessageStatus.PENDING,
-    )
+    customer = case.customer
+    files = attachment_kinds(key)
+    common: dict[str, Any] = {
+        "case": case,
+        "touchpoint": key,
+        "tone": rendered.tone,
+        "tone_reason": rendered.tone_reason[:200],
+        "subject": rendered.subject,
+        "max_attempts": settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
+        "created_at": at,
+        "status": MessageStatus.HELD if hold else MessageStatus.PENDING,
+    }
+    key_base = f"{case.pk}:{state_seq}:{key}"
+    if texts_wanted(customer):
+        message = OutboxMessage.objects.create(
+            **common,
+            channel="sms",
+            recipient=customer.phone,
+            body_text=rendered.sms,
+            next_attempt_at=sms_due(phone=customer.phone, at=at, asked=asked),
+            idempotency_key=key_base,
+        )
+        if files:
+            _touchpoint_email(
+                common,
+                case=case,
+                rendered=rendered,
+                state_seq=state_seq,
+                opened=opened,
+                at=at,
+                files=files,
+                idempotency_key=f"{key_base}:files",
+            )
+    else:
+        message = _touchpoint_email(
+            common,
+            case=case,
+            rendered=rendered,
+            state_seq=state_seq,
+            opened=opened,
+            at=at,
+            files=files,
+            idempotency_key=key_base,
+        )
     if hold:
         survey_hold(case=case, message=message, at=at)
     return message
+
+
+def _touchpoint_email(
+    common: dict[str, Any],
+    *,
+    case: Case,
+    rendered: Rendered,
+    state_seq: int,
+    opened: bool,
+    at: datetime,
+    files: list[str],
+    idempotency_key: str,
+) -> OutboxMessage:
+    domain = getattr(settings, "TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
+    # Short enough that "Message-ID: <…>" is never folded: the case, the step, 64 random bits.
+    message_id = f"<{case.reference}.{state_seq}.{secrets.token_hex(8)}@{domain}>"
+    return OutboxMessage.objects.create(
+        **common,
+        channel="email",
+        recipient=case.customer.email,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=case_mail_headers(case=case, message_id=message_id, opened=opened),
+        attachments=files,
+        next_attempt_at=at,
+        idempotency_key=idempotency_key,
+    )
 
 
 def notice_enqueue(
@@ -166,8 +222,10 @@ def claim_due(
     return lease_due(pending, due_field=due_field, worker_id=worker_id, batch=batch, lease_seconds=lease_seconds)
 
 
-def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:
-    """Record a successful send. False if this worker no longer held the lease (it ran out mid-send).
+def message_mark_sent(*, message: OutboxMessage, worker_id: str, provider_ref: str = "", delivery: str = "") -> bool:
+    """Record a successful send, with the provider's name for the message and its first delivery
+    status when the channel learnt them (a text's SID). False if this worker no longer held the
+    lease (it ran out mid-send).
 
     One UPDATE in autocommit: the worker's lease means nobody else changed ``attempts`` since it
     claimed the message."""
@@ -178,6 +236,8 @@ def message_mark_sent(*, message: OutboxMessage, worker_id: str) -> bool:
         lease_owner="",
         lease_until=None,
         last_error="",
+        provider_ref=provider_ref[:64],
+        delivery=delivery[:16],
     )
     return changed == 1
 

@@ -13,5 +13,6 @@ from touchpoint.settings.logging import *  # noqa: F403
 from touchpoint.settings.payments import *  # noqa: F403
 from touchpoint.settings.proxies import *  # noqa: F403
 from touchpoint.settings.security import *  # noqa: F403
+from touchpoint.settings.sms import *  # noqa: F403
 from touchpoint.settings.staff import *  # noqa: F403
 from touchpoint.settings.uploads import *  # noqa: F403

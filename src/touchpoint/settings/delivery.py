@@ -24,7 +24,10 @@ DEFAULT_FROM_EMAIL = env_str("TOUCHPOINT_FROM_EMAIL", "Norm at the Repair Shop <
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TOUCHPOINT_MAIL_DOMAIN = env_str("TOUCHPOINT_MAIL_DOMAIN", "touchpoint.localhost")
 
-TOUCHPOINT_CHANNELS = {"email": "touchpoint.outbox.channels.email.EmailChannel"}
+TOUCHPOINT_CHANNELS = {
+    "email": "touchpoint.outbox.channels.email.EmailChannel",
+    "sms": "touchpoint.outbox.channels.sms.SmsChannel",  # the provider: TOUCHPOINT_SMS_PROVIDER (settings/sms.py)
+}
 TOUCHPOINT_OUTBOX_MAX_ATTEMPTS = env_int("TOUCHPOINT_OUTBOX_MAX_ATTEMPTS", 6)
 TOUCHPOINT_OUTBOX_BACKOFF_BASE = env_int("TOUCHPOINT_OUTBOX_BACKOFF_BASE", 30)  # seconds: 30s, 1m, 2m, 4m…
 TOUCHPOINT_OUTBOX_BACKOFF_CAP = env_int("TOUCHPOINT_OUTBOX_BACKOFF_CAP", 3600)

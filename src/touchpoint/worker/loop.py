@@ -198,7 +198,9 @@ class Worker:
         recorded = 0
         while self._unrecorded:
             message = self._unrecorded[0]
-            message_mark_sent(message=message, worker_id=self.worker_id)  # (a second time changes nothing)
+            message_mark_sent(  # (a second time changes nothing)
+                message=message, worker_id=self.worker_id, provider_ref=message.provider_ref, delivery=message.delivery
+            )
             self._unrecorded.pop(0)
             self.totals.sent += 1
             recorded += 1
@@ -333,14 +335,21 @@ class Worker:
                     if self.stopping:
                         return
                     try:
-                        channel.send(message)
+                        sent = channel.send(message)
                     except TemporaryFailure as exc:
                         self._failed(message, str(exc), permanent=False, result=result)
                     except PermanentFailure as exc:
                         self._failed(message, str(exc), permanent=True, result=result)
                     else:
+                        if sent is not None:  # kept on the object too, for _record_sent after a lost connection
+                            message.provider_ref, message.delivery = sent.provider_ref, sent.delivery
                         try:
-                            message_mark_sent(message=message, worker_id=self.worker_id)
+                            message_mark_sent(
+                                message=message,
+                                worker_id=self.worker_id,
+                                provider_ref=message.provider_ref,
+                                delivery=message.delivery,
+                            )
                         except (OperationalError, InterfaceError):
                             self._unrecorded.append(message)  # the server has it: record it, never resend
                             raise

@@ -7,9 +7,9 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from touchpoint.outbox.channels.base import Channel, PermanentFailure, TemporaryFailure
+from touchpoint.outbox.channels.base import Channel, PermanentFailure, RecipientOptedOut, Sent, TemporaryFailure
 
-__all__ = ["Channel", "PermanentFailure", "TemporaryFailure", "channel_for"]
+__all__ = ["Channel", "PermanentFailure", "RecipientOptedOut", "Sent", "TemporaryFailure", "channel_for"]
 
 
 @cache

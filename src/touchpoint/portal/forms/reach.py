@@ -4,8 +4,10 @@ email or text messages, and the form's one-time key."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from touchpoint.customers.models import Channel
+from touchpoint.text.phones import NumberRefused, phone_normalise
 
 CHANNELS = [(Channel.EMAIL.value, "Email"), (Channel.SMS.value, "Text message (SMS)")]
 
@@ -24,10 +26,14 @@ class ReachForm(forms.Form):
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean_phone(self) -> str:
+        """The number in E.164, read in the country the form gives (the shop's when it asks none)."""
         phone: str = self.cleaned_data["phone"].strip()
-        digits = [c for c in phone if c.isdigit()]
-        if phone and (len(digits) < 7 or any(c not in "0123456789 +-()" for c in phone)):
-            raise forms.ValidationError("Enter a phone number with digits only, like 07700 900123.")
-        if not phone and self.data.get("channel") == Channel.SMS:
-            raise forms.ValidationError("Give us a mobile number for the text messages, or choose email instead.")
-        return phone
+        if not phone:
+            if self.data.get("channel") == Channel.SMS:
+                raise forms.ValidationError("Give us a mobile number for the text messages, or choose email instead.")
+            return ""
+        country = str(self.data.get("country") or settings.TOUCHPOINT_PHONE_COUNTRY)
+        try:
+            return phone_normalise(phone, country=country)
+        except NumberRefused as exc:
+            raise forms.ValidationError(exc.message) from None
