@@ -75,3 +75,85 @@ def carrier_event(journey: Journey, *, state: str, status: str) -> str | None:
         return None
     event = carrier_mapping(found).get(status, STAY)
     return None if event == STAY else event
+
+
+# Statuses that prove the carrier has the parcel in hand (a label made, or nothing known, doesn't).
+IN_HAND_EXCLUDED: frozenset[str] = frozenset({"pre_transit", "unknown"})
+
+
+def _carrier_may(journey: Journey, state: str, event: str) -> bool:
+    indexes = journey.index.get((state, event), [])
+    return bool(indexes) and all("carrier" in journey.transitions[i].by for i in indexes)
+
+
+def traced_from(journey: Journey, state: str) -> str | None:
+    """The carrier-owned state whose parcel people trace in ``state``: the one whose bad news (an event
+    its ``carrier:`` maps a required status to) leads here, e.g. ``box_lost`` ← ``box_in_post``."""
+    for name, source in journey.states.items():
+        if source.owner_kind != "carrier" or name == state:
+            continue
+        bad_news = {event for status, event in (source.carrier or {}).items() if status != "delivered"}
+        for event in bad_news - {STAY}:
+            if any(journey.transitions[i].to == state for i in journey.index.get((name, event), [])):
+                return name
+    return None
+
+
+def handed_over(journey: Journey, state: str) -> tuple[str, str] | None:
+    """``(event, carrier-owned state)`` when a case in ``state`` (not the carrier's) is waiting for a
+    parcel to be handed to the carrier: a move the carrier may make leads from it to a carrier-owned
+    state, e.g. ``awaiting_device`` —device_posted→ ``device_in_transit``. The carrier's first scan of
+    that parcel is the hand-over."""
+    found = journey.states.get(state)
+    if found is None or found.owner_kind == "carrier":
+        return None
+    for event in journey.events_from(state):
+        if not _carrier_may(journey, state, event):
+            continue
+        targets = {journey.transitions[i].to for i in journey.index[(state, event)]}
+        held = [t for t in targets if (s := journey.states.get(t)) is not None and s.owner_kind == "carrier"]
+        if held:
+            return event, held[0]
+    return None
+
+
+def carrier_holding(journey: Journey, state: str) -> str | None:
+    """The carrier-owned state whose parcel the carrier's scans speak for while a case is in ``state``:
+    the state itself when the carrier owns it, the one people trace a parcel from, or the one a parcel
+    handed over leads to. None when no parcel of this case matters to the carrier in ``state``."""
+    found = journey.states.get(state)
+    if found is None or found.terminal:
+        return None
+    if found.owner_kind == "carrier":
+        return state
+    if found.exception and (traced := traced_from(journey, state)) is not None:
+        return traced
+    handed = handed_over(journey, state)
+    return handed[1] if handed is not None else None
+
+
+def carrier_move(journey: Journey, *, state: str, status: str) -> str | None:
+    """The event a carrier's canonical ``status`` for the parcel it holds fires in ``state`` (see
+    :func:`carrier_holding`), or None:
+
+    - a carrier-owned state: its ``carrier:`` mapping (:func:`carrier_event`);
+    - a state where people trace the parcel: only ``delivered`` moves, by the same event the carrier's
+      delivery fires in the state it was lost from, when the carrier may take it from here too (the
+      parcel turned up after all; any other news is already being traced);
+    - a state waiting for a hand-over: any scan with the parcel in the carrier's hands is the move
+      into the carrier's state (the device posted); the caller asks again from there.
+
+    Raises ``ValueError`` for a ``status`` that isn't canonical."""
+    event = carrier_event(journey, state=state, status=status)
+    found = journey.states.get(state)
+    if found is None or found.owner_kind == "carrier" or found.terminal:
+        return event
+    if found.exception and (traced := traced_from(journey, state)) is not None:
+        if status != "delivered":
+            return None
+        arrived = carrier_event(journey, state=traced, status="delivered")
+        return arrived if arrived is not None and _carrier_may(journey, state, arrived) else None
+    handed = handed_over(journey, state)
+    if handed is not None and status not in IN_HAND_EXCLUDED:
+        return handed[0]
+    return None

@@ -10,6 +10,7 @@ from typing import Literal
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.core.ids import ALPHABET, REFERENCE_LENGTH, normalise_reference
 from touchpoint.journeys import Journey
+from touchpoint.journeys.carrier import carrier_holding
 from touchpoint.journeys.graph import reachable, successors
 from touchpoint.shipping.carriers.base import STATUS_WORDS
 from touchpoint.shipping.models import Leg, Provider, Shipment
@@ -52,14 +53,16 @@ def scan_event_for(*, journey: Journey, state: str, action: Action) -> str | Non
 
 
 def carrier_leg(*, journey: Journey, state: str) -> Leg | None:
-    """The leg whose parcel the carrier holds while a case is in ``state``: the leg of the move out
-    that leads there; a carrier-owned state no such move leads to holds the parcel coming to us.
-    None for a state the carrier doesn't own: its parcels' events move nothing."""
-    found = journey.states.get(state)
-    if found is None or found.owner_kind != "carrier":
+    """The leg whose parcel the carrier's scans speak for while a case is in ``state``: that of the
+    carrier-owned state holding it (``journeys.carrier.carrier_holding``: the state itself, the one a
+    traced parcel was lost from, or the one a parcel about to be handed over leads to), found by the
+    move out that leads there; a carrier-owned state no such move leads to holds the parcel coming to
+    us. None when the carrier holds no parcel of the case there: its parcels' events move nothing."""
+    held = carrier_holding(journey, state)
+    if held is None:
         return None
     for transition in journey.transitions:
-        if transition.to == state and transition.on in OUTBOUND_EVENTS:
+        if transition.to == held and transition.on in OUTBOUND_EVENTS:
             return OUTBOUND_EVENTS[transition.on]
     return Leg.INBOUND
 

@@ -69,10 +69,17 @@ def _clock(moment: datetime) -> str:
 
 
 def scan_record(
-    *, code: str, action: Action, user: StaffUser, carrier: str = "", tracking_number: str = ""
+    *,
+    code: str,
+    action: Action,
+    user: StaffUser,
+    carrier: str = "",
+    tracking_number: str = "",
+    inbound_tracking_number: str = "",
 ) -> ScanResult:
     """Record that the parcel with ``code`` (case reference or tracking number) arrived or was
-    dispatched, as ``user``, in one step.
+    dispatched, as ``user``, in one step. A repair kit's dispatch with ``inbound_tracking_number``
+    (the prepaid label in the kit) also records the device's trip to us as a parcel of its own.
 
     Opens its own transaction: the move, its timeline entry, messages and timers (``case_advance``)
     and, for a dispatch, the ``Shipment`` commit together. Never raises for a person's mistake: an
@@ -106,6 +113,8 @@ def scan_record(
                 return _duplicate(found, result.entry)
             if leg is not None:
                 shipment_record(case=case, leg=leg, carrier=carrier, tracking_number=tracking_number)
+            if leg == Leg.BOX and inbound_tracking_number.strip():
+                shipment_record(case=case, leg=Leg.INBOUND, carrier=carrier, tracking_number=inbound_tracking_number)
             else:
                 Shipment.objects.filter(case=case, leg=Leg.INBOUND, delivered_at__isnull=True).update(
                     delivered_at=result.entry.at

@@ -18,7 +18,7 @@ from touchpoint.cases.models import Case
 from touchpoint.cases.services.handoffs import case_accept_handoff
 from touchpoint.core.clock import now
 from touchpoint.flows.advance import case_advance
-from touchpoint.journeys.carrier import carrier_event
+from touchpoint.journeys.carrier import carrier_move, handed_over
 from touchpoint.shipping.carriers.base import CarrierUpdate, digest, furthest
 from touchpoint.shipping.models import Shipment, TrackingEvent
 from touchpoint.shipping.selectors import carrier_leg, shipment_by_tracking
@@ -59,10 +59,11 @@ def tracking_update_apply(*, provider: str, update: CarrierUpdate) -> Applied:
     (``case_accept_handoff``, ``case_advance`` as the carrier, keyed by the provider's event id)
     commit together or not at all. The shipment's status only moves forward (``furthest``), and the
     case only moves when this event moved the parcel's status, by what its journey maps that status
-    to in the case's current state, and only for the parcel of the leg the carrier holds there: a
-    late, replayed or reordered event never takes a case back. Raises ``CaseConflict`` when the case
-    changed under us (nothing written; the provider retries). A journey's refusal is not an error:
-    the event is kept and ``refused`` says why."""
+    to in the case's current state (``carrier_move``: a carrier-owned state's mapping, a traced
+    parcel's delivery, a handed-over parcel's first scan), and only for the parcel of the leg the
+    carrier holds there: a late, replayed or reordered event never takes a case back. Raises
+    ``CaseConflict`` when the case changed under us (nothing written; the provider retries). A
+    journey's refusal is not an error: the event is kept and ``refused`` says why."""
     key = dedupe_key(provider=provider, update=update)
     found = Applied("unknown_parcel", update.tracking_number, update.status, update.event_id)
     shipment = shipment_by_tracking(update.tracking_number)
@@ -97,21 +98,32 @@ def tracking_update_apply(*, provider: str, update: CarrierUpdate) -> Applied:
         if carrier_leg(journey=journey, state=case.state) != shipment.leg:
             return applied  # the carrier doesn't hold this parcel for the case now: history only
         accepted = False
-        if not scanned_before and update.status not in NOT_A_SCAN:
+        moved: list[str] = []
+        handing = handed_over(journey, case.state) is not None
+        # Twice at most: a parcel's first scan while the case waits for it to be handed over (the
+        # device posted) moves the case into the carrier's state, where the same scan may move it on.
+        for step in range(2):
+            if not accepted and not scanned_before and update.status not in NOT_A_SCAN:
+                try:
+                    case = case_accept_handoff(case=case, actor=CARRIER)
+                    accepted = True
+                except TransitionRefused:
+                    pass  # no handoff waiting (accepted already, or the state has none)
+            event = carrier_move(journey, state=case.state, status=update.status) if advanced else None
+            if event is None:
+                break
             try:
-                case = case_accept_handoff(case=case, actor=CARRIER)
-                accepted = True
-            except TransitionRefused:
-                pass  # no handoff waiting (accepted already, or the state has none)
-        event = carrier_event(journey, state=case.state, status=update.status) if advanced else None
-        if event is None:
-            return replace(applied, accepted=accepted)
-        try:
-            case_advance(case=case, event=event, actor=CARRIER, idempotency_key=f"carrier:{key}")
-        except TransitionRefused as refused:
-            log.warning("carrier event refused by the journey", extra={"case": case.reference, "event": event})
-            return replace(applied, accepted=accepted, refused=str(refused))
-        return replace(applied, accepted=accepted, moved_by=event)
+                suffix = f":{step}" if step else ""
+                case = case_advance(
+                    case=case, event=event, actor=CARRIER, idempotency_key=f"carrier:{key}{suffix}"
+                ).case
+            except TransitionRefused as refused:
+                log.warning("carrier event refused by the journey", extra={"case": case.reference, "event": event})
+                return replace(applied, accepted=accepted, moved_by=", ".join(moved), refused=str(refused))
+            moved.append(event)
+            if not handing or journey.states[case.state].owner_kind != "carrier":
+                break
+        return replace(applied, accepted=accepted, moved_by=", ".join(moved))
 
 
 def _shipment_hears(shipment: Shipment, update: CarrierUpdate) -> bool:

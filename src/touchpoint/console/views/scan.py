@@ -39,6 +39,11 @@ class ScanForm(forms.Form):
     )
     tracking_number = forms.CharField(label="Tracking number (dispatch)", max_length=60, required=False)
     carrier = forms.CharField(label="Carrier (dispatch)", max_length=60, required=False)
+    # A repair kit carries the label the device comes back in: its tracking number makes that trip a
+    # tracked parcel too, whose first scan tells us the device is posted.
+    inbound_tracking_number = forms.CharField(
+        label="Return label's tracking number (repair kit)", max_length=60, required=False
+    )
 
 
 def _log(request: HttpRequest) -> list[dict[str, Any]]:
@@ -74,6 +79,7 @@ def scan(request: HttpRequest) -> HttpResponse:
                 user=user,
                 carrier=form.cleaned_data["carrier"],
                 tracking_number=form.cleaned_data["tracking_number"],
+                inbound_tracking_number=form.cleaned_data["inbound_tracking_number"],
             )
             _remember(request, result)
             return redirect("console:scan")
