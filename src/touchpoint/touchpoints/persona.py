@@ -1,8 +1,14 @@
 """Personas: the voice of the messages, one YAML file each (``personas/<name>.yaml``): a shop's own
-in ``personas/`` under one of its ``TOUCHPOINT_TEMPLATE_DIRS`` first, then the shipped ones."""
+in ``personas/`` under one of its ``TOUCHPOINT_TEMPLATE_DIRS`` first, then the shipped ones. The
+console's persona editor stores the shop's as YAML too (``PersonaOverride``), read before the files.
+
+``avatar`` is either a static file (the shipped ``touchpoints/norm.svg``) or an image a lead
+uploaded in the console, stored as ``persona/<24 hex>.<ext>`` under ``MEDIA_ROOT`` and served to
+anyone (it is in emails): :attr:`Persona.avatar_url` says where either is."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -10,6 +16,8 @@ from pathlib import Path
 import yaml
 
 PERSONA_DIR = Path(__file__).parent / "personas"
+# An avatar uploaded in the console: a random name per image, so an email already sent keeps its own.
+AVATAR_UPLOAD = re.compile(r"persona/[0-9a-f]{24}\.(?:jpg|png|webp)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -18,7 +26,26 @@ class Persona:
     name: str
     signature: str
     voice: str
-    avatar: str  # a static file path, e.g. "touchpoints/norm.svg"
+    avatar: str  # a static file path, e.g. "touchpoints/norm.svg", or an upload: "persona/<hex>.png"
+
+    @property
+    def avatar_uploaded(self) -> bool:
+        return bool(AVATAR_UPLOAD.fullmatch(self.avatar))
+
+    @property
+    def avatar_url(self) -> str:
+        """Where the avatar is, from the site's root ("/static/touchpoints/norm.svg",
+        "/console/shop/persona/avatar/<hex>.png"); empty when the persona has none. Emails put the
+        public address (``TOUCHPOINT_PUBLIC_URL``) before it."""
+        if not self.avatar:
+            return ""
+        # Imported here: this module is read by `journey check` before Django is set up.
+        from django.templatetags.static import static
+        from django.urls import reverse
+
+        if self.avatar_uploaded:
+            return reverse("console:persona_avatar", args=[self.avatar.rsplit("/", 1)[1]])
+        return static(self.avatar)
 
 
 @cache

@@ -29,11 +29,29 @@ class PreviewedTouchpoint:
     tones: list[tuple[str, RenderedTouchpoint]]
 
 
-def journey_preview(*, journey: Journey) -> tuple[Persona, list[PreviewedTouchpoint]]:
-    """The persona and each touch point in file order, rendered in every tone with sample data."""
+def touchpoint_preview(*, journey: Journey, key: str, tone: str, persona: Persona) -> RenderedTouchpoint:
+    """One touch point of ``journey`` in ``tone``, spoken by ``persona``, with the sample data
+    :func:`journey_preview` uses (the console's persona preview frames one email at a time)."""
+    engine = overrides_current().engine()
+    state = journey.states[state_for(journey, key)]
+    context = sample_context(
+        persona=persona,
+        summary=journey.touchpoints[key],
+        label=state.label,
+        next_step=state.next_step or "",
+        journey_title=journey.title or journey.name,
+        data=sample_data(journey),
+    )
+    template = template_find(engine=engine, journey=journey.name, key=key)
+    return touchpoint_render(engine=engine, template=template, tone=tone, context=context)
+
+
+def journey_preview(*, journey: Journey, persona: Persona | None = None) -> tuple[Persona, list[PreviewedTouchpoint]]:
+    """The persona and each touch point in file order, rendered in every tone with sample data.
+    ``persona``: one being edited (the console's live preview), else the journey's as stored."""
     overrides = overrides_current()
     engine = overrides.engine()
-    persona = overrides.persona(journey.persona)
+    persona = persona or overrides.persona(journey.persona)
     out = []
     for key, summary in journey.touchpoints.items():
         state = journey.states[state_for(journey, key)]

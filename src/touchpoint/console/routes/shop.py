@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from touchpoint.console.views import shop, shop_catalog
+from touchpoint.console.views import shop, shop_catalog, shop_persona
 
 urlpatterns: list[URLPattern] = [
     path("console/shop/", shop.settings_page, name="shop"),
@@ -13,4 +13,9 @@ urlpatterns: list[URLPattern] = [
     path("console/shop/catalog/<str:kind>/<slug:slug>/", shop_catalog.item_edit, name="shop_item"),
     path("console/shop/catalog/<str:kind>/<slug:slug>/retire/", shop_catalog.item_retire, name="shop_item_retire"),
     path("console/shop/logo/<str:name>", shop.logo, name="shop_logo"),  # public: emails show it
+    path("console/shop/persona/", shop_persona.persona_page, name="shop_persona"),
+    path("console/shop/persona/avatar/<str:name>", shop_persona.avatar, name="persona_avatar"),  # public: in emails
+    path("console/shop/persona/<slug:key>/", shop_persona.persona_page, name="shop_persona_key"),
+    path("console/shop/persona/<slug:key>/preview", shop_persona.preview, name="persona_preview"),
+    path("console/shop/persona/<slug:key>/email", shop_persona.email, name="persona_email"),
 ]
