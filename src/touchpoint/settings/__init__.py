@@ -16,3 +16,4 @@ from touchpoint.settings.security import *  # noqa: F403
 from touchpoint.settings.sms import *  # noqa: F403
 from touchpoint.settings.staff import *  # noqa: F403
 from touchpoint.settings.uploads import *  # noqa: F403
+from touchpoint.settings.watchdog import *  # noqa: F403

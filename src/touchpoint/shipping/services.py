@@ -18,6 +18,7 @@ from touchpoint.flows.advance import case_advance
 from touchpoint.journeys import Journey
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.selectors import DISPATCH_EVENTS, Action, case_by_code, last_scan, scan_event_for, scan_key
+from touchpoint.shipping.watchdog import watchdog_arm
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words, team_names
 
@@ -50,14 +51,18 @@ class ScanResult:
 
 def shipment_record(*, case: Case, leg: Leg, carrier: str = "", tracking_number: str = "") -> Shipment:
     """Record a parcel for ``case``. The caller holds the transaction that also moves the case, so
-    the parcel and the move commit together."""
-    return Shipment.objects.create(
+    the parcel and the move commit together. A parcel leaving us starts its watchdog from now."""
+    shipment = Shipment(
         case=case,
         leg=leg,
         carrier=carrier.strip(),
         tracking_number="".join(tracking_number.split()).upper(),
         created_at=now(),
     )
+    if leg != Leg.INBOUND:  # the device coming to us is watched from its first scan: the customer posts it
+        watchdog_arm(shipment=shipment, case=case, since=shipment.created_at)
+    shipment.save()
+    return shipment
 
 
 def _who(entry: TimelineEntry) -> str:

@@ -22,6 +22,7 @@ from touchpoint.journeys.carrier import carrier_move, handed_over
 from touchpoint.shipping.carriers.base import CarrierUpdate, digest, furthest
 from touchpoint.shipping.models import Shipment, TrackingEvent
 from touchpoint.shipping.selectors import carrier_leg, shipment_by_tracking
+from touchpoint.shipping.watchdog import watchdog_hears
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,10 @@ def tracking_update_apply(*, provider: str, update: CarrierUpdate) -> Applied:
     with transaction.atomic():
         # Lock the parcel: two events for it at once are applied one after the other.
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-        scanned_before = shipment.events.exclude(status__in=NOT_A_SCAN).exists()
+        # The newest scan with the parcel in hand so far: the first one accepts the handoff, a newer
+        # one re-arms the watchdog.
+        newest_scan = shipment.events.exclude(status__in=NOT_A_SCAN).values_list("occurred_at", flat=True).first()
+        scanned_before = newest_scan is not None
         try:
             with transaction.atomic():
                 TrackingEvent.objects.create(
@@ -93,6 +97,7 @@ def tracking_update_apply(*, provider: str, update: CarrierUpdate) -> Applied:
             return Applied("duplicate", update.tracking_number, update.status, update.event_id)
         advanced = _shipment_hears(shipment, update)
         case = Case.objects.select_related("journey").get(pk=shipment.case_id)
+        watchdog_hears(shipment=shipment, case=case, update=update, advanced=advanced, newest=newest_scan)
         journey = journey_of(case.journey)
         applied = Applied("recorded", update.tracking_number, update.status, update.event_id, case.reference)
         if carrier_leg(journey=journey, state=case.state) != shipment.leg:

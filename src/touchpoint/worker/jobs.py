@@ -17,6 +17,8 @@ JOBS: list[tuple[str, str]] = [
     ("refunds", "touchpoint.flows.jobs:refunds_send"),
     ("link-requests", "touchpoint.outbox.jobs:link_requests_work"),  # "email me a new link", asked on the page
     ("eta-figures", "touchpoint.cases.eta:eta_figures_work"),  # the ETA figures of journeys whose cases finished
+    ("lane-figures", "touchpoint.shipping.lanes:lane_figures_work"),  # transit times per lane, as parcels finish
+    ("parcel-watchdog", "touchpoint.shipping.watchdog:watchdog_work"),  # parcels silent past their lane's bound
     ("shipping-labels", "touchpoint.shipping.postage_buy:labels_buy_work"),  # prepaid labels; idle unless configured
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
 ]
