@@ -27,6 +27,7 @@ PANELS: list[tuple[str, str]] = [
     ("actions", "touchpoint.portal.views.actions:actions_panel"),
     ("feedback", "touchpoint.portal.views.feedback:feedback_panel"),
     ("messages", "touchpoint.portal.views.messages:messages_panel"),
+    ("channel", "touchpoint.portal.views.channel:channel_panel"),
 ]
 
 

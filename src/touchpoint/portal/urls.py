@@ -1,6 +1,7 @@
 from touchpoint.portal.routes import (
     actions,
     approvals,
+    channel,
     feedback,
     intake,
     label,
@@ -22,6 +23,7 @@ urlpatterns = [
     *approvals.urlpatterns,
     *actions.urlpatterns,
     *messages.urlpatterns,
+    *channel.urlpatterns,
     *label.urlpatterns,
     *feedback.urlpatterns,
     *wall.urlpatterns,

@@ -1,0 +1,120 @@
+"""Delivery receipts: the worker texts a touch point through Twilio (a server on loopback), Twilio
+posts what became of it to the signed status webhook, and the text's delivery follows, forward only.
+An undeliverable text reaches the customer by email instead, once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.test import Client
+
+from tests.sms.customers import MOBILE, order_with_phone
+from tests.support import twilio_server
+from tests.support.twilio_server import TwilioRequest, TwilioServer, status_callback
+from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
+from touchpoint.core.clock import at
+from touchpoint.outbox.models import OutboxMessage
+from touchpoint.worker.loop import Worker
+
+pytestmark = pytest.mark.django_db
+twilio = twilio_server.twilio  # the fixture: a fake Twilio on loopback per test, the settings pointing at it
+NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+def texted(twilio: TwilioServer, **order: Any) -> tuple[Case, OutboxMessage, TwilioRequest]:
+    """A customer who chose texts orders; the worker texts them the order's touch point."""
+    with at(NOON):
+        case = order_with_phone(**order)
+        Worker(worker_id="w1").run(until_idle=True)
+    [sent] = twilio.sent
+    return case, OutboxMessage.objects.get(provider_ref=sent.sid), sent
+
+
+def twilio_reports(sent: TwilioRequest, status: str, *, error_code: str | None = None) -> Any:
+    url, form, headers = status_callback(sent, status, error_code=error_code)
+    return Client().post(
+        urlsplit(url).path, data=urlencode(form), content_type="application/x-www-form-urlencoded", headers=headers
+    )
+
+
+def test_a_receipt_moves_the_texts_delivery_forward_and_never_back(twilio: TwilioServer) -> None:
+    _, text, sent = texted(twilio)
+    assert text.delivery == "queued"
+
+    answers = [twilio_reports(sent, status).json() for status in ("sent", "delivered", "sent")]
+
+    assert [a["outcome"] for a in answers] == ["recorded", "recorded", "unchanged"]
+    assert answers[0] == {
+        "sid": sent.sid,
+        "status": "sent",
+        "outcome": "recorded",
+        "message": text.pk,
+        "fallback": None,
+        "task": None,
+    }
+    text.refresh_from_db()
+    assert (text.delivery, text.delivery_error) == ("delivered", "")
+
+
+def test_an_undelivered_text_comes_by_email_instead_once(twilio: TwilioServer) -> None:
+    case, text, sent = texted(twilio)
+
+    first = twilio_reports(sent, "undelivered", error_code="30003")
+    again = twilio_reports(sent, "undelivered", error_code="30003")
+    late = twilio_reports(sent, "failed", error_code="30003")
+
+    assert first.status_code == 200
+    text.refresh_from_db()
+    assert (text.delivery, text.delivery_error) == ("undelivered", "30003")
+    email = OutboxMessage.objects.get(fallback_for=text)
+    assert first.json()["fallback"] == email.pk
+    assert (again.json()["outcome"], late.json()["outcome"]) == ("unchanged", "unchanged")
+    assert (email.channel, email.recipient, email.touchpoint, email.case) == (
+        "email",
+        case.customer.email,
+        text.touchpoint,
+        case,
+    )
+    assert email.status == "pending"
+    assert case.reference in email.subject
+    entry = TimelineEntry.objects.get(case=case, event="text_undelivered")
+    assert entry.summary.startswith(f"Text “{text.subject}” to {MOBILE} was not delivered (30003)")
+    assert entry.summary.endswith("sent by email instead")
+    assert not Task.objects.filter(kind=TaskKind.DELIVERY_FAILED).exists()
+
+    with at(NOON):
+        Worker(worker_id="w1").run(until_idle=True)
+    email.refresh_from_db()
+    assert email.status == "sent"  # the email went out through the mail channel
+    assert len(twilio.sent) == 1  # and nothing was texted again
+
+
+def test_a_receipt_for_a_text_we_never_sent_changes_nothing(twilio: TwilioServer) -> None:
+    _, text, sent = texted(twilio)
+    stranger = TwilioRequest("POST", sent.path, dict(sent.form), sent.auth, 201, sid="SM" + "f" * 32)
+    response = twilio_reports(stranger, "undelivered", error_code="30003")
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "unknown"
+    text.refresh_from_db()
+    assert text.delivery == "queued"
+    assert not OutboxMessage.objects.filter(fallback_for__isnull=False).exists()
+
+
+def test_a_forged_receipt_is_refused_and_changes_nothing(twilio: TwilioServer) -> None:
+    _, text, sent = texted(twilio)
+    url, form, _ = status_callback(sent, "undelivered", error_code="30003")
+    for signature in ("", "Zm9yZ2Vk", status_callback(sent, "delivered")[2]["X-Twilio-Signature"]):
+        response = Client().post(
+            urlsplit(url).path,
+            data=urlencode(form),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature} if signature else {},
+        )
+        assert response.status_code == 401
+        assert "X-Twilio-Signature" in response.json()["error"]
+    text.refresh_from_db()
+    assert text.delivery == "queued"
+    assert not OutboxMessage.objects.filter(fallback_for__isnull=False).exists()
