@@ -260,8 +260,8 @@ def test_insights_cost_the_same_queries_for_4_cases_as_for_16(
     bench_cases(agent, 4)
     # session, user, the lead's authenticator; then the figures (helper "insights" owns them): time in
     # state, pile-ups, timer breaches, silence gaps, exceptions by cause, touch points, CSAT, remedies,
-    # each reading the journey versions it names again (5 of the 18)
-    read_twice(signed_in(lead), "/console/insights/?days=all", 21, django_assert_num_queries,
+    # each reading the journey versions it names again (5 of the 18), carrier reliability (the lane figures)
+    read_twice(signed_in(lead), "/console/insights/?days=all", 22, django_assert_num_queries,
                lambda: bench_cases(agent, 12))  # fmt: skip
 
 

@@ -178,7 +178,7 @@ def test_touchpoint_insights_prints_every_figure_and_writes_csv(history: dict[st
     assert (tmp_path / "pile_ups.csv").read_text().splitlines()[
         0
     ] == "journey,state,label,open,oldest_hours,past_wait_limit"
-    assert len(list(tmp_path.glob("*.csv"))) == 10
+    assert len(list(tmp_path.glob("*.csv"))) == 11  # carrier reliability's too (tests/insights/test_reliability.py)
     with pytest.raises(CommandError, match="no journey is called 'nope'; known journeys: mini-repair"):
         call_command("insights", "--journey", "nope", stdout=StringIO())
     with pytest.raises(CommandError, match="isn't a period"):

@@ -20,6 +20,7 @@ from touchpoint.insights.figures_feedback import (
     messages_by_kind,
     remedies_cost,
 )
+from touchpoint.insights.reliability import carrier_reliability
 
 FIGURES: dict[str, Callable[[Scope], Figure]] = {
     "time_in_state": time_in_state,
@@ -32,6 +33,7 @@ FIGURES: dict[str, Callable[[Scope], Figure]] = {
     "csat_by_step": csat_by_step,
     "csat_by_agent": csat_by_agent,
     "remedies_cost": remedies_cost,
+    "carrier_reliability": carrier_reliability,
 }
 
 

@@ -13,6 +13,7 @@ from touchpoint.cases.journeys import journey_parsed
 from touchpoint.cases.models import JourneyVersion
 from touchpoint.insights.charts import BarChart, bar_chart, row_labels
 from touchpoint.insights.figures import Cell, Figure
+from touchpoint.insights.reliability import ShareChart, shares_chart
 
 # Columns the CSV keeps for machines and the page leaves out: a state's key sits beside its label.
 KEYS_ONLY = frozenset({"state"})
@@ -49,6 +50,14 @@ HEADINGS = {
     "currency": "Currency",
     "within_own_limit": "Within the giver's limit",
     "approved_by_lead": "Approved by a lead",
+    "carrier": "Carrier",
+    "service": "Service",
+    "from_area": "From (postcode area)",
+    "deliveries": "Delivered",
+    "on_time": "On time",
+    "late": "Late",
+    "lost": "Lost",
+    "on_time_pct": "On time (%)",
 }
 
 
@@ -63,6 +72,7 @@ class FigureView:
     chart: BarChart | None
     headings: list[str]
     rows: list[list[Cell]]
+    shares: ShareChart | None = None  # carrier reliability: each lane's parcels on time, late and lost
 
 
 def journey_titles() -> dict[str, str]:
@@ -85,4 +95,5 @@ def figure_view(figure: Figure, *, titles: Mapping[str, str]) -> FigureView:
         chart=bar_chart(figure, labels=row_labels(figure, journey_titles=titles)),
         headings=[heading(figure.columns[i]) for i in shown],
         rows=[[cell(row, i) for i in shown] for row in figure.rows],
+        shares=shares_chart(figure),
     )
