@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,6 +20,7 @@ from touchpoint.core.clock import now
 from touchpoint.core.ids import new_reference
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact
+from touchpoint.flows.clocks import limit_due
 from touchpoint.flows.refunds import refund_promised
 from touchpoint.journeys import Advanced, Journey, advance, open_case
 from touchpoint.journeys.engine import CancelTimers, Effect, OpenTask, Refund, SendTouchpoint, StartTimer, intake_check
@@ -241,7 +242,9 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime,
                     event=effect.event or "",
                     state=case.state,
                     state_seq=case.state_seq,
-                    due_at=at + timedelta(seconds=effect.after_seconds),
+                    due_at=limit_due(
+                        start=at, seconds=effect.after_seconds, clock=effect.clock, hours_of=effect.hours_of
+                    ),
                     created_at=at,
                 )
             )
@@ -249,7 +252,11 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime,
             refund_promised(case=case, what=effect.what, at=at)
         elif isinstance(effect, OpenTask):
             kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
-            due = at + timedelta(seconds=effect.due_in_seconds) if effect.due_in_seconds else None
+            due = (
+                limit_due(start=at, seconds=effect.due_in_seconds, clock=effect.clock, hours_of=effect.hours_of)
+                if effect.due_in_seconds
+                else None
+            )
             tasks.append(
                 Task(
                     kind=kind,

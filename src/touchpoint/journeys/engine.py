@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from touchpoint.journeys.data import DataError
 from touchpoint.journeys.guards import guard_fields, guard_holds
-from touchpoint.journeys.model import Journey, State, Transition
+from touchpoint.journeys.model import Clock, Journey, State, Transition
 
 ROLE_RANK = {"agent": 1, "lead": 2, "admin": 3}
 
@@ -66,6 +66,11 @@ class StartTimer:
     purpose: Literal["wait", "accept"]
     after_seconds: int
     event: str | None  # the event a wait timer fires; None for an acceptance deadline
+    # Which clock the limit counts in; `hours_of` names the team whose opening hours a business
+    # limit counts (None: the shop's). The flows compute the due time with those hours. Left out of
+    # equality: the same limit is the same effect, and callers ask `.clock` when it matters.
+    clock: Clock = field(default="calendar", compare=False)
+    hours_of: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class OpenTask:
     owner: str
     reason: str
     due_in_seconds: int | None
+    clock: Clock = field(default="calendar", compare=False)  # as StartTimer's
+    hours_of: str | None = field(default=None, compare=False)
 
 
 Effect = SendTouchpoint | CancelTimers | StartTimer | OpenTask | Refund
@@ -124,15 +131,16 @@ Result = Advanced | Refused
 
 def _entry_effects(state: State, *, handoff: bool) -> list[Effect]:
     effects: list[Effect] = []
+    clock, team = state.limit_clock, state.team
     if state.wait_limit is not None:
-        effects.append(StartTimer("wait", state.wait_limit, state.on_timeout))
-    people = state.team is not None
+        effects.append(StartTimer("wait", state.wait_limit, state.on_timeout, clock, team))
+    people = team is not None
     if handoff and state.accept_within is not None and (people or state.owner_kind == "carrier"):
-        effects.append(StartTimer("accept", state.accept_within, None))
+        effects.append(StartTimer("accept", state.accept_within, None, clock, team))
         if people:
-            effects.append(OpenTask("handoff", state.owner, f"accept: {state.label}", state.accept_within))
+            effects.append(OpenTask("handoff", state.owner, f"accept: {state.label}", state.accept_within, clock, team))
     if state.exception:
-        effects.append(OpenTask("exception", state.owner, state.label, state.wait_limit))
+        effects.append(OpenTask("exception", state.owner, state.label, state.wait_limit, clock, team))
     return effects
 
 

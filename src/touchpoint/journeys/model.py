@@ -36,6 +36,7 @@ def _seconds(value: Any) -> Any:
     raise ValueError(f"`{value}` has no unit — write e.g. `{value}h` or `{value}d`")
 
 
+Clock = Literal["business", "calendar"]
 Duration = Annotated[
     int,
     BeforeValidator(_seconds),
@@ -173,6 +174,12 @@ class State(_Strict):
     accept_within: Duration | None = Field(
         default=None, description="For a team or carrier receiving a handoff: time to accept it."
     )
+    clock: Clock | None = Field(
+        default=None,
+        description="Which clock `wait_limit` and `accept_within` count in: `business` (the owning team's opening "
+        "hours; the shop's for a state no team owns) or `calendar`. Unset: business for a team-owned state, "
+        "calendar otherwise.",
+    )
     outcome: Literal["success", "failure"] | None = Field(default=None, description="Set on terminal states only.")
     exception: bool = Field(default=False, description="Something has gone wrong; people must own it.")
     carrier: CarrierMap | None = Field(
@@ -194,6 +201,12 @@ class State(_Strict):
     def team(self) -> str | None:
         return self.owner.split(":", 1)[1] if self.owner.startswith("team:") else None
 
+    @property
+    def limit_clock(self) -> Clock:
+        """The clock this state's limits count in: as written, else business time for a team's state
+        (a team keeps its hours) and calendar time for the rest (customers and carriers don't)."""
+        return self.clock or ("business" if self.team else "calendar")
+
     @model_validator(mode="after")
     def _shape(self) -> State:
         if self.on_timeout is not None and self.wait_limit is None:
@@ -203,6 +216,11 @@ class State(_Strict):
         if self.outcome is not None and self.wait_limit is not None:
             raise ValueError(
                 "a terminal state (with `outcome`) can't have a `wait_limit` — nothing waits after the end"
+            )
+        if self.clock is not None and self.wait_limit is None and self.accept_within is None:
+            raise ValueError(
+                "`clock` says which clock the state's limits count in, but it has none — "
+                "give a `wait_limit` or drop `clock`"
             )
         if self.accept_within is not None and self.wait_limit is not None and self.accept_within > self.wait_limit:
             raise ValueError(

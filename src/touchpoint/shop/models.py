@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from touchpoint.shop.hours_models import TeamHours as TeamHours  # a model of this app, kept in its own module
+
 SINGLETON = 1
 
 
@@ -47,6 +49,7 @@ class Area(models.TextChoices):
     SHOP = "shop", "Shop"
     DEVICE_MODEL = "device_model", "Device model"
     PROBLEM = "problem", "Problem"
+    HOURS = "hours", "Opening hours"
 
 
 class SettingChange(models.Model):

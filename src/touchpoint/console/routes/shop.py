@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from touchpoint.console.views import shop, shop_catalog, shop_persona
+from touchpoint.console.views import shop, shop_catalog, shop_hours, shop_persona
 
 urlpatterns: list[URLPattern] = [
     path("console/shop/", shop.settings_page, name="shop"),
@@ -12,6 +12,10 @@ urlpatterns: list[URLPattern] = [
     path("console/shop/catalog/<str:kind>/new/", shop_catalog.item_new, name="shop_item_new"),
     path("console/shop/catalog/<str:kind>/<slug:slug>/", shop_catalog.item_edit, name="shop_item"),
     path("console/shop/catalog/<str:kind>/<slug:slug>/retire/", shop_catalog.item_retire, name="shop_item_retire"),
+    path("console/shop/hours/", shop_hours.hours_page, name="shop_hours"),
+    path("console/shop/hours/calendar/", shop_hours.calendar_import, name="shop_hours_calendar"),
+    path("console/shop/hours/team/<slug:slug>/", shop_hours.hours_page, name="shop_hours_team"),
+    path("console/shop/hours/team/<slug:slug>/calendar/", shop_hours.calendar_import, name="shop_hours_team_calendar"),
     path("console/shop/logo/<str:name>", shop.logo, name="shop_logo"),  # public: emails show it
     path("console/shop/persona/", shop_persona.persona_page, name="shop_persona"),
     path("console/shop/persona/avatar/<str:name>", shop_persona.avatar, name="persona_avatar"),  # public: in emails

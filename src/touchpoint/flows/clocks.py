@@ -1,0 +1,23 @@
+"""When a limit falls due: the journey says which clock it counts in (calendar or a team's business
+time); here it is counted with the team's opening hours from the console (``shop.opening_hours``).
+
+A business limit of a team (or the shop) with no opening hours set counts calendar time: open all
+the time is what an install without hours means."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from touchpoint.hours import business_add
+from touchpoint.journeys.model import Clock
+from touchpoint.shop.opening_hours import team_clock
+
+
+def limit_due(*, start: datetime, seconds: int, clock: Clock, hours_of: str | None) -> datetime:
+    """When a limit of ``seconds`` started at ``start`` runs out: calendar seconds, or open seconds
+    of ``hours_of``'s opening hours (a team's slug; None: the shop's) for a business limit."""
+    duration = timedelta(seconds=seconds)
+    if clock == "business" and (hours := team_clock(hours_of)) is not None:
+        # business_add answers in UTC; the rows keep what `start` was given in (the clock's zone)
+        return business_add(start, duration, hours).astimezone(start.tzinfo)
+    return start + duration
