@@ -14,6 +14,7 @@ from tests.quotes.repair import answer_quote, console, diagnose, pay_offline, re
 from tests.support.factories import CustomerFactory, StaffFactory
 from tests.support.orders import place_repair_order
 from tests.support.timers import time_runs_out
+from tests.touchpoints.email_look import look
 from touchpoint.cases.actors import CUSTOMER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case, Task, TaskKind, Timer, TimerStatus
 from touchpoint.cases.services.tasks import task_open
@@ -37,9 +38,12 @@ def latest(case: Case) -> OutboxMessage:
     return message
 
 
-def footer(case: Case) -> str:
+def footer(case: Case, where: str = "Step 1 of 14: Waiting for your payment (next: Checking your payment)") -> str:
+    """The text part's last lines: the reference, where the case is on its way (the journey's
+    milestones: a new order is at the first of mail-in-repair's 14), its page and how to reach a person."""
     return (
         f"Your reference: {case.reference}\n"
+        f"{where}\n"
         f"Follow your repair, and answer us, here: {tracking_url(case=case)}\n"
         "Talk to a person: reply to this email and a member of the team will answer you.\n"
     )
@@ -72,10 +76,9 @@ def test_a_new_order_says_the_price_and_how_to_pay_by_bank_transfer_with_the_sho
     assert page.startswith("http://127.0.0.1:8000/c/")
     resolved = link_resolve(page.rsplit("/", 2)[-2])
     assert resolved.link is not None and resolved.link.case == case
-    assert (
-        f'<a href="{page}#pay" style="display:inline-block;margin:0 8px 8px 0;padding:10px 16px;border-radius:6px;'
-        'background:#1f5f8b;color:#ffffff;text-decoration:none;font-weight:bold">Pay £39.00</a>' in message.body_html
-    )
+    # The HTML offers the same action as a link, and one button to the case page
+    assert f'href="{page}#pay"' in message.body_html and ">Pay £39.00</a>" in message.body_html
+    assert [button.href for button in look(message.body_html).buttons] == [page]
     assert "<strong>Talk to a person:</strong> reply to this email" in message.body_html
 
 

@@ -23,6 +23,7 @@ from touchpoint.links.services import link_issue, link_revoke
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import notice_enqueue
 from touchpoint.shop.selectors import shop_settings
+from touchpoint.touchpoints.brand import notice_html
 
 # An address gets at most one link email in this window, however often it is asked for (the first
 # still holds working links); a request after it always sends.
@@ -81,17 +82,22 @@ def link_request_send(*, email: str) -> int:
         )
         if not cases:
             return 0
-        lines = [f"{_describe(case)}\n{case_page_url(link_issue(case=case))}" for case in cases]
+        urls = [case_page_url(link_issue(case=case)) for case in cases]
+        lines = [f"{_describe(case)}\n{url}" for case, url in zip(cases, urls, strict=True)]
+        subject = f"Your link{'s' if len(cases) > 1 else ''} to follow your repair"
+        text = (
+            f"Hi {customer.first_name or 'there'},\n\n"
+            "You asked for a fresh link to your repair. Here it is:\n\n"
+            + "\n\n".join(lines)
+            + "\n\nIf you didn't ask for this, you can ignore this email.\n\n"
+            + _signature()
+        )
         notice_enqueue(
             recipient=customer.email,
-            subject=f"Your link{'s' if len(cases) > 1 else ''} to follow your repair",
-            body_text=(
-                f"Hi {customer.first_name or 'there'},\n\n"
-                "You asked for a fresh link to your repair. Here it is:\n\n"
-                + "\n\n".join(lines)
-                + "\n\nIf you didn't ask for this, you can ignore this email.\n\n"
-                + _signature()
-            ),
+            subject=subject,
+            body_text=text,
+            # One case: its page is the button; several: each link is in the text.
+            body_html=notice_html(subject=subject, text=text, tracking_url=urls[0] if len(urls) == 1 else ""),
             idempotency_key=f"links:request:{digest}:{at.timestamp():.6f}",
         )
         return len(cases)
@@ -103,16 +109,19 @@ def link_replace(*, case: Case, reason: str) -> str:
     with transaction.atomic():
         link_revoke(case=case, reason=reason)
         token = link_issue(case=case)
+        subject, page = f"{case.reference}: a new link to follow your repair", case_page_url(token)
+        text = (
+            f"Hi {case.contact_first_name or 'there'},\n\n"
+            "We've switched off the old link to your repair, to keep your details safe. "
+            "This is the new one:\n\n"
+            f"{_describe(case)}\n{page}\n\n" + _signature()
+        )
         notice_enqueue(
             recipient=case.customer.email,
             case=case,
-            subject=f"{case.reference}: a new link to follow your repair",
-            body_text=(
-                f"Hi {case.contact_first_name or 'there'},\n\n"
-                "We've switched off the old link to your repair, to keep your details safe. "
-                "This is the new one:\n\n"
-                f"{_describe(case)}\n{case_page_url(token)}\n\n" + _signature()
-            ),
+            subject=subject,
+            body_text=text,
+            body_html=notice_html(subject=subject, text=text, reference=case.reference, tracking_url=page),
             idempotency_key=f"links:replaced:{case.pk}:{token[:16]}",
         )
         return token

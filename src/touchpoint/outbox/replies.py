@@ -20,6 +20,7 @@ from touchpoint.outbox.services import notice_enqueue
 from touchpoint.outbox.surveys import surveys_release
 from touchpoint.shop.selectors import shop_settings
 from touchpoint.staff.models import StaffUser
+from touchpoint.touchpoints.brand import notice_html
 from touchpoint.touchpoints.services import case_message_render, tracking_url
 
 REPLY_EVENT = "staff_reply"
@@ -66,14 +67,16 @@ def reply_draft(*, case: Case, author: StaffUser, template: str = "", text: str 
         raise ReplyInvalid(f"a reply can be at most {REPLY_MAX} characters; this one has {len(body)}")
     name = author.get_full_name() or author.username
     shop = shop_settings().name
+    page = tracking_url(case=case)
     signed = (
         f"{body}\n\n{name}\n{shop}\n\n"
         f"Your reference: {case.reference}\n"
-        f"Follow your repair, and answer us, here: {tracking_url(case=case)}\n"
+        f"Follow your repair, and answer us, here: {page}\n"
         "Reply to this email and it comes straight back to me and the team.\n"
     )
     subject = f"{case.reference}: a message from {author.first_name or name} at {shop}"
-    return Draft(subject, signed, "", "personal", f"written by {name}", "")
+    html = notice_html(subject=subject, text=signed, reference=case.reference, tracking_url=page)
+    return Draft(subject, signed, html, "personal", f"written by {name}", "")
 
 
 def case_reply_send(

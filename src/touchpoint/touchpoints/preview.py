@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from touchpoint.journeys import Journey
+from touchpoint.journeys.progress import case_progress
+from touchpoint.shop.selectors import shop_settings
+from touchpoint.touchpoints.brand import avatar_url, brand_context
 from touchpoint.touchpoints.checks import state_for
 from touchpoint.touchpoints.overrides import overrides_current
 from touchpoint.touchpoints.persona import Persona
@@ -41,6 +44,9 @@ def touchpoint_preview(*, journey: Journey, key: str, tone: str, persona: Person
         next_step=state.next_step or "",
         journey_title=journey.title or journey.name,
         data=sample_data(journey),
+        brand=brand_context(shop_settings()),
+        avatar_url=avatar_url(persona),
+        progress=case_progress(journey, state_for(journey, key)),
     )
     template = template_find(engine=engine, journey=journey.name, key=key)
     return touchpoint_render(engine=engine, template=template, tone=tone, context=context)
@@ -52,6 +58,7 @@ def journey_preview(*, journey: Journey, persona: Persona | None = None) -> tupl
     overrides = overrides_current()
     engine = overrides.engine()
     persona = persona or overrides.persona(journey.persona)
+    brand, face = brand_context(shop_settings()), avatar_url(persona)  # as the shop's emails show them
     out = []
     for key, summary in journey.touchpoints.items():
         state = journey.states[state_for(journey, key)]
@@ -62,6 +69,9 @@ def journey_preview(*, journey: Journey, persona: Persona | None = None) -> tupl
             next_step=state.next_step or "",
             journey_title=journey.title or journey.name,
             data=sample_data(journey),
+            brand=brand,
+            avatar_url=face,
+            progress=case_progress(journey, state_for(journey, key)),
         )
         template = template_find(engine=engine, journey=journey.name, key=key)
         tones = [

@@ -16,7 +16,10 @@ part as paragraphs (:data:`HTML_FROM_TEXT`). So is the SMS: a file without ``<to
 gets :func:`sms_derive` (the subject, the case link and how to reach a person, within two segments).
 
 The text and HTML bodies are wrapped in a shared layout (``touchpoints/_layout.txt`` / ``.html``)
-that signs as the persona and always says how to reach a person.
+that signs as the persona and always says how to reach a person. The HTML layout is the shop's: its
+logo and colour, the persona's face, where the case is on its way and one button to the case page;
+its ``<style>`` block is inlined into the elements (:func:`email_inline`) as the message is rendered,
+so what is stored in ``body_html`` is what mail apps that drop ``<style>`` show.
 
 Rendering uses a standalone template ``Engine`` with plain-dict contexts, so ``touchpoint journey
 check`` renders every template with sample data without a database (see :mod:`.checks`).
@@ -31,10 +34,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import css_inline
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils.safestring import mark_safe
 
 from touchpoint.journeys import Journey
+from touchpoint.journeys.progress import Milestone, Progress
 from touchpoint.text.sms import sms_segments as segments_of
 from touchpoint.touchpoints.persona import Persona
 
@@ -48,10 +53,18 @@ PARTS = ("subject", "text", "html", "sms")
 REQUIRED_PARTS = ("subject", "text")  # a file without an html or sms part gets a derived one
 DERIVED = "derived"  # the source of a part made from others: the html from the text, the SMS by sms_derive
 HTML_FROM_TEXT = "touchpoints/_html_from_text.html"
+NOTICE_BODY = "touchpoints/_notice_body.html"  # the same, each address a link
 LIBRARIES = {"touchpoint_html": "touchpoint.touchpoints.templatetags.touchpoint_html"}
 SMS_SEGMENTS = 2
 UNDEFINED = "\x00undefined:%s\x00"  # string_if_invalid while checking: marks a variable that didn't resolve
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
+LAYOUT_HTML, LAYOUT_TEXT = "touchpoints/_layout.html", "touchpoints/_layout.txt"
+DEFAULT_COLOUR = "#1f5fa8"  # shop.selectors.DEFAULT_BRAND_COLOUR: white text on it reads at 6.5:1
+PREHEADER_MAX = 110  # what inbox lists show beside the subject, about
+# The layout's <style> goes into each element's style attribute (Gmail's app and Outlook drop much of
+# <style>); the media queries (phone width, dark mode) can't be inlined and stay in a <style> block.
+# Nothing is fetched: the layout links no stylesheet.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,60 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def email_inline(html: str) -> str:
+    """``html`` with its ``<style>`` rules written into the elements they style (media queries kept)."""
+    return _INLINER.inline(html)
+
+
+def preheader(text_body: str) -> str:
+    """The line an inbox shows under the subject: the message's first words after the greeting."""
+    blocks = [" ".join(block.split()) for block in text_body.split("\n\n") if block.strip()]
+    if len(blocks) > 1 and len(blocks[0]) < 40 and blocks[0].endswith(","):  # "Hi Ian,"
+        blocks = blocks[1:]
+    first = blocks[0] if blocks else ""
+    if len(first) <= PREHEADER_MAX:
+        return first
+    return first[: PREHEADER_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+def layout_render(*, engine: Engine, context: dict[str, Any], body_html: str, body_text: str) -> tuple[str, str]:
+    """The HTML (CSS inlined) and text of a message: ``body_html`` (already escaped) and
+    ``body_text`` in the shared layout, with ``context`` (the touch point's, or a notice's)."""
+    layout = {**context, "preheader": preheader(body_text)}
+    text = engine.get_template(LAYOUT_TEXT).render(Context({**layout, "body": body_text}, autoescape=False))
+    html = engine.get_template(LAYOUT_HTML).render(Context({**layout, "body": mark_safe(body_html)}))  # noqa: S308 - escaped by its caller
+    return email_inline(html.strip()) + "\n", _tidy_text(text) + "\n"
+
+
+def notice_render(
+    *,
+    subject: str,
+    text: str,
+    shop: dict[str, Any],
+    persona: dict[str, Any] | None = None,
+    reference: str = "",
+    tracking_url: str = "",
+    engine: Engine | None = None,
+) -> str:
+    """The HTML of a notice (a link email, a staff reply in own words): its text as paragraphs in
+    the shop's layout, signed by the text itself (no persona sign-off, unless ``persona``). Returns
+    the HTML with its CSS inlined; the text part stays as written."""
+    engine = engine or touchpoint_engine(dirs=template_dirs())
+    body = engine.get_template(NOTICE_BODY).render(Context({"body": text})).strip()
+    context = {
+        "subject": subject,
+        "tone": "sober",
+        "notice": True,
+        "shop": shop,
+        "persona": persona or {"name": "", "signature": "", "avatar_url": "", "initials": ""},
+        "case": {"reference": reference},
+        "tracking_url": tracking_url,
+        "progress": None,
+        "actions": [],
+    }
+    return layout_render(engine=engine, context=context, body_html=body, body_text=text)[0]
+
+
 def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict[str, Any]) -> RenderedTouchpoint:
     """Render every channel of one touch point in ``tone`` (each part by :func:`partial_find`; the SMS
     and the HTML derived when the file has none). Raises TemplateDoesNotExist for a missing subject or text."""
@@ -194,15 +261,13 @@ def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict
         sms, sources["sms"] = sms_derive(subject=subject, url=str(context.get("tracking_url") or "")), DERIVED
     else:
         sms = _one_line(part("sms", autoescape=False))
-    layout = {**context, "tone": tone, "subject": subject}
-    text = engine.get_template("touchpoints/_layout.txt").render(
-        Context({**layout, "body": text_body}, autoescape=False)
+    html, text = layout_render(
+        engine=engine, context={**context, "tone": tone, "subject": subject}, body_html=html_body, body_text=text_body
     )
-    html = engine.get_template("touchpoints/_layout.html").render(Context({**layout, "body": mark_safe(html_body)}))  # noqa: S308 - rendered with autoescape above
     return RenderedTouchpoint(
         subject=subject[:300],
-        text=_tidy_text(text) + "\n",
-        html=html.strip() + "\n",
+        text=text,
+        html=html,
         sms=sms,
         template=template,
         html_body=html_body,
@@ -210,8 +275,57 @@ def touchpoint_render(*, engine: Engine, template: str, tone: str, context: dict
     )
 
 
-def persona_context(persona: Persona) -> dict[str, str]:
-    return {"name": persona.name, "signature": persona.signature}
+def initials(name: str) -> str:
+    """Initials for "Norm" → "N", "Nano Norm" → "NN": the persona's face when it has no picture."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def persona_context(persona: Persona, *, avatar_url: str = "") -> dict[str, str]:
+    """The voice: its name and signature, and its face (``avatar_url``, an absolute address; else initials)."""
+    return {
+        "name": persona.name,
+        "signature": persona.signature,
+        "avatar_url": avatar_url,
+        "initials": initials(persona.name),
+    }
+
+
+def progress_context(progress: Progress | None) -> dict[str, Any] | None:
+    """Where the case is on its way, for the layout: each milestone's label and status (done, now,
+    next, later), ``line`` ("Step 3 of 6: In surgery") and the next milestone; None when not shown."""
+    if progress is None:
+        return None
+    steps = [{"label": step.label, "status": step.status} for step in progress.steps]
+    return {
+        "line": progress.line,
+        "number": progress.number,
+        "count": progress.count,
+        "label": progress.label,
+        "next": progress.next_label,
+        "finished": progress.finished,
+        "steps": steps,
+        "width": f"{100 / max(len(steps), 1):.2f}",  # each step's share of the bar, in per cent
+    }
+
+
+SAMPLE_PROGRESS = Progress(
+    number=3,
+    count=6,
+    label="Being repaired",
+    next_label="Final check-up",
+    steps=tuple(
+        Milestone(label, status)
+        for label, status in (
+            ("Order in", "done"),
+            ("On its way to us", "done"),
+            ("Being repaired", "now"),
+            ("Final check-up", "next"),
+            ("On its way home", "later"),
+            ("All done", "later"),
+        )
+    ),
+)
 
 
 def sample_context(
@@ -223,12 +337,17 @@ def sample_context(
     journey_title: str,
     data: dict[str, Any] | None = None,
     bare: bool = False,
+    brand: dict[str, str] | None = None,
+    avatar_url: str = "",
+    progress: Progress | None = SAMPLE_PROGRESS,
 ) -> dict[str, Any]:
     """Sample data in the shape :func:`touchpoint.touchpoints.services.touchpoint_context` builds.
 
     The full sample has every value set (money paid and refunded, a balance due, actions, timers);
-    ``bare`` has none of them, so a check renders both sides of each ``{% if %}``. ``data`` is the
-    case data (:func:`sample_data` makes it from a journey's declarations)."""
+    ``bare`` has none of them (no progress either), so a check renders both sides of each ``{% if %}``.
+    ``data`` is the case data (:func:`sample_data` makes it from a journey's declarations); ``brand``
+    (the shop's ``logo_url`` and ``colour``), ``avatar_url`` and ``progress`` are the real ones where
+    the caller knows them (the admin's preview), else a neutral sample."""
     # As long as a real link (a 43-character token): SMS segments are counted with it.
     url = "https://repairs.example.com/c/sampleLinkTokenAsLongAsARealOne43Characters/"
     money = {
@@ -272,13 +391,15 @@ def sample_context(
         "case": {"reference": "TP-4K7Q9"},
         "state": {"label": label, "next_step": next_step},
         "summary": summary,
-        "persona": persona_context(persona),
+        "persona": persona_context(persona, avatar_url=avatar_url),
+        "progress": None if bare else progress_context(progress),
         "device": "nano-4g",
         "data": data or {},
         "shop": {
             "name": "The Repair Shop",
             "address": "Repairs Dept., 12 Workshop Lane, Bristol, BS1 4QT",
             "address_lines": ["Repairs Dept.", "12 Workshop Lane", "Bristol", "BS1 4QT"],
+            **(brand or {"logo_url": "", "colour": DEFAULT_COLOUR}),
         },
         "quote_total": "" if bare else "£45.00",
         "quote_lines": [] if bare else [{"description": "New battery", "price": "£45.00"}],
@@ -317,7 +438,9 @@ def sample_data(journey: Journey, *, bare: bool = False) -> dict[str, Any]:
 # Every name a template may use, for the check's hint (the keys of the sample data, dotted).
 CONTEXT_NAMES = (
     "customer.first_name, customer.name, case.reference, state.label, state.next_step, summary, "
-    "persona.name, persona.signature, device, data.<field>, shop.name, shop.address, shop.address_lines, "
+    "persona.name, persona.signature, persona.avatar_url, persona.initials, progress (line, number, count, "
+    "label, next, finished, steps), device, data.<field>, shop.name, shop.address, shop.address_lines, "
+    "shop.logo_url, shop.colour, "
     "quote_total, money.price, money.paid, money.refunded, money.refunded_all, money.refund_to_card, "
     "money.refund_done, money.extra, money.balance_due, money.balance_paid, money.waived, money.due, "
     "money.quote, pay.url, pay.card, pay.bank, pay.bank_details, actions (each: event, label, url), "

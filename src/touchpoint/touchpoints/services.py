@@ -19,17 +19,20 @@ from touchpoint.catalog.selectors import device_name
 from touchpoint.core.money import as_decimal, money_text
 from touchpoint.core.promises import day_words, when_words
 from touchpoint.journeys import Actor, Journey, valid_events
+from touchpoint.journeys.progress import case_progress
 from touchpoint.links.paths import case_page_url
 from touchpoint.links.services import link_token
 from touchpoint.payments.providers.registry import card_provider
 from touchpoint.payments.selectors import CaseMoney, case_money
 from touchpoint.quotes.selectors import quote_latest
 from touchpoint.shop.selectors import shop_currency, shop_settings
+from touchpoint.touchpoints.brand import avatar_url, brand_context
 from touchpoint.touchpoints.overrides import overrides_current
 from touchpoint.touchpoints.persona import Persona, persona_load
 from touchpoint.touchpoints.rendering import (
     RenderedTouchpoint,
     persona_context,
+    progress_context,
     template_dirs,
     template_find,
     touchpoint_render,
@@ -153,10 +156,11 @@ def device_words(data: dict[str, Any]) -> str:
 
 
 def shop_context() -> dict[str, Any]:
-    """The shop's name and postal address (where a customer sends a device without a prepaid box)."""
+    """The shop's name and postal address (where a customer sends a device without a prepaid box),
+    its logo and brand colour (the email layout's)."""
     shop = shop_settings()  # set in the console
     lines = shop.address_lines
-    return {"name": shop.name, "address": ", ".join(lines), "address_lines": lines}
+    return {"name": shop.name, "address": ", ".join(lines), "address_lines": lines, **brand_context(shop)}
 
 
 def touchpoint_context(
@@ -187,7 +191,9 @@ def touchpoint_context(
         "case": {"reference": case.reference},
         "state": {"label": state.label, "next_step": state.next_step or ""},
         "summary": journey.touchpoints.get(key, key.replace("_", " ")),
-        "persona": persona_context(persona),
+        "persona": persona_context(persona, avatar_url=avatar_url(persona)),
+        # Where the case is on its way (the journey's milestones, worked out once per process: no query).
+        "progress": progress_context(case_progress(journey, case.state)),
         "device": device_words(data),
         "data": {name: data[name] for name in journey.data if name in data},
         "shop": shop_context(),
