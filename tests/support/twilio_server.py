@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped,unused-ignore]
 
 from touchpoint.text.sms import sms_segments
 
@@ -121,31 +121,35 @@ def _handler(server: TwilioServer) -> type[BaseHTTPRequestHandler]:
             form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
             auth = _basic(self.headers.get("Authorization", ""))
             found = MESSAGES.match(self.path.split("?")[0])
-            seen = {"method": "POST", "path": self.path, "form": form, "auth": auth}
+
+            def seen(answered: int, sid: str = "") -> TwilioRequest:
+                return TwilioRequest("POST", self.path, form, auth, answered, sid)
+
             if found is None:
-                server._record(TwilioRequest(**seen, answered=404))
+                server._record(seen(404))
                 self._answer(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
                 return
             if auth != (found["sid"], AUTH_TOKEN):
-                server._record(TwilioRequest(**seen, answered=401))
+                server._record(seen(401))
                 body = {"code": 20003, "message": "Authenticate", "more_info": "", "status": 401}
                 self._answer(401, {**body, "more_info": "https://www.twilio.com/docs/errors/20003"})
                 return
             answer = server._next()
             if answer == "hang_up":
-                server._record(TwilioRequest(**seen, answered=0))
+                server._record(seen(0))
                 self.close_connection = True  # no status line at all: the client sees the connection drop
                 return
             if answer == "500":
-                server._record(TwilioRequest(**seen, answered=500))
+                server._record(seen(500))
                 self._answer(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
                 return
             if answer in ERRORS:
-                server._record(TwilioRequest(**seen, answered=ERRORS[answer]))
-                self._answer(ERRORS[answer], recorded(f"error_{answer}"))
+                server._record(seen(ERRORS[answer]))
+                error = recorded(f"error_{answer}")
+                self._answer(ERRORS[answer], {**error, "message": error["message"].replace("{To}", form.get("To", ""))})
                 return
             sid = "SM" + secrets.token_hex(16)
-            server._record(TwilioRequest(**seen, answered=201, sid=sid))
+            server._record(seen(201, sid))
             self._answer(201, _message(found["sid"], form, sid))
 
     return Handler

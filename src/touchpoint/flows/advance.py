@@ -98,7 +98,7 @@ def case_open(
                     idempotency_key=idempotency_key,
                     seq=1,  # the case was created a moment ago, in this transaction
                 )
-                _apply_effects(case, definition, result, at, opened=True)
+                _apply_effects(case, definition, result, at, opened=True, asked=actor.kind == "customer")
                 return AdvanceResult(case, entry, replayed=False)
         except IntegrityError:
             if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
@@ -195,7 +195,7 @@ def _advance(
         },
         idempotency_key=key,
     )
-    _apply_effects(case, definition, result, at)
+    _apply_effects(case, definition, result, at, asked=actor.kind == "customer")
     if result.outcome == "success":  # one more finished case: the worker works out the ETA figures again
         eta_figures_mark_stale(journey_name=definition.name, at=at)
     return AdvanceResult(case, entry, replayed=False)
@@ -205,9 +205,12 @@ def _refund_of(result: Advanced) -> Refund | None:
     return next((effect for effect in result.effects if isinstance(effect, Refund)), None)
 
 
-def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime, *, opened: bool = False) -> None:
+def _apply_effects(
+    case: Case, journey: Journey, result: Advanced, at: datetime, *, opened: bool = False, asked: bool = False
+) -> None:
     """Persist the transition function's effects; the caller's transaction makes them atomic with the move.
-    ``opened``: the case was created by this transaction (nothing else refers to it yet)."""
+    ``opened``: the case was created by this transaction (nothing else refers to it yet); ``asked``: the
+    customer made the move, so its message answers them (a text goes even in quiet hours)."""
     effects: tuple[Effect, ...] = result.effects
     # New timers and tasks are written together, one INSERT each, before any other effect (a message
     # states the new deadlines) and at the end.
@@ -233,6 +236,7 @@ def _apply_effects(case: Case, journey: Journey, result: Advanced, at: datetime,
                 state_seq=case.state_seq,
                 opened=opened,
                 timers=started,
+                asked=asked,
             )
         elif isinstance(effect, StartTimer):
             timers.append(
