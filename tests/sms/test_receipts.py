@@ -16,6 +16,7 @@ from tests.support import twilio_server
 from tests.support.twilio_server import TwilioRequest, TwilioServer, status_callback
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
 from touchpoint.core.clock import at
+from touchpoint.links.services import link_token
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.worker.loop import Worker
 
@@ -118,3 +119,27 @@ def test_a_forged_receipt_is_refused_and_changes_nothing(twilio: TwilioServer) -
     text.refresh_from_db()
     assert text.delivery == "queued"
     assert not OutboxMessage.objects.filter(fallback_for__isnull=False).exists()
+
+
+def test_an_undelivered_text_to_a_customer_who_wants_texts_only_is_a_task_not_an_email(twilio: TwilioServer) -> None:
+    with at(NOON):
+        case = order_with_phone()
+    client = Client()
+    token = link_token(case=case)  # the link in our message to them
+    assert client.post(f"/c/{token}/reach/", {"channel": "sms_only", "phone": MOBILE}).status_code == 302
+    with at(NOON):
+        Worker(worker_id="w1").run(until_idle=True)
+    [sent] = twilio.sent
+    text = OutboxMessage.objects.get(provider_ref=sent.sid)
+
+    first = twilio_reports(sent, "failed", error_code="30005")
+    twilio_reports(sent, "failed", error_code="30005")
+
+    task = Task.objects.get(kind=TaskKind.DELIVERY_FAILED)
+    assert first.json()["task"] == task.pk
+    assert task.case_id == case.pk
+    assert task.title == f"{case.reference}: a text to {MOBILE} could not be delivered — reach them another way"
+    assert "asked for texts only" in task.detail
+    assert not OutboxMessage.objects.filter(fallback_for=text).exists()
+    entry = TimelineEntry.objects.get(case=case, event="text_undelivered")
+    assert entry.detail["task"] == task.pk

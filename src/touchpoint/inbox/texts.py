@@ -35,7 +35,8 @@ from touchpoint.customers.models import Customer
 from touchpoint.inbox.models import InboundMessage, Kind, MatchedBy, Proof, Source
 from touchpoint.inbox.rules import customer_words_act, note_append
 from touchpoint.inbox.sentiment import sentiment_of
-from touchpoint.outbox.models import OutboxMessage
+from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.outbox.receipts import text_fallback_email
 from touchpoint.outbox.services import notice_enqueue
 from touchpoint.shop.selectors import shop_settings
 from touchpoint.touchpoints.services import tracking_url
@@ -201,6 +202,15 @@ def _opt_out(message: InboundMessage, customers: list[Customer], open_cases: lis
         sms_opted_out_at=message.received_at
     )
     message.customer = customers[0] if len(customers) == 1 else None
+    # Texts written before the STOP and not yet sent would be refused now: they come by email instead.
+    waiting = OutboxMessage.objects.select_for_update().filter(
+        channel="sms", recipient=message.from_email, status=MessageStatus.PENDING
+    )
+    for text in waiting.select_related("case__customer", "case__journey"):
+        OutboxMessage.objects.filter(pk=text.pk).update(status=MessageStatus.CANCELLED, last_error="opted out: STOP")
+        owner = text.case.customer if text.case is not None else message.customer
+        if owner is not None:  # as every later touch point: email is the way left (texts only or not)
+            text_fallback_email(text=text, case=text.case, customer=owner)
     _note_on_open_cases(
         message,
         open_cases,

@@ -118,7 +118,7 @@ def _undeliverable(text: OutboxMessage) -> ReceiptApplied:
                 detail={"message": text.pk, "error": why, "task": task.pk},
             )
         return ReceiptApplied("recorded", text.pk, task_id=task.pk)
-    email = _fallback_email(text, case, customer)
+    email = text_fallback_email(text=text, case=case, customer=customer)
     if case is not None:
         timeline_append(
             case=case,
@@ -132,8 +132,9 @@ def _undeliverable(text: OutboxMessage) -> ReceiptApplied:
     return ReceiptApplied("recorded", text.pk, fallback_id=email.pk)
 
 
-def _fallback_email(text: OutboxMessage, case: Case | None, customer: Customer) -> OutboxMessage:
-    """The same touch point by email, written once per text (its key names the text)."""
+def text_fallback_email(*, text: OutboxMessage, case: Case | None, customer: Customer) -> OutboxMessage:
+    """The same touch point by email, written once per text (its key names the text). The caller
+    holds ``case``'s row (when there is one) inside its transaction."""
     key = FALLBACK_KEY.format(pk=text.pk)
     existing = OutboxMessage.objects.filter(idempotency_key=key).first()
     if existing is not None:
