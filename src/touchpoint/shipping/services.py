@@ -118,9 +118,17 @@ def scan_record(
                 return _duplicate(found, result.entry)
             if leg is not None:
                 shipment_record(case=case, leg=leg, carrier=carrier, tracking_number=tracking_number)
-            if leg == Leg.BOX and inbound_tracking_number.strip():
-                shipment_record(case=case, leg=Leg.INBOUND, carrier=carrier, tracking_number=inbound_tracking_number)
-            else:
+                # The kit's return label, typed at its dispatch, unless one was bought for the device's parcel
+                # through the aggregator (shipping.postage_buy): that parcel is recorded already.
+                typed = leg == Leg.BOX and inbound_tracking_number.strip()
+                if (
+                    typed
+                    and not Shipment.objects.filter(case=case, leg=Leg.INBOUND).exclude(tracking_number="").exists()
+                ):
+                    shipment_record(
+                        case=case, leg=Leg.INBOUND, carrier=carrier, tracking_number=inbound_tracking_number
+                    )
+            else:  # an arrival: the device's parcel is here
                 Shipment.objects.filter(case=case, leg=Leg.INBOUND, delivered_at__isnull=True).update(
                     delivered_at=result.entry.at
                 )

@@ -20,6 +20,7 @@ JOBS: list[tuple[str, str]] = [
     ("lane-figures", "touchpoint.shipping.lanes:lane_figures_work"),  # transit times per lane, as parcels finish
     ("parcel-watchdog", "touchpoint.shipping.watchdog:watchdog_work"),  # parcels silent past their lane's bound
     ("shipping-labels", "touchpoint.shipping.postage_buy:labels_buy_work"),  # prepaid labels; idle unless configured
+    ("shipping-poll", "touchpoint.shipping.poll:shipping_poll_work"),  # trackers of aggregators with no webhooks
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
     ("demo-carrier", "touchpoint.demo.carrier_sim:carrier_sim_work"),  # the demo's parcels scanned; idle unless demo
 ]
