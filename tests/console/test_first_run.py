@@ -76,8 +76,8 @@ def test_the_owner_creates_their_account_sets_two_factor_up_and_reaches_the_guid
     guide = client.get("/setup/guide/")
     assert guide.status_code == 200
     body = text(guide)
-    assert "3 essential steps left" in body
-    for title in ("Your shop", "What you repair", "The voice of your messages", "Your team"):
+    assert "4 essential steps left" in body
+    for title in ("Your shop", "Opening hours", "What you repair", "The voice of your messages", "Your team"):
         assert title in body
     # The code opens nothing now, and says so on the server
     out = io.StringIO()
@@ -97,9 +97,9 @@ def test_the_guide_ticks_a_step_off_when_the_shops_own_page_saves_it() -> None:
     assert saved.status_code == 302
     guide = text(client.get("/setup/guide/"))
     assert re.search(r'id="step-shop">.*?Done', guide, re.S)
-    assert "2 essential steps left" in guide
+    assert "3 essential steps left" in guide
     home = text(client.get("/"))
-    assert "2 essential steps left" in home and 'href="/setup/guide/"' in home
+    assert "3 essential steps left" in home and 'href="/setup/guide/"' in home
 
 
 @pytest.mark.parametrize(

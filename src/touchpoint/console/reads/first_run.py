@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from touchpoint.catalog.models import DeviceModel
+from touchpoint.shop.hours_models import TeamHours
 from touchpoint.shop.models import Area, SettingChange
 from touchpoint.staff.models import StaffUser
 from touchpoint.touchpoints.models import PersonaOverride
@@ -34,6 +35,14 @@ def setup_steps() -> list[SetupStep]:
             done=SettingChange.objects.filter(area=Area.SHOP).exists(),
         ),
         SetupStep(
+            key="hours",
+            title="Opening hours",
+            why="When the shop works, its time zone and holidays: every limit a team keeps and every "
+            "“by …” a customer reads counts in them.",
+            url=reverse("console:shop_hours"),
+            done=TeamHours.objects.filter(for_shop=True).exists(),
+        ),
+        SetupStep(
             key="catalog",
             title="What you repair",
             why="The models and problems customers choose from when they order, with your prices "
@@ -45,25 +54,16 @@ def setup_steps() -> list[SetupStep]:
             key="persona",
             title="The voice of your messages",
             why="Who signs every message customers get, with a face and a signature.",
-            url=reverse("console:shop_persona") if _has_route("console:shop_persona") else reverse("console:shop"),
+            url=reverse("console:shop_persona"),
             done=PersonaOverride.objects.exists(),
         ),
         SetupStep(
             key="staff",
             title="Your team",
             why="Invite the people who work the cases.",
-            url=reverse("console:shop_staff") if _has_route("console:shop_staff") else reverse("admin:index"),
+            url=reverse("console:shop_staff"),
             done=StaffUser.objects.count() > 1,
             essential=False,
         ),
     ]
 
-
-def _has_route(name: str) -> bool:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
