@@ -153,8 +153,9 @@ def calendar_import(request: HttpRequest, slug: str | None = None) -> HttpRespon
             by=_user(request), team=team, data=file.read(CALENDAR_MAX_BYTES + 1), name=file.name or "calendar.ics"
         )
     except HoursInvalid as exc:
-        upload.add_error("calendar", f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
-        return _page(request, team, upload=upload, status=400, problem="Nothing was imported: see below.")
+        said = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+        upload.add_error("calendar", said)
+        return _page(request, team, upload=upload, status=400, problem=f"Nothing was imported. {said}")
     messages.success(request, f"Imported {file.name}: {count} closed day{'s' if count != 1 else ''}.")
     for reason in skipped[:20]:
         messages.warning(request, f"Not used: {reason}")
