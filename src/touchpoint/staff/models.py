@@ -57,3 +57,22 @@ class TwoFactorReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} reset by {self.reset_by}"
+
+
+class StaffInvite(models.Model):
+    """A one-time link emailed to a new colleague: it opens only the page where they set their
+    password, once, until ``expires_at``. Only the token's hash is kept (the link is in their email)."""
+
+    member = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="invites")
+    invited_by = models.ForeignKey(StaffUser, null=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "staff invitation"
+
+    def __str__(self) -> str:
+        return f"invitation for {self.member}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from touchpoint.console.views import shop, shop_catalog, shop_hours, shop_persona
+from touchpoint.console.views import shop, shop_catalog, shop_hours, shop_persona, shop_staff, staff_invite
 
 urlpatterns: list[URLPattern] = [
     path("console/shop/", shop.settings_page, name="shop"),
@@ -22,4 +22,11 @@ urlpatterns: list[URLPattern] = [
     path("console/shop/persona/<slug:key>/", shop_persona.persona_page, name="shop_persona_key"),
     path("console/shop/persona/<slug:key>/preview", shop_persona.preview, name="persona_preview"),
     path("console/shop/persona/<slug:key>/email", shop_persona.email, name="persona_email"),
+    path("console/shop/staff/", shop_staff.staff_page, name="shop_staff"),
+    path("console/shop/staff/invite/", shop_staff.invite, name="shop_staff_invite"),
+    path("console/shop/staff/<int:pk>/", shop_staff.member_page, name="shop_staff_member"),
+    path("console/shop/staff/<int:pk>/invite-again/", shop_staff.invite_again, name="shop_staff_reinvite"),
+    path("console/shop/teams/new/", shop_staff.team_new, name="shop_team_new"),
+    path("console/shop/teams/<slug:slug>/", shop_staff.team_page, name="shop_team"),
+    path("console/invite/<str:token>/", staff_invite.accept, name="staff_invite"),  # outbox.staff_invites.INVITE_PATH
 ]
