@@ -9,6 +9,7 @@ page and the console's reply form."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
@@ -32,8 +33,9 @@ from touchpoint.links.services import link_resolve
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shop.colours import MIN_CONTRAST, contrast_with_white
 from touchpoint.shop.selectors import shop_settings, shop_settings_forget
-from touchpoint.touchpoints.brand import logo_url
+from touchpoint.touchpoints.brand import avatar_url, logo_url
 from touchpoint.touchpoints.checks import state_for
+from touchpoint.touchpoints.persona import Persona
 from touchpoint.touchpoints.preview import journey_preview
 from touchpoint.worker.loop import Worker
 
@@ -200,4 +202,30 @@ def test_a_plain_messages_customer_gets_the_plain_layout(sink: SinkHandler) -> N
     [got] = sink.received
     html, text = parts(got.message)
     assert "tp-avatar" not in html and "tp-strip" not in html
+    # a shop without a logo says its name at the top
+    assert look(html).images == [] and '<span class="tp-shop"' in html and ">The Repair Shop</span>" in html
     assert "Kind regards," in text and "Step 1 of 14: Waiting for your payment" in text
+
+
+def test_a_persona_without_a_face_signs_with_its_initials_on_the_brand_colour() -> None:
+    # Given a lead editing the persona in the console: a new name, no avatar (its live preview)
+    shop_branded(lead_client(), colour=GREEN)
+    journey = journey_of(register_library("walk-in-warranty"))
+    faceless = Persona(key="norm", name="Nano Norm", signature="Nano Norm, at the counter", voice="", avatar="")
+    _, previews = journey_preview(journey=journey, persona=faceless)
+    for preview in previews:
+        tones = dict(preview.tones)
+        playful = tones["playful"].html
+        # Then the playful email shows "NN" on the shop's green, hidden from screen readers (the
+        # signature beside it names him), and no image of a face
+        face = re.search(r'<div class="tp-initials"([^>]*)>NN</div>', playful)
+        assert face is not None, preview.key
+        assert 'aria-hidden="true"' in face.group(1) and "background-color: #0b6e4f" in face.group(1), preview.key
+        assert "tp-avatar" not in playful and "Nano Norm, at the counter" in playful
+        assert "tp-initials" not in tones["sober"].html
+
+
+def test_an_uploaded_face_is_sent_from_where_the_console_serves_it() -> None:
+    uploaded = Persona(key="norm", name="Norm", signature="Norm", voice="", avatar="persona/" + "a" * 24 + ".png")
+    served = reverse("console:persona_avatar", args=["a" * 24 + ".png"])
+    assert avatar_url(uploaded) == f"{settings.TOUCHPOINT_PUBLIC_URL}{served}"
