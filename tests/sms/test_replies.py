@@ -93,7 +93,13 @@ def test_stop_opts_the_number_out_and_says_so_on_the_open_case_without_texting_b
     assert (message.action, message.task) == ("sms:stop", None)
     entry = TimelineEntry.objects.get(case=case, event="sms_opted_out")
     assert entry.summary == f"Opted out of texts (replied STOP from {MOBILE}): messages go by email"
-    assert OutboxMessage.objects.count() == sent_before
+    # Nothing texted back; the order's text, not sent yet, comes by email instead.
+    order_text = OutboxMessage.objects.get(case=case, channel="sms")
+    assert order_text.status == "cancelled"
+    assert list(OutboxMessage.objects.filter(pk__gt=order_text.pk).values_list("channel", "fallback_for")) == [
+        ("email", order_text.pk)
+    ]
+    assert OutboxMessage.objects.count() == sent_before + 1
     assert not Task.objects.filter(kind=TaskKind.CUSTOMER_MESSAGE).exists()
 
 

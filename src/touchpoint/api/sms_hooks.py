@@ -104,7 +104,7 @@ def twilio_status(request: HttpRequest) -> JsonResponse:
     status = (fields.get("MessageStatus") or fields.get("SmsStatus") or "").strip().lower()
     if sid is None or not status:
         return _error(400, "not a Twilio status callback: MessageSid and MessageStatus are required")
-    if len(status) > 16 or not status.replace("_", "").isalpha():
+    if len(status) > 32 or not status.replace("_", "").isalpha():
         return _error(400, f"MessageStatus {status[:40]!r} is not a delivery status")
     code = (fields.get("ErrorCode") or "").strip()[:10]
     words = (fields.get("ErrorMessage") or "").strip()
