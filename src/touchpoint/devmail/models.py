@@ -1,4 +1,4 @@
-"""Mail the demo would have sent, kept so a newcomer can read what customers receive."""
+"""Mail and texts the demo would have sent, kept so a newcomer can read what customers receive."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from django.db import models
 
 class CapturedMail(models.Model):
     captured_at = models.DateTimeField()
+    # "sms": a text (to a number, the body only; touchpoint.devmail.sms), else an email
+    channel = models.CharField(max_length=10, default="email", db_default="email")
     from_email = models.CharField(max_length=300)
     to = models.CharField(max_length=1000, help_text="Recipients, comma-separated")
     subject = models.CharField(max_length=300, blank=True)

@@ -1,4 +1,4 @@
-"""Write captured mail; read it back for the mailbox pages."""
+"""Write captured mail and texts; read them back for the mailbox pages."""
 
 from __future__ import annotations
 
@@ -29,6 +29,31 @@ def mail_capture(
         headers=[[name, value] for name, value in headers],
         body_text=body_text,
         body_html=body_html,
+        tone=source.tone if source else "",
+        tone_reason=source.tone_reason if source else "",
+        case_reference=source.case.reference if source and source.case else "",
+    )
+
+
+def text_capture(*, from_number: str, to: str, body: str) -> CapturedMail:
+    """Keep one outgoing text, with the subject, tone and case of the outbox message it came from
+    (the text being sent to ``to`` with ``body`` under a worker's lease)."""
+    from touchpoint.outbox.models import OutboxMessage
+
+    source = (
+        OutboxMessage.objects.filter(channel="sms", recipient=to, body_text=body, status="pending")
+        .exclude(lease_owner="")
+        .select_related("case")
+        .order_by("-id")
+        .first()
+    )
+    return CapturedMail.objects.create(
+        captured_at=now(),
+        channel="sms",
+        from_email=from_number[:300],
+        to=to[:1000],
+        subject=(source.subject if source else "")[:300],
+        body_text=body,
         tone=source.tone if source else "",
         tone_reason=source.tone_reason if source else "",
         case_reference=source.case.reference if source and source.case else "",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from touchpoint.devmail.models import CapturedMail
 from touchpoint.devmail.services import mail_list
+from touchpoint.text.sms import sms_segments
 
 HTML_PART_CSP: dict[str, list[str] | str] = {
     "default-src": [CSP.NONE],
@@ -52,6 +53,8 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 def message(request: HttpRequest, pk: int) -> HttpResponse:
     mail = get_object_or_404(CapturedMail, pk=pk)
     context: dict[str, Any] = {"mail": mail, "headers": [(name, value) for name, value in mail.headers]}
+    if mail.channel == "sms":  # how a carrier bills it: the encoding and the number of segments
+        context["segments"] = sms_segments(mail.body_text)
     return render(request, "devmail/message.html", context)
 
 
