@@ -264,3 +264,22 @@ def test_a_service_level_the_aggregator_does_not_offer_goes_to_a_person_at_once(
     assert "RoyalMail Tracked48" in task.detail
     work(10)
     assert len(api.calls("POST", "/v2/shipments")) == 1
+
+
+def test_aftership_is_refused_as_the_label_buyer_at_start_up_saying_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from touchpoint.settings import carriers
+
+    monkeypatch.setenv("TOUCHPOINT_CARRIER_LABELS", "aftership")
+    with pytest.raises(ImproperlyConfigured, match=r"through easypost or shippo \(AfterShip sells none\)"):
+        importlib.reload(carriers)
+    monkeypatch.setenv("TOUCHPOINT_CARRIER_LABELS", "")
+    monkeypatch.setenv("TOUCHPOINT_CARRIER_POLL", "shippo, fedex")
+    with pytest.raises(ImproperlyConfigured, match="TOUCHPOINT_CARRIER_POLL names fedex"):
+        importlib.reload(carriers)
+    monkeypatch.delenv("TOUCHPOINT_CARRIER_POLL")
+    importlib.reload(carriers)
+    assert (carriers.TOUCHPOINT_CARRIER_LABELS, carriers.TOUCHPOINT_CARRIER_POLL) == ("", [])

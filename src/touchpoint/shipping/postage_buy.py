@@ -65,9 +65,12 @@ def labels_buy_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
     if not provider:
         return 0
     worked = _parcels_record(provider=provider, batch=batch)
-    waiting = Shipment.objects.filter(provider=provider, tracking_number="", label_url="", next_poll_at__isnull=False)
+    # Any aggregator that buys labels: one set to buy before the setting changed still finishes.
+    waiting = Shipment.objects.filter(
+        provider__in=list(BUYERS), tracking_number="", label_url="", next_poll_at__isnull=False
+    )
     for shipment_id in shipments_claim(waiting, batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds):
-        _buy(shipment_id=shipment_id, provider=provider)
+        _buy(shipment_id=shipment_id)
         worked += 1
     return worked
 
@@ -116,9 +119,9 @@ def reference_of(shipment: Shipment) -> str:
     return f"touchpoint-{shipment.case.reference}-{shipment.pk}"
 
 
-def _buy(*, shipment_id: int, provider: str) -> None:
+def _buy(*, shipment_id: int) -> None:
     shipment = Shipment.objects.select_related("case").get(pk=shipment_id)
-    case = shipment.case
+    case, provider = shipment.case, shipment.provider
     if case.state not in BUY_STATES:  # the case moved on (cancelled, or the device already sent)
         Shipment.objects.filter(pk=shipment.pk).update(provider="", next_poll_at=None)
         return
