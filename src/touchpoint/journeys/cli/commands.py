@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from touchpoint.hours import HoursInvalid, OpeningHours
 from touchpoint.journeys.checker import SilenceBound, check, silence_bound
 from touchpoint.journeys.cli.files import load, load_all
 from touchpoint.journeys.cli.output import (
@@ -21,6 +22,7 @@ from touchpoint.journeys.cli.output import (
     write_json,
 )
 from touchpoint.journeys.cli.schema import schema_text
+from touchpoint.journeys.clocks import clocks_lines, limit_clocks
 from touchpoint.journeys.diagnostics import JourneyLoadError, Severity
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Journey
@@ -52,8 +54,21 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _hours_words(args: argparse.Namespace) -> Callable[[str | None], str | None]:
+    """How ``--hours`` reads (every team's, for the explanation), or nothing when not given."""
+    if not args.hours:
+        return lambda team: None
+    described = OpeningHours.parse(args.hours, zone=args.zone).describe()
+    return lambda team: described
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     code = EXIT_OK
+    try:
+        hours_words = _hours_words(args)
+    except HoursInvalid as exc:
+        sys.stderr.write(f"journey check: --hours: {exc}\n")
+        return EXIT_UNREADABLE
     results: list[dict[str, Any]] = []
     for item in load_all(args.files):
         if item.loaded is None:
@@ -88,6 +103,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 sys.stdout.write(diagnostic.format() + "\n")
             verdict = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}" if findings else "clean"
             sys.stdout.write(f"{journey.key}: {verdict} ({size}, {silence_text})\n")
+            if args.clocks:
+                for line in clocks_lines(journey, hours_words):
+                    sys.stdout.write(f"  {line}\n")
         results.append(
             {
                 "file": str(item.loaded.source.file),
@@ -98,6 +116,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 "errors": errors,
                 "warnings": warnings,
                 "silence": silence_data,
+                **(
+                    {"clocks": [{**vars(c), "words": c.words(hours_words)} for c in limit_clocks(journey)]}
+                    if args.clocks
+                    else {}
+                ),
                 "diagnostics": [d.as_dict() for d in findings],
             }
         )

@@ -86,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    check.add_argument(
+        "--clocks",
+        action="store_true",
+        help="say which clock each limit counts in: a team's business time or calendar time (docs/business-hours.md)",
+    )
+    check.add_argument(
+        "--hours",
+        metavar="SPEC",
+        help="the opening hours business limits count in, e.g. 'Mon-Fri 09:00-17:00' (with --zone); "
+        "else they are named as set in the console",
+    )
+    check.add_argument("--zone", metavar="ZONE", default="UTC", help="the time zone of --hours (IANA name)")
 
     paths = commands.add_parser(
         "paths",
