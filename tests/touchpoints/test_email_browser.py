@@ -109,6 +109,14 @@ def test_the_order_email_on_a_phone(phone: BrowserPage, sink: SinkHandler) -> No
     assert box["y"] + box["height"] <= PHONE_FOLD, f"the button ends at {box['y'] + box['height']} px"
     assert box["width"] >= 390 - 2 * 16 - 2
     phone.shot("order email at 390 px")
+    # and in dark mode the words stay readable: light text on a dark panel, not a white box
+    phone.page.emulate_media(color_scheme="dark")
+    panel = rgb_hex(phone.page.locator("table.tp-shell").evaluate("t => getComputedStyle(t).backgroundColor"))
+    assert luminance(panel) < 0.05, panel
+    for part in ("td.tp-progress", "td.tp-body", "td.tp-sign td.tp-cell", "td.tp-foot"):
+        text = rgb_hex(phone.page.locator(part).first.evaluate("td => getComputedStyle(td).color"))
+        assert contrast(text, panel) >= MIN_CONTRAST, (part, text, panel)
+    phone.shot("order email at 390 px, dark mode")
 
 
 def test_the_order_email_on_a_desktop(desktop: BrowserPage, sink: SinkHandler) -> None:
