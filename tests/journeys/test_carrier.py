@@ -361,4 +361,15 @@ def test_a_mapping_is_clean_exactly_when_the_carrier_can_make_every_move_it_name
         for s, e in (state.carrier or {}).items()
         if e != STAY and s in CANONICAL_STATUSES
     )
-    assert (found == set()) == (canonical and moves and named_move), (mapping, found)
+    # and its bad news reaches a person (J235): not the delivery's event, into a state a team owns
+    written = state.carrier or {}
+    attended = all(
+        event != written.get("delivered")
+        and all(
+            journey.states[journey.transitions[i].to].owner_kind == "team"
+            for i in journey.index.get(("in_post", event), [])
+        )
+        for status, event in written.items()
+        if status in ("exception", "return_to_sender", "expired") and event != STAY
+    )
+    assert (found == set()) == (canonical and moves and named_move and attended), (mapping, found)

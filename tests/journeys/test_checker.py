@@ -60,6 +60,7 @@ def test_the_rule_table_is_stable() -> None:
         "J232": ("carrier-status-unmapped", Severity.ERROR),
         "J233": ("carrier-unknown-event", Severity.ERROR),
         "J234": ("carrier-not-allowed", Severity.ERROR),
+        "J235": ("carrier-bad-news-unattended", Severity.ERROR),
     }
     assert all(isinstance(rule, Rule) and rule.summary.endswith(".") for rule in RULES.values())
 
@@ -623,7 +624,8 @@ def test_j205_a_handoff_to_a_carrier_needs_it_too_and_accept_within_fixes_it() -
             "    carrier: { delivered: approve, exception: approve, return_to_sender: approve, expired: approve }\n",
         )
     )
-    assert where(findings(carrier)) == [("J205", 32, 9)]
+    # (J235 too: this carrier's bad news fires the event its delivery does)
+    assert where(findings(carrier)) == [("J235", 20, 47), ("J205", 32, 9)]
     assert findings(HANDOFF.replace("    wait_limit: 1d\n", "    wait_limit: 1d\n    accept_within: 4h\n")) == []
 
 

@@ -9,7 +9,7 @@ status fires there::
       carrier: { delivered: box_delivered, exception: box_not_delivered }
 
 Progress statuses not listed stay; the end-of-the-road statuses (:data:`REQUIRED_STATUSES`) must be
-listed, which the checker enforces (J230-J234). Pure: the webhooks and the poller map a provider's
+listed, which the checker enforces (J230-J235). Pure: the webhooks and the poller map a provider's
 words to a canonical status, then ask :func:`carrier_event` what that means for the case.
 """
 

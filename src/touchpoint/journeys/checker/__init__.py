@@ -18,12 +18,13 @@ they take: `x > 3` and `x <= 3` cover every case when `x` is an intake number.
 The rooms: ``rules`` (the table of rules), ``context`` (the facts several rules share, and
 :func:`definitely_set`), ``references`` (J101-J104), ``shape`` (J201-J204, J211-J213), ``owners``
 (J205-J208, J210), ``silence`` (J209, :func:`silence_bound`), ``data`` (J220-J227), ``carrier``
-(J230-J234: what the carrier's canonical statuses do in its states) and ``wording``. This
+(J230-J235: what the carrier's canonical statuses do in its states) and ``wording``. This
 package's public surface is what it exports here."""
 
 from __future__ import annotations
 
 from touchpoint.journeys.checker.carrier import (
+    carrier_bad_news,
     carrier_events,
     carrier_misplaced,
     carrier_statuses,
@@ -97,4 +98,5 @@ _RULE_CHECKS = (
     carrier_misplaced,
     carrier_unmapped,
     carrier_events,
+    carrier_bad_news,
 )

@@ -1,6 +1,7 @@
-"""J230-J234: a carrier-owned state says what each of the carrier's canonical statuses does there
-(``carrier:``), every status it names is canonical and every event it maps to is one the carrier
-may trigger from that state. The watchdog every carrier-owned state needs is J203's."""
+"""J230-J235: a carrier-owned state says what each of the carrier's canonical statuses does there
+(``carrier:``), every status it names is canonical, every event it maps to is one the carrier may
+trigger from that state, and its bad news reaches people. The watchdog every carrier-owned state
+needs is J203's (its wait limit: the learnt watchdog in ``shipping`` warns earlier, this bounds it)."""
 
 from __future__ import annotations
 
@@ -126,5 +127,52 @@ def carrier_events(ctx: Context) -> Iterator[Diagnostic]:
                     "doesn't let the carrier trigger it, so the carrier's news would be refused",
                     f"add `carrier` to the `by` of transition {numbers} (line "
                     f"{ctx.loaded.transition_at(refusing[0], 'by').line})",
+                    at,
+                )
+
+
+BAD_NEWS: tuple[str, ...] = ("exception", "return_to_sender", "expired")
+
+
+def carrier_bad_news(ctx: Context) -> Iterator[Diagnostic]:
+    """J235: the carrier's bad news (a problem, sent back, no longer tracked) goes to people: it isn't
+    mapped to the event the delivery fires (a parcel in trouble would count as arrived), and every
+    move it makes from the state ends where a team owns the case (else nobody traces the parcel)."""
+    for name, state in ctx.states.items():
+        if state.owner_kind != "carrier" or state.terminal:
+            continue
+        written = state.carrier or {}
+        arrival = written.get("delivered")
+        by_event: dict[str, list[str]] = {}
+        for status in BAD_NEWS:
+            event = written.get(status)
+            if event is not None and event != STAY:
+                by_event.setdefault(event, []).append(status)
+        for event, statuses in by_event.items():
+            mapped = and_words([f"`{s}`" for s in statuses])
+            at = ctx.loaded.source.at(("states", name, "carrier", statuses[0]))
+            if event == arrival:
+                yield ctx.finding(
+                    "J235",
+                    f"state `{name}` maps {mapped} to `{event}`, the event its delivery fires: "
+                    "a parcel the carrier reports in trouble would count as arrived",
+                    f"map {mapped} to the move that has a person trace the parcel",
+                    at,
+                )
+                continue
+            unattended = sorted(
+                {
+                    target
+                    for i in ctx.journey.index.get((name, event), [])
+                    if (target := ctx.journey.transitions[i].to) in ctx.states
+                    and ctx.states[target].owner_kind != "team"
+                }
+            )
+            if unattended:
+                where = and_words([f"`{t}` (owned by `{ctx.states[t].owner}`)" for t in unattended])
+                yield ctx.finding(
+                    "J235",
+                    f"state `{name}` maps {mapped} to `{event}`, which leads to {where}: nobody would trace the parcel",
+                    f"send `{event}` to a state a team owns (e.g. `owner: team:shipping`, `exception: true`)",
                     at,
                 )

@@ -59,5 +59,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("J233", "carrier-unknown-event", _E, "A mapped event is one a transition takes from that state."),
         Rule("J234", "carrier-not-allowed", _E, "A mapped event's transitions list `carrier` in their `by`."),
+        Rule(
+            "J235",
+            "carrier-bad-news-unattended",
+            _E,
+            "The carrier's bad news goes to people: not its delivery's event, into a state a team owns.",
+        ),
     )
 }
