@@ -13,10 +13,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := .tools/bin/uv
 # The demo: mail kept in /dev/mail, card payments on the demo card page (no real money), and links in
-# messages that lead to this port (TOUCHPOINT_PUBLIC_URL from the environment wins, e.g. behind a proxy).
+# messages that lead to this port (TOUCHPOINT_PUBLIC_URL from the environment wins, e.g. behind a proxy);
+# the demo's carrier posts signed AfterShip scans for the parcels in the post (docs/carriers.md).
 PUBLIC_URL = $(or $(TOUCHPOINT_PUBLIC_URL),http://127.0.0.1:$(PORT))
 DEMO_ENV = TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend \
-	TOUCHPOINT_PAYMENT_PROVIDERS=offline,demo TOUCHPOINT_PUBLIC_URL=$(PUBLIC_URL)
+	TOUCHPOINT_PAYMENT_PROVIDERS=offline,demo TOUCHPOINT_PUBLIC_URL=$(PUBLIC_URL) \
+	TOUCHPOINT_CARRIER_AFTERSHIP_SECRET=$(or $(TOUCHPOINT_CARRIER_AFTERSHIP_SECRET),demo-carrier-secret)
 
 .PHONY: help run test test-deps lint types test-sqlite test-postgres bench bench-smoke bench-peer bench-scale install clean
 

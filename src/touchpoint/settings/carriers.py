@@ -50,3 +50,5 @@ TOUCHPOINT_CARRIER_SHOP_ADDRESS = env_json("TOUCHPOINT_CARRIER_SHOP_ADDRESS", {}
 TOUCHPOINT_CARRIER_PARCEL = env_json(
     "TOUCHPOINT_CARRIER_PARCEL", {"length": 22, "width": 16, "height": 8, "weight": 500}
 )
+# The demo's carrier (demo/carrier_sim.py, on while the demo is): seconds between a parcel's checkpoints.
+TOUCHPOINT_DEMO_CARRIER_STEP_SECONDS = env_int("TOUCHPOINT_DEMO_CARRIER_STEP_SECONDS", 90)
