@@ -19,7 +19,7 @@ from touchpoint.cases.services.assign import ASSIGN_EVENT
 from touchpoint.cases.services.notes import NOTE_EVENT
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import actor_name, summary_words
-from touchpoint.inbox.models import InboundMessage, Proof
+from touchpoint.inbox.models import InboundMessage, Proof, Source
 from touchpoint.journeys import Journey
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.replies import REPLY_EVENT
@@ -40,6 +40,9 @@ class MessageView:
     status_label: str
     recipient: str
     body: str
+    channel: str = "email"  # email | sms: a text shows as one, with what the carrier said of it
+    delivery: str = ""  # the provider's latest receipt (delivered, undelivered…) and its error code
+    delivery_error: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class InboundView:
     text: str
     sentiment: float | None
     proof: str = ""  # what showed it comes from the customer, in words (docs/security.md)
+    by_text: bool = False  # texted from their phone (inbox Source.SMS), not an email or the case page
 
 
 @dataclass(slots=True)
@@ -66,8 +70,8 @@ class TimelineItem:
     sort: tuple[Any, ...] = ()
 
 
-MessageRow = tuple[int, str, str, str, str, str, str, datetime]
-InboundRow = tuple[int, str, str, str, float | None, datetime, str, str]
+MessageRow = tuple[int, str, str, str, str, str, str, datetime, str, str, str]
+InboundRow = tuple[int, str, str, str, float | None, datetime, str, str, str]
 
 
 # Each read's statement is built once per process (its columns and joins named, its order set) and
@@ -75,14 +79,15 @@ InboundRow = tuple[int, str, str, str, float | None, datetime, str, str]
 @cache
 def _messages() -> QuerySet[OutboxMessage, MessageRow]:
     return OutboxMessage.objects.order_by("-created_at", "-pk").values_list(
-        "pk", "subject", "tone", "touchpoint", "status", "recipient", "body_text", "created_at"
-    )
+        "pk", "subject", "tone", "touchpoint", "status", "recipient", "body_text", "created_at",
+        "channel", "delivery", "delivery_error",
+    )  # fmt: skip
 
 
 @cache
 def _inbound() -> QuerySet[InboundMessage, InboundRow]:
     return InboundMessage.objects.order_by("pk").values_list(
-        "pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email", "proof"
+        "pk", "subject", "reply_text", "text", "sentiment", "received_at", "from_email", "proof", "source"
     )
 
 
@@ -111,7 +116,7 @@ def _entry_rows(case_id: int) -> list[tuple[Any, ...]]:
 def _message_view(
     row: MessageRow, journey: Journey, *, personal: bool = False, template: str = "", tone: str = ""
 ) -> MessageView:
-    _pk, subject, own_tone, touchpoint, status, recipient, body, _at = row
+    _pk, subject, own_tone, touchpoint, status, recipient, body, _at, channel, delivery, delivery_error = row
     key = touchpoint or template
     return MessageView(
         subject=subject,
@@ -123,12 +128,17 @@ def _message_view(
         status_label=str(_STATUS_WORDS.get(status, status)),
         recipient=recipient,
         body=body,
+        channel=channel,
+        delivery=delivery,
+        delivery_error=delivery_error,
     )
 
 
 def _inbound_view(row: InboundRow) -> InboundView:
-    _pk, subject, reply_text, text, sentiment, _at, _sender, proof = row
-    return InboundView(subject, reply_text or text, sentiment, str(_PROOF_WORDS.get(proof, proof)))
+    _pk, subject, reply_text, text, sentiment, _at, _sender, proof, source = row
+    return InboundView(
+        subject, reply_text or text, sentiment, str(_PROOF_WORDS.get(proof, proof)), by_text=source == Source.SMS
+    )
 
 
 def case_timeline(
@@ -180,6 +190,7 @@ def case_timeline(
             continue
         subject, touchpoint, created_at = message[1], message[3], message[7]
         kind = "touch point" if touchpoint else "notice"
+        sent = "Text sent" if message[8] == "sms" else "Message sent"
         items.append(
             TimelineItem(
                 at=created_at,
@@ -187,13 +198,14 @@ def case_timeline(
                 kind="message",
                 event=touchpoint,
                 actor="Touchpoint",
-                summary=f"Message sent ({kind}): {subject}",
+                summary=f"{sent} ({kind}): {subject}",
                 message=_message_view(message, journey),
                 sort=(created_at, 0, pk),
             )
         )
     for found in waiting.values():
         pk, subject, at, sender = found[0], found[1], found[5], found[6]
+        wrote = "Customer texted" if found[8] == Source.SMS else "Customer wrote"
         items.append(
             TimelineItem(
                 at=at,
@@ -201,7 +213,7 @@ def case_timeline(
                 kind="message",
                 event="customer_message",
                 actor=sender or "customer",
-                summary=f"Customer wrote: {subject}",
+                summary=f"{wrote}: {subject}",
                 inbound=_inbound_view(found),
                 sort=(at, 0, -pk),
             )
