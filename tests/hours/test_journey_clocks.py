@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from touchpoint.hours import OpeningHours
 from touchpoint.journeys.cli import main
-from touchpoint.journeys.clocks import clocks_lines, limit_clocks
+from touchpoint.journeys.clocks import clocks_lines, limit_clocks, longest_span
 from touchpoint.journeys.diagnostics import JourneyLoadError
 from touchpoint.journeys.engine import OpenTask, StartTimer, open_case
 from touchpoint.journeys.loader import parse_journey
@@ -113,3 +114,20 @@ def test_journey_check_refuses_bad_hours_saying_what_to_write() -> None:
     assert code == 2
     assert out == ""
     assert "“9” is not a time of day: write 24-hour times such as 09:00 or 17:30" in err
+
+
+def test_the_longest_a_business_limit_takes_on_the_calendar_starts_at_a_friday_close() -> None:
+    hours = OpeningHours.parse("Mon-Fri 09:00-17:00", zone="Europe/London")
+    # two open hours from Friday 17:00: the weekend, then Monday 09:00-11:00
+    assert longest_span(2 * 3600, hours) == (2 * 24 + 18) * 3600
+
+
+def test_check_with_hours_says_the_silence_those_hours_make() -> None:
+    code, out, _ = run_cli("check", "order-problem", "--clocks", "--hours", "Mon-Fri 09:00-17:00")
+    assert code == 0  # the rules count the limits as written; the note says what the hours make of them
+    assert "  note: the worst silence counts the business-time waits (10 states) as if every hour were open" in out
+    # handoff_stuck's 1d and picking's 1d are 24 open hours each: three working days, and a weekend
+    assert (
+        "  with these hours (closed dates aside) the worst silence is 10d, over 3d: `handoff_stuck` → `picking`\n"
+        in out
+    )

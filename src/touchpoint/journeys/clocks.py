@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+from touchpoint.hours import OpeningHours, business_add
 from touchpoint.journeys.checker import silence_bound
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Clock, Journey
+
+REFERENCE_MONDAY = date(2026, 1, 12)  # a fortnight without clock changes
 
 
 @dataclass(frozen=True)
@@ -48,26 +52,58 @@ def silence_words(journey: Journey) -> str:
 
 
 def silence_caveat(journey: Journey) -> str | None:
-    """When the worst silent stretch waits in business time, the bound counts those waits as if every
-    hour were open: with opening hours set, the stretch lasts longer on the calendar. Said, not hidden."""
-    path = silence_bound(journey).path
-    business = [
-        s for s in path if journey.states[s].wait_limit is not None and journey.states[s].limit_clock == "business"
-    ]
+    """When some wait counts business time, the silence bound counts it as if every hour were open:
+    with opening hours set, a stretch through it lasts longer on the calendar. Said, not hidden."""
+    business = [n for n, s in journey.states.items() if s.wait_limit is not None and s.limit_clock == "business"]
     if not business:
         return None
-    names = ", ".join(f"`{s}`" for s in business)
     return (
-        f"note: the worst silence counts the business-time waits of {names} as if every hour were open; "
-        "with opening hours set, nights, weekends and holidays make that stretch longer on the calendar"
+        f"note: the worst silence counts the business-time waits ({len(business)} states) as if every hour "
+        "were open; with opening hours set, nights, weekends and holidays make a stretch through them longer"
     )
 
 
-def clocks_lines(journey: Journey, hours: Callable[[str | None], str | None] = lambda team: None) -> list[str]:
-    """The journey's limits and silence bound, one line each, saying which clock each counts in."""
+def longest_span(seconds: int, hours: OpeningHours) -> int:
+    """The longest ``seconds`` of open time can take on the calendar with ``hours`` (closed dates
+    aside): starting at a closing time, when the whole closed stretch comes first. Every closing of a
+    reference fortnight is tried."""
+    duration = timedelta(seconds=seconds)
+    closes = [
+        close for offset in range(14) for _, close in hours.intervals_on(REFERENCE_MONDAY + timedelta(days=offset))
+    ]
+    return max(int((business_add(close, duration, hours) - close).total_seconds()) for close in closes)
+
+
+def silence_with_hours(journey: Journey, hours: OpeningHours) -> str:
+    """The worst silence when every business-time wait takes its longest on the calendar with ``hours``."""
+
+    def wait(name: str) -> int:
+        state = journey.states[name]
+        limit = state.wait_limit or 0
+        return longest_span(limit, hours) if limit and state.limit_clock == "business" else limit
+
+    bound = silence_bound(journey, wait=wait)
+    allowed = format_duration(journey.max_silence)
+    if bound.worst_seconds is None:
+        return f"with these hours the worst silence has no bound ({allowed} allowed)"
+    worst = format_duration(bound.worst_seconds)
+    verdict = "over" if bound.worst_seconds > journey.max_silence else "within"
+    stretch = " → ".join(f"`{s}`" for s in bound.path)
+    return f"with these hours (closed dates aside) the worst silence is {worst}, {verdict} {allowed}: {stretch}"
+
+
+def clocks_lines(
+    journey: Journey,
+    hours: Callable[[str | None], str | None] = lambda team: None,
+    *,
+    opening: OpeningHours | None = None,
+) -> list[str]:
+    """The journey's limits and silence bound, one line each, saying which clock each counts in;
+    with ``opening`` (every team's hours), the silence those hours make."""
     caveat = silence_caveat(journey)
     return [
         silence_words(journey),
         *([caveat] if caveat else []),
+        *([silence_with_hours(journey, opening)] if opening is not None and caveat else []),
         *(limit.words(hours) for limit in limit_clocks(journey)),
     ]

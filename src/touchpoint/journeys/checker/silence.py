@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from touchpoint.journeys import graph
@@ -57,7 +57,7 @@ def _unbounded_fix(journey: Journey, path: tuple[str, ...]) -> str:
     return "send a touch point on one of the moves in the loop, or lead the loop out to a person"
 
 
-def silence_bound(journey: Journey) -> SilenceBound:
+def silence_bound(journey: Journey, *, wait: Callable[[str], int] | None = None) -> SilenceBound:
     """The longest a customer can go without a message, over every route from ``start``.
 
     Time in a state is at most its wait limit; a transition with a touch point resets the silence;
@@ -66,15 +66,20 @@ def silence_bound(journey: Journey) -> SilenceBound:
 
         S(v) = wait(v) + max(0, max S(w) over silent moves v → w, w not an end)
 
-    A state without a wait limit, or a loop of silent moves, makes it unbounded.
+    A state without a wait limit, or a loop of silent moves, makes it unbounded. ``wait`` gives a
+    state's wait in calendar seconds when it isn't its limit (a business-time limit's longest span on
+    the calendar); by default each wait is its limit.
     """
     if journey.start not in journey.states:
         return SilenceBound(None, (), f"the start state `{journey.start}` isn't defined (J101)")
     moves = graph.edges(journey)
-    return _silence_bound(journey, moves, graph.reachable(graph.successors(journey, moves), [journey.start]))
+    reached = graph.reachable(graph.successors(journey, moves), [journey.start])
+    return _silence_bound(journey, moves, reached, wait)
 
 
-def _silence_bound(journey: Journey, moves: list[graph.Edge], reached: list[str]) -> SilenceBound:
+def _silence_bound(
+    journey: Journey, moves: list[graph.Edge], reached: list[str], wait_of: Callable[[str], int] | None = None
+) -> SilenceBound:
     states = journey.states
     live = {name: None for name in reached if not states[name].terminal}
     if not live:
@@ -99,7 +104,7 @@ def _silence_bound(journey: Journey, moves: list[graph.Edge], reached: list[str]
     for component in components:  # sinks first, so every successor is already known
         (name,) = component
         best = max(adjacency[name], key=lambda w: worst[w], default=None)
-        wait = states[name].wait_limit or 0
+        wait = wait_of(name) if wait_of is not None else states[name].wait_limit or 0
         worst[name] = wait + (worst[best] if best is not None else 0)
         after[name] = best
     entry = max(entries, key=lambda e: worst[e])  # the first of equals: start wins ties

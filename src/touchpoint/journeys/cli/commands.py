@@ -54,21 +54,23 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _hours_words(args: argparse.Namespace) -> Callable[[str | None], str | None]:
-    """How ``--hours`` reads (every team's, for the explanation), or nothing when not given."""
-    if not args.hours:
-        return lambda team: None
-    described = OpeningHours.parse(args.hours, zone=args.zone).describe()
-    return lambda team: described
+def _opening(args: argparse.Namespace) -> OpeningHours | None:
+    """``--hours`` in ``--zone``: every team's, for the explanation; None when not given."""
+    return OpeningHours.parse(args.hours, zone=args.zone) if args.hours else None
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     code = EXIT_OK
     try:
-        hours_words = _hours_words(args)
+        opening = _opening(args)
     except HoursInvalid as exc:
         sys.stderr.write(f"journey check: --hours: {exc}\n")
         return EXIT_UNREADABLE
+    described = opening.describe() if opening is not None else None
+
+    def hours_words(team: str | None) -> str | None:
+        return described
+
     results: list[dict[str, Any]] = []
     for item in load_all(args.files):
         if item.loaded is None:
@@ -104,7 +106,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             verdict = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}" if findings else "clean"
             sys.stdout.write(f"{journey.key}: {verdict} ({size}, {silence_text})\n")
             if args.clocks:
-                for line in clocks_lines(journey, hours_words):
+                for line in clocks_lines(journey, hours_words, opening=opening):
                     sys.stdout.write(f"  {line}\n")
         results.append(
             {
