@@ -137,7 +137,13 @@ def _fire(*, pk: int, at: datetime) -> Shipment | None:
         )
         if shipment is None:
             return None  # another worker has it, or a scan re-armed it meanwhile
-        case = Case.objects.select_for_update().select_related("journey", "customer").get(pk=shipment.case_id)
+        # The case's row only (not its journey version's or customer's), and FOR NO KEY UPDATE: cases
+        # are still opened on the version, and the customer's other cases move, meanwhile.
+        case = (
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("journey", "customer")
+            .get(pk=shipment.case_id)
+        )
         journey = journey_of(case.journey)
         shipment.watchdog_fired_at = at
         shipment.save(update_fields=["watchdog_fired_at"])
