@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import stripe
@@ -29,6 +30,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, Phase, example, given, note, seed, settings
 from hypothesis import strategies as st
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped,unused-ignore]
 
 from tests.fuzz import surfaces, values
 from tests.fuzz.surfaces import Clients, Discovered, Pattern
@@ -297,7 +299,10 @@ def test_every_pattern_is_fuzzed() -> None:
             assert converter in known_converters, f"{pattern.route}: a <{converter}:{name}> the fuzzing can't fill"
     hooks = {pattern.route for pattern in patterns if pattern.area == "hooks"}
     carriers = {f"hooks/carriers/{provider}" for provider in PROVIDERS}
-    assert hooks == {"hooks/email", "hooks/stripe", *carriers}, f"fuzz the body of each webhook: {sorted(hooks)}"
+    texts = {"hooks/sms/twilio/status", "hooks/sms/twilio/inbound"}
+    assert hooks == {"hooks/email", "hooks/stripe", *carriers, *texts}, (
+        f"fuzz the body of each webhook: {sorted(hooks)}"
+    )
 
 
 # The signed webhooks: bodies signed with the right secret, so parsing is fuzzed past the signature.
@@ -438,4 +443,51 @@ def test_the_carrier_webhooks_never_answer_500(world: World, client: Any, settin
 
     for killer in values.KILLERS:
         probe = example(data=None, garbage=killer)(probe)
+    probe()
+
+
+# What Twilio posts to each text webhook, to mutate: its fields, one value changed, dropped or added.
+TWILIO_TOKEN = "twilio-fuzz-token"
+TWILIO_FIELDS = {
+    "hooks/sms/twilio/inbound": {
+        "MessageSid": "SM" + "a" * 32,
+        "From": "+447700900123",
+        "To": "+447700900000",
+        "Body": "STOP",
+        "NumMedia": "1",
+        "MediaContentType0": "image/jpeg",
+    },
+    "hooks/sms/twilio/status": {"MessageSid": "SM" + "b" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003"},
+}
+
+
+@pytest.mark.parametrize("route", sorted(TWILIO_FIELDS))
+def test_the_text_webhooks_never_answer_500(world: World, client: Any, settings: Any, route: str) -> None:
+    """Signed with the right auth token over the right URL (so the fields are fuzzed past the
+    signature), or under a signature header that is anything at all."""
+    settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
+    sample = TWILIO_FIELDS[route]
+    keys = st.sampled_from(sorted({*sample, "SmsSid", "SmsStatus", "ErrorMessage", "MediaContentType9"}))
+
+    @fuzz_settings(WEBHOOK_EXAMPLES)
+    @given(
+        changes=st.dictionaries(keys, st.one_of(values.ONE, st.sampled_from(values.KILLERS)), max_size=3),
+        dropped=st.lists(keys, max_size=2),
+        garbage=st.none() | st.none() | st.none() | values.ONE,
+    )
+    def probe(changes: dict[str, str], dropped: list[str], garbage: str | None) -> None:
+        fields = {k: v for k, v in {**sample, **changes}.items() if k not in dropped}
+        url = f"{settings.TOUCHPOINT_PUBLIC_URL}/{route}"
+        signature = garbage if garbage is not None else RequestValidator(TWILIO_TOKEN).compute_signature(url, fields)
+        note(f"POST /{route} X-Twilio-Signature={signature!r} fields={fields!r}")
+        response = client.post(
+            f"/{route}",
+            data=urlencode(fields),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature},
+        )
+        assert response.status_code < 500, response.content[:500]
+
+    for killer in values.KILLERS:
+        probe = example(changes={"Body": killer, "MessageStatus": killer}, dropped=[], garbage=None)(probe)
     probe()

@@ -87,8 +87,13 @@ def _verified(request: HttpRequest) -> tuple[QueryDict, bytes] | JsonResponse:
     return fields, body
 
 
+def _field(fields: QueryDict, name: str) -> str:
+    """A posted field as text we can store: without NUL characters (PostgreSQL refuses them)."""
+    return (fields.get(name) or "").replace("\x00", "")
+
+
 def _sid(fields: QueryDict, name: str) -> str | None:
-    value = (fields.get(name) or "").strip()
+    value = _field(fields, name).strip()
     return value if 10 <= len(value) <= 64 and set(value) <= SID_CHARS else None
 
 
@@ -101,13 +106,13 @@ def twilio_status(request: HttpRequest) -> JsonResponse:
         return verified
     fields, _ = verified
     sid = _sid(fields, "MessageSid") or _sid(fields, "SmsSid")
-    status = (fields.get("MessageStatus") or fields.get("SmsStatus") or "").strip().lower()
+    status = (_field(fields, "MessageStatus") or _field(fields, "SmsStatus")).strip().lower()
     if sid is None or not status:
         return _error(400, "not a Twilio status callback: MessageSid and MessageStatus are required")
     if len(status) > 32 or not status.replace("_", "").isalpha():
         return _error(400, f"MessageStatus {status[:40]!r} is not a delivery status")
-    code = (fields.get("ErrorCode") or "").strip()[:10]
-    words = (fields.get("ErrorMessage") or "").strip()
+    code = _field(fields, "ErrorCode").strip()[:10]
+    words = _field(fields, "ErrorMessage").strip()
     try:
         applied = receipt_apply(provider_ref=sid, status=status, error_code=code, error_message=words)
     except CaseConflict:
@@ -134,21 +139,20 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
         return verified
     fields, body = verified
     sid = _sid(fields, "MessageSid") or _sid(fields, "SmsSid")
-    sender = (fields.get("From") or "").strip()
+    sender = _field(fields, "From").strip()
     if sid is None or not sender:
         return _error(400, "not a Twilio inbound message: MessageSid and From are required")
     try:
         count = int(fields.get("NumMedia") or 0)
     except ValueError:
         return _error(400, "NumMedia is not a number")
-    media = tuple(
-        (fields.get(f"MediaContentType{n}") or "application/octet-stream")[:100] for n in range(min(count, MAX_MEDIA))
-    )
+    kinds = (_field(fields, f"MediaContentType{n}") for n in range(min(count, MAX_MEDIA)))
+    media = tuple((kind or "application/octet-stream")[:100] for kind in kinds)
     text = InboundText(
         sid=sid,
         sender=sender[:40],
-        to=(fields.get("To") or "").strip()[:40],
-        body=(fields.get("Body") or "")[:5000],
+        to=_field(fields, "To").strip()[:40],
+        body=_field(fields, "Body")[:5000],
         media=media,
         raw=body,
     )
