@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from touchpoint.hours.quiet import in_quiet_hours, quiet_until
@@ -54,6 +54,7 @@ def test_a_window_inside_one_day_and_an_empty_one() -> None:
     assert quiet_until(utc("2026-12-07 03:00:00"), zone=LONDON, start=time(8), end=time(8)) is None
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a busy machine is not a failure
 @given(
     moment=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)),
     zone=st.sampled_from([LONDON, NEW_YORK, SYDNEY, ZoneInfo("Asia/Kolkata")]),
