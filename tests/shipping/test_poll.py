@@ -139,9 +139,9 @@ def test_the_poller_brings_the_device_to_the_bench_from_the_aggregators_answers(
     assert customer.case.state == "resting"
     moved = TimelineEntry.objects.get(case=case, event="device_arrived")
     assert moved.actor_kind == "carrier"
-    parcel.refresh_from_db()
-    assert (parcel.status, parcel.next_poll_at) == ("delivered", None)
-    assert parcel.delivered_at is not None
+    done = Shipment.objects.get(pk=parcel.pk)
+    assert (done.status, done.next_poll_at) == ("delivered", None)
+    assert done.delivered_at is not None
     asked = tracker_gets(api)
     clock.work(24 * 60)
     assert tracker_gets(api) == asked
@@ -149,6 +149,29 @@ def test_the_poller_brings_the_device_to_the_bench_from_the_aggregators_answers(
     staff = Client()
     staff.force_login(crew())
     assert "Item delivered and signed for by REPAIRS" in staff.get(f"/console/cases/{case.reference}/").content.decode()
+
+
+def test_polls_alone_post_the_device_and_bring_it_in(api: CarrierApi, sink: SinkHandler, settings: Any) -> None:
+    # Given the kit arrived and the customer hasn't said the device is in the post
+    configure_labels(settings, api, labels="shippo", poll=["shippo"])
+    tracked_48("shippo")
+    clock = Clock()
+    customer = repair_at("box_to_send")
+    clock.work(0)
+    dispatch_kit(customer)
+    clock.work(0)
+    acted(customer, "box_delivered")
+    assert customer.case.state == "awaiting_device"
+    # When the poll finds the carrier's first scans of the device's parcel
+    api.tracker = "track_in_transit"
+    clock.work(61)
+    # Then the carrier's scan posts the device
+    assert customer.case.state == "device_in_transit"
+    assert TimelineEntry.objects.get(case=customer.case, event="device_posted").actor_kind == "carrier"
+    # And its delivery at our door, polled later, brings it to the bench
+    api.tracker = "track_delivered"
+    clock.work(122)
+    assert customer.case.state == "resting"
 
 
 def test_an_aggregator_that_keeps_failing_is_a_persons_task_and_polling_heals_by_itself(
@@ -182,8 +205,8 @@ def test_an_aggregator_that_keeps_failing_is_a_persons_task_and_polling_heals_by
     clock.work(80 + 24 * 60 + 1)
     # Then the next daily poll moves the case on, and the failures are forgotten
     assert customer.case.state == "resting"
-    parcel.refresh_from_db()
-    assert (parcel.poll_failures, parcel.next_poll_at) == (0, None)
+    healed = Shipment.objects.get(pk=parcel.pk)
+    assert (healed.poll_failures, healed.next_poll_at) == (0, None)
     assert Task.objects.filter(case=case, source_key__startswith="poll:").count() == 1
 
 

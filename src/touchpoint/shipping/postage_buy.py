@@ -28,6 +28,7 @@ from touchpoint.outbox.attachments import AttachmentNotReady
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import backoff_seconds
 from touchpoint.shipping.labels import label_attachment, label_filename
+from touchpoint.shipping.lanes import postcode_area
 from touchpoint.shipping.models import Leg, Provider, ServiceLevel, Shipment
 from touchpoint.shipping.poll import POLL_EVERY, shipments_claim
 from touchpoint.shipping.postage import (
@@ -108,10 +109,9 @@ def _parcels_record(*, provider: str, batch: int) -> int:
 
 
 def _area(case: Case) -> str:
-    """The postcode area the device is sent from (BS1 4DJ → BS): the lane its transit is learnt per."""
+    """The postcode area the device is sent from (the watchdog's lane origin, ``lanes.postcode_area``)."""
     given = case.data.get("return_address") if isinstance(case.data, dict) else None
-    postcode = str(given.get("postcode", "")) if isinstance(given, dict) else ""
-    return "".join(ch for ch in postcode.split(" ")[0][:2] if ch.isalpha()).upper()
+    return postcode_area(str(given.get("postcode", "")) if isinstance(given, dict) else "")
 
 
 def reference_of(shipment: Shipment) -> str:
