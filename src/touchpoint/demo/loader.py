@@ -185,7 +185,8 @@ def _customers() -> list[Customer]:
             defaults={
                 "name": name,
                 "tier": business.TIERS[n % len(business.TIERS)],
-                "phone": f"07700 900{n:03d}",
+                "phone": f"+447700900{n:03d}",  # as the order form keeps it: E.164 (Ofcom's range for drama)
+                "preferred_channel": "sms" if n % 4 == 3 else "email",  # a quarter chose texts (dev mailbox)
                 "plain_messages": n % 9 == 8,
                 "address_line1": f"{10 + n} Station Road",
                 "town": town,
