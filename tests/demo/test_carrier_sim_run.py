@@ -33,7 +33,7 @@ def test_make_run_starts_the_demo_carrier_whose_scans_land_on_the_running_app(tm
     # When the demo runs as `make run` runs it
     server = touchpoint("run", "--port", str(port), env=env)
     try:
-        wait_for(lambda: get(f"{base}/healthz")[0] == 200, timeout=90, what="the web app to answer")
+        wait_for(lambda: get(f"{base}/healthz")[0] == 200, timeout=180, what="the web app to answer")
         # Then the carrier's scans arrive over HTTP, signed, and are kept
         wait_for(
             lambda: TrackingEvent.objects.filter(shipment__case=customer.case, status="in_transit").exists(),
