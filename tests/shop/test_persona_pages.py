@@ -103,6 +103,15 @@ def test_saving_what_is_there_saves_nothing_and_says_so() -> None:
     assert PersonaOverride.objects.count() == 0
 
 
+def test_voice_notes_posted_with_crlf_lines_as_browsers_do_are_not_a_change() -> None:
+    client = lead_client()
+    form = persona_form(client)
+    form["voice"] = str(form["voice"]).replace("\n", "\r\n")
+    response = client.post(NORM, form, follow=True)
+    assert "Nothing had changed, so nothing was saved." in response.content.decode()
+    assert SettingChange.objects.count() == 0
+
+
 def test_an_avatar_is_checked_shrunk_served_to_anyone_and_kept_for_sent_mail() -> None:
     client = lead_client()
     assert client.post(NORM, {**persona_form(client), "avatar": image(1200, 900)}).status_code == 302

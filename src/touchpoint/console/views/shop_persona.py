@@ -48,7 +48,7 @@ TONES = ("playful", "sober")
 # The email preview frame: the message's own inline styles and the shop's images, nothing that runs.
 EMAIL_FRAME_CSP: dict[str, list[str] | str] = {
     "default-src": [CSP.NONE],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", settings.TOUCHPOINT_PUBLIC_URL],  # the logo and avatar, as emails address them
     "style-src": [CSP.UNSAFE_INLINE],
     "frame-ancestors": [CSP.SELF],
     "sandbox": "",
@@ -98,13 +98,19 @@ class PersonaForm(forms.Form):
 
     def __init__(self, *args: Any, journeys: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["journey"].choices = [(name, name) for name in journeys]
+        field = self.fields["journey"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(name, name) for name in journeys]
 
     def clean_name(self) -> str:
         return _one_line(self.cleaned_data["name"], "The name")
 
     def clean_signature(self) -> str:
         return _one_line(self.cleaned_data["signature"], "The signature")
+
+    def clean_voice(self) -> str:
+        # Browsers post a textarea's lines with CRLF: as stored, so an untouched note isn't a change.
+        return str(self.cleaned_data["voice"]).replace("\r\n", "\n").replace("\r", "\n")
 
     def clean_avatar(self) -> Avatar | None:
         upload = self.cleaned_data.get("avatar")

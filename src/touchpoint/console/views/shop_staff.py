@@ -30,7 +30,7 @@ def _roles(by: StaffUser) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Role.choices if value != Role.ADMIN or is_admin(by)]
 
 
-def _teams_field() -> forms.ModelMultipleChoiceField:
+def _teams_field() -> forms.ModelMultipleChoiceField[Team]:
     return forms.ModelMultipleChoiceField(
         label="Teams",
         queryset=Team.objects.order_by("name"),
@@ -38,6 +38,12 @@ def _teams_field() -> forms.ModelMultipleChoiceField:
         widget=forms.CheckboxSelectMultiple,
         help_text="The teams whose queues they work.",
     )
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
 
 
 class InviteForm(forms.Form):
@@ -57,7 +63,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, by: StaffUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _roles(by)
+        _choices(self, "role", _roles(by))
         self.fields["teams"] = _teams_field()
 
 
@@ -72,7 +78,7 @@ class MemberForm(forms.Form):
         roles = _roles(by)
         if member.role == Role.ADMIN and not is_admin(by):
             roles.append((Role.ADMIN, Role.ADMIN.label))  # shown as it is; the service refuses changing it
-        self.fields["role"].choices = roles
+        _choices(self, "role", roles)
         self.fields["teams"] = _teams_field()
 
 
