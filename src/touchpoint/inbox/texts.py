@@ -203,7 +203,7 @@ def _opt_out(message: InboundMessage, customers: list[Customer], open_cases: lis
     )
     message.customer = customers[0] if len(customers) == 1 else None
     # Texts written before the STOP and not yet sent would be refused now: they come by email instead.
-    waiting = OutboxMessage.objects.select_for_update().filter(
+    waiting = OutboxMessage.objects.select_for_update(of=("self",)).filter(
         channel="sms", recipient=message.from_email, status=MessageStatus.PENDING
     )
     for text in waiting.select_related("case__customer", "case__journey"):
