@@ -50,6 +50,8 @@ class Area(models.TextChoices):
     DEVICE_MODEL = "device_model", "Device model"
     PROBLEM = "problem", "Problem"
     HOURS = "hours", "Opening hours"
+    PERSONA = "persona", "Persona"
+    PEOPLE = "people", "Staff and teams"
 
 
 class SettingChange(models.Model):

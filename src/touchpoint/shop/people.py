@@ -37,7 +37,7 @@ def _audit(*, by: StaffUser, subject: str, changed: Sequence[tuple[str, str, str
     at = now()
     return SettingChange.objects.bulk_create(
         SettingChange(
-            at=at, by=by, by_name=by.get_username(), area=Area.SHOP, subject=subject, field=f, before=b, after=a
+            at=at, by=by, by_name=by.get_username(), area=Area.PEOPLE, subject=subject, field=f, before=b, after=a
         )
         for f, b, a in changed
     )

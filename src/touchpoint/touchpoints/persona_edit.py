@@ -139,7 +139,7 @@ def persona_save(
                     at=at,
                     by=by,
                     by_name=by.get_username(),
-                    area=Area.SHOP,  # a persona area is a shop migration away (see docs/shop-settings.md)
+                    area=Area.PERSONA,
                     subject=f"persona:{key}",
                     field=f"persona {field}",
                     before=str(old),

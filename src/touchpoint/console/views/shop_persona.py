@@ -237,7 +237,7 @@ def _page(
         "speaking": speaking,
         "preview_journey": journey,
         "rows": _preview(journey=journey, persona=persona) if journey else [],
-        "changes": SettingChange.objects.filter(area=Area.SHOP, subject=f"persona:{key}")[:50],
+        "changes": SettingChange.objects.filter(area=Area.PERSONA, subject=f"persona:{key}")[:50],
         "problem": problem,
     }
     return render(request, "console/shop/persona.html", context, status=status)

@@ -118,7 +118,7 @@ def _changes(subject_prefixes: tuple[str, ...]) -> list[SettingChange]:
     q = Q()
     for prefix in subject_prefixes:
         q |= Q(subject__startswith=prefix)
-    return list(SettingChange.objects.filter(q, area=Area.SHOP)[:50])
+    return list(SettingChange.objects.filter(q, area=Area.PEOPLE)[:50])
 
 
 def _list_page(
