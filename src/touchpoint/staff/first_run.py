@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
+from django.utils.encoding import force_bytes
 
 from touchpoint.staff.models import Role, StaffUser
 
@@ -39,7 +40,7 @@ def forget_owner() -> None:
 
 def setup_code() -> str:
     """Twelve letters and digits in three groups (``ABCD-EFGH-JKLM``), easy to read off a terminal."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), b"touchpoint first run", hashlib.sha256).digest()
+    digest = hmac.new(force_bytes(settings.SECRET_KEY), b"touchpoint first run", hashlib.sha256).digest()
     letters = base64.b32encode(digest).decode()[:12]
     return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
 
