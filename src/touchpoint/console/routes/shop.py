@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from touchpoint.console.views import shop, shop_catalog, shop_hours, shop_persona, shop_staff, staff_invite
+from touchpoint.console.views import (
+    shop,
+    shop_catalog,
+    shop_hours,
+    shop_persona,
+    shop_service_levels,
+    shop_staff,
+    staff_invite,
+)
 
 urlpatterns: list[URLPattern] = [
     path("console/shop/", shop.settings_page, name="shop"),
@@ -22,6 +30,13 @@ urlpatterns: list[URLPattern] = [
     path("console/shop/persona/<slug:key>/", shop_persona.persona_page, name="shop_persona_key"),
     path("console/shop/persona/<slug:key>/preview", shop_persona.preview, name="persona_preview"),
     path("console/shop/persona/<slug:key>/email", shop_persona.email, name="persona_email"),
+    path("console/shop/service-levels/", shop_service_levels.service_levels, name="shop_service_levels"),
+    path("console/shop/service-levels/<slug:code>/", shop_service_levels.service_level_edit, name="shop_service_level"),
+    path(
+        "console/shop/service-levels/<slug:code>/retire/",
+        shop_service_levels.service_level_retire,
+        name="shop_service_level_retire",
+    ),
     path("console/shop/staff/", shop_staff.staff_page, name="shop_staff"),
     path("console/shop/staff/invite/", shop_staff.invite, name="shop_staff_invite"),
     path("console/shop/staff/<int:pk>/", shop_staff.member_page, name="shop_staff_member"),
