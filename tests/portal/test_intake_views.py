@@ -222,7 +222,7 @@ def test_the_order_page_costs_the_same_few_queries_however_big_the_catalog(
     client.get(URL)  # the session exists from here on, as for a customer reloading
     DeviceModel.objects.bulk_create(DeviceModel(slug=f"model-{n}", name=f"Model {n}", kind="phone") for n in range(40))
 
-    with django_assert_num_queries(3):  # the session, the models, the problems
+    with django_assert_num_queries(4):  # the session, the models, the problems, the service levels (none)
         response = client.get(URL)
 
     assert response.status_code == 200

@@ -11,6 +11,7 @@ from touchpoint.catalog.selectors import problems_offered
 from touchpoint.customers.services import Contact
 from touchpoint.flows.intake import DESCRIPTION_MAX, GB_POSTCODE
 from touchpoint.portal.forms.reach import ReachForm
+from touchpoint.shipping.models import ServiceLevel
 
 SHIPPING = [("box", "Send me a prepaid box"), ("post", "I'll post it myself")]
 COUNTRIES = [
@@ -37,6 +38,7 @@ FIELDS = [
     "postcode",
     "country",
     "shipping",
+    "service_level",
     "channel",
     "plain_messages",
 ]
@@ -87,10 +89,25 @@ class IntakeForm(ReachForm):
         choices=SHIPPING,
         error_messages={"required": "Choose a prepaid box, or that you'll post it yourself."},
     )
+    # Offered only when the shop has service levels (the page shows them with price and on-time share);
+    # none given with levels offered: the first, as the page preselects it.
+    service_level = forms.ChoiceField(
+        label="How the prepaid box's parcel travels",
+        required=False,
+        error_messages={
+            "invalid_choice": "That way of sending isn't offered any more: choose one of those shown.",
+        },
+    )
     plain_messages = forms.BooleanField(label="Plain messages please (no jokes)", required=False)
 
-    def __init__(self, *args: Any, models: list[DeviceModel], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, models: list[DeviceModel], levels: list[ServiceLevel] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The shop's active service levels: read only when the page shows them or a choice was sent.
+        self.levels = levels or []
+        self.levels_read = levels is not None
+        cast(forms.ChoiceField, self.fields["service_level"]).choices = [(lv.code, lv.name) for lv in self.levels]
         # The models offered: every active one when checking an answer, a search's matches when showing the page.
         self.models = models
         cast(forms.ChoiceField, self.fields["model"]).choices = [(m.slug, m.name) for m in models]
@@ -102,6 +119,11 @@ class IntakeForm(ReachForm):
         if self.data.get("country", "GB") == "GB" and not GB_POSTCODE.match(postcode):
             raise forms.ValidationError("That doesn't look like a UK postcode: it should look like LS1 4AB.")
         return postcode
+
+    def level(self) -> ServiceLevel | None:
+        """The service level chosen (the first offered when none was sent); None when none is offered."""
+        code = self.cleaned_data.get("service_level") or ""
+        return next((lv for lv in self.levels if lv.code == code), self.levels[0] if self.levels else None)
 
     def contact(self) -> Contact:
         d = self.cleaned_data

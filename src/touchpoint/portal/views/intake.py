@@ -23,6 +23,8 @@ from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefuse
 from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
+from touchpoint.shipping.models import ServiceLevel
+from touchpoint.shipping.service_levels import levels_active, offers, service_level_choose
 
 DRAFT = "portal.intake.draft"
 ORDER_LIMIT = Limit(10, 3600)  # orders per hour from one client: plenty for a family, not for a script
@@ -53,8 +55,12 @@ def _page(
     if form.is_bound:  # it was checked against the chosen model alone; the page lists them all
         form.models = device_models_offered(keep=_lookable(chosen))
     device = next((m for m in form.models if m.slug == chosen), None)
+    levels = form.levels if form.levels_read else levels_active()
+    sent = str(form["service_level"].value() or "")
     context: dict[str, Any] = {
         "form": form,
+        "offers": offers(levels),
+        "level_chosen": sent if any(level.code == sent for level in levels) else (levels[0].code if levels else ""),
         "q": q,
         "device": device,
         "chosen": chosen,
@@ -67,6 +73,12 @@ def _page(
 
 def _all_models() -> list[DeviceModel]:
     return device_models_offered()
+
+
+def _sent_levels(request: HttpRequest) -> list[ServiceLevel] | None:
+    """The shop's service levels when the form sent a choice among them, to check it against; else
+    None, unread (a shop offering none has the order cost what it did before there were any)."""
+    return levels_active() if "service_level" in request.POST else None
 
 
 def _chosen_model(request: HttpRequest) -> list[DeviceModel]:
@@ -94,7 +106,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't order twice
     q = request.GET.get("q", "").strip()[:80]
     models = device_models_offered(query=q, keep=draft.get("model"))
-    form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models)
+    form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models, levels=levels_active())
     return _page(request, form, q=q)
 
 
@@ -110,7 +122,7 @@ def _too_large(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest) -> HttpResponse:
     if body_too_large(request):
         return _too_large(request)
-    form = IntakeForm(request.POST, models=_chosen_model(request))
+    form = IntakeForm(request.POST, models=_chosen_model(request), levels=_sent_levels(request))
     response = _place(request, form)
     if response.status_code == 303:
         request.session.pop(DRAFT, None)
@@ -155,6 +167,9 @@ def _order(form: IntakeForm) -> str | None:
     except OrderRefused as refused:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
         return None
+    level = form.level()
+    if level is not None:  # the label buyer reads it; in the order's transaction (``_place``)
+        service_level_choose(case=case, level=level)
     return link_for_form(case=case)
 
 
@@ -178,7 +193,7 @@ def intake_check(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Unknown field.")
     if not ratelimit_hit(scope="portal.intake.check", key=client_key(request), limit=CHECK_LIMIT):
         return HttpResponse("Too many checks; the form still works: press Place order.", status=429)
-    form = IntakeForm(request.POST, models=_chosen_model(request))
+    form = IntakeForm(request.POST, models=_chosen_model(request), levels=_sent_levels(request))
     _draft_save(request, form)
     form.is_valid()
     shown: list[tuple[str, list[str], bool]] = [(field, _messages(form, field), False)]

@@ -13,6 +13,7 @@ from touchpoint.cases.models import Case
 from touchpoint.portal.access import case_link
 from touchpoint.portal.panels import panels_for
 from touchpoint.portal.reads.case_page import case_page_model
+from touchpoint.shipping.service_levels import chosen_of
 from touchpoint.touchpoints.persona import persona_load
 from touchpoint.touchpoints.rendering import template_dirs
 
@@ -42,4 +43,5 @@ def case_page_context(request: HttpRequest, case: Case, token: str) -> dict[str,
         "eta_text": page.eta_text,
         "panels": panels_for(request, case, token),
         "timeline": page.timeline,
+        "service_chosen": chosen_of(case),  # read from the case's data: no query
     }
