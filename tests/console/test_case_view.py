@@ -119,11 +119,14 @@ def test_a_lost_device_offers_the_lead_the_compensation_and_intake_the_arrival(
 ) -> None:
     case = device_lost()
     assert case.state == "device_lost"
-    assert offered(signed_in(priya), case) == ["device_declared_lost"]
-    assert offered(signed_in(intake), case) == ["device_arrived"]
-    assert offered(signed_in(shipping), case) == []
-    html = signed_in(shipping).get(page_url(case)).content.decode()
-    assert "Nothing for you to do in this state" in html
+    assert given.offered(signed_in(priya), case) == ["device_declared_lost"]
+    assert given.offered(signed_in(intake), case) == ["device_arrived"]
+    assert given.offered(signed_in(shipping), case) == []
+    # The carrier may record the arrival too (a parcel being traced that it then delivers), so the lead
+    # and the team that handed the parcel over may record that step by hand, with a reason
+    assert given.by_hand(signed_in(priya), case) == ["device_arrived"]
+    assert given.by_hand(signed_in(shipping), case) == ["device_arrived"]
+    assert given.by_hand(signed_in(intake), case) == []
 
 
 def test_an_agent_takes_an_offered_move_and_the_case_moves(intake: StaffUser) -> None:

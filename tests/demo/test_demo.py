@@ -112,7 +112,7 @@ def test_every_case_is_what_the_product_would_have_made_of_it() -> None:
     # Given the demo with open cases and a finished history
     demo_load(password="touchpoint-demo", cases=30, history=30)
     journey = journey_of(Case.objects.select_related("journey").first().journey)  # type: ignore[union-attr]
-    assert journey.key == "mail-in-repair@3"
+    assert journey.key == "mail-in-repair@4"
     paid_by_card = paid_offline = refunded = 0
     for case in Case.objects.select_related("journey"):
         events = list(TimelineEntry.objects.filter(case=case).order_by("seq").values_list("event", flat=True))

@@ -30,7 +30,7 @@ AREAS = {
     "hooks": ("hooks/",),
     "demo-pay": ("demo-pay/",),
     "portal": ("c/",),
-    "public": ("repair/", "report/", "link/", "reviews", "healthz"),
+    "public": ("repair/", "report/", "link/", "reviews", "healthz", "setup/"),
     "console": ("console/",),
     "admin": ("admin/",),
 }

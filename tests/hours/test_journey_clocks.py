@@ -125,9 +125,32 @@ def test_the_longest_a_business_limit_takes_on_the_calendar_starts_at_a_friday_c
 def test_check_with_hours_says_the_silence_those_hours_make() -> None:
     code, out, _ = run_cli("check", "order-problem", "--clocks", "--hours", "Mon-Fri 09:00-17:00")
     assert code == 0  # the rules count the limits as written; the note says what the hours make of them
-    assert "  note: the worst silence counts the business-time waits (10 states) as if every hour were open" in out
-    # handoff_stuck's 1d and picking's 1d are 24 open hours each: three working days, and a weekend
+    assert "  note: the worst silence counts the business-time waits (2 states) as if every hour were open" in out
+    # The team's day-long waits count calendar time (`wait_clock: calendar`); the two hour-long ones that
+    # count opening hours stretch over a weekend: wrong_part_caught's 4 open hours from Friday 17:00
+    # end on Monday 13:00, still inside the 3 days a customer may go without a word
     assert (
-        "  with these hours (closed dates aside) the worst silence is 10d, over 3d: `handoff_stuck` → `picking`\n"
-        in out
+        "  with these hours (closed dates aside) the worst silence is 2d 20h, within 3d: `wrong_part_caught`\n" in out
     )
+
+
+def test_a_teams_wait_may_count_calendar_time_while_its_acceptance_counts_its_hours() -> None:
+    journey = mini(on_bench={"wait_clock": "calendar"})
+    clocks = {(c.state, c.limit): c.clock for c in limit_clocks(journey)}
+    assert clocks[("on_bench", "wait_limit")] == "calendar"
+    assert clocks[("on_bench", "accept_within")] == "business"
+    entered = [e for e in open_case(journey).effects if isinstance(e, StartTimer)]
+    assert all(e.clock == "calendar" for e in entered)  # `ordered` is the system's: calendar either way
+    library = parse_journey(
+        (Path(__file__).resolve().parents[2] / "src/touchpoint/journeys/library/mail-in-repair.yaml").read_text()
+    ).journey
+    resting = {(c.state, c.limit): c.clock for c in limit_clocks(library) if c.state == "resting"}
+    assert resting == {("resting", "wait_limit"): "calendar", ("resting", "accept_within"): "business"}
+
+
+def test_a_wait_clock_without_a_wait_is_refused_saying_so() -> None:
+    journey_text = MINI.replace("  done:\n", "  done:\n    wait_clock: calendar\n", 1)
+    assert journey_text != MINI
+    with pytest.raises(JourneyLoadError) as refused:
+        parse_journey(journey_text)
+    assert "`wait_clock`" in str(refused.value)

@@ -47,11 +47,11 @@ def test_an_unknown_start_is_reported_with_its_suggestion_not_an_internal_error(
     # then the finding is printed with its did-you-mean, and the command exits 1 (findings), not 2
     assert (code, err) == (1, "")
     assert (
-        "journey.yaml:27:8: error J101 unknown-state: unknown state `reportd`: `start` names a state that "
+        "journey.yaml:32:8: error J101 unknown-state: unknown state `reportd`: `start` names a state that "
         "isn't under `states:` — did you mean `reported`?\n"
     ) in out
     assert out.endswith(
-        "order-problem@3: 1 error, 0 warnings (19 states, 43 transitions, worst silence unbounded, 3d allowed)\n"
+        "order-problem@4: 1 error, 0 warnings (19 states, 43 transitions, worst silence unbounded, 3d allowed)\n"
     )
 
 
@@ -65,9 +65,9 @@ def test_an_unknown_target_of_a_move_that_sends_a_message_is_reported_not_an_int
     # then J101 says where and what was meant, and the templates are still checked (clean)
     assert (code, err) == (1, "")
     assert out.splitlines() == [
-        "journey.yaml:301:9: error J101 unknown-state: unknown state `sent_to_warehose`: transition #1 goes to "
+        "journey.yaml:314:9: error J101 unknown-state: unknown state `sent_to_warehose`: transition #1 goes to "
         "a state that isn't under `states:` — did you mean `sent_to_warehouse`?",
-        "order-problem@3: 1 error, 0 warnings (19 states, 43 transitions, worst silence 2d 12h of 3d allowed)",
+        "order-problem@4: 1 error, 0 warnings (19 states, 43 transitions, worst silence 2d 12h of 3d allowed)",
     ]
 
 
@@ -81,7 +81,7 @@ def test_a_misspelt_timeout_event_on_its_transition_is_placed_on_the_transition(
     # then the one finding points at the typo and suggests the event the state fires, not the typo
     assert (code, err) == (1, "")
     assert out.splitlines()[0] == (
-        "journey.yaml:333:9: error J102 unknown-event: unknown event `not_acknowledgd`: transition #6 leaves "
+        "journey.yaml:346:9: error J102 unknown-event: unknown event `not_acknowledgd`: transition #6 leaves "
         "`sent_to_warehouse` on `not_acknowledgd`, but `sent_to_warehouse` fires `not_acknowledged` when its "
         "wait limit runs out, and no transition leaves `sent_to_warehouse` on `not_acknowledged` — "
         "did you mean `not_acknowledged`?"

@@ -109,7 +109,7 @@ def test_check_a_clean_library_journey_exits_0_with_one_summary_line(capsys: pyt
 
     assert code == 0
     assert out == [
-        f"mail-in-repair@3: clean ({len(journey.states)} states, {len(journey.transitions)} transitions, "
+        f"mail-in-repair@4: clean ({len(journey.states)} states, {len(journey.transitions)} transitions, "
         f"worst silence {format_duration(worst)} of 3d allowed)"
     ]
     assert err == []
@@ -118,7 +118,7 @@ def test_check_a_clean_library_journey_exits_0_with_one_summary_line(capsys: pyt
 def test_check_every_shipped_journey_at_once(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", *(str(p) for p in library_files()))
     assert code == 0
-    assert [line.split(":")[0] for line in out] == ["mail-in-repair@3", "order-problem@3", "walk-in-warranty@2"]
+    assert [line.split(":")[0] for line in out] == ["mail-in-repair@4", "order-problem@4", "walk-in-warranty@3"]
     assert all(": clean (" in line for line in out)
 
 
@@ -171,7 +171,7 @@ def test_worst_exit_code_wins_across_files(here: Path, capsys: pytest.CaptureFix
     code, out, err = run(capsys, "check", "warn.yaml", "small.yaml", "broken.yaml", "mail-in-repair")
     assert code == 2
     assert len(err) == 1
-    assert out[-1].startswith("mail-in-repair@3: clean (")  # later files are still checked
+    assert out[-1].startswith("mail-in-repair@4: clean (")  # later files are still checked
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ def test_check_json_is_machine_readable(here: Path, capsys: pytest.CaptureFixtur
     assert code == 2
     assert data["exit_code"] == 2
     clean, failing, broken = data["files"]
-    assert clean["journey"] == "mail-in-repair@3"
+    assert clean["journey"] == "mail-in-repair@4"
     assert clean["status"] == "clean"
     assert clean["diagnostics"] == []
     assert clean["silence"]["max_seconds"] == 3 * 86400
@@ -269,7 +269,7 @@ def test_paths_text_lists_routes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "paths", "walk-in-warranty")
     assert code == 0
     assert err == []
-    assert out[0].startswith("walk-in-warranty@2: ")
+    assert out[0].startswith("walk-in-warranty@3: ")
     assert "routes (" in out[0]
     assert out[-1].startswith("moves used by some route: ")
 
@@ -279,7 +279,7 @@ def test_paths_json_parses_and_respects_max_paths(capsys: pytest.CaptureFixture[
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     first, second = data["files"]
-    assert first["journey"] == "mail-in-repair@3"
+    assert first["journey"] == "mail-in-repair@4"
     # more than 3 routes, and it would take 66 to show every move: 3 are listed, chosen to show
     # as many moves as they can, and the bound says not every move is shown
     assert (first["count"], first["covering"], first["complete"]) == (3, 3, False)
@@ -289,14 +289,14 @@ def test_paths_json_parses_and_respects_max_paths(capsys: pytest.CaptureFixture[
     )
     assert 0 < sum(edge["routes"] > 0 for edge in first["edges"]) < len(first["edges"])
     assert first["routes"][0]["outcome"] == "success"
-    assert second["journey"] == "walk-in-warranty@2"
+    assert second["journey"] == "walk-in-warranty@3"
     assert second["file"].endswith("walk-in-warranty.yaml")
 
 
 def test_paths_mermaid_is_a_flowchart_per_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "paths", "--format", "mermaid", "order-problem", "walk-in-warranty")
     assert code == 0
-    assert out[0].startswith("%% order-problem@3 (")
+    assert out[0].startswith("%% order-problem@4 (")
     assert out[1] == "flowchart LR"
     assert sum(line == "flowchart LR" for line in out) == 2
 
@@ -319,7 +319,7 @@ def test_render_writes_by_extension(
     code, out, err = run(capsys, "render", "mail-in-repair", "--out", str(target))
     assert code == 0
     assert out == []
-    assert err == [f"mail-in-repair@3: wrote {target}"]
+    assert err == [f"mail-in-repair@4: wrote {target}"]
     assert opening.lower() in target.read_text(encoding="utf-8")[:200].lower()
 
 
@@ -355,7 +355,7 @@ def test_simulate_is_repeatable_with_a_seed(capsys: pytest.CaptureFixture[str]) 
     assert first == second
     code, out, err = first
     assert code == 0
-    assert out[0] == "order-problem@3: 300 simulated cases (seed 7)"
+    assert out[0] == "order-problem@4: 300 simulated cases (seed 7)"
     assert err == []  # no progress line when stderr isn't a terminal
 
 
@@ -363,7 +363,7 @@ def test_simulate_json_parses(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["simulate", "mail-in-repair", "--runs", "200", "--seed", "1", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert data["journey"] == "mail-in-repair@3"
+    assert data["journey"] == "mail-in-repair@4"
     assert data["runs"] == 200
     assert data["finished"] == 200
     assert set(data["outcome_shares"]) == {"success", "failure"}
@@ -495,7 +495,7 @@ def test_runs_as_a_module_with_its_exit_code(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr == ""
-    assert done.stdout.splitlines()[-1].startswith("mail-in-repair@3: clean (")
+    assert done.stdout.splitlines()[-1].startswith("mail-in-repair@4: clean (")
 
 
 def test_an_internal_error_is_one_line_not_a_traceback(

@@ -197,7 +197,7 @@ def test_a_new_version_of_the_journey_gets_its_figures_from_the_whole_journeys_h
     first = Case.objects.first()
     assert first is not None
     # When a new version of the journey is registered, the worker works its figures out too
-    source = first.journey.source.replace("version: 3", "version: 4", 1)
+    source = first.journey.source.replace("version: 4", "version: 5", 1)
     assert source != first.journey.source
     newer = journey_register(source=source, filename="mail-in-repair.yaml")
     assert not EtaFigure.objects.filter(journey=newer).exists()
@@ -217,7 +217,7 @@ def test_the_figures_can_be_worked_out_on_demand_and_read_in_the_terminal() -> N
     # Then they are stored, listed in hours, nothing is left for the worker, and the thin ones say so
     lines = out.getvalue().splitlines()
     assert lines[0] == "mail-in-repair: 9 figures worked out"
-    assert "mail-in-repair@3        in_surgery                       10     72.0    144.0" in lines
+    assert "mail-in-repair@4        in_surgery                       10     72.0    144.0" in lines
     assert worker_works_out_eta() == 0
     call_command("eta", stdout=(again := StringIO()))
     assert again.getvalue().splitlines() == lines[1:]

@@ -115,7 +115,7 @@ def test_touchpoint_journey_check_needs_no_database() -> None:
     )
     # then they pass
     assert (out.returncode, out.stderr) == (0, "")
-    assert out.stdout.startswith("mail-in-repair@3: clean (37 states")
+    assert out.stdout.startswith("mail-in-repair@4: clean (37 states")
 
 
 def test_a_written_sms_over_two_segments_or_without_the_case_link_is_reported(tmp_path: Path) -> None:

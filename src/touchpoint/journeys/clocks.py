@@ -41,9 +41,12 @@ def limit_clocks(journey: Journey) -> list[LimitClock]:
     """Every limit of ``journey``, in the order its states are written, with the clock it counts in."""
     found: list[LimitClock] = []
     for name, state in journey.states.items():
-        for limit, seconds in (("wait_limit", state.wait_limit), ("accept_within", state.accept_within)):
+        for limit, seconds, clock in (
+            ("wait_limit", state.wait_limit, state.wait_clock_used),
+            ("accept_within", state.accept_within, state.limit_clock),
+        ):
             if seconds is not None:
-                found.append(LimitClock(name, limit, seconds, state.limit_clock, state.team))
+                found.append(LimitClock(name, limit, seconds, clock, state.team))
     return found
 
 
@@ -54,7 +57,7 @@ def silence_words(journey: Journey) -> str:
 def silence_caveat(journey: Journey) -> str | None:
     """When some wait counts business time, the silence bound counts it as if every hour were open:
     with opening hours set, a stretch through it lasts longer on the calendar. Said, not hidden."""
-    business = [n for n, s in journey.states.items() if s.wait_limit is not None and s.limit_clock == "business"]
+    business = [n for n, s in journey.states.items() if s.wait_limit is not None and s.wait_clock_used == "business"]
     if not business:
         return None
     return (
@@ -80,7 +83,7 @@ def silence_with_hours(journey: Journey, hours: OpeningHours) -> str:
     def wait(name: str) -> int:
         state = journey.states[name]
         limit = state.wait_limit or 0
-        return longest_span(limit, hours) if limit and state.limit_clock == "business" else limit
+        return longest_span(limit, hours) if limit and state.wait_clock_used == "business" else limit
 
     bound = silence_bound(journey, wait=wait)
     allowed = format_duration(journey.max_silence)

@@ -133,14 +133,14 @@ def _entry_effects(state: State, *, handoff: bool) -> list[Effect]:
     effects: list[Effect] = []
     clock, team = state.limit_clock, state.team
     if state.wait_limit is not None:
-        effects.append(StartTimer("wait", state.wait_limit, state.on_timeout, clock, team))
+        effects.append(StartTimer("wait", state.wait_limit, state.on_timeout, state.wait_clock_used, team))
     people = team is not None
     if handoff and state.accept_within is not None and (people or state.owner_kind == "carrier"):
         effects.append(StartTimer("accept", state.accept_within, None, clock, team))
         if people:
             effects.append(OpenTask("handoff", state.owner, f"accept: {state.label}", state.accept_within, clock, team))
     if state.exception:
-        effects.append(OpenTask("exception", state.owner, state.label, state.wait_limit, clock, team))
+        effects.append(OpenTask("exception", state.owner, state.label, state.wait_limit, state.wait_clock_used, team))
     return effects
 
 

@@ -180,6 +180,12 @@ class State(_Strict):
         "hours; the shop's for a state no team owns) or `calendar`. Unset: business for a team-owned state, "
         "calendar otherwise.",
     )
+    wait_clock: Clock | None = Field(
+        default=None,
+        description="The clock `wait_limit` alone counts in, when it differs from `clock`: e.g. `calendar` for a "
+        "team's wait that decides when the customer next hears from us (customers don't keep our hours), "
+        "while the team's `accept_within` still counts its opening hours.",
+    )
     outcome: Literal["success", "failure"] | None = Field(default=None, description="Set on terminal states only.")
     exception: bool = Field(default=False, description="Something has gone wrong; people must own it.")
     carrier: CarrierMap | None = Field(
@@ -207,6 +213,11 @@ class State(_Strict):
         (a team keeps its hours) and calendar time for the rest (customers and carriers don't)."""
         return self.clock or ("business" if self.team else "calendar")
 
+    @property
+    def wait_clock_used(self) -> Clock:
+        """The clock `wait_limit` counts in: `wait_clock` when given, else the state's."""
+        return self.wait_clock or self.limit_clock
+
     @model_validator(mode="after")
     def _shape(self) -> State:
         if self.on_timeout is not None and self.wait_limit is None:
@@ -217,6 +228,8 @@ class State(_Strict):
             raise ValueError(
                 "a terminal state (with `outcome`) can't have a `wait_limit` — nothing waits after the end"
             )
+        if self.wait_clock is not None and self.wait_limit is None:
+            raise ValueError("`wait_clock` says which clock the `wait_limit` counts in, but there is none")
         if self.clock is not None and self.wait_limit is None and self.accept_within is None:
             raise ValueError(
                 "`clock` says which clock the state's limits count in, but it has none — "
