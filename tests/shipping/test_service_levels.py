@@ -16,7 +16,7 @@ from django.urls import reverse
 from tests.portal.story import CONTACT, catalog, repair_at, repair_order
 from tests.portal.test_intake_service import shop  # noqa: F401 - the fixture
 from tests.portal.test_intake_views import GOOD, URL, start
-from tests.portal.test_order_queries import ORDER_QUERIES
+from tests.portal.test_order_queries import ORDER_QUERIES, place_orders
 from tests.shipping.parcel_story import SERVICE, T0, H, delivered_kit, worker_pass
 from tests.shipping.test_labels_bought import NUMBER, work
 from tests.shop.given import lead_client
@@ -261,6 +261,7 @@ def test_an_order_choosing_a_level_costs_two_statements_more(django_assert_num_q
     """The order POST's count (tests/portal/test_order_queries.py) plus: the shop's active levels, to
     check the choice against (1), and the choice written to the case's data (1). With no levels
     offered the form sends no choice and the count is unchanged (that test)."""
+    place_orders(1)  # as that test does: the shop has taken an order (the journey is loaded)
     add(lead_client(), TRACKED_48)
     client = Client(REMOTE_ADDR="192.0.2.77")
     nonce = start(client)
@@ -277,4 +278,4 @@ def test_an_order_choosing_a_level_costs_two_statements_more(django_assert_num_q
             },
         )
     assert response.status_code == 303
-    assert Case.objects.get().data["service_level"] == "royal-mail-tracked-48"
+    assert Case.objects.get(customer__email="new@example.com").data["service_level"] == "royal-mail-tracked-48"
