@@ -279,3 +279,15 @@ def test_an_order_choosing_a_level_costs_two_statements_more(django_assert_num_q
         )
     assert response.status_code == 303
     assert Case.objects.get(customer__email="new@example.com").data["service_level"] == "royal-mail-tracked-48"
+
+
+def test_the_fields_own_check_says_a_level_not_offered_as_the_customer_goes() -> None:
+    add(lead_client(), TRACKED_48)
+    customer = Client()
+    order_page(customer)
+    check = reverse("portal:intake_check")
+    refused = customer.post(check, {"field": "service_level", "service_level": "no-such-service"})
+    assert refused.status_code == 200
+    assert "That way of sending isn&#x27;t offered any more" in refused.content.decode()
+    fine = customer.post(check, {"field": "service_level", "service_level": "royal-mail-tracked-48"})
+    assert "offered any more" not in fine.content.decode()
