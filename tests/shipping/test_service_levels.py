@@ -13,12 +13,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.portal.story import CONTACT, catalog, repair_at, repair_order
+from tests.portal.story import CONTACT, acted, catalog, crew, repair_at, repair_order
 from tests.portal.test_intake_service import shop  # noqa: F401 - the fixture
 from tests.portal.test_intake_views import GOOD, URL, start
 from tests.portal.test_order_queries import ORDER_QUERIES, place_orders
 from tests.shipping.parcel_story import SERVICE, T0, H, delivered_kit, worker_pass
-from tests.shipping.test_labels_bought import NUMBER, work
+from tests.shipping.test_labels_bought import NUMBER, dispatch_kit, work
 from tests.shop.given import lead_client
 from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels
 from tests.support.carriers import configure
@@ -209,6 +209,17 @@ def test_the_order_form_offers_the_levels_with_price_and_measured_on_time_share_
     assert (parcel.service_level, parcel.tracking_number) == ("royal-mail-tracked-24", NUMBER)
     bought = [seen.body for seen in api.requests if seen.path.endswith("/buy")]
     assert {"rate": {"id": "rate_6c2b1d0e9f8a4b3c2d1e0f9a8b7c6d5e"}} in bought
+
+    # When the kit goes out, arrives, and the customer posts the device on the label bought
+    dispatch_kit(chosen)
+    acted(chosen, "box_delivered")
+    acted(chosen, "device_posted")
+    # Then the console's parcels panel says what the customer chose, beside the parcel bought for it
+    staff = Client()
+    staff.force_login(crew())
+    view = staff.get(f"/console/cases/{chosen.case.reference}/").content.decode()
+    assert NUMBER in view and "royal-mail-tracked-24" in view
+    assert "Chosen with the order for the device's trip in: Royal Mail Tracked 24, £4.50" in view
 
 
 def test_a_level_not_offered_is_refused_saying_so_and_what_was_typed_is_kept() -> None:

@@ -11,6 +11,7 @@ from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case
 from touchpoint.shipping.models import Leg
 from touchpoint.shipping.selectors import parcels_shown
+from touchpoint.shipping.service_levels import chosen_of
 
 
 def parcels_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
@@ -20,4 +21,7 @@ def parcels_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if not parcels:
         return None
     legs = dict(Leg.choices)
-    return {"parcels": [{"parcel": parcel, "leg": legs.get(parcel.leg, parcel.leg)} for parcel in parcels]}
+    return {
+        "parcels": [{"parcel": parcel, "leg": legs.get(parcel.leg, parcel.leg)} for parcel in parcels],
+        "chosen": chosen_of(case),  # the service level chosen with the order, from the case's data: no query
+    }
