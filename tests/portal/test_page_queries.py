@@ -38,8 +38,8 @@ LINK = 1
 # The case page: the case's moves (its steps, also the ETA's time in state), the stored ETA figure,
 # the messages sent (its timeline); the panels: payments and refunds (pay), quotes (approvals),
 # the parcels with their carriers' events (tracking), feedback, the open request for a person, the
-# customer's mail and our messages (messages).
-CASE_PAGE = SESSION + LINK + 3 + 2 + 1 + 1 + 1 + 1 + 2
+# customer's mail and our messages (messages); and the persona as the shop saved it (its face and name).
+CASE_PAGE = SESSION + LINK + 3 + 2 + 1 + 1 + 1 + 1 + 2 + 1
 # Once the customer has written to us, the messages panel reads their mail's photos too (one query).
 PHOTOS = 1
 
@@ -116,8 +116,8 @@ def test_the_label_the_pay_status_and_asking_for_a_person(django_assert_num_quer
 
 def test_the_forms_anyone_may_open(client: Client, django_assert_num_queries: DjangoAssertNumQueries) -> None:
     repair_at("awaiting_payment", client)  # the shop has its catalogue, and this visitor a session
-    # the device models offered and the problems to choose from
-    count_of(client, "/repair/", django_assert_num_queries, SESSION + 2)
+    # the device models offered, the problems to choose from and the shop's service levels
+    count_of(client, "/repair/", django_assert_num_queries, SESSION + 3)
     count_of(client, "/report/", django_assert_num_queries, SESSION)
     count_of(client, "/link/", django_assert_num_queries, SESSION)
 

@@ -91,7 +91,7 @@ def test_a_lead_adds_edits_and_retires_service_levels_and_each_change_is_audited
     assert not ServiceLevel.objects.get(code="royal-mail-tracked-24").active
     assert "retired" in lead.get(LEVELS).content.decode()
     # Then every change is in the audit, under the shop with the level's code, shown on the page
-    audit = SettingChange.objects.filter(area=Area.SHOP, subject="service:royal-mail-tracked-24")
+    audit = SettingChange.objects.filter(area=Area.SERVICE_LEVEL, subject="service:royal-mail-tracked-24")
     assert {(c.field, c.before, c.after) for c in audit if c.before} == {
         ("price_minor", "450", "495"),
         ("active", "yes", "no"),

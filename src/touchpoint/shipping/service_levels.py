@@ -114,7 +114,7 @@ def chosen_of(case: Case) -> tuple[str, Decimal] | None:
 
 
 def service_level_changes(limit: int = 30) -> list[SettingChange]:
-    return list(SettingChange.objects.filter(area=Area.SHOP, subject__startswith=SUBJECT)[:limit])
+    return list(SettingChange.objects.filter(area=Area.SERVICE_LEVEL, subject__startswith=SUBJECT)[:limit])
 
 
 def service_level_save(*, by: StaffUser, code: str | None, values: Mapping[str, Any]) -> ServiceLevel:
@@ -149,7 +149,7 @@ def _audit(by: StaffUser, code: str, changed: list[tuple[str, object, object]]) 
             at=at,
             by=by,
             by_name=by.get_username(),
-            area=Area.SHOP,
+            area=Area.SERVICE_LEVEL,
             subject=f"{SUBJECT}{code}",
             field=field,
             before=as_text(before),

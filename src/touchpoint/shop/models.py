@@ -52,6 +52,7 @@ class Area(models.TextChoices):
     HOURS = "hours", "Opening hours"
     PERSONA = "persona", "Persona"
     PEOPLE = "people", "Staff and teams"
+    SERVICE_LEVEL = "service_level", "Service levels"
 
 
 class SettingChange(models.Model):

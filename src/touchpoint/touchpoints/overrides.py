@@ -48,6 +48,13 @@ def overrides_current() -> Overrides:
     return _load((t["n"], t["at"], p["n"], p["at"]))
 
 
+def persona_current(key: str) -> Persona:
+    """The persona ``key`` as the shop saved it in the console, else its file: one query by the
+    unique key (the customer's page reads this, not every override)."""
+    source = PersonaOverride.objects.filter(key=key).values_list("source", flat=True).first()
+    return persona_load(key=key, dirs=template_dirs()) if source is None else _persona(key, source)
+
+
 @lru_cache(maxsize=4)
 def _load(stamp: Stamp) -> Overrides:
     if stamp[0] == 0 and stamp[2] == 0:

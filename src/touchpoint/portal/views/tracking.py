@@ -14,8 +14,7 @@ from touchpoint.portal.access import case_link
 from touchpoint.portal.panels import panels_for
 from touchpoint.portal.reads.case_page import case_page_model
 from touchpoint.shipping.service_levels import chosen_of
-from touchpoint.touchpoints.persona import persona_load
-from touchpoint.touchpoints.rendering import template_dirs
+from touchpoint.touchpoints.overrides import persona_current
 
 
 @require_GET
@@ -38,7 +37,7 @@ def case_page_context(request: HttpRequest, case: Case, token: str) -> dict[str,
         "journey": page.journey,
         "state": page.state,
         "exception": page.state.exception,
-        "persona": persona_load(key=page.journey.persona, dirs=template_dirs()),
+        "persona": persona_current(page.journey.persona),
         "eta": page.eta,
         "eta_text": page.eta_text,
         "panels": panels_for(request, case, token),
