@@ -19,8 +19,8 @@ from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.customers.models import Customer
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
 from touchpoint.flows.advance import case_open
-from touchpoint.text.phones import NumberRefused, phone_normalise
 from touchpoint.staff.models import StaffUser
+from touchpoint.text.phones import NumberRefused, phone_normalise
 
 JOURNEY = "walk-in-warranty"
 COUNTER_TEAM = "counter"

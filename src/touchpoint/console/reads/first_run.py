@@ -66,4 +66,3 @@ def setup_steps() -> list[SetupStep]:
             essential=False,
         ),
     ]
-

@@ -14,8 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if owner_exists():
-            self.stdout.write(
-                "The shop has its owner: the setup code opens nothing now. Sign in at /console/login/."
-            )
+            self.stdout.write("The shop has its owner: the setup code opens nothing now. Sign in at /console/login/.")
             return
         self.stdout.write(f"Setup code: {setup_code()} (type it at /setup/ to create the owner's account)")
