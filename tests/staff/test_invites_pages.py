@@ -62,6 +62,9 @@ def test_a_lead_invites_a_colleague_who_sets_a_password_and_signs_in() -> None:
     assert message.status == "pending"
     assert message.subject == "You're invited to The Repair Shop on Touchpoint"
     assert "the link works once, for 7 days" in message.body_text
+    # in the shop's layout like every email: its name, the language, the same words as the text part
+    assert '<html lang="en"' in message.body_html and "The Repair Shop" in message.body_html
+    assert "the link works once, for 7 days" in message.body_html
     change = SettingChange.objects.get()
     assert (change.by_name, change.subject, change.field, change.after) == (
         "lena",

@@ -29,6 +29,7 @@ from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.rendering import Rendered, render_touchpoint
 from touchpoint.outbox.surveys import is_survey, survey_hold, survey_must_wait
 from touchpoint.outbox.texts import sms_due, texts_wanted
+from touchpoint.touchpoints.brand import notice_html
 
 MAX_REFERENCES = 10  # the thread's first message and the nine latest: enough for every mail app to thread
 AUTOMATED_HEADERS = {
@@ -190,6 +191,8 @@ def notice_enqueue(
     given = headers or {}
     if "In-Reply-To" in given:  # the caller answers a particular message; its chain wins
         base = {k: v for k, v in base.items() if k not in ("In-Reply-To", "References")}
+    if not body_html:  # every email looks like the shop's, the plain notices too (their text signs itself)
+        body_html = notice_html(subject=subject, text=body_text, reference=case.reference if case is not None else "")
     return OutboxMessage.objects.create(
         case=case,
         channel="email",
