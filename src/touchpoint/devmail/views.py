@@ -23,7 +23,7 @@ from touchpoint.text.sms import sms_segments
 
 HTML_PART_CSP: dict[str, list[str] | str] = {
     "default-src": [CSP.NONE],
-    "img-src": ["data:"],
+    "img-src": [CSP.SELF, "data:", settings.TOUCHPOINT_PUBLIC_URL],  # the shop's logo and the persona's face
     "style-src": [CSP.UNSAFE_INLINE],  # mail HTML styles itself inline; nothing else may load or run
     "frame-ancestors": [CSP.SELF],
     "sandbox": "",  # no value: every restriction (no scripts, no forms, a unique origin)
