@@ -18,7 +18,8 @@ UV := .tools/bin/uv
 PUBLIC_URL = $(or $(TOUCHPOINT_PUBLIC_URL),http://127.0.0.1:$(PORT))
 DEMO_ENV = TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend \
 	TOUCHPOINT_PAYMENT_PROVIDERS=offline,demo TOUCHPOINT_PUBLIC_URL=$(PUBLIC_URL) \
-	TOUCHPOINT_CARRIER_AFTERSHIP_SECRET=$(or $(TOUCHPOINT_CARRIER_AFTERSHIP_SECRET),demo-carrier-secret)
+	TOUCHPOINT_CARRIER_AFTERSHIP_SECRET=$(or $(TOUCHPOINT_CARRIER_AFTERSHIP_SECRET),demo-carrier-secret) \
+	TOUCHPOINT_WATCHDOG_FLOOR_HOURS=0.1 TOUCHPOINT_WATCHDOG_CEILING_HOURS=0.1
 
 .PHONY: help run test test-deps lint types test-sqlite test-postgres bench bench-smoke bench-peer bench-scale install clean
 
