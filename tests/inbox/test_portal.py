@@ -15,6 +15,7 @@ from PIL import Image
 from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry
 from touchpoint.core.clock import at, now
 from touchpoint.customers.models import Customer
+from touchpoint.flows.clocks import person_due
 from touchpoint.inbox.models import InboundAttachment, InboundMessage, MatchedBy, Source
 from touchpoint.inbox.photos import PhotoRefused, photo_clean
 from touchpoint.inbox.portal import person_request, portal_message_receive
@@ -156,7 +157,12 @@ def test_asking_for_a_person_opens_one_urgent_task_a_note_and_an_honest_email(ne
     moment = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday; London is on GMT in November
     with at(moment):
         asked = person_request(
-            case=new_case, need="Can I add a second device?", reach_by="phone", phone="07700 900123", nonce=NONCE
+            case=new_case,
+            need="Can I add a second device?",
+            reach_by="phone",
+            phone="07700 900123",
+            nonce=NONCE,
+            due_for=person_due,
         )
 
     task = asked.task
@@ -188,10 +194,10 @@ def test_asking_for_a_person_opens_one_urgent_task_a_note_and_an_honest_email(ne
 
 
 def test_asking_again_while_a_request_is_open_opens_nothing_new(new_case: Case) -> None:
-    first = person_request(case=new_case, need="", reach_by="email", phone="", nonce=NONCE)
+    first = person_request(case=new_case, need="", reach_by="email", phone="", nonce=NONCE, due_for=person_due)
     counts = (Task.objects.count(), TimelineEntry.objects.count(), OutboxMessage.objects.count())
 
-    again = person_request(case=new_case, need="hello?", reach_by="email", phone="", nonce="b" * 32)
+    again = person_request(case=new_case, need="hello?", reach_by="email", phone="", nonce="b" * 32, due_for=person_due)
 
     assert again.created is False
     assert again.task.pk == first.task.pk
@@ -201,7 +207,7 @@ def test_asking_again_while_a_request_is_open_opens_nothing_new(new_case: Case) 
 
 def test_the_conversation_lists_the_customers_messages_and_ours_in_order(new_case: Case) -> None:
     portal_message_receive(case=new_case, text="First question", photos=[], nonce=NONCE)
-    person_request(case=new_case, need="", reach_by="email", phone="", nonce="c" * 32)
+    person_request(case=new_case, need="", reach_by="email", phone="", nonce="c" * 32, due_for=person_due)
 
     items = conversation_of(case=new_case)
 

@@ -127,3 +127,31 @@ def test_without_opening_hours_every_hour_counts() -> None:
     # Then two calendar hours on: 19:30 on Friday
     assert due(case, "wait") == datetime(2026, 12, 11, 19, 30, tzinfo=UTC)
     assert "You'll hear from us by 19:30 today at the latest" in acknowledgement(case)
+
+
+def test_asking_for_a_person_on_friday_night_is_answered_in_the_care_teams_hours_and_said_so(lead: Client) -> None:
+    from touchpoint.cases.models import Task, TaskKind
+
+    # Given the shop works Monday to Friday, 09:00 to 17:00 in London, and a customer's case
+    lead_sets_hours(lead, reverse("console:shop_hours"), **NINE_TO_FIVE)
+    client = Client()
+    with at(datetime(2026, 12, 11, 16, 0, tzinfo=UTC)):
+        placed = client.post("/report/", {**GOOD, "phone": "", "nonce": start(client), "photos": [png()]})
+    assert placed.status_code == 303
+    person = placed["Location"] + "person/"
+    # When they open "talk to a person" on Friday at 23:00, the page promises the time the task will be
+    # due: four opening hours of the care team from Monday 09:00 is Monday 13:00 (not 03:00 Saturday)
+    with at(datetime(2026, 12, 11, 23, 0, tzinfo=UTC)):
+        page = client.get(person)
+    words = re.sub(r"\s+", " ", page.content.decode())
+    assert "within 4 hours of our opening hours: by 13:00 on Monday 14 December if you ask now" in words
+    nonce = page.context["form"].initial["nonce"]
+    with at(datetime(2026, 12, 11, 23, 0, tzinfo=UTC)):
+        asked = client.post(person, {"need": "Call me please", "reach_by": "email", "phone": "", "nonce": nonce})
+    assert asked.status_code == 302
+    # Then the task is due then, and the email says the same moment
+    task = Task.objects.get(kind=TaskKind.PERSON_REQUESTED)
+    assert task.due_at is not None and task.due_at.astimezone(UTC) == datetime(2026, 12, 14, 13, 0, tzinfo=UTC)
+    email = OutboxMessage.objects.filter(case=task.case, subject__icontains="person").order_by("-id").first()
+    assert email is not None
+    assert "by 13:00 on Monday 14 December at the latest" in re.sub(r"\s+", " ", email.body_text)

@@ -8,9 +8,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
 from touchpoint.hours import business_add
 from touchpoint.journeys.model import Clock
 from touchpoint.shop.opening_hours import team_clock
+
+
+def person_due(asked_at: datetime) -> datetime:
+    """When a person must have got in touch with a customer who asked for one at ``asked_at``
+    (``TOUCHPOINT_PERSON_WAIT``): in the care team's opening hours (the fallback team, who gets the
+    task), so "within 4 hours" asked on Friday night is Monday morning, not 01:00 on Saturday."""
+    return limit_due(
+        start=asked_at,
+        seconds=settings.TOUCHPOINT_PERSON_WAIT,
+        clock="business",
+        hours_of=settings.TOUCHPOINT_FALLBACK_TEAM,
+    )
 
 
 def limit_due(*, start: datetime, seconds: int, clock: Clock, hours_of: str | None) -> datetime:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -154,15 +155,12 @@ def person_request_open(*, case: Case) -> Task | None:
     )
 
 
-def person_due_at(asked_at: datetime) -> datetime:
-    """When a person must have got in touch, for a request made at ``asked_at``: the task's due time,
-    and what the page and the email promise (``TOUCHPOINT_PERSON_WAIT``)."""
-    return asked_at + timedelta(seconds=settings.TOUCHPOINT_PERSON_WAIT)
-
-
-def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: str) -> PersonRequest:
+def person_request(
+    *, case: Case, need: str, reach_by: str, phone: str, nonce: str, due_for: Callable[[datetime], datetime]
+) -> PersonRequest:
     """The customer asks to talk to a person: a priority-1 task due within the promise
-    (``TOUCHPOINT_PERSON_WAIT``), a timeline note and an email saying when someone will be in touch.
+    (``due_for(asked_at)``: ``flows.clocks.person_due``, in the care team's opening hours), a timeline
+    note and an email saying when someone will be in touch.
 
     While one request is open a second opens nothing (it returns the first). Opens its own
     transaction and holds the case's row, so two requests at once make one task."""
@@ -173,7 +171,7 @@ def person_request(*, case: Case, need: str, reach_by: str, phone: str, nonce: s
             due = open_task.due_at or open_task.created_at
             return PersonRequest(open_task, created=False, asked_at=open_task.created_at, due_at=due)
         at = now()
-        due = person_due_at(at)
+        due = due_for(at)
         customer = locked.customer
         # The name given with this case: who asked (the customer record may say someone else).
         name = locked.contact_name or "The customer"

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
+from touchpoint.flows.clocks import person_due
 from touchpoint.inbox.photos import ACCEPT
 from touchpoint.inbox.portal import (
-    person_due_at,
     person_due_text,
     person_request,
     person_request_open,
@@ -31,6 +31,7 @@ from touchpoint.inbox.portal import (
 from touchpoint.inbox.selectors import case_photo, conversation_of
 from touchpoint.portal.access import case_link, link_emailed
 from touchpoint.portal.uploads import photos_read
+from touchpoint.shop.opening_hours import team_clock
 
 NONCE = re.compile(r"^[0-9a-f]{32}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
@@ -178,6 +179,7 @@ def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
                 reach_by=str(data["reach_by"]),
                 phone=str(data["phone"]).strip(),
                 nonce=str(data["nonce"]),
+                due_for=person_due,
             )
             return redirect(reverse("portal:ask_person", args=[token]) + ("?asked=1" if asked.created else "?again=1"))
         else:
@@ -199,7 +201,8 @@ def ask_person(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             "due_at": person_due_text(open_request.due_at or open_request.created_at) if open_request else "",
             "promise": _promise(settings.TOUCHPOINT_PERSON_WAIT),
             # The due time the task would get if they asked now, by the same rule and clock.
-            "promise_by": person_due_text(person_due_at(now())),
+            "promise_by": person_due_text(person_due(now())),
+            "promise_in_hours": team_clock(settings.TOUCHPOINT_FALLBACK_TEAM) is not None,
             "just_asked": request.GET.get("asked") == "1",
             "asked_again": request.GET.get("again") == "1",
         },
