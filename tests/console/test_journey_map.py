@@ -25,7 +25,7 @@ from touchpoint.journeys.library import library_file
 from touchpoint.staff.models import StaffUser
 
 pytestmark = pytest.mark.django_db
-MAP = "/console/journeys/mail-in-repair/3/"
+MAP = "/console/journeys/mail-in-repair/4/"
 NOW = datetime.fromisoformat("2026-11-20T12:00:00+00:00")
 
 
@@ -180,7 +180,7 @@ def test_the_live_partial_is_just_the_counts_for_polling(
     client.force_login(agent)
     place("device_lost", waited=timedelta(hours=1))
     html = client.get(MAP + "?partial=live").content.decode()
-    assert html.startswith('<div id="journey-live" class="journey-live" hx-get="/console/journeys/mail-in-repair/3/')
+    assert html.startswith('<div id="journey-live" class="journey-live" hx-get="/console/journeys/mail-in-repair/4/')
     assert 'hx-trigger="every 15s"' in html
     assert "<html" not in html and "<h1" not in html
     assert "1 open case," in html

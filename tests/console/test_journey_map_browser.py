@@ -52,7 +52,7 @@ def test_the_live_map_counts_highlights_and_clicks_through_to_a_states_cases(des
     desktop.page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": desktop.base_url}])
     page = desktop.page
 
-    desktop.goto("/console/journeys/mail-in-repair/3/")
+    desktop.goto("/console/journeys/mail-in-repair/4/")
     box = page.locator("g#state-resting")
     # The resting box shows two cases, the oldest 30 hours: late (past its 1d wait limit), and with
     # overdue timers (no worker runs in this test: Ian's wait limit and acceptance deadline are past)

@@ -349,3 +349,17 @@ def test_changing_an_invitees_role_before_they_join_keeps_their_link() -> None:
     sam.refresh_from_db()
     assert (sam.role, sam.is_active) == ("lead", False)
     assert Client().get(invite_link()).status_code == 200
+
+
+def test_a_team_that_cant_be_one_is_refused_beside_the_field_not_a_500() -> None:
+    lead = Client()
+    lead.force_login(StaffFactory(username="lena", role=Role.LEAD))
+    page = lead.get("/console/shop/staff/")
+    token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else ""
+    refused = lead.post(
+        "/console/shop/staff/invite/",
+        {"email": "sam@fixit.example", "role": "agent", "teams": "99999999999999999999", "csrfmiddlewaretoken": token},
+    )
+    assert refused.status_code == 400
+    assert refused.context["invite_form"].errors["teams"] == ["“99999999999999999999” is not a valid value."]
+    assert not StaffUser.objects.filter(email="sam@fixit.example").exists()

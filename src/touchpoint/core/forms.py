@@ -101,6 +101,19 @@ def whole_number(text: str, *, most: int | None = ID_MAX) -> int | None:
     return number if most is None or number <= most else None
 
 
+class ModelChoicesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Django's multiple model choice, refusing what can't be an id before asking the database: a
+    number past the database's integer would otherwise reach it (OverflowError on SQLite, a 500)."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple) else ():
+            if whole_number(str(item)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super().clean(value)
+
+
 # For a ModelAdmin whose model keeps money in DecimalFields: its forms take amounts as every other form does.
 MONEY_ADMIN_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
     models.DecimalField: {"form_class": MoneyField}

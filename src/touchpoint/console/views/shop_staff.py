@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from touchpoint.core.clock import now
+from touchpoint.core.forms import ModelChoicesField
 from touchpoint.core.ratelimit import Limit, ratelimit_hit
 from touchpoint.outbox.staff_invites import staff_invite, staff_invite_again
 from touchpoint.shop.models import Area, SettingChange
@@ -30,8 +31,8 @@ def _roles(by: StaffUser) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Role.choices if value != Role.ADMIN or is_admin(by)]
 
 
-def _teams_field() -> forms.ModelMultipleChoiceField[Team]:
-    return forms.ModelMultipleChoiceField(
+def _teams_field() -> ModelChoicesField:
+    return ModelChoicesField(
         label="Teams",
         queryset=Team.objects.order_by("name"),
         required=False,
