@@ -30,7 +30,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, Phase, example, given, note, seed, settings
 from hypothesis import strategies as st
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped,unused-ignore]
+from twilio.request_validator import RequestValidator
 
 from tests.fuzz import surfaces, values
 from tests.fuzz.surfaces import Clients, Discovered, Pattern

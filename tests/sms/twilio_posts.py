@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.test import Client
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped,unused-ignore]
+from twilio.request_validator import RequestValidator
 
 TOKEN = "twilio-auth-token-0123456789abcdef"
 SHOP_NUMBER = "+447700900000"

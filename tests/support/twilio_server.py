@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped,unused-ignore]
+from twilio.request_validator import RequestValidator
 
 from touchpoint.text.sms import sms_segments
 

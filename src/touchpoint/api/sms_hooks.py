@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import (  # type: ignore[import-untyped,unused-ignore]
+from twilio.request_validator import (
     SIGNATURE_SETTINGS_HEADER,
     RequestValidator,
     get_signature_algorithm,

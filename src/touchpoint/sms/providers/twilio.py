@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from requests import RequestException
-from twilio.base.exceptions import TwilioException, TwilioRestException  # type: ignore[import-untyped,unused-ignore]
-from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped,unused-ignore]
-from twilio.rest import Client  # type: ignore[import-untyped,unused-ignore]
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 from touchpoint.sms.providers.base import PermanentFailure, RecipientOptedOut, SmsSent, TemporaryFailure
 
