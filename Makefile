@@ -71,7 +71,7 @@ test-deps:
 
 # One test process per core (pytest-xdist); each has its own test database. TEST_PROCESSES=1 runs them in one.
 TEST_PROCESSES ?= auto
-PYTEST := $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal
+PYTEST := $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --durations=40  # the slowest, printed: CI must stay inside 30 minutes
 
 test-sqlite: install test-deps
 	@echo "== tests on SQLite =="

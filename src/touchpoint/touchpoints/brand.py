@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.templatetags.static import static
 
 from touchpoint.shop.selectors import shop_settings
 from touchpoint.touchpoints.persona import Persona
@@ -48,7 +47,11 @@ def avatar_url(persona: Persona) -> str:
     """The persona's face, "" when it has none (the layout then shows its initials on the brand
     colour). ``avatar`` is an address (``https://…``), a path on this site (``/…``), an image
     uploaded in the console (``persona/<name>``: served where the persona says, its ``avatar_url``),
-    or a static file (``touchpoints/norm.svg``, sent as its PNG twin when there is one)."""
+    or a static file (``touchpoints/norm.svg``, sent as its PNG twin when there is one).
+
+    A static file goes by its plain name, not the manifest's hashed one: an email is read for years,
+    across deploys, and the plain name stays served; the worker also renders before (or without)
+    ``collectstatic``."""
     avatar = persona.avatar.strip()
     if not avatar:
         return ""
@@ -56,7 +59,7 @@ def avatar_url(persona: Persona) -> str:
         return absolute(avatar)
     if persona.avatar_uploaded:
         return absolute(persona.avatar_url)
-    return absolute(static(_static_raster(avatar)))
+    return absolute(f"{settings.STATIC_URL.rstrip('/')}/{_static_raster(avatar)}")
 
 
 def brand_context(shop: Any) -> dict[str, str]:
