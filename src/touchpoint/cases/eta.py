@@ -14,11 +14,25 @@ working them out costs the same however old the shop is. They are worked out by 
 registered, and stored one row per journey version and state (:class:`EtaFigure`): the customer's
 page reads one row. With fewer than :data:`MIN_SAMPLES` the history is thin: the page falls back to
 the journey's own ``sim:`` assumptions along the most likely route to a successful end
-(:func:`journey_guess`)."""
+(:func:`journey_guess`).
+
+**Business time.** A team's work happens while the team is open: a repair that spent three working
+hours in surgery over a weekend took three hours of work, not 65. So each sample is measured the
+way its time was spent (:class:`Sample`): a stay in a state on a team's business clock
+(``clock: business``, the default for a team's state) counts only that team's open time, by its
+opening hours (``shop.opening_hours.team_clock``, today's hours), and every other stay (the post,
+the customer) counts calendar time. The samples are ranked by the two together, and a percentile
+keeps the split of the case that took it; the page lands the two parts from now through the team's
+hours (``touchpoint.hours.projection``). The other way, calendar samples projected through the
+hours, would count a past case's weekend twice (once in the sample, again in the projection) and
+mix Friday-opened cases' weekends into Monday-opened ones' estimates; measuring what was open time
+gives the honest date. With no hours set for a team its stays stay calendar time, as before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,10 +42,11 @@ from django.db.models import Min
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, EtaFigure, EtaStale, JourneyVersion, TimelineEntry, TimelineKind
 from touchpoint.core.clock import now
+from touchpoint.hours import OpeningHours, business_between
 from touchpoint.journeys import Journey
 from touchpoint.journeys.guards import GuardError, fields_of, guard_holds, parse_guard, witness
 from touchpoint.journeys.model import Transition
-from touchpoint.journeys.simulate import percentile
+from touchpoint.shop.opening_hours import team_clock
 
 MIN_SAMPLES = 10
 MAX_SAMPLES = 500
@@ -54,25 +69,114 @@ def done_states(journey: Journey) -> frozenset[str]:
     return frozenset(done)
 
 
-def samples_by_state(
-    closed: Iterable[tuple[int, datetime]], entered: Mapping[int, Mapping[str, datetime]], done: frozenset[str]
-) -> dict[str, list[float]]:
-    """Seconds from first entering each state to done, per state, at most :data:`MAX_SAMPLES` each.
+@dataclass(frozen=True)
+class Sample:
+    """One past case's time from first entering a state to done: ``business`` seconds of it were
+    spent in states on a team's business clock and count only while that team was open (``teams``:
+    those open seconds per team, ``""`` for the shop's hours), ``calendar`` seconds everywhere else."""
 
-    ``closed`` is (case id, closed at), newest first; ``entered`` maps a case id to when it first
-    entered each state it reached."""
-    samples: dict[str, list[float]] = {}
+    business: float
+    calendar: float
+    teams: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        """The time it took with the team's closed hours left out: what the samples are ranked by."""
+        return self.business + self.calendar
+
+
+# (start, end, hours key) -> open seconds, or None when that team (or the shop) has no hours set;
+# a team's key is its slug, the shop's "".
+OpenSeconds = Callable[[datetime, datetime, str], float | None]
+
+
+def calendar_seconds(start: datetime, end: datetime) -> float:
+    return max((end - start).total_seconds(), 0.0)
+
+
+def no_hours(start: datetime, end: datetime, key: str) -> float | None:
+    """No team keeps hours: every stay is calendar time."""
+    return None
+
+
+def business_keys(journey: Journey) -> dict[str, str]:
+    """The states of ``journey`` on the business clock, each with whose hours it counts in (the
+    owning team's slug; ``""``, the shop's, for a state no team owns)."""
+    return {
+        name: state.team or ""
+        for name, state in journey.states.items()
+        if not state.terminal and state.limit_clock == "business"
+    }
+
+
+def samples_by_state(
+    closed: Iterable[tuple[int, datetime]],
+    moves: Mapping[int, Sequence[tuple[datetime, str]]],
+    done: frozenset[str],
+    business: Mapping[str, str] | None = None,
+    open_seconds: OpenSeconds = no_hours,
+) -> dict[str, list[Sample]]:
+    """Each state's samples: the time from first entering it to done, at most :data:`MAX_SAMPLES`
+    each, split into open time (the stays in ``business`` states, measured by ``open_seconds``) and
+    calendar time (every other stay, and a business state's stay while its team has no hours set:
+    then every hour is open, and the page needs no hours to land it).
+
+    ``closed`` is (case id, closed at), newest first; ``moves`` maps a case id to its moves in
+    order, (when, the state entered)."""
+    keys = business or {}
+    samples: dict[str, list[Sample]] = {}
     for case_id, closed_at in closed:
-        reached = entered.get(case_id, {})
-        finished = min((reached[state] for state in done if state in reached), default=None)
-        for state, first in reached.items():
+        path = list(moves.get(case_id, ()))
+        if not path:
+            continue
+        # Running totals at each move: the stays before it, each in its own clock.
+        ends = [when for when, _ in path[1:]] + [max(closed_at, path[-1][0])]
+        running = [Sample(0.0, 0.0)]
+        for (start, state), end in zip(path, ends, strict=True):
+            last = running[-1]
+            key = keys.get(state)
+            spent = None if key is None else open_seconds(start, end, key)
+            if key is None or spent is None:
+                running.append(Sample(last.business, last.calendar + calendar_seconds(start, end), last.teams))
+            else:
+                teams = dict(last.teams)
+                teams[key] = teams.get(key, 0.0) + spent
+                running.append(Sample(last.business + spent, last.calendar, teams))
+        first: dict[str, int] = {}
+        for index, (_, state) in enumerate(path):
+            first.setdefault(state, index)
+        finished = min((first[state] for state in done if state in first), default=None)
+        for state, index in first.items():
             per = samples.setdefault(state, [])
             if len(per) >= MAX_SAMPLES:
                 continue
             # done before it came back here (a complaint reopened it): it ended at closing
-            end = finished if finished is not None and finished >= first else closed_at
-            per.append(max((end - first).total_seconds(), 0.0))
+            reopened = finished is None or path[finished][0] < path[index][0]
+            stop = len(path) if reopened else max(finished or 0, index)
+            per.append(_between(running[index], running[stop]))
     return samples
+
+
+def _between(start: Sample, end: Sample) -> Sample:
+    teams = {key: end.teams[key] - start.teams.get(key, 0.0) for key in end.teams}
+    return Sample(end.business - start.business, end.calendar - start.calendar, teams)
+
+
+def nearest_rank(samples: Sequence[Sample], p: float) -> Sample:
+    """The sample at the nearest-rank ``p``th percentile by :attr:`Sample.total` (a time some case
+    really took, with its own split between open and calendar time)."""
+    ordered = sorted(samples, key=lambda s: (s.total, s.business))
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def busiest_team(samples: Iterable[Sample]) -> str:
+    """Whose hours the open time of a figure counts in: the team the samples spent the most open
+    time with (``""``: the shop's)."""
+    totals: dict[str, float] = {}
+    for sample in samples:
+        for key, seconds in sample.teams.items():
+            totals[key] = totals.get(key, 0.0) + seconds
+    return max(sorted(totals), key=lambda key: totals[key], default="")
 
 
 def eta_figures_compute(*, journey_name: str) -> int:
@@ -89,28 +193,29 @@ def eta_figures_compute(*, journey_name: str) -> int:
         .values_list("pk", "closed_at")[:WINDOW]
     )
     closed = [(pk, closed_at) for pk, closed_at in newest if closed_at is not None]
-    entered: dict[int, dict[str, datetime]] = {}
+    moves: dict[int, list[tuple[datetime, str]]] = {}
     rows = (
         TimelineEntry.objects.filter(case_id__in=[pk for pk, _ in closed], kind__in=_MOVES)
-        .values_list("case_id", "to_state")
-        .annotate(first=Min("at"))
-        .order_by()
+        .order_by("case_id", "seq")
+        .values_list("case_id", "to_state", "at")
     )
-    for case_id, state, first in rows:
-        entered.setdefault(case_id, {})[state] = first
+    for case_id, state, moved in rows:
+        moves.setdefault(case_id, []).append((moved, state))
+    open_seconds = _open_seconds()
     at = now()
     figures = []
     for version in versions:
         journey = journey_of(version)
         done = done_states(journey)
-        for state, samples in samples_by_state(closed, entered, done).items():
+        for state, samples in samples_by_state(closed, moves, done, business_keys(journey), open_seconds).items():
             here = journey.states.get(state)
             if here is None or here.terminal or state in done or not samples:
                 continue  # nothing is left to estimate there
-            p50, p90 = percentile(samples, 50), percentile(samples, 90)
-            assert p50 is not None and p90 is not None
+            p50, p90 = nearest_rank(samples, 50), nearest_rank(samples, 90)
             figure = EtaFigure(journey=version, state=state, samples=len(samples), computed_at=at)
-            figure.p50_seconds, figure.p90_seconds = p50, p90
+            figure.p50_seconds, figure.p90_seconds = p50.total, p90.total
+            figure.p50_business_seconds, figure.p90_business_seconds = p50.business, p90.business
+            figure.hours_of = busiest_team(samples)
             figures.append(figure)
     with transaction.atomic():
         # Two workers working the same journey out take turns here (PostgreSQL): FOR NO KEY UPDATE,
@@ -123,6 +228,27 @@ def eta_figures_compute(*, journey_name: str) -> int:
 
 
 _MOVES = [TimelineKind.OPENED, TimelineKind.TRANSITION]
+
+
+def _open_seconds() -> OpenSeconds:
+    """Open seconds of a stay by today's opening hours of the team (its own, else the shop's; every
+    hour when none are set), each stay measured once however many versions ask."""
+    clocks: dict[str, OpeningHours | None] = {}
+    measured: dict[tuple[datetime, datetime, str], float] = {}
+
+    def measure(start: datetime, end: datetime, key: str) -> float | None:
+        if key not in clocks:
+            clocks[key] = team_clock(key or None)
+        hours = clocks[key]
+        if hours is None:
+            return None
+        if end <= start:
+            return 0.0
+        if (start, end, key) not in measured:
+            measured[start, end, key] = business_between(start, end, hours).total_seconds()
+        return measured[start, end, key]
+
+    return measure
 
 
 def eta_figures_mark_stale(*, journey_name: str, at: datetime) -> None:

@@ -11,13 +11,21 @@ from touchpoint.cases.models.journey_version import JourneyVersion
 class EtaFigure(models.Model):
     """The time from first entering ``state`` to done over the newest closed successful cases of the
     journey's name (every version), with ``journey``'s own done states. ``p50``/``p90`` are
-    nearest-rank percentiles in seconds; a figure with few ``samples`` is thin and the page says so."""
+    nearest-rank percentiles in seconds; a figure with few ``samples`` is thin and the page says so.
+
+    A percentile's time is split as the case that took it spent it: ``p50_business_seconds`` of the
+    ``p50_seconds`` were open time of ``hours_of``'s opening hours (work done on a team's business
+    clock; nights and weekends are not in it), the rest calendar time (the post, the customer). The
+    page lands the two from now through those hours (``touchpoint.hours.projection``)."""
 
     journey = models.ForeignKey(JourneyVersion, on_delete=models.CASCADE, related_name="eta_figures")
     state = models.CharField(max_length=80)
     samples = models.PositiveIntegerField()
     p50_seconds = models.FloatField()
     p90_seconds = models.FloatField()
+    p50_business_seconds = models.FloatField(default=0.0)
+    p90_business_seconds = models.FloatField(default=0.0)
+    hours_of = models.CharField(max_length=80, blank=True, default="")  # a team's slug; "": the shop's hours
     computed_at = models.DateTimeField()
 
     class Meta:

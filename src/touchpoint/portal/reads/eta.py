@@ -2,7 +2,12 @@
 the case's journey version and state (one row, however old the shop is: ``cases.eta``), less the
 time the case has already spent in its state. With thin history the journey's own ``sim:``
 assumptions along the most likely route give a rough guess, labelled as one; when no such route can
-be worked out, no number at all."""
+be worked out, no number at all.
+
+A figure's time is split into the team's open time and calendar time (``cases.eta``: work happens
+while the team is open), so the range is landed from now through the team's opening hours
+(``touchpoint.hours.projection.land``): three working hours asked on Friday at 16:00 with a
+09:00–17:00 week are done on Monday, and the page says so, with the days, rather than "3 hours"."""
 
 from __future__ import annotations
 
@@ -12,9 +17,14 @@ from typing import Literal
 
 from touchpoint.cases.eta import MIN_SAMPLES, done_states, eta_figure, journey_guess
 from touchpoint.cases.journeys import journey_of
-from touchpoint.cases.models import Case
+from touchpoint.cases.models import Case, EtaFigure
 from touchpoint.core.clock import now
+from touchpoint.core.promises import day_words
+from touchpoint.hours import OpeningHours, business_between
+from touchpoint.hours.projection import land
+from touchpoint.journeys.model import State
 from touchpoint.portal.reads.customer_timeline import Move, case_moves
+from touchpoint.shop.opening_hours import team_clock
 
 Basis = Literal["history", "journey", "none"]
 
@@ -30,6 +40,10 @@ class Eta:
     p90: timedelta | None
     low: timedelta | None
     high: timedelta | None
+    # When the range is landed through a team's opening hours: the moments it lands on (else None,
+    # and the page says durations only, as every hour counts the same).
+    low_at: datetime | None = None
+    high_at: datetime | None = None
 
     @property
     def thin(self) -> bool:
@@ -40,15 +54,20 @@ class Eta:
         return self.high is not None and self.high <= timedelta(0)
 
 
-def time_in_state(case: Case, moves: list[Move], at: datetime) -> timedelta:
-    """How long the case has been in its current state, counting from the start of this stay
-    (a "running late" move back into the same state doesn't restart it)."""
+def stay_started(case: Case, moves: list[Move]) -> datetime:
+    """When this stay in the case's current state began (a "running late" move back into the same
+    state doesn't restart it)."""
     since = case.state_entered_at
     for to_state, entered in ((state, when) for when, state in reversed(moves)):
         if to_state != case.state:
             break
         since = entered
-    return max(at - since, timedelta(0))
+    return since
+
+
+def time_in_state(case: Case, moves: list[Move], at: datetime) -> timedelta:
+    """How long the case has been in its current state, counting from the start of this stay."""
+    return max(at - stay_started(case, moves), timedelta(0))
 
 
 def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
@@ -60,8 +79,11 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
     if not case.is_open or case.state in done or journey.states[case.state].terminal:
         return None
     figure = eta_figure(journey_id=case.journey_id, state=case.state)
-    spent = time_in_state(case, case_moves(case=case) if moves is None else moves, now())
+    moves = case_moves(case=case) if moves is None else moves
+    spent = time_in_state(case, moves, now())
     if figure is not None and figure.samples >= MIN_SAMPLES:
+        if figure.p90_business_seconds > 0 and (hours := team_clock(figure.hours_of or None)) is not None:
+            return _landed(figure, hours, journey.states[case.state], stay_started(case, moves))
         return _eta("history", figure.samples, figure.p50_seconds, figure.p90_seconds, spent)
     samples = figure.samples if figure is not None else 0
     guess = journey_guess(journey, case.state, done, case.data)
@@ -73,6 +95,42 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
 def _eta(basis: Basis, samples: int, p50: float, p90: float, spent: timedelta) -> Eta:
     whole50, whole90 = timedelta(seconds=p50), timedelta(seconds=p90)
     return Eta(basis, samples, whole50, whole90, max(whole50 - spent, timedelta(0)), max(whole90 - spent, timedelta(0)))
+
+
+def _landed(figure: EtaFigure, hours: OpeningHours, state: State, since: datetime) -> Eta:
+    """The figure's two parts, less the time already spent here, landed from now through ``hours``.
+    Time spent in a state on the business clock is counted in its team's open time and taken off
+    the open part first; any other stay's, in calendar time off the calendar part first."""
+    at = now()
+    business_state = state.limit_clock == "business"
+    stay_hours = team_clock(state.team) if business_state else None
+    spent = max(at - since, timedelta(0)) if stay_hours is None else business_between(since, at, stay_hours)
+
+    def left(total: float, business: float) -> tuple[timedelta, timedelta]:
+        open_part = timedelta(seconds=business)
+        calendar_part = timedelta(seconds=total - business)
+        if business_state:
+            taken = min(spent, open_part)
+            return open_part - taken, max(calendar_part - (spent - taken), timedelta(0))
+        taken = min(spent, calendar_part)
+        return max(open_part - (spent - taken), timedelta(0)), calendar_part - taken
+
+    low_open, low_calendar = left(figure.p50_seconds, figure.p50_business_seconds)
+    high_open, high_calendar = left(figure.p90_seconds, figure.p90_business_seconds)
+    overdue = spent >= timedelta(seconds=figure.p90_seconds)
+    low_at = land(at, business=low_open, calendar=low_calendar, hours=hours)
+    high_at = max(low_at, land(at, business=high_open, calendar=high_calendar, hours=hours))
+    low, high = (timedelta(0), timedelta(0)) if overdue else (low_at - at, high_at - at)
+    return Eta(
+        "history",
+        figure.samples,
+        timedelta(seconds=figure.p50_seconds),
+        timedelta(seconds=figure.p90_seconds),
+        low,
+        high,
+        None if overdue else low_at,
+        None if overdue else high_at,
+    )
 
 
 def spoken(duration: timedelta) -> str:
@@ -108,7 +166,19 @@ def eta_sentence(eta: Eta) -> str:
         span = f"Usually {low} to {high} more."
     if eta.basis == "journey":
         return f"We've only done a few of these, so this is a rough guess. {span}"
+    if eta.low_at is not None and eta.high_at is not None:
+        span = f"{span[:-1]}, counting our opening hours: {_days(eta.low_at, eta.high_at)}."
+    closed = ", not counting the hours we're closed" if eta.low_at is not None else ""
     return (
         f"{span} Of our last {eta.samples} cases at this step, 9 in 10 were done "
-        f"within {spoken(eta.p90 or eta.high)} of reaching it."
+        f"within {spoken(eta.p90 or eta.high)} of reaching it{closed}."
     )
+
+
+def _days(low_at: datetime, high_at: datetime) -> str:
+    """``done on Monday 14 December``, or ``done between Monday 14 December and Tuesday 15
+    December`` (``today``/``tomorrow`` as such), in the shop's days."""
+    first, last = day_words(low_at), day_words(high_at)
+    if first == last:
+        return f"done {first}"
+    return f"done between {first.removeprefix('on ')} and {last.removeprefix('on ')}"
