@@ -1,7 +1,8 @@
 """``touchpoint``: the one command-line entry point.
 
 ``touchpoint journey …`` works on journey files without a database (``journey check`` also renders
-the touch point templates with Django's template engine); everything else is
+the touch point templates with Django's template engine, and counts the silence with the shop's
+opening hours when the database can be read); everything else is
 a Django management command (``touchpoint run``, ``touchpoint worker``, ``touchpoint demo``,
 ``touchpoint migrate``, …)."""
 
@@ -9,6 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from touchpoint.journeys.checker import ShopHours
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchpoint.settings")
             from touchpoint.touchpoints.checks import template_check
 
-            return journey_main(args[1:], extra_checks=[template_check])
+            return journey_main(args[1:], extra_checks=[template_check], saved_hours=_saved_hours)
         return journey_main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchpoint.settings")
     from django.conf import settings
@@ -34,6 +40,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     execute_from_command_line(["touchpoint", *args])
     return 0
+
+
+def _saved_hours(since: datetime) -> ShopHours | None:
+    """The shop's opening hours from the database, when it can be read: the silence is counted with
+    them (docs/business-hours.md). A database that isn't there changes nothing."""
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured:
+        return None
+    from touchpoint.flows.clocks import saved_hours
+
+    return saved_hours(since)
 
 
 if __name__ == "__main__":

@@ -123,14 +123,17 @@ def test_the_longest_a_business_limit_takes_on_the_calendar_starts_at_a_friday_c
 
 
 def test_check_with_hours_says_the_silence_those_hours_make() -> None:
-    code, out, _ = run_cli("check", "order-problem", "--clocks", "--hours", "Mon-Fri 09:00-17:00")
+    code, out, _ = run_cli(
+        "check", "order-problem", "--clocks", "--hours", "Mon-Fri 09:00-17:00", "--since", "2026-12-07"
+    )
     assert code == 0  # the rules count the limits as written; the note says what the hours make of them
     assert "  note: the worst silence counts the business-time waits (2 states) as if every hour were open" in out
     # The team's day-long waits count calendar time (`wait_clock: calendar`); the two hour-long ones that
-    # count opening hours stretch over a weekend: wrong_part_caught's 4 open hours from Friday 17:00
-    # end on Monday 13:00, still inside the 3 days a customer may go without a word
+    # count opening hours stretch over a weekend: wrong_part_caught's 4 open hours from Friday 13:00
+    # (a second later, they end on Monday at 09:00), still inside the 3 days a customer may go without a word
     assert (
-        "  with these hours (closed dates aside) the worst silence is 2d 20h, within 3d: `wrong_part_caught`\n" in out
+        "  with these hours (closed dates aside) the worst silence is 2d 20h, within 3d: `wrong_part_caught`, "
+        "starting Fri 11 Dec 2026 13:00 (UTC)\n" in out
     )
 
 

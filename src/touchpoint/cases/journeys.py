@@ -8,6 +8,7 @@ row's id and content hash: derived data, safe to hold in each process.
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,11 @@ from django.db import IntegrityError, transaction
 
 from touchpoint.cases.errors import JourneyInvalid, JourneyNotFound
 from touchpoint.cases.models import EtaStale, JourneyVersion
+from touchpoint.core.clock import now
 from touchpoint.journeys import Journey, JourneyLoadError, Severity, parse_journey
+from touchpoint.shop.opening_hours import team_clock
+
+log = logging.getLogger(__name__)
 
 
 def _errors_in(source: str, filename: str) -> list[str]:
@@ -43,6 +48,7 @@ def journey_register(*, source: str, filename: str) -> JourneyVersion:
                 f"raise `version` to {journey.version + 1} so running cases keep the version they started with"
             )
         return existing
+    _silence_with_hours(source, filename)
     try:
         with transaction.atomic():
             registered = JourneyVersion.objects.create(
@@ -53,6 +59,21 @@ def journey_register(*, source: str, filename: str) -> JourneyVersion:
             return registered
     except IntegrityError:  # another process registered it at the same moment
         return JourneyVersion.objects.get(name=journey.name, version=journey.version)
+
+
+def _silence_with_hours(source: str, filename: str) -> None:
+    """J209 counted with the shop's opening hours and closed days over the coming year (a new
+    version only: one already registered keeps running). An error refuses it; a warning (the run-time
+    silence guard keeps the bound with its holding message) is logged for whoever registers it."""
+    from touchpoint.journeys.checker import ShopHours, check
+
+    hours = ShopHours(clock_of=team_clock, since=now(), source="the shop's opening hours")
+    found = [d for d in check(parse_journey(source, filename), hours=hours) if d.code == "J209"]
+    errors = [d.format() for d in found if d.severity == Severity.ERROR]
+    if errors:
+        raise JourneyInvalid("the journey has errors — fix them and register again:\n" + "\n".join(errors))
+    for finding in found:
+        log.warning("journey registered with a warning: %s", finding.format())
 
 
 def journeys_sync(directories: list[Path] | None = None) -> list[JourneyVersion]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from touchpoint.hours import OpeningHours, business_add
-from touchpoint.journeys.checker import silence_bound
+from touchpoint.journeys.checker import ShopHours, guard_after, silence_on_calendar
+from touchpoint.journeys.checker.silence_hours import GUARD_TOUCHPOINT
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Clock, Journey
 
@@ -55,8 +56,9 @@ def silence_words(journey: Journey) -> str:
 
 
 def silence_caveat(journey: Journey) -> str | None:
-    """When some wait counts business time, the silence bound counts it as if every hour were open:
-    with opening hours set, a stretch through it lasts longer on the calendar. Said, not hidden."""
+    """When some wait counts business time, the plain silence bound counts it as if every hour were
+    open: with opening hours set, a stretch through it lasts longer on the calendar. Said, not hidden
+    (with the hours known, the next line says what they make of it)."""
     business = [n for n, s in journey.states.items() if s.wait_limit is not None and s.wait_clock_used == "business"]
     if not business:
         return None
@@ -77,32 +79,32 @@ def longest_span(seconds: int, hours: OpeningHours) -> int:
     return max(int((business_add(close, duration, hours) - close).total_seconds()) for close in closes)
 
 
-def silence_with_hours(journey: Journey, hours: OpeningHours) -> str:
-    """The worst silence when every business-time wait takes its longest on the calendar with ``hours``."""
-
-    def wait(name: str) -> int:
-        state = journey.states[name]
-        limit = state.wait_limit or 0
-        return longest_span(limit, hours) if limit and state.wait_clock_used == "business" else limit
-
-    bound = silence_bound(journey, wait=wait)
+def silence_with_hours(journey: Journey, hours: ShopHours) -> str:
+    """The worst silence on the calendar ``hours`` make (every start over their window, closed days
+    included: :func:`~touchpoint.journeys.checker.silence_on_calendar`), said for a person."""
+    found = silence_on_calendar(journey, hours)
     allowed = format_duration(journey.max_silence)
-    if bound.worst_seconds is None:
-        return f"with these hours the worst silence has no bound ({allowed} allowed)"
-    worst = format_duration(bound.worst_seconds)
-    verdict = "over" if bound.worst_seconds > journey.max_silence else "within"
-    stretch = " → ".join(f"`{s}`" for s in bound.path)
-    return f"with these hours (closed dates aside) the worst silence is {worst}, {verdict} {allowed}: {stretch}"
+    if found.worst_seconds is None:
+        return f"with {hours.source} the worst silence has no bound ({allowed} allowed)"
+    worst = format_duration(found.worst_seconds)
+    verdict = "over" if found.worst_seconds > journey.max_silence else "within"
+    stretch = " → ".join(f"`{s}`" for s in found.path)
+    when = f", starting {found.starts_words()}" if found.starts is not None else ""
+    rough = "" if found.exact else " (each business wait at its longest: too many routes to follow)"
+    line = f"with {hours.source} the worst silence is {worst}, {verdict} {allowed}: {stretch}{when}{rough}"
+    if verdict == "over" and GUARD_TOUCHPOINT in journey.touchpoints:
+        line += f"; the silence guard sends `{GUARD_TOUCHPOINT}` after {format_duration(guard_after(journey))}"
+    return line
 
 
 def clocks_lines(
     journey: Journey,
     hours: Callable[[str | None], str | None] = lambda team: None,
     *,
-    opening: OpeningHours | None = None,
+    opening: ShopHours | None = None,
 ) -> list[str]:
     """The journey's limits and silence bound, one line each, saying which clock each counts in;
-    with ``opening`` (every team's hours), the silence those hours make."""
+    with ``opening`` (the teams' hours), the silence those hours make on the calendar."""
     caveat = silence_caveat(journey)
     return [
         silence_words(journey),

@@ -17,7 +17,8 @@ they take: `x > 3` and `x <= 3` cover every case when `x` is an intake number.
 
 The rooms: ``rules`` (the table of rules), ``context`` (the facts several rules share, and
 :func:`definitely_set`), ``references`` (J101-J104), ``shape`` (J201-J204, J211-J213), ``owners``
-(J205-J208, J210), ``silence`` (J209, :func:`silence_bound`), ``data`` (J220-J227), ``carrier``
+(J205-J208, J210), ``silence`` (J209, :func:`silence_bound`; ``silence_hours``: the same on the
+calendar with the shop's opening hours, :func:`silence_on_calendar`), ``data`` (J220-J227), ``carrier``
 (J230-J235: what the carrier's canonical statuses do in its states) and ``wording``. This
 package's public surface is what it exports here."""
 
@@ -54,15 +55,29 @@ from touchpoint.journeys.checker.shape import (
     wait_limits,
 )
 from touchpoint.journeys.checker.silence import SilenceBound, silence_bound, silence_within_bound
+from touchpoint.journeys.checker.silence_hours import CalendarSilence, ShopHours, guard_after, silence_on_calendar
 from touchpoint.journeys.diagnostics import Diagnostic
 from touchpoint.journeys.loader import LoadedJourney
 
-__all__ = ["RULES", "Rule", "SilenceBound", "check", "definitely_set", "silence_bound"]
+__all__ = [
+    "RULES",
+    "CalendarSilence",
+    "Rule",
+    "ShopHours",
+    "SilenceBound",
+    "check",
+    "definitely_set",
+    "guard_after",
+    "silence_bound",
+    "silence_on_calendar",
+]
 
 
-def check(loaded: LoadedJourney) -> list[Diagnostic]:
-    """Every finding for a loaded journey, sorted by (line, column, code)."""
-    ctx = Context(loaded)
+def check(loaded: LoadedJourney, *, hours: ShopHours | None = None) -> list[Diagnostic]:
+    """Every finding for a loaded journey, sorted by (line, column, code). With ``hours`` (the
+    shop's opening hours and closed days, passed in: the checker reads no database), J209 also counts
+    the silence on the calendar those hours make."""
+    ctx = Context(loaded, hours)
     found: list[Diagnostic] = []
     for rule in _RULE_CHECKS:
         found.extend(rule(ctx))

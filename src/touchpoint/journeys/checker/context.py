@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from touchpoint.journeys import graph
 from touchpoint.journeys.checker.rules import RULES
@@ -18,12 +19,16 @@ from touchpoint.journeys.guards import Domain, field_offsets, guard_fields
 from touchpoint.journeys.loader import LoadedJourney
 from touchpoint.journeys.model import DataField, Journey, Transition
 
+if TYPE_CHECKING:
+    from touchpoint.journeys.checker.silence_hours import ShopHours
+
 
 class Context:
     """What several rules need, computed at most once."""
 
-    def __init__(self, loaded: LoadedJourney) -> None:
+    def __init__(self, loaded: LoadedJourney, hours: ShopHours | None = None) -> None:
         self.loaded = loaded
+        self.hours = hours  # the shop's opening hours, when the silence is counted with them (J209)
         self.journey = loaded.journey
         self.states = loaded.journey.states
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from touchpoint.journeys import graph
 from touchpoint.journeys.checker.context import Context
 from touchpoint.journeys.checker.wording import arrows
-from touchpoint.journeys.diagnostics import Diagnostic
+from touchpoint.journeys.diagnostics import Diagnostic, Severity
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Journey
 
@@ -48,6 +48,41 @@ def silence_within_bound(ctx: Context) -> Iterator[Diagnostic]:
             where,
             bound.path,
         )
+    elif ctx.hours is not None:
+        yield from _with_hours(ctx)
+
+
+def _with_hours(ctx: Context) -> Iterator[Diagnostic]:
+    """J209 on the calendar the shop's hours make: over a weekend or a bank holiday a business wait
+    lasts longer than its limit. Where the run-time guard's touch point keeps the bound (the journey
+    declares it), a warning: the customer hears only a holding message; else an error."""
+    from touchpoint.journeys.checker.silence_hours import GUARD_TOUCHPOINT, guard_after, silence_on_calendar
+
+    assert ctx.hours is not None
+    journey = ctx.journey
+    found = silence_on_calendar(journey, ctx.hours)
+    if found.worst_seconds is None or found.worst_seconds <= journey.max_silence:
+        return
+    where = ctx.loaded.source.at(("max_silence",))
+    stretch = " → ".join(f"`{s}`" for s in found.path)
+    said = (
+        f"with {ctx.hours.source}, a customer can go {format_duration(found.worst_seconds)} without hearing from "
+        f"us, more than `max_silence` ({format_duration(journey.max_silence)}): {stretch}, starting "
+        f"{found.starts_words()}"
+    )
+    if not found.exact:
+        said += " (each business wait at its longest: too many routes to follow on the calendar)"
+    finding = ctx.finding(
+        "J209",
+        said,
+        "send a touch point along this stretch, or let its waits count calendar time (`wait_clock: calendar`)",
+        where,
+        found.path,
+    )
+    if GUARD_TOUCHPOINT in journey.touchpoints:
+        kept = f"; the silence guard sends `{GUARD_TOUCHPOINT}` after {format_duration(guard_after(journey))}"
+        finding = replace(finding, severity=Severity.WARNING, message=finding.message + kept)
+    yield finding
 
 
 def _unbounded_fix(journey: Journey, path: tuple[str, ...]) -> str:
@@ -81,24 +116,14 @@ def _silence_bound(
     journey: Journey, moves: list[graph.Edge], reached: list[str], wait_of: Callable[[str], int] | None = None
 ) -> SilenceBound:
     states = journey.states
-    live = {name: None for name in reached if not states[name].terminal}
-    if not live:
+    adjacency, entries = silent_graph(journey, moves, reached)
+    if not adjacency:
         return SilenceBound(0, (), None)
-    silent: dict[str, dict[str, None]] = {name: {} for name in live}
-    entries: dict[str, None] = {journey.start: None}
-    for move in moves:
-        if move.source not in live or move.target not in live:
-            continue
-        if journey.transitions[move.transition].touchpoint is None:
-            silent[move.source][move.target] = None
-        else:
-            entries[move.target] = None
-    adjacency = {name: list(targets) for name, targets in silent.items()}
     components = graph.strongly_connected(adjacency)
     looping = {n for c in components if len(c) > 1 or c[0] in adjacency[c[0]] for n in c}
-    culprits = [n for n in live if n in looping or states[n].wait_limit is None]
+    culprits = [n for n in adjacency if n in looping or states[n].wait_limit is None]
     if culprits:
-        return _unbounded(journey, adjacency, list(entries), set(culprits), looping)
+        return _unbounded(journey, adjacency, entries, set(culprits), looping)
     worst: dict[str, int] = {}
     after: dict[str, str | None] = {}
     for component in components:  # sinks first, so every successor is already known
@@ -112,6 +137,25 @@ def _silence_bound(
     while (nxt := after[path[-1]]) is not None:
         path.append(nxt)
     return SilenceBound(worst[entry], tuple(path), None)
+
+
+def silent_graph(
+    journey: Journey, moves: list[graph.Edge], reached: list[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The silent moves between live states (reached, not an end), as adjacency, and where a silence
+    begins: ``start`` (first), and every state a move with a touch point enters."""
+    states = journey.states
+    live = {name: None for name in reached if not states[name].terminal}
+    silent: dict[str, dict[str, None]] = {name: {} for name in live}
+    entries: dict[str, None] = {journey.start: None} if live else {}
+    for move in moves:
+        if move.source not in live or move.target not in live:
+            continue
+        if journey.transitions[move.transition].touchpoint is None:
+            silent[move.source][move.target] = None
+        else:
+            entries[move.target] = None
+    return {name: list(targets) for name, targets in silent.items()}, list(entries)
 
 
 def _unbounded(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from touchpoint.hours import HoursInvalid, OpeningHours
-from touchpoint.journeys.checker import SilenceBound, check, silence_bound
+from touchpoint.journeys.checker import ShopHours, SilenceBound, check, silence_bound, silence_on_calendar
 from touchpoint.journeys.cli.files import load, load_all
 from touchpoint.journeys.cli.output import (
     EXIT_FINDINGS,
@@ -59,17 +60,37 @@ def _opening(args: argparse.Namespace) -> OpeningHours | None:
     return OpeningHours.parse(args.hours, zone=args.zone) if args.hours else None
 
 
+def _shop_hours(args: argparse.Namespace) -> ShopHours | None:
+    """The hours ``check`` counts the silence with: ``--hours`` in ``--zone`` (closed on ``--holidays``)
+    for every team; else the shop's saved hours when the caller can read them (the top-level
+    ``touchpoint`` command reads the database's); else None."""
+    since = datetime.combine(args.since, time(), tzinfo=UTC) if args.since else datetime.now(UTC)
+    if args.hours:
+        plain = OpeningHours.parse(args.hours, zone=args.zone)
+        closed: set[date] = set()
+        if args.holidays:
+            from touchpoint.hours.closures import public_holidays  # the holidays package: only when asked
+
+            country, _, region = args.holidays.partition("-")
+            closed = set(public_holidays(country, range(since.year, since.year + 3), region=region))
+        hours = OpeningHours.parse(args.hours, zone=args.zone, closed=closed) if closed else plain
+        source = f"these hours{f' and the {args.holidays} holidays' if closed else ' (closed dates aside)'}"
+        return ShopHours(clock_of=lambda team: hours, since=since, source=source)
+    reader = getattr(args, "saved_hours", None)
+    return reader(since) if reader is not None else None
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     code = EXIT_OK
     try:
-        opening = _opening(args)
+        opening = _shop_hours(args)
     except HoursInvalid as exc:
         sys.stderr.write(f"journey check: --hours: {exc}\n")
         return EXIT_UNREADABLE
-    described = opening.describe() if opening is not None else None
 
     def hours_words(team: str | None) -> str | None:
-        return described
+        clock = opening.clock_of(team) if opening is not None else None
+        return clock.describe() if clock is not None else None
 
     results: list[dict[str, Any]] = []
     for item in load_all(args.files):
@@ -89,13 +110,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
             )
             continue
         journey = item.loaded.journey
-        found = list(check(item.loaded))
+        found = list(check(item.loaded, hours=opening))
         for extra in args.extra_checks:
             found.extend(extra(item.loaded))
         findings = sorted(found, key=lambda d: (d.location, d.code))
         errors = sum(d.severity == Severity.ERROR for d in findings)
         warnings = len(findings) - errors
         silence_text, silence_data = _silence_summary(journey, silence_bound(journey))
+        if opening is not None:
+            on_calendar = silence_on_calendar(journey, opening)
+            if on_calendar.starts is not None and on_calendar.worst_seconds is not None:
+                silence_text += f"; {format_duration(on_calendar.worst_seconds)} with {opening.source}"
+            silence_data["with_hours"] = {
+                "source": opening.source,
+                "worst_seconds": on_calendar.worst_seconds,
+                "path": list(on_calendar.path),
+                "starts": on_calendar.starts.isoformat() if on_calendar.starts else None,
+                "exact": on_calendar.exact,
+            }
         size = f"{_count(len(journey.states), 'state')}, {_count(len(journey.transitions), 'transition')}"
         failed = errors > 0 or (args.strict and warnings > 0)
         if failed:

@@ -7,6 +7,7 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from touchpoint.journeys.cli.output import EXIT_UNREADABLE
@@ -57,6 +58,13 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date: write it as 2026-12-07") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     shipped = ", ".join(p.stem for p in library_files())
     epilog = (
@@ -98,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
         "else they are named as set in the console",
     )
     check.add_argument("--zone", metavar="ZONE", default="UTC", help="the time zone of --hours (IANA name)")
+    check.add_argument(
+        "--holidays",
+        metavar="CC[-REGION]",
+        help="closed on these public holidays too, with --hours (e.g. GB-ENG, IE, US-CA)",
+    )
+    check.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        type=_day,
+        help="count the silence with opening hours for silences starting over the year from this day (default today)",
+    )
 
     paths = commands.add_parser(
         "paths",

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
+from touchpoint.journeys.checker import ShopHours
 from touchpoint.journeys.cli.commands import COMMANDS
 from touchpoint.journeys.cli.output import EXIT_OK, EXIT_UNREADABLE
 from touchpoint.journeys.cli.parser import UsageError, build_parser
@@ -16,17 +18,25 @@ from touchpoint.journeys.loader import LoadedJourney
 ExtraCheck = Callable[[LoadedJourney], list[Diagnostic]]
 
 
-def main(argv: list[str] | None = None, *, extra_checks: Sequence[ExtraCheck] = ()) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    extra_checks: Sequence[ExtraCheck] = (),
+    saved_hours: Callable[[datetime], ShopHours | None] | None = None,
+) -> int:
     """Run ``touchpoint journey`` with ``argv`` (without the program name); return the exit code.
 
     ``extra_checks`` run after the journey rules in ``check``, each reporting more findings about a
     loaded journey (the top-level ``touchpoint`` command passes the touch point template check, which
-    needs Django's template engine; this module stays framework-free)."""
+    needs Django's template engine; this module stays framework-free). ``saved_hours(since)`` gives
+    the shop's saved opening hours (the top-level command reads the database's): ``check`` counts
+    the silence with them unless ``--hours`` is given."""
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     except UsageError as usage:
         return usage.code
     args.extra_checks = list(extra_checks)
+    args.saved_hours = saved_hours
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
