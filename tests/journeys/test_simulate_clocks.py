@@ -69,11 +69,8 @@ def test_bench_work_counts_open_hours_and_the_customers_wait_counts_the_calendar
 
 def test_a_business_wait_limit_runs_out_in_open_hours_and_fires_before_the_work_is_done() -> None:
     # Given the bench's wait counts its opening hours too, and is 3 open hours
-    journey = load(
-        BENCH.replace(
-            "wait_limit: 3d, on_timeout: late, wait_clock: calendar}", "wait_limit: 3h, on_timeout: late, clock: business}"
-        )
-    )
+    calendar_wait = "wait_limit: 3d, on_timeout: late, wait_clock: calendar}"
+    journey = load(BENCH.replace(calendar_wait, "wait_limit: 3h, on_timeout: late, clock: business}"))
     report = simulate(journey, runs=10, seed=3, hours=lambda team: NINE_TO_FIVE, opens_at=FRIDAY_4PM)
     # Then the timer fires at Monday 12:00 (three open hours from Monday 09:00), before the four hours
     # of work: Friday 16:00 + 2 h + the weekend → 68 hours, ended as gone
