@@ -10,7 +10,6 @@ from django.test import Client
 
 from tests.support.factories import StaffFactory
 from touchpoint.cases.actors import SYSTEM
-from touchpoint.cases.models import Case
 from touchpoint.core.clock import at, now
 from touchpoint.flows.advance import case_open
 from touchpoint.staff.models import Role
@@ -74,24 +73,6 @@ def test_the_page_speaks_in_words_not_column_names(some_cases: None) -> None:
     # Both open cases wait in "Order received": its bar is labelled in full, with the count beside it
     assert '<text class="ins-label" x="0" y="16" font-size="13" fill="#1d232b">Order received</text>' in html
     assert ">2 cases</text>" in html
-
-
-def test_the_page_costs_the_same_queries_for_3_cases_as_for_30(
-    mini_journey: Any, customer: Any, django_assert_num_queries: Any
-) -> None:
-    client = signed_in(Role.LEAD)
-    for total in (3, 30):
-        while Case.objects.count() < total:
-            case_open(journey="mini-repair", customer=customer, actor=SYSTEM, data={"model": "nano-4g"})
-        # 20: the session, the lead and their two-factor device (3); the journeys' titles (1); then the
-        # figures (16): time in state (the stays, the journey version), pile-ups (open cases, version),
-        # timer breaches (fired timers: none yet, so no version), silence gaps (messages sent, cases,
-        # version), exceptions (transitions: none into an exception, so no version), messages by kind
-        # (replies, messages), CSAT by journey, by step and by person (the ratings, read by each: none
-        # yet, so no steps or people read), remedies, carrier reliability (the lane figures).
-        # A journey version is read once per figure, never per case.
-        with django_assert_num_queries(20):
-            assert client.get("/console/insights/?days=365").status_code == 200
 
 
 def test_one_case_is_a_case(mini_journey: Any, customer: Any) -> None:

@@ -135,3 +135,45 @@ def test_the_people_pages_read_the_cases_opened_in_the_window_they_name(team: di
     assert "cases opened in the last 90 days" in page
     assert "<dt>Cases handled</dt><dd>3</dd>" in page
     assert "<dt>Cases handled</dt><dd>4</dd>" in client.get("/console/people/sam/?days=365").content.decode()
+
+
+def test_the_people_pages_read_the_stored_figures_in_one_query(
+    team: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    client = client_for(team["priya"])
+    client.get("/console/people/")  # the first look works the window out (a small shop) and stores it
+    # 5: the session, the lead and their two-factor device (3); the window's figures (1); the active staff (1)
+    with django_assert_num_queries(5):
+        board = client.get("/console/people/").content.decode()
+    assert "3 of the 4 rated cases Jo acted on were complaints" in board
+    assert "As of " in board and "(worked out again every 30 minutes)" in board
+    # 5: the same three; the person (1); the window's figures (1)
+    with django_assert_num_queries(5):
+        page = client.get("/console/people/jo/").content.decode()
+    assert "<dt>Cases handled</dt><dd>4</dd>" in page and "Nobody called back" in page
+
+
+def test_people_are_read_as_they_are_now_and_their_figures_as_stored(team: dict[str, Any]) -> None:
+    client = client_for(team["priya"])
+    client.get("/console/people/")
+    StaffFactory(username="kim", first_name="Kim")  # joined after the figures were worked out
+    team["alex"].is_active = False  # and Alex left (deactivated in the admin)
+    team["alex"].save(update_fields=["is_active"])
+    board = client.get("/console/people/").content.decode()
+    assert '<a href="/console/people/kim/">' in board and '<a href="/console/people/alex/">' not in board
+    assert client.get("/console/people/alex/").status_code == 404
+    assert "<dt>Cases handled</dt><dd>0</dd>" in client.get("/console/people/kim/").content.decode()
+
+
+def test_an_agent_gets_no_complaints_and_no_flags_from_the_stored_figures(team: dict[str, Any]) -> None:
+    client_for(team["priya"]).get("/console/people/jo/")  # stored by a lead's look: complaints and flags in it
+    as_agent = client_for(team["sam"])
+    board = as_agent.get("/console/people/")
+    assert board.context["flags"] is None
+    jo = as_agent.get("/console/people/jo/")
+    assert (jo.context["flag"], jo.context["p"].figures.complaints, jo.context["p"].figures.complaint_count) == (
+        None,
+        [],
+        0,
+    )
+    assert "Lost my parcel" not in jo.content.decode()

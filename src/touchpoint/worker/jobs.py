@@ -18,6 +18,7 @@ JOBS: list[tuple[str, str]] = [
     ("link-requests", "touchpoint.outbox.jobs:link_requests_work"),  # "email me a new link", asked on the page
     ("eta-figures", "touchpoint.cases.eta:eta_figures_work"),  # the ETA figures of journeys whose cases finished
     ("lane-figures", "touchpoint.shipping.lanes:lane_figures_work"),  # transit times per lane, as parcels finish
+    ("insights-figures", "touchpoint.insights.snapshots:snapshots_work"),  # insights and people pages' windows
     ("parcel-watchdog", "touchpoint.shipping.watchdog:watchdog_work"),  # parcels silent past their lane's bound
     ("shipping-labels", "touchpoint.shipping.postage_buy:labels_buy_work"),  # prepaid labels; idle unless configured
     ("shipping-poll", "touchpoint.shipping.poll:shipping_poll_work"),  # trackers of aggregators with no webhooks

@@ -1,48 +1,51 @@
-"""Insights for leads: every figure drawn, tabled, and downloadable as CSV."""
+"""Insights for leads: every figure drawn, tabled, and downloadable as CSV, from the figures the
+worker keeps for each window (``insights.snapshots``): the page reads one row and says when they
+were worked out."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
-from touchpoint.cases.models import JourneyVersion
 from touchpoint.console.reads.insights import figure_view, journey_titles
-from touchpoint.core.clock import now
 from touchpoint.insights.export import figure_csv
-from touchpoint.insights.figures import Scope
-from touchpoint.insights.report import FIGURES, insights_report
+from touchpoint.insights.models import SnapshotKind
+from touchpoint.insights.report import FIGURES
+from touchpoint.insights.snapshots import INSIGHTS_DAYS, REFRESH, insights_load, snapshot_read
 from touchpoint.staff.access import staff_required
 
 # Every figure covers the cases opened within one of these windows, never the whole history, so the
-# page costs the same however old the shop is (`touchpoint insights` without --days still reads it all).
-PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
+# page costs the same however old the shop is (`touchpoint insights` without --since still reads it all).
+PERIODS = {str(days): days for days in INSIGHTS_DAYS}
+RETRY_SECONDS = 60  # the worker works a missing window out on its next passes
 
 
-def _scope(request: HttpRequest, names: Collection[str]) -> tuple[Scope, str, str]:
+def _scope(request: HttpRequest, names: Collection[str]) -> tuple[str, str]:
     journey = request.GET.get("journey", "")
     journey = journey if journey in names else ""
     period = request.GET.get("days", "30")
-    period = period if period in PERIODS else "30"
-    return Scope(journey=journey or None, since=now() - timedelta(days=PERIODS[period])), journey, period
+    return journey, period if period in PERIODS else "30"
 
 
 @require_GET
 @staff_required("lead")
 def insights_page(request: HttpRequest) -> HttpResponse:
     titles = journey_titles()
-    scope, journey, period = _scope(request, titles)
-    figures = [figure_view(figure, titles=titles) for figure in insights_report(scope)]
-    journeys = sorted(titles.items(), key=lambda item: item[1])
+    journey, period = _scope(request, titles)
+    snapshot = snapshot_read(kind=SnapshotKind.INSIGHTS, days=PERIODS[period], journey=journey)
+    figures = [] if snapshot is None else [figure_view(f, titles=titles) for f in insights_load(snapshot.figures)]
     return render(
         request,
         "console/insights/page.html",
         {
             "figures": figures,
-            "journeys": journeys,
+            "computed_at": snapshot.computed_at if snapshot is not None else None,
+            "refresh_minutes": int(REFRESH[PERIODS[period]].total_seconds() // 60),
+            "journeys": sorted(titles.items(), key=lambda item: item[1]),
             "journey": journey,
             "period": period,
             "query": request.GET.urlencode(),
@@ -55,9 +58,21 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 def insights_csv(request: HttpRequest, key: str) -> HttpResponse:
     if key not in FIGURES:
         raise Http404("no such figure")
-    scope, journey, period = _scope(request, set(JourneyVersion.objects.values_list("name", flat=True)))
-    figure = FIGURES[key](scope)
+    journey, period = _scope(request, journey_titles())
+    snapshot = snapshot_read(kind=SnapshotKind.INSIGHTS, days=PERIODS[period], journey=journey)
+    if snapshot is None:
+        response = HttpResponse(
+            "These figures are being worked out; download them again in a minute.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(RETRY_SECONDS)
+        return response
+    figure = next((f for f in insights_load(snapshot.figures) if f.key == key), None)
+    if figure is None:
+        raise Http404("no such figure")
     response = HttpResponse(figure_csv(figure), content_type="text/csv; charset=utf-8")
     suffix = f"-{journey}" if journey else ""
     response["Content-Disposition"] = f'attachment; filename="{key}{suffix}-{period}d.csv"'
+    response["Last-Modified"] = http_date(snapshot.computed_at.timestamp())  # when they were worked out
     return response

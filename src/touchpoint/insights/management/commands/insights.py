@@ -14,6 +14,7 @@ from touchpoint.core.clock import now
 from touchpoint.insights.export import figure_csv, figure_table
 from touchpoint.insights.figures import Scope
 from touchpoint.insights.report import FIGURES, insights_report
+from touchpoint.insights.snapshots import snapshots_refresh_all
 
 SINCE = re.compile(r"^(\d+)([dhw])$")
 
@@ -26,8 +27,17 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="Only cases opened in the last N days/hours/weeks, e.g. 30d, 12h, 2w")
         parser.add_argument("--only", action="append", choices=sorted(FIGURES), help="Only this figure (repeatable)")
         parser.add_argument("--csv", metavar="DIR", help="Write one CSV file per figure into DIR instead of printing")
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Work out now the figures the insights and people pages show, every window (the worker's job)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("refresh"):
+            stored = snapshots_refresh_all()
+            self.stdout.write(f"worked out {stored} windows of the insights and people pages")
+            return
         journey = options.get("journey")
         if journey and not JourneyVersion.objects.filter(name=journey).exists():
             known = ", ".join(sorted(set(JourneyVersion.objects.values_list("name", flat=True)))) or "none yet"
