@@ -40,8 +40,14 @@ def twilio_reports(sent: TwilioRequest, status: str, *, error_code: str | None =
     url, form, headers = status_callback(sent, status, error_code=error_code)
     with at(NOON + timedelta(minutes=1)):
         return Client().post(
-            urlsplit(url).path, data=urlencode(form), content_type="application/x-www-form-urlencoded", headers=headers
+            _called(url), data=urlencode(form), content_type="application/x-www-form-urlencoded", headers=headers
         )
+
+
+def _called(url: str) -> str:
+    """The path and query Twilio calls (it signs both)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def test_a_receipt_moves_the_texts_delivery_forward_and_never_back(twilio: TwilioServer) -> None:
@@ -112,7 +118,7 @@ def test_a_forged_receipt_is_refused_and_changes_nothing(twilio: TwilioServer) -
     url, form, _ = status_callback(sent, "undelivered", error_code="30003")
     for signature in ("", "Zm9yZ2Vk", status_callback(sent, "delivered")[2]["X-Twilio-Signature"]):
         response = Client().post(
-            urlsplit(url).path,
+            _called(url),
             data=urlencode(form),
             content_type="application/x-www-form-urlencoded",
             headers={"X-Twilio-Signature": signature} if signature else {},
@@ -146,3 +152,31 @@ def test_an_undelivered_text_to_a_customer_who_wants_texts_only_is_a_task_not_an
     assert not OutboxMessage.objects.filter(fallback_for=text).exists()
     entry = TimelineEntry.objects.get(case=case, event="text_undelivered")
     assert entry.detail["task"] == task.pk
+
+
+@pytest.mark.django_db(transaction=True)  # the receipt is posted from Twilio's thread: it must see committed rows
+def test_a_receipt_that_comes_before_twilios_answer_is_kept_and_the_sends_record_does_not_undo_it(
+    twilio: TwilioServer,
+) -> None:
+    """A number that fails at once: Twilio calls the status webhook while the worker still waits for
+    the answer to its create request, so no text of ours has that SID yet. The callback's signed
+    address names the text; the receipt records the SID itself, the email goes instead, and the
+    worker's "sent, queued" afterwards does not move the delivery back."""
+    answers: list[Any] = []
+    twilio.before_answer = lambda sent: answers.append(twilio_reports(sent, "undelivered", error_code="30003"))
+    with at(NOON):
+        case = order_with_phone()
+        Worker(worker_id="w1").run(until_idle=True)
+
+    [sent] = twilio.sent
+    [early] = answers
+    assert early.status_code == 200, early.content
+    text = OutboxMessage.objects.get(case=case, channel="sms")
+    assert early.json()["outcome"] == "recorded"
+    assert early.json()["message"] == text.pk
+    assert (text.status, text.provider_ref) == ("sent", sent.sid)
+    assert (text.delivery, text.delivery_error) == ("undelivered", "30003")
+    email = OutboxMessage.objects.get(fallback_for=text)
+    assert early.json()["fallback"] == email.pk
+    assert email.channel == "email"
+    assert TimelineEntry.objects.filter(case=case, event="text_undelivered").count() == 1

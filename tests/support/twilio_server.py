@@ -16,7 +16,7 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,6 +62,9 @@ class TwilioServer:
     requests: list[TwilioRequest] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Called with each text Twilio took, before it answers the request: what Twilio does meanwhile
+    # (its status callback can come before its answer when a number fails at once)
+    before_answer: Callable[[TwilioRequest], None] | None = None
 
     def answer(self, *names: str) -> None:
         """The next requests get these answers, in order ("21211", "21610", "429", "500", "hang_up"); then 201s."""
@@ -150,6 +153,8 @@ def _handler(server: TwilioServer) -> type[BaseHTTPRequestHandler]:
                 return
             sid = "SM" + secrets.token_hex(16)
             server._record(seen(201, sid))
+            if server.before_answer is not None:
+                server.before_answer(seen(201, sid))
             self._answer(201, _message(found["sid"], form, sid))
 
     return Handler

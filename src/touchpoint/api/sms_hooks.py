@@ -97,6 +97,12 @@ def _sid(fields: QueryDict, name: str) -> str | None:
     return value if 10 <= len(value) <= 64 and set(value) <= SID_CHARS else None
 
 
+def _message_id(request: HttpRequest) -> int | None:
+    """Our id for the text, from the status callback's address (``?m=``, covered by the signature)."""
+    value = request.GET.get("m", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 @csrf_exempt  # machine-to-machine: authenticated by the X-Twilio-Signature, not a browser session
 @require_POST
 def twilio_status(request: HttpRequest) -> JsonResponse:
@@ -114,7 +120,9 @@ def twilio_status(request: HttpRequest) -> JsonResponse:
     code = _field(fields, "ErrorCode").strip()[:10]
     words = _field(fields, "ErrorMessage").strip()
     try:
-        applied = receipt_apply(provider_ref=sid, status=status, error_code=code, error_message=words)
+        applied = receipt_apply(
+            provider_ref=sid, status=status, error_code=code, error_message=words, message_id=_message_id(request)
+        )
     except CaseConflict:
         return _error(409, "the case changed while this receipt was applied; nothing was recorded: retry")
     return JsonResponse(

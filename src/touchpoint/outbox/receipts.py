@@ -26,24 +26,11 @@ from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.customers.models import Customer
 from touchpoint.outbox.attachments import attachment_kinds
+from touchpoint.outbox.delivery import RANK, UNDELIVERABLE
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.rendering import render_touchpoint
 from touchpoint.outbox.services import case_mail_headers, notice_enqueue
 
-# How far along each status is; a receipt for an earlier step than the one recorded changes nothing.
-RANK = {
-    "accepted": 1,
-    "scheduled": 1,
-    "queued": 2,
-    "sending": 3,
-    "sent": 4,
-    "delivered": 5,
-    "undelivered": 5,
-    "failed": 5,
-    "canceled": 5,
-    "read": 6,
-}
-UNDELIVERABLE = frozenset({"undelivered", "failed"})
 FALLBACK_KEY = "sms-fallback:{pk}"
 
 
@@ -55,26 +42,33 @@ class ReceiptApplied:
     task_id: int | None = None
 
 
-def receipt_apply(*, provider_ref: str, status: str, error_code: str = "", error_message: str = "") -> ReceiptApplied:
+def receipt_apply(
+    *, provider_ref: str, status: str, error_code: str = "", error_message: str = "", message_id: int | None = None
+) -> ReceiptApplied:
     """Record one delivery receipt for the text the provider calls ``provider_ref``. Opens its own
-    transaction and holds the message's row (and its case's, for the timeline) while it decides."""
+    transaction and holds the message's row (and its case's, for the timeline) while it decides.
+
+    ``message_id`` is our id for the text, from the status callback's address (signed with it). It
+    finds a text whose receipt came before the worker recorded the provider's id for it (a number
+    that fails at once is reported while the worker still waits for the provider's answer); the
+    receipt then records that id itself. A text already known by another id is not this one."""
     rank = RANK.get(status)
     if rank is None:
         return ReceiptApplied("ignored")
     with transaction.atomic():
-        text = (
-            OutboxMessage.objects.select_for_update(of=("self",))
-            .filter(provider_ref=provider_ref)
-            .select_related("case__customer", "case__journey")
-            .first()
-        )
+        texts = OutboxMessage.objects.select_for_update(of=("self",)).select_related("case__customer", "case__journey")
+        text = texts.filter(provider_ref=provider_ref).first()
+        if text is None and message_id is not None:
+            text = texts.filter(pk=message_id, channel="sms", provider_ref="").first()
         if text is None:
             return ReceiptApplied("unknown")
         if RANK.get(text.delivery, 0) >= rank:
             return ReceiptApplied("unchanged", text.pk)
         error = " ".join(part for part in (error_code, error_message) if part)[:200]
-        text.delivery, text.delivery_error = status, error
-        OutboxMessage.objects.filter(pk=text.pk).update(delivery=status, delivery_error=error)
+        text.delivery, text.delivery_error, text.provider_ref = status, error, provider_ref
+        OutboxMessage.objects.filter(pk=text.pk).update(
+            delivery=status, delivery_error=error, provider_ref=provider_ref
+        )
         if status not in UNDELIVERABLE:
             return ReceiptApplied("recorded", text.pk)
         return _undeliverable(text)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 
 from touchpoint.cases.actors import SYSTEM
@@ -25,6 +25,7 @@ from touchpoint.core.clock import now
 from touchpoint.core.leases import lease_due
 from touchpoint.journeys import Journey
 from touchpoint.outbox.attachments import attachment_kinds
+from touchpoint.outbox.delivery import statuses_at_or_past
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.rendering import Rendered, render_touchpoint
 from touchpoint.outbox.surveys import is_survey, survey_hold, survey_must_wait
@@ -231,7 +232,12 @@ def message_mark_sent(*, message: OutboxMessage, worker_id: str, provider_ref: s
     lease (it ran out mid-send).
 
     One UPDATE in autocommit: the worker's lease means nobody else changed ``attempts`` since it
-    claimed the message."""
+    claimed the message. A receipt may have come first (a text refused at once is reported before
+    the provider answers us): its further status is kept, not overwritten by the first one."""
+    kept = models.Case(
+        models.When(delivery__in=statuses_at_or_past(delivery), then=models.F("delivery")),
+        default=models.Value(delivery[:16]),
+    )
     changed = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING, lease_owner=worker_id).update(
         status=MessageStatus.SENT,
         sent_at=now(),
@@ -240,7 +246,7 @@ def message_mark_sent(*, message: OutboxMessage, worker_id: str, provider_ref: s
         lease_until=None,
         last_error="",
         provider_ref=provider_ref[:64],
-        delivery=delivery[:16],
+        delivery=kept if delivery else models.F("delivery"),
     )
     return changed == 1
 

@@ -33,8 +33,11 @@ def _provider_class(path: str) -> type[SmsProvider]:
     return cls
 
 
-def status_callback_url() -> str:
-    return f"{settings.TOUCHPOINT_PUBLIC_URL}{STATUS_CALLBACK_PATH}"
+def status_callback_url(message: OutboxMessage) -> str:
+    """Where the provider reports this text's delivery. Our id for the text rides in the address
+    (which Twilio signs), so a receipt that comes before we have recorded the provider's id for the
+    text still finds it."""
+    return f"{settings.TOUCHPOINT_PUBLIC_URL}{STATUS_CALLBACK_PATH}?m={message.pk}"
 
 
 class SmsChannel:
@@ -59,7 +62,7 @@ class SmsChannel:
         if self.provider is None:  # made at the first text, so a misconfigured provider fails that text only
             self.provider = _provider_class(settings.TOUCHPOINT_SMS_PROVIDER)()
         try:
-            sent = self.provider.send(to=to, body=message.body_text, status_callback=status_callback_url())
+            sent = self.provider.send(to=to, body=message.body_text, status_callback=status_callback_url(message))
         except RecipientOptedOut as exc:
             sms_opt_out_record(phone=to, at=now(), why=f"the provider refused: {exc}", case=message.case)
             raise
