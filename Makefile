@@ -78,10 +78,11 @@ test-sqlite: install test-deps
 	$(PYTEST)
 
 # CI sets TOUCHPOINT_REQUIRE_POSTGRES=1: there a missing server fails the run instead of skipping.
+# This leg runs the tests that open the database (tests/conftest.py); the rest ran on SQLite just before.
 test-postgres: install test-deps
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== tests on PostgreSQL ($(PG_URL)) =="; \
-		DATABASE_URL=$(PG_URL) $(PYTEST) --ignore=tests/journeys --ignore=tests/mail; \
+		DATABASE_URL=$(PG_URL) TOUCHPOINT_DATABASE_TESTS_ONLY=1 $(PYTEST) --ignore=tests/journeys --ignore=tests/mail; \
 	elif [ "$${TOUCHPOINT_REQUIRE_POSTGRES:-0}" = 1 ]; then \
 		echo "PostgreSQL is required here but no server answers at $(PG_URL)"; exit 1; \
 	else \
