@@ -24,6 +24,7 @@ JOBS: list[tuple[str, str]] = [
     ("shipping-poll", "touchpoint.shipping.poll:shipping_poll_work"),  # trackers of aggregators with no webhooks
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
     ("demo-carrier", "touchpoint.demo.carrier_sim:carrier_sim_work"),  # the demo's parcels scanned; idle unless demo
+    ("silence-guard", "touchpoint.flows.silence_guard:silence_guard_work"),  # customers unheard for nearly max_silence
 ]
 
 
