@@ -7,6 +7,12 @@ each provider's authentication, keeping what was bought, and misbehaving when to
         api.tracker = "trackers_in_transit"      # what a tracker answers now
         api.fail_next = 3                         # the next three requests answer 503
         api.lose_next_buy = True                  # the next purchase happens, its answer is a 500
+        api.refuse_trackers = True                # registering a tracking number answers the recorded refusal
+        api.lose_next_register = True             # the next registration is made, its answer is a 500
+
+A tracking number registered with an aggregator (EasyPost ``POST /v2/trackers``, AfterShip ``POST
+/tracking/2024-10/trackings``, Shippo ``POST /tracks/``) is remembered: the aggregator then lists it and
+answers its polls (with ``tracker``'s history for the recorded parcel, else as registered, no scans yet).
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from urllib.parse import parse_qs, urlsplit
 RECORDED = Path(__file__).parent.parent / "shipping" / "recorded"
 KEYS = {"easypost": "EZAK-test-key-0123456789", "shippo": "shippo_live_0123456789", "aftership": "asat_0123456789"}
 LABEL = RECORDED / "label.pdf"
+
+
+REGISTER_PATHS = {"easypost": "/v2/trackers", "aftership": "/tracking/2024-10/trackings", "shippo": "/tracks/"}
 
 
 def recorded_label() -> bytes:
@@ -49,10 +58,17 @@ class CarrierApi:
     bought: dict[str, dict[str, Any]] = field(default_factory=dict)  # shipment id → the bought answer
     purchases: int = 0
     tracker: str = ""  # the recorded file (without provider or .json) a tracker answers with
+    refuse_trackers: bool = False  # registering a number answers the provider's recorded refusal
+    lose_next_register: bool = False  # the next registration is made, but its answer is a 500
+    registered: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (provider, number) → answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def calls(self, method: str, path: str) -> list[Seen]:
         return [seen for seen in self.requests if seen.method == method and seen.path == path]
+
+    def registrations(self, provider: str) -> list[Seen]:
+        """The requests that asked ``provider`` to track a number."""
+        return [seen for seen in self.calls("POST", REGISTER_PATHS[provider]) if seen.provider == provider]
 
 
 def _load(provider: str, name: str, base: str) -> dict[str, Any]:
@@ -118,6 +134,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._answer(401, {"error": {"code": "APIKEY.INVALID", "message": "the API key is wrong"}})
                 return
             status, payload = self._route(method, path, query, body, provider)
+            if api.lose_next_register and method == "POST" and path in REGISTER_PATHS.values() and status < 300:
+                api.lose_next_register = False
+                status, payload = 500, {"error": {"code": "INTERNAL_SERVER_ERROR", "message": "gateway timeout"}}
         content_type = "application/pdf" if isinstance(payload, bytes) else "application/json"
         self._answer(status, payload, content_type)
 
@@ -137,10 +156,19 @@ class _Handler(BaseHTTPRequestHandler):
                 if shipment_id in api.bought:  # as EasyPost refuses a second purchase
                     return 422, {"error": {"code": "SHIPMENT.POSTAGE.EXISTS", "message": "already bought"}}
                 return self._buy(shipment_id, _load("easypost", "shipment_bought", base))
+            if path == "/v2/trackers" and method == "POST":
+                if api.refuse_trackers:
+                    return 422, _load("easypost", "tracker_refused", base)
+                asked = body["tracker"]
+                tracker = _load("easypost", "tracker_created", base)
+                tracker.update(tracking_code=asked["tracking_code"], carrier=asked["carrier"])
+                return 201, api.registered.setdefault(("easypost", asked["tracking_code"]), tracker)
             if path == "/v2/trackers":
-                if query.get("tracking_code") != ["RM987654321GB"] or not api.tracker:
-                    return 200, {"trackers": [], "has_more": False}
-                return 200, _load("easypost", api.tracker, base)
+                code = (query.get("tracking_code") or [""])[0]
+                if code == "RM987654321GB" and api.tracker:
+                    return 200, _load("easypost", api.tracker, base)
+                known = api.registered.get(("easypost", code))
+                return 200, {"trackers": [known] if known else [], "has_more": False}
         if provider == "shippo":
             if method == "POST" and path == "/shipments/":
                 shipment = _load("shippo", "shipment_rates", base)
@@ -161,11 +189,40 @@ class _Handler(BaseHTTPRequestHandler):
                 return 200, {"next": None, "previous": None, "results": listed}
             if method == "GET" and path == "/tracks/royal_mail/RM987654321GB" and api.tracker:
                 return 200, _load("shippo", api.tracker, base)
+            if method == "POST" and path == "/tracks/":
+                if api.refuse_trackers:
+                    return 400, {"detail": "Invalid carrier or tracking number."}
+                track = _load("shippo", "track_registered", base)
+                track.update(
+                    carrier=body["carrier"], tracking_number=body["tracking_number"], metadata=body["metadata"]
+                )
+                api.registered[("shippo", body["tracking_number"])] = track
+                return 201, track
+            if method == "GET" and path.startswith("/tracks/"):
+                known = api.registered.get(("shippo", path.rsplit("/", 1)[-1]))
+                if known is not None:
+                    return 200, known
             return 404, {"detail": "Not found."}
+        if provider == "aftership" and path == "/tracking/2024-10/trackings" and method == "POST":
+            if api.refuse_trackers:
+                return 400, {
+                    "meta": {
+                        "code": 4005,
+                        "message": "The value of `tracking_number` is invalid.",
+                        "type": "BadRequest",
+                    },
+                    "data": {},
+                }
+            created = _load("aftership", "tracking_created", base)
+            created["data"].update(tracking_number=body["tracking_number"], slug=body["slug"])
+            api.registered[("aftership", body["tracking_number"])] = created["data"]
+            return 201, created
         if provider == "aftership" and path == "/tracking/2024-10/trackings":
-            if query.get("tracking_numbers") != ["RM987654321GB"] or not api.tracker:
-                return 200, {"meta": {"code": 200}, "data": {"trackings": []}}
-            return 200, _load("aftership", api.tracker, base)
+            number = (query.get("tracking_numbers") or [""])[0]
+            if number == "RM987654321GB" and api.tracker:
+                return 200, _load("aftership", api.tracker, base)
+            known = api.registered.get(("aftership", number))
+            return 200, {"meta": {"code": 200}, "data": {"trackings": [known] if known else []}}
         return 404, {"error": {"code": "NOT_FOUND", "message": f"no {method} {path}"}}
 
     def _buy(self, key: str, answer: dict[str, Any]) -> tuple[int, Any]:
@@ -194,10 +251,14 @@ def carrier_api() -> Iterator[CarrierApi]:
         server.server_close()
 
 
-def configure_labels(settings: Any, api: CarrierApi, *, labels: str = "", poll: list[str] | None = None) -> None:
-    """Point the shop at ``api``: ``labels`` buys the prepaid labels, ``poll`` are polled."""
+def configure_labels(
+    settings: Any, api: CarrierApi, *, labels: str = "", poll: list[str] | None = None, tracker: str = ""
+) -> None:
+    """Point the shop at ``api``: ``labels`` buys the prepaid labels, ``poll`` are polled, typed
+    tracking numbers are registered with ``tracker``."""
     settings.TOUCHPOINT_CARRIER_LABELS = labels
     settings.TOUCHPOINT_CARRIER_POLL = poll or []
+    settings.TOUCHPOINT_CARRIER_TRACKER = tracker
     for provider, key in KEYS.items():
         setattr(settings, f"TOUCHPOINT_CARRIER_{provider.upper()}_API_KEY", key)
         setattr(settings, f"TOUCHPOINT_CARRIER_{provider.upper()}_API_BASE", api.base)

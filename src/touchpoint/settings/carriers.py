@@ -33,6 +33,14 @@ if unknown := sorted(set(TOUCHPOINT_CARRIER_POLL) - {"aftership", "easypost", "s
     raise ImproperlyConfigured(
         f"TOUCHPOINT_CARRIER_POLL names {', '.join(unknown)}: list aftership, easypost or shippo, comma-separated"
     )
+# The aggregator a tracking number typed at the scan station is registered with, so that it sends that
+# parcel's events (and the poller can ask about it): "aftership", "easypost" or "shippo". Blank: not registered.
+TOUCHPOINT_CARRIER_TRACKER = env_str("TOUCHPOINT_CARRIER_TRACKER", "").strip().lower()
+if TOUCHPOINT_CARRIER_TRACKER not in ("", "aftership", "easypost", "shippo"):
+    raise ImproperlyConfigured(
+        f"TOUCHPOINT_CARRIER_TRACKER={TOUCHPOINT_CARRIER_TRACKER!r}: name aftership, easypost or shippo, "
+        "or leave it blank to leave typed tracking numbers unregistered"
+    )
 # Each aggregator's API key (EasyPost: HTTP Basic user; Shippo: "ShippoToken <key>"; AfterShip: as-api-key),
 # and where its API is (tests point these at a server on loopback).
 TOUCHPOINT_CARRIER_EASYPOST_API_KEY = env_str("TOUCHPOINT_CARRIER_EASYPOST_API_KEY", "")

@@ -7,7 +7,10 @@ event, oldest first, by ``tracking.tracking_update_apply``: as idempotent and or
 webhooks, so polling the same tracking again changes nothing. The next poll: hourly while the parcel
 travels, every 20 minutes once it is out for delivery or waiting to be collected, never again once
 it is delivered, returned or no longer tracked. A poll that fails is tried again with backoff; after
-``MAX_POLL_FAILURES`` in a row the shipping team gets a task and the parcel is asked about daily."""
+``MAX_POLL_FAILURES`` in a row the shipping team gets a task and the parcel is asked about daily.
+
+The same job first registers the typed tracking numbers due with the shop's tracker
+(``shipping.trackers``): a parcel with no provider whose ``next_poll_at`` has come, claimed the same way."""
 
 from __future__ import annotations
 
@@ -25,8 +28,10 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.outbox.services import backoff_seconds
 from touchpoint.shipping.carriers import PROVIDERS, Malformed
+from touchpoint.shipping.carriers.slugs import carrier_slug
 from touchpoint.shipping.models import Provider, Shipment
 from touchpoint.shipping.postage import PostageError, tracker_body
+from touchpoint.shipping.trackers import tracker_provider, tracker_register
 from touchpoint.shipping.tracking import tracking_update_apply
 
 log = logging.getLogger(__name__)
@@ -57,10 +62,19 @@ def shipments_claim(rows: QuerySet[Shipment], *, batch: int, lease_seconds: floa
 
 
 def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
-    """The worker's job: poll the parcels due. How many were polled."""
+    """The worker's job: register the typed tracking numbers due with the tracker
+    (``shipping.trackers``), then poll the parcels due. How many were registered and polled."""
+    registered = 0
+    if tracker_provider():
+        # A parcel no aggregator tracks yet whose next_poll_at has come: its registration is due.
+        unregistered = Shipment.objects.filter(provider="", next_poll_at__isnull=False).exclude(tracking_number="")
+        claimed = shipments_claim(unregistered, batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds)
+        for shipment_id in claimed:
+            tracker_register(shipment_id=shipment_id)
+        registered = len(claimed)
     providers = list(settings.TOUCHPOINT_CARRIER_POLL)
     if not providers:
-        return 0
+        return registered
     rows = (
         Shipment.objects.filter(provider__in=providers, delivered_at__isnull=True, next_poll_at__isnull=False)
         .exclude(tracking_number="")
@@ -69,7 +83,7 @@ def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> i
     polled = shipments_claim(rows, batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds)
     for shipment_id in polled:
         shipment_poll(shipment_id=shipment_id)
-    return len(polled)
+    return registered + len(polled)
 
 
 def shipment_poll(*, shipment_id: int) -> None:
@@ -77,7 +91,9 @@ def shipment_poll(*, shipment_id: int) -> None:
     shipment = Shipment.objects.get(pk=shipment_id)
     provider = shipment.provider
     try:
-        body = tracker_body(provider, tracking_number=shipment.tracking_number, carrier=shipment.carrier)
+        # The carrier in the aggregator's own words (a typed "Royal Mail" is Shippo's royal_mail), else as kept.
+        carrier = carrier_slug(provider, shipment.carrier) or shipment.carrier
+        body = tracker_body(provider, tracking_number=shipment.tracking_number, carrier=carrier)
         if body is None:
             raise PostageError(
                 f"{provider} doesn't know the tracking number {shipment.tracking_number}", temporary=True

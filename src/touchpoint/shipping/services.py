@@ -18,6 +18,7 @@ from touchpoint.flows.advance import case_advance
 from touchpoint.journeys import Journey
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.selectors import DISPATCH_EVENTS, Action, case_by_code, last_scan, scan_event_for, scan_key
+from touchpoint.shipping.trackers import tracker_schedule
 from touchpoint.shipping.watchdog import watchdog_arm
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words, team_names
@@ -61,6 +62,7 @@ def shipment_record(*, case: Case, leg: Leg, carrier: str = "", tracking_number:
     )
     if leg != Leg.INBOUND:  # the device coming to us is watched from its first scan: the customer posts it
         watchdog_arm(shipment=shipment, case=case, since=shipment.created_at)
+    tracker_schedule(shipment)  # a typed number: the worker registers it with the shop's tracker
     shipment.save()
     return shipment
 

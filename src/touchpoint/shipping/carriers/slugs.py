@@ -1,0 +1,69 @@
+"""The carrier's name as staff type it at the scan station, in each aggregator's own words (framework-free).
+
+A typed tracking number is registered with the shop's aggregator (``shipping.trackers``), which needs
+to be told whose number it is: AfterShip by its courier ``slug``, EasyPost by its ``carrier`` string,
+Shippo by its carrier token. Each column follows that provider's published list:
+
+- AfterShip: the courier slugs of "Supported couriers" (https://www.aftership.com/couriers,
+  also ``GET /couriers``), e.g. ``royal-mail``;
+- EasyPost: the carrier names its Tracker takes (https://docs.easypost.com/docs/trackers, the
+  carrier guides, e.g. https://docs.easypost.com/carriers/royal-mail-guide), e.g. ``RoyalMail``;
+- Shippo: the tokens of "Tracking carriers" (https://docs.goshippo.com/docs/tracking/trackingcarriers),
+  e.g. ``royal_mail``, ``dpd_uk``, ``hermes_uk`` (Evri).
+
+Small on purpose: the carriers a UK repair shop posts with. A name not here, or one an aggregator
+doesn't track, is never guessed: the parcel goes on as today and a person is asked (a task)."""
+
+from __future__ import annotations
+
+# The carrier, by its name compacted (:func:`carrier_key`), in each aggregator's words.
+SLUGS: dict[str, dict[str, str]] = {
+    "royalmail": {"aftership": "royal-mail", "easypost": "RoyalMail", "shippo": "royal_mail"},
+    "parcelforce": {"aftership": "parcel-force"},
+    "dpd": {"aftership": "dpd-uk", "easypost": "DPDUK", "shippo": "dpd_uk"},
+    "evri": {"aftership": "hermes", "shippo": "hermes_uk"},
+    "dhlexpress": {"aftership": "dhl", "easypost": "DHLExpress", "shippo": "dhl_express"},
+    "ups": {"aftership": "ups", "easypost": "UPS", "shippo": "ups"},
+    "fedex": {"aftership": "fedex", "easypost": "FedEx", "shippo": "fedex"},
+    "usps": {"aftership": "usps", "easypost": "USPS", "shippo": "usps"},
+}
+
+# Other ways staff write the same carrier (compacted), and the aggregators' own names read back.
+ALIASES: dict[str, str] = {
+    "rm": "royalmail",
+    "royalmailtracked": "royalmail",
+    "royalmailtracked24": "royalmail",
+    "royalmailtracked48": "royalmail",
+    "dpduk": "dpd",
+    "hermes": "evri",
+    "hermesuk": "evri",
+    "evriuk": "evri",
+    "dhl": "dhlexpress",
+    "federalexpress": "fedex",
+}
+
+
+def carrier_key(typed: str) -> str:
+    """``typed`` compacted: lower case, letters and digits only ("Royal Mail" → "royalmail")."""
+    return "".join(c for c in typed.lower() if c.isalnum())
+
+
+def carrier_known(typed: str) -> str | None:
+    """The table's key for the carrier ``typed`` names, or None when the table doesn't know it. The
+    aggregators' own names for a carrier (``RoyalMail``, ``royal_mail``, ``royal-mail``) read as it too."""
+    key = carrier_key(typed)
+    if key in SLUGS:
+        return key
+    if key in ALIASES:
+        return ALIASES[key]
+    for known, names in SLUGS.items():
+        if key in {carrier_key(name) for name in names.values()}:
+            return known
+    return None
+
+
+def carrier_slug(provider: str, typed: str) -> str | None:
+    """What ``provider`` calls the carrier ``typed`` names, or None when it isn't known (to the table,
+    or to that aggregator)."""
+    known = carrier_known(typed)
+    return SLUGS[known].get(provider) if known is not None else None
