@@ -5,6 +5,7 @@ is found exactly. Framework-free: no database."""
 from __future__ import annotations
 
 import io
+import json
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -217,6 +218,22 @@ def test_journey_check_counts_the_silence_with_a_countrys_holidays() -> None:
     assert "(19 states, 43 transitions, worst silence 2d 12h of 3d allowed; 4d 20h with these hours" in out
     code, out, _ = run_cli("check", "order-problem", "--hours", WEEK, "--holidays", "GB-ENG", "--strict")
     assert code == 1  # warnings fail with --strict
+
+
+def test_journey_check_json_gives_the_silence_with_hours() -> None:
+    code, out, _ = run_cli(
+        "check", "walk-in-warranty", "--hours", WEEK, "--since", "2026-12-07", "--format", "json"
+    )  # fmt: skip
+    assert code == 0
+    [result] = json.loads(out)["files"]
+    assert result["silence"]["worst"] == "2d 12h"  # the plain bound, every hour open
+    assert result["silence"]["with_hours"] == {
+        "source": "these hours (closed dates aside)",
+        "worst_seconds": 2 * D + 17 * H + 25 * 60,
+        "path": ["checking", "lead_review", "repairing_here"],
+        "starts": "2026-12-11T15:35:01+00:00",  # a second after 15:35 the 85 minutes no longer fit on Friday
+        "exact": True,
+    }
 
 
 def test_journey_check_refuses_an_unknown_country_and_a_bad_date() -> None:

@@ -87,11 +87,16 @@ def order_problem_without_still_on_it(version: int) -> str:
     return re.sub(r"^version: \d+$", f"version: {version}", text, count=1, flags=re.M)
 
 
-def test_over_christmas_the_guard_says_still_on_it_before_the_bound_once(lead: Client) -> None:
+def test_over_christmas_the_guard_says_still_on_it_before_the_bound_once(
+    lead: Client, caplog: pytest.LogCaptureFixture
+) -> None:
     # Given the 09:00–17:00 week with England's holidays, and a wrong delivery reported on Christmas Eve
     lead_sets_hours(lead)
     case = customer_reports(REPORTED)
     assert (case.state, case.owner) == ("reported", "team:care")
+    # (order-problem was registered with the hours set: a warning, as its still_on_it keeps the bound)
+    [warned] = [r.getMessage() for r in caplog.records if "order-problem.yaml" in r.getMessage()]
+    assert "warning J209 silence-bound: with the shop's opening hours, a customer can go 4d 20h" in warned
     # (care's two open hours: 30 minutes on Thursday, 90 on Tuesday 29th: the case waits until 10:30 then)
 
     # When the worker runs a minute before the guard's time: nothing said yet
