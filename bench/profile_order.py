@@ -6,6 +6,7 @@ it), through Django's test client on a fresh database; and the order page's GET 
     python bench/profile_order.py --queries             # every statement of one order
     python bench/profile_order.py --queries --get       # every statement of the order page's GET
     python bench/profile_order.py --profile             # cProfile of the orders, by cumulative time
+    python bench/profile_order.py --parts               # CPU of each part of the order's message
     python bench/profile_order.py --db postgres         # the same on PostgreSQL (a fresh database)
     python bench/profile_order.py --customers 20000     # with that many customers first (as the peer harness)
 
@@ -70,6 +71,64 @@ def prepare(db: str) -> None:
     _catalog()
 
 
+def message_parts(repeat: int) -> None:
+    """CPU ms of each part of the last order's message, rendered again ``repeat`` times as the order
+    renders it (the case just opened, its timers passed along), in a transaction rolled back after."""
+    from django.db import transaction
+    from django.template import Context
+    from django.utils.safestring import mark_safe
+
+    from touchpoint.cases.journeys import journey_of
+    from touchpoint.cases.models import Case, Timer
+    from touchpoint.outbox.models import OutboxMessage
+    from touchpoint.payments.selectors import case_money
+    from touchpoint.touchpoints import rendering, services
+    from touchpoint.touchpoints.overrides import overrides_current
+    from touchpoint.touchpoints.tone import tone_for_case
+
+    case = Case.objects.select_related("journey", "customer").latest("pk")
+    key = OutboxMessage.objects.filter(case=case).values_list("touchpoint", flat=True).get()
+    journey, timers = journey_of(case.journey), list(Timer.objects.filter(case=case))
+    engine = overrides_current().engine()
+    template = rendering.template_find(engine=engine, journey=journey.name, key=key)
+    kw: dict[str, Any] = {"case": case, "journey": journey, "key": key, "opened": True, "timers": timers}
+    context = services.touchpoint_context(**kw)
+    message = rendering.touchpoint_render(engine=engine, template=template, tone="playful", context=context)
+    layout = {**context, "tone": "playful", "subject": message.subject, "preheader": "", "body": ""}
+    layout["body"] = mark_safe(message.html_body)  # as layout_render passes it: escaped by the engine
+
+    def templates() -> object:
+        return rendering.touchpoint_render(engine=engine, template=template, tone="playful", context=context)
+
+    def layout_html() -> str:
+        return engine.get_template(rendering.LAYOUT_HTML).render(Context(layout))
+
+    page = layout_html()
+    parts = (
+        ("the whole message", lambda: services.case_message_render(**kw)),
+        ("  overrides (kept copy)", overrides_current),
+        ("  tone", lambda: tone_for_case(case=case, journey=journey, opened=True)),
+        ("  context", lambda: services.touchpoint_context(**kw)),
+        ("    the emailed link", lambda: services.tracking_url(case=case, opened=True)),
+        ("    the device's name", lambda: services.device_words(case.data)),
+        ("    money", lambda: case_money(case=case, opened=True)),
+        ("    shop (kept copy)", services.shop_context),
+        ("  templates", templates),
+        ("    layout, HTML", layout_html),
+        ("    CSS inlining", lambda: rendering.email_inline(page)),
+    )
+    print(f"the {key} message of {case.reference} ({len(message.html)} bytes of HTML), {repeat} times each")
+    print(f"{'part':<28}{'CPU ms':>9}")
+    with transaction.atomic():
+        for name, call in parts:
+            call()
+            cpu = time.process_time()
+            for _ in range(repeat):
+                call()
+            print(f"{name:<28}{(time.process_time() - cpu) * 1000 / repeat:>9.3f}")
+        transaction.set_rollback(True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -77,6 +136,7 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true", help="print one order's statements")
     parser.add_argument("--profile", action="store_true", help="cProfile the orders (with --get: the page)")
     parser.add_argument("--get", action="store_true", help="--queries and --profile look at the order page's GET")
+    parser.add_argument("--parts", action="store_true", help="CPU of each part of the order's touch point")
     parser.add_argument("--customers", type=int, default=0, help="customers in the shop before the orders")
     args = parser.parse_args()
     prepare(args.db)
@@ -128,6 +188,9 @@ def main() -> None:
         order()
         page()
         minimal()
+    if args.parts:
+        message_parts(args.orders)
+        return
     if args.queries:
         with connection.execute_wrapper(note):
             (page if args.get else order)()

@@ -26,14 +26,14 @@ pytestmark = pytest.mark.usefixtures("shop")
 #     look at it); its attempt's savepoint (1); the case INSERT (1); the opening timeline entry (1: its
 #     number is 1, not looked up); the wait timer (1)
 #   the touch point's message, for a case this transaction opened (so no look for tasks, money, links or
-#     earlier messages that can't exist yet): the admin's template and persona overrides (2); the emailed
-#     link's INSERT (1); the device's name (1); the message INSERT (1) (the state's timers, just written,
-#     are passed along, not read back)
+#     earlier messages that can't exist yet; the shop's own templates and persona are the process's kept
+#     copy, as the shop's settings are: none); the emailed link's INSERT (1); the device's name (1); the
+#     message INSERT (1) (the state's timers, just written, are passed along, not read back)
 #   case_open's and order_place's savepoints released (2)
 #   the page the customer lands on: the form's link, SELECT and INSERT (2)
 #   the transaction's savepoint released (1: in production its COMMIT)
 # Nothing else: no session row (a placed order keeps no draft) and no count of new sessions.
-ORDER_QUERIES = 25
+ORDER_QUERIES = 23
 
 
 def order(client: Client, n: int) -> Any:

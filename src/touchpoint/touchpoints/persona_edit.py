@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from touchpoint.core.clock import now
 from touchpoint.shop.models import Area, SettingChange
 from touchpoint.touchpoints.models import PersonaOverride
-from touchpoint.touchpoints.overrides import overrides_current
+from touchpoint.touchpoints.overrides import overrides_changed, overrides_current
 from touchpoint.touchpoints.persona import Persona, persona_parse
 
 if TYPE_CHECKING:
@@ -134,6 +134,7 @@ def persona_save(
                 PersonaOverride.objects.create(key=key, source=source, updated_at=at, updated_by=by)
             else:
                 PersonaOverride.objects.filter(pk=row.pk).update(source=source, updated_at=at, updated_by=by)
+                overrides_changed()  # update() sends no signal: the rendering's kept copy must go
             return SettingChange.objects.bulk_create(
                 SettingChange(
                     at=at,

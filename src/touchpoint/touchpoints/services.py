@@ -7,7 +7,7 @@ that holds the team to them). A template can then promise only what is backed.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,37 @@ def money_context(*, case: Case, journey: Journey, found: CaseMoney) -> dict[str
     }
 
 
+def asks_payment(*, case: Case, journey: Journey) -> bool:
+    """Whether the case's state waits for a payment (the order's or the balance): then a message
+    asks for money (:func:`money_context`'s ``due``), and that needs the case's money read."""
+    events = journey.events_from(case.state)
+    return BALANCE_PAYMENT_EVENT in events or any(e in events for e in ORDER_PAYMENT_EVENTS)
+
+
+class Later(Mapping[str, Any]):
+    """A context value worked out the first time a template reads it, then kept: most messages never
+    say the case's money, and reading it takes four queries. The template is rendered inside the
+    transaction that moved the case, so what it reads is what that transaction sees."""
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._make = make
+        self._value: Mapping[str, Any] | None = None
+
+    def _got(self) -> Mapping[str, Any]:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __getitem__(self, name: str) -> Any:
+        return self._got()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._got())
+
+    def __len__(self) -> int:
+        return len(self._got())
+
+
 def customer_actions(*, case: Case, journey: Journey, url: str, card: bool, pay_due: str) -> list[dict[str, str]]:
     """What the customer can do now, each a link to the control on their case page that does it:
     ``#act-<event>`` for each journey event the case's state offers them, and ``#pay`` when money is
@@ -181,9 +212,16 @@ def touchpoint_context(
     persona = persona or persona_load(key=journey.persona, dirs=template_dirs())
     data = case.data or {}
     url = tracking_url(case=case, opened=opened)
-    money = money_context(case=case, journey=journey, found=case_money(case=case, opened=opened))
+    money: Mapping[str, Any]
+    if asks_payment(case=case, journey=journey):  # the amount due shows in the actions and the pay link
+        money = money_context(case=case, journey=journey, found=case_money(case=case, opened=opened))
+        due = money["due"]
+    else:  # nothing is due (money_context says "" then): the money is read only if the words say it
+        money = Later(lambda: money_context(case=case, journey=journey, found=case_money(case=case, opened=opened)))
+        due = ""
+    quote = as_decimal(data.get("quote_total"))
     card = card_provider() is not None
-    actions = customer_actions(case=case, journey=journey, url=url, card=card, pay_due=money["due"])
+    actions = customer_actions(case=case, journey=journey, url=url, card=card, pay_due=due)
     panels = {OWN_PANEL.get(a["event"], "") for a in actions}
     return {
         # The name given with this case (an order proves no one's identity), not the customer record's.
@@ -197,12 +235,12 @@ def touchpoint_context(
         "device": device_words(data),
         "data": {name: data[name] for name in journey.data if name in data},
         "shop": shop_context(),
-        "quote_total": money["quote"],
+        "quote_total": money_text(quote, shop_currency()) if quote is not None and quote > 0 else "",
         # The work a quote waiting for the customer's answer lists ("a new battery"), when there is one.
         "quote_lines": quote_lines(case=case) if "quotes" in panels else [],
         "money": money,
         "pay": {
-            "url": f"{url}#{PAY_ANCHOR}" if money["due"] else "",
+            "url": f"{url}#{PAY_ANCHOR}" if due else "",
             "card": card,
             "bank": "offline" in settings.TOUCHPOINT_PAYMENT_PROVIDERS,
             "bank_details": shop_settings().bank_details,
