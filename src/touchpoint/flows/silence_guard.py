@@ -67,10 +67,20 @@ def _silent_cases(version_ids: list[int], cutoff: datetime) -> Any:  # QuerySet[
     )
 
 
+# The minute of the clock this process last scanned in. The scan reads every open case's newest
+# message: cheap once, not twice a second (the worker's idle pass); the margin is hours, so once a
+# minute is plenty. Only this process's pace: any worker scanning is as good as any other.
+_scanned: dict[str, datetime] = {}
+
+
 def silence_guard_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
     """The worker's job: guard up to ``batch`` cases silent past their journey's guard time, the
-    longest silent first within each journey. Returns how many were guarded."""
+    longest silent first within each journey, at most once a minute. Returns how many were guarded."""
     at = now()
+    minute = at.replace(second=0, microsecond=0)
+    if _scanned.get("minute") == minute:
+        return 0
+    _scanned["minute"] = minute
     by_after: dict[int, list[int]] = {}
     for version in JourneyVersion.objects.defer("source"):
         by_after.setdefault(guard_after(journey_of(version)), []).append(version.pk)
