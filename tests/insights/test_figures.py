@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
-from tests.support.factories import CustomerFactory
+from tests.support.factories import CustomerFactory, StaffFactory
 from tests.support.timers import messages_go_out
 from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.models import Case, Timer, TimerStatus
@@ -34,6 +36,8 @@ from touchpoint.insights.figures import (
     timer_breaches,
 )
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.shop.opening_hours import opening_hours_forget
+from touchpoint.staff.models import Role
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=100)
@@ -80,18 +84,45 @@ def history(mini_journey: Any, bench_tech: Any) -> dict[str, Case]:
 
 
 pytestmark = pytest.mark.django_db
+NO_HOURS = "calendar (no opening hours set)"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_hours() -> None:
+    opening_hours_forget()  # an earlier test's process copy of the opening hours must not count here
 
 
 def test_time_in_state_gives_p50_and_p90_of_finished_stays(history: dict[str, Case]) -> None:
     with at(NOW):
         figure = time_in_state(Scope())
     assert figure.rows == [
-        ("mini-repair", "awaiting_device", "Waiting for your device", 2, 48.0, 67.2, 0),  # 24 h and 72 h
-        ("mini-repair", "chasing_device", "We are looking into it", 1, 5.0, 5.0, 0),
-        ("mini-repair", "on_bench", "On the bench", 1, 24.0, 24.0, 1),  # B is still there
-        ("mini-repair", "ordered", "Order received", 2, 2.0, 2.8, 1),  # 1 h and 3 h; C still there
-        ("mini-repair", "shipped", "On its way home", 1, 24.0, 24.0, 0),
+        ("mini-repair", "awaiting_device", "Waiting for your device", 2, 48.0, 67.2, 0, "calendar"),  # 24 h, 72 h
+        ("mini-repair", "chasing_device", "We are looking into it", 1, 5.0, 5.0, 0, NO_HOURS),
+        ("mini-repair", "on_bench", "On the bench", 1, 24.0, 24.0, 1, NO_HOURS),  # B is still there
+        ("mini-repair", "ordered", "Order received", 2, 2.0, 2.8, 1, "calendar"),  # 1 h and 3 h; C still there
+        ("mini-repair", "shipped", "On its way home", 1, 24.0, 24.0, 0, "calendar"),
     ]
+
+
+def test_a_teams_time_in_state_counts_its_opening_hours(history: dict[str, Case]) -> None:
+    # The shop opens Monday to Friday, 09:00 to 17:00 in London (BST in June: 08:00 to 16:00 UTC),
+    # set the way a lead sets it. The bench and care teams' waits count business time (their
+    # default clock); the customer's, the system's and the carrier's the calendar.
+    lead = Client()
+    lead.force_login(StaffFactory(role=Role.LEAD))
+    url = reverse("console:shop_hours")
+    stamp = lead.get(url).context["form"].initial["stamp"]
+    sent = lead.post(
+        url, {"stamp": stamp, "closed_dates": "", "weekly": "Mon-Fri 09:00-17:00", "zone": "Europe/London"}
+    )
+    assert sent.status_code == 302, sent.content.decode()
+    with at(NOW):
+        rows = {row[1]: row for row in time_in_state(Scope()).rows}
+    # A on the bench from Tuesday 11:00 to Wednesday 11:00 (London): 6 h on Tuesday and 2 h on
+    # Wednesday, not 24; B chased from Thursday 13:00 to 18:00: 4 h (the shop shut at 17:00), not 5.
+    assert rows["on_bench"][3:] == (1, 8.0, 8.0, 1, "opening hours of bench")
+    assert rows["chasing_device"][3:] == (1, 4.0, 4.0, 0, "opening hours of care")
+    assert rows["awaiting_device"][3:] == (2, 48.0, 67.2, 0, "calendar")
 
 
 def test_pile_ups_count_open_cases_and_those_past_the_wait_limit(history: dict[str, Case]) -> None:

@@ -17,9 +17,11 @@ from django.db.models import Q
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry, TimelineKind, Timer, TimerStatus
 from touchpoint.core.clock import now
+from touchpoint.hours import OpeningHours, business_between
 from touchpoint.insights.stats import percentile
 from touchpoint.journeys import Journey
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
+from touchpoint.shop.opening_hours import team_clock
 
 Cell = str | int | float | None
 HOUR = 3600.0
@@ -115,11 +117,25 @@ def _stays(scope: Scope) -> Iterable[tuple[int, int, list[tuple[datetime, str]]]
         yield current[0], current[1], stays
 
 
+def _business_clock(journey: Journey, state: str) -> tuple[str, OpeningHours | None]:
+    """The clock a stay in ``state`` is counted in: a team's state whose wait limit counts business
+    time (``journeys.clocks``) in the team's opening hours (else the shop's), when set; the rest, and
+    every state while no hours are set, by the calendar. Returns (its words, the hours or None)."""
+    definition = journey.states[state]
+    if definition.wait_clock_used != "business" or not definition.team:
+        return "calendar", None
+    hours = team_clock(definition.team)
+    if hours is None:
+        return "calendar (no opening hours set)", None
+    return f"opening hours of {definition.team}", hours
+
+
 def time_in_state(scope: Scope) -> Figure:
     journeys = _Journeys()
     durations: dict[tuple[str, str], list[float]] = defaultdict(list)
     ongoing: dict[tuple[str, str], int] = defaultdict(int)
     labels: dict[tuple[str, str], str] = {}
+    clocks: dict[tuple[str, str], tuple[str, OpeningHours | None]] = {}
     for _case_id, journey_id, stays in _stays(scope):
         version, journey = journeys.get(journey_id)
         for index, (entered, state) in enumerate(stays):
@@ -128,8 +144,12 @@ def time_in_state(scope: Scope) -> Figure:
                 continue  # the end of a case is not a wait
             key = (version.name, state)
             labels[key] = definition.label or state
+            if key not in clocks:
+                clocks[key] = _business_clock(journey, state)
             if index + 1 < len(stays):
-                durations[key].append((stays[index + 1][0] - entered).total_seconds() / HOUR)
+                left, hours = stays[index + 1][0], clocks[key][1]
+                stay = business_between(entered, left, hours) if hours is not None else left - entered
+                durations[key].append(stay.total_seconds() / HOUR)
             else:
                 ongoing[key] += 1
     rows: list[tuple[Cell, ...]] = []
@@ -144,13 +164,16 @@ def time_in_state(scope: Scope) -> Figure:
                 _round(percentile(values, 0.5)),
                 _round(percentile(values, 0.9)),
                 ongoing.get(key, 0),
+                clocks[key][0],
             )
         )
     return Figure(
         "time_in_state",
         "Time in each state",
-        "How long cases stayed in each step before moving on (hours, p50 and p90), and how many are there now.",
-        ("journey", "state", "label", "stays", "p50_hours", "p90_hours", "there_now"),
+        "How long cases stayed in each step before moving on (hours, p50 and p90), and how many are there now. "
+        "A team's step whose wait limit counts the team's opening hours is counted in them (nights, weekends "
+        "and closed days left out); every other step by the calendar. The clock column says which.",
+        ("journey", "state", "label", "stays", "p50_hours", "p90_hours", "there_now", "clock"),
         rows,
         Chart(label=(2,), value=4, upper=5, unit="h"),
     )
