@@ -8,6 +8,7 @@ the page by magic link at frozen moments. November 2026 in London is GMT, so loc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
@@ -51,8 +52,11 @@ HISTORY = [
 
 
 @pytest.fixture(autouse=True)
-def _fresh_hours() -> None:
-    opening_hours_forget()  # an earlier test's process copy of the hours must not count here
+def _fresh_hours() -> Iterator[None]:
+    # the process keeps a copy of the hours: an earlier test's must not count here, nor ours later
+    opening_hours_forget()
+    yield
+    opening_hours_forget()
 
 
 def lead_sets_shop_hours() -> None:
