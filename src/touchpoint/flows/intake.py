@@ -1,7 +1,9 @@
 """Placing a mail-in repair order: the customer and their case, written together, once.
 
 Everything the ``mail-in-repair`` journey's guards read is gathered here, at the start, so no
-later step has to ask the customer again (model, problem, prepaid box or not)."""
+later step has to ask the customer again (model, problem, prepaid box or not). The order's price is
+the model's diagnosis price plus, with a prepaid box, the chosen service level's postage: both fixed
+here, at order time, in the case's data (``payments.selectors.case_price`` reads them back)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from touchpoint.catalog.selectors import device_model_offered, problems_offered
 from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
 from touchpoint.flows.advance import case_open
+from touchpoint.journeys.data import coerce
 from touchpoint.text.phones import NumberRefused, phone_normalise
 
 JOURNEY = "mail-in-repair"
@@ -39,6 +42,16 @@ class OrderRefused(CaseError):
 
 
 @dataclass(frozen=True)
+class Postage:
+    """The shop's service level chosen for the prepaid box's parcel, as the order form offered it
+    (``shipping.service_levels``: the caller reads it, since the shipping app sits above this one)."""
+
+    code: str
+    name: str
+    price: Decimal  # in the shop's currency; 0 for a level the shop offers free
+
+
+@dataclass(frozen=True)
 class Order:
     """One repair order as the customer gave it."""
 
@@ -47,6 +60,7 @@ class Order:
     prepaid_box: bool  # True: send me a prepaid box; False: I'll post it myself
     contact: Contact
     description: str = ""
+    postage: Postage | None = None  # the service level chosen; charged only with a prepaid box
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,8 @@ def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> 
     Opens its own transaction (a savepoint inside the caller's: the order page commits the order
     with its count against the rate limit and its page's link)."""
     key = f"intake:{nonce}"
-    price = order_check(order, offered)
+    diagnosis = order_check(order, offered)
+    postage = order.postage if order.prepaid_box else None
     c = order.contact
     if c.phone.strip():  # kept in E.164, as texts are sent and inbound texts found (checked above)
         c = replace(c, phone=phone_normalise(c.phone, country=c.country))
@@ -124,7 +139,10 @@ def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> 
         "problem": order.problem,
         "prepaid_box": order.prepaid_box,
         "problem_notes": order.description.strip(),
-        "diagnosis_price": str(price),
+        # The order's whole price for now: the opening message ("payment of …") is written from it
+        # inside case_open, before the postage can be kept beside it (the journey declares no field
+        # for it); set back to the diagnosis alone below, in the same transaction.
+        "diagnosis_price": str(diagnosis + (postage.price if postage is not None else 0)),
         # This case's way home as given with the order, kept even if the customer's record changes later.
         "return_address": {
             "name": c.name.strip(),
@@ -144,7 +162,27 @@ def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> 
         )
         if opened.replayed:
             _replay_check(opened.case, order)
+        elif postage is not None:
+            _postage_keep(opened.case, diagnosis=diagnosis, postage=postage)
         return opened.case
+
+
+def _postage_keep(case: Case, *, diagnosis: Decimal, postage: Postage) -> None:
+    """Keep the chosen service level in the case's data, where the label buyer (``service_level``:
+    ``shipping.postage_buy``) and the money (``service_level_price``: ``payments.selectors``) read it,
+    and the diagnosis price alone beside it: one write, in the order's transaction. The price stays as
+    it was offered: a later change in the console doesn't reach an order already placed.
+
+    Written beside the journey's declared data, not through it: declaring it in the journey would make
+    every opener of a mail-in repair give it (a journey's intake fields are all required)."""
+    case.data = {
+        **case.data,
+        "diagnosis_price": coerce("money", str(diagnosis)),
+        "service_level": postage.code,
+        "service_level_name": postage.name,
+        "service_level_price": str(postage.price.quantize(Decimal("0.01"))),
+    }
+    Case.objects.filter(pk=case.pk).update(data=case.data)
 
 
 def _replay_check(case: Case, order: Order) -> None:
@@ -153,10 +191,12 @@ def _replay_check(case: Case, order: Order) -> None:
         # The same form sent again by someone else: it must not open the first person's case.
         raise OrderRefused(None, "This order form has already been used. Reload the page to start a new order.")
     data = case.data
-    if (data.get("model"), data.get("problem"), data.get("prepaid_box")) != (
+    level = order.postage.code if order.postage is not None and order.prepaid_box else None
+    if (data.get("model"), data.get("problem"), data.get("prepaid_box"), data.get("service_level")) != (
         order.model,
         order.problem,
         order.prepaid_box,
+        level,
     ):
         # A second order sent from a page opened before the first was placed: don't drop it silently.
         raise OrderRefused(

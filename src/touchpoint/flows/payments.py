@@ -38,7 +38,7 @@ from touchpoint.payments.models import (
 )
 from touchpoint.payments.money import money
 from touchpoint.payments.providers.base import CheckoutProvider, CheckoutRequest, ProviderError, ProviderEvent
-from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_paid_payment, case_price
+from touchpoint.payments.selectors import BALANCE_STATES, case_money, case_order_price, case_paid_payment
 from touchpoint.shop.selectors import shop_currency
 from touchpoint.staff.models import StaffUser
 
@@ -169,10 +169,12 @@ def _what_to_pay(case: Case) -> tuple[Purpose, Decimal, str]:
         return Purpose.BALANCE, due, f"Repair order {case.reference}: the extra work you approved"
     if not _may(case, "card_submitted", "customer"):
         raise PaymentRefused("This order isn't waiting for a payment any more, so there is nothing to pay.")
-    amount = case_price(case=case)
-    if amount is None:
+    price = case_order_price(case=case)
+    if price is None:
         raise PaymentRefused("We can't price this order online: reply to our email and a person will help.")
-    return Purpose.ORDER, amount, f"Repair order {case.reference}: diagnosis and repair"
+    # The card page names what the amount is for: the postage chosen with the order is part of it.
+    postage = f", with {price.postage_name} postage" if price.postage > 0 else ""
+    return Purpose.ORDER, price.total, f"Repair order {case.reference}: diagnosis and repair{postage}"
 
 
 def payment_event_apply(*, event: ProviderEvent, provider: str = Provider.STRIPE) -> EventApplied:

@@ -104,15 +104,54 @@ def case_latest_card_payment(*, case: Case, purpose: Purpose = Purpose.ORDER) ->
 
 
 def case_price(*, case: Case) -> Decimal | None:
-    """The order's price: the diagnosis price the order was placed at (``diagnosis_price`` in the
-    case data), else the catalog's for the case's device model; None when neither is known."""
-    given = as_decimal(case.data.get("diagnosis_price"))
-    if given is not None and given > 0:
-        return given.quantize(PENNY)  # money is stored in the case data as a number: 39.0
-    slug = case.data.get("model")
-    if not isinstance(slug, str) or not slug:
-        return None
-    return DeviceModel.objects.filter(slug=slug).values_list("diagnosis_price", flat=True).first()
+    """The order's price: what the order payment takes (:func:`case_order_price`'s total); None when
+    the diagnosis price isn't known."""
+    found = case_order_price(case=case)
+    return found.total if found is not None else None
+
+
+@dataclass(frozen=True)
+class OrderPrice:
+    """The order's price as it was fixed when the order was placed: the diagnosis, and the postage of
+    the service level chosen for the prepaid box (0, with ``postage_name`` "", when none was chosen)."""
+
+    diagnosis: Decimal
+    postage: Decimal
+    postage_name: str
+
+    @property
+    def total(self) -> Decimal:
+        return self.diagnosis + self.postage
+
+
+def case_order_price(*, case: Case) -> OrderPrice | None:
+    """What the order costs: the diagnosis price the order was placed at (``diagnosis_price`` in the
+    case data, else the catalog's for the case's device model) plus the postage of the service level
+    chosen with it (``service_level_price``, kept with the order by ``flows.intake``: a later price
+    change in the console doesn't reach it). None when the diagnosis price isn't known."""
+    data = case.data if isinstance(case.data, dict) else {}
+    diagnosis = as_decimal(data.get("diagnosis_price"))
+    if diagnosis is None or diagnosis <= 0:
+        slug = data.get("model")
+        if not isinstance(slug, str) or not slug:
+            return None
+        diagnosis = DeviceModel.objects.filter(slug=slug).values_list("diagnosis_price", flat=True).first()
+        if diagnosis is None:
+            return None
+    postage, name = _postage(data)
+    # Money is stored in the case data as a number (39.0): said to the penny.
+    return OrderPrice(diagnosis.quantize(PENNY), postage, name)
+
+
+def _postage(data: dict[str, object]) -> tuple[Decimal, str]:
+    """The chosen service level's price and name, as the order kept them; (0, "") for none."""
+    if not data.get("prepaid_box") or not data.get("service_level"):
+        return ZERO, ""
+    price = as_decimal(data.get("service_level_price"))
+    if price is None or price < 0:
+        return ZERO, ""
+    name = data.get("service_level_name")
+    return price.quantize(PENNY), name if isinstance(name, str) else str(data["service_level"])
 
 
 @dataclass(frozen=True)
@@ -134,7 +173,7 @@ class CaseMoney:
     recorded, owed or done; ``balance_due`` the approved extra work not yet paid or waived."""
 
     currency: str
-    price: Decimal  # the order's price; 0 when the case has none
+    price: Decimal  # the order's price (the diagnosis and any postage); 0 when the case has none
     paid: Decimal
     refunded: Decimal
     extra: Decimal  # approved extra work (the approved quotes' totals)
@@ -142,6 +181,13 @@ class CaseMoney:
     waived: Decimal
     balance_due: Decimal
     refunds: tuple[RefundLine, ...] = field(default_factory=tuple)
+    postage: Decimal = ZERO  # the part of ``price`` that is the chosen service level's postage
+    postage_name: str = ""  # that service level as the customer read it; "" when none was chosen
+
+    @property
+    def diagnosis(self) -> Decimal:
+        """The part of ``price`` that is the diagnosis and repair."""
+        return self.price - self.postage
 
     def money(self, amount: Decimal | int) -> str:
         return money(amount, self.currency)
@@ -161,9 +207,10 @@ def case_money(*, case: Case, opened: bool = False) -> CaseMoney:
     """The case's money now: four small queries, five once a balance is due. ``opened``: the case was
     created by the caller's transaction, so nothing has been paid, refunded or quoted: only its price
     is worked out (from its data, without a query when the order gave it)."""
+    order = case_order_price(case=case)
+    price, postage, name = (order.total, order.postage, order.postage_name) if order is not None else (ZERO, ZERO, "")
     if opened:
-        price = case_price(case=case) or ZERO
-        return CaseMoney(shop_currency(), price, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+        return CaseMoney(shop_currency(), price, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, postage=postage, postage_name=name)
     rows = list(
         Refund.objects.filter(case=case)
         .order_by("created_at", "id")
@@ -190,7 +237,7 @@ def case_money(*, case: Case, opened: bool = False) -> CaseMoney:
         balance_due = ZERO  # a case that ended unrepaired owes no balance
     return CaseMoney(
         currency=shop_currency(),
-        price=case_price(case=case) or ZERO,
+        price=price,
         paid=paid,
         refunded=refunded,
         extra=extra,
@@ -198,6 +245,8 @@ def case_money(*, case: Case, opened: bool = False) -> CaseMoney:
         waived=waived,
         balance_due=balance_due,
         refunds=tuple(refunds),
+        postage=postage,
+        postage_name=name,
     )
 
 

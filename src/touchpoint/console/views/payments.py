@@ -169,7 +169,10 @@ def _figures(figures: CaseMoney | None) -> list[tuple[str, str]]:
     """Where the money stands, as the panel lists it: what there is to say, each formatted once."""
     if figures is None:
         return []
-    rows = [("Price", figures.money(figures.price)), ("Paid", figures.money(figures.paid))]
+    rows = [("Price", figures.money(figures.price))]
+    if figures.postage:  # the service level chosen with the order is part of its price (and of a full refund)
+        rows.append((f"of which postage ({figures.postage_name})", figures.money(figures.postage)))
+    rows.append(("Paid", figures.money(figures.paid)))
     if figures.extra:
         rows.append(("Extra work approved", figures.money(figures.extra)))
         if figures.waived:

@@ -19,12 +19,12 @@ from django_htmx.middleware import HtmxDetails
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_model_offered, device_models_offered
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, order_place
+from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, Postage, order_place
 from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
 from touchpoint.shipping.models import ServiceLevel
-from touchpoint.shipping.service_levels import levels_active, offers, service_level_choose
+from touchpoint.shipping.service_levels import levels_active, offers, price_of
 
 DRAFT = "portal.intake.draft"
 ORDER_LIMIT = Limit(10, 3600)  # orders per hour from one client: plenty for a family, not for a script
@@ -57,10 +57,14 @@ def _page(
     device = next((m for m in form.models if m.slug == chosen), None)
     levels = form.levels if form.levels_read else levels_active()
     sent = str(form["service_level"].value() or "")
+    shown = offers(levels)
+    level_chosen = sent if any(level.code == sent for level in levels) else (levels[0].code if levels else "")
     context: dict[str, Any] = {
         "form": form,
-        "offers": offers(levels),
-        "level_chosen": sent if any(level.code == sent for level in levels) else (levels[0].code if levels else ""),
+        "offers": shown,
+        "level_chosen": level_chosen,
+        # Its price is paid with the order (with a prepaid box): the page's money lines say so.
+        "offer_chosen": next((o for o in shown if o.code == level_chosen), None),
         "q": q,
         "device": device,
         "chosen": chosen,
@@ -153,12 +157,15 @@ def _order(form: IntakeForm) -> str | None:
     """Place the form's order; the token of the link to its page, or None when it was refused (the
     form then says why)."""
     d = form.cleaned_data
+    level = form.level()
     order = Order(
         model=d["model"],
         problem=d["problem"],
         prepaid_box=d["shipping"] == "box",
         description=d["description"],
         contact=form.contact(),
+        # Its price as the order is placed is part of the order's: kept with it, charged with it.
+        postage=Postage(level.code, level.name, price_of(level)) if level is not None else None,
     )
     # The catalog the form was just checked against: placing the order doesn't read it again.
     offered = Offered(tuple(form.models), frozenset(slug for slug, _ in form.problems))
@@ -167,9 +174,6 @@ def _order(form: IntakeForm) -> str | None:
     except OrderRefused as refused:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
         return None
-    level = form.level()
-    if level is not None:  # the label buyer reads it; in the order's transaction (``_place``)
-        service_level_choose(case=case, level=level)
     return link_for_form(case=case)
 
 

@@ -31,7 +31,7 @@ from touchpoint.payments.selectors import (
     BALANCE_STATES,
     case_latest_card_payment,
     case_money,
-    case_price,
+    case_order_price,
     case_refunds,
     case_taken_payments,
 )
@@ -75,11 +75,17 @@ def pay_panel(request: HttpRequest, case: Case, token: str) -> dict[str, Any] | 
     mode = DUE.get(case.state) or ("checking" if case.state in CHECKING else None)
     if mode is None:
         return _receipt(case, token)
-    price = case_price(case=case)
+    order = case_order_price(case=case)
+    price = order.total if order is not None else None
     card = case_latest_card_payment(case=case)
+    currency = shop_currency()
     return {
         **_ways(case, token, mode),
-        "price": _money(price, shop_currency()) if price is not None else None,
+        "price": _money(price, currency) if price is not None else None,
+        # What the price is made of, when the order's postage is part of it (a free level adds nothing).
+        "parts": (_money(order.diagnosis, currency), order.postage_name, _money(order.postage, currency))
+        if order is not None and order.postage > 0
+        else None,
         "card": card_provider() is not None and price is not None and mode != "checking",
         **_resume(card if mode == "checking" else None),
         "returned": returned,

@@ -1,5 +1,5 @@
 // The repair order form, enhanced: the device list filters as you type, the price follows the
-// chosen device, and a field checked by htmx says so to screen readers (aria-invalid). Without
+// chosen device and service level, and a field checked by htmx says so to screen readers (aria-invalid). Without
 // this file the form works the same, through ?q= searches and full-page checks.
 (function () {
   "use strict";
@@ -32,14 +32,23 @@
     searchForm.addEventListener("submit", function (event) { event.preventDefault(); filter(); });
   }
 
+  // Prices come formatted by the page (the shop's currency, as everywhere): nothing is reckoned here.
+  var payDiagnosis = document.getElementById("pay-diagnosis");
+  var payPostage = document.getElementById("pay-postage");
   list.addEventListener("change", function (event) {
     var radio = event.target;
     if (!price || !radio.matches("input[name=model]")) return;
     price.textContent = "";
     price.append("Diagnosis for the " + radio.getAttribute("data-name") + ": ");
     var amount = document.createElement("strong");
-    amount.textContent = "£" + radio.getAttribute("data-price");
+    amount.textContent = radio.getAttribute("data-money");
     price.append(amount);
+    if (payDiagnosis) payDiagnosis.textContent = " (" + radio.getAttribute("data-money") + ")";
+  });
+  form.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (!payPostage || !radio.matches("input[name=service_level]")) return;
+    payPostage.textContent = radio.getAttribute("data-name") + ": " + radio.getAttribute("data-money");
   });
 
   // When htmx swaps a field's error in (or out), mark the field (in)valid to match. A mutation
