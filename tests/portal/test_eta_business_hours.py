@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -88,11 +90,14 @@ def test_a_repair_in_surgery_on_friday_at_four_is_told_monday_and_tuesday_not_th
     figure = EtaFigure.objects.get(state="in_surgery")
     # Then surgery's figures are the open hours the bench worked, nights and weekends left out
     assert (figure.samples, figure.p50_seconds, figure.p90_seconds) == (10, 4 * 3600.0, 10 * 3600.0)
-    assert (figure.p50_business_seconds, figure.p90_business_seconds, figure.hours_of) == (
-        4 * 3600.0,
-        10 * 3600.0,
-        "bench",
-    )
+    split = (figure.p50_business_seconds, figure.p90_business_seconds, figure.hours_of)
+    assert split == (4 * 3600.0, 10 * 3600.0, "bench")
+    # and `touchpoint eta` lists the open-hours part beside each figure
+    call_command("eta", stdout=(listed := StringIO()))
+    assert (
+        "mail-in-repair@4        in_surgery                       10      4.0     10.0"
+        "  (of which open hours of team:bench: 4.0 and 10.0)"
+    ) in listed.getvalue().splitlines()
 
     # When a repair goes into surgery on Friday 20 November at 16:00
     with at(moment(20, 16)):

@@ -25,7 +25,15 @@ class Command(BaseCommand):
         self.stdout.write(f"{'journey':<24}{'state':<28}{'cases':>7}{'p50 h':>9}{'p90 h':>9}")
         for figure in figures:
             thin = "  (thin: the page gives the journey's guess)" if figure.samples < MIN_SAMPLES else ""
+            # the open-hours part of each, when a team's hours counted (the page lands it through them)
+            whose = f"team:{figure.hours_of}" if figure.hours_of else "the shop"
+            open_part = (
+                f"  (of which open hours of {whose}: {figure.p50_business_seconds / 3600:.1f}"
+                f" and {figure.p90_business_seconds / 3600:.1f})"
+                if figure.p90_business_seconds > 0
+                else ""
+            )
             self.stdout.write(
                 f"{figure.journey!s:<24}{figure.state:<28}{figure.samples:>7}"
-                f"{figure.p50_seconds / 3600:>9.1f}{figure.p90_seconds / 3600:>9.1f}{thin}"
+                f"{figure.p50_seconds / 3600:>9.1f}{figure.p90_seconds / 3600:>9.1f}{open_part}{thin}"
             )
