@@ -68,6 +68,7 @@ def test_report_text_and_dict() -> None:
         "  silence           worst 3h   p90 3h   (max_silence 2h: 100.0% of cases go longer)\n"
         "  not finished      none (every case ended within 500 moves)\n"
         "  guards are ignored: the declared weights say how often each branch is taken\n"
+        "  clock             calendar time: every hour counts (no opening hours given)\n"
     )
     data = report.as_dict()
     assert data["duration_seconds"] == {"p50": 14400, "p90": 14400}

@@ -19,6 +19,15 @@ later these can be measured from history. The rules, state by state:
   and resets on every transition with a touch point.
 * Touches count every message: the opening one (``start_touchpoint``), if any, and one per
   transition with a touch point.
+* **Clocks.** Given opening hours (``hours``: whose hours a team keeps, as ``journey check
+  --clocks`` takes them), a state on the business clock (``clock: business``, the default for a
+  team's state) takes its drawn time in that team's open time: four hours of bench work started on
+  Friday at 16:00 end on Monday at 12:00. Its wait limit counts in the clock the journey gives it
+  (``wait_clock``), as the worker counts it, and the timeout fires at whichever comes first on the
+  calendar. Every other state's time is calendar time. Each case then opens at a moment drawn
+  evenly over a week (from its own generator, so the routes taken are those of the calendar run),
+  and durations and silences are calendar time as the customer lives them. Without hours every hour
+  counts, as before. The report says which.
 
 Only ``random.Random(seed)`` is used, so a seed always gives the same report.
 """
@@ -28,10 +37,13 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from touchpoint.hours import OpeningHours, business_add
+from touchpoint.journeys.clocks import REFERENCE_MONDAY
 from touchpoint.journeys.durations import format_duration
 from touchpoint.journeys.model import Journey, Transition
 
@@ -54,6 +66,8 @@ class _Plan:
     total: float
     wait_limit: int | None
     timeout: int | None  # the transition the timer fires, if there is one
+    work_hours: OpeningHours | None = None  # the team's hours its drawn time counts in (business clock)
+    wait_hours: OpeningHours | None = None  # the hours its wait limit counts in
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class SimulationReport:
     silence_p90: float | None  # p90 over cases of each case's longest silence
     max_silence: int  # the journey's bound, for comparison
     over_max_silence: float  # share of cases whose longest silence passes max_silence
+    clock: str = "calendar time: every hour counts (no opening hours given)"  # which clock, in words
+    business_states: tuple[str, ...] = ()  # the states whose time or wait limit counted a team's open hours
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +110,8 @@ class SimulationReport:
             "max_silence_seconds": self.max_silence,
             "over_max_silence": self.over_max_silence,
             "guards": "ignored: the declared weights say how often each branch is taken",
+            "clock": self.clock,
+            "business_states": list(self.business_states),
         }
 
     def to_text(self) -> str:
@@ -125,10 +143,13 @@ class SimulationReport:
         else:
             lines.append(f"  not finished      none (every case ended within {self.max_steps_per_case:,} moves)")
         lines.append("  guards are ignored: the declared weights say how often each branch is taken")
+        lines.append(f"  clock             {self.clock}")
+        if self.business_states:
+            lines.append(f"  business clock    {', '.join(self.business_states)}")
         return "\n".join(lines) + "\n"
 
 
-def _plan(journey: Journey, name: str) -> _Plan:
+def _plan(journey: Journey, name: str, hours: Callable[[str | None], OpeningHours | None]) -> _Plan:
     state = journey.states[name]
     exits = [i for i, t in enumerate(journey.transitions) if name in t.from_ and t.to in journey.states]
     timeout = next(
@@ -154,7 +175,9 @@ def _plan(journey: Journey, name: str) -> _Plan:
             [] if fallback is None else [_Exit(fallback, journey.transitions[fallback].to, 1.0, timeout is not None)]
         )
         total = 1.0
-    return _Plan(tuple(weighted), total, state.wait_limit, timeout)
+    work = hours(state.team) if state.limit_clock == "business" else None
+    wait = hours(state.team) if state.wait_limit is not None and state.wait_clock_used == "business" else None
+    return _Plan(tuple(weighted), total, state.wait_limit, timeout, work, wait)
 
 
 def _duration(transition: Transition, rng: random.Random) -> float:
@@ -177,10 +200,25 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def simulate(journey: Journey, *, runs: int, seed: int, max_steps_per_case: int = 500) -> SimulationReport:
-    """Run ``runs`` cases from ``start``; see the module docstring for the rules."""
+def simulate(
+    journey: Journey,
+    *,
+    runs: int,
+    seed: int,
+    max_steps_per_case: int = 500,
+    hours: Callable[[str | None], OpeningHours | None] | None = None,
+    opens_at: datetime | None = None,
+) -> SimulationReport:
+    """Run ``runs`` cases from ``start``; see the module docstring for the rules. ``hours`` gives the
+    opening hours a team keeps (its slug; None: the shop's), None when it keeps none; ``opens_at``,
+    when given, is the moment every case opens (else each opens at a moment drawn over a week)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not security
-    plans = {name: _plan(journey, name) for name, state in journey.states.items() if not state.terminal}
+    opened_rng = random.Random(f"opened:{seed}")  # noqa: S311 - its own, so the routes stay the calendar run's
+    kept = hours or _every_hour
+    plans = {name: _plan(journey, name, kept) for name, state in journey.states.items() if not state.terminal}
+    counted = tuple(name for name, plan in plans.items() if plan.work_hours or plan.wait_hours)
+    clocks = [h for plan in plans.values() for h in (plan.work_hours, plan.wait_hours) if h is not None]
+    week = _week_start(kept(None) or (clocks[0] if clocks else None))
     durations: list[float] = []
     touches: list[float] = []
     silences: list[float] = []
@@ -191,6 +229,10 @@ def simulate(journey: Journey, *, runs: int, seed: int, max_steps_per_case: int 
     opened = 1 if journey.start_touchpoint else 0  # the opening message is a touch too
     for _ in range(runs):
         here, clock, silence, worst, touched = start, 0.0, 0.0, 0.0, opened
+        # the calendar moment the case is at: only needed when some state counts open hours
+        moment = week
+        if counted:
+            moment = opens_at if opens_at is not None else week + timedelta(seconds=opened_rng.random() * WEEK_SECONDS)
         for _step in range(max_steps_per_case):
             if here is None or journey.states[here].terminal:
                 break
@@ -198,13 +240,16 @@ def simulate(journey: Journey, *, runs: int, seed: int, max_steps_per_case: int 
             if not plan.exits:
                 break
             exit_ = _pick(plan, rng)
+            limit = _until(moment, plan.wait_limit, plan.wait_hours) if plan.wait_limit is not None else None
             if exit_.at_limit:
-                spent = float(plan.wait_limit or 0)
+                spent = limit if limit is not None else 0.0
             else:
-                spent = _duration(journey.transitions[exit_.transition], rng)
-                if plan.wait_limit is not None and plan.timeout is not None and spent > plan.wait_limit:
+                spent = _until(moment, _duration(journey.transitions[exit_.transition], rng), plan.work_hours)
+                if limit is not None and plan.timeout is not None and spent > limit:
                     exit_ = _Exit(plan.timeout, journey.transitions[plan.timeout].to, 0.0, True)
-                    spent = float(plan.wait_limit)
+                    spent = limit
+            if counted:
+                moment += timedelta(seconds=spent)
             clock += spent
             silence += spent
             worst = max(worst, silence)
@@ -246,6 +291,49 @@ def simulate(journey: Journey, *, runs: int, seed: int, max_steps_per_case: int 
         silence_p90=_round(percentile(silences, 90)),
         max_silence=journey.max_silence,
         over_max_silence=(sum(s > journey.max_silence for s in silences) / len(silences)) if silences else 0.0,
+        clock=_clock_words(plans, counted, hours, opens_at),
+        business_states=counted,
+    )
+
+
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def _every_hour(team: str | None) -> OpeningHours | None:
+    return None
+
+
+def _week_start(hours: OpeningHours | None) -> datetime:
+    """Monday 00:00 of the reference week, in the hours' zone (UTC without hours)."""
+    zone = hours.zone if hours is not None else UTC
+    return datetime.combine(REFERENCE_MONDAY, time(0, 0), tzinfo=zone)
+
+
+def _until(moment: datetime, seconds: float, hours: OpeningHours | None) -> float:
+    """Calendar seconds from ``moment`` until ``seconds`` of time have passed: open time of
+    ``hours`` (a move that happens at once still does), else calendar time."""
+    if hours is None or seconds <= 0:
+        return float(seconds)
+    return (business_add(moment, timedelta(seconds=seconds), hours) - moment).total_seconds()
+
+
+def _clock_words(
+    plans: Mapping[str, _Plan],
+    counted: tuple[str, ...],
+    hours: Callable[[str | None], OpeningHours | None] | None,
+    opened: datetime | None,
+) -> str:
+    if not counted:
+        if hours is None:
+            return "calendar time: every hour counts (no opening hours given)"
+        return "calendar time: no state counts a team's opening hours"
+    described = sorted({h.describe() for p in plans.values() for h in (p.work_hours, p.wait_hours) if h is not None})
+    when = (
+        f"every case opens at {opened.isoformat()}" if opened is not None else "cases open at random moments of a week"
+    )
+    return (
+        f"business time for the team states below, in {'; '.join(described)}; calendar time elsewhere "
+        f"({when}; durations and silences are calendar time)"
     )
 
 

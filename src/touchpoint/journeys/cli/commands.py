@@ -234,9 +234,16 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     except JourneyLoadError as error:
         report_load_error(error)
         return EXIT_UNREADABLE
+    try:  # every team's hours: the simulation needs no database
+        opening = OpeningHours.parse(args.hours, zone=args.zone) if args.hours else None
+    except HoursInvalid as exc:
+        sys.stderr.write(f"journey simulate: --hours: {exc}\n")
+        return EXIT_UNREADABLE
     journey = loaded.journey
     with progress(f"simulating {args.runs:,} cases of {journey.key}", sys.stderr):
-        report = simulate(journey, runs=args.runs, seed=args.seed)
+        report = simulate(
+            journey, runs=args.runs, seed=args.seed, hours=None if opening is None else lambda team: opening
+        )
     if args.format == "json":
         write_json(report.as_dict())
     else:

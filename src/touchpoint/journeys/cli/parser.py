@@ -157,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--runs", type=_positive(MAX_RUNS), default=10_000)
     simulate.add_argument("--seed", type=_seed, default=0)
     simulate.add_argument("--format", choices=("text", "json"), default="text")
+    simulate.add_argument(
+        "--hours",
+        metavar="SPEC",
+        help="the opening hours team states on the business clock take their time in, e.g. 'Mon-Fri 09:00-17:00' "
+        "(with --zone); without it every hour counts (docs/business-hours.md)",
+    )
+    simulate.add_argument("--zone", metavar="ZONE", default="UTC", help="the time zone of --hours (IANA name)")
 
     schema = commands.add_parser(
         "schema",
