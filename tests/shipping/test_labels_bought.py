@@ -60,14 +60,13 @@ def work(minutes: float = 0) -> None:
         Worker(worker_id="w1").run(until_idle=True)
 
 
-def dispatch_kit(customer: Customer) -> None:
-    """The shipping team scans the packed kit out at the station, with the kit's own tracking number."""
+def dispatch_kit(customer: Customer, tracking_number: str = "") -> None:
+    """The shipping team scans the packed kit out at the station: on the label bought for it, or with
+    ``tracking_number``, the number of the label they printed (the shop's own)."""
     staff = Client()
     staff.force_login(crew())
-    response = staff.post(
-        "/console/scan/",
-        {"code": customer.case.reference, "action": "dispatched", "carrier": "Royal Mail", "tracking_number": "RM1"},
-    )
+    typed = {"carrier": "Royal Mail", "tracking_number": tracking_number} if tracking_number else {}
+    response = staff.post("/console/scan/", {"code": customer.case.reference, "action": "dispatched", **typed})
     assert response.status_code == 302
     assert customer.case.state == "box_in_post"
 
@@ -95,24 +94,25 @@ def test_the_label_bought_goes_with_the_kit_and_its_number_follows_the_device_in
     # When the worker runs
     work()
 
-    # Then it asked for rates and bought the Tracked 48 one, once, for this parcel
+    # Then it asked for rates and bought the Tracked 48 one, once for this parcel (and once for the kit's
+    # own parcel out, tests/shipping/test_labels_outbound.py)
     if provider == "easypost":
-        [created] = api.calls("POST", "/v2/shipments")
+        [created, _kit] = api.calls("POST", "/v2/shipments")
         sent = created.body["shipment"] if created.body else {}
         assert sent["reference"].startswith(f"touchpoint-{case.reference}-")
         assert (sent["from_address"]["street1"], sent["from_address"]["zip"]) == ("12 Mill Lane", "BS1 4DJ")
         assert (sent["to_address"]["street1"], sent["to_address"]["zip"]) == ("12 Workshop Lane", "BS1 4QT")
-        [buy] = [seen for seen in api.requests if seen.path.endswith("/buy")]
+        [buy, _kit] = [seen for seen in api.requests if seen.path.endswith("/buy")]
         assert buy.body == {"rate": {"id": "rate_5b1a0c9d8e7f4a3b2c1d0e9f8a7b6c5d"}}
     else:
-        [created] = api.calls("POST", "/shipments/")
+        [created, _kit] = api.calls("POST", "/shipments/")
         assert created.body and created.body["async"] is False
-        [buy] = api.calls("POST", "/transactions/")
+        [buy, _kit] = api.calls("POST", "/transactions/")
         assert buy.body and (buy.body["rate"], buy.body["label_file_type"]) == (
             "ec9f0d3adc9441449c85d315f0997fd5",
             "PDF",
         )
-    assert api.purchases == 1
+    assert api.purchases == 2
     # And the device's parcel home to us carries the real tracking number and what it cost
     parcel = Shipment.objects.get(case=case, leg=Leg.INBOUND)
     assert (parcel.provider, parcel.tracking_number, parcel.service_level) == (
@@ -136,7 +136,7 @@ def test_the_label_bought_goes_with_the_kit_and_its_number_follows_the_device_in
     assert kit_email_pdf(sink, case.reference) == recorded_label()
     assert OutboxMessage.objects.get(case=case, touchpoint="box_on_its_way").status == MessageStatus.SENT
     # And nothing more was bought
-    assert api.purchases == 1
+    assert api.purchases == 2
 
     # When the kit arrives and the customer says the device is in the post (their case page)
     acted(customer, "box_delivered")
@@ -157,7 +157,7 @@ def test_with_no_aggregator_the_shop_prints_its_own_label(api: CarrierApi, sink:
     configure_labels(settings, api, labels="")
     customer = repair_at("box_to_send")
     work()
-    dispatch_kit(customer)
+    dispatch_kit(customer, "RM1")
 
     # When the worker sends the kit's email
     work()
@@ -180,10 +180,11 @@ def test_the_aggregator_down_is_retried_then_a_person_is_told_and_the_shops_labe
     customer = repair_at("box_to_send")
     case = customer.case
 
-    # When the worker tries, and the kit is dispatched meanwhile
+    # When the worker tries (the prepaid label and the kit's own), and the kit is dispatched meanwhile on
+    # the shop's own label, whose number is typed (its purchase then stops)
     work()
-    assert len(api.calls("POST", "/v2/shipments")) == 1
-    dispatch_kit(customer)
+    assert len(api.calls("POST", "/v2/shipments")) == 2
+    dispatch_kit(customer, "RM1")
     work()
     # Then the kit's email waits for the label (tried again later), and nobody is bothered yet
     message = OutboxMessage.objects.get(case=case, touchpoint="box_on_its_way")
@@ -196,7 +197,7 @@ def test_the_aggregator_down_is_retried_then_a_person_is_told_and_the_shops_labe
         work(minutes)
 
     # Then after four tries the shipping team has a task saying what failed and what happens instead
-    assert len(api.calls("POST", "/v2/shipments")) == 4
+    assert len(api.calls("POST", "/v2/shipments")) == 4 + 1
     task = Task.objects.get(case=case, source_key__startswith="label-buy:")
     assert task.owner == "team:shipping"
     assert task.title == f"{case.reference}: buying the prepaid label through EasyPost failed 4 times"
@@ -212,7 +213,7 @@ def test_the_aggregator_down_is_retried_then_a_person_is_told_and_the_shops_labe
     assert api.purchases == 0
     # And no more tries are made
     work(60)
-    assert len(api.calls("POST", "/v2/shipments")) == 4
+    assert len(api.calls("POST", "/v2/shipments")) == 4 + 1
 
 
 @pytest.mark.parametrize("provider", ["easypost", "shippo"])
@@ -225,21 +226,21 @@ def test_a_purchase_whose_answer_was_lost_is_found_not_bought_again(
     api.lose_next_buy = True
     customer = repair_at("box_to_send")
 
-    # When the worker tries, then tries again after its backoff
+    # When the worker tries, then tries again after its backoff (the kit's own label bought meanwhile)
     work()
-    assert api.purchases == 1
+    assert api.purchases == 2
     assert Shipment.objects.get(case=customer.case, leg=Leg.INBOUND).tracking_number == ""
     work(1)
 
     # Then the second try finds the label bought and keeps it: one purchase, the real number
-    assert api.purchases == 1
+    assert api.purchases == 2
     parcel = Shipment.objects.get(case=customer.case, leg=Leg.INBOUND)
     assert (parcel.tracking_number, parcel.poll_failures) == (NUMBER, 0)
     assert parcel.label_url.startswith(api.base + "/files/")
     assert not Task.objects.filter(case=customer.case).filter(source_key__startswith="label-buy:").exists()
     # And however often the worker runs, nothing more is bought
     work(60)
-    assert api.purchases == 1
+    assert api.purchases == 2
     assert Shipment.objects.filter(case=customer.case, leg=Leg.INBOUND).count() == 1
 
 
@@ -256,14 +257,15 @@ def test_a_service_level_the_aggregator_does_not_offer_goes_to_a_person_at_once(
     # When the worker tries to buy the label
     work()
 
-    # Then nothing is bought, and the task says what to check
+    # Then nothing is bought, and the task says what to check (one for each label: the kit's own too)
     assert api.purchases == 0
-    task = Task.objects.get(case=customer.case, source_key__startswith="label-buy:")
+    parcel = Shipment.objects.get(case=customer.case, leg=Leg.INBOUND)
+    task = Task.objects.get(case=customer.case, source_key=f"label-buy:{parcel.pk}")
     assert "was refused" in task.title
     assert "no rate for the service level royal-mail-tracked-48 (RoyalMail Tracked72)" in task.detail
     assert "RoyalMail Tracked48" in task.detail
     work(10)
-    assert len(api.calls("POST", "/v2/shipments")) == 1
+    assert len(api.calls("POST", "/v2/shipments")) == 2
 
 
 def test_aftership_is_refused_as_the_label_buyer_at_start_up_saying_why(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,9 @@ each provider's authentication, keeping what was bought, and misbehaving when to
         api.tracker = "trackers_in_transit"      # what a tracker answers now
         api.fail_next = 3                         # the next three requests answer 503
         api.lose_next_buy = True                  # the next purchase happens, its answer is a 500
+        # The first shipment created and the first label bought carry the recorded ids and tracking
+        # number (RM987654321GB); each later one its own (<id>_2, RM987654322GB…), as each of a case's
+        # parcels gets its own label.
         api.refuse_trackers = True                # registering a tracking number answers the recorded refusal
         api.lose_next_register = True             # the next registration is made, its answer is a 500
 
@@ -57,6 +60,7 @@ class CarrierApi:
     lose_next_buy: bool = False  # the next purchase is made, but its answer is a 500
     bought: dict[str, dict[str, Any]] = field(default_factory=dict)  # shipment id → the bought answer
     purchases: int = 0
+    created: int = 0  # shipments created (both providers): the first keeps the recorded id
     tracker: str = ""  # the recorded file (without provider or .json) a tracker answers with
     refuse_trackers: bool = False  # registering a number answers the provider's recorded refusal
     lose_next_register: bool = False  # the next registration is made, but its answer is a 500
@@ -69,6 +73,15 @@ class CarrierApi:
     def registrations(self, provider: str) -> list[Seen]:
         """The requests that asked ``provider`` to track a number."""
         return [seen for seen in self.calls("POST", REGISTER_PATHS[provider]) if seen.provider == provider]
+
+
+def nth_number(n: int) -> str:
+    """The tracking number of the ``n``-th label bought (1: the recorded one)."""
+    return f"RM9876543{20 + n}GB"
+
+
+def _nth(identifier: str, n: int) -> str:
+    return identifier if n == 1 else f"{identifier}_{n}"
 
 
 def _load(provider: str, name: str, base: str) -> dict[str, Any]:
@@ -148,14 +161,23 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "POST" and path == "/v2/shipments":
                 shipment = _load("easypost", "shipment_rates", base)
                 shipment["reference"] = body["shipment"]["reference"]
+                api.created += 1
+                shipment["id"] = _nth(shipment["id"], api.created)
                 return 201, shipment
             if path.startswith("/v2/shipments/"):
                 shipment_id = path.split("/")[3]
                 if method == "GET":
-                    return 200, api.bought.get(shipment_id) or _load("easypost", "shipment_rates", base)
+                    return 200, api.bought.get(shipment_id) or {
+                        **_load("easypost", "shipment_rates", base),
+                        "id": shipment_id,
+                    }
                 if shipment_id in api.bought:  # as EasyPost refuses a second purchase
                     return 422, {"error": {"code": "SHIPMENT.POSTAGE.EXISTS", "message": "already bought"}}
-                return self._buy(shipment_id, _load("easypost", "shipment_bought", base))
+                bought = _load("easypost", "shipment_bought", base)
+                number = nth_number(len(api.bought) + 1)
+                bought.update(id=shipment_id, tracking_code=number)
+                bought["tracker"]["tracking_code"] = number
+                return self._buy(shipment_id, bought)
             if path == "/v2/trackers" and method == "POST":
                 if api.refuse_trackers:
                     return 422, _load("easypost", "tracker_refused", base)
@@ -173,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "POST" and path == "/shipments/":
                 shipment = _load("shippo", "shipment_rates", base)
                 shipment["metadata"] = body["metadata"]
+                api.created += 1
+                shipment["object_id"] = _nth(shipment["object_id"], api.created)
                 return 201, shipment
             if method == "GET" and path.startswith("/shipments/"):
                 return 200, _load("shippo", "shipment_rates", base)
@@ -180,6 +204,9 @@ class _Handler(BaseHTTPRequestHandler):
                 transaction = _load("shippo", "transaction", base)
                 transaction["metadata"] = body["metadata"]
                 transaction["rate"] = body["rate"]
+                if body["metadata"] not in api.bought:
+                    n = len(api.bought) + 1
+                    transaction.update(object_id=_nth(transaction["object_id"], n), tracking_number=nth_number(n))
                 return self._buy(body["metadata"], transaction)
             if method == "GET" and path == "/transactions/":
                 listed = []

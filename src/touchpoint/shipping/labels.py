@@ -101,10 +101,16 @@ def _qr(canvas: Any, value: str, *, x: float, y: float, size: float) -> None:
     renderPDF.draw(drawing, canvas, x, y)
 
 
-def _label_page(canvas: Any, case: Case) -> None:
+def _label_page(canvas: Any, case: Case, *, outbound: bool = False) -> None:
+    """The label's box: from the customer to the shop (the prepaid label), or the other way round
+    (``outbound``: the kit or the device going to them, when no label was bought)."""
     width, height = A4
     left, top = 15 * mm, height - 15 * mm
-    canvas.setTitle(f"{case.reference} prepaid label")
+    shop = shop_settings()
+    shop_lines = [shop.name, *shop.address_lines]
+    customer_lines = _customer_lines(case)
+    from_lines, to_lines = (shop_lines, customer_lines) if outbound else (customer_lines, shop_lines)
+    canvas.setTitle(f"{case.reference} {'parcel' if outbound else 'prepaid'} label")
     canvas.setLineWidth(1.5)
     bottom = 120 * mm  # the label's box: from here to 15 mm below the top edge
     canvas.rect(left, bottom, width - 2 * left, top - bottom)
@@ -114,15 +120,14 @@ def _label_page(canvas: Any, case: Case) -> None:
     canvas.drawString(left + 6 * mm, top - 22 * mm, "FROM")
     canvas.setFont("Helvetica", 10)
     y = top - 27 * mm
-    for line in _customer_lines(case):
+    for line in from_lines[:7]:
         canvas.drawString(left + 6 * mm, y, _latin(line))
         y -= 4.5 * mm
     canvas.setFont("Helvetica", 9)
     canvas.drawString(left + 6 * mm, top - 62 * mm, "TO")
     canvas.setFont("Helvetica-Bold", 16)
     y = top - 69 * mm
-    shop = shop_settings()
-    for line in [shop.name, *shop.address_lines][:7]:  # clear of the barcode
+    for line in to_lines[:7]:  # clear of the barcode
         canvas.drawString(left + 6 * mm, y, _latin(line))
         y -= 7 * mm
     # The reference twice over: a QR code for phones, a Code 128 barcode for the scan station.
@@ -134,7 +139,8 @@ def _label_page(canvas: Any, case: Case) -> None:
     canvas.setFont("Helvetica", 10)
     canvas.drawString(left + 70 * mm, bottom + 8 * mm, "Cut along the box and stick it flat on the parcel.")
     canvas.setFont("Helvetica", 11)
-    canvas.drawString(left, bottom - 10 * mm, "Packing instructions are on page 2. Keep this page flat and dry.")
+    if not outbound:
+        canvas.drawString(left, bottom - 10 * mm, "Packing instructions are on page 2. Keep this page flat and dry.")
 
 
 def _instructions_page(canvas: Any, case: Case) -> None:
@@ -168,6 +174,18 @@ def label_pdf(*, case: Case, compress: bool = True) -> bytes:
     _label_page(canvas, case)
     canvas.showPage()
     _instructions_page(canvas, case)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def parcel_label_pdf(*, case: Case, compress: bool = True) -> bytes:
+    """The shop's own one-page label for a parcel it sends the customer (the kit, the device home),
+    printed at the scan station when no label was bought through an aggregator."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1 if compress else 0, invariant=True)
+    canvas.setAuthor(_latin(shop_settings().name))
+    _label_page(canvas, case, outbound=True)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

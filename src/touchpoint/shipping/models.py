@@ -42,6 +42,10 @@ class Shipment(models.Model):
     provider_shipment_id = models.CharField(max_length=80, blank=True)
     label_url = models.URLField(max_length=500, blank=True)
     postage_minor = models.PositiveIntegerField(null=True, blank=True, help_text="In the shop's currency's minor unit")
+    # A label bought (or being bought) through the aggregator for a parcel the shop is packing: true from
+    # when the worker records it until the parcel leaves on it, or it is set aside (postage_buy). A state
+    # entered again (a "running late" loop) keeps it, so its label is never bought twice.
+    packing = models.BooleanField(default=False)
     # The poller asks the aggregator about a parcel no webhook speaks for when this is due
     next_poll_at = models.DateTimeField(null=True, blank=True)
     poll_failures = models.PositiveSmallIntegerField(default=0)

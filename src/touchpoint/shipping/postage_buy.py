@@ -1,14 +1,23 @@
-"""Prepaid labels bought through the aggregator (``TOUCHPOINT_CARRIER_LABELS``), by the worker.
+"""Labels bought through the aggregator (``TOUCHPOINT_CARRIER_LABELS``), by the worker.
 
-When: as soon as a prepaid-box case is packing its kit (``BUY_STATES``), the worker records the
-device's parcel home to us (an inbound ``Shipment`` with the provider and no tracking number yet),
-then buys its label: rates for the case's service level, then the purchase, each step recorded as
-it is done, so a retry never buys twice (EasyPost: the shipment read back shows it bought; Shippo:
-the label carries our reference as metadata and is found among those bought). The kit's dispatch
-touch point (``box_label``) carries the bought label's PDF, fetched at send time; while the label is
-being bought the message waits (the outbox retries it). A purchase that keeps failing ends as a
-task for the shipping team and the shop's own printed label (``shipping/labels.py``) goes instead,
-as it does when no aggregator is configured.
+Every parcel of a case gets one, bought while the shop packs the parcel it goes with:
+
+- the device's trip in (the prepaid label in the kit): as soon as a prepaid-box case is packing its
+  kit (``BUY_STATES``), an inbound ``Shipment``;
+- the parcels the shop sends (the kit out, the device home): while the case is in a state where the
+  shop packs it, which the journey says (``pack_leg``: a state people own, not an exception, with a
+  scan-station dispatch out of it; mail-in-repair ``box_to_send`` and ``return_to_pack``), a
+  ``Shipment`` of that dispatch's leg marked ``packing`` until the parcel leaves on it.
+
+The worker records the parcel (the provider set, no tracking number yet), then buys its label: rates
+for the case's service level, then the purchase, each step recorded as it is done, so a retry never
+buys twice (EasyPost: the shipment read back shows it bought; Shippo: the label carries our reference
+as metadata and is found among those bought). The kit's dispatch touch point (``box_label``) carries
+the inbound label's PDF, fetched at send time; while the label is being bought the message waits (the
+outbox retries it). The shop's own labels are printed at the scan station, whose dispatch takes the
+bought parcel as the one leaving (``label_dispatch``). A purchase that keeps failing ends as a task for
+the shipping team and the shop's own printed label (``shipping/labels.py``) goes instead, as it does
+when no aggregator is configured.
 
 The poller's ``next_poll_at`` is the due time of the worker's next call to the aggregator about the
 parcel: buying its label while it has no tracking number, then polling its tracker (``poll.py``)."""
@@ -16,14 +25,19 @@ parcel: buying its label while it has no tracking number, then polling its track
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
-from touchpoint.cases.models import Case, TaskKind
+from touchpoint.cases.journeys import journey_of
+from touchpoint.cases.models import Case, JourneyVersion, TaskKind
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
+from touchpoint.journeys import Journey
 from touchpoint.outbox.attachments import AttachmentNotReady
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import backoff_seconds
@@ -42,7 +56,10 @@ from touchpoint.shipping.postage import (
     Rate,
     label_fetch,
 )
+from touchpoint.shipping.selectors import DISPATCH_EVENTS, scan_event_for
+from touchpoint.shipping.watchdog import watchdog_arm
 from touchpoint.shop.selectors import shop_settings
+from touchpoint.staff.models import StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +72,32 @@ MAX_BUY_ATTEMPTS = 4
 MAX_PER_PASS = 10  # each purchase is two or three API calls within the pass's lease
 
 
+# How each leg's label is read by a person (tasks, the scan station)
+LEG_WORDS = {Leg.INBOUND: "the prepaid label", Leg.BOX: "the repair kit's label", Leg.RETURN: "the label home"}
+
+
 def labels_provider() -> str:
     return str(settings.TOUCHPOINT_CARRIER_LABELS or "")
+
+
+def pack_leg(journey: Journey, state: str) -> Leg | None:
+    """The leg of the parcel the shop packs while a case is in ``state``: that of the scan station's
+    dispatch out of it (``selectors.DISPATCH_EVENTS``), in a state people own that isn't an exception
+    (in an exception a person first decides whether anything goes: a new kit, a replacement). None:
+    the shop packs nothing there."""
+    spec = journey.states.get(state)
+    if spec is None or spec.exception or spec.terminal or not spec.owner.startswith("team:"):
+        return None
+    return next((DISPATCH_EVENTS[e] for e in journey.events_from(state) if e in DISPATCH_EVENTS), None)
+
+
+def label_for_dispatch(*, case: Case, leg: Leg) -> Shipment | None:
+    """The parcel recorded for the label of what the shop is packing now on ``leg`` (``packing``):
+    bought (a tracking number), still being bought (a provider, no number) or given up on (neither).
+    None: no label was bought for it (no aggregator, or nothing is being packed)."""
+    if leg == Leg.INBOUND:
+        return None
+    return Shipment.objects.filter(case=case, leg=leg, packing=True).order_by("-created_at", "-id").first()
 
 
 def labels_buy_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
@@ -66,6 +107,7 @@ def labels_buy_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
     if not provider:
         return 0
     worked = _parcels_record(provider=provider, batch=batch)
+    worked += _outbound_record(provider=provider, batch=batch)
     # Any aggregator that buys labels: one set to buy before the setting changed still finishes.
     waiting = Shipment.objects.filter(
         provider__in=list(BUYERS), tracking_number="", label_url="", next_poll_at__isnull=False
@@ -108,6 +150,54 @@ def _parcels_record(*, provider: str, batch: int) -> int:
     return recorded
 
 
+def _outbound_record(*, provider: str, batch: int) -> int:
+    """A parcel, due to have its label bought, for each open case in a state where the shop packs one
+    (``pack_leg``) that has none being packed. Each under the case's row lock."""
+    versions = JourneyVersion.objects.filter(
+        pk__in=Case.objects.filter(closed_at__isnull=True).values("journey_id").distinct()
+    )
+    recorded = 0
+    for version in versions:
+        journey = journey_of(version)
+        for state in journey.states:
+            leg = pack_leg(journey, state)
+            if leg is None:
+                continue
+            recorded_here = Shipment.objects.filter(case=OuterRef("pk"), leg=leg, packing=True)
+            candidates = list(
+                Case.objects.filter(journey=version, state=state)
+                .exclude(Exists(recorded_here))
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            for case_id in candidates:
+                recorded += _outbound_one(case_id=case_id, state=state, leg=leg, provider=provider)
+    return recorded
+
+
+def _outbound_one(*, case_id: int, state: str, leg: Leg, provider: str) -> int:
+    with transaction.atomic():
+        locked = Case.objects.filter(pk=case_id)
+        if connection.features.has_select_for_update:
+            locked = locked.select_for_update()
+        case = locked.first()
+        # Asked again under the lock: the case may have moved on, or another worker recorded it.
+        if case is None or case.state != state or label_for_dispatch(case=case, leg=leg) is not None:
+            return 0
+        at = now()
+        Shipment.objects.create(case=case, leg=leg, provider=provider, created_at=at, next_poll_at=at, packing=True)
+        return 1
+
+
+def _wanted(shipment: Shipment) -> bool:
+    """Whether the parcel's label is still to be bought: the kit is still being packed (the device's
+    prepaid label), or the case is still packing the parcel it was recorded for."""
+    case = shipment.case
+    if shipment.leg == Leg.INBOUND:
+        return case.state in BUY_STATES
+    return shipment.packing and pack_leg(journey_of(case.journey), case.state) == shipment.leg
+
+
 def _area(case: Case) -> str:
     """The postcode area the device is sent from (the watchdog's lane origin, ``lanes.postcode_area``)."""
     given = case.data.get("return_address") if isinstance(case.data, dict) else None
@@ -120,10 +210,10 @@ def reference_of(shipment: Shipment) -> str:
 
 
 def _buy(*, shipment_id: int) -> None:
-    shipment = Shipment.objects.select_related("case").get(pk=shipment_id)
+    shipment = Shipment.objects.select_related("case", "case__journey", "case__customer").get(pk=shipment_id)
     case, provider = shipment.case, shipment.provider
-    if case.state not in BUY_STATES:  # the case moved on (cancelled, or the device already sent)
-        Shipment.objects.filter(pk=shipment.pk).update(provider="", next_poll_at=None)
+    if not _wanted(shipment):  # the case moved on (cancelled, the device already sent, dispatched by hand)
+        Shipment.objects.filter(pk=shipment.pk).update(provider="", next_poll_at=None, packing=False)
         return
     buyer = BUYERS[provider]
     reference = reference_of(shipment)
@@ -134,7 +224,7 @@ def _buy(*, shipment_id: int) -> None:
             since = shipment.created_at - timedelta(minutes=5)
             found = buyer.lookup(shipment.provider_shipment_id, reference=reference, since=since)
         else:
-            found = buyer.create(_request(case, reference))
+            found = buyer.create(_request(case, reference, leg=Leg(shipment.leg)))
             # Recorded before buying: a retry reads this shipment back rather than creating another.
             Shipment.objects.filter(pk=shipment.pk).update(provider_shipment_id=found.shipment_id[:80])
         if isinstance(found, Quote):
@@ -181,11 +271,13 @@ def _rate_choose(rates: list[Rate], level: ServiceLevel | None) -> Rate:
     )
 
 
-def _request(case: Case, reference: str) -> LabelRequest:
+def _request(case: Case, reference: str, *, leg: Leg) -> LabelRequest:
+    """The device comes in from the address given with the order; the kit and the device go out to it."""
     parcel = settings.TOUCHPOINT_CARRIER_PARCEL
+    customer, shop = _customer_address(case), shop_address()
     return LabelRequest(
-        from_address=_customer_address(case),
-        to_address=shop_address(),
+        from_address=customer if leg == Leg.INBOUND else shop,
+        to_address=shop if leg == Leg.INBOUND else customer,
         parcel=Parcel(
             float(parcel.get("length", 22)),
             float(parcel.get("width", 16)),
@@ -257,13 +349,16 @@ def _working_days_after(start: datetime, days: int) -> datetime:
 
 
 def _bought_record(shipment: Shipment, bought: Bought, level: ServiceLevel | None) -> None:
-    """Keep the label bought, and have the poller look after the parcel when no webhook will."""
+    """Keep the label bought, and have the poller look after the device's parcel in when no webhook will
+    (from now: the customer may post it any time; the parcels we send are tracked by webhook). A parcel
+    given up on meanwhile (another label went out at the scan station) keeps nothing: the label bought
+    for it is a person's to void."""
     at = now()
     expected = bought.delivery_date
     if expected is None and level is not None:
         expected = _working_days_after(at, level.promised_days)
-    polled = shipment.provider in settings.TOUCHPOINT_CARRIER_POLL
-    Shipment.objects.filter(pk=shipment.pk).update(
+    polled = shipment.provider in settings.TOUCHPOINT_CARRIER_POLL and shipment.leg == Leg.INBOUND
+    kept = Shipment.objects.filter(pk=shipment.pk, provider=shipment.provider, tracking_number="").update(
         provider_shipment_id=bought.shipment_id[:80] or shipment.provider_shipment_id,
         tracking_number="".join(bought.tracking_number.split()).upper()[:60],
         carrier=bought.carrier[:60],
@@ -275,7 +370,33 @@ def _bought_record(shipment: Shipment, bought: Bought, level: ServiceLevel | Non
         next_poll_at=at + POLL_EVERY if polled else None,
         poll_failures=0,
     )
+    if not kept:
+        _void_ask(
+            shipment,
+            number=bought.tracking_number,
+            why="it was bought while the parcel left with another label at the scan station",
+        )
+        return
     log.info("shipping.label_bought", extra={"shipment": shipment.pk, "provider": shipment.provider})
+
+
+def _void_ask(shipment: Shipment, *, number: str, why: str) -> None:
+    """A label bought and not used: the shipping team voids it at the aggregator for the postage back."""
+    label = Provider(shipment.provider).label if shipment.provider else "the aggregator"
+    task_open(
+        kind=TaskKind.EXCEPTION,
+        owner="team:shipping",
+        case=shipment.case,
+        title=f"{shipment.case.reference}: void the unused label {number} at {label}",
+        detail=(
+            f"{LEG_WORDS[Leg(shipment.leg)].capitalize()} {number} ({label} shipment "
+            f"{shipment.provider_shipment_id or 'not recorded'}) was not used: {why}. Void (refund) it in "
+            f"the {label} dashboard so its postage comes back; nothing tracks it here."
+        ),
+        priority=2,
+        due_at=now(),
+        source_key=f"label-void:{shipment.pk}",
+    )
 
 
 def _failed(shipment: Shipment, error: str, *, temporary: bool) -> None:
@@ -283,32 +404,73 @@ def _failed(shipment: Shipment, error: str, *, temporary: bool) -> None:
     with transaction.atomic():
         attempts = shipment.poll_failures + 1
         at = now()
+        # Only while the parcel is still the aggregator's: one dispatched meanwhile with another label
+        # (``label_dispatch`` cleared its provider) needs nobody.
+        still = Shipment.objects.filter(pk=shipment.pk, provider=shipment.provider, tracking_number="")
         if temporary and attempts < MAX_BUY_ATTEMPTS:
-            Shipment.objects.filter(pk=shipment.pk).update(
-                poll_failures=attempts, next_poll_at=at + timedelta(seconds=backoff_seconds(attempts))
-            )
+            still.update(poll_failures=attempts, next_poll_at=at + timedelta(seconds=backoff_seconds(attempts)))
             log.warning("shipping.label_retry", extra={"shipment": shipment.pk, "error": error})
             return
         # Blank provider: the shop's own label, with no aggregator tracking it (Provider's meaning).
-        Shipment.objects.filter(pk=shipment.pk).update(provider="", poll_failures=attempts, next_poll_at=None)
+        if not still.update(provider="", poll_failures=attempts, next_poll_at=None):
+            return
         label = Provider(shipment.provider).label
         why = "was refused" if not temporary else f"failed {attempts} times"
+        leg = Leg(shipment.leg)
+        if leg == Leg.INBOUND:
+            instead = (
+                "The customer gets the shop's own printed label (postage paid by the shop) instead, so "
+                "nothing waits; the device's parcel won't be tracked until intake scans it in."
+            )
+        else:
+            instead = (
+                "Print the shop's own label at the scan station (looking the case up shows it) and type "
+                "the carrier's tracking number when you dispatch the parcel, so it is still tracked."
+            )
         task_open(
             kind=TaskKind.EXCEPTION,
             owner="team:shipping",
             case=shipment.case,
-            title=f"{shipment.case.reference}: buying the prepaid label through {label} {why}",
+            title=f"{shipment.case.reference}: buying {LEG_WORDS[leg]} through {label} {why}",
             detail=(
-                f"Last answer: {error}\n\n"
-                "The customer gets the shop's own printed label (postage paid by the shop) instead, so "
-                "nothing waits; the device's parcel won't be tracked until intake scans it in. Check the "
-                f"{label} account (its API key, balance and the service levels' carrier and service names)."
+                f"Last answer: {error}\n\n{instead} Check the {label} account (its API key, balance and the "
+                "service levels' carrier and service names)."
             ),
             priority=1,
             due_at=at,
             source_key=f"label-buy:{shipment.pk}",
         )
         log.error("shipping.label_failed", extra={"shipment": shipment.pk, "error": error})
+
+
+def label_dispatch(
+    *, label: Shipment, case: Case, user: StaffUser, tracking_number: str = "", reason: str = ""
+) -> Shipment | None:
+    """The scan station's dispatch of a parcel whose label was bought (or tried) while it was packed
+    (``label_for_dispatch``, read before the case moved). Called inside the dispatch's transaction,
+    ``case`` as it now is. Returns the parcel leaving when it is the bought one (nothing typed, or its
+    own number typed): its dispatch time and watchdog start now (its carrier's webhooks track it; it
+    isn't polled yet: see docs/carriers.md, Gaps). Otherwise None, and the
+    caller records the parcel typed: a bought label set aside is the shipping team's to void (with
+    ``reason``, which the scan station asks for), a purchase still running is stopped."""
+    row = Shipment.objects.select_for_update().filter(pk=label.pk).first() if label.pk else None
+    if row is None:
+        return None
+    typed = "".join(tracking_number.split()).upper()
+    row.packing = False
+    if row.tracking_number and typed in ("", row.tracking_number):
+        row.created_at = now()
+        watchdog_arm(shipment=row, case=case, since=row.created_at)
+        row.save()
+        return row
+    if row.tracking_number:
+        _void_ask(
+            row, number=row.tracking_number, why=f"{user} sent the parcel on {typed}: {reason or 'no reason given'}"
+        )
+        Shipment.objects.filter(pk=row.pk).update(tracking_number="", provider="", next_poll_at=None, packing=False)
+    else:  # still being bought (stopped here), or given up on
+        Shipment.objects.filter(pk=row.pk).update(provider="", next_poll_at=None, packing=False)
+    return None
 
 
 def box_label_attachment(message: OutboxMessage) -> tuple[str, bytes, str]:
@@ -331,3 +493,38 @@ def box_label_attachment(message: OutboxMessage) -> tuple[str, bytes, str]:
     if provider and buying and bool(case.data.get("prepaid_box")):
         raise AttachmentNotReady(f"the prepaid label is still being bought through {Provider(provider).label}")
     return label_attachment(message)
+
+
+@dataclass(frozen=True)
+class PackedLabel:
+    """What the scan station shows for a parcel about to be dispatched: the label it goes on.
+    ``status``: ``bought`` (print it; its number is the parcel's), ``buying`` (not yet),
+    ``failed`` (given up on: the shop's own label) or ``none`` (no aggregator buys this one)."""
+
+    leg: Leg
+    status: Literal["bought", "buying", "failed", "none"]
+    tracking_number: str = ""
+    carrier: str = ""
+    provider: str = ""  # as people read it
+    label_url: str = ""
+
+    @property
+    def words(self) -> str:
+        return LEG_WORDS[self.leg]
+
+
+def packed_label(*, case: Case) -> PackedLabel | None:
+    """The label of the parcel the scan station would dispatch for ``case`` now; None when nothing
+    can be dispatched from its state."""
+    journey = journey_of(case.journey)
+    event = scan_event_for(journey=journey, state=case.state, action="dispatched")
+    if event is None:
+        return None
+    leg = DISPATCH_EVENTS[event]
+    row = label_for_dispatch(case=case, leg=leg)
+    if row is None:
+        return PackedLabel(leg, "none")
+    provider = Provider(row.provider).label if row.provider else ""
+    if row.tracking_number:
+        return PackedLabel(leg, "bought", row.tracking_number, row.carrier, provider, row.label_url)
+    return PackedLabel(leg, "buying" if row.provider else "failed", provider=provider)

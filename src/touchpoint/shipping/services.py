@@ -17,6 +17,7 @@ from touchpoint.core.clock import now
 from touchpoint.flows.advance import case_advance
 from touchpoint.journeys import Journey
 from touchpoint.shipping.models import Leg, Shipment
+from touchpoint.shipping.postage_buy import label_dispatch, label_for_dispatch
 from touchpoint.shipping.selectors import DISPATCH_EVENTS, Action, case_by_code, last_scan, scan_event_for, scan_key
 from touchpoint.shipping.trackers import tracker_schedule
 from touchpoint.shipping.watchdog import watchdog_arm
@@ -83,10 +84,13 @@ def scan_record(
     carrier: str = "",
     tracking_number: str = "",
     inbound_tracking_number: str = "",
+    label_reason: str = "",
 ) -> ScanResult:
     """Record that the parcel with ``code`` (case reference or tracking number) arrived or was
     dispatched, as ``user``, in one step. A repair kit's dispatch with ``inbound_tracking_number``
-    (the prepaid label in the kit) also records the device's trip to us as a parcel of its own.
+    (the prepaid label in the kit) also records the device's trip to us as a parcel of its own. A
+    parcel whose label was bought while it was packed leaves on it unless another number is typed
+    (then ``label_reason`` says why: ``postage_buy.label_dispatch``).
 
     Opens its own transaction: the move, its timeline entry, messages and timers (``case_advance``)
     and, for a dispatch, the ``Shipment`` commit together. Never raises for a person's mistake: an
@@ -111,6 +115,7 @@ def scan_record(
             return _duplicate(found, previous)
         return _refused(found, _not_expecting(case, state.label, state.terminal, action))
     leg = DISPATCH_EVENTS.get(event)
+    label = label_for_dispatch(case=case, leg=leg) if leg is not None else None  # read before the case moves
     try:
         with transaction.atomic():
             result = case_advance(
@@ -119,7 +124,12 @@ def scan_record(
             if result.replayed:
                 return _duplicate(found, result.entry)
             if leg is not None:
-                shipment_record(case=case, leg=leg, carrier=carrier, tracking_number=tracking_number)
+                # The parcel leaves on the label bought while it was packed, unless another was typed over it
+                bought = label is not None and label_dispatch(
+                    label=label, case=result.case, user=user, tracking_number=tracking_number, reason=label_reason
+                )
+                if not bought:
+                    shipment_record(case=case, leg=leg, carrier=carrier, tracking_number=tracking_number)
                 # The kit's return label, typed at its dispatch, unless one was bought for the device's parcel
                 # through the aggregator (shipping.postage_buy): that parcel is recorded already.
                 typed = leg == Leg.BOX and inbound_tracking_number.strip()

@@ -6,4 +6,5 @@ from touchpoint.console.views import scan
 
 urlpatterns: list[URLPattern] = [
     path("console/scan/", scan.scan, name="scan"),
+    path("console/scan/label/<str:reference>/", scan.scan_label, name="scan_label"),
 ]
