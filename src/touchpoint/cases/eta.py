@@ -42,7 +42,7 @@ from django.db.models import Min
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, EtaFigure, EtaStale, JourneyVersion, TimelineEntry, TimelineKind
 from touchpoint.core.clock import now
-from touchpoint.hours import OpeningHours, business_between
+from touchpoint.hours import HoursInvalid, OpeningHours, business_between
 from touchpoint.journeys import Journey
 from touchpoint.journeys.guards import GuardError, fields_of, guard_holds, parse_guard, witness
 from touchpoint.journeys.model import Transition
@@ -245,7 +245,10 @@ def _open_seconds() -> OpenSeconds:
         if end <= start:
             return 0.0
         if (start, end, key) not in measured:
-            measured[start, end, key] = business_between(start, end, hours).total_seconds()
+            try:
+                measured[start, end, key] = business_between(start, end, hours).total_seconds()
+            except HoursInvalid:  # closed for over a year inside the stay: count it as calendar time
+                return None
         return measured[start, end, key]
 
     return measure

@@ -20,7 +20,7 @@ from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, EtaFigure
 from touchpoint.core.clock import now
 from touchpoint.core.promises import day_words
-from touchpoint.hours import OpeningHours, business_between
+from touchpoint.hours import HoursInvalid, OpeningHours, business_between
 from touchpoint.hours.projection import land
 from touchpoint.journeys.model import State
 from touchpoint.portal.reads.customer_timeline import Move, case_moves
@@ -83,7 +83,10 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
     spent = time_in_state(case, moves, now())
     if figure is not None and figure.samples >= MIN_SAMPLES:
         if figure.p90_business_seconds > 0 and (hours := team_clock(figure.hours_of or None)) is not None:
-            return _landed(figure, hours, journey.states[case.state], stay_started(case, moves))
+            try:
+                return _landed(figure, hours, journey.states[case.state], stay_started(case, moves))
+            except HoursInvalid:  # closed for over a year from now: no day to land on, say durations
+                pass
         return _eta("history", figure.samples, figure.p50_seconds, figure.p90_seconds, spent)
     samples = figure.samples if figure is not None else 0
     guess = journey_guess(journey, case.state, done, case.data)
