@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.portal.story import Customer, crew, repair_at
+from tests.portal.story import Customer, crew, repair_at, staff_step
 from tests.shipping.test_labels_bought import tracked_48, work
 from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels, nth_number, recorded_label
 from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
@@ -288,3 +288,37 @@ def test_the_station_says_when_there_is_nothing_to_print(api: CarrierApi, settin
     unknown = staff().get("/console/scan/label/TP-ZZZZZ/")
     assert unknown.status_code == 404
     assert "No case has the reference TP-ZZZZZ" in unknown.content.decode()
+
+
+def test_a_parcel_sent_from_the_case_page_keeps_its_bought_label_and_the_next_packing_buys_anew(
+    api: CarrierApi, settings: Any
+) -> None:
+    # Given the label home was bought while the device was packed
+    shop_buys_labels(settings, api, "easypost")
+    customer = repair_at("return_to_pack")
+    case = customer.case
+    work()
+    # When the shipping team records the dispatch with the case page's button instead of the station
+    staff_step(customer, "return_shipped")
+    work()
+    # Then the bought parcel is no longer being packed, keeps its number, and nothing more is bought
+    home = Shipment.objects.get(case=case, leg=Leg.RETURN)
+    assert (home.packing, home.tracking_number) == (False, nth_number(1))
+    assert api.purchases == 1
+    # And its carrier's webhook still moves the case: the label was on the parcel
+    carrier_delivers("easypost", nth_number(1))
+    assert customer.case.state == "feedback_asked"
+
+
+def test_a_state_entered_again_while_packing_never_buys_a_second_label(api: CarrierApi, settings: Any) -> None:
+    # Given the kit's label was bought, then packing ran late (the journey's timer: box_to_send again)
+    shop_buys_labels(settings, api, "easypost")
+    customer = repair_at("box_to_send")
+    work()
+    # When a day passes and the journey's wait limit fires (the worker runs its timer)
+    work(25 * 60)
+    assert customer.case.state == "box_to_send"
+    assert customer.case.timeline.filter(event="box_packing_late").exists()
+    # Then the label bought is still the one offered, and nothing more was bought
+    assert api.purchases == 2  # the prepaid label in the kit and the kit's own
+    assert input_value(look_up(customer.case.reference), "tracking_number") == nth_number(2)

@@ -107,6 +107,7 @@ def labels_buy_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
     if not provider:
         return 0
     worked = _parcels_record(provider=provider, batch=batch)
+    worked += _packing_settle()
     worked += _outbound_record(provider=provider, batch=batch)
     # Any aggregator that buys labels: one set to buy before the setting changed still finishes.
     waiting = Shipment.objects.filter(
@@ -173,6 +174,26 @@ def _outbound_record(*, provider: str, batch: int) -> int:
             for case_id in candidates:
                 recorded += _outbound_one(case_id=case_id, state=state, leg=leg, provider=provider)
     return recorded
+
+
+def _packing_settle() -> int:
+    """Parcels whose case left the packing state without the scan station (the case page's button, a
+    cancellation): no longer ``packing``, so the next time the shop packs that leg a new label is bought.
+    A bought label stays the parcel's (it may be on the parcel: its carrier's events still find it); one
+    still being bought stops. Two updates per journey version and leg, whatever the shop holds."""
+    settled = 0
+    for version in JourneyVersion.objects.filter(
+        pk__in=Shipment.objects.filter(packing=True).values("case__journey_id").distinct()
+    ):
+        journey = journey_of(version)
+        for leg in (Leg.BOX, Leg.RETURN):
+            packing_states = [state for state in journey.states if pack_leg(journey, state) == leg]
+            left = Shipment.objects.filter(packing=True, leg=leg, case__journey=version).exclude(
+                case__state__in=packing_states
+            )
+            settled += left.exclude(tracking_number="").update(packing=False)
+            settled += left.filter(tracking_number="").update(packing=False, provider="", next_poll_at=None)
+    return settled
 
 
 def _outbound_one(*, case_id: int, state: str, leg: Leg, provider: str) -> int:
