@@ -27,10 +27,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 
 from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
@@ -46,6 +47,8 @@ FINISHING = ("delivered", *GIVEN_UP)
 # The newest events a pass reads are those received since the last pass, less this: an event whose
 # transaction committed a little after a later one began is still seen (working a lane out twice is harmless).
 LOOKBACK = timedelta(minutes=10)
+# How far out of time order an event's id may be taken (news_rows): far more than any transaction lasts.
+ID_MARGIN = timedelta(days=1)
 
 _UK_AREA = re.compile(r"^([A-Z]{1,2})\d")
 _UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*\d[A-Z]{2}\b")
@@ -154,16 +157,31 @@ def _finished(lane: Lane) -> Q:
     )
 
 
+def lane_rows(lane: Lane) -> QuerySet[Shipment, tuple[Any, ...]]:
+    """The newest :data:`MAX_SAMPLES` finished parcels of ``lane``, as the figures read them.
+
+    Newest by id, not by ``created_at`` (the same order: a parcel is recorded when it leaves): no index
+    leads with the lane, so the newest rows are read walking the primary key back, and the walk stops
+    at the 500th of the lane's, however many years of parcels lie behind them (bench/bench_lanes.py)."""
+    newest = (
+        Shipment.objects.filter(_finished(lane))
+        .exclude(tracking_number="")
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:MAX_SAMPLES]
+    )
+    # The first scans are summed over those parcels only: grouped first, the walk couldn't stop early.
+    return (
+        Shipment.objects.filter(pk__in=newest)
+        .annotate(first_scan=Min("events__occurred_at", filter=~Q(events__status__in=IN_HAND_EXCLUDED)))
+        .order_by("-pk")
+        .values_list("delivered_at", "first_scan", "created_at", "expected_by")
+    )
+
+
 def lane_figure_compute(*, lane: Lane) -> LaneFigure | None:
     """Work out and store ``lane``'s figures from its newest finished parcels (one read, one write);
     None when it has none. Needs no transaction; opens its own for the write."""
-    rows = (
-        Shipment.objects.filter(_finished(lane))
-        .exclude(tracking_number="")
-        .annotate(first_scan=Min("events__occurred_at", filter=~Q(events__status__in=IN_HAND_EXCLUDED)))
-        .order_by("-created_at", "-pk")
-        .values_list("delivered_at", "first_scan", "created_at", "expected_by")[:MAX_SAMPLES]
-    )
+    rows = lane_rows(lane)
     samples = [
         Sample(delivered_at, first_scan or created_at, expected_by, delivered_at is None)
         for delivered_at, first_scan, created_at, expected_by in rows
@@ -183,15 +201,33 @@ def lane_figure_compute(*, lane: Lane) -> LaneFigure | None:
 
 def lanes_with_news(*, since: datetime | None) -> list[Lane]:
     """The lanes with a parcel the carrier finished with (an event received since ``since``, or ever)."""
+    return [Lane(*row) for row in news_rows(since=since)]
+
+
+def news_rows(*, since: datetime | None) -> QuerySet[TrackingEvent, tuple[Any, ...]]:
+    """The lanes (carrier, service level, origin area) of the parcels finished by events received since ``since``.
+
+    ``received_at`` has no index, and scanning every event (or every parcel) each pass would cost the
+    shop's whole history. Events are appended, so those received since ``since`` are among the newest
+    ids: the newest event received before ``since`` less :data:`ID_MARGIN` is found walking the primary
+    key back (it reads only the events since then), and only ids after it are read. The margin covers
+    ids taken out of time order by transactions committing at once (seconds apart, not a day)."""
     events = TrackingEvent.objects.filter(status__in=FINISHING)
     if since is not None:
+        before = (
+            TrackingEvent.objects.filter(received_at__lt=since - ID_MARGIN)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         events = events.filter(received_at__gte=since)
-    rows = (
+        if before is not None:
+            events = events.filter(pk__gt=before)
+    return (
         events.values_list("shipment__carrier", "shipment__service_level", "shipment__origin_area")
         .order_by()
         .distinct()
     )
-    return [Lane(*row) for row in rows]
 
 
 def lane_figures_compute(lanes: Iterable[Lane]) -> int:
