@@ -20,7 +20,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.portal.test_report import GOOD, png, start
+from tests.support import twilio_server
 from tests.support.factories import StaffFactory
+from tests.support.twilio_server import TwilioServer
 from touchpoint.cases.errors import JourneyInvalid
 from touchpoint.cases.journeys import journey_register
 from touchpoint.cases.models import Case, Task, TaskStatus, TimelineEntry
@@ -32,6 +34,7 @@ from touchpoint.staff.models import Role
 from touchpoint.worker.loop import Worker
 
 pytestmark = pytest.mark.django_db
+twilio = twilio_server.twilio  # the fixture: a fake Twilio on loopback, the settings pointing at it
 
 NINE_TO_FIVE = {"weekly": "Mon-Fri 09:00-17:00", "zone": "Europe/London", "country": "GB", "region": "ENG"}
 REPORTED = datetime(2026, 12, 24, 16, 30, tzinfo=UTC)  # Thursday; Christmas Day and Boxing Day's Monday follow
@@ -58,10 +61,11 @@ def lead_sets_hours(lead: Client) -> None:
     assert sent.status_code == 302, sent.content.decode()
 
 
-def customer_reports(moment: datetime) -> Case:
+def customer_reports(moment: datetime, **chose: str) -> Case:
     client = Client()
+    answers = {**GOOD, "phone": "", **chose}
     with at(moment):
-        response = client.post("/report/", {**GOOD, "phone": "", "nonce": start(client), "photos": [png()]})
+        response = client.post("/report/", {**answers, "nonce": start(client), "photos": [png()]})
     assert response.status_code == 303
     return Case.objects.select_related("journey").get(customer__email="maya@example.com")
 
@@ -123,6 +127,23 @@ def test_over_christmas_the_guard_says_still_on_it_before_the_bound_once(
     worker_at(datetime(2026, 12, 29, 10, 30, tzinfo=UTC))
     assert Case.objects.get(pk=case.pk).state != "reported"
     assert len(guard_messages(case)) == 1
+
+
+def test_a_customer_who_chose_texts_hears_still_on_it_by_text(lead: Client, twilio: TwilioServer) -> None:
+    # Given the same Christmas, reported by a customer who asked for texts on the form
+    lead_sets_hours(lead)
+    case = customer_reports(REPORTED, channel="sms", phone="07700 900123")
+    assert case.customer.preferred_channel == "sms"
+    # When the worker passes the guard's time
+    worker_at(datetime(2026, 12, 27, 14, 31, tzinfo=UTC))
+    # Then "still on it" goes as a text to their number (with their case's link), not as an email
+    [message] = guard_messages(case)
+    assert (message.touchpoint, message.channel, message.recipient) == ("still_on_it", "sms", "+447700900123")
+    assert case.reference in message.body_text and "/c/" in message.body_text
+    assert message.status == "sent"  # the worker texted it (14:31 is outside the night's quiet hours)
+    assert twilio.sent[-1].form["Body"] == message.body_text
+    [entry] = guard_entries(case)
+    assert entry.detail["message"] == message.pk
 
 
 def test_a_journey_without_still_on_it_gets_a_task_for_the_team_and_is_refused_once_hours_are_set(

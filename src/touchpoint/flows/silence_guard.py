@@ -41,7 +41,7 @@ from touchpoint.journeys.checker import guard_after
 from touchpoint.journeys.checker.silence_hours import GUARD_TOUCHPOINT
 from touchpoint.journeys.durations import format_duration
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
-from touchpoint.outbox.services import notice_enqueue
+from touchpoint.outbox.services import notice_to_customer
 from touchpoint.touchpoints.services import case_message_render
 
 log = logging.getLogger(__name__)
@@ -132,13 +132,13 @@ def _speak(*, case: Case, journey: Journey, at: datetime, silent_since: datetime
     if team_owned and GUARD_TOUCHPOINT in journey.touchpoints:
         message = case_message_render(case=case, journey=journey, key=GUARD_TOUCHPOINT)
         rendered = message.rendered
-        sent = notice_enqueue(
-            recipient=case.customer.email,
+        sent = notice_to_customer(  # by text for a customer who chose texts, as the journey's own would go
+            case=case,
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
+            sms=rendered.sms,
             idempotency_key=key,
-            case=case,
         )
         # Which touch point and tone it was, as a journey's own message says (the notice leaves them blank)
         OutboxMessage.objects.filter(pk=sent.pk).update(

@@ -165,6 +165,46 @@ def _touchpoint_email(
     )
 
 
+def notice_to_customer(
+    *,
+    case: Case,
+    subject: str,
+    body_text: str,
+    sms: str,
+    idempotency_key: str,
+    body_html: str = "",
+) -> OutboxMessage:
+    """A notice to the case's customer by the channel they chose, as a touch point goes: ``sms``
+    (two segments at most, with their case's link) as a text held through their night when they
+    want texts, else the email. Written once per ``idempotency_key``; an undelivered text comes by
+    email instead (:mod:`touchpoint.outbox.receipts`). Call inside the deciding transaction."""
+    customer = case.customer
+    if not texts_wanted(customer):
+        return notice_enqueue(
+            recipient=customer.email,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            idempotency_key=idempotency_key,
+            case=case,
+        )
+    existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    at = now()
+    return OutboxMessage.objects.create(
+        case=case,
+        channel="sms",
+        recipient=customer.phone,
+        subject=subject[:300],
+        body_text=sms,
+        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
+        next_attempt_at=sms_due(phone=customer.phone, at=at),
+        idempotency_key=idempotency_key,
+        created_at=at,
+    )
+
+
 def notice_enqueue(
     *,
     recipient: str,
