@@ -106,6 +106,12 @@ def test_the_kits_label_is_bought_printed_at_the_station_and_its_number_moves_th
     work(60)
     assert api.purchases == 2
 
+    # Then the scan station lists it among the labels for parcels being packed
+    station = staff().get("/console/scan/").content.decode()
+    assert "Labels for parcels being packed" in station
+    assert f"<code>{number}</code> ({WEBHOOK_NAMES[provider]})" in station
+    assert f'href="/console/scan/label/{case.reference}/"' in station
+
     # When the shipping team looks the case up at the scan station
     page = look_up(case.reference)
     # Then it shows the bought label, to print, with its number filled in for the dispatch
@@ -128,6 +134,7 @@ def test_the_kits_label_is_bought_printed_at_the_station_and_its_number_moves_th
     assert kit.silent_after is not None
     # And the station has nothing more to print for it
     assert "nothing to dispatch" in look_up(case.reference)
+    assert "Labels for parcels being packed" not in staff().get("/console/scan/").content.decode()
 
     # When the carrier says it was delivered (its signed webhook, about that number)
     carrier_delivers(provider, number)

@@ -549,3 +549,37 @@ def packed_label(*, case: Case) -> PackedLabel | None:
     if row.tracking_number:
         return PackedLabel(leg, "bought", row.tracking_number, row.carrier, provider, row.label_url)
     return PackedLabel(leg, "buying" if row.provider else "failed", provider=provider)
+
+
+@dataclass(frozen=True)
+class LabelToPrint:
+    reference: str
+    words: str
+    status: Literal["bought", "buying", "failed"]
+    tracking_number: str
+    provider: str
+
+
+LABELS_LISTED = 30
+
+
+def labels_to_print() -> list[LabelToPrint]:
+    """The scan station's list of parcels being packed with a label bought (or being bought) for them,
+    oldest first. One query, and none when no aggregator buys labels."""
+    if not labels_provider():
+        return []
+    rows = (
+        Shipment.objects.filter(packing=True)
+        .order_by("created_at", "id")
+        .values_list("case__reference", "leg", "tracking_number", "provider")[:LABELS_LISTED]
+    )
+    return [
+        LabelToPrint(
+            reference,
+            LEG_WORDS[Leg(leg)],
+            "bought" if number else "buying" if provider else "failed",
+            number,
+            Provider(provider).label if provider else "",
+        )
+        for reference, leg, number, provider in rows
+    ]

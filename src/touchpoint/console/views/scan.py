@@ -24,7 +24,7 @@ from touchpoint.cases.models import Case
 from touchpoint.core.clock import now
 from touchpoint.shipping.labels import parcel_label_pdf
 from touchpoint.shipping.postage import PostageError, label_fetch
-from touchpoint.shipping.postage_buy import PackedLabel, packed_label
+from touchpoint.shipping.postage_buy import PackedLabel, labels_to_print, packed_label
 from touchpoint.shipping.selectors import case_by_code
 from touchpoint.shipping.services import ScanResult, scan_record
 from touchpoint.staff.access import staff_required
@@ -154,6 +154,7 @@ def scan(request: HttpRequest) -> HttpResponse:
         "looked_up": looked_up,
         "case": case,
         "label": label,
+        "to_print": labels_to_print(),
     }
     return render(request, "console/scan/station.html", context)
 
