@@ -6,18 +6,21 @@ the time is what an install without hours means."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
 
-from touchpoint.hours import business_add
+from touchpoint.hours import HoursInvalid, business_add
 from touchpoint.journeys.checker import ShopHours
 from touchpoint.journeys.model import Clock
 from touchpoint.shop.models import TeamHours
 from touchpoint.shop.opening_hours import team_clock
 
 SAVED_HOURS = "the shop's opening hours"
+
+log = logging.getLogger(__name__)
 
 
 def saved_hours(since: datetime) -> ShopHours | None:
@@ -49,6 +52,11 @@ def limit_due(*, start: datetime, seconds: int, clock: Clock, hours_of: str | No
     of ``hours_of``'s opening hours (a team's slug; None: the shop's) for a business limit."""
     duration = timedelta(seconds=seconds)
     if clock == "business" and (hours := team_clock(hours_of)) is not None:
-        # business_add answers in UTC; the rows keep what `start` was given in (the clock's zone)
-        return business_add(start, duration, hours).astimezone(start.tzinfo)
+        try:
+            # business_add answers in UTC; the rows keep what `start` was given in (the clock's zone)
+            return business_add(start, duration, hours).astimezone(start.tzinfo)
+        except HoursInvalid as exc:
+            # Closed dates that shut the team for over a year: the case still moves, on the calendar,
+            # rather than every move of it failing; the log says which hours to fix.
+            log.warning("limit counted in calendar time: %s's opening hours: %s", hours_of or "the shop", exc)
     return start + duration
