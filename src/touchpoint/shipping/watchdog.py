@@ -39,9 +39,7 @@ from touchpoint.core.clock import now
 from touchpoint.core.promises import by_words, day_words, when_words
 from touchpoint.journeys import Journey
 from touchpoint.journeys.carrier import IN_HAND_EXCLUDED
-from touchpoint.outbox.models import OutboxMessage
-from touchpoint.outbox.services import notice_enqueue
-from touchpoint.outbox.texts import sms_due, texts_wanted
+from touchpoint.outbox.services import notice_to_customer
 from touchpoint.shipping.carriers.base import STATUS_WORDS, CarrierUpdate
 from touchpoint.shipping.lanes import lane_figure, lane_figure_compute, lane_of, lane_stamp
 from touchpoint.shipping.models import Leg, Shipment, TrackingEvent
@@ -262,19 +260,15 @@ def _tell_customer(*, case: Case, shipment: Shipment, last: TrackingEvent | None
         "To talk to a person, just reply to this email: a person reads every reply.",
     ]
     subject = f"{case.reference}: {parcel} has gone quiet in the post — we're on it"
-    customer = case.customer
-    if texts_wanted(customer):
-        # By the customer's channel, like every touch point: a text that fits two segments (what we know,
-        # that a person is on it, their case's link), held through the night where they are; if it
-        # can't be delivered, its receipt sends its words by email instead (outbox.receipts).
-        _text_customer(case=case, subject=subject, sms=_sms_words(case, shipment, last), key=key)
-        return
-    notice_enqueue(
-        recipient=customer.email,
+    # By the customer's channel, like every touch point: a text that fits two segments (what we know,
+    # that a person is on it, their case's link), held through the night where they are; if it can't
+    # be delivered, its receipt sends its words by email instead (outbox.receipts).
+    notice_to_customer(
+        case=case,
         subject=subject,
         body_text="\n\n".join(lines),
+        sms=_sms_words(case, shipment, last),
         idempotency_key=key,
-        case=case,
     )
 
 
@@ -288,24 +282,6 @@ def _sms_words(case: Case, shipment: Shipment, last: TrackingEvent | None) -> st
     return sms_derive(
         subject=f"{case.reference}: {said}. A person here is asking them to trace it now; nothing for you to do.",
         url=tracking_url(case=case),
-    )
-
-
-def _text_customer(*, case: Case, subject: str, sms: str, key: str) -> None:
-    """The watchdog's word as a text to the customer's number, written once (``key``)."""
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
-        return
-    at = now()
-    OutboxMessage.objects.create(
-        case=case,
-        channel="sms",
-        recipient=case.customer.phone,
-        subject=subject[:300],
-        body_text=sms,
-        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
-        next_attempt_at=sms_due(phone=case.customer.phone, at=at),
-        idempotency_key=key,
-        created_at=at,
     )
 
 
