@@ -144,9 +144,12 @@ def test_the_kits_label_is_bought_printed_at_the_station_and_its_number_moves_th
     assert kit.status == "delivered"
 
 
-def test_the_label_home_is_bought_while_the_device_is_packed_and_goes_with_it(api: CarrierApi, settings: Any) -> None:
-    # Given a repaired device being packed for its trip home, the shop buying labels through EasyPost
-    shop_buys_labels(settings, api, "easypost")
+@pytest.mark.parametrize("provider", ["easypost", "shippo"])
+def test_the_label_home_is_bought_while_the_device_is_packed_and_goes_with_it(
+    provider: str, api: CarrierApi, settings: Any
+) -> None:
+    # Given a repaired device being packed for its trip home, the shop buying labels through the provider
+    shop_buys_labels(settings, api, provider)
     customer = repair_at("return_to_pack")
     case = customer.case
 
@@ -154,9 +157,14 @@ def test_the_label_home_is_bought_while_the_device_is_packed_and_goes_with_it(ap
     work()
     # Then the label home was bought, from the shop to the customer
     home = Shipment.objects.get(case=case, leg=Leg.RETURN)
-    assert (home.provider, home.tracking_number) == ("easypost", nth_number(1))
-    [asked] = api.calls("POST", "/v2/shipments")
-    assert (asked.body or {})["shipment"]["to_address"]["street1"] == "12 Mill Lane"
+    assert (home.provider, home.tracking_number) == (provider, nth_number(1))
+    if provider == "easypost":
+        [asked] = api.calls("POST", "/v2/shipments")
+        destination = (asked.body or {})["shipment"]["to_address"]
+    else:
+        [asked] = api.calls("POST", "/shipments/")
+        destination = (asked.body or {})["address_to"]
+    assert destination["street1"] == "12 Mill Lane"
 
     # When the station looks it up and dispatches it by the case reference, nothing typed
     page = look_up(case.reference)
@@ -169,7 +177,7 @@ def test_the_label_home_is_bought_while_the_device_is_packed_and_goes_with_it(ap
     assert home.tracking_number == nth_number(1)
 
     # When the carrier delivers it
-    carrier_delivers("easypost", nth_number(1))
+    carrier_delivers(provider, nth_number(1))
     # Then the device is home and the customer is asked how we did
     assert customer.case.state == "feedback_asked"
 
