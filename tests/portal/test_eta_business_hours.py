@@ -152,3 +152,19 @@ def test_a_shop_closed_for_over_a_year_gets_durations_not_an_error() -> None:
     # Then no day can be landed on within the 400 days the hours are searched: the page still
     # answers, with the figures' durations, not a server error
     assert eta_on_the_page(case, moment(20, 16)).startswith("Usually 4 to 10 more hours. Of our last 10 cases")
+
+
+def test_the_rough_guess_of_a_new_shop_counts_the_opening_hours_too() -> None:
+    # Given the shop opens Monday to Friday, 09:00 to 17:00, and has no history yet
+    lead_sets_shop_hours()
+    # When a repair goes into surgery on Friday 20 November at 16:00
+    with at(moment(20, 16)):
+        case = repair_case(CustomerFactory(), "in_surgery")
+    # Then the journey's own assumptions give the guess (40 h median, 110 h p90 along the likeliest
+    # route), of which the teams' steps (surgery, the check-up, packing: 16 h and 62 h) are open hours.
+    # p50: 16 open hours from Fri 16:00 is Tue 16:00, then 24 h of post: Wed 25th 16:00, 120 h: 5 days.
+    # p90: 62 open hours is Wed 2 December 14:00, then 48 h: Fri 4th 14:00, 334 h away: 14 days.
+    # (By the calendar alone it said 2 to 5 days: done over the weekend.)
+    assert eta_on_the_page(case, moment(20, 16)) == (
+        "We've only done a few of these, so this is a rough guess. Usually 5 to 14 more days."
+    )

@@ -333,8 +333,32 @@ def journey_guess(
     move's ``sets`` applied on the way (``qc_passed`` makes the device repaired); ``None`` when the
     route loops, stalls or ends badly. Summing the p90s overstates the route's p90, which suits a
     rough guess."""
+    guess = journey_guess_parts(journey, state, done, data)
+    return None if guess is None else (guess.median, guess.p90)
+
+
+@dataclass(frozen=True)
+class Guess:
+    """:func:`journey_guess` with its open-time part: the stays in states on the business clock (as
+    ``journey simulate`` counts them: a team's step takes its ``sim:`` time in the team's open
+    hours), and whose hours they are (the team with the most of it; ``""``: the shop's)."""
+
+    median: float
+    p90: float
+    median_business: float
+    p90_business: float
+    hours_of: str
+
+
+def journey_guess_parts(
+    journey: Journey, state: str, done: frozenset[str], data: Mapping[str, Any] | None = None
+) -> Guess | None:
+    """:func:`journey_guess`, each step's time also summed apart when its state counts open hours."""
     known = dict(data or {})
+    business = business_keys(journey)
     here, median, p90, seen = state, 0.0, 0.0, set()
+    open50, open90 = 0.0, 0.0
+    teams: dict[str, float] = {}
     while here not in done and not journey.states[here].terminal:
         if here in seen:
             return None
@@ -349,12 +373,15 @@ def journey_guess(
         chosen = max(exits, key=lambda t: t.sim.weight if t.sim else 0.0)  # the first of equals, in file order
         sim = chosen.sim
         assert sim is not None
-        if sim.after is not None:
-            median, p90 = median + sim.after, p90 + sim.after
-        elif sim.median is not None and sim.p90 is not None:
-            median, p90 = median + sim.median, p90 + sim.p90
+        step50, step90 = (sim.after, sim.after) if sim.after is not None else (sim.median, sim.p90)
+        if step50 is not None and step90 is not None:
+            median, p90 = median + step50, p90 + step90
+            if here in business:
+                open50, open90 = open50 + step50, open90 + step90
+                teams[business[here]] = teams.get(business[here], 0.0) + step90
         _after(chosen, known)
         here = chosen.to
     if journey.states[here].terminal and journey.states[here].outcome != "success":
         return None
-    return median, p90
+    hours_of = max(sorted(teams), key=lambda key: teams[key], default="")
+    return Guess(median, p90, open50, open90, hours_of)

@@ -11,11 +11,11 @@ while the team is open), so the range is landed from now through the team's open
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from touchpoint.cases.eta import MIN_SAMPLES, done_states, eta_figure, journey_guess
+from touchpoint.cases.eta import MIN_SAMPLES, done_states, eta_figure, journey_guess_parts
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, EtaFigure
 from touchpoint.core.clock import now
@@ -89,10 +89,25 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
                 pass
         return _eta("history", figure.samples, figure.p50_seconds, figure.p90_seconds, spent)
     samples = figure.samples if figure is not None else 0
-    guess = journey_guess(journey, case.state, done, case.data)
+    guess = journey_guess_parts(journey, case.state, done, case.data)
     if guess is None:
         return Eta("none", samples, None, None, None, None)
-    return _eta("journey", samples, guess[0], guess[1], spent)
+    if guess.p90_business > 0 and (hours := team_clock(guess.hours_of or None)) is not None:
+        # The rough guess counts the same clocks as the figures: a team's steps in its open hours
+        assumed = EtaFigure(
+            samples=samples,
+            p50_seconds=guess.median,
+            p90_seconds=guess.p90,
+            p50_business_seconds=guess.median_business,
+            p90_business_seconds=guess.p90_business,
+        )
+        try:
+            landed = _landed(assumed, hours, journey.states[case.state], stay_started(case, moves))
+        except HoursInvalid:  # closed for over a year from now: say durations
+            pass
+        else:  # a guess names no days: the durations to the days it lands on
+            return replace(landed, basis="journey", low_at=None, high_at=None)
+    return _eta("journey", samples, guess.median, guess.p90, spent)
 
 
 def _eta(basis: Basis, samples: int, p50: float, p90: float, spent: timedelta) -> Eta:
