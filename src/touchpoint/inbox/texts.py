@@ -37,7 +37,7 @@ from touchpoint.inbox.rules import customer_words_act, note_append
 from touchpoint.inbox.sentiment import sentiment_of
 from touchpoint.outbox.models import MessageStatus, OutboxMessage
 from touchpoint.outbox.receipts import text_fallback_email
-from touchpoint.outbox.services import notice_enqueue
+from touchpoint.outbox.services import notice_enqueue, text_enqueue
 from touchpoint.shop.selectors import shop_settings
 from touchpoint.touchpoints.services import tracking_url
 
@@ -275,20 +275,13 @@ def text_answer_enqueue(*, recipient: str, body: str, idempotency_key: str, case
     """A text answering one the customer just sent: due now, as ``sms_due(asked=True)`` says (quiet
     hours don't hold what was just asked for). The same key writes it once. Call inside the
     transaction that decided to answer."""
-    existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-    at = now()
-    return OutboxMessage.objects.create(
-        case=case,
-        channel="sms",
+    return text_enqueue(
         recipient=recipient,
         subject="Answer to your text",
-        body_text=body,
-        max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
-        next_attempt_at=at,
+        body=body,
         idempotency_key=idempotency_key,
-        created_at=at,
+        case=case,
+        asked=True,
     )
 
 

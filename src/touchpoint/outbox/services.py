@@ -188,6 +188,15 @@ def notice_to_customer(
             idempotency_key=idempotency_key,
             case=case,
         )
+    return text_enqueue(recipient=customer.phone, subject=subject, body=sms, idempotency_key=idempotency_key, case=case)
+
+
+def text_enqueue(
+    *, recipient: str, subject: str, body: str, idempotency_key: str, case: Case | None, asked: bool = False
+) -> OutboxMessage:
+    """Write a text that is not a journey touch point to ``recipient`` (E.164), due when
+    :func:`~touchpoint.outbox.texts.sms_due` says (``asked``: it answers what they just sent, so it goes
+    now, night or not). The same key writes it once. Call inside the deciding transaction."""
     existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
@@ -195,11 +204,11 @@ def notice_to_customer(
     return OutboxMessage.objects.create(
         case=case,
         channel="sms",
-        recipient=customer.phone,
+        recipient=recipient,
         subject=subject[:300],
-        body_text=sms,
+        body_text=body,
         max_attempts=settings.TOUCHPOINT_OUTBOX_MAX_ATTEMPTS,
-        next_attempt_at=sms_due(phone=customer.phone, at=at),
+        next_attempt_at=sms_due(phone=recipient, at=at, asked=asked),
         idempotency_key=idempotency_key,
         created_at=at,
     )
