@@ -61,6 +61,7 @@ def _shop_settings_fresh() -> Iterator[None]:
     if not configured:
         yield
         return
+    from touchpoint.flows.silence_guard import silence_guard_forget
     from touchpoint.shop.selectors import shop_settings_forget
     from touchpoint.staff.first_run import forget_owner
     from touchpoint.touchpoints.overrides import overrides_forget
@@ -68,6 +69,7 @@ def _shop_settings_fresh() -> Iterator[None]:
     shop_settings_forget()
     forget_owner()  # "someone is on the staff" is remembered per process too
     overrides_forget()  # and the shop's own templates and persona
+    silence_guard_forget()  # and the minute the silence guard last scanned in
     yield
     shop_settings_forget()
     forget_owner()

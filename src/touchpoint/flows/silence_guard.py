@@ -73,6 +73,12 @@ def _silent_cases(version_ids: list[int], cutoff: datetime) -> Any:  # QuerySet[
 _scanned: dict[str, datetime] = {}
 
 
+def silence_guard_forget() -> None:
+    """Forget the minute this process last scanned in (tests on frozen clocks, where two tests can
+    name the same minute)."""
+    _scanned.clear()
+
+
 def silence_guard_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
     """The worker's job: guard up to ``batch`` cases silent past their journey's guard time, the
     longest silent first within each journey, at most once a minute. Returns how many were guarded."""
