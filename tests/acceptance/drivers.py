@@ -391,7 +391,8 @@ def expect_redirect(w: RouteWalker, response: HttpResponse, step: Step, where: s
 def scan(w: RouteWalker, client: Client, step: Step, who: str, action: str) -> str:
     assert w.case is not None
     response, page = get(client, PUBLIC + reverse("console:scan"))
-    forms = [f for f in page.forms if "code" in f.field_names()]
+    # the form that records a scan (a code and what happened), not the station's look-up of a code
+    forms = [f for f in page.forms if {"code", "action"} <= set(f.field_names())]
     if response.status_code != 200 or not forms:
         raise no_surface(w, step, who, "the scan station has no scan form")
     fill: dict[str, Any] = {"code": w.case.reference, "action": action}
