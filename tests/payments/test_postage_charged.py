@@ -174,6 +174,7 @@ def test_a_free_level_stays_free_and_posting_it_yourself_pays_no_postage() -> No
     assert free.case.data["service_level"] == "shop-courier"
     shown = text(free.page())
     assert "£29.00 to pay" in shown and "postage" not in shown.split("£29.00 to pay")[1][:200]
+    assert "The shop's courier, free, as you chose with your order." in shown  # not "£0.00"
     assert "payment of £29.00" in email(free.case, "order_received")
     # Posting it yourself with a level sent: no level kept, nothing added
     own = repair_order(prepaid_box=False, service_level="shop-courier", email="own@example.com")

@@ -83,24 +83,6 @@ def level_chosen(levels: list[ServiceLevel], code: str) -> ServiceLevel | None:
     return next((level for level in levels if level.code == code), None)
 
 
-def service_level_choose(*, case: Case, level: ServiceLevel) -> None:
-    """Keep the customer's choice where the label buyer reads it (``postage_buy``: the case's
-    ``service_level``), with its name and price as the order form said them. Called inside the
-    order's transaction; an order sent again (its case already holds a choice) changes nothing.
-
-    Written beside the journey's declared data, not through it: declaring it in the journey would make
-    every opener of a mail-in repair give it (a journey's intake fields are all required)."""
-    if not case.data.get("prepaid_box") or case.data.get("service_level"):
-        return
-    case.data = {
-        **case.data,
-        "service_level": level.code,
-        "service_level_name": level.name,
-        "service_level_price": str(price_of(level)),
-    }
-    Case.objects.filter(pk=case.pk).update(data=case.data)
-
-
 def chosen_of(case: Case) -> tuple[str, Decimal] | None:
     """The service level the customer chose with the order, as the form said it: (name, price)."""
     data = case.data if isinstance(case.data, dict) else {}
