@@ -137,6 +137,12 @@ def test_run_on_another_port_sends_links_to_that_port_and_the_demo_card_page_pay
             timeout=90,
             what="the demo's checkout.session.completed to reach /hooks/stripe",
         )
+        # (the worker records the event delivered once the hook has answered: a moment after the case moved)
+        wait_for(
+            lambda: DemoEvent.objects.filter(status="delivered").exists(),
+            timeout=30,
+            what="the worker to record the event delivered",
+        )
         assert list(DemoEvent.objects.values_list("type", "status")) == [("checkout.session.completed", "delivered")]
         assert Payment.objects.get().status == PaymentStatus.PAID
         paid_mail = mail_about(browser, base, "Paid")
