@@ -130,3 +130,9 @@ def test_lane_scan_cost() -> None:
     print(_explain(news_rows(since=since)))
     print(f"lane_figure_compute (one lane): best of 5: {_timed(lambda: lane_figure_compute(lane=lane)):.1f} ms")
     print(_explain(lane_rows(lane)))
+
+
+if __name__ == "__main__":  # `make bench` runs each bench_*.py as a script; this one measures in pytest's test database
+    if os.environ.get("BENCH_SIZE") == "small":
+        os.environ.setdefault("BENCH_LANES_PARCELS", "5000")
+    sys.exit(pytest.main(["-q", "-s", "-p", "no:cacheprovider", __file__]))
