@@ -16,14 +16,16 @@ from django.test import Client
 from tests.portal.story import Customer, crew, repair_at
 from tests.shipping.parcel_story import T0, H, carrier_says, worker_pass
 from tests.sms.twilio_posts import text_from
+from tests.support import twilio_server
 from tests.support.carriers import configure
-from tests.support.twilio_server import TwilioServer, twilio  # noqa: F401 - the fixture
+from tests.support.twilio_server import TwilioServer
 from touchpoint.cases.models import Case, Task
 from touchpoint.core.clock import at
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.text.sms import sms_segments
 
 pytestmark = pytest.mark.django_db
+twilio = twilio_server.twilio  # the fixture: a fake Twilio on loopback, the settings pointing at it
 NUMBER = "RM000000009GB"
 PHONE = "+447700900123"  # the order form's "07700 900123", as the shop keeps it
 
@@ -61,7 +63,7 @@ def watchdog_messages(case: Case) -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(case=case, idempotency_key__startswith="watchdog:").order_by("pk"))
 
 
-def test_a_customer_who_chose_texts_hears_of_the_silent_parcel_by_text(twilio: TwilioServer) -> None:  # noqa: F811
+def test_a_customer_who_chose_texts_hears_of_the_silent_parcel_by_text(twilio: TwilioServer) -> None:
     customer = kit_sent(T0)  # Monday 09:00, first scanned at 10:00
     case = customer.case
     # When the worker passes a minute after the bound (Tuesday 10:01, daytime in the UK)
@@ -87,7 +89,7 @@ def test_a_customer_who_chose_texts_hears_of_the_silent_parcel_by_text(twilio: T
     assert len(watchdog_messages(case)) == 1
 
 
-def test_the_watchdogs_text_waits_for_the_morning_on_the_customers_clock(twilio: TwilioServer) -> None:  # noqa: F811
+def test_the_watchdogs_text_waits_for_the_morning_on_the_customers_clock(twilio: TwilioServer) -> None:
     customer = kit_sent(T0 + 12 * H)  # Monday 21:00, first scanned at 22:00
     case = customer.case
     # When the watchdog fires at 22:01 on Tuesday (London is on GMT in November)
@@ -106,7 +108,7 @@ def test_the_watchdogs_text_waits_for_the_morning_on_the_customers_clock(twilio:
     assert [r.form["To"] for r in twilio.sent if r.form.get("Body") == message.body_text] == [PHONE]
 
 
-def test_a_customer_who_texted_stop_hears_by_email(twilio: TwilioServer) -> None:  # noqa: F811
+def test_a_customer_who_texted_stop_hears_by_email(twilio: TwilioServer) -> None:
     customer = kit_sent(T0)
     case = customer.case
     # Given the customer texted STOP meanwhile
