@@ -83,10 +83,9 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
     spent = time_in_state(case, moves, now())
     if figure is not None and figure.samples >= MIN_SAMPLES:
         if figure.p90_business_seconds > 0 and (hours := team_clock(figure.hours_of or None)) is not None:
-            try:
-                return _landed(figure, hours, journey.states[case.state], stay_started(case, moves))
-            except HoursInvalid:  # closed for over a year from now: no day to land on, say durations
-                pass
+            landed = _landed_or_none(figure, hours, journey.states[case.state], stay_started(case, moves))
+            if landed is not None:
+                return landed
         return _eta("history", figure.samples, figure.p50_seconds, figure.p90_seconds, spent)
     samples = figure.samples if figure is not None else 0
     guess = journey_guess_parts(journey, case.state, done, case.data)
@@ -101,11 +100,8 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
             p50_business_seconds=guess.median_business,
             p90_business_seconds=guess.p90_business,
         )
-        try:
-            landed = _landed(assumed, hours, journey.states[case.state], stay_started(case, moves))
-        except HoursInvalid:  # closed for over a year from now: say durations
-            pass
-        else:  # a guess names no days: the durations to the days it lands on
+        landed = _landed_or_none(assumed, hours, journey.states[case.state], stay_started(case, moves))
+        if landed is not None:  # a guess names no days: the durations to the days it lands on
             return replace(landed, basis="journey", low_at=None, high_at=None)
     return _eta("journey", samples, guess.median, guess.p90, spent)
 
@@ -113,6 +109,15 @@ def case_eta(*, case: Case, moves: list[Move] | None = None) -> Eta | None:
 def _eta(basis: Basis, samples: int, p50: float, p90: float, spent: timedelta) -> Eta:
     whole50, whole90 = timedelta(seconds=p50), timedelta(seconds=p90)
     return Eta(basis, samples, whole50, whole90, max(whole50 - spent, timedelta(0)), max(whole90 - spent, timedelta(0)))
+
+
+def _landed_or_none(figure: EtaFigure, hours: OpeningHours, state: State, since: datetime) -> Eta | None:
+    """:func:`_landed`, or None when the hours are closed for over a year from now: no day to land
+    on, so the page says the durations instead."""
+    try:
+        return _landed(figure, hours, state, since)
+    except HoursInvalid:
+        return None
 
 
 def _landed(figure: EtaFigure, hours: OpeningHours, state: State, since: datetime) -> Eta:
