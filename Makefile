@@ -21,7 +21,7 @@ DEMO_ENV = TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.
 	TOUCHPOINT_CARRIER_AFTERSHIP_SECRET=$(or $(TOUCHPOINT_CARRIER_AFTERSHIP_SECRET),demo-carrier-secret) \
 	TOUCHPOINT_WATCHDOG_FLOOR_HOURS=0.1 TOUCHPOINT_WATCHDOG_CEILING_HOURS=0.1
 
-.PHONY: help run test test-deps lint types test-sqlite test-postgres bench bench-smoke bench-peer bench-scale install clean
+.PHONY: help run test test-deps lint types test-sqlite test-postgres bench bench-smoke bench-deps bench-peer bench-scale install clean
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:$(PORT) (PORT=8080 make run, or make run PORT=8080, to change it)"
@@ -90,12 +90,19 @@ test-postgres: install test-deps
 	fi
 
 # Figures are printed beside a ceiling measured in the same run, never asserted: a bench fails only when it crashes.
-bench: install
+bench: install bench-deps
 	$(BIN)/python bench/run.py
 
 # Every bench at a small size, a few minutes in all: CI runs it after the tests so that none can rot.
-bench-smoke: install
+bench-smoke: install bench-deps
 	BENCH_SIZE=small $(BIN)/python bench/run.py
+
+# bench_load.py and bench-peer drive the server with wrk; installed here when missing and we are root.
+bench-deps:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		echo "== installing wrk for the load benchmarks ==" && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+		echo "== wrk missing and not root: bench_load.py will say so (apt-get install wrk) =="
 
 # Touchpoint beside django-helpdesk (../shared/peer), one after the other on this machine; needs wrk. ~15 minutes.
 bench-peer: install

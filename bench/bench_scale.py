@@ -390,6 +390,29 @@ def pages() -> Iterator[tuple[str, str, str]]:
     yield "customer: the wall", "", "/reviews"
 
 
+def signed_in_clients() -> dict[str, Any]:
+    """A test client per user of :func:`pages` (the customer's is signed out), each signed in as the
+    code step leaves a session: its ``sessionid`` cookie also opens the pages on a running server."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from touchpoint.staff.models import StaffUser
+    from touchpoint.staff.two_factor import OWES_CODE, app_device
+
+    clients: dict[str, Any] = {}
+    for username in ("", AGENT, LEAD):
+        clients[username] = Client(HTTP_HOST="127.0.0.1")
+        if username:
+            person = StaffUser.objects.get(username=username)
+            clients[username].force_login(person)
+            if (device := app_device(user=person)) is not None:  # what the code step leaves in the session
+                session = clients[username].session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.pop(OWES_CODE, None)
+                session.save()
+    return clients
+
+
 class Counter:
     def __init__(self) -> None:
         self.queries = 0
@@ -399,17 +422,12 @@ class Counter:
         return execute(sql, params, many, context)
 
 
-def measure(folder: Path, requests: int) -> dict[str, Any]:
-    """Each page's figures on the build in ``folder``: {label: [p50 ms, CPU ms, queries, status]}."""
+def ready(folder: Path) -> None:
+    """Django set up on the build in ``folder``, brought to the code's schema, with the figures the worker keeps."""
     configure(folder, "scale.sqlite3")
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from touchpoint.staff.models import StaffUser
-    from touchpoint.staff.two_factor import OWES_CODE, app_device
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as `touchpoint run` does: hashed names
     executor = MigrationExecutor(connection)
@@ -434,17 +452,14 @@ def measure(folder: Path, requests: int) -> dict[str, Any]:
         work()
         wall_ms, cpu_ms = (time.perf_counter() - began) * 1000, (time.process_time() - cpu) * 1000
         say(f"  {label}: {wall_ms:,.0f} ms, CPU {cpu_ms:,.0f} ms")
-    clients: dict[str, Client] = {}
-    for username in ("", AGENT, LEAD):
-        clients[username] = Client(HTTP_HOST="127.0.0.1")
-        if username:
-            person = StaffUser.objects.get(username=username)
-            clients[username].force_login(person)
-            if (device := app_device(user=person)) is not None:  # what the code step leaves in the session
-                session = clients[username].session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.pop(OWES_CODE, None)
-                session.save()
+
+
+def measure(folder: Path, requests: int) -> dict[str, Any]:
+    """Each page's figures on the build in ``folder``: {label: [p50 ms, CPU ms, queries, status]}."""
+    ready(folder)
+    from django.db import connection
+
+    clients = signed_in_clients()
     out: dict[str, Any] = {}
     for label, user, path in pages():
         client = clients[user]

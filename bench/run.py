@@ -24,9 +24,11 @@ SMALL = {
     "bench_smtp.py": ["--messages", "300"],
     "bench_portal.py": ["--cases", "2000", "--requests", "20"],
     "bench_scale.py": ["--small"],
+    "bench_load.py": ["--small"],
     "bench_timers.py": ["--cases", "1000", "--per-case", "10", "--due", "1000"],
 }
 FULL = {
+    "bench_load.py": ["--cases", "100000"],  # the build bench_scale.py keeps (1,000,000: --cases 1000000)
     "bench_scale.py": ["--sizes", "10000,100000"],  # 1,000,000 cases: `make bench-scale` (an hour to build)
 }
 
