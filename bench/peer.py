@@ -6,6 +6,7 @@ its 100,000 tickets); progress is printed as it goes. Figures are printed, not a
 
     python bench/peer.py                  # SQLite, 100,000 tickets / cases, wrk -c32 20 s and -c1 10 s
     python bench/peer.py --keep           # reuse the built Touchpoint database and the seeded helpdesk
+    python bench/peer.py --keep-helpdesk  # reuse the seeded helpdesk only (Touchpoint built from this checkout)
     python bench/peer.py --quick          # wrk 5 s and 3 s a page: a rough table in about 6 minutes
     python bench/peer.py --table          # print the table again from the last run's raw outputs
     python bench/peer.py --db postgres    # both on PostgreSQL
@@ -150,6 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--keep", action="store_true", help="reuse the built databases of an earlier run")
+    parser.add_argument("--keep-helpdesk", action="store_true", help="reuse only the helpdesk's seeded tickets")
     parser.add_argument("--quick", action="store_true", help="wrk 5 s (c32) and 3 s (c1) a page")
     parser.add_argument("--table", action="store_true", help="only print the table of the last run")
     parser.add_argument("--only", choices=["helpdesk", "touchpoint"], help="measure one product only")
@@ -158,7 +160,7 @@ def main() -> None:
     loads_file = SAVED / f"loads-{args.db}.json"
     loads: dict[str, float] = json.loads(loads_file.read_text()) if loads_file.exists() else {}
     if not args.table:
-        prepare(args.db, keep=args.keep, seed=args.only != "touchpoint")
+        prepare(args.db, keep=args.keep or args.keep_helpdesk, seed=args.only != "touchpoint")
         durations = {"DURATION": "5s", "SOLO_DURATION": "3s"} if args.quick else {}
         dh_env = {"DB": args.db, "PORT": os.environ.get("PEER_DH_PORT", "8681"), "PEER_DH_HOME": str(DH_HOME),
                   "RESULTS": str(DH_HOME / f"results-{time.strftime('%Y-%m-%d')}.md"), **durations}  # fmt: skip
