@@ -7,25 +7,20 @@ with the recorded refunds in tests/support/carriers/<provider>/. SQLite and Post
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.portal.story import Customer, repair_at
+from tests.shipping import test_labels_outbound
 from tests.shipping.test_labels_bought import work
 from tests.shipping.test_labels_outbound import dispatch, shop_buys_labels, staff
-from tests.support.carrier_api_server import CarrierApi, carrier_api, nth_number
+from tests.support.carrier_api_server import CarrierApi, nth_number
 from touchpoint.cases.models import Task
 
 pytestmark = pytest.mark.django_db
+api = test_labels_outbound.api  # its fixture: the loopback aggregators
 REFUND_PATHS = {"easypost": "/v2/shipments/{}/refund", "shippo": "/refunds/"}
-
-
-@pytest.fixture
-def api() -> Iterator[CarrierApi]:
-    with carrier_api() as server:
-        yield server
 
 
 def kit_sent_on_another_label(provider: str, api: CarrierApi, settings: Any) -> Customer:

@@ -8,37 +8,25 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from tests.portal.story import acted, repair_at
+from tests.shipping import test_poll
 from tests.shipping.test_labels_bought import dispatch_kit, tracked_48
 from tests.shipping.test_labels_outbound import dispatch
 from tests.shipping.test_poll import TRACKERS, Clock
-from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels, nth_number
-from tests.support.smtp import SinkHandler, smtp_mailers, smtp_sink
+from tests.support.carrier_api_server import CarrierApi, configure_labels, nth_number
+from tests.support.smtp import SinkHandler
 from touchpoint.cases.models import TimelineEntry
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.shipping.poll import POLL_GIVE_UP_AFTER
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sink() -> Iterator[SinkHandler]:
-    with smtp_sink() as (handler, port), override_settings(MAILERS=smtp_mailers(port)):
-        yield handler
-
-
-@pytest.fixture
-def api() -> Iterator[CarrierApi]:
-    with carrier_api() as server:
-        yield server
+api, sink = test_poll.api, test_poll.sink  # its fixtures: the loopback aggregators, the SMTP sink
 
 
 def polled_shop(provider: str, api: CarrierApi, settings: Any) -> Clock:

@@ -53,19 +53,25 @@ MAX_POLL_FAILURES = 6
 MAX_PER_PASS = 20
 
 
-def shipments_claim(rows: QuerySet[Shipment], *, batch: int, lease_seconds: float) -> list[int]:
-    """Claim up to ``batch`` of ``rows`` whose ``next_poll_at`` has come, oldest due first: their due
-    time moves a lease ahead, so no other worker takes them meanwhile and a worker that dies leaves
-    them due again. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL. Opens its own transaction."""
+def due_claim(rows: QuerySet[Any], *, due_field: str, batch: int, lease_seconds: float) -> list[int]:
+    """Claim up to ``batch`` of ``rows`` whose ``due_field`` has come, oldest due first: it moves a lease
+    ahead, so no other worker takes them meanwhile and a worker that dies leaves them due again. ``FOR
+    UPDATE SKIP LOCKED`` on PostgreSQL. Opens its own transaction. (The parcels to poll, the labels to buy
+    and to void.)"""
     with transaction.atomic():
         at = now()
-        due: QuerySet[Any] = rows.filter(next_poll_at__lte=at).order_by("next_poll_at", "pk")
+        due: QuerySet[Any] = rows.filter(**{f"{due_field}__lte": at}).order_by(due_field, "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:batch])
         if ids:
-            Shipment.objects.filter(pk__in=ids).update(next_poll_at=at + timedelta(seconds=lease_seconds))
+            rows.model.objects.filter(pk__in=ids).update(**{due_field: at + timedelta(seconds=lease_seconds)})
         return ids
+
+
+def shipments_claim(rows: QuerySet[Shipment], *, batch: int, lease_seconds: float) -> list[int]:
+    """Claim up to ``batch`` of the parcels ``rows`` whose ``next_poll_at`` has come (``due_claim``)."""
+    return due_claim(rows, due_field="next_poll_at", batch=batch, lease_seconds=lease_seconds)
 
 
 def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:

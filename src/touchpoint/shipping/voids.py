@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import transaction
 
 from touchpoint.cases.models import TaskKind
 from touchpoint.cases.services.tasks import task_open
 from touchpoint.core.clock import now
 from touchpoint.outbox.services import backoff_seconds
 from touchpoint.shipping.models import LEG_WORDS, LabelVoid, Leg, Provider, Shipment, VoidStatus
+from touchpoint.shipping.poll import due_claim
 from touchpoint.shipping.postage import PostageError, api
 
 log = logging.getLogger(__name__)
@@ -110,22 +110,12 @@ def void_ask(*, shipment: Shipment, provider: str, shipment_id: str, label_id: s
 
 def label_voids_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
     """The worker's job: ask the aggregators to void the labels due. How many were asked."""
-    claimed = _claim(LabelVoid.objects.all(), batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds)
+    claimed = due_claim(
+        LabelVoid.objects.all(), due_field="next_try_at", batch=min(batch, MAX_PER_PASS), lease_seconds=lease_seconds
+    )
     for void_id in claimed:
         void_work(void_id=void_id)
     return len(claimed)
-
-
-def _claim(rows: QuerySet[LabelVoid], *, batch: int, lease_seconds: float) -> list[int]:
-    with transaction.atomic():
-        at = now()
-        due: QuerySet[Any] = rows.filter(next_try_at__lte=at).order_by("next_try_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:batch])
-        if ids:
-            LabelVoid.objects.filter(pk__in=ids).update(next_try_at=at + timedelta(seconds=lease_seconds))
-        return ids
 
 
 def void_work(*, void_id: int) -> None:
