@@ -3,7 +3,7 @@ the aggregator (rates, then buy, for the case's service level) while the shop pa
 journey says it packs (mail-in-repair ``box_to_send``, ``return_to_pack``). The scan station shows the
 bought label, prints it and fills in its number; the dispatch records that parcel, so the carrier's
 signed webhooks move the case. Another number typed over a bought label needs a reason (the bought one
-is then a task to void); a label still being bought holds the dispatch unless another label's number is
+is then voided through the aggregator); a label still being bought holds the dispatch unless another label's number is
 typed; one that can't be bought is a task and the shop's own label, printed at the station.
 
 The aggregators are a real HTTP server on loopback answering with recorded responses
@@ -24,7 +24,7 @@ from tests.shipping.test_labels_bought import tracked_48, work
 from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels, nth_number, recorded_label
 from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
 from touchpoint.cases.models import Task
-from touchpoint.shipping.models import Leg, ServiceLevel, Shipment
+from touchpoint.shipping.models import LabelVoid, Leg, ServiceLevel, Shipment
 
 pytestmark = pytest.mark.django_db
 WEBHOOK_NAMES = {"easypost": "EasyPost", "shippo": "Shippo"}
@@ -208,15 +208,15 @@ def test_another_number_typed_over_a_bought_label_needs_a_reason_then_the_bought
         carrier="Royal Mail",
         label_reason="The label printer jammed; used a counter label",
     )
-    # Then the kit goes on the typed number, and the bought label is the shipping team's to void
+    # Then the kit goes on the typed number, and the bought label is to be voided through the aggregator
+    # (tests/shipping/test_label_voids.py), saying who and why
     assert response.status_code == 302
     assert customer.case.state == "box_in_post"
     [kit] = Shipment.objects.filter(case=case, leg=Leg.BOX).exclude(tracking_number="")
     assert kit.tracking_number == "RM555000111GB"
-    task = Task.objects.get(case=case, source_key__startswith="label-void:")
-    assert task.owner == "team:shipping"
-    assert task.title == f"{case.reference}: void the unused label {bought} at EasyPost"
-    assert "The label printer jammed; used a counter label" in task.detail
+    void = LabelVoid.objects.get(shipment__case=case)
+    assert (void.tracking_number, void.provider, void.status) == (bought, "easypost", "asked")
+    assert "The label printer jammed; used a counter label" in void.reason
     # And the set-aside label's number no longer finds the case
     assert "No case or parcel has that code" in look_up(bought)
 

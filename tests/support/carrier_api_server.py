@@ -5,6 +5,7 @@ each provider's authentication, keeping what was bought, and misbehaving when to
     with carrier_api() as api:
         configure_labels(settings, api, provider="easypost")
         api.tracker = "trackers_in_transit"      # what a tracker answers now
+        api.tracked = nth_number(2)               # the parcel it answers for (default the recorded RM987654321GB)
         api.fail_next = 3                         # the next three requests answer 503
         api.lose_next_buy = True                  # the next purchase happens, its answer is a 500
         # The first shipment created and the first label bought carry the recorded ids and tracking
@@ -12,10 +13,16 @@ each provider's authentication, keeping what was bought, and misbehaving when to
         # parcels gets its own label.
         api.refuse_trackers = True                # registering a tracking number answers the recorded refusal
         api.lose_next_register = True             # the next registration is made, its answer is a 500
+        api.refund_status = "refunded"            # what a void answers now (EasyPost refund_status, Shippo status)
+
+A void (EasyPost ``POST /v2/shipments/{id}/refund``, Shippo ``POST /refunds/``) of a label bought answers
+the recorded refund in ``tests/support/carriers/<provider>/`` (its README names the published shape)
+with ``refund_status`` (blank: ``submitted``, ``QUEUED``); reading it back answers the same, as it is now.
 
 A tracking number registered with an aggregator (EasyPost ``POST /v2/trackers``, AfterShip ``POST
 /tracking/2024-10/trackings``, Shippo ``POST /tracks/``) is remembered: the aggregator then lists it and
 answers its polls (with ``tracker``'s history for the recorded parcel, else as registered, no scans yet).
+A label bought is tracked too: its tracker answers as bought (no scans), unless it is ``tracked``.
 """
 
 from __future__ import annotations
@@ -32,10 +39,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 RECORDED = Path(__file__).parent.parent / "shipping" / "recorded"
+REFUNDS = Path(__file__).parent / "carriers"  # the void answers, beside the webhooks' recorded payloads
+RECORDED_NUMBER = "RM987654321GB"  # the parcel the recorded trackers are about
 KEYS = {"easypost": "EZAK-test-key-0123456789", "shippo": "shippo_live_0123456789", "aftership": "asat_0123456789"}
 LABEL = RECORDED / "label.pdf"
 
 
+REFUND_FILES = {"easypost": "shipment_refund", "shippo": "refund"}
 REGISTER_PATHS = {"easypost": "/v2/trackers", "aftership": "/tracking/2024-10/trackings", "shippo": "/tracks/"}
 
 
@@ -49,6 +59,7 @@ class Seen:
     path: str
     provider: str
     body: dict[str, Any] | None
+    query: str = ""
 
 
 @dataclass
@@ -62,9 +73,12 @@ class CarrierApi:
     purchases: int = 0
     created: int = 0  # shipments created (both providers): the first keeps the recorded id
     tracker: str = ""  # the recorded file (without provider or .json) a tracker answers with
+    tracked: str = RECORDED_NUMBER  # the parcel ``tracker`` answers for (its number written into the answer)
     refuse_trackers: bool = False  # registering a number answers the provider's recorded refusal
     lose_next_register: bool = False  # the next registration is made, but its answer is a 500
     registered: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (provider, number) → answer
+    refund_status: str = ""  # what a void answers (blank: submitted / QUEUED)
+    refunds: dict[str, str] = field(default_factory=dict)  # refund id → the label voided (EasyPost: the shipment)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def calls(self, method: str, path: str) -> list[Seen]:
@@ -73,6 +87,30 @@ class CarrierApi:
     def registrations(self, provider: str) -> list[Seen]:
         """The requests that asked ``provider`` to track a number."""
         return [seen for seen in self.calls("POST", REGISTER_PATHS[provider]) if seen.provider == provider]
+
+    def tracker_gets(self, number: str) -> int:
+        """How many times parcel ``number``'s tracking was asked for (a poll)."""
+        return len([s for s in self.requests if s.method == "GET" and "track" in s.path and number in s.path + s.query])
+
+    def refund_answer(self, provider: str, label: str) -> dict[str, Any]:
+        """The recorded void answer for ``label`` (EasyPost's shipment id, Shippo's transaction), as now."""
+        answer: dict[str, Any] = json.loads((REFUNDS / provider / f"{REFUND_FILES[provider]}.json").read_text())
+        if provider == "easypost":
+            bought = self.bought[label]
+            answer.update(
+                id=label, tracking_code=bought["tracking_code"], refund_status=self.refund_status or "submitted"
+            )
+        else:
+            answer.update(transaction=label, status=self.refund_status or "QUEUED", object_id=f"rf_{label}")
+        return answer
+
+    def _bought_numbers(self) -> dict[str, dict[str, Any]]:
+        return {str(b.get("tracking_code") or b.get("tracking_number")): b for b in self.bought.values()}
+
+    def recorded_tracker(self, provider: str) -> dict[str, Any]:
+        text = json.dumps(_load(provider, self.tracker, self.base))
+        data: dict[str, Any] = json.loads(text.replace(RECORDED_NUMBER, self.tracked))
+        return data
 
 
 def nth_number(n: int) -> str:
@@ -138,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
         with api.lock:
-            api.requests.append(Seen(method, path, provider, body))
+            api.requests.append(Seen(method, path, provider, body, parts.query))
             if api.fail_next > 0:
                 api.fail_next -= 1
                 self._answer(api.fail_status, {"error": {"code": "INTERNAL_SERVER_ERROR", "message": "try later"}})
@@ -164,8 +202,18 @@ class _Handler(BaseHTTPRequestHandler):
                 api.created += 1
                 shipment["id"] = _nth(shipment["id"], api.created)
                 return 201, shipment
+            if path.startswith("/v2/shipments/") and path.endswith("/refund") and method == "POST":
+                shipment_id = path.split("/")[3]
+                if shipment_id not in api.bought:
+                    return 404, {
+                        "error": {"code": "NOT_FOUND", "message": "The requested resource could not be found."}
+                    }
+                api.refunds[shipment_id] = shipment_id
+                return 200, api.refund_answer("easypost", shipment_id)
             if path.startswith("/v2/shipments/"):
                 shipment_id = path.split("/")[3]
+                if method == "GET" and shipment_id in api.refunds:
+                    return 200, api.refund_answer("easypost", shipment_id)
                 if method == "GET":
                     return 200, api.bought.get(shipment_id) or {
                         **_load("easypost", "shipment_rates", base),
@@ -187,9 +235,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return 201, api.registered.setdefault(("easypost", asked["tracking_code"]), tracker)
             if path == "/v2/trackers":
                 code = (query.get("tracking_code") or [""])[0]
-                if code == "RM987654321GB" and api.tracker:
-                    return 200, _load("easypost", api.tracker, base)
-                known = api.registered.get(("easypost", code))
+                if code == api.tracked and api.tracker:
+                    return 200, api.recorded_tracker("easypost")
+                bought_here = api._bought_numbers().get(code)
+                known = api.registered.get(("easypost", code)) or (bought_here or {}).get("tracker")
                 return 200, {"trackers": [known] if known else [], "has_more": False}
         if provider == "shippo":
             if method == "POST" and path == "/shipments/":
@@ -208,14 +257,29 @@ class _Handler(BaseHTTPRequestHandler):
                     n = len(api.bought) + 1
                     transaction.update(object_id=_nth(transaction["object_id"], n), tracking_number=nth_number(n))
                 return self._buy(body["metadata"], transaction)
+            if method == "POST" and path == "/refunds/":
+                transactions = {t["object_id"]: t for t in api.bought.values()}
+                if body.get("transaction") not in transactions:
+                    return 400, {"transaction": ["Transaction with supplied object_id not found."]}
+                answer = api.refund_answer("shippo", body["transaction"])
+                api.refunds[answer["object_id"]] = body["transaction"]
+                return 201, answer
+            if method == "GET" and path.startswith("/refunds/") and path.split("/")[2] in api.refunds:
+                return 200, api.refund_answer("shippo", api.refunds[path.split("/")[2]])
             if method == "GET" and path == "/transactions/":
                 listed = []
                 for bought in api.bought.values():  # as listed, the rate is the object, not its id
                     rates = _load("shippo", "shipment_rates", base)["rates"]
                     listed.append({**bought, "rate": next(r for r in rates if r["object_id"] == bought["rate"])})
                 return 200, {"next": None, "previous": None, "results": listed}
-            if method == "GET" and path == "/tracks/royal_mail/RM987654321GB" and api.tracker:
-                return 200, _load("shippo", api.tracker, base)
+            if method == "GET" and path == f"/tracks/royal_mail/{api.tracked}" and api.tracker:
+                return 200, api.recorded_tracker("shippo")
+            if method == "GET" and path.startswith("/tracks/royal_mail/"):
+                number = path.rsplit("/", 1)[-1]
+                if number in api._bought_numbers():  # a label bought is tracked: no scan yet
+                    track = _load("shippo", "track_registered", base)
+                    track.update(carrier="royal_mail", tracking_number=number, metadata="")
+                    return 200, track
             if method == "POST" and path == "/tracks/":
                 if api.refuse_trackers:
                     return 400, {"detail": "Invalid carrier or tracking number."}
@@ -246,8 +310,8 @@ class _Handler(BaseHTTPRequestHandler):
             return 201, created
         if provider == "aftership" and path == "/tracking/2024-10/trackings":
             number = (query.get("tracking_numbers") or [""])[0]
-            if number == "RM987654321GB" and api.tracker:
-                return 200, _load("aftership", api.tracker, base)
+            if number == api.tracked and api.tracker:
+                return 200, api.recorded_tracker("aftership")
             known = api.registered.get(("aftership", number))
             return 200, {"meta": {"code": 200}, "data": {"trackings": [known] if known else []}}
         return 404, {"error": {"code": "NOT_FOUND", "message": f"no {method} {path}"}}

@@ -13,6 +13,10 @@ class Leg(models.TextChoices):
     RETURN = "return", "Device home"
 
 
+# How each leg's label is read by a person (tasks, the scan station)
+LEG_WORDS = {Leg.INBOUND: "the prepaid label", Leg.BOX: "the repair kit's label", Leg.RETURN: "the label home"}
+
+
 class Provider(models.TextChoices):
     """Who tells us where the parcel is. Blank: the shop's own label, with no aggregator tracking it."""
 
@@ -40,6 +44,9 @@ class Shipment(models.Model):
     origin_area = models.CharField(max_length=10, blank=True)
     # A label bought through the aggregator: its id there, the label file's address and what it cost
     provider_shipment_id = models.CharField(max_length=80, blank=True)
+    # The bought label's own id when it isn't the shipment's (Shippo's transaction object_id): what a
+    # void names (shipping.voids)
+    label_id = models.CharField(max_length=80, blank=True)
     label_url = models.URLField(max_length=500, blank=True)
     postage_minor = models.PositiveIntegerField(null=True, blank=True, help_text="In the shop's currency's minor unit")
     # A label bought (or being bought) through the aggregator for a parcel the shop is packing: true from
@@ -60,6 +67,8 @@ class Shipment(models.Model):
             models.Index(
                 fields=["next_poll_at"], name="shipment_poll_due", condition=models.Q(next_poll_at__isnull=False)
             ),
+            # A lane's newest finished parcels (lanes.lane_rows): only the lane's rows, newest first
+            models.Index(fields=["carrier", "service_level", "origin_area", "id"], name="shipment_lane"),
             models.Index(
                 fields=["silent_after"],
                 name="shipment_watchdog_due",
@@ -90,10 +99,49 @@ class TrackingEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["shipment", "occurred_at"], name="tracking_event_shipment_at")]
+        indexes = [
+            models.Index(fields=["shipment", "occurred_at"], name="tracking_event_shipment_at"),
+            # The lane figures' look for news: the events received since their last look (lanes.news_rows)
+            models.Index(fields=["received_at"], name="tracking_event_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class VoidStatus(models.TextChoices):
+    ASKED = "asked", "void asked"
+    SUBMITTED = "submitted", "void submitted, the carrier deciding"
+    VOIDED = "voided", "voided: the postage comes back"
+    REFUSED = "refused", "void refused"
+    FAILED = "failed", "void not done: a task for the shipping team"
+
+
+class LabelVoid(models.Model):
+    """A label bought and not used, voided (refunded) through its aggregator by the worker
+    (``shipping.voids``). One per parcel, so asking twice is asking once; what the aggregator said and
+    the outcome are kept, and a refusal or the last failure is the shipping team's task."""
+
+    shipment = models.OneToOneField(Shipment, on_delete=models.PROTECT, related_name="label_void")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    provider_id = models.CharField(max_length=80)  # EasyPost's shipment id, Shippo's transaction object_id
+    refund_id = models.CharField(max_length=80, blank=True)  # Shippo's Refund object_id, while it is pending
+    tracking_number = models.CharField(max_length=60)  # the label's, kept here: the parcel's own is cleared
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=VoidStatus.choices, default=VoidStatus.ASKED)
+    answer = models.CharField(max_length=300, blank=True)  # the aggregator's last word on it
+    attempts = models.PositiveSmallIntegerField(default=0)  # failed calls in a row
+    next_try_at = models.DateTimeField(null=True, blank=True)  # the worker's next call; none once done
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["next_try_at"], name="label_void_due", condition=models.Q(next_try_at__isnull=False))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number}: {self.get_status_display()}"
 
 
 class ServiceLevel(models.Model):
@@ -136,6 +184,8 @@ class LaneFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["carrier", "service_level", "origin_area"], name="lane_figure_unique")
         ]
+        # The worker's lane job asks for the newest figure each pass (lanes.lane_figures_work)
+        indexes = [models.Index(fields=["updated_at"], name="lane_figure_updated")]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.service_level} from {self.origin_area or 'anywhere'}"

@@ -6,8 +6,10 @@ that provider's webhook parser (the API answers the object the webhook embeds) a
 event, oldest first, by ``tracking.tracking_update_apply``: as idempotent and order-tolerant as the
 webhooks, so polling the same tracking again changes nothing. The next poll: hourly while the parcel
 travels, every 20 minutes once it is out for delivery or waiting to be collected, never again once
-it is delivered, returned or no longer tracked. A poll that fails is tried again with backoff; after
-``MAX_POLL_FAILURES`` in a row the shipping team gets a task and the parcel is asked about daily.
+it is delivered, returned or no longer tracked, once its case has ended, or once nothing was heard of
+it for ``POLL_GIVE_UP_AFTER`` (``polls_stop``, every parcel of every leg). A poll that fails is tried
+again with backoff; after ``MAX_POLL_FAILURES`` in a row the shipping team gets a task and the parcel
+is asked about daily.
 
 The same job first registers the typed tracking numbers due with the shop's tracker
 (``shipping.trackers``): a parcel with no provider whose ``next_poll_at`` has come, claimed the same way."""
@@ -20,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import TaskKind
@@ -42,23 +44,34 @@ POLL_AFTER_CONFLICT = timedelta(minutes=1)  # the case was busy: the rest of the
 POLL_GIVEN_UP = timedelta(days=1)  # after a person was told: still asked, rarely, so it heals by itself
 FINAL = frozenset({"delivered", "return_to_sender", "expired"})
 SOON = frozenset({"out_for_delivery", "available_for_pickup", "attempt_failed"})
+# Nothing heard for three weeks since the dispatch or the carrier's last status: the poller stops. The
+# watchdog made such a parcel a person's task long before (its ceiling is days), and the journey's wait
+# limits have moved its case on; asking hourly for ever after would only spend the aggregator's quota on
+# a label never used (a device the customer never posted) or a parcel the carrier stopped tracking.
+POLL_GIVE_UP_AFTER = timedelta(days=21)
 MAX_POLL_FAILURES = 6
 MAX_PER_PASS = 20
 
 
-def shipments_claim(rows: QuerySet[Shipment], *, batch: int, lease_seconds: float) -> list[int]:
-    """Claim up to ``batch`` of ``rows`` whose ``next_poll_at`` has come, oldest due first: their due
-    time moves a lease ahead, so no other worker takes them meanwhile and a worker that dies leaves
-    them due again. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL. Opens its own transaction."""
+def due_claim(rows: QuerySet[Any], *, due_field: str, batch: int, lease_seconds: float) -> list[int]:
+    """Claim up to ``batch`` of ``rows`` whose ``due_field`` has come, oldest due first: it moves a lease
+    ahead, so no other worker takes them meanwhile and a worker that dies leaves them due again. ``FOR
+    UPDATE SKIP LOCKED`` on PostgreSQL. Opens its own transaction. (The parcels to poll, the labels to buy
+    and to void.)"""
     with transaction.atomic():
         at = now()
-        due: QuerySet[Any] = rows.filter(next_poll_at__lte=at).order_by("next_poll_at", "pk")
+        due: QuerySet[Any] = rows.filter(**{f"{due_field}__lte": at}).order_by(due_field, "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:batch])
         if ids:
-            Shipment.objects.filter(pk__in=ids).update(next_poll_at=at + timedelta(seconds=lease_seconds))
+            rows.model.objects.filter(pk__in=ids).update(**{due_field: at + timedelta(seconds=lease_seconds)})
         return ids
+
+
+def shipments_claim(rows: QuerySet[Shipment], *, batch: int, lease_seconds: float) -> list[int]:
+    """Claim up to ``batch`` of the parcels ``rows`` whose ``next_poll_at`` has come (``due_claim``)."""
+    return due_claim(rows, due_field="next_poll_at", batch=batch, lease_seconds=lease_seconds)
 
 
 def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> int:
@@ -75,6 +88,7 @@ def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> i
     providers = list(settings.TOUCHPOINT_CARRIER_POLL)
     if not providers:
         return registered
+    polls_stop(providers)
     rows = (
         Shipment.objects.filter(provider__in=providers, delivered_at__isnull=True, next_poll_at__isnull=False)
         .exclude(tracking_number="")
@@ -84,6 +98,27 @@ def shipping_poll_work(*, worker_id: str, batch: int, lease_seconds: float) -> i
     for shipment_id in polled:
         shipment_poll(shipment_id=shipment_id)
     return registered + len(polled)
+
+
+def polls_stop(providers: list[str]) -> int:
+    """The stop rule for every polled parcel, whatever its leg: no further poll (``next_poll_at`` cleared)
+    once the carrier's word is final, its case has ended, or nothing was heard of it for
+    ``POLL_GIVE_UP_AFTER`` since its dispatch and its last status. One update over the parcels due to be
+    polled (the ``shipment_poll_due`` index). How many were stopped."""
+    cutoff = now() - POLL_GIVE_UP_AFTER
+    final = Q(status__in=FINAL) | Q(delivered_at__isnull=False)
+    ended = Q(case__closed_at__isnull=False)
+    silent = Q(created_at__lt=cutoff) & (Q(status_at__isnull=True) | Q(status_at__lt=cutoff))
+    # A parcel with no tracking number yet is a label still being bought (postage_buy's schedule): not polled.
+    stopped = (
+        Shipment.objects.filter(provider__in=providers, next_poll_at__isnull=False)
+        .exclude(tracking_number="")
+        .filter(final | ended | silent)
+        .update(next_poll_at=None)
+    )
+    if stopped:
+        log.info("shipping.polls_stopped", extra={"count": stopped})
+    return stopped
 
 
 def shipment_poll(*, shipment_id: int) -> None:

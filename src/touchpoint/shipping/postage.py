@@ -107,6 +107,7 @@ class Bought:
     amount_minor: int | None
     currency: str
     delivery_date: datetime | None
+    label_id: str = ""  # the label's own id when it isn't the shipment's (Shippo's transaction)
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,7 @@ class Shippo:
             amount_minor=rate.amount_minor,
             currency=rate.currency,
             delivery_date=_when(transaction.get("eta")),
+            label_id=_str(transaction, "object_id"),
         )
 
     def _settled(self, shipment_id: str, transaction: dict[str, Any], rate: Rate) -> Bought:

@@ -43,7 +43,7 @@ from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import backoff_seconds
 from touchpoint.shipping.labels import label_attachment, label_filename
 from touchpoint.shipping.lanes import postcode_area
-from touchpoint.shipping.models import Leg, Provider, ServiceLevel, Shipment
+from touchpoint.shipping.models import LEG_WORDS, Leg, Provider, ServiceLevel, Shipment
 from touchpoint.shipping.poll import POLL_EVERY, shipments_claim
 from touchpoint.shipping.postage import (
     BUYERS,
@@ -57,6 +57,7 @@ from touchpoint.shipping.postage import (
     label_fetch,
 )
 from touchpoint.shipping.selectors import DISPATCH_EVENTS, scan_event_for
+from touchpoint.shipping.voids import void_ask
 from touchpoint.shipping.watchdog import watchdog_arm
 from touchpoint.shop.selectors import shop_settings
 from touchpoint.staff.models import StaffUser
@@ -70,10 +71,6 @@ BUY_STATES = frozenset({"box_to_send", "box_in_post", "box_lost"})
 # the outbox gives up on the message waiting for the label, which then carries the shop's own.
 MAX_BUY_ATTEMPTS = 4
 MAX_PER_PASS = 10  # each purchase is two or three API calls within the pass's lease
-
-
-# How each leg's label is read by a person (tasks, the scan station)
-LEG_WORDS = {Leg.INBOUND: "the prepaid label", Leg.BOX: "the repair kit's label", Leg.RETURN: "the label home"}
 
 
 def labels_provider() -> str:
@@ -371,9 +368,10 @@ def _working_days_after(start: datetime, days: int) -> datetime:
 
 def _bought_record(shipment: Shipment, bought: Bought, level: ServiceLevel | None) -> None:
     """Keep the label bought, and have the poller look after the device's parcel in when no webhook will
-    (from now: the customer may post it any time; the parcels we send are tracked by webhook). A parcel
+    (from now: the customer may post it any time; the parcels we send from their dispatch at the scan
+    station, ``label_dispatch``). A parcel
     given up on meanwhile (another label went out at the scan station) keeps nothing: the label bought
-    for it is a person's to void."""
+    for it is voided through the aggregator (``voids``)."""
     at = now()
     expected = bought.delivery_date
     if expected is None and level is not None:
@@ -381,6 +379,7 @@ def _bought_record(shipment: Shipment, bought: Bought, level: ServiceLevel | Non
     polled = shipment.provider in settings.TOUCHPOINT_CARRIER_POLL and shipment.leg == Leg.INBOUND
     kept = Shipment.objects.filter(pk=shipment.pk, provider=shipment.provider, tracking_number="").update(
         provider_shipment_id=bought.shipment_id[:80] or shipment.provider_shipment_id,
+        label_id=bought.label_id[:80],
         tracking_number="".join(bought.tracking_number.split()).upper()[:60],
         carrier=bought.carrier[:60],
         service_level=(level.code if level is not None else bought.service)[:60],
@@ -392,32 +391,16 @@ def _bought_record(shipment: Shipment, bought: Bought, level: ServiceLevel | Non
         poll_failures=0,
     )
     if not kept:
-        _void_ask(
-            shipment,
+        void_ask(
+            shipment=shipment,
+            provider=shipment.provider,
+            shipment_id=bought.shipment_id,
+            label_id=bought.label_id,
             number=bought.tracking_number,
             why="it was bought while the parcel left with another label at the scan station",
         )
         return
     log.info("shipping.label_bought", extra={"shipment": shipment.pk, "provider": shipment.provider})
-
-
-def _void_ask(shipment: Shipment, *, number: str, why: str) -> None:
-    """A label bought and not used: the shipping team voids it at the aggregator for the postage back."""
-    label = Provider(shipment.provider).label if shipment.provider else "the aggregator"
-    task_open(
-        kind=TaskKind.EXCEPTION,
-        owner="team:shipping",
-        case=shipment.case,
-        title=f"{shipment.case.reference}: void the unused label {number} at {label}",
-        detail=(
-            f"{LEG_WORDS[Leg(shipment.leg)].capitalize()} {number} ({label} shipment "
-            f"{shipment.provider_shipment_id or 'not recorded'}) was not used: {why}. Void (refund) it in "
-            f"the {label} dashboard so its postage comes back; nothing tracks it here."
-        ),
-        priority=2,
-        due_at=now(),
-        source_key=f"label-void:{shipment.pk}",
-    )
 
 
 def _failed(shipment: Shipment, error: str, *, temporary: bool) -> None:
@@ -470,10 +453,10 @@ def label_dispatch(
     """The scan station's dispatch of a parcel whose label was bought (or tried) while it was packed
     (``label_for_dispatch``, read before the case moved). Called inside the dispatch's transaction,
     ``case`` as it now is. Returns the parcel leaving when it is the bought one (nothing typed, or its
-    own number typed): its dispatch time and watchdog start now (its carrier's webhooks track it; it
-    isn't polled yet: see docs/carriers.md, Gaps). Otherwise None, and the
-    caller records the parcel typed: a bought label set aside is the shipping team's to void (with
-    ``reason``, which the scan station asks for), a purchase still running is stopped."""
+    own number typed): its dispatch time and watchdog start now, and when its aggregator sends no webhooks
+    (``TOUCHPOINT_CARRIER_POLL``) it is polled from an hour on (``poll.py``). Otherwise None, and the
+    caller records the parcel typed: a bought label set aside is voided through its aggregator by the
+    worker (``voids``, with ``reason``, which the scan station asks for), a purchase still running is stopped."""
     row = Shipment.objects.select_for_update().filter(pk=label.pk).first() if label.pk else None
     if row is None:
         return None
@@ -482,11 +465,19 @@ def label_dispatch(
     if row.tracking_number and typed in ("", row.tracking_number):
         row.created_at = now()
         watchdog_arm(shipment=row, case=case, since=row.created_at)
+        if row.provider in settings.TOUCHPOINT_CARRIER_POLL:
+            # An hour on: the carrier has rarely scanned a parcel in the minutes after it leaves the shop.
+            row.next_poll_at, row.poll_failures = row.created_at + POLL_EVERY, 0
         row.save()
         return row
     if row.tracking_number:
-        _void_ask(
-            row, number=row.tracking_number, why=f"{user} sent the parcel on {typed}: {reason or 'no reason given'}"
+        void_ask(
+            shipment=row,
+            provider=row.provider,
+            shipment_id=row.provider_shipment_id,
+            label_id=row.label_id,
+            number=row.tracking_number,
+            why=f"{user} sent the parcel on {typed}: {reason or 'no reason given'}",
         )
         Shipment.objects.filter(pk=row.pk).update(tracking_number="", provider="", next_poll_at=None, packing=False)
     else:  # still being bought (stopped here), or given up on

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from touchpoint.cases.models import Case, TimelineEntry, TimelineKind
 from touchpoint.core.ids import ALPHABET, REFERENCE_LENGTH, normalise_reference
@@ -13,7 +13,7 @@ from touchpoint.journeys import Journey
 from touchpoint.journeys.carrier import carrier_holding
 from touchpoint.journeys.graph import reachable, successors
 from touchpoint.shipping.carriers.base import STATUS_WORDS
-from touchpoint.shipping.models import Leg, Provider, Shipment
+from touchpoint.shipping.models import Leg, Provider, Shipment, VoidStatus
 
 Action = Literal["arrived", "dispatched"]
 
@@ -156,6 +156,19 @@ class Parcel:
     provider: str
     created_at: datetime
     scans: list[Scan]
+    # A label bought for it and set aside (another went on the parcel): voided through the aggregator
+    void: LabelVoidLine | None = None
+
+
+@dataclass(frozen=True)
+class LabelVoidLine:
+    """What became of a label set aside, as staff read it (``shipping.voids``)."""
+
+    tracking_number: str
+    provider: str
+    status: str
+    status_words: str
+    answer: str
 
 
 def parcels_of(*, case: Case) -> list[Parcel]:
@@ -177,10 +190,13 @@ def parcels_of(*, case: Case) -> list[Parcel]:
         "created_at",
     ]
     event_fields = ["occurred_at", "description", "location", "status", "status_code", "provider"]
+    void_fields = ["tracking_number", "provider", "status", "answer"]
     rows = (
         Shipment.objects.filter(case=case)
         .order_by("-created_at", "-id", "-events__occurred_at", "-events__id")
-        .values(*fields, *(f"events__{name}" for name in event_fields))
+        .values(
+            *fields, *(f"events__{name}" for name in event_fields), *(f"label_void__{name}" for name in void_fields)
+        )
     )
     parcels: dict[int, Parcel] = {}
     for row in rows:
@@ -200,6 +216,7 @@ def parcels_of(*, case: Case) -> list[Parcel]:
                 provider=Provider(row["provider"]).label if row["provider"] else "",
                 created_at=row["created_at"],
                 scans=[],
+                void=_void_line(row),
             )
         if row["events__occurred_at"] is not None:
             status = row["events__status"]
@@ -214,22 +231,36 @@ def parcels_of(*, case: Case) -> list[Parcel]:
                     provider=Provider(row["events__provider"]).label,
                 )
             )
-    return [parcel for parcel in parcels.values() if parcel.tracking_number or parcel.scans]
+    return [parcel for parcel in parcels.values() if parcel.tracking_number or parcel.scans or parcel.void]
 
 
-def parcels_shown(*, case: Case, journey: Journey) -> list[Parcel]:
+def _void_line(row: dict[str, Any]) -> LabelVoidLine | None:
+    status = row["label_void__status"]
+    if status is None:
+        return None
+    return LabelVoidLine(
+        tracking_number=row["label_void__tracking_number"],
+        provider=Provider(row["label_void__provider"]).label,
+        status=status,
+        status_words=VoidStatus(status).label,
+        answer=row["label_void__answer"],
+    )
+
+
+def parcels_shown(*, case: Case, journey: Journey, voids: bool = False) -> list[Parcel]:
     """The parcels worth showing on the case's pages: those the carrier has told us about, the one it
     holds now (its tracking number, before its first scan), and while people trace a parcel (an
     exception state) the newest. A parcel with no scans whose trip is over (the kit the customer said
-    arrived) would only say "no news" about a finished journey."""
+    arrived) would only say "no news" about a finished journey. ``voids`` (staff): also the labels set
+    aside, with what became of their void; never the customer's (a label they never had)."""
     if not parcel_possible(journey=journey, state=case.state):
         return []
     holding = carrier_leg(journey=journey, state=case.state)
     state = journey.states.get(case.state)
     tracing = state is not None and state.exception
-    parcels = parcels_of(case=case)
+    parcels = [parcel for parcel in parcels_of(case=case) if voids or parcel.void is None]
     return [
         parcel
         for index, parcel in enumerate(parcels)
-        if parcel.scans or parcel.leg == holding or (tracing and index == 0)
+        if parcel.scans or parcel.void or parcel.leg == holding or (tracing and index == 0)
     ]

@@ -22,6 +22,7 @@ JOBS: list[tuple[str, str]] = [
     ("parcel-watchdog", "touchpoint.shipping.watchdog:watchdog_work"),  # parcels silent past their lane's bound
     ("shipping-labels", "touchpoint.shipping.postage_buy:labels_buy_work"),  # prepaid labels; idle unless configured
     ("shipping-poll", "touchpoint.shipping.poll:shipping_poll_work"),  # trackers of aggregators with no webhooks
+    ("shipping-voids", "touchpoint.shipping.voids:label_voids_work"),  # unused labels refunded through the aggregator
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
     ("demo-carrier", "touchpoint.demo.carrier_sim:carrier_sim_work"),  # the demo's parcels scanned; idle unless demo
     ("silence-guard", "touchpoint.flows.silence_guard:silence_guard_work"),  # customers unheard for nearly max_silence

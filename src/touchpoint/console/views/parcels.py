@@ -17,7 +17,7 @@ from touchpoint.shipping.service_levels import chosen_of
 def parcels_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     """Shown once a parcel can be followed: the carrier's scans, or the parcel it holds now. No query
     for a case in a state no parcel can have left by (the case's journey comes with it)."""
-    parcels = parcels_shown(case=case, journey=journey_of(case.journey))
+    parcels = parcels_shown(case=case, journey=journey_of(case.journey), voids=True)  # staff see labels set aside
     if not parcels:
         return None
     legs = dict(Leg.choices)

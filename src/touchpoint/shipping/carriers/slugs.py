@@ -11,6 +11,24 @@ Shippo by its carrier token. Each column follows that provider's published list:
 - Shippo: the tokens of "Tracking carriers" (https://docs.goshippo.com/docs/tracking/trackingcarriers),
   e.g. ``royal_mail``, ``dpd_uk``, ``hermes_uk`` (Evri).
 
+Checked against the published lists (December 2026):
+
+- AfterShip ``parcel-force``: its Parcelforce tracking page gives the slug as "static parcel-force"
+  (https://www.aftership.com/tracking-api/parcel-force); ``dpd-uk``: "the courier slug for DPD UK is
+  dpd-uk" (https://help.aftership.com/hc/en-us/articles/115009038647); ``royal-mail``, ``dhl``, ``ups``,
+  ``fedex``, ``usps``: AfterShip's courier list (``GET /couriers``). Evri: that list has two slugs for
+  what Evri now is, ``hermes`` ("Hermesworld", also "Hermes-europe UK": the business service a shop
+  sends with) and ``myhermes-uk`` ("myHermes UK", the consumer service), both in its ``hermes-group``
+  (https://www.aftership.com/docs/tracking/2025-01/enum/slug-groups). Not verified which AfterShip names
+  Evri today; ``hermes`` is kept (a refusal is a task saying so, never a silent miss).
+- Shippo: ``royal_mail`` ("Royal Mail Intersoft"), ``dpd_uk``, ``hermes_uk`` ("Evri UK"), ``dhl_express``,
+  ``fedex`` as its Tracking Carriers page lists them. Parcelforce isn't in the part of that list seen,
+  so none is given.
+- EasyPost: ``RoyalMail`` (its Royal Mail guide). Not verified: ``DPDUK`` (EasyPost documents DPD UK,
+  https://docs.easypost.com/carriers/dpduk-guide, and a ``DpdUkAccount``, but its tracker's carrier
+  string wasn't found published), nor a Parcelforce carrier string (a ``ParcelForceAccount`` exists), so
+  Parcelforce stays AfterShip only.
+
 Small on purpose: the carriers a UK repair shop posts with. A name not here, or one an aggregator
 doesn't track, is never guessed: the parcel goes on as today and a person is asked (a task)."""
 
