@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.portal.story import Customer, crew, paid, repair_at, repair_order
+from tests.portal.story import Customer, crew, paid, problem_at, repair_at, repair_order
 from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels
 from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
 from touchpoint.cases.models import Task, TimelineEntry
@@ -303,3 +303,15 @@ def test_giving_numbers_is_rate_limited(settings: Any) -> None:
     assert response.status_code == 429
     assert "Please wait a few minutes and try again." in text_of(response.content.decode())
     assert inbound(customer) == []
+
+
+def test_the_old_item_of_an_order_problem_takes_its_number_too() -> None:
+    # Given a wrong item reported, the replacement right: the old item goes back by post
+    customer = problem_at("awaiting_return")
+    # When the customer says they posted it, with its number
+    response = customer.act("return_posted", tracking_number="1550 1234 5678 91", carrier="DPD")
+    # Then the old item's parcel is recorded with the move, as the device's is
+    assert response.status_code == 303
+    assert customer.case.state == "return_in_post"
+    [parcel] = inbound(customer)
+    assert (parcel.tracking_number, parcel.carrier) == ("15501234567891", "DPD")

@@ -19,7 +19,7 @@ def parcel_fields(*, required: bool) -> dict[str, forms.Field]:
     """The two fields, to add to a form: the number (refused in words when it can't be one) and its carrier."""
     return {
         "tracking_number": forms.CharField(
-            label="Tracking number" if required else "Tracking number (if you have one)",
+            label="Tracking number",
             required=required,
             max_length=TYPED_MAX,
             error_messages={
