@@ -315,3 +315,16 @@ def test_the_old_item_of_an_order_problem_takes_its_number_too() -> None:
     assert customer.case.state == "return_in_post"
     [parcel] = inbound(customer)
     assert (parcel.tracking_number, parcel.carrier) == ("15501234567891", "DPD")
+
+
+def test_asking_for_the_number_costs_the_page_one_query(django_assert_num_queries: Any) -> None:
+    # The case page of a repair posted in its own packaging read 14 queries before the number was asked
+    # for; one more says whether we have the parcel's number already (shipping.given.inbound_number).
+    customer = own_packaging()
+    customer.page()  # the session and the shop's settings, as a visitor's second look
+    with django_assert_num_queries(15):
+        customer.page()
+    customer.act("device_posted")
+    customer.page()
+    with django_assert_num_queries(15):
+        customer.page()
