@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.portal.story import Customer, crew, paid, problem_at, repair_at, repair_order
+from tests.shipping.test_typed_trackers import kit_dispatched
 from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels
 from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
 from touchpoint.cases.models import Task, TimelineEntry
@@ -222,19 +223,7 @@ def test_a_number_that_cant_be_right_is_said_beside_it_and_nothing_moves(typed: 
 
 def test_a_kit_whose_return_label_we_know_asks_no_number() -> None:
     # Given a prepaid kit that went out with its return label's number typed at the scan station
-    customer = repair_at("box_to_send")
-    staff = Client()
-    staff.force_login(crew())
-    staff.post(
-        "/console/scan/",
-        {
-            "code": customer.case.reference,
-            "action": "dispatched",
-            "carrier": "Royal Mail",
-            "tracking_number": "RM 1234 5678 5GB",
-            "inbound_tracking_number": "RM 9876 5432 1GB",
-        },
-    )
+    customer = kit_dispatched(inbound="RM 9876 5432 1GB")
     customer.act("box_delivered")
     assert customer.case.state == "awaiting_device"
     # Then "I've posted my device" asks for nothing: we know the parcel's number already
@@ -249,18 +238,7 @@ def test_a_kit_whose_return_label_we_know_asks_no_number() -> None:
 
 
 def test_the_number_of_a_parcel_we_sent_is_refused_as_the_devices() -> None:
-    customer = repair_at("box_to_send")
-    staff = Client()
-    staff.force_login(crew())
-    staff.post(
-        "/console/scan/",
-        {
-            "code": customer.case.reference,
-            "action": "dispatched",
-            "carrier": "Royal Mail",
-            "tracking_number": "RM 1234 5678 5GB",
-        },
-    )
+    customer = kit_dispatched()  # its tracking number typed at the scan station: RM 1234 5678 5GB
     customer.act("box_delivered")
     response = customer.act("device_posted", tracking_number="rm123456785gb")
     assert response.status_code == 400
