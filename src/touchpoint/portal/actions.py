@@ -5,7 +5,8 @@ area's own panel records with its record (a quote's answer, a payment, feedback:
 :mod:`touchpoint.cases.recording`). Each action is worded as the journey words it for customers
 (``events: {x: {customer: ...}}``), asks for the values its transition ``asks:`` for, typed by the
 journey's ``data:`` declarations, and asks "are you sure?" first when it can't be undone: when the
-move ends the case, or gives money back."""
+move ends the case, or gives money back. An action that hands the carrier the parcel coming to us ("I've
+posted my device") also takes its tracking number, optionally, while we have none (``shipping.given``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from touchpoint.journeys import Actor, Journey, valid_events
 from touchpoint.journeys.engine import Advanced, actor_may, advance, event_asks
 from touchpoint.journeys.guards import guard_fields, guard_holds
 from touchpoint.journeys.model import DataField, State
+from touchpoint.shipping.given import inbound_number, number_wanted_with
 
 CUSTOMER = Actor("customer")
 
@@ -49,6 +51,7 @@ class Action:
     asks: tuple[tuple[str, DataField], ...]  # the values it needs, in the journey's declaration order
     confirm: bool  # can't be undone: asked "are you sure?" first
     words: Words | None
+    parcel: bool = False  # hands the carrier the parcel coming to us: its tracking number may come too
 
     @property
     def yes(self) -> str:
@@ -67,12 +70,24 @@ def customer_actions(*, case: Case, journey: Journey) -> list[Action]:
     """The actions to offer on ``case``'s page now: plain ones first, those that take words last."""
     if not case.is_open:
         return []
-    events = valid_events(journey, state=case.state, data=case.data, actor=CUSTOMER)
-    actions = [action_of(journey, state=case.state, event=event, data=case.data) for event in events if generic(event)]
+    events = [e for e in valid_events(journey, state=case.state, data=case.data, actor=CUSTOMER) if generic(e)]
+    # The parcel's number is asked for only while we have none (a kit's return label typed at its dispatch has one).
+    asks_number = any(number_wanted_with(journey=journey, state=case.state, event=e) for e in events)
+    number_known = asks_number and bool(inbound_number(case=case))
+    actions = [
+        action_of(
+            journey,
+            state=case.state,
+            event=event,
+            data=case.data,
+            parcel=not number_known and number_wanted_with(journey=journey, state=case.state, event=event),
+        )
+        for event in events
+    ]
     return sorted(actions, key=lambda action: action.words is not None)
 
 
-def action_of(journey: Journey, *, state: str, event: str, data: Mapping[str, Any]) -> Action:
+def action_of(journey: Journey, *, state: str, event: str, data: Mapping[str, Any], parcel: bool = False) -> Action:
     info = journey.events.get(event)
     asks = tuple(
         (name, journey.data[name]) for name in event_asks(journey, state=state, event=event) if name in journey.data
@@ -84,6 +99,7 @@ def action_of(journey: Journey, *, state: str, event: str, data: Mapping[str, An
         asks=asks,
         confirm=final(journey, state=state, event=event, data=data),
         words=WORDS.get(event),
+        parcel=parcel,
     )
 
 

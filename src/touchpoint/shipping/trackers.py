@@ -103,7 +103,7 @@ def _reference(shipment: Shipment) -> str:
 
 def _unrecognised(shipment: Shipment, provider: str) -> None:
     label = Provider(provider).label
-    typed = shipment.carrier or "(no carrier typed)"
+    typed = shipment.carrier or "(no carrier named)"  # a customer may not know whose van it is
     with transaction.atomic():
         Shipment.objects.filter(pk=shipment.pk).update(next_poll_at=None)
         task_open(
@@ -112,7 +112,7 @@ def _unrecognised(shipment: Shipment, provider: str) -> None:
             case=shipment.case,
             title=f"Carrier not recognised: “{typed[:60]}” for parcel {shipment.tracking_number}",
             detail=(
-                f"The parcel {shipment.tracking_number} ({_leg_words(shipment)}) was dispatched with the carrier "
+                f"The parcel {shipment.tracking_number} ({_leg_words(shipment)}) was recorded with the carrier "
                 f"“{typed}”, which isn't one we can name to {label}, so {label} hasn't been asked to track it: no "
                 f"carrier events will come for it by themselves.\n\nAdd the tracking number on {label}'s dashboard "
                 "with the right carrier (its events then arrive as any other parcel's), or follow it on the "

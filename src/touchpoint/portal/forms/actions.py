@@ -15,6 +15,7 @@ from touchpoint.core.forms import MoneyField
 from touchpoint.journeys.data import ADDRESS_PARTS, MONEY_MAX, TEXT_MAX, DataError
 from touchpoint.journeys.model import NAME_PATTERN, DataField
 from touchpoint.portal.actions import Action, readable
+from touchpoint.portal.forms.parcel import parcel_clean, parcel_fields, parcel_given
 
 NONCE_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -148,6 +149,8 @@ class AskForm(forms.Form):
                     "max_length": f"Please keep it under {limit:,} characters (it's %(show_value)d now).",
                 },
             )
+        if action.parcel:
+            self.fields.update(parcel_fields(required=False))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -160,6 +163,8 @@ class AskForm(forms.Form):
                 declared.check(self._raw(name, declared, cleaned))
             except DataError:
                 self.add_error(key, "That answer doesn't fit here: please check it.")
+        if self.action.parcel:
+            parcel_clean(self, cleaned)
         return cleaned
 
     def _raw(self, name: str, declared: DataField, cleaned: dict[str, Any]) -> Any:
@@ -178,6 +183,10 @@ class AskForm(forms.Form):
 
     def words(self) -> str:
         return str(self.cleaned_data.get("words") or "").strip()
+
+    def parcel(self) -> tuple[str, str] | None:
+        """The parcel's tracking number and carrier when the customer gave them (valid forms only)."""
+        return parcel_given(self.cleaned_data) if self.action.parcel else None
 
     def shown(self) -> list[Shown]:
         """The asked values, in the journey's order, as the template draws them."""

@@ -6,13 +6,16 @@ Every action posts the case version its page showed and a one-off nonce (the ide
 stale page says so and changes nothing, a double submit acts once. A refusal says why on a page of
 its own, with what was typed kept, and never a 500. What can't be undone is confirmed first: on a
 second page without JavaScript, in a ``<dialog>`` with it. Success redirects back to the case page
-(post/redirect/get) with a sentence saying what happened."""
+(post/redirect/get) with a sentence saying what happened. "I've posted my device" may bring the parcel's
+tracking number (``shipping.given``): recorded with the move, in its transaction, and rate-limited like
+the other case-page forms; a number that can't be right is said beside its field and nothing moves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -24,12 +27,14 @@ from touchpoint.cases.actors import CUSTOMER
 from touchpoint.cases.errors import CaseConflict, IdempotencyKeyReused, TransitionRefused
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.flows.advance import case_advance
 from touchpoint.inbox.portal import portal_message_receive
 from touchpoint.journeys import Journey, State
 from touchpoint.portal.access import case_link
 from touchpoint.portal.actions import Action, action_of, customer_actions, landing
 from touchpoint.portal.forms.actions import ActForm, AskForm, new_nonce
+from touchpoint.shipping.given import NumberRefused, parcel_give
 
 UNREAD = "That didn't come through whole, so nothing was changed. Please try again from your page."
 UNKNOWN = "We don't know that action, so nothing was changed. Please choose again from your page."
@@ -41,6 +46,14 @@ STALE = (
 REUSED = "This form was already used. Please go back to your page and choose again: nothing was changed."
 CHECK = "Something needs another look before we can take it: see below. Nothing was changed yet."
 DOES_NOT_FIT = "That answer doesn't fit this step, so nothing was changed. Please check it, or talk to a person."
+TOO_MANY = "You've sent this a lot in a few minutes, so nothing was changed. Please wait a few minutes and try again."
+
+
+def parcel_limit_hit(request: HttpRequest) -> bool:
+    """Count one tracking number given from this client; False when over the case pages' limit (a
+    number on another order is said so, which mustn't become a way to try numbers)."""
+    limit = Limit(settings.TOUCHPOINT_PORTAL_PERSON_RATE, settings.TOUCHPOINT_PORTAL_RATE_WINDOW)
+    return ratelimit_hit(scope="portal-parcel", key=client_key(request), limit=limit)
 
 
 @dataclass(frozen=True)
@@ -150,11 +163,17 @@ def action_take(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         return _page(request, case, token, journey, status=400, problem=CHECK, offered=offered)
     if action.confirm and not base.cleaned_data["confirm"]:
         return _page(request, case, token, journey, status=200, problem="", offered=offered, confirming=True)
+    parcel = offered.form.parcel()
+    if parcel is not None and not parcel_limit_hit(request):
+        return _page(request, case, token, journey, status=429, problem=TOO_MANY, offered=offered)
     try:
         with transaction.atomic():
             result = case_advance(
                 case=case, event=event, actor=CUSTOMER, given=offered.form.given(), idempotency_key=_key(nonce)
             )
+            if parcel is not None and not result.replayed:
+                # The parcel commits with "posted", as the scan station's typed number commits with its dispatch
+                parcel_give(case=result.case, tracking_number=parcel[0], carrier=parcel[1])
             words = offered.form.words()
             if words:
                 # Their words are their message on the case, stored as the messages panel stores one,
@@ -164,6 +183,9 @@ def action_take(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         # Lost a race with another change: draw the page from the case as it is now.
         case = Case.objects.select_related("customer", "journey").get(pk=case.pk)
         return _page(request, case, token, journey, status=409, problem=STALE, offered=offered)
+    except NumberRefused as refused:
+        offered.form.add_error("tracking_number", refused.message)
+        return _page(request, case, token, journey, status=400, problem=CHECK, offered=offered)
     except IdempotencyKeyReused:
         return _page(request, case, token, journey, status=400, problem=REUSED)
     except TransitionRefused as refused:

@@ -46,6 +46,18 @@ SLUGS: dict[str, dict[str, str]] = {
     "usps": {"aftership": "usps", "easypost": "USPS", "shippo": "usps"},
 }
 
+# Each carrier as people read its name: the choices a customer picks from on their case page.
+NAMES: dict[str, str] = {
+    "royalmail": "Royal Mail",
+    "parcelforce": "Parcelforce",
+    "dpd": "DPD",
+    "evri": "Evri",
+    "dhlexpress": "DHL Express",
+    "ups": "UPS",
+    "fedex": "FedEx",
+    "usps": "USPS",
+}
+
 # Other ways staff write the same carrier (compacted), and the aggregators' own names read back.
 ALIASES: dict[str, str] = {
     "rm": "royalmail",
