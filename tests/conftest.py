@@ -49,9 +49,14 @@ def pytest_report_header() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _shop_settings_fresh() -> Iterator[None]:
+def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test reads the shop's settings from its own database: a copy a process kept in an
-    earlier test (whose transaction rolled back) must not leak into the next one."""
+    earlier test (whose transaction rolled back) must not leak into the next one.
+
+    Within a test a kept copy is rechecked only when the process saves a change (as it is at once in
+    production); the 5-second recheck for another process's edits is wall-clock time, so on a busy
+    machine it made a page's exact query count depend on how long the test took (one query more, now
+    and then). The tests of the recheck itself set their own window."""
     try:
         from django.conf import settings
 
@@ -62,18 +67,25 @@ def _shop_settings_fresh() -> Iterator[None]:
         yield
         return
     from touchpoint.flows.silence_guard import silence_guard_forget
+    from touchpoint.shop import opening_hours, selectors
+    from touchpoint.shop.opening_hours import opening_hours_forget
     from touchpoint.shop.selectors import shop_settings_forget
     from touchpoint.staff.first_run import forget_owner
+    from touchpoint.touchpoints import overrides
     from touchpoint.touchpoints.overrides import overrides_forget
 
+    for kept in (overrides, selectors, opening_hours):
+        monkeypatch.setattr(kept, "RECHECK_SECONDS", 3600.0)
     shop_settings_forget()
     forget_owner()  # "someone is on the staff" is remembered per process too
     overrides_forget()  # and the shop's own templates and persona
     silence_guard_forget()  # and the minute the silence guard last scanned in
+    opening_hours_forget()  # and the teams' opening hours
     yield
     shop_settings_forget()
     forget_owner()
     overrides_forget()
+    opening_hours_forget()
 
 
 @pytest.fixture
