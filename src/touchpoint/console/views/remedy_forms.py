@@ -1,5 +1,5 @@
 """The remedies forms: one per remedy on the case's panel (give it, or ask a lead), and the lead's
-decision on a request. Their templates (``console/remedies/_field.html``) tie each field to its hint
+decision on a request. Their templates (``console/remedies/_panel.html#field``) tie each field to its hint
 and its error for screen readers."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ HIDDEN = ("version", "nonce")
 
 
 class FieldView(TypedDict):
-    """What ``_field.html`` draws of one field, worked out once in Python. A template reads a dict by
-    one lookup, where each read of a BoundField's attribute first fails as an index, then calls a
-    property; the case view draws a dozen of these fields."""
+    """What the ``field`` partial (``_panel.html``) draws of one field, worked out once in Python. A
+    template reads a dict by one lookup, where each read of a BoundField's attribute first fails as an
+    index, then calls a property; the case view draws a dozen of these fields."""
 
     id: str
     name: str
@@ -57,7 +57,7 @@ def field_view(bound: BoundField) -> FieldView:
 
 
 class _Drawn:
-    """A form whose visible fields ``_field.html`` draws from ``form.shown.<name>``."""
+    """A form whose visible fields the ``field`` partial draws from ``form.shown.<name>``."""
 
     @cached_property
     def shown(self) -> dict[str, FieldView]:
