@@ -113,6 +113,32 @@ def test_an_agent_gives_a_credit_within_the_limit(client: Client, new_case: Case
     assert Remedy.objects.count() == 1
 
 
+def test_a_kept_form_shows_what_is_left_at_once_with_this_pages_version_and_nonce_and_each_persons_own_limit(
+    client: Client, new_case: Case, agent: StaffUser, lead: StaffUser
+) -> None:
+    """A fresh form's fields are kept per process under the words they show (remedy_forms.FreshRemedy):
+    a credit given changes what is left on the very next page, each page carries its own version and
+    nonces, and a lead on the same case sees the lead's limits."""
+    client.force_login(agent)
+    url = reverse("console:case_remedies", args=[new_case.reference])
+    first = client.get(url).content.decode()
+    assert "You may give £10.00 on this case now" in first
+    data = form_of(client, new_case, "goodwill_credit")
+    given = {**data, "goodwill_credit-amount": "7.50", "goodwill_credit-reason": "Late box", "action": "apply"}
+    assert client.post(give_url(new_case), given).status_code == 302
+    page = client.get(url).content.decode()
+    assert "You may give £2.50 on this case now" in page and "You may give £10.00" not in page
+    assert 'aria-describedby="id_goodwill_credit-amount-hint"' in page
+    again = form_of(client, new_case, "goodwill_credit")
+    assert int(again["goodwill_credit-version"]) > int(data["goodwill_credit-version"])
+    assert again["goodwill_credit-nonce"] != data["goodwill_credit-nonce"]
+    nonces = re.findall(r'name="[a-z_]+-nonce" value="([^"]+)"', page)
+    assert len(nonces) == 6 and len(set(nonces)) == 6  # one per form, never a kept one
+    client.force_login(lead)
+    theirs = client.get(url).content.decode()
+    assert "(rule <code>goodwill_credit.lead</code>)" in theirs and "You may give £2.50" not in theirs
+
+
 def test_an_edited_form_cant_exceed_the_limit(client: Client, new_case: Case, agent: StaffUser) -> None:
     client.force_login(agent)
     data = form_of(client, new_case, "goodwill_credit")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from touchpoint.cases.errors import CaseConflict
 from touchpoint.cases.models import Case
-from touchpoint.console.views.remedy_forms import RemedyForm
+from touchpoint.console.views.remedy_forms import FreshRemedy, RemedyForm
 from touchpoint.core.clock import now
 from touchpoint.remedies.errors import RemedyRefused
 from touchpoint.remedies.models import RequestStatus
@@ -44,15 +44,15 @@ def panel_context(
     user = staff_user(request)
     history = remedy_history(case_id=case.pk)
     options = remedy_options(case=case, user=user, policy=policy_in_force(), totals=history.totals())
-    forms = []  # one per remedy this person may give or ask for: fresh, or the refused POST as typed
+    # One per remedy this person may give or ask for: fresh, or the refused POST as typed.
+    forms: list[RemedyForm | FreshRemedy] = []
     for option in options:
         if not option.can_apply and not option.can_ask:
             continue
         if bound is not None and bound.option.kind == option.kind:
             forms.append(bound)
         else:
-            fresh = {"version": case.version, "nonce": secrets.token_urlsafe(16)}
-            forms.append(RemedyForm(option=option, initial=fresh))
+            forms.append(FreshRemedy.of(option, version=case.version, nonce=secrets.token_urlsafe(16)))
     pending = [r for r in history.asked if r.status == RequestStatus.PENDING]
     return {
         "case": case,

@@ -1,10 +1,11 @@
 """The remedies forms: one per remedy on the case's panel (give it, or ask a lead), and the lead's
-decision on a request. Their templates (``console/remedies/_field.html``) tie each field to its hint
+decision on a request. Their templates (``console/remedies/_panel.html#field``) tie each field to its hint
 and its error for screen readers."""
 
 from __future__ import annotations
 
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, TypedDict
 
 from django import forms
@@ -19,9 +20,9 @@ HIDDEN = ("version", "nonce")
 
 
 class FieldView(TypedDict):
-    """What ``_field.html`` draws of one field, worked out once in Python. A template reads a dict by
-    one lookup, where each read of a BoundField's attribute first fails as an index, then calls a
-    property; the case view draws a dozen of these fields."""
+    """What the ``field`` partial (``_panel.html``) draws of one field, worked out once in Python. A
+    template reads a dict by one lookup, where each read of a BoundField's attribute first fails as an
+    index, then calls a property; the case view draws a dozen of these fields."""
 
     id: str
     name: str
@@ -57,7 +58,7 @@ def field_view(bound: BoundField) -> FieldView:
 
 
 class _Drawn:
-    """A form whose visible fields ``_field.html`` draws from ``form.shown.<name>``."""
+    """A form whose visible fields the ``field`` partial draws from ``form.shown.<name>``."""
 
     @cached_property
     def shown(self) -> dict[str, FieldView]:
@@ -123,6 +124,55 @@ class RemedyForm(_Drawn, forms.Form):
         """What has no field to stand beside: the form's own errors, and a hidden field's (an edited page)."""
         hidden = [f"(Hidden field {name}) {e}" for name in HIDDEN for e in self.errors.get(name, [])]
         return [str(e) for e in self.non_field_errors()] + hidden
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """Everything a fresh :class:`RemedyForm` shows of its option, and the shop's currency: equal words,
+    equal form. The option rides along uncompared, to build the form from."""
+
+    kind: str
+    label: str
+    monetary: bool
+    can_apply: bool
+    can_ask: bool
+    remaining: str
+    ceiling: str
+    decide_within: str
+    rule: str
+    currency: str
+    option: RemedyOption = field(compare=False, hash=False, repr=False)
+
+
+@lru_cache(maxsize=512)
+def _fresh(shown: _Shown) -> dict[str, Any]:
+    return RemedyForm(option=shown.option).drawn
+
+
+@dataclass(frozen=True)
+class FreshRemedy:
+    """A remedy's form as a fresh page draws it: ``drawn`` as :attr:`RemedyForm.drawn` would be with this
+    page's version and nonce, and the ``key`` its fields are cached under. The form itself is built once
+    per process for the words it shows (building six Django forms and reading their fields cost the case
+    view ~2 ms a page); a refused POST is drawn from its bound :class:`RemedyForm` instead."""
+
+    option: RemedyOption
+    drawn: dict[str, Any]
+
+    @classmethod
+    def of(cls, option: RemedyOption, *, version: int, nonce: str) -> FreshRemedy:
+        o = option
+        rule = o.allowance.rule_key if o.allowance.rule else ""
+        shown = _Shown(
+            o.kind, o.label, o.monetary, o.can_apply, o.can_ask, o.remaining_text, o.ceiling_text,
+            o.decide_within_text, rule, currency(), option,
+        )  # fmt: skip
+        drawn = _fresh(shown)
+        values = {"version": str(version), "nonce": nonce}
+        hidden = [(name, values[name.removeprefix(f"{o.kind}-")], id_) for name, _, id_ in drawn["hidden"]]
+        # `key`: the panel's {% cache %} of the form's fields, under everything they show (repr(shown): the
+        # option's words and the currency). Only a fresh form has one: a refused form shows what was typed.
+        return cls(option, {**drawn, "hidden": hidden, "key": repr(shown)})
 
 
 class DecideForm(_Drawn, forms.Form):
