@@ -61,6 +61,7 @@ def _shop_settings_fresh() -> Iterator[None]:
     if not configured:
         yield
         return
+    from touchpoint.cases.journeys import journeys_forget
     from touchpoint.flows.silence_guard import silence_guard_forget
     from touchpoint.shop.selectors import shop_settings_forget
     from touchpoint.staff.first_run import forget_owner
@@ -70,10 +71,12 @@ def _shop_settings_fresh() -> Iterator[None]:
     forget_owner()  # "someone is on the staff" is remembered per process too
     overrides_forget()  # and the shop's own templates and persona
     silence_guard_forget()  # and the minute the silence guard last scanned in
+    journeys_forget()  # and each journey's newest version
     yield
     shop_settings_forget()
     forget_owner()
     overrides_forget()
+    journeys_forget()
 
 
 @pytest.fixture
