@@ -19,16 +19,20 @@ from touchpoint.customers.services import Contact
 from touchpoint.flows.intake import Order, OrderRefused, order_place
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.shop import selectors
+from touchpoint.touchpoints import overrides
 
 
 @pytest.fixture
 def shop(db: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The mail-in-repair journey and a small catalog (one retired model, one retired problem).
 
-    The journey is registered and committed before the shop takes orders, as at a deploy, and each
-    process keeps its newest version however slow the machine (``RECHECK_SECONDS``; tests/cases/test_journey_kept.py
-    shows the recheck), so statement counts are a running site's."""
-    monkeypatch.setattr(journeys, "RECHECK_SECONDS", 3600.0)
+    The journey is registered and committed before the shop takes orders, as at a deploy, and the
+    process's kept copies (the journey's newest version, the shop's settings, its templates) are not
+    rechecked during the test however slow the machine (``RECHECK_SECONDS``; tests/cases/test_journey_kept.py,
+    tests/shop/test_cache.py show the recheck), so statement counts are a running site's."""
+    for room in (journeys, selectors, overrides):
+        monkeypatch.setattr(room, "RECHECK_SECONDS", 3600.0)
     path = library_file("mail-in-repair")
     assert path is not None
     with django_capture_on_commit_callbacks(execute=True):
