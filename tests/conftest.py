@@ -66,6 +66,8 @@ def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     if not configured:
         yield
         return
+    from touchpoint.cases import journeys
+    from touchpoint.cases.journeys import journeys_forget
     from touchpoint.flows.silence_guard import silence_guard_forget
     from touchpoint.shop import opening_hours, selectors
     from touchpoint.shop.opening_hours import opening_hours_forget
@@ -74,18 +76,20 @@ def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from touchpoint.touchpoints import overrides
     from touchpoint.touchpoints.overrides import overrides_forget
 
-    for kept in (overrides, selectors, opening_hours):
+    for kept in (overrides, selectors, opening_hours, journeys):
         monkeypatch.setattr(kept, "RECHECK_SECONDS", 3600.0)
     shop_settings_forget()
     forget_owner()  # "someone is on the staff" is remembered per process too
     overrides_forget()  # and the shop's own templates and persona
     silence_guard_forget()  # and the minute the silence guard last scanned in
     opening_hours_forget()  # and the teams' opening hours
+    journeys_forget()  # and each journey's newest version
     yield
     shop_settings_forget()
     forget_owner()
     overrides_forget()
     opening_hours_forget()
+    journeys_forget()
 
 
 @pytest.fixture

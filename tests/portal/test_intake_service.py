@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.factories import CustomerFactory
+from touchpoint.cases import journeys
 from touchpoint.cases.journeys import journey_of, journey_register
 from touchpoint.cases.models import Case, TimelineEntry
 from touchpoint.catalog.models import DeviceModel, Problem
@@ -18,14 +19,24 @@ from touchpoint.customers.services import Contact
 from touchpoint.flows.intake import Order, OrderRefused, order_place
 from touchpoint.journeys.library import library_file
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.shop import selectors
+from touchpoint.touchpoints import overrides
 
 
 @pytest.fixture
-def shop(db: Any) -> None:
-    """The mail-in-repair journey and a small catalog (one retired model, one retired problem)."""
+def shop(db: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mail-in-repair journey and a small catalog (one retired model, one retired problem).
+
+    The journey is registered and committed before the shop takes orders, as at a deploy, and the
+    process's kept copies (the journey's newest version, the shop's settings, its templates) are not
+    rechecked during the test however slow the machine (``RECHECK_SECONDS``; tests/cases/test_journey_kept.py,
+    tests/shop/test_cache.py show the recheck), so statement counts are a running site's."""
+    for room in (journeys, selectors, overrides):
+        monkeypatch.setattr(room, "RECHECK_SECONDS", 3600.0)
     path = library_file("mail-in-repair")
     assert path is not None
-    journey_register(source=path.read_text(), filename=str(path))
+    with django_capture_on_commit_callbacks(execute=True):
+        journey_register(source=path.read_text(), filename=str(path))
     DeviceModel.objects.create(slug="nano-player-4g", name="Nano Player 4G", kind="music_player", diagnosis_price=29)
     DeviceModel.objects.create(slug="slate-tab-air-10", name="Slate Tab Air 10", kind="tablet", diagnosis_price=49)
     DeviceModel.objects.create(slug="brick-phone", name="Brick Phone", kind="phone", active=False)

@@ -22,18 +22,18 @@ pytestmark = pytest.mark.usefixtures("shop")
 #   the order rate limit: one upsert of its window (1)
 #   order_place (the catalog as the form read it: no second look): its savepoint (1); the customer: SELECT,
 #     then savepoint, INSERT, release (4)
-#   case_open: the journey's newest version, without its YAML (1); has the nonce been used? (1: the only
-#     look at it); its attempt's savepoint (1); the case INSERT (1); the opening timeline entry (1: its
-#     number is 1, not looked up); the wait timer (1)
+#   case_open: the journey's newest version is the process's kept copy (none); its attempt's savepoint (1);
+#     the case INSERT (1); the opening timeline entry (1: its number is 1, not looked up; a used nonce is
+#     found by its unique index here, with no SELECT first); the wait timer (1)
 #   the touch point's message, for a case this transaction opened (so no look for tasks, money, links or
 #     earlier messages that can't exist yet; the shop's own templates and persona are the process's kept
 #     copy, as the shop's settings are: none); the emailed link's INSERT (1); the device's name (1); the
 #     message INSERT (1) (the state's timers, just written, are passed along, not read back)
 #   case_open's and order_place's savepoints released (2)
-#   the page the customer lands on: the form's link, SELECT and INSERT (2)
+#   the page the customer lands on: the form's link, INSERT (1: the case is new, no link to look for)
 #   the transaction's savepoint released (1: in production its COMMIT)
 # Nothing else: no session row (a placed order keeps no draft) and no count of new sessions.
-ORDER_QUERIES = 23
+ORDER_QUERIES = 20
 
 
 def order(client: Client, n: int) -> Any:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from touchpoint.journeys import Journey, JourneyLoadError, Severity, parse_journ
 from touchpoint.shop.opening_hours import team_clock
 
 log = logging.getLogger(__name__)
+RECHECK_SECONDS = 5.0  # how late a version registered by another process is used here (as shop.selectors)
 
 
 def _errors_in(source: str, filename: str) -> list[str]:
@@ -49,6 +52,7 @@ def journey_register(*, source: str, filename: str) -> JourneyVersion:
             )
         return existing
     _silence_with_hours(source, filename)
+    journeys_changed()
     try:
         with transaction.atomic():
             registered = JourneyVersion.objects.create(
@@ -85,10 +89,45 @@ def journeys_sync(directories: list[Path] | None = None) -> list[JourneyVersion]
     return found
 
 
+@dataclass
+class _Latest:
+    versions: dict[str, tuple[JourneyVersion, float]] = field(default_factory=dict)  # name: (row, read at)
+    writing: bool = False  # this process registered a version that hasn't committed yet
+
+
+_latest = _Latest()
+
+
+def journeys_forget() -> None:
+    """Drop this process's newest versions: the next :func:`journey_latest` asks the database."""
+    _latest.versions, _latest.writing = {}, False
+
+
+def journeys_changed() -> None:
+    """This process is registering a version: keep none until it commits, then read afresh."""
+    _latest.versions, _latest.writing = {}, True
+    transaction.on_commit(journeys_forget)
+
+
 def journey_latest(name: str) -> JourneyVersion:
     """The newest registered version of ``name``, registering the shipped files first if needed.
     Read without its source (kilobytes of YAML, read on every order): :func:`journey_of` reads it
-    only when this process hasn't parsed that version yet."""
+    only when this process hasn't parsed that version yet.
+
+    Every order opens a case on it and a new version is registered a few times a year, so this process
+    keeps what it read for :data:`RECHECK_SECONDS` (as it keeps the shop's settings): a version
+    registered by another process is used here within that; the registering process reads it at once.
+    Rows are never changed once registered, so a kept one is never wrong, only a moment old."""
+    kept, moment = _latest.versions.get(name), time.monotonic()
+    if kept is not None and moment - kept[1] < RECHECK_SECONDS:
+        return kept[0]
+    version = _latest_read(name)
+    if not _latest.writing:  # a version this process registered may yet be rolled back
+        _latest.versions[name] = (version, moment)
+    return version
+
+
+def _latest_read(name: str) -> JourneyVersion:
     version = JourneyVersion.objects.filter(name=name).defer("source").order_by("-version").first()
     if version is None:
         journeys_sync()

@@ -60,8 +60,9 @@ def case_open(
     Opens its own transaction; with an ``idempotency_key`` seen before, returns the first result."""
     version = journey_latest(journey)
     definition = journey_of(version)
-    if idempotency_key is not None and (replay := _replay(idempotency_key, None, "opened")) is not None:
-        return replay
+    # A key seen before is found by its unique index when the timeline entry is written (below): the
+    # savepoint rolls the case back and the first result is returned. A new key, the usual answer,
+    # costs no SELECT to ask first.
     intake = intake_check(definition, data or {})
     if isinstance(intake, str):
         raise TransitionRefused("bad-input", f"{definition.key}: {intake}")

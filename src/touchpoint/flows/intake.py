@@ -22,7 +22,7 @@ from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_model_offered, problems_offered
 from touchpoint.customers.models import Channel
 from touchpoint.customers.services import Contact, customer_upsert, email_normalise
-from touchpoint.flows.advance import case_open
+from touchpoint.flows.advance import AdvanceResult, case_open
 from touchpoint.journeys.data import coerce
 from touchpoint.text.phones import NumberRefused, phone_normalise
 
@@ -119,6 +119,11 @@ def order_check(order: Order, offered: Offered | None = None) -> Decimal:
 
 
 def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> Case:
+    """Place ``order`` (:func:`order_open`); the case it opened, or opened the first time."""
+    return order_open(order=order, nonce=nonce, offered=offered).case
+
+
+def order_open(*, order: Order, nonce: str, offered: Offered | None = None) -> AdvanceResult:
     """Place ``order``: find or create the customer by email (a known customer is left as we hold them:
     an order proves no one's identity) and open a ``mail-in-repair`` case with the journey's data and
     the name and phone given with the order, in one transaction.
@@ -164,7 +169,7 @@ def order_place(*, order: Order, nonce: str, offered: Offered | None = None) -> 
             _replay_check(opened.case, order)
         elif postage is not None:
             _postage_keep(opened.case, diagnosis=diagnosis, postage=postage)
-        return opened.case
+        return opened
 
 
 def _postage_keep(case: Case, *, diagnosis: Decimal, postage: Postage) -> None:

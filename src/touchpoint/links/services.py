@@ -58,12 +58,12 @@ def link_token(*, case: Case, opened: bool = False) -> str:
     return _newest(case, emailed=True, opened=opened)
 
 
-def link_for_form(*, case: Case) -> str:
+def link_for_form(*, case: Case, opened: bool = False) -> str:
     """The link for whoever filled in the form that opened ``case`` (the page they land on; the same
     one when the form is sent twice). A form proves nothing about the email address typed in it, so
     this link's page leaves out the emails between us and that address (``CaseLink.emailed``); the
-    links in our emails show them."""
-    return _newest(case, emailed=False)
+    links in our emails show them. ``opened``: the caller's transaction created the case (none to look for)."""
+    return _newest(case, emailed=False, opened=opened)
 
 
 def link_revoke(*, case: Case, reason: str) -> int:

@@ -19,7 +19,7 @@ from django_htmx.middleware import HtmxDetails
 from touchpoint.catalog.models import DeviceModel
 from touchpoint.catalog.selectors import device_model_offered, device_models_offered
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
-from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, Postage, order_place
+from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, Postage, order_open
 from touchpoint.links.services import link_for_form
 from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
@@ -170,11 +170,12 @@ def _order(form: IntakeForm) -> str | None:
     # The catalog the form was just checked against: placing the order doesn't read it again.
     offered = Offered(tuple(form.models), frozenset(slug for slug, _ in form.problems))
     try:
-        case = order_place(order=order, nonce=d["nonce"], offered=offered)
+        placed = order_open(order=order, nonce=d["nonce"], offered=offered)
     except OrderRefused as refused:
         form.add_error(refused.field if refused.field in form.fields else None, str(refused))
         return None
-    return link_for_form(case=case)
+    # A form sent again lands on the page the first one did; a new order's case has no link yet.
+    return link_for_form(case=placed.case, opened=not placed.replayed)
 
 
 def _messages(form: IntakeForm, field: str) -> list[str]:
