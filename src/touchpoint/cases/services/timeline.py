@@ -28,7 +28,40 @@ def timeline_append(
         # The newest entry's seq, read backwards along the (case, seq) unique index: one row, however long.
         last = TimelineEntry.objects.filter(case_id=case.pk).order_by("-seq").values_list("seq", flat=True).first()
         seq = (last or 0) + 1
-    return TimelineEntry.objects.create(
+    entry = timeline_entry(
+        case=case,
+        seq=seq,
+        at=at,
+        kind=kind,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        summary=summary,
+        detail=detail,
+        idempotency_key=idempotency_key,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def timeline_entry(
+    *,
+    case: Case,
+    seq: int,
+    kind: TimelineKind,
+    actor: CaseActor,
+    summary: str,
+    at: datetime,
+    event: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    detail: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> TimelineEntry:
+    """One entry, unsaved, numbered ``seq``: for a caller that writes several cases' entries in one
+    INSERT (``TimelineEntry.objects.bulk_create``), holding each case's row as :func:`timeline_append` asks."""
+    return TimelineEntry(
         case=case,
         seq=seq,
         at=at,
