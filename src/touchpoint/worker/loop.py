@@ -278,9 +278,10 @@ class Worker:
 
     def _fire_timers(self, result: PassResult) -> None:
         """Fire the claimed timers a few per transaction (one commit for several moves, written
-        together in one savepoint, or each in its own when that fails). A timer that raises is recorded as an attempt (:func:`timer_record_error`);
-        a batch that fails as a whole (e.g. a deadlock taking its locks) is fired again one by one,
-        so one bad timer can't cost the others an attempt."""
+        together in one savepoint, or each in its own when that fails). A timer that raises is
+        recorded as an attempt (:func:`timer_record_error`); a batch that fails as a whole (e.g. a
+        deadlock taking its locks) is fired again one by one, so one bad timer can't cost the
+        others an attempt."""
         ids = claim_due(
             Timer, due_field="due_at", worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds
         )
