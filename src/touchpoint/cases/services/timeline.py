@@ -46,32 +46,17 @@ def timeline_append(
 
 
 def timeline_entry(
-    *,
-    case: Case,
-    seq: int,
-    kind: TimelineKind,
-    actor: CaseActor,
-    summary: str,
-    at: datetime,
-    event: str = "",
-    from_state: str = "",
-    to_state: str = "",
-    detail: dict[str, Any] | None = None,
-    idempotency_key: str | None = None,
+    *, case: Case, seq: int, actor: CaseActor, summary: str, detail: dict[str, Any] | None = None, **fields: Any
 ) -> TimelineEntry:
-    """One entry, unsaved, numbered ``seq``: for a caller that writes several cases' entries in one
-    INSERT (``TimelineEntry.objects.bulk_create``), holding each case's row as :func:`timeline_append` asks."""
+    """One entry, unsaved, numbered ``seq`` (``fields``: the rest of :func:`timeline_append`'s): for a
+    caller that writes several cases' entries in one INSERT (``TimelineEntry.objects.bulk_create``),
+    holding each case's row as :func:`timeline_append` asks."""
     return TimelineEntry(
         case=case,
         seq=seq,
-        at=at,
-        kind=kind,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
         actor_kind=actor.kind,
         actor_user=actor.person,
         summary=summary[:500],
         detail=detail or {},
-        idempotency_key=idempotency_key,
+        **fields,
     )
