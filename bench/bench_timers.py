@@ -1,11 +1,12 @@
 """The timer sweep at scale: 10,000 due timers among 1,000,000 pending, fired by the worker's own
 sweep (``Worker._fire_timers``: claim a batch under a lease, fire it ``TIMERS_PER_TRANSACTION`` per
-transaction, each timer's move in its own savepoint), beside a ceiling measured in the same run: the
+transaction, the moves written together: ``flows/together.py``), beside a ceiling measured in the same run: the
 same number of bare single-row UPDATEs, each committed.
 
     python bench/bench_timers.py                          # SQLite, 1,000,000 pending, 10,000 due
     python bench/bench_timers.py --db postgres            # the same on PostgreSQL
     python bench/bench_timers.py --cases 1000 --per-case 10 --due 500   # a small run (CI)
+    python bench/bench_timers.py --db postgres --processes 2             # two workers sweeping at once
 
 The shape, laid down in bulk: ``--due`` cases of ``bench-timers.yaml`` whose one timer ran out a
 minute ago, and ``--cases`` cases waiting with ``--per-case`` timers each due in 1 to 30 days
@@ -115,12 +116,12 @@ def claim_plan() -> str:
     return due.values_list("pk", flat=True)[:100].explain()
 
 
-def sweep() -> tuple[float, dict[str, int]]:
+def sweep(worker_id: str = "bench-timers") -> tuple[float, dict[str, int]]:
     """The worker's sweep until nothing is due: seconds, and the outcomes (with ``cpu_ms``, this
     process's CPU time)."""
     from touchpoint.worker.loop import PassResult, Worker
 
-    worker = Worker(worker_id="bench-timers")
+    worker = Worker(worker_id=worker_id)
     result = PassResult()
     began, cpu = time.perf_counter(), time.process_time()
     while True:
@@ -130,6 +131,24 @@ def sweep() -> tuple[float, dict[str, int]]:
             break
     result.timers["cpu_ms"] = round((time.process_time() - cpu) * 1000)
     return time.perf_counter() - began, result.timers
+
+
+def sweeps(processes: int) -> tuple[float, dict[str, int]]:
+    """``processes`` workers sweeping at once, each its own process (as ``touchpoint worker`` started
+    that many times): the wall-clock seconds until all are done, and their outcomes and CPU summed."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own
+    began = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(sweep, [f"bench-timers-{n}" for n in range(processes)])
+    total: dict[str, int] = {}
+    for _, outcomes in results:
+        for key, value in outcomes.items():
+            total[key] = total.get(key, 0) + value
+    return time.perf_counter() - began, total
 
 
 def ceiling(count: int) -> float:
@@ -153,6 +172,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--per-case", type=int, default=99)
     parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=1, help="workers sweeping at once (PostgreSQL)")
     args = parser.parse_args()
     prepare(args.db)
     pending = args.cases * args.per_case
@@ -162,13 +182,14 @@ def main() -> None:
     build(cases=args.cases, per_case=args.per_case, due=args.due)
     print("claim query plan:")
     print("  " + claim_plan().replace("\n", "\n  "))
-    seconds, outcomes = sweep()
+    seconds, outcomes = sweep() if args.processes == 1 else sweeps(args.processes)
     cpu = outcomes.pop("cpu_ms") / 1000
     bare = ceiling(args.due)
     fired = outcomes.get("fired", 0)
+    label = "worker sweep" if args.processes == 1 else f"worker sweep, {args.processes} processes"
     print(f"{'':<34}{'seconds':>9}{'per s':>9}")
     print(
-        f"{'worker sweep':<34}{seconds:>9.1f}{fired / seconds:>9,.0f}   outcomes {outcomes}, CPU {cpu:.1f} s"
+        f"{label:<34}{seconds:>9.1f}{fired / seconds:>9,.0f}   outcomes {outcomes}, CPU {cpu:.1f} s"
         f" ({cpu / max(fired, 1) * 1000:.2f} ms a timer), load {os.getloadavg()[0]:.1f}"
     )
     print(f"{'ceiling: bare UPDATE, committed':<34}{bare:>9.1f}{args.due / bare:>9,.0f}")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.support.factories import TeamFactory
+from tests.support.timers import opened_together, refuse
 from touchpoint.cases.actors import CARRIER, SYSTEM, staff_actor
 from touchpoint.cases.errors import TransitionRefused
 from touchpoint.cases.journeys import journey_register
@@ -150,37 +150,6 @@ def test_a_carrier_scan_accepts_its_handoff(new_case: Case, bench_tech: StaffUse
     assert not Timer.objects.filter(case=case, purpose="accept", status=TimerStatus.PENDING).exists()
     last = TimelineEntry.objects.filter(case=case).order_by("seq").last()
     assert last is not None and last.summary == "Handoff to carrier accepted by carrier"
-
-
-def opened_together(new_case: Case, count: int) -> list[Case]:
-    """``count`` orders opened with ``new_case``: their payment waits run out in the same instant."""
-    with at(new_case.opened_at):
-        more = [
-            case_open(journey="mini-repair", customer=new_case.customer, actor=SYSTEM, data={"model": "nano-4g"}).case
-            for _ in range(count - 1)
-        ]
-    return [new_case, *more]
-
-
-def refuse(name: str, table: str, condition: str) -> None:
-    """The database refuses to change ``table`` so (a trigger): stands for any failure of one
-    timer's move (a bug, a constraint), as the database reports it."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"CREATE TRIGGER {name} BEFORE {'INSERT' if 'OLD.' not in condition else 'UPDATE'} ON {table} "
-                f"FOR EACH ROW WHEN {condition} BEGIN SELECT RAISE(ABORT, 'refused by {name}'); END"
-            )
-        else:
-            cursor.execute(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN RAISE EXCEPTION 'refused by {name}'; END $$"
-            )
-            operation = "INSERT" if "OLD." not in condition else "UPDATE"
-            cursor.execute(
-                f"CREATE TRIGGER {name} BEFORE {operation} ON {table} FOR EACH ROW WHEN ({condition}) "
-                f"EXECUTE FUNCTION {name}()"
-            )
 
 
 @pytest.mark.parametrize(

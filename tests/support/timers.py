@@ -7,8 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.db import connection
+
+from touchpoint.cases.actors import SYSTEM
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
 from touchpoint.core.clock import at
+from touchpoint.flows.advance import case_open
 from touchpoint.flows.timers import TimerOutcome, timer_fire
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.outbox.services import claim_due, message_mark_sent
@@ -50,3 +54,35 @@ def in_turn(case: Case, steps: Iterable[Callable[[Case], Case]]) -> Case:
         with at(last + timedelta(minutes=1)):
             case = step(case)
     return Case.objects.select_related("journey", "customer").get(pk=case.pk)
+
+
+def opened_together(new_case: Case, count: int) -> list[Case]:
+    """``count`` orders opened with ``new_case``: their payment waits run out in the same instant."""
+    with at(new_case.opened_at):
+        more = [
+            case_open(journey="mini-repair", customer=new_case.customer, actor=SYSTEM, data={"model": "nano-4g"}).case
+            for _ in range(count - 1)
+        ]
+    return [new_case, *more]
+
+
+def refuse(name: str, table: str, condition: str) -> None:
+    """The database refuses to change ``table`` so (a trigger): stands for any failure of one
+    timer's move (a bug, a constraint), as the database reports it: a constraint's error on both
+    databases, as SQLite's ``RAISE(ABORT)`` is."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE {'INSERT' if 'OLD.' not in condition else 'UPDATE'} ON {table} "
+                f"FOR EACH ROW WHEN {condition} BEGIN SELECT RAISE(ABORT, 'refused by {name}'); END"
+            )
+        else:
+            cursor.execute(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN RAISE EXCEPTION 'refused by {name}' USING ERRCODE = 'integrity_constraint_violation'; END $$"
+            )
+            operation = "INSERT" if "OLD." not in condition else "UPDATE"
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE {operation} ON {table} FOR EACH ROW WHEN ({condition}) "
+                f"EXECUTE FUNCTION {name}()"
+            )

@@ -7,6 +7,7 @@ So these services sit above every app's records and below the apps that react to
 
 - ``advance``   ``case_open``, ``case_advance``: a transition and its effects, in one commit
 - ``timers``    ``timer_fire``: a wait limit or deadline running out
+- ``together``  ``cases_advance_together``: several cases' moves written together (the timer sweep)
 - ``intake``    ``order_place``: a mail-in repair order and its case
 - ``walkins``   ``walkin_open``: a customer at the counter and their case
 - ``payments``  card checkouts, the provider's events and money seen arriving, each with its move

@@ -146,55 +146,28 @@ def _advance(
     result = advance(definition, state=case.state, event=event, data=case.data, given=given, actor=actor.for_journey())
     if not isinstance(result, Advanced):
         raise TransitionRefused(result.code, f"{case.reference}: {result.reason}")
-    merged = {**case.data, **result.data}
     at = now()
-    changes: dict[str, Any] = {
-        "state": result.target,
-        "owner": result.owner,
-        "outcome": result.outcome or "",
-        "data": merged,
-        "version": case.version + 1,
-        "state_seq": case.state_seq + 1,
-        "state_entered_at": at,
-        "closed_at": at if result.outcome is not None else None,
-        "updated_at": at,
-    }
+    changes = move_changes(case, result, at)
     # The optimistic lock: the row changes only if nobody wrote it since the caller read it.
     if Case.objects.filter(pk=case.pk, version=case.version).update(**changes) != 1:
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
         raise CaseConflict(case.reference, case.version, current or case.version)
-    before, after = definition.states[case.state], definition.states[result.target]
+    left = case.state
     # The caller's instance stays as they read it until the transaction commits; the result carries the new one.
     case = copy.copy(case)
     for name, value in changes.items():
         setattr(case, name, value)
-    if before.exception or before.accept_within is not None:
-        # Tasks about the state being left (its exception, its handoff) are settled by leaving it.
+    if settles_state_tasks(definition, left):
         Task.objects.filter(case=case, status=TaskStatus.OPEN, kind__in=STATE_TASKS).update(
             status=TaskStatus.DONE, closed_at=at, closed_by=actor.person
         )
-    summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
-    how = f"recorded by hand by {actor.describe()}: {manual_reason}" if manual_reason else f"by {actor.describe()}"
     entry = timeline_append(
         case=case,
         kind=TimelineKind.TRANSITION,
         actor=actor,
         at=at,
-        event=event,
-        from_state=result.source or "",
-        to_state=result.target,
-        summary=f"{summary} ({definition.event_label(event)}, {how})",
-        detail={
-            "data": dict(result.data),
-            **({"manual": manual_reason} if manual_reason else {}),
-            "touchpoints": result.touchpoints,
-            "silent": result.silent_reason,
-            "handoff": result.handoff,
-            # What the move promised to give back (`all`, or a money field): it settles what was owed
-            # before it, even when nothing was left to refund.
-            **({"refund": refund.what} if (refund := _refund_of(result)) is not None else {}),
-        },
         idempotency_key=key,
+        **move_entry(definition, left, result, event, actor, manual_reason),
     )
     _apply_effects(case, definition, result, at, asked=actor.kind == "customer")
     if result.outcome == "success":  # one more finished case: the worker works out the ETA figures again
@@ -204,6 +177,53 @@ def _advance(
 
 def _refund_of(result: Advanced) -> Refund | None:
     return next((effect for effect in result.effects if isinstance(effect, Refund)), None)
+
+
+def move_changes(case: Case, result: Advanced, at: datetime) -> dict[str, Any]:
+    """The case's fields after the move ``result`` of ``case``, made at ``at``."""
+    return {
+        "state": result.target,
+        "owner": result.owner,
+        "outcome": result.outcome or "",
+        "data": {**case.data, **result.data},
+        "version": case.version + 1,
+        "state_seq": case.state_seq + 1,
+        "state_entered_at": at,
+        "closed_at": at if result.outcome is not None else None,
+        "updated_at": at,
+    }
+
+
+def settles_state_tasks(journey: Journey, state: str) -> bool:
+    """Whether leaving ``state`` settles its tasks (its exception, its handoff): they are closed by the move."""
+    left = journey.states[state]
+    return left.exception or left.accept_within is not None
+
+
+def move_entry(
+    journey: Journey, state: str, result: Advanced, event: str, actor: CaseActor, manual_reason: str
+) -> dict[str, Any]:
+    """The timeline entry's words for the move ``result`` out of ``state`` (its event, states,
+    summary and detail)."""
+    before, after = journey.states[state], journey.states[result.target]
+    summary = f"{before.label} → {after.label}" if before.label != after.label else after.label
+    how = f"recorded by hand by {actor.describe()}: {manual_reason}" if manual_reason else f"by {actor.describe()}"
+    return {
+        "event": event,
+        "from_state": result.source or "",
+        "to_state": result.target,
+        "summary": f"{summary} ({journey.event_label(event)}, {how})",
+        "detail": {
+            "data": dict(result.data),
+            **({"manual": manual_reason} if manual_reason else {}),
+            "touchpoints": result.touchpoints,
+            "silent": result.silent_reason,
+            "handoff": result.handoff,
+            # What the move promised to give back (`all`, or a money field): it settles what was owed
+            # before it, even when nothing was left to refund.
+            **({"refund": refund.what} if (refund := _refund_of(result)) is not None else {}),
+        },
+    }
 
 
 def _apply_effects(
@@ -225,9 +245,7 @@ def _apply_effects(
             started += timers
             timers, tasks = [], []
         if isinstance(effect, CancelTimers):
-            Timer.objects.filter(case_id=case.pk, status=TimerStatus.PENDING).update(
-                status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
-            )
+            timers_cancel([case.pk], at)
         elif isinstance(effect, SendTouchpoint):
             touchpoint_enqueue(
                 case=case,
@@ -240,41 +258,53 @@ def _apply_effects(
                 asked=asked,
             )
         elif isinstance(effect, StartTimer):
-            timers.append(
-                Timer(
-                    case=case,
-                    purpose=effect.purpose,
-                    event=effect.event or "",
-                    state=case.state,
-                    state_seq=case.state_seq,
-                    due_at=limit_due(
-                        start=at, seconds=effect.after_seconds, clock=effect.clock, hours_of=effect.hours_of
-                    ),
-                    created_at=at,
-                )
-            )
+            timers.append(effect_timer(case, effect, at))
         elif isinstance(effect, Refund):
             refund_promised(case=case, what=effect.what, at=at)
         elif isinstance(effect, OpenTask):
-            kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
-            due = (
-                limit_due(start=at, seconds=effect.due_in_seconds, clock=effect.clock, hours_of=effect.hours_of)
-                if effect.due_in_seconds
-                else None
-            )
-            tasks.append(
-                Task(
-                    kind=kind,
-                    owner=effect.owner,
-                    title=f"{case.reference}: {effect.reason}",
-                    case=case,
-                    due_at=due,
-                    priority=1 if kind == TaskKind.EXCEPTION else 2,
-                    source_key=f"{case.pk}:{case.state_seq}:{effect.kind}",
-                )
-            )
+            tasks.append(effect_task(case, effect, at))
     Timer.objects.bulk_create(timers)
     tasks_open(tasks)
+
+
+def timers_cancel(case_ids: list[int], at: datetime) -> None:
+    """Cancel the pending timers of the cases ``case_ids`` (their move left the state that set them)."""
+    Timer.objects.filter(case_id__in=case_ids, status=TimerStatus.PENDING).update(
+        status=TimerStatus.CANCELLED, finished_at=at, lease_owner="", lease_until=None
+    )
+
+
+def effect_timer(case: Case, effect: StartTimer, at: datetime) -> Timer:
+    """The timer ``effect`` starts for ``case`` (in its new state), unsaved."""
+    due = limit_due(start=at, seconds=effect.after_seconds, clock=effect.clock, hours_of=effect.hours_of)
+    return Timer(
+        case=case,
+        purpose=effect.purpose,
+        event=effect.event or "",
+        state=case.state,
+        state_seq=case.state_seq,
+        due_at=due,
+        created_at=at,
+    )
+
+
+def effect_task(case: Case, effect: OpenTask, at: datetime) -> Task:
+    """The task ``effect`` opens for ``case`` (in its new state), unsaved: one per state entered."""
+    kind = TaskKind.EXCEPTION if effect.kind == "exception" else TaskKind.HANDOFF
+    due = (
+        limit_due(start=at, seconds=effect.due_in_seconds, clock=effect.clock, hours_of=effect.hours_of)
+        if effect.due_in_seconds
+        else None
+    )
+    return Task(
+        kind=kind,
+        owner=effect.owner,
+        title=f"{case.reference}: {effect.reason}",
+        case=case,
+        due_at=due,
+        priority=1 if kind == TaskKind.EXCEPTION else 2,
+        source_key=f"{case.pk}:{case.state_seq}:{effect.kind}",
+    )
 
 
 def _replay(key: str, case_id: int | None, event: str) -> AdvanceResult | None:

@@ -15,6 +15,7 @@ from touchpoint.cases.services.tasks import task_open
 from touchpoint.cases.services.timeline import timeline_append
 from touchpoint.core.clock import now
 from touchpoint.flows.advance import case_advance
+from touchpoint.flows.together import Move, cases_advance_together
 
 
 class TimerOutcome(StrEnum):
@@ -36,16 +37,18 @@ def timer_fire(*, timer_id: int, worker_id: str) -> TimerOutcome:
 def timers_fire(
     *, timer_ids: Sequence[int], worker_id: str, fatal: Callable[[Exception], bool] = lambda exc: False
 ) -> dict[int, TimerOutcome | Exception]:
-    """Fire claimed timers in one transaction, each in its own savepoint; the outcome of each.
+    """Fire claimed timers in one transaction; the outcome of each.
 
     A wait timer advances the case with the state's timeout event; an acceptance timer whose
     handoff is still unaccepted opens an urgent task. A timer set for an earlier state is stale;
     one no longer pending (cancelled by a move, fired by another worker) is skipped.
 
-    Each timer's move (case, timeline, timers, tasks) is atomic on its own: when one raises, its
-    savepoint is rolled back and the exception is its outcome, for the caller to record
-    (:func:`timer_record_error`) while the others commit. An exception ``fatal`` says (a lost
-    connection) is raised instead: nothing of the batch is written, and its timers are due again."""
+    The wait timers' moves are written together (:func:`cases_advance_together`: one statement per
+    kind of row for the lot, in one savepoint). When that raises, the savepoint is rolled back and
+    each timer is fired alone in its own: then a move that raises is rolled back alone and the
+    exception is its outcome, for the caller to record (:func:`timer_record_error`) while the
+    others commit. An exception ``fatal`` says (a lost connection) is raised instead: nothing of the
+    batch is written, and its timers are due again."""
     outcomes: dict[int, TimerOutcome | Exception] = {}
     with transaction.atomic():
         pending = Timer.objects.filter(pk__in=timer_ids, status=TimerStatus.PENDING)
@@ -60,17 +63,25 @@ def timers_fire(
             .order_by("pk")
         }
         timers = list(pending.select_for_update().order_by("due_at", "pk"))
+        try:
+            with transaction.atomic():  # one savepoint for the moves made together
+                outcomes = _fire_together(timers, cases)
+        except Exception as exc:  # (a conflict, a bad row): each is made alone below, where it is its own
+            if fatal(exc):
+                raise
+            outcomes = {}
         seen: set[int] = set()
         for timer in timers:
-            try:
-                with transaction.atomic():
-                    outcome = _fire(timer, cases.get(timer.case_id), again=timer.case_id in seen)
-            except Exception as exc:  # this timer's failure, not the batch's: the caller records it
-                if fatal(exc):
-                    raise
-                outcomes[timer.pk] = exc
-            else:
-                outcomes[timer.pk] = outcome
+            if timer.pk not in outcomes:
+                try:
+                    with transaction.atomic():
+                        outcome = _fire(timer, cases.get(timer.case_id), again=timer.case_id in seen)
+                except Exception as exc:  # this timer's failure, not the batch's: the caller records it
+                    if fatal(exc):
+                        raise
+                    outcomes[timer.pk] = exc
+                else:
+                    outcomes[timer.pk] = outcome
             seen.add(timer.case_id)
         # Marked done together, in the transaction that made their moves (one UPDATE per outcome,
         # not one per timer); a refused timeout was marked with its error as it happened.
@@ -78,6 +89,32 @@ def timers_fire(
             if done := [pk for pk, got in outcomes.items() if got is outcome]:
                 _finish(done, status)
     return {pk: outcomes.get(pk, TimerOutcome.SKIPPED) for pk in timer_ids}
+
+
+def _fire_together(timers: list[Timer], cases: dict[int, Case]) -> dict[int, TimerOutcome | Exception]:
+    """Fire together the wait timers that are their case's first in ``timers`` (the usual batch:
+    one timer a case) and say which are stale; the others are left out, for :func:`_fire` one by one
+    (an acceptance, a case's later timer, a move refused or promising a refund)."""
+    outcomes: dict[int, TimerOutcome | Exception] = {}
+    moves: dict[int, Move] = {}  # by timer id
+    firsts: set[int] = set()
+    for timer in timers:
+        case, first = cases.get(timer.case_id), timer.case_id not in firsts
+        firsts.add(timer.case_id)
+        if case is None or not first or timer.purpose == "accept":
+            continue
+        if _stale(timer, case):
+            outcomes[timer.pk] = TimerOutcome.STALE
+        else:
+            moves[timer.pk] = Move(case, timer.event, idempotency_key=f"timer:{timer.pk}")
+    made, _ = cases_advance_together(moves=list(moves.values()), actor=TIMER)
+    outcomes.update({pk: TimerOutcome.FIRED for pk, move in moves.items() if move.case.pk in made})
+    return outcomes
+
+
+def _stale(timer: Timer, case: Case) -> bool:
+    """The case moved on since ``timer`` was set (or finished): firing it does nothing."""
+    return case.state_seq != timer.state_seq or case.state != timer.state or bool(case.outcome)
 
 
 def _fire(timer: Timer, case: Case | None, *, again: bool) -> TimerOutcome:
@@ -88,7 +125,7 @@ def _fire(timer: Timer, case: Case | None, *, again: bool) -> TimerOutcome:
             return TimerOutcome.SKIPPED
         case = Case.objects.select_for_update(of=("self",)).select_related("journey").get(pk=timer.case_id)
     at = now()
-    if case.state_seq != timer.state_seq or case.state != timer.state or case.outcome:
+    if _stale(timer, case):
         return TimerOutcome.STALE
     if timer.purpose == "accept":
         return _acceptance_overdue(timer, case)

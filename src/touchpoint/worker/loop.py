@@ -46,9 +46,10 @@ log = structlog.get_logger("touchpoint.worker")
 HOUSEKEEPING_EVERY = 600.0  # seconds between clean-ups (rate-limit windows) and the daily regrouping of themes
 RECONNECT_FIRST = 0.5  # seconds before the first reconnection attempt after a lost connection …
 RECONNECT_CAP = 30.0  # … doubling each time up to this, so a database that is down for long isn't hammered
-# Timers fired per transaction: one commit for several moves, while the write lock (SQLite's whole
-# database; PostgreSQL's case rows) is held for tens of milliseconds, not the whole batch's time.
-TIMERS_PER_TRANSACTION = 20
+# Timers fired per transaction: one commit, and one statement per kind of row, for several moves
+# (flows/together.py), while the write lock (SQLite's whole database; PostgreSQL's case rows) is held
+# for tens of milliseconds (~1 ms a move), not the whole batch's time.
+TIMERS_PER_TRANSACTION = 50
 
 
 # SQLSTATE classes that mean the session is gone: 08 connection exception; 57P01-57P05 the server
@@ -276,10 +277,11 @@ class Worker:
                 log.info("worker.housekeeping", rate_windows_pruned=pruned, themes=run.themes.count() if run else None)
 
     def _fire_timers(self, result: PassResult) -> None:
-        """Fire the claimed timers a few per transaction (one commit for several moves, each in its
-        own savepoint). A timer that raises is recorded as an attempt (:func:`timer_record_error`);
-        a batch that fails as a whole (e.g. a deadlock taking its locks) is fired again one by one,
-        so one bad timer can't cost the others an attempt."""
+        """Fire the claimed timers a few per transaction (one commit for several moves, written
+        together in one savepoint, or each in its own when that fails). A timer that raises is
+        recorded as an attempt (:func:`timer_record_error`); a batch that fails as a whole (e.g. a
+        deadlock taking its locks) is fired again one by one, so one bad timer can't cost the
+        others an attempt."""
         ids = claim_due(
             Timer, due_field="due_at", worker_id=self.worker_id, batch=self.batch, lease_seconds=self.lease_seconds
         )

@@ -28,7 +28,7 @@ def timeline_append(
         # The newest entry's seq, read backwards along the (case, seq) unique index: one row, however long.
         last = TimelineEntry.objects.filter(case_id=case.pk).order_by("-seq").values_list("seq", flat=True).first()
         seq = (last or 0) + 1
-    return TimelineEntry.objects.create(
+    entry = timeline_entry(
         case=case,
         seq=seq,
         at=at,
@@ -36,9 +36,27 @@ def timeline_append(
         event=event,
         from_state=from_state,
         to_state=to_state,
+        actor=actor,
+        summary=summary,
+        detail=detail,
+        idempotency_key=idempotency_key,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def timeline_entry(
+    *, case: Case, seq: int, actor: CaseActor, summary: str, detail: dict[str, Any] | None = None, **fields: Any
+) -> TimelineEntry:
+    """One entry, unsaved, numbered ``seq`` (``fields``: the rest of :func:`timeline_append`'s): for a
+    caller that writes several cases' entries in one INSERT (``TimelineEntry.objects.bulk_create``),
+    holding each case's row as :func:`timeline_append` asks."""
+    return TimelineEntry(
+        case=case,
+        seq=seq,
         actor_kind=actor.kind,
         actor_user=actor.person,
         summary=summary[:500],
         detail=detail or {},
-        idempotency_key=idempotency_key,
+        **fields,
     )
