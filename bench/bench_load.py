@@ -5,7 +5,7 @@ p95 under 150 ms at 32 connections on the 2-core machine. Printed, not asserted.
 
     python bench/bench_load.py --cases 100000                # a kept build of bench_scale.py (made if missing)
     python bench/bench_load.py --cases 1000000 --seconds 20  # the larger size
-    python bench/bench_load.py --small                       # CI: 500 cases, 2 s a page
+    python bench/bench_load.py --small                       # CI: 500 cases, 1 s a page
 
 The load comes from ``wrk`` (Debian's package; ``make bench-deps`` installs it as root), which shares
 the machine with the server, as a client of a small shop's server would not: the figures are an upper
@@ -74,13 +74,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=bench_scale.pair, help="open,finished seed cases (as bench_scale.py)")
     parser.add_argument("--seconds", type=int, default=10, help="measured per page, after a 2 s warm-up")
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
-    parser.add_argument("--small", action="store_true", help="CI size: 500 cases, 2 s a page, then removed")
+    parser.add_argument("--small", action="store_true", help="CI size: 500 cases, 1 s a page after 1 s, then removed")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("bench_load.py needs wrk (apt-get install wrk, or `make bench-deps` as root); not measured.")
         return
     data = args.data.resolve() / "load" if args.small else args.data.resolve()
-    cases, seconds = (500, 2) if args.small else (args.cases, args.seconds)
+    cases, seconds, warm = (500, 1, 1) if args.small else (args.cases, args.seconds, 2)
     seeds = args.seeds or (SMALL_SEEDS if args.small else SEEDS)
     folder = bench_scale.build(data, cases, seeds)
     bench_scale.ready(folder)
@@ -92,7 +92,7 @@ def main() -> None:
     try:
         for label, user, path in bench_scale.pages():
             url = f"http://127.0.0.1:{port}{path}"
-            wrk(url, cookies[user], seconds=2, connections=4)
+            wrk(url, cookies[user], seconds=warm, connections=4)
             figures = wrk(url, cookies[user], seconds=seconds, connections=args.connections)
             rows.append((label, figures))
             say(f"  {label}: {figures['rps']:.0f} req/s, p95 {figures['p95_us'] / 1000:.0f} ms")
