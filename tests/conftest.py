@@ -20,7 +20,7 @@ SUPPORT = Path(__file__).parent / "support"
 
 # Browser fixtures (phone, desktop): Debian's Chromium through Playwright. See tests/support/browser.py.
 # force_login gives a lead's or admin's session its two-factor code. See tests/support/two_factor.py.
-pytest_plugins = ["tests.support.browser", "tests.support.two_factor"]
+pytest_plugins = ["tests.support.browser", "tests.support.carrier_fixtures", "tests.support.two_factor"]
 
 
 DB_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_reset_sequences"})

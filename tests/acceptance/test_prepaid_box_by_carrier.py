@@ -16,22 +16,17 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.portal.story import Customer, crew, repair_order
-from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
+from tests.support.carriers import TRACKING_NUMBER, deliver, recorded
 from tests.support.pages import Form, Page, path_of
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shipping.models import Leg, Shipment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("carrier_secrets")]
 
 KIT = TRACKING_NUMBER
 DEVICE_IN = "RM900000015GB"
 HOME = "RM555666777GB"
-
-
-@pytest.fixture(autouse=True)
-def carrier_secrets(settings: Any) -> None:
-    configure(settings)
 
 
 # --- the carrier, the customer's inbox and the staff's pages ------------------------------------

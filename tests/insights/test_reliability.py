@@ -10,16 +10,10 @@ import pytest
 from django.test import Client
 
 from tests.shipping.parcel_story import T0, H, carrier_says, delivered_kit, kit_sent, worker_pass
-from tests.support.carriers import configure
 from tests.support.factories import StaffFactory
 from touchpoint.staff.models import Role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def carrier_secrets(settings: Any) -> None:
-    configure(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("carrier_secrets")]
 
 
 def lead() -> Client:

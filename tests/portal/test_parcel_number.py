@@ -9,7 +9,6 @@ signed webhooks. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from html import unescape
 from typing import Any
@@ -20,27 +19,16 @@ from django.urls import reverse
 
 from tests.portal.story import Customer, crew, paid, problem_at, repair_at, repair_order
 from tests.shipping.test_typed_trackers import kit_dispatched
-from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels
-from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
+from tests.support.carrier_api_server import CarrierApi, configure_labels
+from tests.support.carriers import TRACKING_NUMBER, deliver, recorded
 from touchpoint.cases.models import Task, TimelineEntry
 from touchpoint.core.clock import at, now
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.worker.loop import Worker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("carrier_secrets")]
 
 DEVICE_NUMBER = "RM987654321GB"  # the recorded trackers' parcel: the device posted from Bristol to the shop
-
-
-@pytest.fixture(autouse=True)
-def carrier_secrets(settings: Any) -> None:
-    configure(settings)
-
-
-@pytest.fixture
-def api() -> Iterator[CarrierApi]:
-    with carrier_api() as server:
-        yield server
 
 
 def own_packaging() -> Customer:

@@ -12,17 +12,12 @@ import pytest
 from django.test import Client
 
 from tests.portal.story import _REPAIR, Customer, crew
-from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded, recorded_json, signed
+from tests.support.carriers import TRACKING_NUMBER, deliver, recorded, recorded_json, signed
 from tests.support.carriers import dispatched as dispatch_at_scan_station
 from touchpoint.cases.models import Case, TimelineEntry, Timer, TimerStatus
 from touchpoint.shipping.models import Shipment, TrackingEvent
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def carrier_secrets(settings: Any) -> None:
-    configure(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("carrier_secrets")]
 
 
 def dispatched() -> Customer:

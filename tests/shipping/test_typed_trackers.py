@@ -8,7 +8,6 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,14 +15,14 @@ import pytest
 from django.test import Client
 
 from tests.portal.story import Customer, acted, crew, repair_at
-from tests.support.carrier_api_server import CarrierApi, carrier_api, configure_labels
-from tests.support.carriers import TRACKING_NUMBER, configure, deliver, recorded
+from tests.support.carrier_api_server import CarrierApi, configure_labels
+from tests.support.carriers import TRACKING_NUMBER, deliver, recorded
 from touchpoint.cases.models import Task, TimelineEntry
 from touchpoint.core.clock import at, now
 from touchpoint.shipping.models import Leg, Shipment
 from touchpoint.worker.loop import Worker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("carrier_secrets")]
 
 DEVICE_NUMBER = "RM987654321GB"  # the recorded trackers' parcel: the device posted from Bristol to the shop
 REGISTERED = {
@@ -36,17 +35,6 @@ IDS = {
     "aftership": "5b0f3e8a9c1d4f7e8a2b6c4d0e9f1a3b",
     "shippo": f"royal_mail/{TRACKING_NUMBER}",
 }
-
-
-@pytest.fixture(autouse=True)
-def carrier_secrets(settings: Any) -> None:
-    configure(settings)
-
-
-@pytest.fixture
-def api() -> Iterator[CarrierApi]:
-    with carrier_api() as server:
-        yield server
 
 
 class Clock:

@@ -21,17 +21,11 @@ from tests.shipping.parcel_story import (
     shipment,
     worker_pass,
 )
-from tests.support.carriers import configure
 from touchpoint.cases.models import Case, Task, TaskStatus, TimelineEntry
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shipping.models import LaneFigure
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def carrier_secrets(settings: Any) -> None:
-    configure(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("carrier_secrets")]
 
 
 def watchdog_tasks(case: Case) -> list[Task]:
