@@ -19,6 +19,7 @@ PUBLIC_URL = $(or $(TOUCHPOINT_PUBLIC_URL),http://127.0.0.1:$(PORT))
 DEMO_ENV = TOUCHPOINT_DEV_MAILBOX=1 TOUCHPOINT_EMAIL_BACKEND=touchpoint.devmail.backend.CaptureBackend \
 	TOUCHPOINT_PAYMENT_PROVIDERS=offline,demo TOUCHPOINT_PUBLIC_URL=$(PUBLIC_URL) \
 	TOUCHPOINT_CARRIER_AFTERSHIP_SECRET=$(or $(TOUCHPOINT_CARRIER_AFTERSHIP_SECRET),demo-carrier-secret) \
+	TWILIO_AUTH_TOKEN=$(or $(TWILIO_AUTH_TOKEN),demo-twilio-token) TWILIO_FROM_NUMBER=$(or $(TWILIO_FROM_NUMBER),+447700900900) \
 	TOUCHPOINT_WATCHDOG_FLOOR_HOURS=0.1 TOUCHPOINT_WATCHDOG_CEILING_HOURS=0.1
 
 .PHONY: help run test test-deps lint types test-sqlite test-postgres bench bench-smoke bench-deps bench-peer bench-scale install clean

@@ -43,6 +43,7 @@ from touchpoint.demo.payments import (
 )
 from touchpoint.demo.quotes import QUOTE_EVENTS, quote_step
 from touchpoint.demo.walk import Step, demo_route
+from touchpoint.devmail.phone import SWITCHED_OFF
 from touchpoint.flows.advance import case_advance
 from touchpoint.flows.intake import Order, order_place
 from touchpoint.flows.timers import TimerOutcome, timer_fire
@@ -176,6 +177,9 @@ def _two_factor(staff: dict[str, StaffUser]) -> dict[str, DemoTwoFactor]:
     return out
 
 
+PHONE_OFF = 7  # Lena Vogel, who chose texts
+
+
 def _customers() -> list[Customer]:
     out = []
     for n, (name, town) in enumerate(business.CUSTOMERS):
@@ -185,7 +189,9 @@ def _customers() -> list[Customer]:
             defaults={
                 "name": name,
                 "tier": business.TIERS[n % len(business.TIERS)],
-                "phone": f"+447700900{n:03d}",  # as the order form keeps it: E.164 (Ofcom's range for drama)
+                # as the order form keeps it: E.164 (Ofcom's range for drama); one texts customer's phone is
+                # switched off, so her texts come back undelivered and reach her by email (devmail/phone.py)
+                "phone": SWITCHED_OFF if n == PHONE_OFF else f"+447700900{n:03d}",
                 "preferred_channel": "sms" if n % 4 == 3 else "email",  # a quarter chose texts (dev mailbox)
                 "plain_messages": n % 9 == 8,
                 "address_line1": f"{10 + n} Station Road",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from touchpoint.core.clock import now
 from touchpoint.devmail.models import CapturedMail
+from touchpoint.inbox.models import InboundMessage
+from touchpoint.inbox.texts import message_id_of
 
 
 def mail_capture(
@@ -35,7 +39,7 @@ def mail_capture(
     )
 
 
-def text_capture(*, from_number: str, to: str, body: str) -> CapturedMail:
+def text_capture(*, from_number: str, to: str, body: str, headers: list[tuple[str, str]] | None = None) -> CapturedMail:
     """Keep one outgoing text, with the subject, tone and case of the outbox message it came from
     (the text being sent to ``to`` with ``body`` under a worker's lease)."""
     from touchpoint.outbox.models import OutboxMessage
@@ -54,6 +58,7 @@ def text_capture(*, from_number: str, to: str, body: str) -> CapturedMail:
         to=to[:1000],
         subject=(source.subject if source else "")[:300],
         body_text=body,
+        headers=headers or [],
         tone=source.tone if source else "",
         tone_reason=source.tone_reason if source else "",
         case_reference=source.case.reference if source and source.case else "",
@@ -63,3 +68,28 @@ def text_capture(*, from_number: str, to: str, body: str) -> CapturedMail:
 def mail_list(*, limit: int = 200) -> QuerySet[CapturedMail]:
     """The newest captured mail first, without the bodies."""
     return CapturedMail.objects.defer("body_text", "body_html", "headers")[:limit]
+
+
+@dataclass(frozen=True)
+class ReplyFate:
+    """What the shop made of a reply sent from the dev mailbox's phone."""
+
+    words: str
+    keyword: str  # "stop", "start", "help" or "" (words for a person)
+    case_reference: str  # the case it joined, if one
+    task: bool  # a person was given it to answer or sort out
+
+
+def reply_fate(sid: str) -> ReplyFate | None:
+    """The stored text with Twilio's ``sid``, if the shop has it."""
+    if not (sid.isascii() and sid.isalnum() and len(sid) <= 64):
+        return None
+    message = InboundMessage.objects.filter(message_id=message_id_of(sid)).select_related("case").first()
+    if message is None:
+        return None
+    return ReplyFate(
+        words=message.text,
+        keyword=message.action.removeprefix("sms:") if message.action.startswith("sms:") else "",
+        case_reference=message.case.reference if message.case is not None else "",
+        task=message.task_id is not None,
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.mailbox, name="list"),
     path("<int:pk>/", views.message, name="message"),
     path("<int:pk>/html", views.message_html, name="html"),
+    path("<int:pk>/reply", views.reply, name="reply"),
 ]

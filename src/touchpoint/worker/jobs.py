@@ -25,6 +25,7 @@ JOBS: list[tuple[str, str]] = [
     ("shipping-voids", "touchpoint.shipping.voids:label_voids_work"),  # unused labels refunded through the aggregator
     ("demo-pay", "touchpoint.demopay.jobs:demo_pay_work"),  # the demo card page's events; idle unless `demo` is on
     ("demo-carrier", "touchpoint.demo.carrier_sim:carrier_sim_work"),  # the demo's parcels scanned; idle unless demo
+    ("demo-phone", "touchpoint.devmail.phone:phone_work"),  # the demo's switched-off phone's receipts; idle unless demo
     ("silence-guard", "touchpoint.flows.silence_guard:silence_guard_work"),  # customers unheard for nearly max_silence
 ]
 
