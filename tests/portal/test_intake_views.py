@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from tests.portal.test_intake_service import shop  # noqa: F401 - the fixture
 from touchpoint.cases.models import Case
+from touchpoint.core.models import RateWindow
 from touchpoint.core.ratelimit import ratelimit_hit
 from touchpoint.customers.models import Customer
 from touchpoint.links.services import link_resolve
@@ -166,6 +168,31 @@ def test_placing_the_order_lands_on_the_cases_page_and_clears_the_draft(client: 
     assert 'value=""' in field_html(fresh, "email") and nonce_of(fresh) != nonce
 
 
+def test_drawing_the_order_page_writes_nothing_and_keeps_its_key_across_reloads(client: Client) -> None:
+    first = client.get(URL)
+    again = client.get(URL)
+
+    nonce = nonce_of(first.content.decode())
+    assert nonce_of(again.content.decode()) == nonce
+    kept = first.cookies["tp_order"]
+    assert (kept.value, kept["path"], kept["httponly"], kept["samesite"]) == (nonce, URL, True, "Lax")
+    assert "tp_order" not in again.cookies  # already kept: nothing to set again
+    assert (Session.objects.count(), RateWindow.objects.count()) == (0, 0)
+    # The order placed, the next page is a new order's
+    placed = client.post(URL, {**GOOD, "nonce": nonce})
+    assert placed.status_code == 303 and placed.cookies["tp_order"].value == ""
+    assert nonce_of(client.get(URL).content.decode()) != nonce
+
+
+def test_a_key_a_browser_made_up_is_replaced_by_one_of_ours(client: Client) -> None:
+    client.cookies["tp_order"] = "<script>"
+
+    response = client.get(URL)
+
+    nonce = nonce_of(response.content.decode())
+    assert nonce != "<script>" and len(nonce) == 32 and response.cookies["tp_order"].value == nonce
+
+
 def test_sending_the_same_form_twice_opens_one_case_and_lands_on_it_both_times(client: Client) -> None:
     nonce = start(client)
 
@@ -219,10 +246,11 @@ def test_the_order_page_costs_the_same_few_queries_however_big_the_catalog(
 ) -> None:
     from touchpoint.catalog.models import DeviceModel
 
-    client.get(URL)  # the session exists from here on, as for a customer reloading
+    client.get(URL)  # the page's key is kept from here on, as for a customer reloading
     DeviceModel.objects.bulk_create(DeviceModel(slug=f"model-{n}", name=f"Model {n}", kind="phone") for n in range(40))
 
-    with django_assert_num_queries(4):  # the session, the models, the problems, the service levels (none)
+    # the models, the problems, the service levels (none): no session to read, nothing written
+    with django_assert_num_queries(3):
         response = client.get(URL)
 
     assert response.status_code == 200

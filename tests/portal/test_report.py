@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
 from tests.support.factories import CustomerFactory
 from touchpoint.cases.models import Case, TimelineEntry
+from touchpoint.core.models import RateWindow
 from touchpoint.core.ratelimit import ratelimit_hit
 from touchpoint.customers.models import Customer
 from touchpoint.inbox.models import InboundAttachment, InboundMessage
@@ -284,3 +286,14 @@ def test_the_portal_links_to_the_report_form(client: Client) -> None:
     assert 'href="/report/"' in client.get("/repair/").content.decode()
     assert 'href="/report/"' in client.post("/link/", {"email": "nobody@example.com"}).content.decode()
     assert 'href="/report/"' in client.get("/c/not-a-real-token-at-all/").content.decode()
+
+
+def test_drawing_the_report_page_writes_nothing_and_keeps_its_key_across_reloads(client: Client) -> None:
+    nonce = start(client)
+
+    assert start(client) == nonce
+    assert client.cookies["tp_report"].value == nonce
+    assert (Session.objects.count(), RateWindow.objects.count()) == (0, 0)
+    placed = client.post(URL, {**GOOD, "nonce": nonce})
+    assert placed.status_code == 303 and placed.cookies["tp_report"].value == ""
+    assert start(client) != nonce

@@ -1,5 +1,10 @@
 """What a public form keeps of what was typed (the *draft*), so a reload brings it back: bounded.
 
+Drawing the form writes nothing: its one-time key (the *nonce*, the order's idempotency key) is kept
+across reloads in a cookie of its own (:func:`form_nonce`), not in a session row, so a page anyone can
+open as often as they like costs no write (on SQLite, every write waits its turn for the one write
+lock). A session row is kept only for a draft: what was typed, when the page came back refused.
+
 Anyone can post to the order and report forms, so nothing is kept before three checks, in this
 order: the request's size (:func:`body_too_large`, read from its Content-Length before Django
 parses a byte), each value's length against its form field (an oversized value is shown back on
@@ -10,9 +15,12 @@ deletes the ended ones (:func:`touchpoint.core.sessions.sessions_prune`)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 
@@ -23,6 +31,36 @@ BODY_MAX = 64 * 1024
 NEW_SESSIONS = Limit(20, 3600)
 # The longest value kept for a field without a max_length (a choice, a tick box): choices are short.
 CHOICE_MAX = 100
+NONCE_MAX_AGE = 24 * 3600  # a form left open for a day gets a new key: no order is that slow
+_NONCE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def form_nonce(request: HttpRequest, *, cookie: str, draft: dict[str, str]) -> tuple[str, bool]:
+    """The one-time key the page's form carries, the same on every reload until the form is sent:
+    the draft's, else the one this browser was given (``cookie``), else a new one. True when it is
+    new, so the caller remembers it (:func:`nonce_remember`). The key only makes sending the same
+    page twice place one order; it proves nothing, so the cookie needs no signature."""
+    kept = draft.get("nonce") or request.COOKIES.get(cookie, "")
+    if 16 <= len(kept) <= 64 and set(kept) <= _NONCE_CHARS:
+        return kept, False
+    return secrets.token_urlsafe(24), True
+
+
+def nonce_remember(response: HttpResponse, *, cookie: str, nonce: str, path: str) -> None:
+    response.set_cookie(
+        cookie,
+        nonce,
+        max_age=NONCE_MAX_AGE,
+        path=path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def nonce_forget(response: HttpResponse, *, cookie: str, path: str) -> None:
+    """The form was placed: the next page gets a new key (a second order is a new order)."""
+    response.delete_cookie(cookie, path=path, samesite="Lax")
 
 
 def body_too_large(request: HttpRequest, *, limit: int = BODY_MAX) -> bool:

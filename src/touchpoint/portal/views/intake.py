@@ -7,7 +7,6 @@ field's length, and how many sessions one client may start."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.db import transaction
@@ -21,12 +20,13 @@ from touchpoint.catalog.selectors import device_model_offered, device_models_off
 from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.flows.intake import DESCRIPTION_MAX, Offered, Order, OrderRefused, Postage, order_open
 from touchpoint.links.services import link_for_form
-from touchpoint.portal.drafts import body_too_large, draft_keep, draft_may_start
+from touchpoint.portal.drafts import body_too_large, draft_keep, form_nonce, nonce_forget, nonce_remember
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
 from touchpoint.shipping.models import ServiceLevel
 from touchpoint.shipping.service_levels import levels_active, offers, price_of
 
 DRAFT = "portal.intake.draft"
+NONCE = "tp_order"  # the cookie keeping the order form's one-time key across reloads (portal/drafts.py)
 ORDER_LIMIT = Limit(10, 3600)  # orders per hour from one client: plenty for a family, not for a script
 CHECK_LIMIT = Limit(600, 3600)  # field checks per hour from one client
 # Checking one field re-checks these too (a postcode depends on the country, a phone on wanting texts).
@@ -104,21 +104,22 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)
     draft = _draft(request)
-    if "nonce" not in draft:
-        draft["nonce"] = secrets.token_urlsafe(24)
-        if draft_may_start(request):
-            request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't order twice
+    # Kept across reloads, so sending the page twice can't order twice; drawing it writes nothing.
+    draft["nonce"], new = form_nonce(request, cookie=NONCE, draft=draft)
     q = request.GET.get("q", "").strip()[:80]
     models = device_models_offered(query=q, keep=draft.get("model"))
     form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models, levels=levels_active())
-    return _page(request, form, q=q)
+    response = _page(request, form, q=q)
+    if new:
+        nonce_remember(response, cookie=NONCE, nonce=draft["nonce"], path=request.path)
+    return response
 
 
 def _too_large(request: HttpRequest) -> HttpResponse:
     """More than the form can hold (only a script sends it: the page's fields have maxlength). Nothing
     of it is read; the page comes back with what this visitor's draft holds."""
     draft = _draft(request)
-    draft.setdefault("nonce", secrets.token_urlsafe(24))
+    draft["nonce"], _ = form_nonce(request, cookie=NONCE, draft=draft)
     form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=_all_models())
     return _page(request, form, too_large=True, status=413)
 
@@ -130,6 +131,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
     response = _place(request, form)
     if response.status_code == 303:
         request.session.pop(DRAFT, None)
+        nonce_forget(response, cookie=NONCE, path=request.path)
     else:  # the page comes back: what was typed is kept (a placed order needs no draft, nor its session row)
         _draft_save(request, form)
     return response

@@ -7,7 +7,6 @@ can post here, so the draft is bounded first (:mod:`touchpoint.portal.drafts`)."
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +18,12 @@ from touchpoint.core.ratelimit import Limit, client_key, ratelimit_hit
 from touchpoint.inbox.photos import ACCEPT
 from touchpoint.inbox.reports import Report, ReportRefused, report_place
 from touchpoint.links.services import link_for_form
-from touchpoint.portal.drafts import BODY_MAX, body_too_large, draft_keep, draft_may_start
+from touchpoint.portal.drafts import BODY_MAX, body_too_large, draft_keep, form_nonce, nonce_forget, nonce_remember
 from touchpoint.portal.forms.report import FIELDS, ReportForm
 from touchpoint.portal.uploads import photos_read
 
 DRAFT = "portal.report.draft"
+NONCE = "tp_report"  # the cookie keeping the report form's one-time key across reloads (portal/drafts.py)
 REPORT_LIMIT = Limit(10, 3600)  # reports per hour from one client, as for repair orders
 
 
@@ -60,11 +60,12 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)
     draft = _draft(request)
-    if "nonce" not in draft:
-        draft["nonce"] = secrets.token_urlsafe(24)
-        if draft_may_start(request):
-            request.session[DRAFT] = draft  # kept across reloads: sending the page twice can't report twice
-    return _page(request, ReportForm(initial={"channel": "email", **draft}))
+    # Kept across reloads, so sending the page twice can't report twice; drawing it writes nothing.
+    draft["nonce"], new = form_nonce(request, cookie=NONCE, draft=draft)
+    response = _page(request, ReportForm(initial={"channel": "email", **draft}))
+    if new:
+        nonce_remember(response, cookie=NONCE, nonce=draft["nonce"], path=request.path)
+    return response
 
 
 def _body_max() -> int:
@@ -76,7 +77,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
     if body_too_large(request, limit=_body_max()):
         # Only a script sends this much (the page says how many photos of what size); nothing is read.
         draft = _draft(request)
-        draft.setdefault("nonce", secrets.token_urlsafe(24))
+        draft["nonce"], _ = form_nonce(request, cookie=NONCE, draft=draft)
         return _page(request, ReportForm(initial={"channel": "email", **draft}), too_large=True, status=413)
     form = ReportForm(request.POST)
     draft_keep(request, key=DRAFT, form=form, names=[*FIELDS, "nonce"])
@@ -104,4 +105,5 @@ def _submit(request: HttpRequest) -> HttpResponse:
     request.session.pop(DRAFT, None)
     response = redirect("portal:case", token=link_for_form(case=case))
     response.status_code = 303  # see other: the report page is done with; back doesn't resend it
+    nonce_forget(response, cookie=NONCE, path=request.path)
     return response
