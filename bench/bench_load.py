@@ -91,8 +91,10 @@ def machine_idle() -> tuple[float, float]:
 def wrk(url: str, cookie: str, *, seconds: int, connections: int, server: int | None = None) -> dict[str, float]:
     """wrk's figures for ``url``; with ``server`` (its session id), also where the CPU went meanwhile."""
     header = ["-H", f"Cookie: {cookie}"] if cookie else []
-    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(STATS), *header, url]
-    before = server_cpu = session_cpu(server) if server is not None else 0.0
+    threads = min(2, connections)  # wrk needs a connection per thread
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(STATS)]
+    command += [*header, url]
+    before = session_cpu(server) if server is not None else 0.0
     idle, total = machine_idle()
     clients = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
