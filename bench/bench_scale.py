@@ -8,6 +8,7 @@ issue 14: within 1.5×). Printed, not asserted.
     python bench/bench_scale.py --data /work/bench-data        # where the databases are built and kept
     python bench/bench_scale.py build --cases 1000000          # only build (and keep) one size
     python bench/bench_scale.py measure --cases 1000000        # only measure a kept build (one JSON line)
+    python bench/bench_scale.py measure --cases 100000 --pages journeys,insights   # some pages only
 
 How the data is made (SQLite). First a few dozen *seed* cases go through the product itself: the
 demo business (`touchpoint.demo`: orders through the order form's service, payments, quotes, scans,
@@ -390,6 +391,18 @@ def pages() -> Iterator[tuple[str, str, str]]:
     yield "customer: the wall", "", "/reviews"
 
 
+def chosen(pages: list[tuple[str, str, str]], wanted: str | None) -> list[tuple[str, str, str]]:
+    """The pages whose label contains one of ``wanted``'s comma-separated words (all without it); the
+    minimal view always comes along, as the ceiling measured in the same run."""
+    if not wanted:
+        return pages
+    words = [w.strip().lower() for w in wanted.split(",") if w.strip()]
+    picked = [p for i, p in enumerate(pages) if i == 0 or any(w in p[0].lower() for w in words)]
+    if len(picked) == 1:
+        raise SystemExit(f"no page's label contains any of {words}: " + "; ".join(p[0] for p in pages))
+    return picked
+
+
 def signed_in_clients() -> dict[str, Any]:
     """A test client per user of :func:`pages` (the customer's is signed out), each signed in as the
     code step leaves a session: its ``sessionid`` cookie also opens the pages on a running server."""
@@ -454,14 +467,15 @@ def ready(folder: Path) -> None:
         say(f"  {label}: {wall_ms:,.0f} ms, CPU {cpu_ms:,.0f} ms")
 
 
-def measure(folder: Path, requests: int) -> dict[str, Any]:
-    """Each page's figures on the build in ``folder``: {label: [p50 ms, CPU ms, queries, status]}."""
+def measure(folder: Path, requests: int, wanted: str | None = None) -> dict[str, Any]:
+    """Each page's figures on the build in ``folder`` (those :func:`chosen` by ``wanted``):
+    {label: [p50 ms, CPU ms, queries, status]}."""
     ready(folder)
     from django.db import connection
 
     clients = signed_in_clients()
     out: dict[str, Any] = {}
-    for label, user, path in pages():
+    for label, user, path in chosen(list(pages()), wanted):
         client = clients[user]
         status = client.get(path).status_code
         client.get(path)
@@ -520,6 +534,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, help="one size (build, measure)")
     parser.add_argument("--seeds", type=pair, help="open,finished seed cases (default 40,80; 6,10 with --small)")
     parser.add_argument("--requests", type=int, help="requests per page (default 30; 5 with --small)")
+    parser.add_argument("--pages", help="measure: only the pages whose label holds one of these comma-separated words")
     args = parser.parse_args()
     seeds = args.seeds or (SMALL_SEEDS if args.small else SEEDS)
     requests = args.requests or (5 if args.small else 30)
@@ -529,7 +544,8 @@ def main() -> None:
     elif args.step == "build":
         build(data, args.cases, seeds)
     elif args.step == "measure":
-        print(json.dumps(measure(data / f"seeds-{seeds[0]}-{seeds[1]}" / f"cases-{args.cases}", requests)))
+        folder = data / f"seeds-{seeds[0]}-{seeds[1]}" / f"cases-{args.cases}"
+        print(json.dumps(measure(folder, requests, args.pages)))
     else:
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SMALL_SIZES if args.small else SIZES)
         figures = [measured(data, size, seeds, requests) for size in sizes]

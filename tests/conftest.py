@@ -66,6 +66,8 @@ def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     if not configured:
         yield
         return
+    from django.core.cache import cache
+
     from touchpoint.cases import journeys
     from touchpoint.cases.journeys import journeys_forget
     from touchpoint.flows.silence_guard import silence_guard_forget
@@ -84,6 +86,7 @@ def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     silence_guard_forget()  # and the minute the silence guard last scanned in
     opening_hours_forget()  # and the teams' opening hours
     journeys_forget()  # and each journey's newest version
+    cache.clear()  # and the pages' kept drawings ({% cache %}), keyed by rows of a database rolled back since
     yield
     shop_settings_forget()
     forget_owner()

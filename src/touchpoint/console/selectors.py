@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Min, QuerySet
 
 from touchpoint.cases.journeys import journey_of
 from touchpoint.cases.models import Case, JourneyVersion, TimelineEntry, TimelineKind, Timer, TimerStatus
@@ -36,19 +36,26 @@ class JourneySummary:
     states: list[StateCount]
 
 
+def open_per_state(cases: QuerySet[Case]) -> dict[tuple[int, str], tuple[int, datetime | None]]:
+    """How many of ``cases`` are open in each (journey version, state), and the oldest arrival there:
+    one grouped query, answered from the open cases' (outcome, journey, state, entered) index alone."""
+    grouped = (
+        cases.filter(outcome="")
+        .values("journey_id", "state")
+        .annotate(n=Count("pk"), oldest=Min("state_entered_at"))
+        .order_by()
+        .values_list("journey_id", "state", "n", "oldest")
+    )
+    return {(journey_id, state): (n, oldest) for journey_id, state, n, oldest in grouped}
+
+
 def journey_summaries(*, at: datetime) -> list[JourneySummary]:
     """Every registered journey version with its open cases per state, and how many cases reached each
     end state within :data:`FINISHED_WINDOW` before ``at``: two queries for every version,
     through the open cases' index and the timeline's (state, time) index, however old the shop is."""
-    versions = list(JourneyVersion.objects.order_by("name", "-version"))
+    versions = list(JourneyVersion.objects.defer("source").order_by("name", "-version"))  # parsed per process
     journeys = {version.pk: journey_of(version) for version in versions}
-    # Counted here rather than by GROUP BY: grouping, SQLite walks every case in (journey, state)
-    # order to skip a sort; this reads the open cases alone, through their (outcome, entered) index.
-    counts: dict[tuple[int, str], tuple[int, datetime | None]] = {}
-    opened = Case.objects.filter(outcome="").order_by("state_entered_at")
-    for journey_id, state, entered in opened.values_list("journey_id", "state", "state_entered_at"):
-        n, oldest = counts.get((journey_id, state), (0, entered))
-        counts[(journey_id, state)] = (n + 1, oldest)
+    counts = open_per_state(Case.objects.all())
     ends = sorted({name for journey in journeys.values() for name, s in journey.states.items() if s.terminal})
     ended = (
         TimelineEntry.objects.filter(kind=TimelineKind.TRANSITION, to_state__in=ends, at__gte=at - FINISHED_WINDOW)
@@ -138,12 +145,7 @@ class JourneyLive:
 def journey_live(*, version: JourneyVersion, at: datetime) -> JourneyLive:
     """Open cases per state of one journey version, the oldest of each, overdue timers and usual
     inflow: three grouped queries however many cases there are."""
-    # Counted here, as the journeys list does: grouped in SQL, SQLite reads every case of the version
-    grouped: dict[str, tuple[int, datetime | None]] = {}
-    opened = Case.objects.filter(outcome="", journey=version).order_by("state_entered_at")
-    for state, first in opened.values_list("state", "state_entered_at"):
-        n, oldest = grouped.get(state, (0, first))
-        grouped[state] = (n + 1, oldest)
+    grouped = {state: found for (_, state), found in open_per_state(Case.objects.filter(journey=version)).items()}
     overdue = dict(
         Timer.objects.filter(
             case__journey=version,

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from touchpoint.cases.models import Case, JourneyVersion
 from touchpoint.core.clock import now
@@ -202,6 +203,9 @@ def _compute(kind: str, days: int, journey: str, at: datetime) -> dict[str, Any]
 class Snapshot:
     computed_at: datetime
     figures: dict[str, Any]
+    # What names these figures for a page keeping what it drew from them (the row's id and revision:
+    # every store raises the revision); None for figures worked out during the request, not yet read back.
+    key: str | None = None
 
 
 def _small(days: int, journey: str, at: datetime) -> bool:
@@ -219,11 +223,11 @@ def snapshot_read(*, kind: str, days: int, journey: str = "") -> Snapshot | None
     (due at once) and ``None``: the page says they are being worked out."""
     row = (
         FigureSnapshot.objects.filter(kind=kind, days=days, journey=journey)
-        .values_list("version", "computed_at", "figures")
+        .values_list("version", "computed_at", "figures", "pk", "revision")
         .first()
     )
     if row is not None and row[0] == VERSIONS[kind] and row[1] is not None:
-        return Snapshot(row[1], row[2])
+        return Snapshot(row[1], row[2], key=f"{row[3]}.{row[4]}.{row[0]}")
     at = now()
     if _small(days, journey, at):
         figures = _compute(kind, days, journey, at)
@@ -243,13 +247,13 @@ def _store(kind: str, days: int, journey: str, figures: dict[str, Any], at: date
         "lease_until": None,
     }
     key = {"kind": kind, "days": days, "journey": journey}
-    if FigureSnapshot.objects.filter(**key).update(**values):
+    if FigureSnapshot.objects.filter(**key).update(**values, revision=F("revision") + 1):
         return
     try:
         with transaction.atomic():
-            FigureSnapshot.objects.create(**key, **values)
+            FigureSnapshot.objects.create(**key, **values, revision=1)
     except IntegrityError:  # another request or worker stored it first: theirs is as new
-        FigureSnapshot.objects.filter(**key).update(**values)
+        FigureSnapshot.objects.filter(**key).update(**values, revision=F("revision") + 1)
 
 
 def _ask(kind: str, days: int, journey: str, at: datetime) -> None:

@@ -51,6 +51,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "state_entered_at"], name="case_owner_entered"),
             models.Index(fields=["assignee", "state_entered_at"], name="case_assignee_entered"),
             models.Index(fields=["outcome", "state_entered_at"], name="case_open_entered"),  # the "all open" queue
+            # the journeys page and the live map: open cases per state and the oldest, read from the index alone
+            models.Index(fields=["outcome", "journey", "state", "state_entered_at"], name="case_open_per_state"),
             # the cases opened within a period: insights and people read a window, never every case
             models.Index(fields=["opened_at"], name="case_opened_at"),
         ]

@@ -8,7 +8,8 @@ from collections.abc import Collection
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import http_date
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import http_date, urlencode
 from django.views.decorators.http import require_GET
 
 from touchpoint.console.reads.insights import figure_view, journey_titles
@@ -37,18 +38,25 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     titles = journey_titles()
     journey, period = _scope(request, titles)
     snapshot = snapshot_read(kind=SnapshotKind.INSIGHTS, days=PERIODS[period], journey=journey)
-    figures = [] if snapshot is None else [figure_view(f, titles=titles) for f in insights_load(snapshot.figures)]
+    query = urlencode({"journey": journey, "days": period} if journey else {"days": period})
+    # The figures as drawn, worked out only when the page's kept drawing of them is missing: it is kept
+    # ({% cache %}) under the snapshot's id and revision, the journeys' titles and the CSV links' query.
+    figures = SimpleLazyObject(
+        lambda: [] if snapshot is None else [figure_view(f, titles=titles) for f in insights_load(snapshot.figures)]
+    )
+    figures_key = None if snapshot is None or snapshot.key is None else repr((snapshot.key, titles, query))
     return render(
         request,
         "console/insights/page.html",
         {
             "figures": figures,
+            "figures_key": figures_key,
             "computed_at": snapshot.computed_at if snapshot is not None else None,
             "refresh_minutes": int(REFRESH[PERIODS[period]].total_seconds() // 60),
             "journeys": sorted(titles.items(), key=lambda item: item[1]),
             "journey": journey,
             "period": period,
-            "query": request.GET.urlencode(),
+            "query": query,
         },
     )
 

@@ -33,7 +33,16 @@ POLL_SECONDS = 15
 @staff_required("agent")
 def journeys(request: HttpRequest) -> HttpResponse:
     names = team_names()
-    summaries = [(s, [(c, owner_words(c.owner, names)) for c in s.states]) for s in journey_summaries(at=now())]
+    at = now()
+    summaries = []
+    for s in journey_summaries(at=at):
+        states = [(c, owner_words(c.owner, names)) for c in s.states]
+        # Each journey's table is kept ({% cache %}) under everything it shows: the version's id and
+        # content hash (its title and states), each state's owner in words, count and oldest arrival,
+        # and the minute (how long ago, in words). A case that moves changes the key: never stale.
+        shown = [(c.state, owner, c.cases, c.oldest_entered) for c, owner in states]
+        key = repr((s.version.pk, s.version.sha256, s.open_cases, shown, at.replace(second=0, microsecond=0)))
+        summaries.append((s, states, key))
     return render(request, "console/journeys.html", {"summaries": summaries, "finished_days": FINISHED_WINDOW.days})
 
 

@@ -192,16 +192,23 @@ def _table_context(query: QueueQuery, page: QueuePage, number: int, at: datetime
     """What the table (the whole page's and the live refresh's) shows."""
     params = {"q": query.queue, **{name: getattr(query, name) for name in FILTERS}}
     all_teams = teams()
+    lines = queue_lines(page.rows, at=at, names=dict(all_teams))
+    label = "Search" if query.everywhere else QUEUES[query.queue]
+    previous_url, next_url = _url(params, page=number - 1), _url(params, page=number + 1)
     return {
         "query": query,
         "page": page,
-        "lines": queue_lines(page.rows, at=at, names=dict(all_teams)),
+        "lines": lines,
         "all_teams": all_teams,
         "params": params,
-        "queue_label": "Search" if query.everywhere else QUEUES[query.queue],
+        "queue_label": label,
         "poll_url": _url(params, page=number),
-        "previous_url": _url(params, page=number - 1),
-        "next_url": _url(params, page=number + 1),
+        "previous_url": previous_url,
+        "next_url": next_url,
+        # The table is kept ({% cache %}) under everything it shows, in words: each row (a case that moves,
+        # is assigned or nears its limit reads differently, "waited" to the minute), the question and the
+        # page's links. The same queue read again within the minute is drawn once per process.
+        "table_key": repr((lines, query, page.number, page.has_previous, page.has_next, label, previous_url, next_url)),
     }
 
 
