@@ -84,6 +84,9 @@ def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     silence_guard_forget()  # and the minute the silence guard last scanned in
     opening_hours_forget()  # and the teams' opening hours
     journeys_forget()  # and each journey's newest version
+    from django.core.cache import cache
+
+    cache.clear()  # and the drawn parts kept under a case's id and marks (ids come again after a rollback)
     yield
     shop_settings_forget()
     forget_owner()

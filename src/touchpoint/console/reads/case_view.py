@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db.models import QuerySet, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -24,17 +25,19 @@ from touchpoint.cases.journeys import journey_of, journey_parsed
 from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assign
 from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
+from touchpoint.cases.models import TimelineEntry
+from touchpoint.console.kept import KeptTimeline, Marks, kept_timeline
 from touchpoint.console.panels import Seen
 from touchpoint.console.reads.actions import Action, actions_for, journey_actor, manual_actions_for
 from touchpoint.console.reads.customer_context import CustomerContext, customer_context
-from touchpoint.console.reads.timeline import TimelineItem, case_timeline, inbound_rows, message_rows
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import OUTCOME_WORDS, choice_words, field_label, summary_words
 from touchpoint.core.money import money_text
-from touchpoint.inbox.models import InboundAttachment
+from touchpoint.inbox.models import InboundAttachment, InboundMessage
 from touchpoint.inbox.photos import FORMATS
 from touchpoint.journeys import Journey, State
 from touchpoint.journeys.data import ADDRESS_PARTS
+from touchpoint.outbox.models import OutboxMessage
 from touchpoint.shop.selectors import shop_currency
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words, team_names, teams_of
@@ -88,7 +91,7 @@ class CaseView:
     state: State
     actions: list[Action]
     manual: list[Action]  # carrier's and system's steps this person may record by hand
-    timeline: list[TimelineItem]
+    timeline: KeptTimeline  # drawn, kept between requests under the case's marks (console/kept.py)
     open_tasks: list[OpenTask]
     handoff_waiting: bool
     may_accept: bool
@@ -105,7 +108,7 @@ class CaseView:
     @property
     def seen(self) -> Seen:
         """What the panels' gates need, from what this view read anyway (console/panels.py)."""
-        return Seen(events=frozenset(item.event for item in self.timeline), wrote=self.wrote)
+        return Seen(events=self.timeline.events, wrote=self.wrote)
 
     @property
     def timeout_label(self) -> str:
@@ -120,11 +123,32 @@ class CaseView:
 _TASK_KINDS = dict(TaskKind.choices)
 
 
+def _per_case(rows: QuerySet[Any], figure: Count | Sum) -> Coalesce:
+    """One figure over the case's rows of another table, as a column of the case's own row (0 for none)."""
+    one = rows.filter(case_id=OuterRef("pk")).order_by().values("case_id").annotate(figure=figure).values("figure")
+    return Coalesce(Subquery(one, output_field=IntegerField()), 0)
+
+
 @cache
 def _case_base() -> QuerySet[Case]:
     # Built once per process and filtered per request, as every read of this page (reads/timeline.py).
-    return Case.objects.select_related("journey", "customer", "assignee").defer(
-        "journey__source"  # kilobytes of YAML; journey_of parses it once per process
+    # The case comes with its marks (console/kept.py): what moves whenever its timeline would change.
+    return (
+        Case.objects.select_related("journey", "customer", "assignee")
+        .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
+        .annotate(
+            marked_entries=_per_case(TimelineEntry.objects.all(), Count("pk")),
+            marked_inbound=_per_case(InboundMessage.objects.all(), Count("pk")),
+            marked_outbound=_per_case(OutboxMessage.objects.all(), Sum("changed")),
+        )
+    )
+
+
+def _marks(case: Case) -> Marks:
+    return Marks(
+        entries=case.marked_entries,  # type: ignore[attr-defined]  # the annotations above
+        inbound=case.marked_inbound,  # type: ignore[attr-defined]
+        outbound=case.marked_outbound,  # type: ignore[attr-defined]
     )
 
 
@@ -210,8 +234,8 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
     teams = teams_of(user)
     actor = journey_actor(user, teams)
     names = team_names()
-    messages = message_rows(case.pk)
-    inbound = inbound_rows(case.pk)
+    marks = _marks(case)
+    zone = timezone.get_current_timezone()
     tasks = _tasks(case.pk, journey, names)
     # Only a state with `accept_within` starts an acceptance timer (journeys.engine): elsewhere, no query.
     accept_pending = case.is_open and state.accept_within is not None and _accept_pending(case)
@@ -228,13 +252,12 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         state=state,
         actions=actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
         manual=manual_actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
-        timeline=case_timeline(
-            case_id=case.pk,
-            messages=messages,
-            inbound=inbound,
+        timeline=kept_timeline(
+            case=case,
+            marks=marks,
             journey=journey,
             names=names,
-            zone=timezone.get_current_timezone(),
+            zone=zone,
         ),
         open_tasks=tasks,
         handoff_waiting=handoff_waiting,
@@ -245,10 +268,10 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         templates=reply_choices(case.journey.pk, case.journey.sha256),
         told=told_at_intake(journey, case.data),
         # Files come only with the customer's messages (by email or on their page): none, no query.
-        files=_files(case.pk) if inbound else [],
+        files=_files(case.pk) if marks.inbound else [],
         owner_label=owner_words(case.owner, names),
         team_names=names,
-        wrote=bool(inbound),
+        wrote=bool(marks.inbound),
     )
 
 
