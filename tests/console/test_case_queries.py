@@ -37,9 +37,10 @@ pytestmark = pytest.mark.django_db
 # (the payments, and — money having moved — the refunds, the taken payments' sums, the approved
 # extra work), remedies (the policy in force, the case's remedies and requests), themes (1) and parcels (1: a parcel
 # may have left by now). That is the first page after a change (or in a process that hasn't drawn it);
-# the next ones find the timeline kept under the case's marks (console/kept.py) and skip its three reads.
+# the next ones find the timeline and the customer card kept under the case's marks (console/reads/kept.py)
+# and skip their reads (the timeline's three, the card's three).
 CASE_VIEW_COLD = 25
-CASE_VIEW = CASE_VIEW_COLD - 3
+CASE_VIEW = CASE_VIEW_COLD - 6
 
 
 def timeline_of(page: str) -> str:

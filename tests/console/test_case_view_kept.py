@@ -1,4 +1,4 @@
-"""The case view keeps its timeline drawn between requests, under the case's marks (console/kept.py,
+"""The case view keeps its timeline drawn between requests, under the case's marks (console/reads/kept.py,
 decision 12). Whatever changes what the page shows, made the way a person or a provider makes it, shows
 on the very next page: each test draws the page twice (the second from the cache), makes the change,
 and reads the page again."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
+
+from touchpoint.core.changes import Counted, CountedQuerySet
 
 
 class MessageStatus(models.TextChoices):
@@ -15,18 +15,10 @@ class MessageStatus(models.TextChoices):
     HELD = "held", "Held until a person has written (a survey after a complaint)"
 
 
-class OutboxQuerySet(models.QuerySet["OutboxMessage"]):
-    """Every UPDATE through the ORM moves the rows' change counter (``changed``), in the same
-    statement: the staff case view keeps its timeline under the sum of its messages' counters
-    (docs/decisions/0012), so no writer can change what a message shows without moving it.
-    ``bulk_update`` goes through ``update`` too."""
+class OutboxMessage(Counted):
+    """A message to send. :class:`Counted`: every write moves ``changed`` (the staff case view keeps its
+    timeline under the sum over the case's messages: console/reads/kept.py)."""
 
-    def update(self, **kwargs: Any) -> int:
-        kwargs.setdefault("changed", models.F("changed") + 1)
-        return super().update(**kwargs)
-
-
-class OutboxMessage(models.Model):
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
     channel = models.CharField(max_length=20)  # email | sms | …
     recipient = models.CharField(max_length=254)
@@ -59,11 +51,8 @@ class OutboxMessage(models.Model):
     delivery_error = models.CharField(max_length=200, blank=True)
     # The text this email stands in for, when the text couldn't be delivered
     fallback_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    # How many times the row was written, its insert included: moved by every UPDATE (OutboxQuerySet.update) and every save
-    # of an existing row, so the sum over a case's messages moves whenever one of them changes.
-    changed = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
-    objects = OutboxQuerySet.as_manager()
+    objects = CountedQuerySet["OutboxMessage"].as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -75,15 +64,3 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject or self.touchpoint}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """An existing row's save moves ``changed`` too (in the UPDATE, then read back)."""
-        if self._state.adding:
-            super().save(*args, **kwargs)
-            return
-        self.changed = models.F("changed") + 1  # type: ignore[assignment]
-        fields = kwargs.get("update_fields")
-        if fields is not None:
-            kwargs["update_fields"] = {*fields, "changed"}
-        super().save(*args, **kwargs)
-        self.refresh_from_db(fields=["changed"])

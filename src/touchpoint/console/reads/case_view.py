@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from touchpoint.cases.journeys import journey_of, journey_parsed
@@ -26,10 +27,9 @@ from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, Timer, Tim
 from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assign
 from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
 from touchpoint.cases.models import TimelineEntry
-from touchpoint.console.kept import KeptTimeline, Marks, kept_timeline
+from touchpoint.console.reads.kept import KeptTimeline, Marks, kept_card, kept_timeline
 from touchpoint.console.panels import Seen
 from touchpoint.console.reads.actions import Action, actions_for, journey_actor, manual_actions_for
-from touchpoint.console.reads.customer_context import CustomerContext, customer_context
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import OUTCOME_WORDS, choice_words, field_label, summary_words
 from touchpoint.core.money import money_text
@@ -37,7 +37,9 @@ from touchpoint.inbox.models import InboundAttachment, InboundMessage
 from touchpoint.inbox.photos import FORMATS
 from touchpoint.journeys import Journey, State
 from touchpoint.journeys.data import ADDRESS_PARTS
+from touchpoint.feedback.models import Feedback
 from touchpoint.outbox.models import OutboxMessage
+from touchpoint.payments.models import Payment, Refund
 from touchpoint.shop.selectors import shop_currency
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words, team_names, teams_of
@@ -91,13 +93,13 @@ class CaseView:
     state: State
     actions: list[Action]
     manual: list[Action]  # carrier's and system's steps this person may record by hand
-    timeline: KeptTimeline  # drawn, kept between requests under the case's marks (console/kept.py)
+    timeline: KeptTimeline  # drawn, kept between requests under the case's marks (console/reads/kept.py)
     open_tasks: list[OpenTask]
     handoff_waiting: bool
     may_accept: bool
     may_assign: bool
     assignable: list[StaffUser]
-    context: CustomerContext
+    card: SafeString  # the customer card drawn, kept between requests under the customer's marks (console/reads/kept.py)
     templates: list[tuple[str, str]]  # (touch point key, what it says, cut to a line) for the reply form
     told: list[Fact]  # what the customer told us at intake
     files: list[SentFile]
@@ -123,23 +125,30 @@ class CaseView:
 _TASK_KINDS = dict(TaskKind.choices)
 
 
-def _per_case(rows: QuerySet[Any], figure: Count | Sum) -> Coalesce:
-    """One figure over the case's rows of another table, as a column of the case's own row (0 for none)."""
-    one = rows.filter(case_id=OuterRef("pk")).order_by().values("case_id").annotate(figure=figure).values("figure")
+def _figure(rows: QuerySet[Any], path: str, outer: str, figure: Count | Sum) -> Coalesce:
+    """One figure over the rows of another table whose ``path`` is the case's ``outer`` column, as a
+    column of the case's own row (0 for none)."""
+    one = rows.filter(**{path: OuterRef(outer)}).order_by().values(path).annotate(figure=figure).values("figure")
     return Coalesce(Subquery(one, output_field=IntegerField()), 0)
 
 
 @cache
 def _case_base() -> QuerySet[Case]:
     # Built once per process and filtered per request, as every read of this page (reads/timeline.py).
-    # The case comes with its marks (console/kept.py): what moves whenever its timeline would change.
+    # The case comes with its marks (console/reads/kept.py): what moves whenever its timeline would change.
     return (
         Case.objects.select_related("journey", "customer", "assignee")
         .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
         .annotate(
-            marked_entries=_per_case(TimelineEntry.objects.all(), Count("pk")),
-            marked_inbound=_per_case(InboundMessage.objects.all(), Count("pk")),
-            marked_outbound=_per_case(OutboxMessage.objects.all(), Sum("changed")),
+            marked_entries=_figure(TimelineEntry.objects.all(), "case_id", "pk", Count("pk")),
+            marked_inbound=_figure(InboundMessage.objects.all(), "case_id", "pk", Count("pk")),
+            marked_outbound=_figure(OutboxMessage.objects.all(), "case_id", "pk", Sum("changed")),
+            marked_cases=_figure(Case.objects.all(), "customer_id", "customer_id", Sum("changed")),
+            marked_payments=_figure(Payment.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
+            marked_refunds=_figure(Refund.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
+            marked_tasks=_figure(Task.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
+            marked_feedback=_figure(Feedback.objects.all(), "case__customer_id", "customer_id", Count("pk")),
+            marked_said=_figure(InboundMessage.objects.all(), "customer_id", "customer_id", Count("pk")),
         )
     )
 
@@ -149,6 +158,12 @@ def _marks(case: Case) -> Marks:
         entries=case.marked_entries,  # type: ignore[attr-defined]  # the annotations above
         inbound=case.marked_inbound,  # type: ignore[attr-defined]
         outbound=case.marked_outbound,  # type: ignore[attr-defined]
+        cases=case.marked_cases,  # type: ignore[attr-defined]
+        payments=case.marked_payments,  # type: ignore[attr-defined]
+        refunds=case.marked_refunds,  # type: ignore[attr-defined]
+        tasks=case.marked_tasks,  # type: ignore[attr-defined]
+        feedback=case.marked_feedback,  # type: ignore[attr-defined]
+        said=case.marked_said,  # type: ignore[attr-defined]
     )
 
 
@@ -264,7 +279,7 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         may_accept=may_accept,
         may_assign=assigning,
         assignable=assignable_staff(case=case) if assigning else [],
-        context=customer_context(customer=case.customer, exclude_case=case),
+        card=kept_card(case=case, marks=marks, currency=shop_currency(), zone=zone),
         templates=reply_choices(case.journey.pk, case.journey.sha256),
         told=told_at_intake(journey, case.data),
         # Files come only with the customer's messages (by email or on their page): none, no query.
