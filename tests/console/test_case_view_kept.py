@@ -14,6 +14,10 @@ from django.test import Client, override_settings
 
 from tests.console.given import open_repair, page_url, signed_in
 from tests.inbox.mails import mail
+from tests.payments.conftest import install_recorded_stripe, start_checkout
+from tests.payments.conftest import open_repair as ordered
+from tests.payments.test_webhook import completed
+from tests.payments.test_webhook import post as stripe_post
 from tests.sms.test_receipts import texted, twilio_reports
 from tests.support import twilio_server
 from tests.support.carriers import deliver, dispatched, recorded, signed
@@ -158,3 +162,28 @@ def test_a_message_sent_by_a_retry_after_a_failed_attempt_shows_sent(lead: Staff
         with at(message.next_attempt_at):
             Worker(worker_id="w1").run(until_idle=True)
     assert statuses(timeline(client, case)) == ["sent"]
+
+
+def test_a_colleague_renamed_shows_under_their_new_name(lead: StaffUser) -> None:
+    case, client = open_repair(), signed_in(lead)
+    form = {"text": "Checked the seal", "version": Case.objects.get(pk=case.pk).version, "nonce": "n1"}
+    assert client.post(page_url(case, "note"), form).status_code == 302
+    assert "Lena" in timeline(client, case)
+    StaffUser.objects.filter(pk=lead.pk).update(first_name="Helena")  # as the people page or the admin does
+    page = timeline(client, case)
+    assert "Helena" in page and "Lena " not in page
+
+
+def test_a_card_payment_through_stripes_webhook_shows_on_the_card_and_the_timeline(
+    lead: StaffUser, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wire = install_recorded_stripe(settings, monkeypatch)
+    case, client = ordered(), signed_in(lead)
+    start_checkout(case, wire)
+    before = client.get(page_url(case)).content.decode()
+    assert "<dt>Lifetime value</dt><dd>£0.00</dd>" in card_of(before)
+    timeline(client, case)
+    assert stripe_post(Client(), completed()).status_code == 200
+    after = client.get(page_url(case)).content.decode()
+    assert "<dt>Lifetime value</dt><dd>£0.00</dd>" not in card_of(after)
+    assert _timeline_of(after).count('class="entry') > _timeline_of(before).count('class="entry')

@@ -11,13 +11,14 @@ fields by their declared meaning. No internal key (``box_not_delivered``, ``team
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, StringAgg, Subquery, Sum, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -132,6 +133,15 @@ def _figure(rows: QuerySet[Any], path: str, outer: str, figure: Count | Sum) -> 
     return Coalesce(Subquery(one, output_field=IntegerField()), 0)
 
 
+def _authors() -> Subquery:
+    """The names of the people who wrote the case's timeline entries, as the timeline says them (a
+    renamed colleague moves the timeline's key: console/reads/kept.py)."""
+    entries = TimelineEntry.objects.filter(case_id=OuterRef("pk"), actor_user__isnull=False).order_by()
+    named = Concat("actor_user__first_name", Value("\x1f"), "actor_user__last_name", Value("\x1f"), "actor_user__username")
+    names = StringAgg(named, delimiter=Value("\x1e"), output_field=TextField())  # in any order (SQLite orders none)
+    return Subquery(entries.values("case_id").annotate(names=names).values("names"), output_field=TextField())
+
+
 @cache
 def _case_base() -> QuerySet[Case]:
     # Built once per process and filtered per request, as every read of this page (reads/timeline.py).
@@ -141,14 +151,15 @@ def _case_base() -> QuerySet[Case]:
         .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
         .annotate(
             marked_entries=_figure(TimelineEntry.objects.all(), "case_id", "pk", Count("pk")),
-            marked_inbound=_figure(InboundMessage.objects.all(), "case_id", "pk", Count("pk")),
+            marked_authors=_authors(),
+            marked_inbound=_figure(InboundMessage.objects.all(), "case_id", "pk", Sum("changed")),
             marked_outbound=_figure(OutboxMessage.objects.all(), "case_id", "pk", Sum("changed")),
             marked_cases=_figure(Case.objects.all(), "customer_id", "customer_id", Sum("changed")),
             marked_payments=_figure(Payment.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
             marked_refunds=_figure(Refund.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
             marked_tasks=_figure(Task.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
             marked_feedback=_figure(Feedback.objects.all(), "case__customer_id", "customer_id", Count("pk")),
-            marked_said=_figure(InboundMessage.objects.all(), "customer_id", "customer_id", Count("pk")),
+            marked_said=_figure(InboundMessage.objects.all(), "customer_id", "customer_id", Sum("changed")),
         )
     )
 
@@ -156,6 +167,7 @@ def _case_base() -> QuerySet[Case]:
 def _marks(case: Case) -> Marks:
     return Marks(
         entries=case.marked_entries,  # type: ignore[attr-defined]  # the annotations above
+        authors=hashlib.blake2b((case.marked_authors or "").encode(), digest_size=8).hexdigest(),  # type: ignore[attr-defined]
         inbound=case.marked_inbound,  # type: ignore[attr-defined]
         outbound=case.marked_outbound,  # type: ignore[attr-defined]
         cases=case.marked_cases,  # type: ignore[attr-defined]

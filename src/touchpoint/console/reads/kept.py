@@ -7,11 +7,13 @@ sums). Each is kept, drawn, with Django's cache under a key that holds everythin
 part is never stale, only unused:
 
 - the case's **marks**, read with the case row in the same statement (``reads/case_view.py``): for the
-  timeline, how many timeline entries the case has (append-only), how many messages the customer sent
-  on it (never updated), and the sum of its outgoing messages' write counters (``changed``: moved by
-  every write of a message, sent, failed, a delivery receipt, cancelled, released; core/changes.py);
-  for the card, the sums of the write counters of the customer's cases, payments, refunds and tasks,
-  and how many feedbacks and messages they gave (never updated);
+  timeline, how many timeline entries the case has (append-only: TimelineEntry refuses updates), the
+  names of the people who wrote them (a digest: a colleague renamed in the console or the admin), and
+  the sums of the write counters (``changed``, moved by every write of the row: core/changes.py) of
+  the customer's messages on it and of its outgoing messages (sent, failed, a delivery receipt,
+  cancelled, released); for the card, the sums of the write counters of the customer's cases,
+  payments, refunds, tasks and messages, and how many feedbacks they gave (written once by
+  ``feedback_give``; the admin shows what the card shows read-only);
 - what the row in hand shows (the customer's own fields for the card), the journey version (its id
   and content hash: labels and touch points' words), the team names (a digest, read on every page
   anyway), the shop's currency and time zone, and the template's name.
@@ -42,16 +44,28 @@ KEPT_SECONDS = 24 * 3600  # a key never goes stale; this only lets an unused cop
 
 CARD = "console/case/_context.html"
 
+# The rows the kept parts are drawn from, and what keeps each honest (tests/core/test_changes.py walks
+# them): counted rows move their write counter with every write (core/changes.py); the timeline's
+# entries refuse any write after their insert; a feedback is only ever created (feedback_give; the
+# admin shows what the card shows read-only). The customer's own row and the journey version are read
+# with the case (a version never changes), the entries' authors' names with it too.
+COUNTED = (
+    "cases.Case", "cases.Task", "payments.Payment", "payments.Refund", "outbox.OutboxMessage", "inbox.InboundMessage",
+)  # fmt: skip
+APPEND_ONLY = ("cases.TimelineEntry",)
+WRITTEN_ONCE = ("feedback.Feedback",)
+
 
 @dataclass(frozen=True, slots=True)
 class Marks:
     """What moves whenever the timeline or the customer card would show something else (read with the case)."""
 
     entries: int  # timeline entries (never updated nor deleted)
-    inbound: int  # the customer's messages on the case (never updated nor deleted)
+    authors: str  # a digest of the names of the people who wrote them, as they are now
+    inbound: int  # the sum of the write counters of the customer's messages on the case (0: none)
     outbound: int  # the sum of the case's outgoing messages' write counters
-    # The customer's: the sums of their cases', payments', refunds' and tasks' write counters, and how
-    # many feedbacks and messages they gave.
+    # The customer's: the sums of their cases', payments', refunds', tasks' and messages' write
+    # counters, and how many feedbacks they gave.
     cases: int
     payments: int
     refunds: int
@@ -79,7 +93,7 @@ def timeline_key(*, case: Case, marks: Marks, names: dict[str, str], zone: tzinf
     The case's opening moment beside its id: a database rebuilt under a running process (the demo's
     reset) gives the same ids to other cases."""
     return (
-        f"case-timeline:{TEMPLATE}:{case.pk}:{case.opened_at.timestamp()}:{marks.entries}:{marks.inbound}:"
+        f"case-timeline:{TEMPLATE}:{case.pk}:{case.opened_at.timestamp()}:{marks.entries}:{marks.authors}:{marks.inbound}:"
         f"{marks.outbound}:{case.journey_id}:{case.journey.sha256}:{_names_digest(names)}:{zone}"
     )
 
