@@ -9,8 +9,8 @@ import re
 from typing import Any
 
 import pytest
-from django.utils.html import escape
 from django.test import Client, override_settings
+from django.utils.html import escape
 
 from tests.console.given import open_repair, page_url, signed_in
 from tests.inbox.mails import mail
@@ -106,7 +106,9 @@ def test_the_customers_message_on_their_case_page_shows(lead: StaffUser) -> None
     case, client = open_repair(), signed_in(lead)
     token = link_issue(case=case)
     assert "Any news on my player?" not in timeline(client, case)
-    posted = Client().post(f"/c/{token}/messages/", {"text": "Any news on my player?", "nonce": "0123456789abcdef0123456789abcdef"})
+    posted = Client().post(
+        f"/c/{token}/messages/", {"text": "Any news on my player?", "nonce": "0123456789abcdef0123456789abcdef"}
+    )
     assert posted.status_code == 302
     assert "Any news on my player?" in timeline(client, case)
 
@@ -154,7 +156,10 @@ def test_a_carriers_tracking_webhook_shows_its_move(lead: StaffUser, carrier_sec
 def test_a_message_sent_by_a_retry_after_a_failed_attempt_shows_sent(lead: StaffUser) -> None:
     """A temporary failure changes nothing the timeline shows; the retry that sends it does."""
     case, client = open_repair(), signed_in(lead)
-    with smtp_sink(fail_times=1, fail_with="451 4.3.0 mailbox busy, try later") as (handler, port), override_settings(MAILERS=smtp_mailers(port)):
+    with (
+        smtp_sink(fail_times=1, fail_with="451 4.3.0 mailbox busy, try later") as (_, port),
+        override_settings(MAILERS=smtp_mailers(port)),
+    ):
         Worker(worker_id="w1").run(max_passes=1)
         message = OutboxMessage.objects.get(case=case)
         assert (message.status, message.attempts) == (MessageStatus.PENDING, 1)

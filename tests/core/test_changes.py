@@ -65,7 +65,11 @@ def test_a_feedback_is_only_ever_created_and_the_admin_shows_it_read_only() -> N
         model = apps.get_model(label)
         name = model.__name__
         writes = re.compile(rf"{name}\.objects[^\n]*\.(update|bulk_update|update_or_create)\(|\b{name.lower()}\.save\(")
-        found = [str(path) for path in SRC.rglob("*.py") if "migrations" not in path.parts and writes.search(path.read_text())]
+        found = [
+            str(path)
+            for path in SRC.rglob("*.py")
+            if "migrations" not in path.parts and writes.search(path.read_text())
+        ]
         assert found == [], label
         shown = {"case", "csat", "comment", "created_at"}  # what the customer card shows of it
         assert shown <= set(admin.site._registry[model].readonly_fields), label

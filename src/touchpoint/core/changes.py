@@ -38,7 +38,7 @@ class Counted(models.Model):
         if self._state.adding:
             super().save(*args, **kwargs)
             return
-        self.changed = models.F("changed") + 1  # type: ignore[assignment]
+        self.changed = models.F("changed") + 1
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, "changed"}

@@ -24,21 +24,20 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from touchpoint.cases.journeys import journey_of, journey_parsed
-from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, Timer, TimerStatus
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, Timer, TimerStatus
 from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assign
 from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
-from touchpoint.cases.models import TimelineEntry
-from touchpoint.console.reads.kept import KeptTimeline, Marks, kept_card, kept_timeline
 from touchpoint.console.panels import Seen
 from touchpoint.console.reads.actions import Action, actions_for, journey_actor, manual_actions_for
+from touchpoint.console.reads.kept import KeptTimeline, Marks, kept_card, kept_timeline
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import OUTCOME_WORDS, choice_words, field_label, summary_words
 from touchpoint.core.money import money_text
+from touchpoint.feedback.models import Feedback
 from touchpoint.inbox.models import InboundAttachment, InboundMessage
 from touchpoint.inbox.photos import FORMATS
 from touchpoint.journeys import Journey, State
 from touchpoint.journeys.data import ADDRESS_PARTS
-from touchpoint.feedback.models import Feedback
 from touchpoint.outbox.models import OutboxMessage
 from touchpoint.payments.models import Payment, Refund
 from touchpoint.shop.selectors import shop_currency
@@ -100,7 +99,9 @@ class CaseView:
     may_accept: bool
     may_assign: bool
     assignable: list[StaffUser]
-    card: SafeString  # the customer card drawn, kept between requests under the customer's marks (console/reads/kept.py)
+    card: (
+        SafeString  # the customer card drawn, kept between requests under the customer's marks (console/reads/kept.py)
+    )
     templates: list[tuple[str, str]]  # (touch point key, what it says, cut to a line) for the reply form
     told: list[Fact]  # what the customer told us at intake
     files: list[SentFile]
@@ -137,7 +138,9 @@ def _authors() -> Subquery:
     """The names of the people who wrote the case's timeline entries, as the timeline says them (a
     renamed colleague moves the timeline's key: console/reads/kept.py)."""
     entries = TimelineEntry.objects.filter(case_id=OuterRef("pk"), actor_user__isnull=False).order_by()
-    named = Concat("actor_user__first_name", Value("\x1f"), "actor_user__last_name", Value("\x1f"), "actor_user__username")
+    named = Concat(
+        "actor_user__first_name", Value("\x1f"), "actor_user__last_name", Value("\x1f"), "actor_user__username"
+    )
     names = StringAgg(named, delimiter=Value("\x1e"), output_field=TextField())  # in any order (SQLite orders none)
     return Subquery(entries.values("case_id").annotate(names=names).values("names"), output_field=TextField())
 

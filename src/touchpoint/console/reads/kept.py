@@ -98,9 +98,7 @@ def timeline_key(*, case: Case, marks: Marks, names: dict[str, str], zone: tzinf
     )
 
 
-def kept_timeline(
-    *, case: Case, marks: Marks, journey: Journey, names: dict[str, str], zone: tzinfo
-) -> KeptTimeline:
+def kept_timeline(*, case: Case, marks: Marks, journey: Journey, names: dict[str, str], zone: tzinfo) -> KeptTimeline:
     """The case's timeline drawn (``journey``: its version parsed), from the cache when its key is
     there; else read (two queries, three when the customer wrote), drawn and kept."""
     key = timeline_key(case=case, marks=marks, names=names, zone=zone)
