@@ -30,7 +30,7 @@ from touchpoint.themes.services import themes_rebuild
 pytestmark = pytest.mark.django_db
 
 # The case view, for a member of every team: the session and the user; the case (with journey,
-# customer and assignee); the user's teams and every team's name; the outgoing messages, the
+# customer and assignee) and its marks; the user's teams and every team's name; the outgoing messages, the
 # customer's messages, the files they sent (they wrote), the open tasks and the timeline; who the case
 # can be given to; the catalog's names for the device and problem; the customer card (their cases,
 # their complaint tasks, their sentiments); then the panels: quotes (quotes, their lines), payments
@@ -38,8 +38,8 @@ pytestmark = pytest.mark.django_db
 # extra work), remedies (the policy in force, the case's remedies and requests), themes (1) and parcels (1: a parcel
 # may have left by now). That is the first page after a change (or in a process that hasn't drawn it);
 # the next ones find the timeline and the customer card kept under the case's marks (console/reads/kept.py)
-# and skip their reads (the timeline's three, the card's three).
-CASE_VIEW_COLD = 25
+# and skip their reads (the timeline's three, the card's three). The marks are one statement more.
+CASE_VIEW_COLD = 26
 CASE_VIEW = CASE_VIEW_COLD - 6
 
 

@@ -17,14 +17,13 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, StringAgg, Subquery, Sum, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import QuerySet, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from touchpoint.cases.journeys import journey_of, journey_parsed
-from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, TimelineEntry, Timer, TimerStatus
+from touchpoint.cases.models import Case, Task, TaskKind, TaskStatus, Timer, TimerStatus
 from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assign
 from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
 from touchpoint.console.panels import Seen
@@ -33,13 +32,11 @@ from touchpoint.console.reads.kept import KeptTimeline, Marks, kept_card, kept_t
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import OUTCOME_WORDS, choice_words, field_label, summary_words
 from touchpoint.core.money import money_text
-from touchpoint.feedback.models import Feedback
-from touchpoint.inbox.models import InboundAttachment, InboundMessage
+from touchpoint.core.sql import case_marks
+from touchpoint.inbox.models import InboundAttachment
 from touchpoint.inbox.photos import FORMATS
 from touchpoint.journeys import Journey, State
 from touchpoint.journeys.data import ADDRESS_PARTS
-from touchpoint.outbox.models import OutboxMessage
-from touchpoint.payments.models import Payment, Refund
 from touchpoint.shop.selectors import shop_currency
 from touchpoint.staff.models import StaffUser
 from touchpoint.staff.selectors import owner_words, team_names, teams_of
@@ -127,58 +124,30 @@ class CaseView:
 _TASK_KINDS = dict(TaskKind.choices)
 
 
-def _figure(rows: QuerySet[Any], path: str, outer: str, figure: Count | Sum) -> Coalesce:
-    """One figure over the rows of another table whose ``path`` is the case's ``outer`` column, as a
-    column of the case's own row (0 for none)."""
-    one = rows.filter(**{path: OuterRef(outer)}).order_by().values(path).annotate(figure=figure).values("figure")
-    return Coalesce(Subquery(one, output_field=IntegerField()), 0)
-
-
-def _authors() -> Subquery:
-    """The names of the people who wrote the case's timeline entries, as the timeline says them (a
-    renamed colleague moves the timeline's key: console/reads/kept.py)."""
-    entries = TimelineEntry.objects.filter(case_id=OuterRef("pk"), actor_user__isnull=False).order_by()
-    named = Concat(
-        "actor_user__first_name", Value("\x1f"), "actor_user__last_name", Value("\x1f"), "actor_user__username"
-    )
-    names = StringAgg(named, delimiter=Value("\x1e"), output_field=TextField())  # in any order (SQLite orders none)
-    return Subquery(entries.values("case_id").annotate(names=names).values("names"), output_field=TextField())
-
-
 @cache
 def _case_base() -> QuerySet[Case]:
     # Built once per process and filtered per request, as every read of this page (reads/timeline.py).
-    # The case comes with its marks (console/reads/kept.py): what moves whenever its timeline would change.
-    return (
-        Case.objects.select_related("journey", "customer", "assignee")
-        .defer("journey__source")  # kilobytes of YAML; journey_of parses it once per process
-        .annotate(
-            marked_entries=_figure(TimelineEntry.objects.all(), "case_id", "pk", Count("pk")),
-            marked_authors=_authors(),
-            marked_inbound=_figure(InboundMessage.objects.all(), "case_id", "pk", Sum("changed")),
-            marked_outbound=_figure(OutboxMessage.objects.all(), "case_id", "pk", Sum("changed")),
-            marked_cases=_figure(Case.objects.all(), "customer_id", "customer_id", Sum("changed")),
-            marked_payments=_figure(Payment.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
-            marked_refunds=_figure(Refund.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
-            marked_tasks=_figure(Task.objects.all(), "case__customer_id", "customer_id", Sum("changed")),
-            marked_feedback=_figure(Feedback.objects.all(), "case__customer_id", "customer_id", Count("pk")),
-            marked_said=_figure(InboundMessage.objects.all(), "customer_id", "customer_id", Sum("changed")),
-        )
+    return Case.objects.select_related("journey", "customer", "assignee").defer(
+        "journey__source"  # kilobytes of YAML; journey_of parses it once per process
     )
 
 
 def _marks(case: Case) -> Marks:
+    """The case's marks (console/reads/kept.py): one statement written as SQL (core/sql.py says why)."""
+    entries, authors, inbound, outbound, cases, payments, refunds, tasks, feedback, said = case_marks(
+        case_id=case.pk, customer_id=case.customer_id
+    )
     return Marks(
-        entries=case.marked_entries,  # type: ignore[attr-defined]  # the annotations above
-        authors=hashlib.blake2b((case.marked_authors or "").encode(), digest_size=8).hexdigest(),  # type: ignore[attr-defined]
-        inbound=case.marked_inbound,  # type: ignore[attr-defined]
-        outbound=case.marked_outbound,  # type: ignore[attr-defined]
-        cases=case.marked_cases,  # type: ignore[attr-defined]
-        payments=case.marked_payments,  # type: ignore[attr-defined]
-        refunds=case.marked_refunds,  # type: ignore[attr-defined]
-        tasks=case.marked_tasks,  # type: ignore[attr-defined]
-        feedback=case.marked_feedback,  # type: ignore[attr-defined]
-        said=case.marked_said,  # type: ignore[attr-defined]
+        entries=entries,
+        authors=hashlib.blake2b(authors.encode(), digest_size=8).hexdigest(),
+        inbound=inbound,
+        outbound=outbound,
+        cases=cases,
+        payments=payments,
+        refunds=refunds,
+        tasks=tasks,
+        feedback=feedback,
+        said=said,
     )
 
 
