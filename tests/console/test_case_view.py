@@ -430,10 +430,11 @@ def test_an_unknown_reference_is_a_404_page(care: StaffUser) -> None:
 # names, open tasks, the acceptance timer (a state with `accept_within` only), who can be given the
 # case, the catalog's names for the device and problem; then the panels: payments (1), remedies (2),
 # parcels (1: a parcel may have left by now). The quote and theme panels are asked only for a case
-# with a quote or with the customer's words (console/panels.py GATES). Files the customer sent are read only when they wrote (one
-# more, and the theme run: two). The timeline and the customer card are kept under the case's marks
-# (console/reads/kept.py): the first page after a change reads the outgoing messages and the entries
-# again (and the customer's messages when they wrote: the marks count them), and the card's three.
+# with a quote or with the customer's words (console/panels.py GATES). Files the customer sent are read
+# only when they wrote (one more, and the theme run: two). The timeline and the customer card are kept
+# under the case's marks (console/reads/kept.py): the first page after a change reads the outgoing
+# messages and the entries again (and the customer's messages when they wrote: the marks count them),
+# and the card's three.
 CASE_VIEW_QUERIES = 14
 CASE_VIEW_QUERIES_COLD = CASE_VIEW_QUERIES + 5
 
