@@ -6,7 +6,7 @@ template that draws them); the customer card the costliest to read (three statem
 sums). Each is kept, drawn, with Django's cache under a key that holds everything it shows, so a kept
 part is never stale, only unused:
 
-- the case's **marks**, read with the case row in the same statement (``reads/case_view.py``): for the
+- the case's **marks**, one statement read right after the case (``core/sql.py`` ``case_marks``): for the
   timeline, how many timeline entries the case has (append-only: TimelineEntry refuses updates), the
   names of the people who wrote them (a digest: a colleague renamed in the console or the admin), and
   the sums of the write counters (``changed``, moved by every write of the row: core/changes.py) of
@@ -48,7 +48,7 @@ CARD = "console/case/_context.html"
 # them): counted rows move their write counter with every write (core/changes.py); the timeline's
 # entries refuse any write after their insert; a feedback is only ever created (feedback_give; the
 # admin shows what the card shows read-only). The customer's own row and the journey version are read
-# with the case (a version never changes), the entries' authors' names with it too.
+# with the case (a version never changes), the entries' authors' names with the marks.
 COUNTED = (
     "cases.Case", "cases.Task", "payments.Payment", "payments.Refund", "outbox.OutboxMessage", "inbox.InboundMessage",
 )  # fmt: skip
@@ -58,7 +58,7 @@ WRITTEN_ONCE = ("feedback.Feedback",)
 
 @dataclass(frozen=True, slots=True)
 class Marks:
-    """What moves whenever the timeline or the customer card would show something else (read with the case)."""
+    """What moves whenever the timeline or the customer card would show something else (core/sql.py case_marks)."""
 
     entries: int  # timeline entries (never updated nor deleted)
     authors: str  # a digest of the names of the people who wrote them, as they are now
