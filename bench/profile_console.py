@@ -5,6 +5,7 @@ database ``bench_console.py --keep`` built (SQLite) or left behind (PostgreSQL).
     python bench/profile_console.py                      # ms and queries per page
     python bench/profile_console.py --queries case       # every statement of one case view
     python bench/profile_console.py --profile case       # cProfile of 100 case views, by cumulative time
+    python bench/profile_console.py --cold               # Django's cache emptied before each request
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/touchpoint python bench/profile_console.py --db postgres
 
 CPU time of this process (``time.process_time``), so a busy neighbour disturbs it less than a clock.
@@ -51,6 +52,12 @@ def main() -> None:
     parser.add_argument("--queries", choices=sorted(PAGES), help="print one request's statements")
     parser.add_argument("--profile", choices=sorted(PAGES), help="cProfile 100 requests")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="empty Django's cache before each request: every kept part drawn again, as on the first page "
+        "after a change (the emptying is timed too; the kept reply choices and remedy forms go as well)",
+    )
     args = parser.parse_args()
     if args.db == "sqlite" and not (BENCH_DIR / "built").exists():
         raise SystemExit("no kept database: run `python bench/bench_console.py --db sqlite --keep` first")
@@ -58,6 +65,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -80,10 +88,14 @@ def main() -> None:
         if args.queries and name != args.queries:
             continue
         statements: list[tuple[float, str]] = []
+        if args.cold:
+            cache.clear()
         with connection.execute_wrapper(_Recorder(statements)):
             client.get(path)
         began = time.process_time()
         for _ in range(args.requests):
+            if args.cold:
+                cache.clear()
             client.get(path)
         ms = (time.process_time() - began) / args.requests * 1000
         print(f"{name:<8}{ms:>7.2f} ms a request{len(statements):>5} queries", flush=True)

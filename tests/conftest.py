@@ -86,7 +86,8 @@ def _shop_settings_fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     silence_guard_forget()  # and the minute the silence guard last scanned in
     opening_hours_forget()  # and the teams' opening hours
     journeys_forget()  # and each journey's newest version
-    cache.clear()  # and the pages' kept drawings ({% cache %}), keyed by rows of a database rolled back since
+    cache.clear()  # and the pages' kept drawings ({% cache %}, the case view's kept parts), keyed by rows of a
+    # database rolled back since (ids come again after a rollback)
     yield
     shop_settings_forget()
     forget_owner()

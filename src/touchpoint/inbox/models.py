@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from touchpoint.core.changes import Counted, CountedQuerySet
+
 
 class Source(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"
@@ -40,7 +42,7 @@ class Proof(models.TextChoices):
     DKIM = "dkim", "Proof: signed by the sender's domain (DKIM), checked at our trusted relay"
 
 
-class InboundMessage(models.Model):
+class InboundMessage(Counted):
     source = models.CharField(max_length=10, choices=Source.choices)
     message_id = models.CharField(max_length=998, blank=True, help_text="As sent; empty when the mail had none")
     raw_sha256 = models.CharField(max_length=64, help_text="Identifies mail that came without a Message-ID")
@@ -81,6 +83,8 @@ class InboundMessage(models.Model):
     rejected = models.JSONField(default=list, blank=True, help_text="Attachments refused, with the reason")
     defects = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField()
+
+    objects = CountedQuerySet["InboundMessage"].as_manager()  # every write moves `changed` (core/changes.py)
 
     class Meta:
         ordering = ["-received_at"]

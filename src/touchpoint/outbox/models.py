@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from touchpoint.core.changes import Counted, CountedQuerySet
+
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -13,7 +15,10 @@ class MessageStatus(models.TextChoices):
     HELD = "held", "Held until a person has written (a survey after a complaint)"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(Counted):
+    """A message to send. :class:`Counted`: every write moves ``changed`` (the staff case view keeps its
+    timeline under the sum over the case's messages: console/reads/kept.py)."""
+
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
     channel = models.CharField(max_length=20)  # email | sms | …
     recipient = models.CharField(max_length=254)
@@ -46,6 +51,8 @@ class OutboxMessage(models.Model):
     delivery_error = models.CharField(max_length=200, blank=True)
     # The text this email stands in for, when the text couldn't be delivered
     fallback_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = CountedQuerySet["OutboxMessage"].as_manager()
 
     class Meta:
         ordering = ["created_at"]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from touchpoint.cases.models import Case, Task, TimelineEntry
+from touchpoint.core.changes import Counted, CountedQuerySet
 from touchpoint.staff.models import StaffUser
 
 
@@ -42,7 +43,7 @@ class OfflineMethod(models.TextChoices):
     ON_RETURN = "on_return", "On return (cash or card at the counter)"
 
 
-class Payment(models.Model):
+class Payment(Counted):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20, choices=Provider.choices)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
@@ -67,6 +68,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CountedQuerySet["Payment"].as_manager()  # every write moves `changed` (core/changes.py)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -118,7 +121,7 @@ class RefundStatus(models.TextChoices):
 PERSON_OWES = (RefundStatus.PAY_BACK, RefundStatus.FAILED)
 
 
-class Refund(models.Model):
+class Refund(Counted):
     """Money owed back to the customer, recorded with the move whose message says so.
 
     Through the payment provider where the money came through one (the worker sends it, with
@@ -149,6 +152,8 @@ class Refund(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CountedQuerySet["Refund"].as_manager()  # every write moves `changed` (core/changes.py)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -3,13 +3,16 @@ from __future__ import annotations
 from django.db import models
 
 from touchpoint.cases.models.journey_version import JourneyVersion
+from touchpoint.core.changes import Counted, CountedQuerySet
 from touchpoint.core.ids import new_reply_token
 from touchpoint.customers.models import Customer
 
 
-class Case(models.Model):
-    """One customer's run through a journey. ``version`` is bumped by every write (optimistic locking);
-    ``state_seq`` only by state changes, so a timer can tell whether the state it was set for is gone."""
+class Case(Counted):
+    """One customer's run through a journey. ``version`` is bumped by every move, note, assignment and
+    payment (optimistic locking); ``state_seq`` only by state changes, so a timer can tell whether the
+    state it was set for is gone; ``changed`` (:class:`Counted`) by every write of the row whatsoever,
+    so the staff case view can keep the customer card under it (console/reads/kept.py)."""
 
     reference = models.CharField(max_length=12, unique=True)
     journey = models.ForeignKey(JourneyVersion, on_delete=models.PROTECT, related_name="cases")
@@ -43,6 +46,8 @@ class Case(models.Model):
         related_name="assigned_cases",
         help_text="The person looking after the case now; empty means the owning team as a whole",
     )
+
+    objects = CountedQuerySet["Case"].as_manager()  # every write moves `changed` (core/changes.py)
 
     class Meta:
         ordering = ["-opened_at"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from touchpoint.cases.models.case import Case
+from touchpoint.core.changes import Counted, CountedQuerySet
 
 
 class TaskKind(models.TextChoices):
@@ -25,7 +26,7 @@ class TaskStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
-class Task(models.Model):
+class Task(Counted):
     """Something a person must do. Automation that can't finish its work ends here, never in silence."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True)
@@ -42,6 +43,8 @@ class Task(models.Model):
     created_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey("staff.StaffUser", null=True, blank=True, on_delete=models.PROTECT)
+
+    objects = CountedQuerySet["Task"].as_manager()  # every write moves `changed` (core/changes.py)
 
     class Meta:
         ordering = ["status", "priority", "due_at"]

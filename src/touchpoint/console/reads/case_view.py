@@ -11,6 +11,7 @@ fields by their declared meaning. No internal key (``box_not_delivered``, ``team
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Value
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from touchpoint.cases.journeys import journey_of, journey_parsed
@@ -26,11 +28,11 @@ from touchpoint.cases.services.assign import assignable_staff, is_lead, may_assi
 from touchpoint.catalog.models import NOT_SURE, DeviceModel, Problem
 from touchpoint.console.panels import Seen
 from touchpoint.console.reads.actions import Action, actions_for, journey_actor, manual_actions_for
-from touchpoint.console.reads.customer_context import CustomerContext, customer_context
-from touchpoint.console.reads.timeline import TimelineItem, case_timeline, inbound_rows, message_rows
+from touchpoint.console.reads.kept import KeptTimeline, Marks, kept_card, kept_timeline
 from touchpoint.console.reads.when import When
 from touchpoint.console.words import OUTCOME_WORDS, choice_words, field_label, summary_words
 from touchpoint.core.money import money_text
+from touchpoint.core.sql import case_marks
 from touchpoint.inbox.models import InboundAttachment
 from touchpoint.inbox.photos import FORMATS
 from touchpoint.journeys import Journey, State
@@ -88,13 +90,15 @@ class CaseView:
     state: State
     actions: list[Action]
     manual: list[Action]  # carrier's and system's steps this person may record by hand
-    timeline: list[TimelineItem]
+    timeline: KeptTimeline  # drawn, kept between requests under the case's marks (console/reads/kept.py)
     open_tasks: list[OpenTask]
     handoff_waiting: bool
     may_accept: bool
     may_assign: bool
     assignable: list[StaffUser]
-    context: CustomerContext
+    card: (
+        SafeString  # the customer card drawn, kept between requests under the customer's marks (console/reads/kept.py)
+    )
     templates: list[tuple[str, str]]  # (touch point key, what it says, cut to a line) for the reply form
     told: list[Fact]  # what the customer told us at intake
     files: list[SentFile]
@@ -105,7 +109,7 @@ class CaseView:
     @property
     def seen(self) -> Seen:
         """What the panels' gates need, from what this view read anyway (console/panels.py)."""
-        return Seen(events=frozenset(item.event for item in self.timeline), wrote=self.wrote)
+        return Seen(events=self.timeline.events, wrote=self.wrote)
 
     @property
     def timeout_label(self) -> str:
@@ -125,6 +129,25 @@ def _case_base() -> QuerySet[Case]:
     # Built once per process and filtered per request, as every read of this page (reads/timeline.py).
     return Case.objects.select_related("journey", "customer", "assignee").defer(
         "journey__source"  # kilobytes of YAML; journey_of parses it once per process
+    )
+
+
+def _marks(case: Case) -> Marks:
+    """The case's marks (console/reads/kept.py): one statement written as SQL (core/sql.py says why)."""
+    entries, authors, inbound, outbound, cases, payments, refunds, tasks, feedback, said = case_marks(
+        case_id=case.pk, customer_id=case.customer_id
+    )
+    return Marks(
+        entries=entries,
+        authors=hashlib.blake2b(authors.encode(), digest_size=8).hexdigest(),
+        inbound=inbound,
+        outbound=outbound,
+        cases=cases,
+        payments=payments,
+        refunds=refunds,
+        tasks=tasks,
+        feedback=feedback,
+        said=said,
     )
 
 
@@ -210,8 +233,8 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
     teams = teams_of(user)
     actor = journey_actor(user, teams)
     names = team_names()
-    messages = message_rows(case.pk)
-    inbound = inbound_rows(case.pk)
+    marks = _marks(case)
+    zone = timezone.get_current_timezone()
     tasks = _tasks(case.pk, journey, names)
     # Only a state with `accept_within` starts an acceptance timer (journeys.engine): elsewhere, no query.
     accept_pending = case.is_open and state.accept_within is not None and _accept_pending(case)
@@ -228,27 +251,26 @@ def case_view(*, reference: str, user: StaffUser) -> CaseView | None:
         state=state,
         actions=actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
         manual=manual_actions_for(journey=journey, case=case, actor=actor) if case.is_open else [],
-        timeline=case_timeline(
-            case_id=case.pk,
-            messages=messages,
-            inbound=inbound,
+        timeline=kept_timeline(
+            case=case,
+            marks=marks,
             journey=journey,
             names=names,
-            zone=timezone.get_current_timezone(),
+            zone=zone,
         ),
         open_tasks=tasks,
         handoff_waiting=handoff_waiting,
         may_accept=may_accept,
         may_assign=assigning,
         assignable=assignable_staff(case=case) if assigning else [],
-        context=customer_context(customer=case.customer, exclude_case=case),
+        card=kept_card(case=case, marks=marks, currency=shop_currency(), zone=zone),
         templates=reply_choices(case.journey.pk, case.journey.sha256),
         told=told_at_intake(journey, case.data),
         # Files come only with the customer's messages (by email or on their page): none, no query.
-        files=_files(case.pk) if inbound else [],
+        files=_files(case.pk) if marks.inbound else [],
         owner_label=owner_words(case.owner, names),
         team_names=names,
-        wrote=bool(inbound),
+        wrote=bool(marks.inbound),
     )
 
 
