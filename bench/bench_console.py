@@ -30,6 +30,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench" / "console"  # its own folder: other benches use var/bench
 PG_ADMIN_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/touchpoint").rsplit("/", 1)[0]
@@ -110,7 +112,6 @@ def build(db: str) -> tuple[str, str]:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     from touchpoint.cases.journeys import journey_of, journey_register
     from touchpoint.cases.models import Case, Task, TaskKind, TimelineEntry, Timer
@@ -118,7 +119,7 @@ def build(db: str) -> tuple[str, str]:
     from touchpoint.customers.models import Customer
     from touchpoint.staff.models import Role, StaffUser, Team
 
-    call_command("migrate", verbosity=0)
+    benchdb.migrate()
     path = ROOT / "src" / "touchpoint" / "journeys" / "library" / "mail-in-repair.yaml"
     version = journey_register(source=path.read_text(encoding="utf-8"), filename=str(path))
     journey = journey_of(version)

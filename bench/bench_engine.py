@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchdb import PG_ADMIN_URL, TAG, fresh_postgres, fresh_sqlite
+from benchdb import PG_ADMIN_URL, TAG, fresh_postgres, fresh_sqlite, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench" / f"engine{TAG}"  # its own folder: it is removed at the end
@@ -54,11 +54,10 @@ def prepare(db: str) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     from touchpoint.cases.journeys import journey_register
 
-    call_command("migrate", verbosity=0)
+    migrate()
     path = Path(__file__).with_name("bench-ping.yaml")
     journey_register(source=path.read_text(), filename=str(path))
 

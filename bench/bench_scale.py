@@ -44,6 +44,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import benchdb
 from bench_console import reference  # the console bench's numbering of references
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +159,7 @@ def seeds_build(folder: Path, opened: int, finished: int) -> None:
     from touchpoint.outbox.replies import case_reply_send
     from touchpoint.staff.models import StaffUser
 
-    call_command("migrate", verbosity=0)
+    benchdb.migrate()
     began = time.monotonic()
 
     def progress(done: int, total: int) -> None:

@@ -86,7 +86,7 @@ def prepare(db: str, env: dict[str, str]) -> None:
         with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS touchpoint_bench_smtp WITH (FORCE)")
             conn.execute("CREATE DATABASE touchpoint_bench_smtp")
-    subprocess.run([sys.executable, "-m", "touchpoint.cli", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "benchdb.py")], env=env, check=True, cwd=ROOT)
 
 
 def enqueue(env: dict[str, str], count: int) -> None:

@@ -30,7 +30,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchdb import TAG, fresh_postgres, fresh_sqlite
+from benchdb import TAG, fresh_postgres, fresh_sqlite, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench" / f"timers{TAG}"  # its own folder: it is removed at the end
@@ -50,9 +50,8 @@ def prepare(db: str) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    migrate()
 
 
 def build(*, cases: int, per_case: int, due: int) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from benchdb import TAG, fresh_postgres, fresh_sqlite
+from benchdb import TAG, fresh_postgres, fresh_sqlite, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench" / f"order{TAG}"
@@ -64,7 +64,7 @@ def prepare(db: str) -> None:
     from touchpoint.cases.journeys import journey_register
     from touchpoint.demo.loader import _catalog
 
-    call_command("migrate", verbosity=0)
+    migrate()
     call_command("collectstatic", interactive=False, verbosity=0)  # the page links them, hashed, as `touchpoint run`
     path = ROOT / "src" / "touchpoint" / "journeys" / "library" / "mail-in-repair.yaml"
     journey_register(source=path.read_text(encoding="utf-8"), filename=str(path))
