@@ -138,5 +138,9 @@ def test_the_wall(published: int, client: Client, django_assert_num_queries: Dja
     for item in WallItem.objects.all():
         wall_item_publish(item=item, user=lead)
     client.get("/repair/")  # a visitor with a session
-    # each column's count and page of items, then the honest counts (feedback, and the wall's own)
-    count_of(client, "/reviews", django_assert_num_queries, SESSION + 2 + 2 + 2)
+    # A first visit reads the wall's mark, then each column's count and page of items and the honest
+    # counts (feedback, and the wall's own) to draw it; the next reads the mark only (two statements:
+    # the items', the feedbacks') and shows the page kept under it (tests/wall/test_wall_kept.py).
+    with django_assert_num_queries(SESSION + 2 + 2 + 2 + 2):
+        assert client.get("/reviews?page=1").status_code == 200
+    count_of(client, "/reviews", django_assert_num_queries, SESSION + 2)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
 from touchpoint.cases.models import Case
 from touchpoint.customers.models import Customer
@@ -39,6 +40,16 @@ class WallCounts:
     @property
     def published_share(self) -> float:
         return self.published / self.feedback if self.feedback else 0.0
+
+
+def wall_mark() -> tuple[int, int, int, int]:
+    """What moves whenever the public wall would show something else: how many items there are and
+    the sum of their write counters (a new item, a publish, a hide, an answer: core/changes.py), and
+    how many feedbacks were given and the newest one's id (the page's counts; a feedback is only ever
+    created). The wall's page is kept under it (``portal/views/wall.py``). Two statements."""
+    items = WallItem.objects.aggregate(n=Count("pk"), writes=Coalesce(Sum("changed"), 0))
+    given = Feedback.objects.aggregate(n=Count("pk"), newest=Coalesce(Max("pk"), 0))
+    return items["n"], items["writes"], given["n"], given["newest"]
 
 
 def wall_counts() -> WallCounts:

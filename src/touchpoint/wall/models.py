@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from touchpoint.core.changes import Counted, CountedQuerySet
+
 
 class Kind(models.TextChoices):
     COMPLIMENT = "compliment", "Compliment"
@@ -23,7 +25,7 @@ class HiddenReason(models.TextChoices):
     ABUSE = "abuse", "It is abusive"
 
 
-class WallItem(models.Model):
+class WallItem(Counted):
     feedback = models.OneToOneField("feedback.Feedback", on_delete=models.PROTECT, related_name="wall_item")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     text = models.TextField(blank=True, help_text="The comment with personal data redacted: what the wall shows")
@@ -41,6 +43,8 @@ class WallItem(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+
+    objects = CountedQuerySet["WallItem"].as_manager()  # every write moves `changed`: the wall keeps its page
 
     class Meta:
         ordering = ["-created_at"]

@@ -51,6 +51,7 @@ CARD = "console/case/_context.html"
 # with the case (a version never changes), the entries' authors' names with the marks.
 COUNTED = (
     "cases.Case", "cases.Task", "payments.Payment", "payments.Refund", "outbox.OutboxMessage", "inbox.InboundMessage",
+    "wall.WallItem",  # the public wall's page is kept the same way (portal/views/wall.py)
 )  # fmt: skip
 APPEND_ONLY = ("cases.TimelineEntry",)
 WRITTEN_ONCE = ("feedback.Feedback",)
