@@ -7,6 +7,7 @@ field's length, and how many sessions one client may start."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from touchpoint.portal.drafts import body_too_large, draft_keep, form_nonce, non
 from touchpoint.portal.forms.intake import FIELDS, IntakeForm
 from touchpoint.shipping.models import ServiceLevel
 from touchpoint.shipping.service_levels import levels_active, offers, price_of
+from touchpoint.shop.selectors import shop_currency, shop_settings
 
 DRAFT = "portal.intake.draft"
 NONCE = "tp_order"  # the cookie keeping the order form's one-time key across reloads (portal/drafts.py)
@@ -31,6 +33,7 @@ ORDER_LIMIT = Limit(10, 3600)  # orders per hour from one client: plenty for a f
 CHECK_LIMIT = Limit(600, 3600)  # field checks per hour from one client
 # Checking one field re-checks these too (a postcode depends on the country, a phone on wanting texts).
 DEPENDENTS = {"country": ["postcode"], "channel": ["phone"]}
+KEPT_SECONDS = 24 * 3600  # a key never goes stale (what the questions show is in it); this only lets an unused copy go
 
 
 def _draft_save(request: HttpRequest, form: IntakeForm) -> None:
@@ -50,7 +53,10 @@ def _page(
     limited: bool = False,
     too_large: bool = False,
     status: int = 200,
+    fresh: bool = False,
 ) -> HttpResponse:
+    """The order page; ``fresh``: a first visit's (nothing typed, nothing refused), whose questions
+    are drawn once and kept (``_fields_key``)."""
     chosen = str(form["model"].value() or "")
     if form.is_bound:  # it was checked against the chosen model alone; the page lists them all
         form.models = device_models_offered(keep=_lookable(chosen))
@@ -71,8 +77,24 @@ def _page(
         "limited": limited,
         "too_large": too_large,
         "description_max": DESCRIPTION_MAX,
+        "kept_seconds": KEPT_SECONDS,
     }
+    if fresh:
+        context["kept_key"] = _fields_key(form, context)
     return render(request, "portal/intake/order.html", context, status=status)
+
+
+def _fields_key(form: IntakeForm, context: dict[str, Any]) -> str:
+    """What the form's questions show, as a key to keep them drawn under: every field's value and
+    choices (the problems are the shop's), the models offered with their prices, the postage offers
+    with their on-time figures, the search, and the shop's currency and address. The same for every
+    first visit until the shop changes one of them, when the key changes with it."""
+    shown = (
+        [(field.name, field.value(), list(getattr(field.field, "choices", ()))) for field in form],
+        [(m.slug, m.name, m.kind, m.diagnosis_price) for m in form.models],
+        context["offers"], context["level_chosen"], context["q"], shop_currency(), shop_settings().sender_email,
+    )  # fmt: skip
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def _all_models() -> list[DeviceModel]:
@@ -109,7 +131,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:80]
     models = device_models_offered(query=q, keep=draft.get("model"))
     form = IntakeForm(initial={"country": "GB", "channel": "email", **draft}, models=models, levels=levels_active())
-    response = _page(request, form, q=q)
+    typed = any(value for name, value in draft.items() if name != "nonce")
+    response = _page(request, form, q=q, fresh=not typed)
     if new:
         nonce_remember(response, cookie=NONCE, nonce=draft["nonce"], path=request.path)
     return response
