@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 import time
@@ -59,6 +60,11 @@ class SinkHandler:
     def message_ids(self) -> list[str]:
         with self.lock:
             return [str(r.message["Message-ID"]) for r in self.received]
+
+
+# aiosmtpd logs every connection at INFO from its own thread; once a test has pointed logging at a
+# stream pytest later closed, those lines end as "--- Logging error ---" noise in the run's output.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @contextmanager
