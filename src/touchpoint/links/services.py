@@ -98,6 +98,7 @@ def link_resolve(token: str) -> Resolved:
         return Resolved(None, "unknown")
     link = (
         CaseLink.objects.select_related("case", "case__customer", "case__journey")
+        .defer("case__journey__source")  # the YAML (kilobytes): journey_of() parsed it once per process
         .filter(token_hash=token_hash(token))
         .first()
     )
