@@ -44,6 +44,9 @@ from touchpoint.shipping.carriers import PROVIDERS
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("TOUCHPOINT_FUZZ_EXAMPLES", "8"))
+# The console's ~65 patterns in three tests of a third each: one test of them all was the suite's
+# longest (75–105 s), and the last to finish when it started late.
+CONSOLE_SHARDS = 3
 SEED = os.environ.get("TOUCHPOINT_FUZZ_SEED")
 PEOPLE = {
     "portal": ["anonymous"],
@@ -134,10 +137,13 @@ def fuzz(
     most: int = 40,
     killers: list[str] | None = None,
     number_killers: list[str] | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> None:
     """Fuzz every pattern of ``area``: the sweep of ``killers``, then ``examples`` random requests and
-    two more for each name the view reads (at ``most``). Fail listing each pattern that answered 500."""
-    patterns = [p for p in surfaces.url_patterns() if p.area == area and _ours(p)]
+    two more for each name the view reads (at ``most``). Fail listing each pattern that answered 500.
+    ``shard`` (n, of): only every ``of``-th pattern from the ``n``-th, so one area's work spreads over
+    the suite's processes."""
+    patterns = [p for p in surfaces.url_patterns() if p.area == area and _ours(p)][shard[0] :: shard[1]]
     assert patterns, f"no URL patterns in {area}"
     clients = _people(world)
     people = {who: clients.people[who] for who in PEOPLE[area]}
@@ -273,8 +279,9 @@ def test_the_public_pages_never_answer_500(world: World) -> None:
     fuzz(world, "public")
 
 
-def test_the_console_never_answers_500(world: World) -> None:
-    fuzz(world, "console")
+@pytest.mark.parametrize("shard", range(CONSOLE_SHARDS))
+def test_the_console_never_answers_500(world: World, shard: int) -> None:
+    fuzz(world, "console", shard=(shard, CONSOLE_SHARDS))
 
 
 def test_the_demo_card_page_never_answers_500(world: World) -> None:
