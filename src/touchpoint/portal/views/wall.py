@@ -26,7 +26,8 @@ KEPT_SECONDS = 24 * 3600  # a key never goes stale (the mark is in it); this onl
 @require_GET
 def reviews(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("page", "1")
-    page = int(typed) if typed.isdigit() and len(typed) < 7 else 1  # as Paginator.get_page reads it
+    # As Paginator.get_page reads it; ASCII only: "²" is a digit to Python, not a number to int().
+    page = int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 7 else 1
     return render(
         request,
         "portal/wall/reviews.html",
