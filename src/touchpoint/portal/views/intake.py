@@ -90,7 +90,8 @@ def _fields_key(form: IntakeForm, context: dict[str, Any]) -> str:
     with their on-time figures, the search, and the shop's currency and address. The same for every
     first visit until the shop changes one of them, when the key changes with it."""
     shown = (
-        [(field.name, field.value(), list(getattr(field.field, "choices", ()))) for field in form],
+        # (not the one-time key: every visitor's own, and drawn outside the kept part)
+        [(f.name, f.value(), list(getattr(f.field, "choices", ()))) for f in form if f.name != "nonce"],
         [(m.slug, m.name, m.kind, m.diagnosis_price) for m in form.models],
         context["offers"], context["level_chosen"], context["q"], shop_currency(), shop_settings().sender_email,
     )  # fmt: skip
